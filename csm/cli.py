@@ -1,0 +1,215 @@
+"""The ``csm`` command line: run reports, rerun a manifest, validate a file, write sample data.
+
+Exit codes: 0 success; 1 a notebook failed, results differ or a file has
+problems; 2 usage or parameter errors and refused runs. Errors raised on
+purpose (:class:`csm.errors.CsmError`) are printed as a message without a
+traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from csm.errors import CsmError, DataError, ParameterError, RunError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so ``main`` returns the exit code."""
+
+    def error(self, message):
+        raise _UsageError(f"{self.prog}: {message}\n{self.format_usage().strip()}")
+
+
+class _UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="csm", description="Customer-service analytics reports: run, rerun, validate, sample data.")
+    from csm import __version__
+
+    parser.add_argument("--version", action="version", version=f"csm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    run = sub.add_parser("run", help="run report notebooks into reports/<run-id>/",
+                         description="Run report notebooks with papermill and export HTML reports and a manifest.")
+    run.add_argument("names", nargs="*", metavar="NAME", help="notebooks to run (default: every notebook in notebooks/)")
+    run.add_argument("-p", "--parameter", dest="parameters", action="append", default=[], metavar="KEY=VALUE",
+                     help="set a parameter (YAML value; dates stay text), e.g. -p period_start=2026-05-01")
+    run.add_argument("--params", dest="params_file", type=Path, metavar="FILE", help="YAML file of parameters")
+    run.add_argument("--run-id", metavar="ID", help="report folder name (default: UTC time YYYYmmdd-HHMMSS)")
+    run.add_argument("--force", action="store_true",
+                     help="replace an existing report folder of the same run id (only if every notebook succeeds)")
+    run.add_argument("--project", type=Path, metavar="DIR", help="project folder (default: found from cwd)")
+    run.add_argument("--reports-dir", type=Path, metavar="DIR", help="where report folders go (default: reports/)")
+    run.add_argument("--kernel", metavar="NAME", help="Jupyter kernel (default: python3)")
+
+    rerun = sub.add_parser("rerun", help="rerun a manifest and compare the results",
+                           description="Re-execute a run from its manifest.json and compare the recorded results.")
+    rerun.add_argument("manifest", type=Path, metavar="MANIFEST", help="a run's manifest.json (or its folder)")
+    rerun.add_argument("--force", action="store_true", help="rerun even though input files changed")
+    rerun.add_argument("--run-id", metavar="ID", help="folder name for the new run")
+
+    validate = sub.add_parser("validate", help="check a data file against the data contract",
+                              description="Check a CSV/XLSX/Parquet file against one table of the data contract.")
+    validate.add_argument("path", type=Path, metavar="PATH")
+    validate.add_argument("--table", required=True, metavar="NAME", help="contract table, e.g. tickets")
+    validate.add_argument("--mapping", type=Path, metavar="FILE", help="column mapping YAML")
+
+    sample = sub.add_parser("sample-data", help="write the seeded sample data set",
+                            description="Write the seeded sample data (five tables with planted truth).")
+    sample.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: <project>/data/sample)")
+    sample.add_argument("--seed", type=int, help="random seed")
+    sample.add_argument("--customers", type=int, help="number of customers")
+    sample.add_argument("--format", dest="fmt", choices=("parquet", "csv"), help="file format")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``csm`` console script; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except _UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    handlers = {"run": _cmd_run, "rerun": _cmd_rerun, "validate": _cmd_validate, "sample-data": _cmd_sample_data}
+    try:
+        return handlers[args.command](args, ["csm", *args_list])
+    except CsmError as exc:
+        print(f"csm {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("csm: interrupted", file=sys.stderr)
+        return 130
+
+
+# --------------------------------------------------------------------------- commands
+
+def _cmd_run(args, command_line) -> int:
+    from csm import run as runner
+
+    project = runner.find_project(args.project) if args.project else runner.find_project()
+    overrides = dict(runner.parse_parameter_assignment(p) for p in args.parameters)
+    names = args.names or None
+    plans = runner.plan_reports(names, project=project, overrides=overrides, params_file=args.params_file,
+                                kernel_name=args.kernel)
+    sample_dir = (project / "data" / "sample").resolve()
+    if any(plan.data_dir is not None and plan.data_dir.resolve() == sample_dir for plan in plans) \
+            and not sample_dir.exists():
+        print(f"Sample data not found; writing it to {_rel(sample_dir)} first …", file=sys.stderr)
+        _write_sample(sample_dir)
+    result = runner.run_reports(
+        names, project=project, overrides=overrides, params_file=args.params_file, run_id=args.run_id,
+        reports_dir=args.reports_dir, force=args.force, kernel_name=args.kernel, command_line=command_line,
+    )
+    _print_run(result)
+    return result.exit_code
+
+
+def _print_run(result) -> None:
+    for nb in result.notebooks:
+        line = f"  {nb.name:<24} {nb.status:<7} {nb.duration_s:6.1f} s"
+        if nb.error:
+            cell = nb.error.get("cell_index")
+            where = f"cell {cell}" if cell is not None else "notebook"
+            line += f"  {where}: {nb.error.get('exception')}: {nb.error.get('message')}"
+        print(line)
+    print(f"Report: {_rel(result.report_dir)}/ (manifest {_rel(result.manifest_path)})")
+    if result.previous_kept:
+        print(f"Not every notebook succeeded, so the existing report {_rel(result.report_dir.parent / result.run_id)}/ "
+              f"was kept; this run is in {_rel(result.report_dir)}/.")
+    elif result.replaced_previous:
+        print(f"Replaced the previous report {_rel(result.report_dir)}/.")
+    if not result.ok:
+        names = ", ".join(nb.name for nb in result.failed)
+        print(f"FAILED: {names} (see the executed notebook(s) in {_rel(result.report_dir)}/)")
+
+
+def _cmd_rerun(args, command_line) -> int:
+    from csm import run as runner
+
+    result = runner.rerun(args.manifest, force=args.force, run_id=args.run_id, command_line=command_line)
+    if result.input_changes:
+        print("Inputs changed since the original run (--force given):")
+        for change in result.input_changes:
+            print(f"  {change}")
+    _print_run(result.run)
+    if not result.run.ok:
+        print("The rerun did not complete: results compared only where recorded.")
+    if result.differences:
+        print(f"Results differ from {_rel(result.previous_manifest)} in {len(result.differences)} key(s):")
+        for diff in result.differences:
+            print(f"  {diff}")
+    elif result.run.ok:
+        print(f"Results identical to {_rel(result.previous_manifest)}.")
+    return result.exit_code
+
+
+def _cmd_validate(args, command_line) -> int:
+    from csm.data.load import load_mapping, validate_file
+
+    try:
+        mapping = load_mapping(args.mapping) if args.mapping else None
+        problems = validate_file(args.path, args.table, mapping=mapping)
+    except DataError as exc:
+        print(f"csm validate: {exc}", file=sys.stderr)
+        for problem in getattr(exc, "problems", []) or []:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"csm validate: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for problem in problems:
+        print(str(problem))
+    if problems:
+        print(f"{args.path}: {len(problems)} problem(s) against table '{args.table}'.")
+        return EXIT_FAILED
+    print(f"{args.path}: OK — meets the contract for table '{args.table}'.")
+    return EXIT_OK
+
+
+def _cmd_sample_data(args, command_line) -> int:
+    out = args.out
+    if out is None:
+        from csm import run as runner
+
+        try:
+            out = runner.find_project() / "data" / "sample"
+        except ParameterError:
+            out = Path("data") / "sample"
+    _write_sample(out, seed=args.seed, customers=args.customers, fmt=args.fmt)
+    print(f"Sample data written to {_rel(Path(out))}/")
+    return EXIT_OK
+
+
+def _write_sample(out_dir: Path, *, seed=None, customers=None, fmt=None):
+    """Call the sample generator, passing only the options given (its defaults otherwise)."""
+    try:
+        from csm.data.sample import write_sample
+    except ImportError as exc:
+        raise RunError(f"Cannot write sample data: the generator csm.data.sample is not available ({exc}).") from None
+    options = {k: v for k, v in {"seed": seed, "customers": customers, "fmt": fmt}.items() if v is not None}
+    return write_sample(Path(out_dir), **options)
+
+
+def _rel(path: Path) -> str:
+    """``path`` relative to the cwd when that is short (at most two ``..``), else absolute."""
+    path = Path(path).resolve()
+    try:
+        rel = Path(os.path.relpath(path, Path.cwd().resolve()))
+    except ValueError:  # another drive (Windows)
+        return path.as_posix()
+    return rel.as_posix() if rel.parts[:3].count("..") <= 2 else path.as_posix()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,381 @@
+"""Column mappings: how a tool's export (Zoho Desk, a Chinese CRM, …) becomes a contract table.
+
+A mapping is a small YAML file the analyst writes once per source system::
+
+    # one table
+    table: tickets                      # optional: restrict the mapping to one table
+    columns:                            # contract column: header in the export
+      ticket_id: 工单编号
+      customer_id: [客户编号, 客户ID]    # a list = alternatives, the first one present is used
+    values:                             # per column: value in the export -> contract value
+      channel: {微信: social, 400热线: phone}
+      priority: {"-None-": null}        # null = missing
+    datetime_format: "%Y/%m/%d %H:%M"   # or a list of formats, tried in order
+    timezone: Asia/Shanghai             # values with a UTC offset are converted to this zone
+    sheet: 工单                          # Excel: sheet name (or 0-based number); default first
+    encoding: gb18030                   # CSV: force an encoding instead of detecting it
+    drop_columns: [联系电话]              # headers to discard on reading (e.g. PII)
+    file: 工单导出.xlsx                   # load_tables: file name to use for this table
+
+or several tables at once::
+
+    timezone: Asia/Shanghai             # top-level defaults: timezone, datetime_format, encoding
+    tables:
+      tickets:   {columns: {...}, values: {...}}
+      responses: {columns: {...}}
+
+``values:`` may be keyed by the contract column or by the export's header. Source values are
+matched after trimming spaces and ignoring case. With ``timezone:``, values that carry a UTC
+offset (``+08:00``, ``Z``) are converted into that zone; values without one are taken to be in
+that zone already. All times end up naive (company-local).
+``yes``/``no``/``on``/``off`` stay text in mapping files (only ``true``/``false``
+are booleans), so ``{Yes: true}`` means what it says.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from csm.data.contract import TABLES, Problem, Table
+from csm.errors import DataError
+
+__all__ = ["Mapping", "TableMapping", "apply_mapping", "as_mapping", "load_mapping", "normalise_header"]
+
+_TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file")
+_DEFAULT_KEYS = ("datetime_format", "timezone", "encoding")
+_TOP_KEYS = ("tables", "table", "name", "description", *_TABLE_KEYS)
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one table of an export maps onto the contract (see module docstring)."""
+
+    #: contract column -> candidate source headers (first one present wins)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: column -> {normalised source value: contract value or None}
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    datetime_format: tuple[str, ...] | None = None
+    timezone: str | None = None
+    sheet: str | int | None = None
+    encoding: str | None = None
+    drop_columns: tuple[str, ...] = ()
+    file: str | None = None
+    #: name of the mapping file, for messages
+    source: str = "<mapping>"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file: per-table mappings plus an any-table mapping (single-table form)."""
+
+    tables: dict[str, TableMapping] = field(default_factory=dict)
+    default: TableMapping | None = None
+    source: str = "<mapping>"
+
+    def for_table(self, table: str) -> TableMapping | None:
+        """The mapping that applies to ``table`` (None when the file says nothing about it)."""
+        return self.tables.get(table, self.default)
+
+
+# ----------------------------------------------------------------------------- YAML reading
+class _Loader(yaml.SafeLoader):
+    """SafeLoader where only true/false are booleans (YAML 1.2), so Yes/No/On/Off stay text."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:bool"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def normalise_header(name: str) -> str:
+    """Header as compared for suggestions: case-folded, without spaces, ``_``, ``-`` or ``.``."""
+    return re.sub(r"[\s_\-.()（）]+", "", str(name)).casefold()
+
+
+def _loose(header: str) -> str:
+    """Header compared when the exact one is absent: NFKC (full-width （） -> ()), spaces collapsed, case-folded."""
+    return " ".join(unicodedata.normalize("NFKC", str(header)).split()).casefold()
+
+
+def normalise_value(value: Any) -> str:
+    """Source value as matched in ``values:``: trimmed, case-folded text."""
+    return str(value).strip().casefold()
+
+
+def _suggest(word: str, options, n: int = 3) -> list[str]:
+    options = [str(o) for o in options]
+    by_norm: dict[str, str] = {}
+    for o in options:
+        by_norm.setdefault(normalise_header(o), o)
+    hits = difflib.get_close_matches(normalise_header(word), list(by_norm), n=n, cutoff=0.6)
+    return [by_norm[h] for h in hits]
+
+
+def _did_you_mean(word: str, options) -> str:
+    hits = _suggest(word, options)
+    return f" (did you mean {', '.join(repr(h) for h in hits)}?)" if hits else ""
+
+
+def _err(source: str, where: str, message: str) -> DataError:
+    text = f"{source}: {where}: {message}" if where else f"{source}: {message}"
+    return DataError(text, [Problem(table="mapping", file=source, column=None, message=f"{where}: {message}")])
+
+
+def _read_yaml_text(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise _err(path.name, "", "cannot be decoded as UTF-8 or GB18030; save the mapping file as UTF-8")
+
+
+def _check_timezone(tz, source, where):
+    if tz is None:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _err(source, where, f"unknown time zone {tz!r}; use an IANA name such as Asia/Shanghai, "
+                                  "Europe/London or UTC") from None
+    return str(tz)
+
+
+def _parse_table(spec: Any, table: str | None, source: str, defaults: dict) -> TableMapping:
+    where = f"tables.{table}" if table else "mapping"
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        raise _err(source, where, f"expected keys such as columns:, values:, got {type(spec).__name__}")
+    unknown = [k for k in spec if k not in _TABLE_KEYS]
+    if unknown:
+        k = unknown[0]
+        raise _err(source, where, f"unknown key {k!r}{_did_you_mean(k, _TABLE_KEYS)}; "
+                                  f"allowed keys: {', '.join(_TABLE_KEYS)}")
+    contract: Table | None = TABLES.get(table) if table else None
+
+    columns: dict[str, tuple[str, ...]] = {}
+    raw_cols = spec.get("columns") or {}
+    if not isinstance(raw_cols, dict):
+        raise _err(source, f"{where}.columns", "expected 'contract_column: source header' pairs")
+    for target, headers in raw_cols.items():
+        target = str(target)
+        if contract is not None:
+            _check_target(contract, target, source, f"{where}.columns")
+        if isinstance(headers, (list, tuple)):
+            cands = tuple(str(h).strip() for h in headers if h is not None)
+        elif headers is None:
+            raise _err(source, f"{where}.columns.{target}", "no source header given")
+        else:
+            cands = (str(headers).strip(),)
+        columns[target] = cands
+
+    values: dict[str, dict[str, str | None]] = {}
+    raw_vals = spec.get("values") or {}
+    if not isinstance(raw_vals, dict):
+        raise _err(source, f"{where}.values", "expected 'column: {source value: contract value}'")
+    for col, table_of_values in raw_vals.items():
+        if not isinstance(table_of_values, dict):
+            raise _err(source, f"{where}.values.{col}", "expected 'source value: contract value' pairs")
+        conv = {}
+        for k, v in table_of_values.items():
+            if isinstance(v, bool):
+                v = "true" if v else "false"
+            conv[normalise_value(k)] = None if v is None else str(v)
+        values[str(col)] = conv
+
+    fmt = spec.get("datetime_format", defaults.get("datetime_format"))
+    if fmt is not None:
+        fmt = tuple(str(f) for f in fmt) if isinstance(fmt, (list, tuple)) else (str(fmt),)
+    tz = _check_timezone(spec.get("timezone", defaults.get("timezone")), source, where)
+    sheet = spec.get("sheet")
+    if sheet is not None and not isinstance(sheet, (int, str)):
+        raise _err(source, f"{where}.sheet", "expected a sheet name or a 0-based sheet number")
+    enc = spec.get("encoding", defaults.get("encoding"))
+    if enc is not None:
+        import codecs
+
+        try:
+            codecs.lookup(str(enc))
+        except LookupError:
+            raise _err(source, f"{where}.encoding", f"unknown encoding {enc!r}; e.g. utf-8, gb18030, utf-16") from None
+        enc = str(enc)
+    drop = spec.get("drop_columns") or ()
+    if isinstance(drop, str):
+        drop = (drop,)
+    file = spec.get("file")
+    return TableMapping(columns=columns, values=values, datetime_format=fmt, timezone=tz, sheet=sheet,
+                        encoding=enc, drop_columns=tuple(str(d).strip() for d in drop),
+                        file=None if file is None else str(file), source=source)
+
+
+def _check_target(contract: Table, target: str, source: str, where: str) -> None:
+    if target in contract.names or any(target.startswith(p) for p in contract.numeric_prefixes):
+        return
+    raise _err(source, where, f"{target!r} is not a column of the {contract.name} table"
+                              f"{_did_you_mean(target, contract.names)}; contract columns: "
+                              f"{', '.join(contract.names)}")
+
+
+def parse_mapping(data: dict, source: str = "<mapping>") -> Mapping:
+    """Build a :class:`Mapping` from an already-parsed YAML document (a dict)."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _err(source, "", "a mapping file must be a YAML dictionary (keys such as tables:, columns:)")
+    unknown = [k for k in data if k not in _TOP_KEYS]
+    if unknown:
+        k = unknown[0]
+        raise _err(source, "", f"unknown key {k!r}{_did_you_mean(k, _TOP_KEYS)}; "
+                               f"allowed keys: {', '.join(_TOP_KEYS)}")
+    defaults = {k: data[k] for k in _DEFAULT_KEYS if k in data}
+    tables: dict[str, TableMapping] = {}
+    default = None
+    if "tables" in data:
+        single = [k for k in data if k in _TABLE_KEYS and k not in _DEFAULT_KEYS]
+        if single:
+            raise _err(source, "", f"{single[0]!r} belongs inside tables.<table>: when the file has tables:")
+        if not isinstance(data["tables"], dict):
+            raise _err(source, "tables", "expected table names (tickets, responses, …) as keys")
+        for name, spec in data["tables"].items():
+            if name not in TABLES:
+                raise _err(source, "tables", f"unknown table {name!r}{_did_you_mean(name, TABLES)}; "
+                                             f"tables: {', '.join(TABLES)}")
+            tables[name] = _parse_table(spec, name, source, defaults)
+    else:
+        spec = {k: v for k, v in data.items() if k in _TABLE_KEYS}
+        table = data.get("table")
+        if table is not None:
+            if table not in TABLES:
+                raise _err(source, "table", f"unknown table {table!r}{_did_you_mean(table, TABLES)}; "
+                                            f"tables: {', '.join(TABLES)}")
+            tables[table] = _parse_table(spec, table, source, {})
+        else:
+            default = _parse_table(spec, None, source, {})
+    return Mapping(tables=tables, default=default, source=source)
+
+
+def load_mapping(path) -> Mapping:
+    """Read a column-mapping YAML file (UTF-8, or GB18030 as saved by Windows Notepad)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"mapping file not found: {path}",
+                        [Problem("mapping", path.name, None, "mapping file not found")])
+    try:
+        data = yaml.load(_read_yaml_text(path), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise _err(path.name, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return parse_mapping(data, source=path.name)
+
+
+def as_mapping(mapping, table: str) -> TableMapping | None:
+    """Accept a Mapping, a TableMapping, a dict or a path; return the part that applies to ``table``."""
+    if mapping is None:
+        return None
+    if isinstance(mapping, TableMapping):
+        return mapping
+    if isinstance(mapping, dict):
+        mapping = parse_mapping(mapping)
+    elif isinstance(mapping, (str, Path)):
+        mapping = load_mapping(mapping)
+    if not isinstance(mapping, Mapping):
+        raise TypeError(f"mapping must be a path, dict or Mapping, not {type(mapping).__name__}")
+    return mapping.for_table(table)
+
+
+# ----------------------------------------------------------------------------- applying
+def map_values(series: pd.Series, conv: dict[str, str | None]) -> pd.Series:
+    """Replace source values by contract values (matched trimmed, case-insensitively); others unchanged.
+
+    Vectorised over the distinct values (``pd.factorize``), so cost grows with the number of
+    distinct values, not rows.
+    """
+    if not conv:
+        return series
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return series
+    out_uniques = np.array(
+        [conv.get(normalise_value(u), u) if normalise_value(u) in conv else u for u in uniques],
+        dtype=object,
+    )
+    out = np.where(codes >= 0, out_uniques[np.maximum(codes, 0)], None)
+    return pd.Series(out, index=series.index, name=series.name, dtype=object).astype("str")
+
+
+def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, file: str = "<frame>"):
+    """Rename headers, drop listed columns and translate values as the mapping says.
+
+    Returns ``(frame, fatal_problems, mapped)`` where ``mapped`` is {contract column: headers the
+    mapping looked for but did not find} (used to explain a missing required column).
+    """
+    contract = TABLES[table]
+    frame = frame.rename(columns=lambda c: str(c).replace("\ufeff", "").strip())
+    fatal: list[Problem] = []
+    mapped_missing: dict[str, tuple[str, ...]] = {}
+    if tm is None:
+        return frame, fatal, mapped_missing
+
+    if tm.drop_columns:
+        frame = frame.drop(columns=[c for c in tm.drop_columns if c in frame.columns])
+
+    renames: dict[str, str] = {}
+    headers = list(frame.columns)
+    by_norm: dict[str, list[str]] = {}
+    for h in headers:
+        by_norm.setdefault(_loose(h), []).append(h)
+    for target, cands in tm.columns.items():
+        known = target in contract.names or any(target.startswith(p) for p in contract.numeric_prefixes)
+        if not known:
+            fatal.append(Problem(table, file, target,
+                                 f"mapping {tm.source} names {target!r}, which is not a column of the {table} table"
+                                 f"{_did_you_mean(target, contract.names)}"))
+            continue
+        found = next((c for c in cands if c in frame.columns), None)
+        if found is None:  # tolerate case and repeated spaces
+            for c in cands:
+                hits = by_norm.get(_loose(c), [])
+                if len(hits) == 1:
+                    found = hits[0]
+                    break
+        if found is None:
+            mapped_missing[target] = cands
+            continue
+        if found != target:
+            renames[found] = target
+    clash = [(src, tgt) for src, tgt in renames.items() if tgt in frame.columns and tgt not in renames]
+    for src, tgt in clash:
+        fatal.append(Problem(table, file, tgt,
+                             f"the file has a column {tgt!r} and the mapping {tm.source} also maps header "
+                             f"{src!r} to {tgt!r}; remove one of them (e.g. list {tgt!r} under drop_columns:)"))
+    targets = list(renames.values())
+    for tgt in {t for t in targets if targets.count(t) > 1}:
+        srcs = [s for s, t in renames.items() if t == tgt]
+        fatal.append(Problem(table, file, tgt, f"the mapping {tm.source} maps several headers to {tgt!r}: "
+                                               f"{', '.join(map(repr, srcs))}"))
+    frame = frame.rename(columns=renames)
+    for col, conv in tm.values.items():
+        col = renames.get(col, col)  # values: may name the contract column or the export's header
+        if col in frame.columns:
+            s = frame[col]
+            if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+                s = s.astype("str")
+            frame[col] = map_values(s, conv)
+    return frame, fatal, mapped_missing

@@ -1,0 +1,206 @@
+"""Report tables and sentences: analysis results formatted for a reader, in English or Chinese.
+
+Numbers are rounded here, once, for display (the analysis results keep full
+precision and are what :func:`csm.report.results.record` stores).
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from IPython.display import Markdown
+
+from csm.report.labels import check_lang, kpi_unit, label, phrase
+
+#: decimals shown per unit of :mod:`csm.kpi` results
+_DECIMALS = {"score (1–5)": 2, "%": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0}
+
+
+def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
+    """A Markdown heading from the phrase ``key`` (headings follow ``lang``, so they cannot be static cells)."""
+    return Markdown("#" * level + " " + phrase(key, lang, **kwargs))
+
+
+def paragraph(sentences: list[str]) -> Markdown:
+    return Markdown(" ".join(s for s in sentences if s))
+
+
+def bullets(sentences: list[str]) -> Markdown:
+    return Markdown("\n".join(f"- {s}" for s in sentences if s))
+
+
+def _is_missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
+
+
+def format_number(value, unit: str, lang: str = "en", *, signed: bool = False) -> str:
+    """``value`` rounded for its unit (``%`` values are already in percent), with the unit where short."""
+    if _is_missing(value):
+        return "–"
+    decimals = _DECIMALS.get(unit, 2)
+    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+    if text in ("-0", "+0") or text.strip("+-0.,") == "":
+        text = text.replace("-", "").replace("+", "") if not signed else "±" + text[1:]
+    if unit == "%":
+        return text + "%"
+    if unit == "percentage points":
+        return text + (" pp" if lang == "en" else " 个百分点")
+    return text
+
+
+def format_interval(low, high, unit: str, lang: str = "en") -> str:
+    if _is_missing(low) or _is_missing(high):
+        return ""
+    return f"[{format_number(low, unit, lang)}, {format_number(high, unit, lang)}]"
+
+
+def _change_text(row: pd.Series, lang: str) -> str:
+    if _is_missing(row.get("change")):
+        return "–"
+    unit = row["change_unit"]
+    if unit.startswith("relative"):
+        text = f"{row['change']:+.1%}"
+        if not _is_missing(row.get("change_ci_low")):
+            text += f" [{row['change_ci_low']:+.1%}, {row['change_ci_high']:+.1%}]"
+        return text
+    text = format_number(row["change"], row["unit"] if unit != "percentage points" else unit, lang, signed=True)
+    if not _is_missing(row.get("change_ci_low")):
+        show = row["unit"] if unit != "percentage points" else "%"
+        text += f" [{format_number(row['change_ci_low'], show, lang, signed=True).rstrip('%')}, " \
+                f"{format_number(row['change_ci_high'], show, lang, signed=True).rstrip('%')}]"
+    return text
+
+
+def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str) -> pd.DataFrame:
+    """The scorecard as management reads it: one row per KPI, estimate with interval, previous period,
+    change with interval and p-value, target, status and whether the trend reaches the target in time.
+
+    ``card`` is :func:`csm.kpi.scorecard`; ``targets`` is :func:`csm.kpi.evaluate_targets` (or None).
+    """
+    check_lang(lang)
+    t = targets.set_index("kpi") if targets is not None and len(targets) else pd.DataFrame()
+    rows = []
+    for _, r in card.iterrows():
+        unit = r["unit"]
+        tr = t.loc[r["kpi"]] if r["kpi"] in t.index else None
+        value = format_number(r["estimate"], unit, lang)
+        ci = format_interval(r["ci_low"], r["ci_high"], unit, lang)
+        target_text, status, on_track = "", "", ""
+        if tr is not None:
+            target_text = (("≥ " if tr["direction"] == "higher" else "≤ ") + format_number(tr["target"], unit, lang))
+            if not _is_missing(tr["deadline"]):
+                target_text += (" by " if lang == "en" else "，截止 ") + f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}"
+            status = str(label(tr["status"], lang))
+            if not _is_missing(tr["on_track"]):
+                on_track = phrase("yes" if bool(tr["on_track"]) else "no", lang)
+        rows.append({
+            "kpi": label(r["kpi"], lang),
+            "estimate": f"{value} {ci}".strip(),
+            "previous": format_number(r["previous"], unit, lang),
+            "change": _change_text(r, lang),
+            "p_value": "" if _is_missing(r["p_value"]) else f"{r['p_value']:.3f}",
+            "target": target_text,
+            "status": status,
+            "on_track": on_track,
+            "n": "" if _is_missing(r["n"]) else f"{int(r['n']):,}",
+        })
+    out = pd.DataFrame(rows)
+    return out.rename(columns={c: str(label(c, lang)) for c in out.columns})
+
+
+def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> list[str]:
+    """One sentence per KPI with a target: value, interval, target and verdict, trend to the deadline."""
+    check_lang(lang)
+    est = card.set_index("kpi")
+    out = []
+    for _, tr in targets.iterrows():
+        r = est.loc[tr["kpi"]] if tr["kpi"] in est.index else None
+        unit = r["unit"] if r is not None else kpi_unit(tr["kpi"], "en")
+        if tr["status"] == "no_data":
+            out.append(phrase("kpi_no_data", lang, kpi=label(tr["kpi"], lang)))
+            continue
+        s = phrase("kpi_against_target", lang, kpi=label(tr["kpi"], lang),
+                   value=format_number(tr["actual"], unit, lang),
+                   interval=format_interval(tr["ci_low"], tr["ci_high"], unit, lang),
+                   target=format_number(tr["target"], unit, lang), status=label(tr["status"], lang))
+        if tr["status"] != "met" and not _is_missing(tr["on_track"]):
+            key = "trend_reaches_target" if bool(tr["on_track"]) else "trend_misses_target"
+            s += " " + phrase(key, lang, deadline=f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}",
+                              projected=format_number(tr["projected"], unit, lang))
+        out.append(s)
+    return out
+
+
+def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> list[str]:
+    """Sentences for the KPIs whose change against the comparison period is statistically significant."""
+    out = []
+    for _, r in card.iterrows():
+        if _is_missing(r["p_value"]) or r["p_value"] >= alpha:
+            continue
+        out.append(phrase("kpi_change", lang, kpi=label(r["kpi"], lang),
+                          previous=format_number(r["previous"], r["unit"], lang),
+                          value=format_number(r["estimate"], r["unit"], lang),
+                          change=_change_text(r, lang), p=r["p_value"]))
+    if not out:
+        out.append(phrase("no_significant_change", lang, alpha=alpha))
+    return out
+
+
+def control_sentence(kpi: str, chart: pd.DataFrame, lang: str) -> str:
+    """Which days of a control chart (:func:`csm.kpi.p_chart` / ``individuals_chart``) signal a real change."""
+    flagged = chart[chart["out_of_control"].astype(bool)]
+    if flagged.empty:
+        text = phrase("process_in_control", lang, kpi=label(kpi, lang))
+    else:
+        days = ", ".join(f"{pd.Timestamp(d):%m-%d}" for d in flagged["date"].head(8))
+        more = f" (+{len(flagged) - 8})" if len(flagged) > 8 else ""
+        text = phrase("out_of_control_points", lang, n=len(flagged), kpi=label(kpi, lang)) + f" {days}{more}."
+    if "run_signal" in chart and chart["run_signal"].astype(bool).any():
+        text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()))
+    return text
+
+
+def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -> pd.DataFrame:
+    """Best and worst ``top`` ranked groups of :func:`csm.kpi.league_table`, raw and adjusted, formatted."""
+    ranked = league[~league["too_few"].astype(bool)].sort_values("rank")
+    show = pd.concat([ranked.head(top), ranked.tail(top)]).drop_duplicates(subset=[by])
+    unit = league["unit"].iloc[0] if len(league) else ""
+    out = pd.DataFrame({
+        "rank": show["rank"].astype(int).astype(str),
+        by: show[by].map(lambda c: label(c, lang)),
+        "n": show["n"].map(lambda v: f"{int(v):,}"),
+        "estimate": [f"{format_number(e, unit, lang)} {format_interval(lo, hi, unit, lang)}"
+                     for e, lo, hi in zip(show["estimate"], show["ci_low"], show["ci_high"])],
+        "shrunk_estimate": [f"{format_number(e, unit, lang)} {format_interval(lo, hi, unit, lang)}"
+                            for e, lo, hi in zip(show["shrunk_estimate"], show["shrunk_ci_low"],
+                                                 show["shrunk_ci_high"])],
+    })
+    return out.rename(columns={c: str(label(c, lang)) for c in out.columns})
+
+
+def data_quality_table(data, lang: str) -> pd.DataFrame:
+    """Rows loaded / dropped and optional columns missing per table (:meth:`Dataset.quality_summary`)."""
+    q = data.quality_summary().copy()
+    return q.rename(columns={c: str(label(c, lang)) for c in q.columns})
+
+
+def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
+    """What the reader must know about the input: dropped rows, warnings, KPIs not computed and why."""
+    notes = []
+    problems = getattr(data, "problems", None)
+    if problems is not None and len(problems):
+        for _, p in problems.iterrows():
+            notes.append(phrase("data_problem", lang, table=p["table"], column=p["column"] or "–",
+                                n=int(p["n_rows"]), action=label(p["action"], lang), message=p["message"]))
+    for _, r in card.iterrows():
+        if isinstance(r.get("note"), str) and r["note"]:
+            notes.append(f"{label(r['kpi'], lang)}: {r['note']}")
+    if not notes:
+        notes.append(phrase("data_clean", lang))
+    return notes
+
+
+def definitions_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The definition behind each KPI, as computed (names follow ``lang``; the formulas are in English)."""
+    out = pd.DataFrame({"kpi": card["kpi"].map(lambda c: label(c, lang)), "definition": card["definition"]})
+    return out.rename(columns={c: str(label(c, lang)) for c in out.columns})

@@ -1,0 +1,275 @@
+"""Theme, bundled CJK font and chart helpers (drawn with the Agg backend)."""
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.ticker import PercentFormatter
+
+from csm.errors import ParameterError
+from csm.report import plots
+from csm.report.labels import label, phrase
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def strict(caplog, monkeypatch):
+    """Warnings are errors, matplotlib may log no warning, and nothing may call plt.show()."""
+    def _no_show(*args, **kwargs):
+        raise AssertionError("chart helpers must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", _no_show)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with caplog.at_level(logging.WARNING, logger="matplotlib"):
+            yield
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def _png(ax: Axes) -> bytes:
+    buf = io.BytesIO()
+    ax.figure.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# font and theme
+
+def test_font_file_and_licence_are_shipped():
+    assert plots.FONT_PATH.is_file()
+    assert 2_500_000 < plots.FONT_PATH.stat().st_size < 5_500_000
+    folder = plots.FONT_PATH.parent
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (folder / "OFL.txt").read_text("utf-8")
+    assert "fontTools" in (folder / "README.md").read_text("utf-8")
+
+
+def test_theme_uses_the_shipped_font_for_every_chart():
+    assert plt.rcParams["font.family"][0] == plots.CJK_FAMILY
+    assert "DejaVu Sans" in plt.rcParams["font.family"]  # Latin fallback
+    shipped = str(plots.FONT_PATH)
+    assert font_manager.findfont(font_manager.FontProperties(family=plots.CJK_FAMILY),
+                                 fallback_to_default=False) == shipped
+    assert font_manager.findfont(font_manager.FontProperties(family=plt.rcParams["font.family"])) == shipped
+    assert plt.rcParams["axes.unicode_minus"] is False
+
+
+def test_use_theme_is_idempotent():
+    before = dict(plt.rcParams)
+    plots.use_theme()
+    plots.use_theme()
+    assert dict(plt.rcParams) == before
+    registered = [f for f in font_manager.fontManager.ttflist if f.fname == str(plots.FONT_PATH)]
+    assert len(registered) == 1
+
+
+def test_chinese_titles_ticks_and_legends_draw_without_missing_glyphs(strict):
+    _fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [3, 1, 2], label="首次解决率（华东）")
+    ax.set_title("客户满意度（平均分）：控制图 — ¥1,299 −5")
+    ax.set_xticks([0, 1, 2], ["物流配送", "售后服务", "服务态度"])
+    ax.set_xlabel("日期")
+    ax.legend()
+    png = _png(ax)
+    assert png.startswith(b"\x89PNG")
+    for text in [ax.title, ax.xaxis.label, *ax.get_xticklabels(), *ax.get_legend().get_texts()]:
+        path = font_manager.findfont(text.get_fontproperties())
+        assert path == str(plots.FONT_PATH), text.get_text()
+
+
+def test_without_any_system_cjk_font_the_shipped_font_still_draws_chinese():
+    """A fresh machine: only matplotlib's own fonts. Chinese fails before csm is imported, works after."""
+    script = textwrap.dedent("""
+        import io, warnings
+        from pathlib import Path
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib import font_manager
+        data = Path(matplotlib.get_data_path()).resolve()
+        font_manager.fontManager.ttflist[:] = [
+            f for f in font_manager.fontManager.ttflist if Path(f.fname).resolve().is_relative_to(data)]
+        import matplotlib.pyplot as plt
+        import pandas, seaborn  # heavy imports before warnings become errors
+
+        def draw(title):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                fig, ax = plt.subplots()
+                ax.set_title(title)
+                ax.plot([0, 1], [0, 1], label="华东")
+                ax.legend()
+                fig.savefig(io.BytesIO(), format="png")
+                plt.close(fig)
+
+        try:
+            draw("首次解决率")
+            print("BEFORE: drawn")
+        except UserWarning as w:
+            print("BEFORE:", "missing" if "missing from font" in str(w) else w)
+        import csm.report.plots as plots
+        draw("首次解决率：控制图")
+        print("AFTER: drawn with", font_manager.findfont(font_manager.FontProperties(family=plots.CJK_FAMILY)))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "BEFORE: missing" in done.stdout
+    assert f"AFTER: drawn with {plots.FONT_PATH}" in done.stdout
+    assert "findfont" not in done.stderr and "missing from font" not in done.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# chart helpers
+
+@pytest.fixture
+def trend():
+    dates = pd.date_range("2025-01-06", periods=12, freq="W-MON")
+    est = np.linspace(0.60, 0.75, 12)
+    rows = pd.DataFrame({"period_start": dates, "kpi": "fcr_rate", "estimate": est,
+                         "ci_low": est - 0.03, "ci_high": est + 0.03, "n": 200})
+    other = rows.assign(kpi="aht_minutes", estimate=8.0, ci_low=7.5, ci_high=8.5)
+    return pd.concat([rows, other], ignore_index=True)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_kpi_trend_chart(trend, lang, strict, capsys):
+    ax = plots.kpi_trend_chart(trend, "fcr_rate", target=0.72, lang=lang)
+    assert isinstance(ax, Axes)
+    line = ax.get_lines()[0]
+    np.testing.assert_allclose(line.get_ydata(), trend.loc[trend.kpi == "fcr_rate", "estimate"])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(0.57) and band.max() == pytest.approx(0.78)
+    target = ax.get_lines()[1]
+    assert list(target.get_ydata()) == [0.72, 0.72]
+    assert ax.get_title(loc="left") == label("fcr_rate", lang)
+    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [phrase("legend_estimate", lang), phrase("legend_ci", lang, level=0.95),
+                      phrase("legend_target", lang)]
+    _png(ax)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_kpi_trend_chart_groups_and_categorical_periods(strict):
+    frame = pd.DataFrame({"period": ["2025-01", "2025-02", "2025-03"] * 2,
+                          "channel": ["phone"] * 3 + ["chat"] * 3,
+                          "aht_minutes": [8.0, 7.5, 7.0, 5.0, 5.5, 6.0]})
+    ax = plots.kpi_trend_chart(frame, "aht_minutes", lang="zh", hue="channel")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["在线客服", "电话"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2025-01", "2025-02", "2025-03"]
+    assert ax.get_ylabel() == "平均处理时长（分钟）"
+    _png(ax)
+
+
+def test_kpi_trend_chart_errors(trend):
+    with pytest.raises(ParameterError, match="no rows with kpi == 'nps'.*'fcr_rate'"):
+        plots.kpi_trend_chart(trend, "nps", lang="en")
+    with pytest.raises(ParameterError, match="lang must be"):
+        plots.kpi_trend_chart(trend, "fcr_rate", lang="de")
+    with pytest.raises(ParameterError, match="no time column"):
+        plots.kpi_trend_chart(trend.drop(columns="period_start"), "fcr_rate", lang="en")
+
+
+@pytest.fixture
+def spc():
+    dates = pd.date_range("2025-03-01", periods=20, freq="D")
+    value = np.full(20, 70.0)
+    value[[4, 15]] = [85.0, 52.0]
+    return pd.DataFrame({"date": dates, "value": value, "center": 70.0, "lcl": 60.0, "ucl": 80.0,
+                         "out_of_control": (value > 80) | (value < 60)})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_control_chart_marks_out_of_control_points(spc, lang, strict, capsys):
+    title = phrase("control_chart_title", lang, kpi=label("csat_mean", lang))
+    ax = plots.control_chart(spc, title=title, lang=lang)
+    assert ax.get_title(loc="left") == title
+    marked = ax.collections[-1].get_offsets()
+    np.testing.assert_allclose(np.asarray(marked)[:, 1], [85.0, 52.0])
+    ys = {round(float(np.nanmax(line.get_ydata())), 6) for line in ax.get_lines()}
+    assert {85.0, 70.0, 80.0, 60.0} <= ys
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert phrase("legend_out_of_control", lang) in legend and phrase("legend_limits", lang) in legend
+    _png(ax)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_control_chart_without_alarms_and_missing_columns(spc, strict):
+    calm = spc.assign(value=70.0, out_of_control=False)
+    ax = plots.control_chart(calm, title="stable", lang="en")
+    assert phrase("legend_out_of_control", "en") not in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(ParameterError, match="'ucl'"):
+        plots.control_chart(spc.drop(columns="ucl"), title="x", lang="en")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_bar_with_ci(lang, strict):
+    frame = pd.DataFrame({"category": ["logistics", "product_quality", "other"],
+                          "estimate": [0.20, 0.35, 0.05], "ci_low": [0.15, 0.30, np.nan],
+                          "ci_high": [0.26, 0.41, np.nan]})
+    ax = plots.bar_with_ci(frame, "category", lang=lang, kpi="churn_rate", sort=True)
+    assert [p.get_height() for p in ax.patches] == pytest.approx([0.35, 0.20, 0.05])
+    assert [t.get_text() for t in ax.get_xticklabels()] == [label(c, lang) for c in
+                                                            ["product_quality", "logistics", "other"]]
+    segments = ax.collections[0].get_segments()  # error bars only where the interval is known
+    assert len(segments) == 2
+    np.testing.assert_allclose(sorted((s[0][1], s[1][1]) for s in segments), [(0.15, 0.26), (0.30, 0.41)])
+    assert ax.get_ylabel() == f"{label('churn_rate', lang)}" + (" (%)" if lang == "en" else "（%）")
+    _png(ax)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_league_chart_sorted_best_on_top(lang, strict):
+    frame = pd.DataFrame({"team": ["A组", "B组", "C组", "D组"], "estimate": [0.62, 0.81, 0.70, 0.55],
+                          "ci_low": [0.55, 0.75, 0.64, 0.47], "ci_high": [0.69, 0.87, 0.76, 0.63]})
+    ax = plots.league_chart(frame, "team", lang=lang, kpi="fcr_rate", reference=0.67)
+    labels_top_down = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels_top_down == ["B组", "C组", "A组", "D组"]
+    lo, hi = ax.get_ylim()
+    assert lo > hi  # first row drawn at the top
+    points = np.asarray(ax.collections[-1].get_offsets())
+    np.testing.assert_allclose(points[:, 0], [0.81, 0.70, 0.62, 0.55])
+    assert ax.get_ylabel() == label("team", lang)
+    assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
+    _png(ax)
+
+
+def test_small_multiples(trend, strict):
+    frame = pd.concat([trend[trend.kpi == "fcr_rate"].assign(channel=c) for c in ["phone", "chat", "email", "social"]])
+    axes = plots.small_multiples(frame, "channel", plots.kpi_trend_chart, lang="zh", col_wrap=3, kpi="fcr_rate")
+    assert len(axes) == 4 and all(isinstance(a, Axes) for a in axes)
+    assert [a.get_title(loc="left") for a in axes] == ["在线客服", "邮件", "电话", "社交媒体"]
+    assert sum(a.get_visible() for a in axes[0].figure.axes) == 4
+    _png(axes[0])
+
+
+def test_helpers_reject_unknown_language_and_non_frames():
+    with pytest.raises(ParameterError):
+        plots.bar_with_ci(pd.DataFrame({"x": ["a"], "estimate": [1.0]}), "x", lang="english")
+    with pytest.raises(ParameterError, match="expected a DataFrame"):
+        plots.league_chart([1, 2], "team", lang="en")
+
+
+def test_league_chart_puts_the_best_on_top_for_lower_is_better_kpis(strict):
+    frame = pd.DataFrame({"agent_id": ["a1", "a2", "a3"], "estimate": [9.0, 5.0, 7.0]})
+    ax = plots.league_chart(frame, "agent_id", lang="en", kpi="aht_minutes")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a2", "a3", "a1"]
+    ax = plots.league_chart(frame, "agent_id", lang="en", kpi="aht_minutes", ascending=False)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a1", "a3", "a2"]
