@@ -1173,7 +1173,7 @@ def individuals_chart(values, *, run_length: int = 8, baseline: int | None = Non
 def _daily(prep: _Prepared, mask: np.ndarray) -> tuple[np.ndarray, pd.DatetimeIndex]:
     day = prep.created[mask] // _NS_DAY
     if day.size == 0:
-        raise ParameterError("no tickets to chart")
+        raise DataError("no tickets in the chart window: nothing to chart")
     lo, hi = day.min(), day.max()
     dates = pd.DatetimeIndex((np.arange(lo, hi + 1) * _NS_DAY).astype("datetime64[ns]"))
     return day - lo, dates
@@ -1310,4 +1310,5 @@ def league_table(data: pd.DataFrame, *, by: str = "agent_id", metric: str = "fcr
     out["unit"] = _UNITS.get(metric, "")
     out = out.sort_values(["rank", by], kind="stable").reset_index(drop=True)
     out.attrs["prior"] = prior
+    out.attrs["min_n"] = min_n
     return out

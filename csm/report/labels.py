@@ -110,6 +110,13 @@ COLUMNS: dict[str, dict[str, str]] = {
     "rank": {"en": "Rank", "zh": "排名"},
     "too_few": {"en": "Too few cases", "zh": "样本过少"},
     "unit": {"en": "Unit", "zh": "单位"},
+    "table": {"en": "Table", "zh": "数据表"},
+    "file": {"en": "File", "zh": "文件"},
+    "format": {"en": "Format", "zh": "格式"},
+    "rows_loaded": {"en": "Rows loaded", "zh": "读入行数"},
+    "rows_dropped": {"en": "Rows dropped", "zh": "剔除行数"},
+    "warnings": {"en": "Warnings", "zh": "警告"},
+    "missing_optional_columns": {"en": "Optional columns missing", "zh": "缺少的可选列"},
     "note": {"en": "Note", "zh": "备注"},
     "definition": {"en": "Definition", "zh": "定义"},
     "change_ci_low": {"en": "Change CI low", "zh": "变化区间下限"},
@@ -227,14 +234,19 @@ PHRASES: dict[str, dict[str, str]] = {
     "league_method": {
         "en": "Ranks use estimates adjusted for sample size (empirical-Bayes shrinkage towards the overall "
               "level), so a group with few cases is not ranked first or last by luck; groups with fewer than "
-              "{min_n} cases are shown but not ranked.",
+              "{min_n} cases are flagged and left out of the best/worst lists.",
         "zh": "排名基于按样本量调整后的估计值（经验贝叶斯收缩至整体水平），样本少的团队或客服不会因偶然性排在首位或末位；"
-              "样本少于 {min_n} 的不参与排名。",
+              "样本少于 {min_n} 的会被标注，且不列入最佳/最差名单。",
     },
     "data_problem": {
         "en": "{table}, column {column}: {n} row(s) {action} — {message}",
         "zh": "{table} 表“{column}”列：{n} 行{action}——{message}",
     },
+    "league_all_too_few": {
+        "en": "No {group} has {min_n} or more cases in this period, so none is ranked.",
+        "zh": "本期没有样本量达到 {min_n} 的{group}，因此不做排名。",
+    },
+    "no_chart_data": {"en": "{what}: no data to chart in this window.", "zh": "{what}：该时间窗口内没有可绘制的数据。"},
     "data_clean": {"en": "All input rows passed validation.", "zh": "所有输入数据均通过校验。"},
     "no": {"en": "no", "zh": "否"},
     "kpis_met": {"en": "{met} of {total} KPIs met their target.", "zh": "{total} 项指标中有 {met} 项达标。"},

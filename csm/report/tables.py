@@ -16,6 +16,12 @@ from csm.report.labels import check_lang, kpi_unit, label, phrase
 _DECIMALS = {"score (1–5)": 2, "%": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0}
 
 
+def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Headers in ``lang``; the first column becomes the (named) index, so no 0, 1, 2 … row numbers show."""
+    out = frame.rename(columns={c: str(label(c, lang)) for c in frame.columns})
+    return out.set_index(out.columns[0]) if len(out.columns) > 1 else out
+
+
 def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
     """A Markdown heading from the phrase ``key`` (headings follow ``lang``, so they cannot be static cells)."""
     return Markdown("#" * level + " " + phrase(key, lang, **kwargs))
@@ -104,8 +110,7 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
             "on_track": on_track,
             "n": "" if _is_missing(r["n"]) else f"{int(r['n']):,}",
         })
-    out = pd.DataFrame(rows)
-    return out.rename(columns={c: str(label(c, lang)) for c in out.columns})
+    return _localised(pd.DataFrame(rows), lang)
 
 
 def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> list[str]:
@@ -160,9 +165,13 @@ def control_sentence(kpi: str, chart: pd.DataFrame, lang: str) -> str:
     return text
 
 
-def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -> pd.DataFrame:
-    """Best and worst ``top`` ranked groups of :func:`csm.kpi.league_table`, raw and adjusted, formatted."""
+def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -> pd.DataFrame | Markdown:
+    """Best and worst ``top`` ranked groups of :func:`csm.kpi.league_table`, raw and adjusted, formatted
+    (a sentence instead when no group has enough cases to be ranked)."""
     ranked = league[~league["too_few"].astype(bool)].sort_values("rank")
+    if ranked.empty:
+        return paragraph([phrase("league_all_too_few", lang, group=label(by, lang),
+                                 min_n=league.attrs.get("min_n", "–"))])
     show = pd.concat([ranked.head(top), ranked.tail(top)]).drop_duplicates(subset=[by])
     unit = league["unit"].iloc[0] if len(league) else ""
     out = pd.DataFrame({
@@ -175,13 +184,12 @@ def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -
                             for e, lo, hi in zip(show["shrunk_estimate"], show["shrunk_ci_low"],
                                                  show["shrunk_ci_high"])],
     })
-    return out.rename(columns={c: str(label(c, lang)) for c in out.columns})
+    return _localised(out, lang)
 
 
 def data_quality_table(data, lang: str) -> pd.DataFrame:
     """Rows loaded / dropped and optional columns missing per table (:meth:`Dataset.quality_summary`)."""
-    q = data.quality_summary().copy()
-    return q.rename(columns={c: str(label(c, lang)) for c in q.columns})
+    return _localised(data.quality_summary(), lang)
 
 
 def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
@@ -202,5 +210,5 @@ def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
 
 def definitions_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The definition behind each KPI, as computed (names follow ``lang``; the formulas are in English)."""
-    out = pd.DataFrame({"kpi": card["kpi"].map(lambda c: label(c, lang)), "definition": card["definition"]})
-    return out.rename(columns={c: str(label(c, lang)) for c in out.columns})
+    return _localised(pd.DataFrame({"kpi": card["kpi"].map(lambda c: label(c, lang)),
+                                    "definition": card["definition"]}), lang)

@@ -1,0 +1,112 @@
+"""End to end: `csm run` / `csm validate` on the real notebooks and bundled data, as a user runs them."""
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from csm.cli import main
+from csm.data.sample import TRUTH
+
+ROOT = Path(__file__).resolve().parents[1]
+KPI_KEYS = ["csat_mean", "csat_pct_satisfied", "nps", "fcr_rate", "aht_minutes", "sla_24h_rate", "churn_rate",
+            "complaints"]
+
+
+def _manifest(reports: Path) -> dict:
+    (manifest,) = reports.glob("*/manifest.json")
+    return json.loads(manifest.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    """`csm run` (every notebook) on the bundled sample data, into a temporary reports folder."""
+    reports = tmp_path_factory.mktemp("reports")
+    code = main(["run", "--project", str(ROOT), "--reports-dir", str(reports)])
+    return code, reports
+
+
+def test_csm_run_on_sample_succeeds_with_html_and_manifest(sample_run):
+    code, reports = sample_run
+    assert code == 0
+    manifest = _manifest(reports)
+    notebooks = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(manifest["notebooks"]) == notebooks
+    assert all(nb["status"] == "ok" for nb in manifest["notebooks"].values())
+    kpis = manifest["results"]["kpi_scorecard"]["kpis"]
+    assert set(KPI_KEYS) <= set(kpis)
+    assert all(isinstance(kpis[k], (int, float)) for k in KPI_KEYS)
+    assert manifest["results"]["kpi_scorecard"]["period"]["period"] == "2026-06"  # latest complete month
+    assert all(len(v["sha256"]) == 64 for v in manifest["inputs"].values())
+    assert (reports / "index.html").exists()
+    for name in notebooks:
+        html = (reports / manifest["run_id"] / f"{name}.html").read_text(encoding="utf-8")
+        assert "<img" in html and "data:image/png;base64" in html
+        assert "from csm" not in html and "import " not in html  # code is hidden from management
+        assert "application/vnd.csm.result+json" not in html
+
+
+def test_no_planted_personal_data_in_any_html_report(sample_run):
+    _, reports = sample_run
+    pii = TRUTH["pii_strings"]
+    assert len(pii) >= 20
+    for html_file in reports.glob("*/*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        leaked = [s for s in pii if s in html or re.sub(r"[\s-]", "", s) in html]
+        assert not leaked, f"{html_file.name} shows personal data: {leaked[:3]}"
+
+
+def test_chinese_crm_export_runs_in_chinese_and_reports_missing_inputs(tmp_path):
+    """A GB18030 export with Chinese headers, through a mapping, with no survey or customer table."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    raw = ROOT / "data" / "examples" / "crm_tickets_gb18030.csv"
+    shutil.copy(raw, exports / "tickets.csv")
+    before = (exports / "tickets.csv").read_bytes()
+    reports = tmp_path / "reports"
+    code = main(["run", "kpi_scorecard", "--project", str(ROOT), "--reports-dir", str(reports),
+                 "-p", f"data_dir={exports}", "-p", "mapping=data/mappings/chinese_crm.yaml",
+                 "-p", "lang=zh", "-p", "period=2025-03"])
+    assert code == 0
+    assert (exports / "tickets.csv").read_bytes() == before  # raw input never modified
+    manifest = _manifest(reports)
+    kpis = manifest["results"]["kpi_scorecard"]["kpis"]
+    assert kpis["complaints"] == 50 and kpis["csat_mean"] is None and kpis["churn_rate"] is None
+    html = (reports / manifest["run_id"] / "kpi_scorecard.html").read_text(encoding="utf-8")
+    assert "关键指标记分卡" in html and "首次解决率" in html
+    assert "responses table not provided" in html and "customers table not provided" in html
+
+
+def test_failing_notebook_exit_code_and_error_kept(tmp_path):
+    reports = tmp_path / "reports"
+    code = main(["run", "kpi_scorecard", "--project", str(ROOT), "--reports-dir", str(reports), "-p", "lang=fr"])
+    assert code != 0
+    manifest = _manifest(reports)
+    entry = manifest["notebooks"]["kpi_scorecard"]
+    assert entry["status"] == "failed" and "lang must be one of" in json.dumps(entry["error"])
+    assert (reports / manifest["run_id"] / "kpi_scorecard.ipynb").exists()
+    assert not (reports / "latest.json").exists()  # a failed run is never the latest good report
+
+
+def test_validate_real_export_clean_and_broken(tmp_path, capsys):
+    mapping = str(ROOT / "data" / "mappings" / "chinese_crm.yaml")
+    raw = ROOT / "data" / "examples" / "crm_tickets_gb18030.csv"
+    assert main(["validate", str(raw), "--table", "tickets", "--mapping", mapping]) == 0
+    # break two different things: an unknown channel and a resolution before creation
+    text = raw.read_bytes().decode("gb18030").splitlines()
+    header = text[0].split(",")
+    row = text[1].split(",")
+    row[header.index("渠道")] = "信鸽"
+    created = header.index("创建时间")
+    resolved = next(i for i, h in enumerate(header) if h in ("解决时间", "结案时间"))
+    row[resolved] = "2000-01-01 00:00:00"
+    text[1] = ",".join(row)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(("\n".join(text) + "\n").encode("gb18030"))
+    capsys.readouterr()
+    assert main(["validate", str(bad), "--table", "tickets", "--mapping", mapping]) == 1
+    out = capsys.readouterr()
+    report = out.out + out.err
+    assert "信鸽" in report and "channel" in report and "row" in report
+    assert "resolved_at" in report and created != resolved
