@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replace an existing report folder of the same run id (only if every notebook succeeds)")
     run.add_argument("--project", type=Path, metavar="DIR", help="project folder (default: found from cwd)")
     run.add_argument("--reports-dir", type=Path, metavar="DIR", help="where report folders go (default: reports/)")
-    run.add_argument("--kernel", metavar="NAME", help="Jupyter kernel (default: python3)")
+    run.add_argument("--kernel", metavar="NAME", help="Jupyter kernel (default: python3, always started with the Python that runs csm)")
 
     rerun = sub.add_parser("rerun", help="rerun a manifest and compare the results",
                            description="Re-execute a run from its manifest.json and compare the recorded results.")

@@ -552,8 +552,29 @@ def _execute_plans(
     )
 
 
+def _this_python_kernel_manager():
+    """A KernelManager that starts ipykernel in *this* interpreter, whatever kernelspecs the machine has.
+
+    A ``python3`` kernelspec in the user's Jupyter folders (left by another Python installation) would
+    otherwise win over this environment's and run the report where ``csm`` is not installed.
+    """
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import KernelManager
+
+    class ThisPythonKernelManager(KernelManager):
+        @property
+        def kernel_spec(self):
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                              display_name=f"Python ({sys.executable})", language="python")
+
+    return ThisPythonKernelManager
+
+
 def _check_kernel(kernel_name: str) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    if kernel_name == DEFAULT_KERNEL:  # always this interpreter (see _this_python_kernel_manager)
+        return
 
     try:
         KernelSpecManager().get_kernel_spec(kernel_name)
@@ -581,6 +602,7 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
             language="python",
             progress_bar=True,
             cwd=str(plan.notebook_path.parent),
+            **({"kernel_manager_class": _this_python_kernel_manager()} if kernel_name == DEFAULT_KERNEL else {}),
         )
     except PapermillExecutionError as exc:
         error = {"cell_index": None, "execution_count": exc.exec_count, "exception": exc.ename, "message": exc.evalue}

@@ -57,3 +57,4 @@ def test_contains_is_half_open():
     p = parse_period("2026-06")
     s = pd.Series([T("2026-05-31 23:59"), T("2026-06-01"), T("2026-06-30 23:59"), T("2026-07-01"), pd.NaT])
     assert p.contains(s).tolist() == [False, True, True, False, False]
+

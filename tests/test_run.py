@@ -409,3 +409,15 @@ def test_collect_merges_results_in_cell_order():
     nb = nbformat.reads(nbformat.writes(nb), as_version=4)  # as stored on disk
     assert collect(nb) == {"k": 2, "rows": [{"a": 1}]}
     assert type(collect(nb)["rows"][0]) is dict
+
+
+def test_default_kernel_is_this_python_even_when_a_foreign_python3_kernelspec_wins(tmp_path, monkeypatch):
+    """A `python3` kernelspec elsewhere on the machine (another Python, or a broken one) must not be used."""
+    foreign = tmp_path / "jupyter" / "kernels" / "python3"
+    foreign.mkdir(parents=True)
+    (foreign / "kernel.json").write_text(json.dumps(
+        {"argv": ["/bin/false", "-f", "{connection_file}"], "display_name": "foreign", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))  # searched before every other kernel folder
+    proj = make_project(tmp_path / "proj", notebooks=("good",))
+    result = run_reports(["good"], project=proj, run_id="k")
+    assert result.ok, result.notebooks

@@ -1370,7 +1370,7 @@ def _truth_markdown() -> str:
         "(peak mid-November, trough mid-May). A growing, churning customer base gives mild growth "
         "(about +15% tickets year on year).",
         f"- Channels: {_kv(sh['channel'])} (each customer has a preferred channel drawn from "
-        "this mix and uses it for 60% of tickets, the mix otherwise, so the mix holds overall). Categories: {_kv(sh['category'])}.",
+        f"this mix and uses it for 60% of tickets, the mix otherwise, so the mix holds overall). Categories: {_kv(sh['category'])}.",
         "- Sub-reasons within category: " + "; ".join(f"{c}: {_kv(r)}" for c, r in sh["sub_reason"].items()) + ".",
         f"- Carriers (logistics tickets only, empty otherwise): {_kv(sh['carrier'])}. Product lines: "
         f"{_kv(sh['product'])} (85% of `other` tickets have none).",
