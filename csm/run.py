@@ -789,6 +789,7 @@ def _manifest(*, run_id, folder, project, reports_dir, plans, runs, inputs, inpu
         "project": str(project),
         "reports_dir": str(reports_dir),
         "git_commit": _git_commit(project),
+        "git_dirty": _git_dirty(project),  # uncommitted changes in csm/, notebooks/ or params/
         "python": {"version": platform.python_version(), "implementation": platform.python_implementation(),
                    "executable": sys.executable, "platform": platform.platform()},
         "packages": _package_versions(),
@@ -825,6 +826,16 @@ def _git_commit(project: Path) -> str | None:
         return None
     commit = done.stdout.strip()
     return commit if done.returncode == 0 and re.fullmatch(r"[0-9a-f]{40,64}", commit) else None
+
+
+def _git_dirty(project: Path) -> bool | None:
+    """Whether the code a report depends on (csm/, notebooks/, params/) differs from the recorded commit."""
+    try:
+        done = subprocess.run(["git", "-C", str(project), "status", "--porcelain", "--", "csm", "notebooks", "params"],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(done.stdout.strip()) if done.returncode == 0 else None
 
 
 def read_manifest(path: Path | str) -> dict:

@@ -156,7 +156,8 @@ def test_rename_columns():
 
 def test_every_character_of_every_label_is_in_the_chart_font():
     """A label with a character outside the bundled font would draw an empty box in charts."""
-    cmap = TTFont(FONT, lazy=True).getBestCmap()
+    with TTFont(FONT, lazy=True) as font:  # closed at once: an open handle warns later, in another test
+        cmap = font.getBestCmap()
     missing = sorted({c for text in L.all_texts() for c in text if ord(c) not in cmap and not c.isspace()})
     assert not missing, (f"characters {missing} are not in the chart font; rebuild it "
                          "(csm/report/fonts/README.md) so it includes them")

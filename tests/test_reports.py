@@ -57,25 +57,33 @@ def test_no_planted_personal_data_in_any_html_report(sample_run):
         assert not leaked, f"{html_file.name} shows personal data: {leaked[:3]}"
 
 
-def test_chinese_crm_export_runs_in_chinese_and_reports_missing_inputs(tmp_path):
-    """A GB18030 export with Chinese headers, through a mapping, with no survey or customer table."""
+def test_chinese_crm_export_runs_in_chinese_and_reports_missing_inputs_and_drops(tmp_path):
+    """A GB18030 export with Chinese headers, through a mapping, with no survey or customer table and
+    one row with an unreadable creation time, dropped by policy and counted in the report."""
     exports = tmp_path / "exports"
     exports.mkdir()
-    raw = ROOT / "data" / "examples" / "crm_tickets_gb18030.csv"
-    shutil.copy(raw, exports / "tickets.csv")
+    lines = (ROOT / "data" / "examples" / "crm_tickets_gb18030.csv").read_bytes().decode("gb18030").splitlines()
+    header = lines[0].split(",")
+    row = lines[5].split(",")
+    row[header.index("创建时间")] = "下周三"
+    lines[5] = ",".join(row)
+    (exports / "tickets.csv").write_bytes(("\n".join(lines) + "\n").encode("gb18030"))
     before = (exports / "tickets.csv").read_bytes()
     reports = tmp_path / "reports"
     code = main(["run", "kpi_scorecard", "--project", str(ROOT), "--reports-dir", str(reports),
                  "-p", f"data_dir={exports}", "-p", "mapping=data/mappings/chinese_crm.yaml",
-                 "-p", "lang=zh", "-p", "period=2025-03"])
+                 "-p", "lang=zh", "-p", "period=2025-03", "-p", "on_invalid=drop"])
     assert code == 0
     assert (exports / "tickets.csv").read_bytes() == before  # raw input never modified
     manifest = _manifest(reports)
     kpis = manifest["results"]["kpi_scorecard"]["kpis"]
-    assert kpis["complaints"] == 50 and kpis["csat_mean"] is None and kpis["churn_rate"] is None
+    assert kpis["complaints"] == 49 and kpis["csat_mean"] is None and kpis["churn_rate"] is None
+    quality = manifest["results"]["kpi_scorecard"]["data_quality"]
+    assert [q["rows_dropped"] for q in quality if q["table"] == "tickets"] == [1]
     html = (reports / manifest["run_id"] / "kpi_scorecard.html").read_text(encoding="utf-8")
     assert "关键指标记分卡" in html and "首次解决率" in html
     assert "responses table not provided" in html and "customers table not provided" in html
+    assert "created_at" in html and "已剔除" in html and "下周三" in html  # the dropped row is shown, with its value
 
 
 def test_failing_notebook_exit_code_and_error_kept(tmp_path):

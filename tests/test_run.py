@@ -164,6 +164,12 @@ def test_git_commit_recorded_when_the_project_is_a_repository(tmp_path):
     run("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x")
     head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
     assert _git_commit(tmp_path) == head.strip()
+    from csm.run import _git_dirty
+
+    assert _git_dirty(tmp_path) is False
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "x.ipynb").write_text("{}")
+    assert _git_dirty(tmp_path) is True  # an uncommitted notebook: the commit alone does not reproduce the run
 
 
 def test_export_html_drops_results_parameters_code_and_external_resources(tmp_path, recwarn):

@@ -239,9 +239,10 @@ PHRASES: dict[str, dict[str, str]] = {
               "样本少于 {min_n} 的会被标注，且不列入最佳/最差名单。",
     },
     "data_problem": {
-        "en": "{table}, column {column}: {n} row(s) {action} — {message}",
-        "zh": "{table} 表“{column}”列：{n} 行{action}——{message}",
+        "en": "{table}, column {column}: {n} row(s) {action}{examples} — {message}",
+        "zh": "{table} 表“{column}”列：{n} 行{action}{examples}——{message}",
     },
+    "rows_example": {"en": " (e.g. rows {rows}: {values})", "zh": "（如第 {rows} 行：{values}）"},
     "league_all_too_few": {
         "en": "No {group} has {min_n} or more cases in this period, so none is ranked.",
         "zh": "本期没有样本量达到 {min_n} 的{group}，因此不做排名。",

@@ -6,6 +6,7 @@ precision and are what :func:`csm.report.results.record` stores).
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 from IPython.display import Markdown
@@ -13,7 +14,7 @@ from IPython.display import Markdown
 from csm.report.labels import check_lang, kpi_unit, label, phrase
 
 #: decimals shown per unit of :mod:`csm.kpi` results
-_DECIMALS = {"score (1–5)": 2, "%": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0}
+_DECIMALS = {"score (1–5)": 2, "%": 1, "percentage points": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0}
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -27,12 +28,22 @@ def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
     return Markdown("#" * level + " " + phrase(key, lang, **kwargs))
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def escape_markdown(text: str) -> str:
+    """Backslash-escape Markdown syntax in generated text (``created_at … datetime_format`` is not emphasis)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
 def paragraph(sentences: list[str]) -> Markdown:
-    return Markdown(" ".join(s for s in sentences if s))
+    """Generated sentences as one Markdown paragraph (their text is escaped, never read as Markdown)."""
+    return Markdown(" ".join(escape_markdown(s) for s in sentences if s))
 
 
 def bullets(sentences: list[str]) -> Markdown:
-    return Markdown("\n".join(f"- {s}" for s in sentences if s))
+    """Generated sentences as a Markdown bullet list (escaped like :func:`paragraph`)."""
+    return Markdown("\n".join(f"- {escape_markdown(s)}" for s in sentences if s))
 
 
 def _is_missing(x) -> bool:
@@ -198,8 +209,13 @@ def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
     problems = getattr(data, "problems", None)
     if problems is not None and len(problems):
         for _, p in problems.iterrows():
+            examples = ""
+            if p["rows"]:
+                examples = phrase("rows_example", lang, rows=", ".join(str(r) for r in list(p["rows"])[:5]),
+                                  values=", ".join(repr(v) for v in list(p["values"] or [])[:5]) or "–")
             notes.append(phrase("data_problem", lang, table=p["table"], column=p["column"] or "–",
-                                n=int(p["n_rows"]), action=label(p["action"], lang), message=p["message"]))
+                                n=int(p["n_rows"]), action=label(p["action"], lang), examples=examples,
+                                message=p["message"]))
     for _, r in card.iterrows():
         if isinstance(r.get("note"), str) and r["note"]:
             notes.append(f"{label(r['kpi'], lang)}: {r['note']}")
