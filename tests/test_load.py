@@ -278,9 +278,9 @@ def test_mapped_header_absent_is_explained(tmp_path):
 def test_every_bad_value_kind_is_reported_with_rows_and_values(tmp_path):
     rows = [
         ["T1", "C1", "2025-03-01 09:00", "2025-03-01 08:00", "phone", "other", "high", "1", "yes", "5", ""],
-        ["T2", "", "2025-03-02", "", "WeChat", "other", "low", "two", "maybe", "-3", ""],
-        ["T1", "C3", "31.02.2025", "", "Phone call", "", "ASAP", "1.5", "y", "abc", ""],
-        ["T4", "C4", "", "", "WeChat", "其他", "紧急", "0", "是", "1e400", ""],
+        ["T2", "", "2025-03-02", "", "Fax", "other", "low", "two", "maybe", "-3", ""],
+        ["T1", "C3", "31.02.2025", "", "Carrier pigeon", "", "ASAP", "1.5", "y", "abc", ""],
+        ["T4", "C4", "", "", "Fax", "其他", "紧急", "0", "是", "1e400", ""],
     ]
     path = tickets_csv(tmp_path, rows=rows)
     probs = problems_of(path)
@@ -296,7 +296,7 @@ def test_every_bad_value_kind_is_reported_with_rows_and_values(tmp_path):
     p = one(probs, "resolved_at", "before created_at")
     assert p.rows == (2,) and p.values == ("2025-03-01 08:00:00 < 2025-03-01 09:00:00",)
     p = one(probs, "channel", "not allowed")
-    assert p.rows == (3, 4, 5) and p.values == ("WeChat", "Phone call") and p.n_rows == 3
+    assert p.rows == (3, 4, 5) and p.values == ("Fax", "Carrier pigeon") and p.n_rows == 3
     assert "phone (Phone / 电话)" in p.message and "values: {channel:" in p.message
     p = one(probs, "category", "is empty")
     assert p.rows == (4,)
@@ -641,3 +641,46 @@ def test_load_tables_uses_the_file_named_in_the_mapping(tmp_path):
     assert ds.files["tickets"].name == "工单导出.csv" and len(ds.tickets) == 50
     assert ds.quality_summary().loc[0, "file"] == "工单导出.csv"
     assert ds.quality_summary().loc[0, "format"] == "csv (gb18030)"
+
+
+def test_common_export_spellings_of_channel_and_priority_are_accepted():
+    """Help-desk exports say Medium/Critical, E-mail, Live chat, WeChat: accepted without a mapping,
+    while a value nobody could guess is still refused."""
+    from csm.data.load import validate
+
+    frame = pd.DataFrame({
+        "ticket_id": ["1", "2", "3", "4", "5"],
+        "customer_id": ["c"] * 5,
+        "created_at": ["2025-03-01 10:00"] * 5,
+        "channel": ["E-mail", "Live Chat", "WeChat", "Phone", "电话"],
+        "category": ["logistics"] * 5,
+        "priority": ["Medium", "Critical", "Low", "ＨＩＧＨ", "紧急"],
+    })
+    clean, problems = validate(frame, "tickets")
+    assert not problems
+    assert clean["channel"].tolist() == ["email", "chat", "social", "phone", "phone"]
+    assert clean["priority"].tolist() == ["normal", "urgent", "low", "high", "urgent"]
+    frame.loc[0, "priority"] = "P7"
+    _, problems = validate(frame, "tickets")
+    assert len(problems) == 1 and problems[0].column == "priority" and "'P7'" in str(problems[0])
+
+
+def test_one_export_column_can_feed_two_contract_columns(tmp_path):
+    """A help-desk export with a satisfaction rating per ticket loads as tickets *and* survey responses:
+    the ticket id is both the response id and its ticket, whichever order the mapping names them in."""
+    (tmp_path / "export.csv").write_text(
+        "Ticket ID,Customer,Created,Closed,Channel,Type,Rating\n"
+        "1001,c1,2025-03-01 09:00,2025-03-01 12:00,Email,Logistics,4\n"
+        "1002,c2,2025-03-02 10:00,2025-03-03 10:00,Phone,Product quality,2\n", encoding="utf-8")
+    for order in (("response_id", "ticket_id"), ("ticket_id", "response_id")):
+        cols = {name: "Ticket ID" for name in order}
+        mapping = {"tables": {
+            "tickets": {"file": "export.csv", "columns": {"ticket_id": "Ticket ID", "customer_id": "Customer",
+                        "created_at": "Created", "resolved_at": "Closed", "channel": "Channel", "category": "Type"}},
+            "responses": {"file": "export.csv", "columns": {**cols, "customer_id": "Customer",
+                          "submitted_at": "Closed", "csat": "Rating"}}}}
+        data = load_tables(tmp_path, mapping=mapping)
+        assert data.responses["response_id"].tolist() == ["1001", "1002"]
+        assert data.responses["ticket_id"].tolist() == ["1001", "1002"]
+        assert data.responses["csat"].tolist() == [4.0, 2.0]
+        assert data.tickets["category"].tolist() == ["logistics", "product_quality"]

@@ -64,3 +64,17 @@ def test_generated_text_is_never_read_as_markdown():
     html = mistune.html(tables.bullets([text]).data)
     assert "<em>" not in html and "<a " not in html and "<b>" not in html
     assert "created_at" in html and "datetime_format" in html
+
+
+@pytest.mark.parametrize("note, zh", [
+    ("responses table not provided", "未提供 responses 表"),
+    ("tickets.handle_time_minutes missing", "tickets 表缺少 handle_time_minutes 列"),
+    ("period only partly covered by ticket data (2025-03-01 to 2025-03-30)",
+     "工单数据仅部分覆盖本期（2025-03-01 to 2025-03-30）"),
+    ("no CSAT responses in period; 3 customer(s) marked churned without churn_date left out",
+     "本期没有满意度评分；3 位标记为流失但没有流失日期的客户未计入"),
+    ("something new", "something new"),
+])
+def test_kpi_notes_in_chinese(note, zh):
+    assert tables.translate_note(note, "zh") == zh
+    assert tables.translate_note(note, "en") == note

@@ -64,6 +64,23 @@ PRIORITIES: dict[str, dict[str, str]] = {
 }
 
 
+#: Common export spellings accepted for a contract value, besides its code and its en/zh labels
+#: (matched ignoring case and full-/half-width). Anything else must be mapped in a mapping file.
+VALUE_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "channel": {
+        "phone": ("telephone", "phone call", "call", "voice", "hotline", "热线", "热线电话", "电话客服"),
+        "email": ("email", "e-mail", "mail", "电子邮件", "邮箱"),
+        "chat": ("live chat", "web chat", "webchat", "online chat", "在线", "在线咨询", "在线聊天"),
+        "social": ("social", "wechat", "weibo", "twitter", "facebook", "微信", "微博", "抖音"),
+    },
+    "priority": {
+        "normal": ("medium", "moderate", "中", "一般"),
+        "high": ("较高",),
+        "urgent": ("critical", "emergency", "非常紧急"),
+    },
+}
+
+
 @dataclass(frozen=True)
 class Column:
     name: str

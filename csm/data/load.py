@@ -35,6 +35,7 @@ from csm.data.contract import (
     COMPLAINT_CATEGORIES,
     PRIORITIES,
     TABLES,
+    VALUE_ALIASES,
     Column,
     Problem,
     Table,
@@ -506,6 +507,8 @@ def _convert_category(ck: _Checker, col: Column, s: pd.Series):
     labels = _LABEL_SETS.get(col.name)
     if labels:
         lookup.update({k: v for k, v in _label_lookup(labels).items() if v in (col.allowed or ())})
+    for code, aliases in VALUE_ALIASES.get(col.name, {}).items():
+        lookup.update({_norm_label(a): code for a in aliases if code in (col.allowed or ())})
     codes, uniques = pd.factorize(text)
     norm = [_norm_label(u) for u in uniques]
     missing_u = np.array([n in MISSING_TOKENS for n in norm] + [True], dtype=bool)

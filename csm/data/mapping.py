@@ -337,6 +337,8 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         frame = frame.drop(columns=[c for c in tm.drop_columns if c in frame.columns])
 
     renames: dict[str, str] = {}
+    claimed: dict[str, str] = {}  # export header -> the first contract column it was mapped to
+    copies: list[tuple[str, str]] = []  # (first target of a header, another target of the same header)
     headers = list(frame.columns)
     by_norm: dict[str, list[str]] = {}
     for h in headers:
@@ -358,6 +360,10 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         if found is None:
             mapped_missing[target] = cands
             continue
+        if found in claimed:
+            copies.append((claimed[found], target))  # one export column feeds two contract columns
+            continue
+        claimed[found] = target
         if found != target:
             renames[found] = target
     clash = [(src, tgt) for src, tgt in renames.items() if tgt in frame.columns and tgt not in renames]
@@ -371,6 +377,9 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         fatal.append(Problem(table, file, tgt, f"the mapping {tm.source} maps several headers to {tgt!r}: "
                                                f"{', '.join(map(repr, srcs))}"))
     frame = frame.rename(columns=renames)
+    for first, other in copies:
+        if other not in frame.columns:
+            frame[other] = frame[first]
     for col, conv in tm.values.items():
         col = renames.get(col, col)  # values: may name the contract column or the export's header
         if col in frame.columns:

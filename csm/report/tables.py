@@ -203,6 +203,39 @@ def data_quality_table(data, lang: str) -> pd.DataFrame:
     return _localised(data.quality_summary(), lang)
 
 
+#: Chinese renderings of the notes :mod:`csm.kpi` attaches to KPIs it could not (fully) compute.
+_NOTE_PATTERNS_ZH = [
+    (re.compile(r"^(\w+) table not provided$"), lambda m: f"未提供 {m[1]} 表"),
+    (re.compile(r"^(\w+)\.(\w+) missing$"), lambda m: f"{m[1]} 表缺少 {m[2]} 列"),
+    (re.compile(r"^period only partly covered by ticket data \((.+)\)$"), lambda m: f"工单数据仅部分覆盖本期（{m[1]}）"),
+    (re.compile(r"^period outside the ticket data \((.+)\)$"), lambda m: f"本期不在工单数据范围内（{m[1]}）"),
+    (re.compile(r"^no CSAT responses in period$"), lambda m: "本期没有满意度评分"),
+    (re.compile(r"^no NPS responses in period$"), lambda m: "本期没有 NPS 评分"),
+    (re.compile(r"^no resolved tickets in period$"), lambda m: "本期没有已解决的工单"),
+    (re.compile(r"^no tickets with handle time in period$"), lambda m: "本期没有带处理时长的工单"),
+    (re.compile(r"^no answered tickets in period$"), lambda m: "本期没有已响应的工单"),
+    (re.compile(r"^no tickets with a known SLA outcome in period$"), lambda m: "本期没有可判定 SLA 结果的工单"),
+    (re.compile(r"^no customers active at period start$"), lambda m: "期初没有活跃客户"),
+    (re.compile(r"^(\d+) customer\(s\) marked churned without churn_date left out$"),
+     lambda m: f"{m[1]} 位标记为流失但没有流失日期的客户未计入"),
+]
+
+
+def translate_note(note: str, lang: str) -> str:
+    """A :mod:`csm.kpi` note (``"responses table not provided; …"``) in ``lang``; unknown parts stay as they are."""
+    if lang == "en" or not note:
+        return note
+    parts = []
+    for part in note.split("; "):
+        for pattern, render in _NOTE_PATTERNS_ZH:
+            m = pattern.match(part)
+            if m:
+                part = render(m)
+                break
+        parts.append(part)
+    return "；".join(parts)
+
+
 def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
     """What the reader must know about the input: dropped rows, warnings, KPIs not computed and why."""
     notes = []
@@ -218,7 +251,7 @@ def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
                                 message=p["message"]))
     for _, r in card.iterrows():
         if isinstance(r.get("note"), str) and r["note"]:
-            notes.append(f"{label(r['kpi'], lang)}: {r['note']}")
+            notes.append(f"{label(r['kpi'], lang)}{': ' if lang == 'en' else '：'}{translate_note(r['note'], lang)}")
     if not notes:
         notes.append(phrase("data_clean", lang))
     return notes
