@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check a data file against the data contract",
                               description="Check a CSV/XLSX/Parquet file against one table of the data contract.")
     validate.add_argument("path", type=Path, metavar="PATH")
-    validate.add_argument("--table", required=True, metavar="NAME", help="contract table, e.g. tickets")
+    validate.add_argument("--table", metavar="NAME",
+                          help="contract table, e.g. tickets (default: from the file name; PATH may be a data folder)")
     validate.add_argument("--mapping", type=Path, metavar="FILE", help="column mapping YAML")
 
     sample = sub.add_parser("sample-data", help="write the seeded sample data set",
@@ -155,11 +156,16 @@ def _cmd_rerun(args, command_line) -> int:
 
 
 def _cmd_validate(args, command_line) -> int:
-    from csm.data.load import load_mapping, validate_file
+    from csm.data.contract import TABLES
+    from csm.data.load import load_mapping, validate_file, validate_folder
 
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
-        problems = validate_file(args.path, args.table, mapping=mapping)
+        if args.path.is_dir() and args.table is None:
+            checked = validate_folder(args.path, mapping=mapping)
+        else:
+            table = args.table or _table_from_name(args.path, TABLES)
+            checked = {table: (args.path, validate_file(args.path, table, mapping=mapping))}
     except DataError as exc:
         print(f"csm validate: {exc}", file=sys.stderr)
         for problem in getattr(exc, "problems", []) or []:
@@ -168,13 +174,27 @@ def _cmd_validate(args, command_line) -> int:
     except OSError as exc:
         print(f"csm validate: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
-    for problem in problems:
-        print(str(problem))
-    if problems:
-        print(f"{args.path}: {len(problems)} problem(s) against table '{args.table}'.")
-        return EXIT_FAILED
-    print(f"{args.path}: OK — meets the contract for table '{args.table}'.")
-    return EXIT_OK
+    total = 0
+    for table, (path, problems) in checked.items():
+        for problem in problems:
+            print(str(problem))
+        total += len(problems)
+        if path is None:
+            continue
+        if problems:
+            print(f"{path}: {len(problems)} problem(s) against table '{table}'.")
+        else:
+            print(f"{path}: OK — meets the contract for table '{table}'.")
+    return EXIT_FAILED if total else EXIT_OK
+
+
+def _table_from_name(path: Path, tables) -> str:
+    """``tickets.csv`` → ``tickets``; otherwise the user must say which table the file holds."""
+    stem = path.name.split(".")[0].lower()
+    if stem in tables:
+        return stem
+    raise ParameterError(f"Cannot tell which table {path.name} holds; add --table with one of "
+                         f"{', '.join(tables)}.")
 
 
 def _cmd_sample_data(args, command_line) -> int:

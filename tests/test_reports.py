@@ -118,3 +118,19 @@ def test_validate_real_export_clean_and_broken(tmp_path, capsys):
     report = out.out + out.err
     assert "信鸽" in report and "channel" in report and "row" in report
     assert "resolved_at" in report and created != resolved
+
+
+def test_validate_a_whole_data_folder_and_infer_the_table(tmp_path, capsys):
+    assert main(["validate", str(ROOT / "data" / "sample")]) == 0
+    out = capsys.readouterr().out
+    assert all(f"meets the contract for table '{t}'" in out
+               for t in ("tickets", "responses", "customers", "transactions", "assignments"))
+    (tmp_path / "responses.csv").write_text("response_id,customer_id,submitted_at,nps\nR1,C1,2025-03-01,11\n",
+                                            encoding="utf-8")
+    assert main(["validate", str(tmp_path / "responses.csv")]) == 1  # table taken from the file name
+    assert "'nps': is out of range" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path)]) == 1  # the folder has no tickets file
+    assert "no tickets file" in capsys.readouterr().out
+    (tmp_path / "export.csv").write_text("a\n1\n", encoding="utf-8")
+    assert main(["validate", str(tmp_path / "export.csv")]) == 2
+    assert "add --table" in capsys.readouterr().err

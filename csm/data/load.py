@@ -936,6 +936,50 @@ def validate_file(path, table: str, *, mapping=None) -> list[Problem]:
     return [i.problem for i in ck.issues]
 
 
+def _parsed_mapping(mapping):
+    if isinstance(mapping, (str, Path)):
+        return load_mapping(mapping)
+    if isinstance(mapping, dict):
+        from csm.data.mapping import parse_mapping
+
+        return parse_mapping(mapping)
+    return mapping
+
+
+def _table_mapping(mapping, table: str) -> TableMapping | None:
+    """The part of a (parsed) mapping that applies to ``table``; a mapping without tables: is for tickets."""
+    if isinstance(mapping, Mapping):
+        return mapping.tables.get(table) or (mapping.default if table == "tickets" else None)
+    return mapping if (isinstance(mapping, TableMapping) and table == "tickets") else None
+
+
+def validate_folder(data_dir, *, mapping=None) -> dict[str, tuple[Path | None, list[Problem]]]:
+    """Every problem of every contract table found in ``data_dir``: {table: (file or None, problems)}.
+
+    Like :func:`validate_file` per table, found as :func:`load_tables` finds it; a folder without a
+    tickets file is itself a problem. Mapping-file errors still raise :class:`DataError`.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(f"{data_dir}: folder not found")
+    mapping = _parsed_mapping(mapping)
+    out = {}
+    for name in TABLES:
+        tm = _table_mapping(mapping, name)
+        try:
+            path = _find_file(data_dir, name, tm)
+        except DataError as exc:
+            out[name] = (None, exc.problems)
+            continue
+        if path is None:
+            missing = [Problem(name, data_dir.name, None, "no tickets file (tickets.csv, .csv.gz, .xlsx or "
+                                                         ".parquet) in the folder; it is required")]
+            out[name] = (None, missing if name == "tickets" else [])
+            continue
+        out[name] = (path, validate_file(path, name, mapping=tm))
+    return out
+
+
 # ============================================================================ load a folder
 _PROBLEM_COLUMNS = ["table", "file", "column", "message", "n_rows", "rows", "values", "action"]
 
@@ -1065,21 +1109,13 @@ def load_tables(data_dir, *, mapping=None, on_invalid: str = "raise", tables=Non
         raise DataError(f"{data_dir}: data folder not found", [Problem("", data_dir.name, None, "folder not found")])
     names = list(TABLES) if tables is None else [_table(t).name for t in tables]
     required = [t for t in (required or ()) if t in names]
-    if isinstance(mapping, (str, Path)):
-        mapping = load_mapping(mapping)
-    elif isinstance(mapping, dict):
-        from csm.data.mapping import parse_mapping
-
-        mapping = parse_mapping(mapping)
+    mapping = _parsed_mapping(mapping)
 
     ds = Dataset(requested=tuple(names))
     rows: dict[str, np.ndarray] = {}
     problem_rows = []
     for name in names:
-        if isinstance(mapping, Mapping):
-            tm = mapping.tables.get(name) or (mapping.default if name == "tickets" else None)
-        else:
-            tm = mapping if (isinstance(mapping, TableMapping) and name == "tickets") else None
+        tm = _table_mapping(mapping, name)
         path = _find_file(data_dir, name, tm)
         if path is None:
             if name in required:
