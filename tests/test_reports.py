@@ -1,7 +1,6 @@
 """End to end: `csm run` / `csm validate` on the real notebooks and bundled data, as a user runs them."""
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
