@@ -629,7 +629,8 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
         results = collect(executed)
         html_path = out_dir / f"{plan.name}.html"
         try:
-            export_html(executed, html_path, title=plan.name)
+            lang = plan.resolved.get("lang")
+            export_html(executed, html_path, title=plan.name, language=lang if isinstance(lang, str) else None)
         except Exception as exc:  # noqa: BLE001
             html_path = None
             if error is None:
@@ -677,13 +678,28 @@ _EXTERNAL_TAG = re.compile(
 )
 
 
-def export_html(notebook_node, html_path: Path, *, title: str | None = None) -> Path:
+def _first_heading(nb) -> str | None:
+    """Text of the report's first level-1 Markdown heading (a markdown cell or a displayed Markdown output)."""
+    for cell in nb.cells:
+        texts = [cell.source] if cell.get("cell_type") == "markdown" else [
+            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
+        for text in texts:
+            text = "".join(text) if isinstance(text, list) else str(text)
+            m = re.search(r"^# +(.+?)\s*$", text, re.M)
+            if m:
+                return m.group(1)
+    return None
+
+
+def export_html(notebook_node, html_path: Path, *, title: str | None = None, language: str | None = None) -> Path:
     """Write a self-contained HTML report of an executed notebook.
 
     Code, prompts, the parameters cells and recorded csm results are left out;
     images are embedded; no script, stylesheet or image is loaded from the
     network (MathJax/require.js/mermaid are not included; any remaining
-    external ``<script>``/``<link>``/``<img>`` is removed).
+    external ``<script>``/``<link>``/``<img>`` is removed). The page title is the
+    report's first heading (else ``title``); ``language`` (e.g. the notebook's
+    ``lang`` parameter) sets ``<html lang>`` so browsers and screen readers read it right.
     """
     import jinja2
     from nbconvert import HTMLExporter
@@ -706,7 +722,10 @@ def export_html(notebook_node, html_path: Path, *, title: str | None = None) -> 
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
+    if language:
+        exporter.language_code = {"zh": "zh-CN"}.get(language, language)
+    name = _first_heading(nb) or title or "report"
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
     body = _EXTERNAL_TAG.sub("", body)
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
@@ -920,6 +939,10 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+#: parameters every notebook shares, shown beside each report in reports/index.html
+INDEX_PARAMETERS = ("period", "comparison", "lang", "data_dir")
+
+
 def write_index(reports_dir: Path) -> Path:
     """(Re)write reports/index.html listing every run folder that holds a manifest, newest first."""
     reports_dir = Path(reports_dir)
@@ -951,6 +974,11 @@ def write_index(reports_dir: Path) -> Path:
             label = html.escape(nb_name) + ("" if status == "ok" else f" ({html.escape(str(status))})")
             href = html.escape(f"{name}/{target}", quote=True)
             links.append(f'<a href="{href}">{label}</a>' if target else label)
+            given = (entry.get("parameters") or {}).get("given") or {}
+            shown = [f"{k}={v}" for k, v in given.items()
+                     if k in INDEX_PARAMETERS and isinstance(v, (str, int, float, bool)) and v is not None]
+            if shown:
+                links[-1] += f' <span class="params">{html.escape(", ".join(shown))}</span>'
         status = str(manifest.get("status", "?"))
         badge = " <strong>latest</strong>" if name == latest else ""
         rows.append(
@@ -958,7 +986,7 @@ def write_index(reports_dir: Path) -> Path:
             f'<td><a href="{html.escape(name, quote=True)}/{MANIFEST_NAME}">{html.escape(name)}</a>{badge}</td>'
             f"<td>{html.escape(str(manifest.get('run_id', '')))}</td>"
             f"<td>{html.escape(str(manifest.get('started_utc', '')))}</td>"
-            f"<td>{', '.join(links)}</td>"
+            f"<td>{'<br>'.join(links)}</td>"
             f'<td class="{"ok" if status == "ok" else "failed"}">{html.escape(status)}</td>'
             "</tr>"
         )
@@ -971,6 +999,7 @@ def write_index(reports_dir: Path) -> Path:
 body {{ font-family: sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; }}
 th, td {{ border-bottom: 1px solid #ccc; padding: 0.3em 0.8em; text-align: left; vertical-align: top; }}
+.params {{ color: #555; font-size: 90%; }}
 td.ok {{ color: #1b7a1b; }} td.failed {{ color: #b00020; font-weight: bold; }}
 </style>
 </head>

@@ -77,7 +77,7 @@ COLUMNS: dict[str, dict[str, str]] = {
     "target": {"en": "Target", "zh": "目标"},
     "actual": {"en": "Actual", "zh": "实际"},
     "status": {"en": "Status", "zh": "状态"},
-    "on_track": {"en": "On track", "zh": "是否达标"},
+    "on_track": {"en": "On track", "zh": "能否按期达标"},
     "previous": {"en": "Previous", "zh": "上期"},
     "change": {"en": "Change", "zh": "变化"},
     "share": {"en": "Share", "zh": "占比"},
