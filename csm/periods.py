@@ -126,3 +126,24 @@ def resolve_periods(period: str, comparison: str | None, *, data_end=None) -> tu
     if comparison in ("previous", "year_ago"):
         return current, current.shifted(comparison)
     return current, parse_period(comparison, data_end=data_end)
+
+
+#: trend granularity that suits a reporting period of each kind
+_TREND_FREQ = {"month": "M", "quarter": "Q", "year": "Q", "range": "W"}
+
+
+def trend_frequency(period: Period, requested: str | None = None) -> str:
+    """``requested`` ("W", "M", "Q") or, when None, the granularity that suits the period's kind."""
+    if requested is None:
+        return _TREND_FREQ[period.kind]
+    if requested not in ("W", "M", "Q"):
+        raise ParameterError(f"trend_freq must be 'W', 'M', 'Q' or None; got {requested!r}")
+    return requested
+
+
+def trend_start(period: Period, freq: str, n_periods: int) -> pd.Timestamp:
+    """Start of a trend of ``n_periods`` periods of ``freq`` that ends with ``period``."""
+    if n_periods < 1:
+        raise ParameterError(f"trend_periods must be at least 1; got {n_periods!r}")
+    step = {"W": pd.DateOffset(weeks=1), "M": pd.DateOffset(months=1), "Q": pd.DateOffset(months=3)}[freq]
+    return period.end - n_periods * step

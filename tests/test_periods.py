@@ -58,3 +58,19 @@ def test_contains_is_half_open():
     s = pd.Series([T("2026-05-31 23:59"), T("2026-06-01"), T("2026-06-30 23:59"), T("2026-07-01"), pd.NaT])
     assert p.contains(s).tolist() == [False, True, True, False, False]
 
+
+
+def test_trend_window_ends_with_the_period():
+    from csm.periods import trend_frequency, trend_start
+
+    month = parse_period("2026-06")
+    assert trend_frequency(month) == "M" and trend_frequency(parse_period("2026-Q2")) == "Q"
+    assert trend_frequency(parse_period("2026-06-01..2026-06-07")) == "W"
+    assert trend_frequency(month, "W") == "W"
+    assert trend_start(month, "M", 12) == T("2025-07-01")  # 12 months: 2025-07 … 2026-06
+    assert trend_start(parse_period("2026-Q2"), "Q", 4) == T("2025-07-01")
+    assert trend_start(month, "W", 2) == T("2026-06-17")
+    with pytest.raises(ParameterError, match="trend_freq"):
+        trend_frequency(month, "D")
+    with pytest.raises(ParameterError, match="trend_periods"):
+        trend_start(month, "M", 0)

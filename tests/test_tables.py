@@ -78,3 +78,12 @@ def test_generated_text_is_never_read_as_markdown():
 def test_kpi_notes_in_chinese(note, zh):
     assert tables.translate_note(note, "zh") == zh
     assert tables.translate_note(note, "en") == note
+
+
+def test_headline_and_channel_rows(card_and_targets):
+    card, _ = card_and_targets
+    head = tables.headline_rows(card, "pct_satisfied")["kpi"].tolist()
+    assert "csat_pct_satisfied" in head and "csat_mean" not in head
+    assert not any(k.startswith("first_response_minutes_") for k in head) and "first_response_minutes" in head
+    ch = tables.channel_rows(card)
+    assert set(ch["channel"]) == {"phone", "email", "chat"}

@@ -88,6 +88,20 @@ def _change_text(row: pd.Series, lang: str) -> str:
     return text
 
 
+def headline_rows(card: pd.DataFrame, csat_definition: str = "mean") -> pd.DataFrame:
+    """The scorecard rows that lead the report: one CSAT definition, no per-channel breakdown rows."""
+    per_channel = card["kpi"].str.startswith("first_response_minutes_")
+    other_csat = card["kpi"].isin(["csat_mean", "csat_pct_satisfied"]) & (card["kpi"] != f"csat_{csat_definition}")
+    return card[~per_channel & ~other_csat]
+
+
+def channel_rows(card: pd.DataFrame) -> pd.DataFrame:
+    """The per-channel first-response rows of a scorecard, with a ``channel`` column."""
+    rows = card[card["kpi"].str.startswith("first_response_minutes_")].copy()
+    rows["channel"] = rows["kpi"].str.removeprefix("first_response_minutes_")
+    return rows
+
+
 def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str) -> pd.DataFrame:
     """The scorecard as management reads it: one row per KPI, estimate with interval, previous period,
     change with interval and p-value, target, status and whether the trend reaches the target in time.
