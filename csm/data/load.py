@@ -971,10 +971,10 @@ def validate_folder(data_dir, *, mapping=None) -> dict[str, tuple[Path | None, l
         except DataError as exc:
             out[name] = (None, exc.problems)
             continue
-        if path is None:
-            missing = [Problem(name, data_dir.name, None, "no tickets file (tickets.csv, .csv.gz, .xlsx or "
-                                                         ".parquet) in the folder; it is required")]
-            out[name] = (None, missing if name == "tickets" else [])
+        if path is None:  # optional tables may be absent; tickets may not
+            out[name] = (None, [] if name != "tickets" else [Problem(
+                name, data_dir.name, None, "no tickets file (tickets.csv, .csv.gz, .xlsx or .parquet) in the "
+                                           "folder; it is required")])
             continue
         out[name] = (path, validate_file(path, name, mapping=tm))
     return out
