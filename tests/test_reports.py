@@ -18,14 +18,6 @@ def _manifest(reports: Path) -> dict:
     return json.loads(manifest.read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    """`csm run` (every notebook) on the bundled sample data, into a temporary reports folder."""
-    reports = tmp_path_factory.mktemp("reports")
-    code = main(["run", "--project", str(ROOT), "--reports-dir", str(reports)])
-    return code, reports
-
-
 def test_csm_run_on_sample_succeeds_with_html_and_manifest(sample_run):
     code, reports = sample_run
     assert code == 0

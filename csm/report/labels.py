@@ -25,6 +25,7 @@ import pandas as pd
 
 from csm.data.contract import CHANNELS, COMPLAINT_CATEGORIES, PRIORITIES, REGIONS
 from csm.errors import ParameterError
+from csm.report import labels_abtest, labels_complaints, labels_customers, labels_sentiment
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -160,6 +161,10 @@ _GROUPS: tuple[tuple[str, Mapping[str, Mapping[str, str]]], ...] = (
     ("column", COLUMNS),
     ("language", LANGUAGE_NAMES),
     ("segment", SEGMENTS),
+    ("complaints code", labels_complaints.CODES),
+    ("sentiment code", labels_sentiment.CODES),
+    ("customers code", labels_customers.CODES),
+    ("A/B test code", labels_abtest.CODES),
 )
 
 LABELS: dict[str, dict[str, str]] = {}
@@ -284,6 +289,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "评论中的电话号码、电子邮箱、身份证号和银行卡号已做脱敏处理。",
     },
 }
+
+#: Each analysis keeps its own phrases in ``csm/report/labels_<topic>.py``; a key has one text.
+for _topic in (labels_complaints, labels_sentiment, labels_customers, labels_abtest):
+    for _key, _texts in _topic.PHRASES.items():
+        if _key in PHRASES and PHRASES[_key] != _texts:  # pragma: no cover - guarded by a test
+            raise RuntimeError(f"phrase {_key!r} ({_topic.__name__}) has two different texts")
+        PHRASES[_key] = _texts
 
 
 def check_lang(lang: object) -> str:

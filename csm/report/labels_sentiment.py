@@ -1,0 +1,12 @@
+"""Labels and phrases of feedback sentiment (notebooks/feedback_sentiment).
+
+Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
+:func:`~csm.report.labels.phrase` to show them); same rules: every entry has
+``en`` and ``zh``, a code has one meaning across the project.
+"""
+
+#: Codes (dimension values, column headers, model terms …) -> display labels.
+CODES: dict[str, dict[str, str]] = {}
+
+#: Report sentences and headings: key -> ``str.format`` template per language.
+PHRASES: dict[str, dict[str, str]] = {}
