@@ -3,10 +3,213 @@
 Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
 :func:`~csm.report.labels.phrase` to show them); same rules: every entry has
 ``en`` and ``zh``, a code has one meaning across the project.
+
+Column headers of the complaint tables that have generic names in the results
+(observed, ratio, …) are shown through ``complaint_*`` codes (see
+:data:`csm.report.plots_complaints.HEADERS`), so they cannot clash with another topic's wording.
 """
 
 #: Codes (dimension values, column headers, model terms …) -> display labels.
-CODES: dict[str, dict[str, str]] = {}
+CODES: dict[str, dict[str, str]] = {
+    # sub-reasons of the sample data (user data may bring others; unknown codes are shown as given)
+    "defective_item": {"en": "Defective item", "zh": "商品故障"},
+    "not_as_described": {"en": "Not as described", "zh": "与描述不符"},
+    "missing_parts": {"en": "Missing parts", "zh": "缺少配件"},
+    "poor_quality": {"en": "Poor quality", "zh": "质量差"},
+    "rude_agent": {"en": "Rude agent", "zh": "客服态度差"},
+    "unhelpful_answer": {"en": "Unhelpful answer", "zh": "答复无帮助"},
+    "broken_promise": {"en": "Broken promise", "zh": "承诺未兑现"},
+    "late_delivery": {"en": "Late delivery", "zh": "配送延误"},
+    "damaged_parcel": {"en": "Damaged parcel", "zh": "包裹破损"},
+    "wrong_address": {"en": "Wrong address", "zh": "地址错误"},
+    "lost_parcel": {"en": "Lost parcel", "zh": "包裹丢失"},
+    "refund_delay": {"en": "Refund delay", "zh": "退款延迟"},
+    "return_rejected": {"en": "Return rejected", "zh": "退货被拒"},
+    "warranty_claim": {"en": "Warranty claim", "zh": "保修申请"},
+    "exchange_request": {"en": "Exchange request", "zh": "换货申请"},
+    "invoice_issue": {"en": "Invoice issue", "zh": "发票问题"},
+    "account_access": {"en": "Account access", "zh": "账号登录"},
+    "payment_issue": {"en": "Payment issue", "zh": "支付问题"},
+    "promotion_question": {"en": "Promotion question", "zh": "促销咨询"},
+    # carriers and product lines of the sample data
+    "swift_express": {"en": "Swift Express", "zh": "迅捷快递"},
+    "north_post": {"en": "North Post", "zh": "北方邮政"},
+    "jd_fast": {"en": "JD Fast", "zh": "京速达"},
+    "cloud_freight": {"en": "Cloud Freight", "zh": "云途物流"},
+    "electronics": {"en": "Electronics", "zh": "电子产品"},
+    "home_appliances": {"en": "Home appliances", "zh": "家用电器"},
+    "apparel": {"en": "Apparel", "zh": "服装"},
+    "beauty": {"en": "Beauty", "zh": "美妆"},
+    "groceries": {"en": "Groceries", "zh": "食品"},
+    "home_living": {"en": "Home & living", "zh": "家居生活"},
+    # outcomes, model terms
+    "repeat_complaint": {"en": "Repeat complaint", "zh": "重复投诉"},
+    "not_resolved_first_contact": {"en": "Not resolved at first contact", "zh": "未能首次解决"},
+    "escalated": {"en": "Escalated", "zh": "升级处理"},
+    "tenure_band": {"en": "Agent tenure", "zh": "客服司龄"},
+    "tenure_lt6": {"en": "Tenure < 6 months", "zh": "司龄不足6个月"},
+    "tenure_6_24": {"en": "Tenure 6–24 months", "zh": "司龄6–24个月"},
+    "tenure_24_60": {"en": "Tenure 2–5 years", "zh": "司龄2–5年"},
+    "tenure_60plus": {"en": "Tenure 5+ years", "zh": "司龄5年以上"},
+    "other_levels": {"en": "Other (rare levels pooled)", "zh": "其他（合并的少见类别）"},
+    # finding kinds of the root-cause table and spike levels
+    "spike": {"en": "Spike", "zh": "激增"},
+    "concentration": {"en": "Concentration", "zh": "集中"},
+    "resolution": {"en": "Slow resolution", "zh": "解决慢"},
+    "category×region": {"en": "Category × region", "zh": "类别 × 区域"},
+    # column headers
+    "complaint_type": {"en": "Type", "zh": "类型"},
+    "complaint_label_en": {"en": "English label", "zh": "英文名称"},
+    "complaint_label_zh": {"en": "Chinese label", "zh": "中文名称"},
+    "complaint_cumulative_share": {"en": "Cumulative share", "zh": "累计占比"},
+    "complaint_vital_few": {"en": "Top 80%", "zh": "前80%"},
+    "complaint_start": {"en": "From", "zh": "开始"},
+    "complaint_end": {"en": "To", "zh": "结束"},
+    "complaint_weeks": {"en": "Weeks", "zh": "周数"},
+    "complaint_observed": {"en": "Observed", "zh": "实际"},
+    "complaint_expected": {"en": "Expected", "zh": "预期"},
+    "complaint_excess": {"en": "Excess tickets", "zh": "超出件数"},
+    "complaint_ratio": {"en": "Observed / expected", "zh": "实际 / 预期"},
+    "complaint_score": {"en": "Robust z", "zh": "稳健 z 值"},
+    "complaint_level": {"en": "Level", "zh": "取值"},
+    "complaint_dimension": {"en": "Dimension", "zh": "维度"},
+    "complaint_drivers": {"en": "Driven by", "zh": "主要来源"},
+    "complaint_in_period": {"en": "In this period", "zh": "在本期内"},
+    "complaint_adjusted_residual": {"en": "Adjusted residual", "zh": "调整残差"},
+    "complaint_p_adjusted": {"en": "Adjusted p", "zh": "校正后 p 值"},
+    "complaint_cramers_v": {"en": "Cramér's V", "zh": "克莱姆 V 系数"},
+    "complaint_chi2": {"en": "Chi-square", "zh": "卡方值"},
+    "complaint_dof": {"en": "df", "zh": "自由度"},
+    "complaint_odds_ratio": {"en": "Odds ratio (95% CI)", "zh": "比值比（95% 置信区间）"},
+    "complaint_outcome": {"en": "Outcome", "zh": "结果"},
+    "complaint_covariate": {"en": "Factor", "zh": "因素"},
+    "complaint_reference": {"en": "Compared with", "zh": "对照组"},
+    "complaint_rate": {"en": "Rate at level", "zh": "该组比例"},
+    "complaint_median_hours": {"en": "Median hours to resolve (95% CI)", "zh": "解决时长中位数（小时，95% 置信区间）"},
+    "complaint_p90_hours": {"en": "90th percentile, hours", "zh": "90% 分位数（小时）"},
+    "complaint_sla_rate": {"en": "Resolved within SLA", "zh": "SLA 内解决率"},
+    "complaint_fcr_rate": {"en": "First-contact resolution", "zh": "首次解决率"},
+    "complaint_reopen_rate": {"en": "Reopen rate", "zh": "重开率"},
+    "complaint_term": {"en": "Term", "zh": "词语"},
+    "complaint_terms": {"en": "Distinctive terms", "zh": "特征词"},
+    "complaint_example": {"en": "Example (masked)", "zh": "示例（已脱敏）"},
+    "complaint_kind": {"en": "Finding", "zh": "发现类型"},
+    "complaint_evidence": {"en": "Evidence", "zh": "证据"},
+    "complaint_impact": {"en": "Tickets affected", "zh": "涉及件数"},
+    "complaint_finding": {"en": "What we found", "zh": "结论"},
+    "complaint_count_previous": {"en": "Previous period", "zh": "上期件数"},
+    "complaint_rate_ratio": {"en": "Rate ratio (95% CI)", "zh": "日均比（95% 置信区间）"},
+    "complaint_share_change": {"en": "Share change", "zh": "占比变化"},
+    "complaint_hours": {"en": "Hours to resolve", "zh": "解决时长（小时）"},
+    "complaint_weekly": {"en": "Complaints per week", "zh": "每周投诉量"},
+    "complaint_baseline": {"en": "Expected (baseline)", "zh": "预期基线"},
+    "complaint_group": {"en": "Group", "zh": "分组"},
+    "complaint_excess_share": {"en": "Share of excess", "zh": "占超出部分"},
+    "complaint_usual_share": {"en": "Usual share", "zh": "平常占比"},
+    "complaint_over": {"en": "Over-represented", "zh": "显著偏多"},
+    "complaint_is_driver": {"en": "Driver", "zh": "主因"},
+    "complaint_spike_period": {"en": "Spike weeks", "zh": "激增周"},
+    "complaint_usual_weeks": {"en": "Usual weeks", "zh": "平常周"},
+}
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
-PHRASES: dict[str, dict[str, str]] = {}
+PHRASES: dict[str, dict[str, str]] = {
+    "complaints_title": {"en": "Complaint root-cause briefing — {period}",
+                         "zh": "投诉根因分析简报 — {period}"},
+    "complaints_intro": {
+        "en": "{n} complaints in {period} ({per_day} a day). Spikes are searched over {lookback}; "
+              "concentration and outcome models use the {months} months ending with the period ({n_model} tickets).",
+        "zh": "{period}共有 {n} 件投诉（日均 {per_day} 件）。激增检测范围为 {lookback}；"
+              "集中度分析和结果模型使用截至本期末的 {months} 个月数据（{n_model} 件工单）。"},
+    "complaints_root_heading": {"en": "What to fix first", "zh": "优先整改事项"},
+    "complaints_no_root_cause": {"en": "No finding passed the significance checks: no spike, no over-represented "
+                                       "cell and no outcome driver.",
+                                 "zh": "没有发现通过显著性检验的问题：没有激增、没有显著集中的组合，也没有显著的结果驱动因素。"},
+    "root_spike": {"en": "{where}: {excess} extra complaints in {start} to {end} ({ratio}× the expected level){drivers}.",
+                   "zh": "{where}：{start} 至 {end} 多出 {excess} 件投诉（为预期水平的 {ratio} 倍）{drivers}。"},
+    "root_spike_drivers": {"en": ", driven by {drivers}", "zh": "，主要来自{drivers}"},
+    "root_concentration": {"en": "{category} complaints are over-represented in {dimension} {level}: "
+                                 "{excess} more than expected ({ratio}× expected).",
+                           "zh": "{category}投诉在{dimension}“{level}”中偏多：比预期多 {excess} 件（为预期的 {ratio} 倍）。"},
+    "root_outcome": {"en": "{level} ({dimension}) raises the odds of “{outcome}” {odds}× (95% CI {low}–{high}); "
+                           "about {excess} more such tickets than at the reference level.",
+                     "zh": "{level}（{dimension}）使“{outcome}”的几率提高到 {odds} 倍（95% 置信区间 {low}–{high}），"
+                           "比对照组约多 {excess} 件。"},
+    "root_resolution": {"en": "{category}: only {rate} resolved within the SLA (target {target}).",
+                        "zh": "{category}：SLA 内解决率仅 {rate}（目标 {target}）。"},
+    "evidence_spike": {"en": "ratio {ratio}, robust z {z}, adjusted p {p}", "zh": "倍数 {ratio}，稳健 z 值 {z}，校正后 p 值 {p}"},
+    "evidence_concentration": {"en": "O/E {ratio}, adjusted residual {z}, adjusted p {p}",
+                               "zh": "实际/预期 {ratio}，调整残差 {z}，校正后 p 值 {p}"},
+    "evidence_outcome": {"en": "OR {odds} ({low}–{high}), adjusted p {p}", "zh": "比值比 {odds}（{low}–{high}），校正后 p 值 {p}"},
+    "evidence_resolution": {"en": "SLA {rate} ({low}–{high})", "zh": "SLA 达成率 {rate}（{low}–{high}）"},
+    "complaints_changes_heading": {"en": "What changed since {previous}", "zh": "与{previous}相比的变化"},
+    "change_up": {"en": "{category}: {count} complaints vs {previous} ({rr}× per day, 95% CI {low}–{high}, "
+                        "adjusted p {p}).",
+                  "zh": "{category}：{count} 件，上期 {previous} 件（日均为上期的 {rr} 倍，95% 置信区间 {low}–{high}，校正后 p 值 {p}）。"},
+    "no_category_change": {"en": "No category changed significantly (Holm-adjusted p < 0.05); the largest move was "
+                                 "{category}: {count} vs {previous}.",
+                           "zh": "没有类别出现显著变化（Holm 校正后 p < 0.05）；变化最大的是{category}：{count} 件，上期 {previous} 件。"},
+    "no_comparison": {"en": "No comparison period was given (parameter comparison).",
+                      "zh": "未设置对比周期（参数 comparison）。"},
+    "complaints_pareto_heading": {"en": "What customers complain about", "zh": "客户投诉什么"},
+    "pareto_sentence": {"en": "{k} of {total} categories make up {share} of complaints: {names}.",
+                        "zh": "{total} 个类别中的 {k} 个占投诉的 {share}：{names}。"},
+    "pareto_title": {"en": "Complaints by category, {period}", "zh": "各类别投诉量（{period}）"},
+    "pareto_sub_title": {"en": "Reasons inside {category}", "zh": "{category}的具体原因"},
+    "complaints_spikes_heading": {"en": "Where it got worse: spikes", "zh": "哪里变差了：投诉激增"},
+    "spike_method_stl": {"en": "Baseline: seasonal pattern from an STL decomposition ({season}-week season, clear "
+                                "outliers replaced first) plus a rolling median of {window} weeks of the rest.",
+                         "zh": "基线：STL 分解得到的季节模式（季节周期 {season} 周，先替换明显异常值）加上其余部分的 {window} 周滚动中位数。"},
+    "spike_method_short": {"en": "The data hold {weeks} complete weeks, fewer than the {needed} (two yearly cycles) a "
+                                 "seasonal decomposition needs: the baseline is a rolling median of {window} weeks, so "
+                                 "slow seasonal swings are followed but not modelled separately.",
+                           "zh": "数据只有 {weeks} 个完整周，少于季节分解所需的 {needed} 周（两个年度周期）：基线改用 "
+                                 "{window} 周滚动中位数，可跟随缓慢的季节波动，但不单独建模季节性。"},
+    "spike_method_test": {"en": "A week is flagged when its robust z-score exceeds {threshold} (Bonferroni over "
+                                "{tests} weekly tests, family-wise false-alarm rate 5%) and it is at least {ratio}× "
+                                "the baseline and {excess} tickets above it.",
+                          "zh": "当某周的稳健 z 值超过 {threshold}（对 {tests} 个周检验做 Bonferroni 校正，整体误报率 5%），"
+                                "且至少为基线的 {ratio} 倍、超出 {excess} 件时，标记为激增。"},
+    "no_spikes": {"en": "No spike in {lookback}.", "zh": "{lookback}内没有发现激增。"},
+    "spikes_found": {"en": "{n} spike(s) in {lookback}; {n_period} overlap the reporting period.",
+                     "zh": "{lookback}内发现 {n} 次激增，其中 {n_period} 次与本期重叠。"},
+    "spike_chart_title": {"en": "{where}: weekly complaints and baseline", "zh": "{where}：每周投诉量与基线"},
+    "spike_terms_heading": {"en": "What the spike's complaints say", "zh": "激增期间的投诉内容"},
+    "weekly_title": {"en": "Complaints per week by {group}", "zh": "按{group}的每周投诉量"},
+    "complaints_concentration_heading": {"en": "Where complaints are concentrated", "zh": "投诉集中在哪里"},
+    "concentration_sentence": {"en": "{dimension}: chi-square {chi2} (df {dof}), p {p}, Cramér's V {v} ({strength}).",
+                               "zh": "{dimension}：卡方 {chi2}（自由度 {dof}），p 值 {p}，克莱姆 V 系数 {v}（{strength}）。"},
+    "concentration_method": {"en": "Cells marked are over-represented: adjusted standardised residual significant after "
+                                   "Bonferroni correction over the cells. Rare levels with small expected counts are pooled.",
+                             "zh": "标出的组合为显著偏多：调整标准化残差经 Bonferroni 校正后仍显著。期望频数过小的少见取值已合并。"},
+    "concentration_skipped": {"en": "{dimension} not tested: {reason}", "zh": "{dimension}未检验：{reason}"},
+    "strength_negligible": {"en": "negligible", "zh": "可忽略"},
+    "strength_weak": {"en": "weak", "zh": "弱"},
+    "strength_moderate": {"en": "moderate", "zh": "中等"},
+    "strength_strong": {"en": "strong", "zh": "强"},
+    "residual_title": {"en": "Adjusted residuals: category × {dimension}", "zh": "调整残差：类别 × {dimension}"},
+    "complaints_outcomes_heading": {"en": "Why outcomes go bad", "zh": "结果为何变差"},
+    "outcomes_method": {"en": "Logistic regressions (one per outcome) on {covariates}; odds ratios against the most "
+                              "common level, 95% Wald intervals, p-values Holm-adjusted over all terms. A repeat complaint is "
+                              "another ticket by the same customer within {days} days. Rare levels are pooled.",
+                        "zh": "逻辑回归（每个结果一个模型），因素：{covariates}；比值比相对最常见的取值，95% Wald 置信区间，"
+                              "p 值对全部项做 Holm 校正。重复投诉指同一客户在 {days} 天内再次提交工单。少见取值已合并。"},
+    "outcome_summary": {"en": "{outcome}: {rate} of {n} tickets.", "zh": "{outcome}：{n} 件工单中占 {rate}。"},
+    "odds_chart_title": {"en": "Odds ratios of significant factors", "zh": "显著因素的比值比"},
+    "no_outcome_drivers": {"en": "No factor changes the odds of a bad outcome significantly.",
+                           "zh": "没有因素显著改变不良结果的几率。"},
+    "complaints_resolution_heading": {"en": "Resolution performance by category", "zh": "各类别的解决表现"},
+    "resolution_sentence": {"en": "Slowest category: {category}, median {median} h to resolve, {sla} within {hours} h.",
+                            "zh": "最慢的类别：{category}，解决时长中位数 {median} 小时，{hours} 小时内解决 {sla}。"},
+    "resolution_chart_title": {"en": "Hours to resolve by category (log scale)", "zh": "各类别解决时长（对数刻度）"},
+    "complaints_words_heading": {"en": "What the words say", "zh": "投诉文本说了什么"},
+    "words_method": {"en": "Terms most distinctive of each group by weighted log-odds with an informative Dirichlet "
+                           "prior (Monroe, Colaresi & Quinn 2008); Chinese text segmented with jieba; at most {cap} "
+                           "texts per group. Examples are masked for personal data.",
+                     "zh": "按带信息先验（Dirichlet）的加权对数几率比找出各组最有代表性的词（Monroe、Colaresi 和 Quinn，2008）；"
+                           "中文用结巴分词；每组最多 {cap} 条文本。示例已做个人信息脱敏。"},
+    "no_texts": {"en": "No complaint texts (column description) to analyse.", "zh": "没有可分析的投诉文本（description 列）。"},
+    "complaints_data_heading": {"en": "Data and method notes", "zh": "数据与方法说明"},
+    "complaints_notes": {"en": "Notes from the analysis:", "zh": "分析说明："},
+    "spike_where_level": {"en": "{level}", "zh": "{level}"},
+}

@@ -3,10 +3,248 @@
 Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
 :func:`~csm.report.labels.phrase` to show them); same rules: every entry has
 ``en`` and ``zh``, a code has one meaning across the project.
+
+Every code and phrase key of this topic starts with ``cust_`` so it cannot clash with another topic;
+:func:`csm.report.plots_customers.code_label` looks up ``cust_<code>`` first (result columns such as
+``hazard_ratio`` and model terms such as ``fcr_failed_tickets`` are shown through it).
 """
 
 #: Codes (dimension values, column headers, model terms …) -> display labels.
-CODES: dict[str, dict[str, str]] = {}
+CODES: dict[str, dict[str, str]] = {
+    # customer tiers and groups of the sample data
+    "cust_VIP": {"en": "VIP", "zh": "VIP"},
+    "cust_standard": {"en": "Standard", "zh": "普通"},
+    "cust_unknown": {"en": "Unknown", "zh": "未知"},
+    "cust_all": {"en": "All", "zh": "全部"},
+    "cust_none": {"en": "None", "zh": "无"},
+    "cust_current": {"en": "This period", "zh": "本期"},
+    "cust_previous": {"en": "Comparison period", "zh": "对比期"},
+    # model terms
+    "cust_vip": {"en": "VIP tier", "zh": "VIP 客户"},
+    "cust_fcr_failed_tickets": {"en": "Tickets not resolved at first contact", "zh": "未首次解决的工单数"},
+    "cust_fcr_resolved_tickets": {"en": "Tickets resolved at first contact", "zh": "首次解决的工单数"},
+    "cust_slow_resolutions": {"en": "Tickets resolved after 24 h", "zh": "超过24小时解决的工单数"},
+    "cust_escalations": {"en": "Escalated tickets", "zh": "升级处理的工单数"},
+    "cust_detractor_responses": {"en": "Detractor survey answers (NPS 0–6)", "zh": "贬损评分次数（NPS 0–6）"},
+    "cust_fcr_failed": {"en": "Not resolved at first contact", "zh": "未首次解决"},
+    "cust_escalated": {"en": "Escalated", "zh": "升级处理"},
+    "cust_reopened": {"en": "Reopened", "zh": "重新打开"},
+    "cust_slow_first_response": {"en": "First response after 24 h", "zh": "首次响应超过24小时"},
+    "cust_extra_contacts": {"en": "Extra contacts (per contact)", "zh": "额外联系次数（每次）"},
+    "cust_service_attitude": {"en": "Complaint about service attitude", "zh": "服务态度投诉"},
+    "cust_comment_polarity": {"en": "Comment sentiment (per 0.1 polarity)", "zh": "评论情感（极性每 0.1）"},
+    "cust_no_comment": {"en": "No comment", "zh": "无评论"},
+    # column headers
+    "cust_term": {"en": "Factor", "zh": "因素"},
+    "cust_hazard_ratio": {"en": "Hazard ratio", "zh": "风险比"},
+    "cust_odds_ratio": {"en": "Odds ratio", "zh": "优势比"},
+    "cust_marginal_effect": {"en": "Effect on P(detractor), pp", "zh": "对贬损概率的影响（百分点）"},
+    "cust_me_ci_low": {"en": "Effect CI low", "zh": "影响区间下限"},
+    "cust_me_ci_high": {"en": "Effect CI high", "zh": "影响区间上限"},
+    "cust_rho": {"en": "Correlation with log time", "zh": "与对数时间的相关系数"},
+    "cust_promoter_share": {"en": "Promoters %", "zh": "推荐者占比 %"},
+    "cust_detractor_share": {"en": "Detractors %", "zh": "贬损者占比 %"},
+    "cust_cohort": {"en": "Sign-up cohort", "zh": "注册批次"},
+    "cust_customers": {"en": "Customers", "zh": "客户数"},
+    "cust_customer_months": {"en": "Customer-months at risk", "zh": "风险客户月数"},
+    "cust_churned": {"en": "Churned", "zh": "流失数"},
+    "cust_customer_id": {"en": "Customer", "zh": "客户"},
+    "cust_tenure_months": {"en": "Tenure (months)", "zh": "在网时长（月）"},
+    "cust_churn_probability": {"en": "Churn probability %", "zh": "流失概率 %"},
+    "cust_relative_hazard": {"en": "Relative hazard", "zh": "相对风险"},
+    "cust_main_driver": {"en": "Main driver", "zh": "主要原因"},
+    "cust_customer_years": {"en": "Customer-years", "zh": "客户年数"},
+    "cust_yearly_contribution": {"en": "Yearly contribution", "zh": "年均贡献"},
+    "cust_churn_rate_per_year": {"en": "Churn rate per year", "zh": "年流失率"},
+    "cust_lifetime_years": {"en": "Lifetime (years)", "zh": "生命周期（年）"},
+    "cust_lifetime_ci_low": {"en": "Lifetime CI low", "zh": "生命周期区间下限"},
+    "cust_lifetime_ci_high": {"en": "Lifetime CI high", "zh": "生命周期区间上限"},
+    "cust_model": {"en": "Model", "zh": "模型"},
+    "cust_parameter": {"en": "Parameter", "zh": "参数"},
+    "cust_se": {"en": "Standard error", "zh": "标准误"},
+    "cust_frequency_group": {"en": "Repeat purchases in calibration", "zh": "校准期复购次数"},
+    "cust_predicted": {"en": "Predicted", "zh": "预测"},
+    "cust_recorded_tier": {"en": "Recorded tier", "zh": "记录的等级"},
+    "cust_model_tier": {"en": "Model tier (by CLV)", "zh": "模型等级（按 CLV）"},
+    "cust_share_of_recorded": {"en": "Share of recorded tier", "zh": "占记录等级比例"},
+    # time units of the purchase models
+    "cust_unit_W": {"en": "weeks", "zh": "周"},
+    "cust_unit_D": {"en": "days", "zh": "天"},
+    "cust_unit_M": {"en": "months", "zh": "月"},
+}
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
-PHRASES: dict[str, dict[str, str]] = {}
+PHRASES: dict[str, dict[str, str]] = {
+    "cust_title": {"en": "NPS, churn and customer lifetime value, {period}", "zh": "净推荐值、客户流失与客户终身价值（{period}）"},
+    "cust_headline_nps": {
+        "en": "NPS in {period}: {value:+.1f} (95% CI {low:+.1f} to {high:+.1f}; {n:,} responses).",
+        "zh": "{period} 净推荐值：{value:+.1f}（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{n:,} 份回复）。"},
+    "cust_nps_change": {
+        "en": "Against {previous}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; p {p}).",
+        "zh": "与 {previous} 相比：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；p {p}）。"},
+    "cust_headline_churn": {
+        "en": "Churn rate in {period}: {value:.2f}% of the {n:,} customers active at its start (95% CI {low:.2f}–{high:.2f}%).",
+        "zh": "{period} 客户流失率：期初 {n:,} 位活跃客户中流失 {value:.2f}%（95% 置信区间 {low:.2f}–{high:.2f}%）。"},
+    "cust_headline_more": {
+        "en": "Below: what separates detractors from promoters, who leaves and why (retention curves, a Cox model of "
+              "churn on the service received, the customers most at risk), and what customers are worth (lifetime "
+              "value by tier and per customer).",
+        "zh": "下文依次说明：贬损者与推荐者在服务经历上的差别；哪些客户流失及原因（留存曲线、基于服务经历的 Cox 流失模型、"
+              "流失风险最高的客户）；以及客户价值（按等级和按客户的终身价值）。"},
+    "cust_nps_heading": {"en": "Net Promoter Score", "zh": "净推荐值"},
+    "cust_nps_overall": {
+        "en": "All responses from {start} to {end}: NPS {value:+.1f} (95% CI {low:+.1f} to {high:+.1f}; {n:,} responses).",
+        "zh": "{start} 至 {end} 的全部回复：净推荐值 {value:+.1f}（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{n:,} 份回复）。"},
+    "cust_nps_difference": {
+        "en": "NPS of {a} minus {b}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; p {p}).",
+        "zh": "{a} 与 {b} 的净推荐值之差：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；p {p}）。"},
+    "cust_nps_trend_title": {"en": "NPS by month", "zh": "各月净推荐值"},
+    "cust_nps_method": {
+        "en": "NPS = % promoters (9–10) − % detractors (0–6); 95% interval from the multinomial standard error; "
+              "differences by a two-sample z test. Channel is the channel of the surveyed ticket.",
+        "zh": "净推荐值 = 推荐者（9–10 分）占比 − 贬损者（0–6 分）占比；95% 置信区间基于多项分布标准误；差异采用双样本 z 检验。"
+              "渠道指被调查工单的渠道。"},
+    "cust_drivers_heading": {"en": "What turns customers into detractors", "zh": "客户为何成为贬损者"},
+    "cust_drivers_title": {"en": "Odds of a detractor rather than a promoter", "zh": "成为贬损者（相对推荐者）的优势比"},
+    "cust_or_axis": {"en": "Odds ratio (log scale)", "zh": "优势比（对数刻度）"},
+    "cust_drivers_method": {
+        "en": "Logistic regression of detractors (0–6) against promoters (9–10) on the service history of the "
+              "surveyed ticket (passives left out): {n:,} responses, {detractors:,} detractors, pseudo R² {r2:.2f}. "
+              "An odds ratio above 1 makes a detractor more likely; the effect is the average change in the "
+              "probability of being a detractor, in percentage points.",
+        "zh": "以被调查工单的服务经历为自变量，对贬损者（0–6 分）与推荐者（9–10 分）做逻辑回归（不含中立者）："
+              "{n:,} 份回复，其中贬损者 {detractors:,} 份，伪 R² 为 {r2:.2f}。优势比大于 1 表示更可能成为贬损者；"
+              "影响为成为贬损者的概率平均变化（百分点）。"},
+    "cust_drivers_top": {"en": "Largest effects (percentage points): {drivers}.",
+                         "zh": "影响最大的因素（百分点）：{drivers}。"},
+    "cust_sentiment_used": {
+        "en": "Comment sentiment (csm.sentiment) is shown separately, not in the model above: a comment expresses the "
+              "experience rather than causing it, and would absorb the service effects. Added to the model, each 0.1 "
+              "of polarity multiplies the odds of a detractor by {odds:.2f} (95% CI {low:.2f}–{high:.2f}; {n:,} "
+              "responses with a comment), and pseudo R² rises from {r2_without:.2f} to {r2_with:.2f}.",
+        "zh": "评论情感（csm.sentiment）单独列出、未放入上面的模型：评论表达的是服务经历本身而不是其原因，放入模型会吸收服务因素的影响。"
+              "加入模型后，情感极性每增加 0.1，成为贬损者的优势比乘以 {odds:.2f}（95% 置信区间 {low:.2f}–{high:.2f}；"
+              "{n:,} 份有评论的回复），伪 R² 由 {r2_without:.2f} 升至 {r2_with:.2f}。"},
+    "cust_sentiment_means": {
+        "en": "Mean comment polarity (−1 to 1): promoters {promoter:+.2f}, passives {passive:+.2f}, detractors "
+              "{detractor:+.2f}.",
+        "zh": "评论平均情感极性（−1 至 1）：推荐者 {promoter:+.2f}，中立者 {passive:+.2f}，贬损者 {detractor:+.2f}。"},
+    "cust_sentiment_separates": {
+        "en": "Comment sentiment is shown separately, not in the model above: a comment expresses the experience "
+              "rather than causing it. Added to the model it separates detractors from promoters almost perfectly, "
+              "so no stable odds ratio can be given.",
+        "zh": "评论情感单独列出、未放入上面的模型：评论表达的是服务经历本身而不是其原因。加入模型后它几乎能完全区分贬损者与推荐者，"
+              "因此无法给出稳定的优势比。"},
+    "cust_sentiment_not_used": {
+        "en": "Comment sentiment is not included (the sentiment module is not available in this installation).",
+        "zh": "模型未纳入评论情感（当前安装中没有情感分析模块）。"},
+    "cust_churn_heading": {"en": "Churn", "zh": "客户流失"},
+    "cust_churn_trend_title": {"en": "Churn rate by month", "zh": "各月客户流失率"},
+    "cust_churn_axis": {"en": "Churn rate (% per month)", "zh": "流失率（每月 %）"},
+    "cust_churn_method": {
+        "en": "Churn rate = customers lost in the month / customers active at its start × 100% (sign-ups of the month "
+              "excluded), Wilson 95% interval, from {start}. Cohort table: the same rate pooled over the months for "
+              "customers who signed up in each period.",
+        "zh": "流失率 = 当月流失客户数 / 月初活跃客户数 × 100%（不含当月新注册客户），Wilson 95% 置信区间，自 {start} 起。"
+              "批次表：按注册时间分组，把各月的流失数与月初客户数分别加总后计算的同一比率。"},
+    "cust_retention_heading": {"en": "Retention curves", "zh": "留存曲线"},
+    "cust_retention_title": {"en": "Retention by {by}", "zh": "按{by}的留存曲线"},
+    "cust_tenure_months_axis": {"en": "Months since sign-up", "zh": "注册后月数"},
+    "cust_retained_axis": {"en": "Customers retained (%)", "zh": "留存客户（%）"},
+    "cust_logrank": {
+        "en": "By {by}: log-rank χ² = {chi2:.1f} (df {df}), p {p}; retained after {months} months: {items}.",
+        "zh": "按{by}：对数秩检验 χ² = {chi2:.1f}（自由度 {df}），p {p}；{months} 个月后的留存：{items}。"},
+    "cust_retention_method": {
+        "en": "Kaplan–Meier estimates from sign-up; customers still active are censored at the period end; shaded "
+              "bands are pointwise 95% intervals (log-log).",
+        "zh": "Kaplan–Meier 估计，从注册起计算；仍活跃的客户在期末删失；阴影为逐点 95% 置信区间（log-log 变换）。"},
+    "cust_cox_heading": {"en": "Why customers leave: a Cox model", "zh": "客户流失原因：Cox 模型"},
+    "cust_cox_title": {"en": "Churn hazard ratios", "zh": "流失风险比"},
+    "cust_hr_axis": {"en": "Hazard ratio (log scale)", "zh": "风险比（对数刻度）"},
+    "cust_cox_method": {
+        "en": "Cox proportional-hazards model (Efron ties) on {rows:,} customer episodes of {customers:,} customers "
+              "with {events:,} churns from {start}: follow-up is split by month, and each month's covariates count "
+              "the tickets and survey answers before it, so they change as the service history grows.",
+        "zh": "Cox 比例风险模型（Efron 处理结点），自 {start} 起共 {customers:,} 位客户的 {rows:,} 个观察段、{events:,} 次流失："
+              "随访按月切分，每月的协变量为该月之前的工单与调查记录，随服务经历累积而变化。"},
+    "cust_cox_fcr": {
+        "en": "Each ticket not resolved at first contact multiplies the churn hazard by {hr:.2f} (95% CI {low:.2f}–{high:.2f}).",
+        "zh": "每多一张未首次解决的工单，流失风险乘以 {hr:.2f}（95% 置信区间 {low:.2f}–{high:.2f}）。"},
+    "cust_cox_vip": {
+        "en": "VIP customers churn at {hr:.2f} times the hazard of other customers (95% CI {low:.2f}–{high:.2f}).",
+        "zh": "VIP 客户的流失风险是其他客户的 {hr:.2f} 倍（95% 置信区间 {low:.2f}–{high:.2f}）。"},
+    "cust_ph_heading": {"en": "Check of the proportional-hazards assumption", "zh": "比例风险假设检验"},
+    "cust_ph_method": {
+        "en": "Mean Schoenfeld residual per tenure decile for each factor: a flat line around 0 means its hazard "
+              "ratio is the same at every tenure; the table tests the correlation of the residuals with log time.",
+        "zh": "各因素按在网时长十分位的平均 Schoenfeld 残差：围绕 0 的水平线表示风险比不随时长变化；表中检验残差与对数时间的相关性。"},
+    "cust_ph_ok": {"en": "No factor shows a trend with tenure (all p ≥ 0.01): the assumption holds.",
+                   "zh": "没有因素随时长出现趋势（所有 p ≥ 0.01）：假设成立。"},
+    "cust_ph_violated": {
+        "en": "The residuals of {terms} trend with tenure (p < 0.01): read their hazard ratio as an average over tenure.",
+        "zh": "{terms} 的残差随时长变化（p < 0.01）：其风险比应理解为各时长的平均值。"},
+    "cust_at_risk_heading": {"en": "Customers most at risk", "zh": "流失风险最高的客户"},
+    "cust_at_risk_method": {
+        "en": "The {n} active customers with the highest churn probability over the next {months} months predicted "
+              "by the Cox model, with the service events behind it (counts since the start of the ticket data).",
+        "zh": "按 Cox 模型预测未来 {months} 个月流失概率最高的 {n} 位活跃客户，以及导致风险的服务事件（自工单数据开始起累计）。"},
+    "cust_clv_heading": {"en": "Customer lifetime value", "zh": "客户终身价值"},
+    "cust_seed_clv_method": {
+        "en": "Simple formula: CLV = average yearly contribution × average lifetime in years; contribution = "
+              "{margin:.0%} of revenue per customer-year, lifetime = 1 / yearly churn rate (constant churn); the "
+              "interval reflects the uncertainty of the churn rate only.",
+        "zh": "简单公式：CLV = 年均贡献 × 平均生命周期（年）；贡献 = 每客户年收入的 {margin:.0%}，生命周期 = 1 / 年流失率"
+              "（假设流失率不变）；区间只反映流失率的不确定性。"},
+    "cust_bgnbd_heading": {"en": "Purchase and spend models", "zh": "购买与消费模型"},
+    "cust_bgnbd_method": {
+        "en": "BG/NBD (repeat purchases and dropout; time in {unit}), its modified form MBG/NBD and the Gamma-Gamma "
+              "spend model, fitted by maximum likelihood on {n:,} customers; expected spend per purchase {mean_spend:,.2f}. "
+              "Gamma-Gamma assumes spend does not depend on purchase frequency: their correlation is {corr:+.2f}.",
+        "zh": "BG/NBD（复购与流失；时间单位：{unit}）、其修正形式 MBG/NBD 及 Gamma-Gamma 消费模型，基于 {n:,} 位客户的最大似然估计；"
+              "每次购买的期望金额 {mean_spend:,.2f}。Gamma-Gamma 假设消费金额与购买频次无关：二者相关系数为 {corr:+.2f}。"},
+    "cust_observation_end_note": {
+        "en": "Each customer's observation ends at their churn date (or the period end): purchases stop when a customer "
+              "leaves for reasons the purchase model does not describe, and counting the time after that as \"no "
+              "purchases\" would make the model overstate dropout and understate the purchase rate.",
+        "zh": "每位客户的观察期截至其流失日期（或期末）：客户因购买模型之外的原因离开后不再购买，若把流失后的时间也算作"
+              "“没有购买”，模型会高估流失、低估购买频率。"},
+    "cust_holdout_heading": {"en": "Does the purchase model predict?", "zh": "购买模型的预测检验"},
+    "cust_holdout_title": {"en": "Repeat purchases in the holdout {start} to {end}", "zh": "验证期（{start} 至 {end}）复购次数"},
+    "cust_legend_actual": {"en": "Actual", "zh": "实际"},
+    "cust_legend_predicted": {"en": "Predicted (BG/NBD)", "zh": "预测（BG/NBD）"},
+    "cust_calibration_purchases_axis": {"en": "Repeat purchases in the calibration period",
+                                        "zh": "校准期复购次数"},
+    "cust_holdout_purchases_axis": {"en": "Mean repeat purchases per customer", "zh": "每位客户平均复购次数"},
+    "cust_holdout_sentence": {
+        "en": "Fitted on purchases up to {start} and checked on {end}: {n:,} customers made {actual:.3f} repeat "
+              "purchases each in the holdout, the model predicted {predicted:.3f} ({error:+.1f}%).",
+        "zh": "以 {start} 之前的购买拟合、在截至 {end} 的验证期检验：{n:,} 位客户平均每人实际复购 {actual:.3f} 次，模型预测 "
+              "{predicted:.3f} 次（{error:+.1f}%）。"},
+    "cust_one_time_heading": {"en": "One-time buyers", "zh": "仅购买一次的客户"},
+    "cust_one_time_note": {
+        "en": "BG/NBD assumes a customer who has not bought again is still alive (P(alive) = 1). That misleads for "
+              "churn risk: {share:.1f}% of customers ({n:,} still active) are one-time buyers. The modified BG/NBD "
+              "(MBG/NBD), in which a customer may leave right after the first purchase, gives them a median P(alive) "
+              "of {median:.2f} (10% below {low:.2f}); use it to judge their risk (log-likelihood {ll_m:,.1f} vs "
+              "{ll_b:,.1f} for BG/NBD).",
+        "zh": "BG/NBD 假设未再购买的客户仍然“存活”（P(存活) = 1），用于判断流失风险会产生误导：{share:.1f}% 的客户"
+              "（其中 {n:,} 位仍活跃）只购买过一次。修正模型 MBG/NBD 允许客户在首次购买后即离开，给出的 P(存活) 中位数为 "
+              "{median:.2f}（10% 的客户低于 {low:.2f}），应据此判断其风险（对数似然 {ll_m:,.1f}，BG/NBD 为 {ll_b:,.1f}）。"},
+    "cust_clv_customer_heading": {"en": "Expected value per customer", "zh": "每位客户的期望价值"},
+    "cust_clv_title": {"en": "Expected {months}-month CLV per active customer", "zh": "活跃客户未来 {months} 个月的期望 CLV"},
+    "cust_clv_axis": {"en": "Expected CLV (log scale)", "zh": "期望 CLV（对数刻度）"},
+    "cust_clv_sentence": {
+        "en": "Expected CLV over {months} months, discounted at {rate:.0f}% a year, for {n:,} active customers: median "
+              "{median:,.0f}, mean {mean:,.0f}, total {total:,.0f}.",
+        "zh": "{n:,} 位活跃客户未来 {months} 个月的期望 CLV（年折现率 {rate:.0f}%）：中位数 {median:,.0f}，平均 {mean:,.0f}，"
+              "合计 {total:,.0f}。"},
+    "cust_model_tier_sentence": {
+        "en": "Of the top {top:.0f}% of customers by expected CLV, {share:.1f}% are recorded as VIP (agreement of model "
+              "and recorded tier: Cohen's κ = {kappa:.2f}).",
+        "zh": "期望 CLV 最高的前 {top:.0f}% 客户中，记录为 VIP 的占 {share:.1f}%（模型等级与记录等级的一致性 Cohen κ = "
+              "{kappa:.2f}）。"},
+    "cust_tier_weak": {"en": "The recorded tier does not pick out the customers the models expect to be most valuable.",
+                       "zh": "记录的等级并不能找出模型预期价值最高的客户。"},
+    "cust_tier_agrees": {"en": "The recorded tier largely agrees with the customers' expected value.",
+                         "zh": "记录的等级与客户的期望价值大体一致。"},
+}

@@ -6,7 +6,94 @@ Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
 """
 
 #: Codes (dimension values, column headers, model terms …) -> display labels.
-CODES: dict[str, dict[str, str]] = {}
+CODES: dict[str, dict[str, str]] = {
+    "aspect": {"en": "Aspect", "zh": "方面"},
+    "no_ticket": {"en": "No ticket (relationship survey)", "zh": "无工单（关系调研）"},
+    "aspect_response_speed": {"en": "Response speed", "zh": "响应速度"},
+    "aspect_service_attitude": {"en": "Service attitude", "zh": "服务态度"},
+    "aspect_product_quality": {"en": "Product quality", "zh": "产品质量"},
+    "aspect_logistics": {"en": "Logistics", "zh": "物流配送"},
+    "aspect_after_sales": {"en": "After-sales", "zh": "售后服务"},
+    "aspect_price": {"en": "Price", "zh": "价格"},
+    "aspect_agent_knowledge": {"en": "Agent knowledge", "zh": "客服专业度"},
+    "aspect_resolution": {"en": "Problem solving", "zh": "问题解决"},
+    "polarity": {"en": "Polarity", "zh": "情感得分"},
+    "subjectivity": {"en": "Subjectivity", "zh": "主观度"},
+    "mean_polarity": {"en": "Mean polarity", "zh": "平均情感得分"},
+    "share_negative": {"en": "Negative share", "zh": "负面占比"},
+    "share_neutral": {"en": "Neutral share", "zh": "中性占比"},
+    "share_positive": {"en": "Positive share", "zh": "正面占比"},
+    "polarity_ci_low": {"en": "Polarity CI low", "zh": "得分区间下限"},
+    "polarity_ci_high": {"en": "Polarity CI high", "zh": "得分区间上限"},
+    "mentions": {"en": "Mentions", "zh": "提及次数"},
+    "negative_mentions": {"en": "Negative mentions", "zh": "负面提及"},
+    "negativity": {"en": "Negativity", "zh": "负面强度"},
+    "impact": {"en": "Impact (volume × negativity)", "zh": "影响（数量×负面强度）"},
+    "rating": {"en": "Rating", "zh": "评分"},
+    "rating_label": {"en": "Label from rating", "zh": "评分对应类别"},
+    "sentiment_label": {"en": "Label from text", "zh": "文本情感类别"},
+    "agreement": {"en": "Agreement", "zh": "一致率"},
+    "agreement_ci_low": {"en": "Agreement CI low", "zh": "一致率区间下限"},
+    "agreement_ci_high": {"en": "Agreement CI high", "zh": "一致率区间上限"},
+    "spearman_rho": {"en": "Spearman ρ", "zh": "斯皮尔曼相关系数"},
+    "example": {"en": "Example (masked)", "zh": "示例（已脱敏）"},
+    "rating_csat": {"en": "CSAT (1–5)", "zh": "满意度（1–5）"},
+    "rating_nps": {"en": "Likelihood to recommend (0–10)", "zh": "推荐意愿（0–10）"},
+    "comments": {"en": "Comments", "zh": "评论数"},
+}
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
-PHRASES: dict[str, dict[str, str]] = {}
+PHRASES: dict[str, dict[str, str]] = {
+    "sentiment_title": {"en": "Customer feedback sentiment — {period}", "zh": "客户反馈情感分析 — {period}"},
+    "sentiment_headline": {
+        "en": "{n:,} comments in {period}: {neg:.1%} negative ({lo:.1%}–{hi:.1%}), {prev_text}.",
+        "zh": "{period}共 {n:,} 条评论：负面占 {neg:.1%}（{lo:.1%}–{hi:.1%}），{prev_text}。"},
+    "sentiment_prev": {"en": "{prev:.1%} in {previous} (difference {diff:+.1%}, p = {p:.3f})",
+                       "zh": "{previous}为 {prev:.1%}（差异 {diff:+.1%}，p = {p:.3f}）"},
+    "sentiment_no_prev": {"en": "no comparison period", "zh": "无对比期"},
+    "sentiment_language_line": {"en": "{language}: {n:,} comments, mean polarity {mean:+.2f} ({lo:+.2f} to {hi:+.2f}).",
+                                "zh": "{language}：{n:,} 条评论，平均情感得分 {mean:+.2f}（{lo:+.2f} 至 {hi:+.2f}）。"},
+    "sentiment_top_aspects": {
+        "en": "Negative comments concentrate on {a1} ({s1:.0%} of negative comments) and {a2} ({s2:.0%}).",
+        "zh": "负面评论主要集中在{a1}（占负面评论的 {s1:.0%}）和{a2}（{s2:.0%}）。"},
+    "sentiment_distribution_heading": {"en": "Sentiment by channel, team, category and agent",
+                                       "zh": "按渠道、团队、类别和客服的情感分布"},
+    "sentiment_window_note": {
+        "en": "Breakdowns cover the {months} months up to the end of {period} ({n:,} comments), so that teams and "
+              "agents have enough comments.",
+        "zh": "分组统计覆盖截至{period}末的 {months} 个月（{n:,} 条评论），以保证团队和客服有足够的评论数。"},
+    "sentiment_share_title": {"en": "Negative share by {group}", "zh": "按{group}的负面占比"},
+    "sentiment_agents_note": {
+        "en": "Agents with at least {min_n} comments, highest negative share first.",
+        "zh": "至少有 {min_n} 条评论的客服，按负面占比从高到低。"},
+    "sentiment_trend_heading": {"en": "Trend", "zh": "趋势"},
+    "sentiment_trend_title": {"en": "Negative share of comments per month", "zh": "每月负面评论占比"},
+    "sentiment_aspects_heading": {"en": "What negative feedback is about", "zh": "负面反馈的内容"},
+    "sentiment_aspects_note": {
+        "en": "Aspects ranked by negative volume × negativity (mean −polarity of the negative comments).",
+        "zh": "按负面数量×负面强度（负面评论平均得分的相反数）排序。"},
+    "sentiment_aspect_chart_title": {"en": "Negative comments by aspect", "zh": "各方面的负面评论数"},
+    "sentiment_examples_heading": {"en": "Example negative comments (personal data masked)",
+                                   "zh": "负面评论示例（个人信息已脱敏）"},
+    "sentiment_validity_heading": {"en": "How far to trust the scores", "zh": "情感得分的可信度"},
+    "sentiment_validity_text": {
+        "en": "Text sentiment against the rating given in the same survey response: Spearman correlation of "
+              "polarity with CSAT and NPS, and agreement of the text label with the label implied by the rating "
+              "(CSAT 1–2 / 3 / 4–5, NPS 0–6 / 7–8 / 9–10), per language.",
+        "zh": "文本情感与同一问卷中评分的对比：情感得分与客户满意度、净推荐值的斯皮尔曼相关，以及文本类别与评分对应类别"
+              "（满意度 1–2 / 3 / 4–5，净推荐值 0–6 / 7–8 / 9–10）的一致率，按语言分列。"},
+    "sentiment_rho_line": {"en": "{language}: Spearman ρ with CSAT {rho:.2f} ({lo:.2f}–{hi:.2f}, n = {n:,}).",
+                           "zh": "{language}：与客户满意度的斯皮尔曼相关 {rho:.2f}（{lo:.2f}–{hi:.2f}，样本 {n:,}）。"},
+    "sentiment_confusion_title": {"en": "Text label (rows) against the CSAT label (columns), {language}",
+                                  "zh": "文本类别（行）与满意度类别（列）：{language}"},
+    "sentiment_method_text": {
+        "en": "English comments: TextBlob polarity and subjectivity (pattern lexicon). Chinese comments: a HowNet "
+              "lexicon with negation and degree words on jieba tokens, polarity tanh(S/2); its accuracy on held-out "
+              "real Chinese review sentences is about 65% (72% where it gives a non-zero score; chance 50%). "
+              "Label: negative below {lo}, positive above "
+              "{hi}. Comments without letters or Chinese characters are not scored.",
+        "zh": "英文评论：TextBlob 的情感得分与主观度（pattern 词典）。中文评论：基于知网情感词典、否定词和程度副词的 jieba "
+              "分词打分，得分为 tanh(S/2)；在留出的真实中文评论句上准确率约 65%（得分不为零时约 72%；随机为 50%）。类别：得分低于 {lo} 为负面，"
+              "高于 {hi} 为正面。不含字母或汉字的评论不打分。"},
+    "sentiment_no_comments": {"en": "No comments in the data: nothing to score.", "zh": "数据中没有评论，无法分析。"},
+}

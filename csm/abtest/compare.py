@@ -1,0 +1,356 @@
+"""Two-arm comparisons of an experiment metric: control vs treatment, one row per comparison.
+
+Every function returns a one-row :class:`pandas.DataFrame` with the house columns
+
+``control``, ``treatment`` (the arm estimates), ``diff`` (treatment − control), ``ci_low``,
+``ci_high`` (interval of ``diff`` at level ``1 − alpha``), ``p_value`` (two-sided), ``se``,
+``relative_lift`` (``treatment / control − 1``) with ``relative_ci_low``/``relative_ci_high``
+(delta method on the ratio of the arm estimates), ``n_control``, ``n_treatment`` and ``test``.
+
+Effects are always *treatment minus control*. Proportions are fractions (0–1).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+from csm import stats as cs
+from csm.errors import AnalysisError, ParameterError
+
+__all__ = [
+    "compare_clustered",
+    "compare_means",
+    "compare_medians",
+    "compare_nps",
+    "compare_ordinal",
+    "compare_proportions",
+    "compare_ratio",
+    "cuped",
+    "relative_lift",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_alpha(alpha) -> float:
+    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
+        raise ParameterError(f"alpha must be a number between 0 and 1 (e.g. 0.05), got {alpha!r}")
+    return float(alpha)
+
+
+def _values(x, arm: str, what: str) -> np.ndarray:
+    """Numbers of one arm, missing values dropped; an empty arm is an :class:`AnalysisError`."""
+    s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x, dtype=object).ravel())
+    try:
+        v = pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{what}: the {arm} values must be numbers ({exc})") from None
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        raise AnalysisError(f"{what}: the {arm} arm is empty (no non-missing values). Check that units were "
+                            f"assigned to '{arm}' and that the metric's column is filled for them.")
+    return v
+
+
+def _check_variance(control: np.ndarray, treatment: np.ndarray, what: str) -> None:
+    if np.ptp(np.concatenate([control, treatment])) == 0:
+        raise AnalysisError(f"{what}: the metric has no variance — every value in both arms is "
+                            f"{control[0]:g}, so there is nothing to compare. Check the column (is it filled "
+                            f"with a default?) or drop the metric.")
+
+
+def relative_lift(control, var_control, treatment, var_treatment, *, alpha: float = 0.05) -> tuple:
+    """``treatment/control − 1`` with a delta-method interval on the log ratio.
+
+    ``Var(log(T/C)) ≈ Var(T)/T² + Var(C)/C²``; the interval is ``exp(log(T/C) ± z·se) − 1``.
+    ``var_*`` are variances of the arm estimates (se²). Returns ``(lift, low, high)``; NaN when an
+    estimate is not positive.
+    """
+    z = st.norm.ppf(1 - _check_alpha(alpha) / 2)
+    c, t = float(control), float(treatment)
+    if not (c > 0 and t > 0):
+        return (t / c - 1 if c != 0 else np.nan), np.nan, np.nan
+    se = np.sqrt(var_treatment / t**2 + var_control / c**2)
+    r = np.log(t / c)
+    return float(np.exp(r) - 1), float(np.exp(r - z * se) - 1), float(np.exp(r + z * se) - 1)
+
+
+def _row(*, control, treatment, diff, ci_low, ci_high, p_value, se, var_control, var_treatment, n_control,
+         n_treatment, test, alpha, **extra) -> pd.DataFrame:
+    lift, lo, hi = relative_lift(control, var_control, treatment, var_treatment, alpha=alpha)
+    row = {"control": control, "treatment": treatment, "diff": diff, "ci_low": ci_low, "ci_high": ci_high,
+           "p_value": p_value, "se": se, "relative_lift": lift, "relative_ci_low": lo, "relative_ci_high": hi,
+           "n_control": n_control, "n_treatment": n_treatment, "test": test}
+    row.update(extra)
+    out = pd.DataFrame([row])
+    for col in out.columns:
+        if col != "test" and out[col].dtype == object:
+            out[col] = pd.to_numeric(out[col])
+    return out
+
+
+# --------------------------------------------------------------------------- proportions
+def compare_proportions(successes_control, n_control, successes_treatment, n_treatment,
+                        alpha: float = 0.05) -> pd.DataFrame:
+    """Difference of two proportions ``p_T − p_C`` (independent units).
+
+    Interval: Newcombe hybrid score interval; p-value: pooled two-proportion z test
+    (both from :func:`csm.stats.proportion_difference`). Relative lift ``p_T/p_C − 1``.
+    """
+    alpha = _check_alpha(alpha)
+    counts = {"successes_control": successes_control, "n_control": n_control,
+              "successes_treatment": successes_treatment, "n_treatment": n_treatment}
+    for name, v in counts.items():
+        if not np.isscalar(v) or not np.isfinite(float(v)) or float(v) < 0 or float(v) != round(float(v)):
+            raise ParameterError(f"compare_proportions: {name} must be a whole number ≥ 0, got {v!r}")
+    for arm in ("control", "treatment"):
+        if counts[f"n_{arm}"] == 0:
+            raise AnalysisError(f"compare_proportions: the {arm} arm is empty (n_{arm} = 0); a proportion needs "
+                                "at least one unit in each arm.")
+        if counts[f"successes_{arm}"] > counts[f"n_{arm}"]:
+            raise ParameterError(f"compare_proportions: successes_{arm} ({counts[f'successes_{arm}']}) exceeds "
+                                 f"n_{arm} ({counts[f'n_{arm}']}).")
+    total_k = successes_control + successes_treatment
+    if total_k == 0 or total_k == n_control + n_treatment:
+        raise AnalysisError(f"compare_proportions: the metric has no variance — "
+                            f"{'no' if total_k == 0 else 'every'} unit in either arm is a success, "
+                            "so there is nothing to compare.")
+    r = cs.proportion_difference(successes_treatment, n_treatment, successes_control, n_control,
+                                 confidence=1 - alpha).iloc[0]
+    pc, pt = successes_control / n_control, successes_treatment / n_treatment
+    vc, vt = pc * (1 - pc) / n_control, pt * (1 - pt) / n_treatment
+    return _row(control=pc, treatment=pt, diff=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+                p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
+                n_control=n_control, n_treatment=n_treatment, test="two-proportion z (Newcombe interval)",
+                alpha=alpha)
+
+
+# --------------------------------------------------------------------------- means, medians, ordinal, NPS
+def compare_means(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
+    """Welch's t test of ``mean(treatment) − mean(control)`` with Welch–Satterthwaite interval
+    (:func:`csm.stats.mean_difference`). Missing values are dropped."""
+    alpha = _check_alpha(alpha)
+    c, t = _values(control, "control", "compare_means"), _values(treatment, "treatment", "compare_means")
+    for arm, v in (("control", c), ("treatment", t)):
+        if v.size < 2:
+            raise AnalysisError(f"compare_means: the {arm} arm has {v.size} value; Welch's test needs at least 2.")
+    _check_variance(c, t, "compare_means")
+    r = cs.mean_difference(t, c, confidence=1 - alpha).iloc[0]
+    vc, vt = c.var(ddof=1) / c.size, t.var(ddof=1) / t.size
+    return _row(control=c.mean(), treatment=t.mean(), diff=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+                p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt, n_control=c.size,
+                n_treatment=t.size, test="Welch t", alpha=alpha, df=r["df"])
+
+
+def _bootstrap_median_diff(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty(n_boot)
+    chunk = int(max(1, min(250, 2_000_000 // max(c.size, t.size))))  # resamples per block: ≤ ~16 MB of indices
+    for start in range(0, n_boot, chunk):
+        k = min(chunk, n_boot - start)
+        mc = np.median(c[rng.integers(0, c.size, size=(k, c.size))], axis=1)
+        mt = np.median(t[rng.integers(0, t.size, size=(k, t.size))], axis=1)
+        out[start:start + k] = mt - mc
+    return out
+
+
+def compare_medians(control, treatment, alpha: float = 0.05, *, n_boot: int = 2000, seed=0) -> pd.DataFrame:
+    """Robust comparison of a skewed metric: difference of medians with a percentile bootstrap interval
+    (Efron & Tibshirani 1993, ch. 13; arms resampled independently) and the two-sided Mann–Whitney U
+    p-value (asymptotic, tie-corrected; ``scipy.stats.mannwhitneyu``).
+
+    Extra column ``prob_superiority`` = ``P(T > C) + ½P(T = C)`` = ``U_T/(n_C n_T)``.
+    """
+    alpha = _check_alpha(alpha)
+    c, t = _values(control, "control", "compare_medians"), _values(treatment, "treatment", "compare_medians")
+    _check_variance(c, t, "compare_medians")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    boot = _bootstrap_median_diff(c, t, int(n_boot), rng)
+    lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+    mw = st.mannwhitneyu(t, c, alternative="two-sided", method="asymptotic")
+    vc = vt = np.var(boot) / 2  # bootstrap variance of the difference, split evenly for the relative lift
+    return _row(control=np.median(c), treatment=np.median(t), diff=np.median(t) - np.median(c), ci_low=lo,
+                ci_high=hi, p_value=mw.pvalue, se=np.std(boot, ddof=1), var_control=vc, var_treatment=vt,
+                n_control=c.size, n_treatment=t.size, test="median difference (bootstrap) + Mann–Whitney U",
+                alpha=alpha, prob_superiority=mw.statistic / (c.size * t.size))
+
+
+def compare_ordinal(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
+    """Ordinal comparison (e.g. CSAT 1–5): probability of superiority and the Mann–Whitney U test.
+
+    ``A = P(T > C) + ½P(T = C) = U_T/(n_C n_T)``; ``diff = A − ½`` (0 = no shift; +0.5 = every
+    treatment rating is higher). Interval ``A ± z·se`` with the Hanley–McNeil (1982) standard error
+    ``se² = (A(1−A) + (n_T−1)(Q₁−A²) + (n_C−1)(Q₂−A²))/(n_C n_T)``, ``Q₁ = A/(2−A)``, ``Q₂ = 2A²/(1+A)``.
+    p-value: two-sided Mann–Whitney U, normal approximation with tie correction. ``control`` and
+    ``treatment`` columns are the arms' mean scores (for reading only).
+    """
+    alpha = _check_alpha(alpha)
+    c, t = _values(control, "control", "compare_ordinal"), _values(treatment, "treatment", "compare_ordinal")
+    _check_variance(c, t, "compare_ordinal")
+    mw = st.mannwhitneyu(t, c, alternative="two-sided", method="asymptotic")
+    n1, n2 = t.size, c.size
+    a = mw.statistic / (n1 * n2)
+    q1, q2 = a / (2 - a), 2 * a**2 / (1 + a)
+    se = np.sqrt(max(a * (1 - a) + (n1 - 1) * (q1 - a**2) + (n2 - 1) * (q2 - a**2), 0) / (n1 * n2))
+    z = st.norm.ppf(1 - alpha / 2)
+    return _row(control=c.mean(), treatment=t.mean(), diff=a - 0.5, ci_low=a - 0.5 - z * se,
+                ci_high=a - 0.5 + z * se, p_value=mw.pvalue, se=se, var_control=c.var(ddof=1) / n2,
+                var_treatment=t.var(ddof=1) / n1, n_control=n2, n_treatment=n1,
+                test="Mann–Whitney U (probability of superiority − ½)", alpha=alpha, prob_superiority=a)
+
+
+def compare_nps(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
+    """NPS(treatment) − NPS(control) in points, unpooled multinomial z test
+    (:func:`csm.stats.nps_difference_test`). Scores 0–10."""
+    alpha = _check_alpha(alpha)
+    c, t = _values(control, "control", "compare_nps"), _values(treatment, "treatment", "compare_nps")
+    r = cs.nps_difference_test(t, c, confidence=1 - alpha).iloc[0]
+    a, b = cs.nps_interval(c).iloc[0], cs.nps_interval(t).iloc[0]
+    if not (a["se"] > 0 or b["se"] > 0):
+        raise AnalysisError("compare_nps: the metric has no variance — every response in both arms is in one NPS "
+                            "group, so there is nothing to compare.")
+    vc, vt = a["se"] ** 2, b["se"] ** 2
+    out = _row(control=a["estimate"], treatment=b["estimate"], diff=r["estimate"], ci_low=r["ci_low"],
+               ci_high=r["ci_high"], p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
+               n_control=c.size, n_treatment=t.size, test="NPS difference (multinomial z)", alpha=alpha)
+    # NPS can be ≤ 0, where a ratio means nothing: no relative lift
+    out[["relative_lift", "relative_ci_low", "relative_ci_high"]] = np.nan
+    return out
+
+
+# --------------------------------------------------------------------------- ratio metrics (delta method)
+def _ratio_stats(num: np.ndarray, den: np.ndarray):
+    """Ratio ``R = Σnum/Σden`` over units and its delta-method variance.
+
+    ``Var(R) ≈ (s²_num − 2R·s_num,den + R²·s²_den) / (n·d̄²)`` (Deng, Knoblich & Lu 2018, eq. 2).
+    """
+    n = num.size
+    r = num.sum() / den.sum()
+    if n < 2:
+        return r, np.nan
+    cov = np.cov(num, den, ddof=1)
+    var = (cov[0, 0] - 2 * r * cov[0, 1] + r**2 * cov[1, 1]) / (n * den.mean() ** 2)
+    return r, max(var, 0.0)
+
+
+def compare_ratio(numerator_control, denominator_control, numerator_treatment, denominator_treatment,
+                  alpha: float = 0.05) -> pd.DataFrame:
+    """Ratio metric whose unit differs from the randomisation unit, e.g. FCR = resolved-at-first-contact
+    tickets / tickets, with one (numerator, denominator) pair per *randomised unit*.
+
+    Difference of the arm ratios ``R_T − R_C`` with a normal interval and z test from the
+    delta-method variance of each ratio (see :func:`_ratio_stats`; Deng et al. 2018). Units whose
+    denominator is 0 are kept (they add to the variance of the denominator).
+    """
+    alpha = _check_alpha(alpha)
+    arms = {}
+    for arm, num, den in (("control", numerator_control, denominator_control),
+                          ("treatment", numerator_treatment, denominator_treatment)):
+        n_ = np.asarray(num, dtype=float).ravel()
+        d_ = np.asarray(den, dtype=float).ravel()
+        if n_.shape != d_.shape:
+            raise ParameterError(f"compare_ratio: the {arm} numerator ({n_.size}) and denominator ({d_.size}) "
+                                 "must have one value per unit")
+        ok = ~(np.isnan(n_) | np.isnan(d_))
+        n_, d_ = n_[ok], d_[ok]
+        if n_.size == 0 or d_.sum() <= 0:
+            raise AnalysisError(f"compare_ratio: the {arm} arm is empty (no unit with a denominator > 0).")
+        if n_.size < 2:
+            raise AnalysisError(f"compare_ratio: the {arm} arm has 1 unit; the delta method needs at least 2.")
+        arms[arm] = (n_, d_)
+    (nc, dc), (nt, dt) = arms["control"], arms["treatment"]
+    rc, vc = _ratio_stats(nc, dc)
+    rt, vt = _ratio_stats(nt, dt)
+    se = np.sqrt(vc + vt)
+    if not se > 0:
+        raise AnalysisError(f"compare_ratio: the metric has no variance — the ratio is {rc:g} for every unit in "
+                            "both arms, so there is nothing to compare.")
+    z = st.norm.ppf(1 - alpha / 2)
+    d = rt - rc
+    return _row(control=rc, treatment=rt, diff=d, ci_low=d - z * se, ci_high=d + z * se,
+                p_value=2 * st.norm.sf(abs(d / se)), se=se, var_control=vc, var_treatment=vt,
+                n_control=nc.size, n_treatment=nt.size, test="ratio, delta method", alpha=alpha,
+                denominator_control=dc.sum(), denominator_treatment=dt.sum())
+
+
+# --------------------------------------------------------------------------- cluster-robust
+def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, min_clusters: int = 30) -> pd.DataFrame:
+    """Difference in means when whole clusters (agents, teams, customers) were randomised.
+
+    OLS ``y = a + b·treatment`` with cluster-robust (CR1) standard errors and a t reference with
+    ``G − 1`` degrees of freedom (statsmodels ``cov_type="cluster"``; Cameron & Miller 2015).
+    With few clusters these errors are too small: ``few_clusters`` is True (and ``warning`` says
+    so) when either arm has fewer than ``min_clusters`` clusters.
+    """
+    import statsmodels.api as sm
+
+    alpha = _check_alpha(alpha)
+    y = pd.to_numeric(pd.Series(np.asarray(values, dtype=float)), errors="raise").to_numpy(dtype=float)
+    treat = np.asarray(is_treatment, dtype=bool)
+    groups = pd.Series(np.asarray(clusters, dtype=object)).astype("str")
+    ok = ~np.isnan(y) & groups.notna().to_numpy()
+    y, treat, groups = y[ok], treat[ok], groups[ok]
+    for arm, mask in (("control", ~treat), ("treatment", treat)):
+        if mask.sum() == 0:
+            raise AnalysisError(f"compare_clustered: the {arm} arm is empty.")
+    _check_variance(y[~treat], y[treat], "compare_clustered")
+    mixed = pd.DataFrame({"g": groups.to_numpy(), "t": treat}).groupby("g")["t"].nunique()
+    if (mixed > 1).any():
+        bad = mixed[mixed > 1].index[:5].tolist()
+        raise ParameterError(f"compare_clustered: clusters {bad} appear in both arms; with cluster "
+                             "randomisation every cluster belongs to one arm. Check the cluster column.")
+    codes = pd.factorize(groups)[0]
+    g_c = int(np.unique(codes[~treat]).size)
+    g_t = int(np.unique(codes[treat]).size)
+    fit = sm.OLS(y, sm.add_constant(treat.astype(float))).fit(cov_type="cluster", cov_kwds={"groups": codes},
+                                                              use_t=True)
+    b, se = float(fit.params[1]), float(fit.bse[1])
+    lo, hi = fit.conf_int(alpha=alpha)[1]
+    few = min(g_c, g_t) < min_clusters
+    warning = (f"only {min(g_c, g_t)} clusters in the smaller arm (fewer than {min_clusters}): cluster-robust "
+               "standard errors are unreliable; treat the p-value as optimistic") if few else ""
+    mc, mt = y[~treat].mean(), y[treat].mean()
+    # variance of each arm mean from the same cluster-robust covariance
+    cov = fit.cov_params()
+    vc = cov[0, 0]
+    vt = cov[0, 0] + cov[1, 1] + 2 * cov[0, 1]
+    return _row(control=mc, treatment=mt, diff=b, ci_low=lo, ci_high=hi, p_value=float(fit.pvalues[1]), se=se,
+                var_control=vc, var_treatment=vt, n_control=int((~treat).sum()), n_treatment=int(treat.sum()),
+                test="OLS, cluster-robust (CR1)", alpha=alpha, clusters_control=g_c, clusters_treatment=g_t,
+                few_clusters=few, warning=warning)
+
+
+# --------------------------------------------------------------------------- CUPED
+def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
+    """CUPED (Deng, Xu, Kohavi & Walker 2013): Welch comparison of ``Y − θ(X − X̄)``.
+
+    ``θ = Cov(Y, X)/Var(X)`` pooled over both arms (X is a pre-period covariate, unaffected by the
+    treatment); the adjusted difference has the same expectation and variance reduced by ``ρ²``.
+    Extra columns: ``theta``, ``variance_reduction`` (``1 − Var(Y_adj)/Var(Y)``, pooled within arms),
+    ``se_unadjusted``, ``diff_unadjusted``, ``ci_low_unadjusted``, ``ci_high_unadjusted``, ``p_value_unadjusted``.
+    """
+    alpha = _check_alpha(alpha)
+    y = np.asarray(values, dtype=float)
+    x = np.asarray(covariate, dtype=float)
+    treat = np.asarray(is_treatment, dtype=bool)
+    if not (y.shape == x.shape == treat.shape):
+        raise ParameterError("cuped: values, covariate and is_treatment must have one entry per unit")
+    ok = ~(np.isnan(y) | np.isnan(x))
+    y, x, treat = y[ok], x[ok], treat[ok]
+    if np.ptp(x) == 0 if x.size else True:
+        raise AnalysisError("cuped: the pre-period covariate has no variance (every unit has the same value), "
+                            "so it cannot reduce variance; run the comparison without CUPED.")
+    theta = np.cov(y, x, ddof=1)[0, 1] / x.var(ddof=1)
+    y_adj = y - theta * (x - x.mean())
+    raw = compare_means(y[~treat], y[treat], alpha)
+    adj = compare_means(y_adj[~treat], y_adj[treat], alpha)
+
+    def within_var(v):
+        return (v[~treat].var(ddof=1) * (np.sum(~treat) - 1) + v[treat].var(ddof=1) * (treat.sum() - 1)) / (v.size - 2)
+
+    adj["test"] = "Welch t on CUPED-adjusted values"
+    adj["control"], adj["treatment"] = raw["control"].iloc[0], raw["treatment"].iloc[0]
+    adj["theta"] = theta
+    adj["variance_reduction"] = 1 - within_var(y_adj) / within_var(y)
+    for col in ("diff", "ci_low", "ci_high", "p_value", "se"):
+        adj[f"{col}_unadjusted"] = raw[col].iloc[0]
+    return adj

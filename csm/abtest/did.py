@@ -1,0 +1,146 @@
+"""A change rolled out to some teams or regions at a date, without randomisation: difference in differences.
+
+``y = β₀ + β₁·treated + β₂·post + β₃·treated×post + ε`` fitted by OLS on the rows (tickets) of a window
+around the change date, with cluster-robust standard errors (statsmodels ``cov_type="cluster"``);
+``β₃`` is the DiD estimate (Angrist & Pischke 2009, ch. 5). It is causal only under parallel trends,
+checked by the pre-period trend chart, a joint test of treated × period terms before the change, and
+a placebo change date inside the pre-period that must find nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from csm.errors import AnalysisError, ParameterError
+
+__all__ = ["DiDResult", "difference_in_differences", "placebo_did", "pre_trends"]
+
+
+@dataclass(frozen=True)
+class DiDResult:
+    """``summary``: one row (diff = DiD estimate, ci_low, ci_high, p_value, se, n, clusters, few_clusters,
+    warning); ``cell_means``: the 2×2 table of means (group × before/after); ``spec``: what was fitted."""
+
+    summary: pd.DataFrame
+    cell_means: pd.DataFrame
+    spec: dict = field(default_factory=dict)
+
+
+def _window_frame(frame, outcome, group_column, treated, date_column, start, end, cluster):
+    for col in (outcome, group_column, date_column, cluster):
+        if col not in frame.columns:
+            raise ParameterError(f"difference in differences: column {col!r} is not in the table; its columns are "
+                                 f"{list(frame.columns)}")
+    treated = [str(t) for t in ([treated] if isinstance(treated, str) else treated)]
+    groups = set(frame[group_column].dropna().astype(str))
+    missing = [t for t in treated if t not in groups]
+    if missing:
+        raise ParameterError(f"difference in differences: treated {group_column} {missing} not found; values are "
+                             f"{sorted(groups)[:20]}")
+    start, end = pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)
+    when = frame[date_column]
+    d = frame.loc[(when >= start) & (when < end), list(dict.fromkeys([outcome, group_column, date_column, cluster]))].copy()
+    d[outcome] = pd.to_numeric(d[outcome], errors="coerce")
+    d = d.dropna(subset=[outcome, group_column, cluster])
+    d["treated"] = d[group_column].astype(str).isin(treated).astype(float)
+    return d, treated
+
+
+def _fit(d, outcome, formula_terms, cluster, alpha):
+    import statsmodels.formula.api as smf
+
+    codes = pd.factorize(d[cluster].astype(str))[0]
+    model = smf.ols(f"{outcome} ~ {formula_terms}", data=d)
+    return model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True), int(np.unique(codes).size)
+
+
+def difference_in_differences(frame: pd.DataFrame, *, outcome: str, group_column: str, treated: str | Sequence[str],
+                              change_date, window: Sequence, date_column: str = "created_at",
+                              cluster: str = "agent_id", alpha: float = 0.05, min_clusters: int = 30) -> DiDResult:
+    """DiD of ``outcome`` for rows whose ``group_column`` is in ``treated`` against the others, before vs from
+    ``change_date``, over rows with ``date_column`` in ``window`` (inclusive dates). Standard errors are
+    clustered by ``cluster`` (e.g. agent); ``few_clusters`` warns when there are fewer than ``min_clusters``.
+    """
+    start, end = window
+    change = pd.Timestamp(change_date)
+    if not pd.Timestamp(start) < change <= pd.Timestamp(end):
+        raise ParameterError(f"the change date {change:%Y-%m-%d} must lie inside the window {start}..{end}")
+    d, treated = _window_frame(frame, outcome, group_column, treated, date_column, start, end, cluster)
+    d["post"] = (d[date_column] >= change).astype(float)
+    cells = d.groupby(["treated", "post"])[outcome].agg(["mean", "count"])
+    if len(cells) < 4 or (cells["count"] < 2).any():
+        raise AnalysisError(f"difference in differences: each of treated/other × before/after needs rows in "
+                            f"{start}..{end}; counts are {cells['count'].to_dict()}")
+    fit, n_clusters = _fit(d, outcome, "treated * post", cluster, alpha)
+    lo, hi = fit.conf_int(alpha=alpha).loc["treated:post"]
+    few = n_clusters < min_clusters
+    summary = pd.DataFrame([{
+        "diff": float(fit.params["treated:post"]), "ci_low": float(lo), "ci_high": float(hi),
+        "p_value": float(fit.pvalues["treated:post"]), "se": float(fit.bse["treated:post"]), "n": int(fit.nobs),
+        "clusters": n_clusters, "few_clusters": few,
+        "warning": (f"only {n_clusters} clusters of {cluster} (fewer than {min_clusters}): cluster-robust standard "
+                    "errors are unreliable" if few else ""),
+    }])
+    means = cells["mean"].unstack("post")
+    means.columns = ["before", "after"]
+    means.index = ["other", "treated"] if len(means) == 2 else means.index
+    means["change"] = means["after"] - means["before"]
+    means = means.reset_index(names="group")
+    return DiDResult(summary, means, {"outcome": outcome, "group_column": group_column, "treated": treated,
+                                      "change_date": change, "window": (pd.Timestamp(start), pd.Timestamp(end)),
+                                      "cluster": cluster})
+
+
+def pre_trends(frame: pd.DataFrame, *, outcome: str, group_column: str, treated: str | Sequence[str], change_date,
+               window: Sequence, date_column: str = "created_at", cluster: str = "agent_id", freq: str = "MS",
+               alpha: float = 0.05) -> tuple[pd.DataFrame, float]:
+    """Mean ``outcome`` per period (``freq``, default months) for treated and other groups over the window,
+    and the p-value of the joint (cluster-robust Wald) test that the treated − other gap is constant over
+    the periods *before* the change (parallel pre-trends).
+
+    Returns ``(trend, pre_trend_p_value)``; ``trend`` columns: period, group (treated/other), mean, ci_low,
+    ci_high, n, post (period starts on or after the change date).
+    """
+    from scipy import stats as st
+
+    d, _ = _window_frame(frame, outcome, group_column, treated, date_column, window[0], window[1], cluster)
+    d["period"] = d[date_column].dt.to_period(freq.removesuffix("S") if freq.endswith("S") else freq).dt.start_time
+    agg = d.groupby(["period", "treated"])[outcome].agg(["mean", "std", "count"]).reset_index()
+    half = st.t.ppf(1 - alpha / 2, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
+    trend = pd.DataFrame({"period": agg["period"], "group": np.where(agg["treated"] > 0, "treated", "other"),
+                          "mean": agg["mean"], "ci_low": agg["mean"] - half, "ci_high": agg["mean"] + half,
+                          "n": agg["count"]})
+    trend["post"] = trend["period"] >= pd.Timestamp(change_date)
+    pre = d[d[date_column] < pd.Timestamp(change_date)].copy()
+    p_value = np.nan
+    periods = sorted(pre["period"].unique())
+    if len(periods) >= 3:
+        pre["pk"] = pd.Categorical(pre["period"], categories=periods).codes.astype(str)
+        fit, _ = _fit(pre, outcome, "C(pk) + treated + treated:C(pk)", cluster, alpha)
+        terms = [n for n in fit.params.index if n.startswith("treated:C(pk)")]
+        if terms:
+            r = np.zeros((len(terms), len(fit.params)))
+            for i, name in enumerate(terms):
+                r[i, list(fit.params.index).index(name)] = 1
+            p_value = float(fit.wald_test(r, scalar=True, use_f=True).pvalue)
+    return trend, p_value
+
+
+def placebo_did(frame: pd.DataFrame, *, outcome: str, group_column: str, treated: str | Sequence[str], change_date,
+                window: Sequence, placebo_date=None, date_column: str = "created_at", cluster: str = "agent_id",
+                alpha: float = 0.05, min_clusters: int = 30) -> DiDResult:
+    """DiD with a fake change date inside the pre-period (default: its midpoint, on the first of a month),
+    using only rows before the real change: an estimate far from 0 means the groups were already drifting
+    apart and the real DiD is not trustworthy."""
+    start = pd.Timestamp(window[0])
+    change = pd.Timestamp(change_date)
+    end = change - pd.Timedelta(days=1)
+    if placebo_date is None:
+        mid = start + (change - start) / 2
+        placebo_date = mid.to_period("M").start_time if mid.day < 15 else (mid.to_period("M") + 1).start_time
+    return difference_in_differences(frame, outcome=outcome, group_column=group_column, treated=treated,
+                                     change_date=placebo_date, window=(start, end), date_column=date_column,
+                                     cluster=cluster, alpha=alpha, min_clusters=min_clusters)

@@ -1,0 +1,544 @@
+"""An experiment from the contract tables to a decision: units, experiment rows, one comparison per metric
+at the randomisation unit, multiplicity correction, guardrails, sequential looks, A/A validity check.
+
+A metric is a dict (the notebook's ``metrics`` parameter)::
+
+    {"kind": "ratio", "table": "tickets", "column": "first_contact_resolved",
+     "direction": "higher", "role": "primary"}
+
+- ``kind``: ``proportion`` (per unit: any True of a boolean column, or a date column's event inside the
+  unit's experiment window — e.g. churn), ``mean`` (per unit: mean of the column over the unit's rows;
+  Welch, CUPED with ``covariate``, and the robust median/Mann–Whitney comparison), ``ratio`` (Σcolumn / rows
+  per unit, delta method — for per-ticket metrics when customers were randomised), ``ordinal`` (response
+  level, Mann–Whitney), ``nps`` (response level, NPS difference);
+- ``table``: tickets, responses or customers; ``direction``: higher or lower is better;
+- ``role``: primary, secondary or guardrail; ``covariate``: a ``pre_*`` assignments column for CUPED.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+from csm import stats as cs
+from csm.abtest import compare as cmp
+from csm.abtest.design import (
+    SRMResult,
+    covariate_balance,
+    mde_from_se,
+    sequential_monitor,
+    srm_check,
+)
+from csm.errors import AnalysisError, DataError, ParameterError
+
+__all__ = [
+    "KINDS",
+    "ROLES",
+    "UNIT_KEYS",
+    "ExperimentResult",
+    "aa_simulation",
+    "analyse_experiment",
+    "analyse_metric",
+    "analyse_metrics",
+    "check_metrics",
+    "decide",
+    "experiment_rows",
+    "experiment_units",
+    "power_plan",
+    "sequential_looks",
+    "unit_of_analysis",
+    "unit_values",
+]
+
+#: unit_type -> the tickets column that identifies the randomised unit
+UNIT_KEYS = {"customer": "customer_id", "ticket": "ticket_id", "agent": "agent_id", "team": "team"}
+KINDS = ("proportion", "mean", "ratio", "ordinal", "nps")
+ROLES = ("primary", "secondary", "guardrail")
+DIRECTIONS = ("higher", "lower")
+TABLES = ("tickets", "responses", "customers")
+
+
+# --------------------------------------------------------------------------- parameters
+def check_metrics(metrics: Mapping) -> dict:
+    """Validate the metrics parameter; returns ``{name: spec}`` with defaults filled in."""
+    if not isinstance(metrics, Mapping) or not metrics:
+        raise ParameterError("metrics must map a metric name to its spec, e.g. {'fcr_rate': {'kind': 'ratio', "
+                             "'table': 'tickets', 'column': 'first_contact_resolved', 'direction': 'higher', "
+                             "'role': 'primary'}}")
+    out = {}
+    for name, spec in metrics.items():
+        if not isinstance(spec, Mapping):
+            raise ParameterError(f"metric {name!r}: the spec must be a mapping, got {spec!r}")
+        s = {"table": "tickets", "role": "secondary", "direction": "higher", "covariate": None, "robust": False,
+             **spec}
+        for key, allowed in (("kind", KINDS), ("role", ROLES), ("direction", DIRECTIONS), ("table", TABLES)):
+            if s.get(key) not in allowed:
+                raise ParameterError(f"metric {name!r}: {key} must be one of {list(allowed)}, got {s.get(key)!r}")
+        if not s.get("column"):
+            raise ParameterError(f"metric {name!r}: give the column it is computed from (e.g. 'column': "
+                                 "'handle_time_minutes')")
+        if s["kind"] in ("ordinal", "nps") and s["table"] != "responses":
+            raise ParameterError(f"metric {name!r}: kind {s['kind']!r} reads survey answers, so table must be "
+                                 f"'responses', got {s['table']!r}")
+        out[str(name)] = s
+    if not any(s["role"] == "primary" for s in out.values()):
+        raise ParameterError(f"metrics: none has role 'primary'; the decision needs one (metrics: {list(out)})")
+    return out
+
+
+# --------------------------------------------------------------------------- units and rows
+def experiment_units(assignments: pd.DataFrame | None, *, planned_split: Mapping[str, float],
+                     experiment_id: str | None = None) -> pd.DataFrame:
+    """The assignments of one experiment, checked against the planned split.
+
+    Raises :class:`DataError` without an assignments table, :class:`ParameterError` for an unknown
+    experiment or a variant label that was not planned (with counts and example units) and
+    :class:`AnalysisError` when a planned arm has no unit.
+    """
+    if assignments is None or len(assignments) == 0:
+        raise DataError("assignments: no assignments table (or it is empty) in the data folder; an A/B test needs "
+                        "one row per randomised unit with unit_id, variant and assigned_at.")
+    units = assignments
+    if experiment_id is not None and "experiment_id" in units.columns:
+        known = sorted(units["experiment_id"].dropna().astype(str).unique())
+        if experiment_id not in known:
+            raise ParameterError(f"experiment_id {experiment_id!r} is not in the assignments table; it holds "
+                                 f"{known}. Set the notebook parameter experiment_id to one of them.")
+        units = units[units["experiment_id"] == experiment_id]
+    elif "experiment_id" in units.columns and units["experiment_id"].nunique() > 1:
+        raise ParameterError(f"the assignments table holds several experiments "
+                             f"{sorted(units['experiment_id'].dropna().unique())}; set experiment_id.")
+    planned = [str(v) for v in planned_split]
+    variant = units["variant"].astype(str)
+    unplanned = variant[~variant.isin(planned)]
+    if len(unplanned):
+        counts = unplanned.value_counts()
+        examples = units.loc[unplanned.index[:3], "unit_id"].tolist()
+        raise ParameterError(
+            f"assignments, column 'variant': label(s) {', '.join(f'{v!r} ({n} units)' for v, n in counts.items())} "
+            f"were not planned (planned: {planned}); e.g. units {examples}. Fix or map the labels, or add the "
+            "variant to planned_split.")
+    for arm in planned:
+        if not (variant == arm).any():
+            raise AnalysisError(f"assignments: the {arm!r} arm is empty — no unit was assigned to it "
+                                f"({len(units)} units in total). The experiment cannot be compared.")
+    units = units.copy()
+    units["variant"] = variant
+    return units.reset_index(drop=True)
+
+
+def _unit_type(units: pd.DataFrame) -> str:
+    types = units["unit_type"].dropna().unique().tolist() if "unit_type" in units.columns else []
+    if len(types) > 1:
+        raise DataError(f"assignments, column 'unit_type': one experiment mixes unit types {types}")
+    t = str(types[0]) if types else "customer"
+    if t not in UNIT_KEYS:
+        raise DataError(f"assignments, column 'unit_type': {t!r} is not one of {list(UNIT_KEYS)}")
+    return t
+
+
+def experiment_rows(table: pd.DataFrame, units: pd.DataFrame, *, time_column: str, end,
+                    key: str | None = None) -> pd.DataFrame:
+    """Rows of ``table`` belonging to the experiment: the unit's rows (``key`` = the tickets column of the
+    unit type, default from ``unit_type``) with ``time_column`` from the unit's ``assigned_at`` to ``end``
+    (inclusive day). Adds ``unit_id``, ``variant``, ``assigned_at``."""
+    key = key or UNIT_KEYS[_unit_type(units)]
+    if key not in table.columns:
+        raise DataError(f"the table has no column {key!r} to link its rows to the randomised units")
+    u = units[["unit_id", "variant", "assigned_at"]].rename(columns={"unit_id": key})
+    rows = table.merge(u, on=key, how="inner")
+    end = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
+    rows = rows[(rows[time_column] >= rows["assigned_at"]) & (rows[time_column] < end)].copy()
+    rows["unit_id"] = rows[key]
+    return rows.reset_index(drop=True)
+
+
+def _numeric(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
+        return s.astype("Float64").astype(float)
+    return pd.to_numeric(s, errors="coerce").astype(float)
+
+
+def unit_values(spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end) -> pd.DataFrame:
+    """Per-unit numbers of one metric: ``unit_id``, ``variant`` and ``num``, ``den`` (ratio / mean / proportion:
+    value = num/den); units without rows get den 0 (ratio) or are dropped (mean)."""
+    table = rows[spec["table"]]
+    col = spec["column"]
+    if col not in table.columns:
+        raise DataError(f"{spec['table']}: column {col!r} (metric) is not in the data; columns are "
+                        f"{list(table.columns)[:25]}")
+    base = units[["unit_id", "variant", "assigned_at"]]
+    if spec["kind"] == "proportion":
+        if pd.api.types.is_datetime64_any_dtype(table[col]):
+            t = table[["unit_id", col]].merge(base[["unit_id", "assigned_at"]], on="unit_id")
+            hit = (t[col] >= t["assigned_at"]) & (t[col] < pd.Timestamp(end).normalize() + pd.Timedelta(days=1))
+            per = hit.groupby(t["unit_id"]).any()
+        else:
+            per = _numeric(table[col]).fillna(0).gt(0).groupby(table["unit_id"]).any()
+        out = base.merge(per.rename("num").astype(float).reset_index(), on="unit_id", how="left")
+        out["num"] = out["num"].fillna(0.0)
+        out["den"] = 1.0
+        return out[["unit_id", "variant", "num", "den"]]
+    x = _numeric(table[col])
+    g = pd.DataFrame({"unit_id": table["unit_id"], "x": x}).dropna()
+    agg = g.groupby("unit_id")["x"].agg(num="sum", den="count").reset_index()
+    out = base.merge(agg, on="unit_id", how="left")
+    out[["num", "den"]] = out[["num", "den"]].fillna(0.0)
+    if spec["kind"] == "mean":
+        out = out[out["den"] > 0]
+    return out[["unit_id", "variant", "num", "den"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- one metric
+def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
+                   control: str = "control", treatment: str = "treatment", alpha: float = 0.05, n_boot: int = 2000,
+                   seed=0) -> pd.DataFrame:
+    """One metric compared at the randomisation unit (see module docstring); one row."""
+    kind = spec["kind"]
+    if kind in ("ordinal", "nps"):
+        r = rows["responses"]
+        x = _numeric(r[spec["column"]])
+        c, t = x[r["variant"] == control], x[r["variant"] == treatment]
+        res = (cmp.compare_ordinal if kind == "ordinal" else cmp.compare_nps)(c, t, alpha)
+    else:
+        v = unit_values(spec, units, rows, end=end)
+        c, t = v[v["variant"] == control], v[v["variant"] == treatment]
+        if kind == "proportion":
+            res = cmp.compare_proportions(float(c["num"].sum()), float(len(c)), float(t["num"].sum()),
+                                          float(len(t)), alpha)
+        elif kind == "ratio":
+            res = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], alpha)
+            table = rows[spec["table"]]
+            xr = _numeric(table[spec["column"]])
+            naive = cmp.compare_means(xr[table["variant"] == control], xr[table["variant"] == treatment], alpha)
+            res["se_naive"] = naive["se"].iloc[0]
+            res["p_value_naive"] = naive["p_value"].iloc[0]
+            res["design_effect"] = (res["se"] / res["se_naive"]) ** 2
+        else:  # mean per unit
+            yc, yt = c["num"] / c["den"], t["num"] / t["den"]
+            cov_col = spec.get("covariate")
+            if cov_col:
+                if cov_col not in units.columns:
+                    raise DataError(f"assignments: CUPED covariate column {cov_col!r} not found; pre-period columns "
+                                    f"are {[k for k in units.columns if k.startswith('pre_')]}")
+                both = pd.concat([c, t]).merge(units[["unit_id", cov_col]], on="unit_id")
+                res = cmp.cuped((both["num"] / both["den"]).to_numpy(), both[cov_col].to_numpy(dtype=float),
+                                (both["variant"] == treatment).to_numpy(), alpha)
+            else:
+                res = cmp.compare_means(yc, yt, alpha)
+            if spec.get("robust"):
+                rob = cmp.compare_medians(yc, yt, alpha, n_boot=n_boot, seed=seed)
+                for col in ("control", "treatment", "diff", "ci_low", "ci_high", "p_value"):
+                    res[f"median_{col}"] = rob[col].iloc[0]
+    if kind in ("ordinal", "nps"):
+        scale = "probability" if kind == "ordinal" else "points"
+    else:
+        col = rows[spec["table"]][spec["column"]]
+        boolean = pd.api.types.is_bool_dtype(col) or str(col.dtype) == "boolean"
+        scale = "share" if kind == "proportion" or (kind == "ratio" and boolean) else "value"
+    res.insert(0, "metric", name)
+    res.insert(1, "kind", kind)
+    res.insert(2, "role", spec["role"])
+    res.insert(3, "direction", spec["direction"])
+    res["scale"] = scale
+    res["mde"] = mde_from_se(res["se"].to_numpy(), alpha=alpha)
+    return res
+
+
+def analyse_metrics(metrics: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
+                    control: str = "control", treatment: str = "treatment", alpha: float = 0.05,
+                    correction: str = "holm", n_boot: int = 2000, seed=0) -> pd.DataFrame:
+    """Every metric (one row each) with ``p_adjusted`` (Holm or Benjamini–Hochberg over all metrics,
+    :func:`csm.stats.adjust_pvalues`) and ``verdict`` (improved / degraded / no_change / not_tested,
+    judged on ``p_adjusted < alpha`` and the metric's direction). A metric that cannot be computed
+    (e.g. no variance) gets verdict ``not_tested`` and its reason in ``error``."""
+    specs = check_metrics(metrics)
+    frames = []
+    for name, spec in specs.items():
+        try:
+            frames.append(analyse_metric(name, spec, units, rows, end=end, control=control, treatment=treatment,
+                                         alpha=alpha, n_boot=n_boot, seed=seed))
+        except AnalysisError as exc:
+            frames.append(pd.DataFrame([{"metric": name, "kind": spec["kind"], "role": spec["role"],
+                                         "direction": spec["direction"], "error": str(exc)}]))
+    out = pd.concat(frames, ignore_index=True)
+    if "error" not in out.columns:
+        out["error"] = ""
+    out["error"] = out["error"].fillna("").astype("str")
+    adj = cs.adjust_pvalues(out["p_value"].astype(float), method=correction, alpha=alpha)
+    out["p_adjusted"] = adj["p_adjusted"].to_numpy()
+    better = np.where(out["direction"] == "higher", out["diff"] > 0, out["diff"] < 0)
+    significant = out["p_adjusted"] < alpha
+    out["significant"] = significant.to_numpy()
+    out["verdict"] = np.select([out["p_adjusted"].isna(), significant & better, significant & ~better],
+                               ["not_tested", "improved", "degraded"], "no_change")
+    return out
+
+
+def decide(results: pd.DataFrame, *, srm: SRMResult | None = None, sequential: pd.DataFrame | None = None) -> tuple:
+    """The launch decision and one reason per metric.
+
+    ``ship``: a primary metric improved (after correction; and, with a sequential design, it crossed a
+    boundary), no primary and no guardrail degraded; ``do_not_ship``: a guardrail (or a primary) degraded;
+    ``inconclusive`` otherwise — and always when the sample-ratio check failed, since then the arms
+    are not comparable. Returns ``(decision, reasons)``; ``reasons`` has metric, role, verdict, reason
+    (a phrase key: ``reason_<role>_<verdict>``).
+    """
+    r = results[["metric", "role", "verdict"]].copy()
+    if sequential is not None and len(sequential) and not sequential["crossed"].any():
+        r.loc[(r["role"] == "primary") & (r["verdict"] == "improved"), "verdict"] = "no_change"
+    r["reason"] = "reason_" + r["role"] + "_" + r["verdict"]
+    primary = r[r["role"] == "primary"]["verdict"]
+    guard = r[r["role"] == "guardrail"]["verdict"]
+    if srm is not None and srm.flagged:
+        decision = "inconclusive_srm"
+    elif (guard == "degraded").any() or (primary == "degraded").any():
+        decision = "do_not_ship"
+    elif (primary == "improved").any():
+        decision = "ship"
+    else:
+        decision = "inconclusive"
+    return decision, r.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- sequential looks
+def sequential_looks(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *,
+                     looks: Sequence, time_columns: Mapping[str, str], control: str = "control",
+                     treatment: str = "treatment", alpha: float = 0.05, planned_units: int | None = None,
+                     seed: int = 0) -> pd.DataFrame:
+    """The metric as it would have been seen at each planned look date, against O'Brien–Fleming-type
+    Lan–DeMets boundaries. At a look, only units assigned and rows recorded by the end of that day count;
+    the information fraction is units at the look / ``planned_units`` (default: units at the last look).
+    Columns: look_date, units, diff, ci_low, ci_high (unadjusted), z, plus :func:`sequential_monitor`'s."""
+    dates = [pd.Timestamp(d) for d in looks]
+    if not dates or any(b <= a for a, b in pairwise(dates)):
+        raise ParameterError(f"looks must be increasing dates, got {list(looks)}")
+    stats_ = []
+    for d in dates:
+        cut = d.normalize() + pd.Timedelta(days=1)
+        u = units[units["assigned_at"] < cut]
+        rr = {k: (v[(v[time_columns[k]] < cut) & v["unit_id"].isin(u["unit_id"])] if k in time_columns else v)
+              for k, v in rows.items()}
+        res = analyse_metric(name, spec, u, rr, end=d, control=control, treatment=treatment, alpha=alpha,
+                             n_boot=200, seed=seed)
+        stats_.append({"look_date": d, "units": len(u), "diff": res["diff"].iloc[0], "ci_low": res["ci_low"].iloc[0],
+                       "ci_high": res["ci_high"].iloc[0], "z": res["diff"].iloc[0] / res["se"].iloc[0]})
+    s = pd.DataFrame(stats_)
+    total = planned_units or s["units"].iloc[-1]
+    frac = np.minimum(s["units"].to_numpy() / total, 1.0)
+    mon = sequential_monitor(s["z"].to_numpy(), frac, alpha, seed=seed)
+    return pd.concat([s.drop(columns="z"), mon], axis=1)
+
+
+# --------------------------------------------------------------------------- A/A check
+def aa_simulation(numerator, denominator=None, *, n_splits: int = 500, alpha: float = 0.05, share: float = 0.5,
+                  seed=0) -> pd.DataFrame:
+    """False-positive rate of the delta-method ratio test (a mean when ``denominator`` is None) on random
+    re-splits of the same units (A/A test: no true effect). Vectorised over splits.
+
+    Returns one row: n_splits, alpha, false_positive_rate, ci_low, ci_high (Wilson), and ``p_values``
+    is not kept (use a small n_splits to inspect them). Under a valid test the rate is near ``alpha``.
+    """
+    y = np.asarray(numerator, dtype=float)
+    x = np.ones_like(y) if denominator is None else np.asarray(denominator, dtype=float)
+    ok = ~(np.isnan(y) | np.isnan(x))
+    y, x = y[ok], x[ok]
+    if y.size < 4:
+        raise AnalysisError(f"aa_simulation: needs at least 4 units, got {y.size}")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    p_all = []
+    chunk = int(max(1, min(100, 4_000_000 // y.size)))  # splits per matrix product, ≤ ~32 MB per weight matrix
+    for start in range(0, n_splits, chunk):
+        k = min(chunk, n_splits - start)
+        m = rng.random((k, y.size)) < share
+        arms = []
+        for mask in (m, ~m):
+            w = mask.astype(float)
+            n = w.sum(1)
+            sy, sx = w @ y, w @ x
+            syy, sxx, sxy = w @ (y * y), w @ (x * x), w @ (x * y)
+            vyy = (syy - sy**2 / n) / (n - 1)
+            vxx = (sxx - sx**2 / n) / (n - 1)
+            vxy = (sxy - sx * sy / n) / (n - 1)
+            r = sy / sx
+            var = (vyy - 2 * r * vxy + r**2 * vxx) / (n * (sx / n) ** 2)
+            arms.append((r, var))
+        z = (arms[0][0] - arms[1][0]) / np.sqrt(arms[0][1] + arms[1][1])
+        p_all.append(2 * st.norm.sf(np.abs(z)))
+    p = np.concatenate(p_all)
+    hits = int((p < alpha).sum())
+    ci = cs.wilson_interval(hits, p.size).iloc[0]
+    return pd.DataFrame([{"n_splits": p.size, "alpha": alpha, "false_positives": hits,
+                          "false_positive_rate": hits / p.size, "ci_low": ci["ci_low"], "ci_high": ci["ci_high"]}])
+
+
+# --------------------------------------------------------------------------- unit of analysis
+def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
+                     control: str = "control", treatment: str = "treatment", alpha: float = 0.05,
+                     min_clusters: int = 30) -> pd.DataFrame:
+    """The same per-row metric three ways: naive row-level test (treats tickets as independent — wrong when
+    customers were randomised), delta-method ratio at the unit, and OLS with errors clustered by unit.
+    The naive standard error is too small by the square root of the design effect. One row per method."""
+    table = rows[spec["table"]]
+    x = _numeric(table[spec["column"]])
+    c, t = x[table["variant"] == control], x[table["variant"] == treatment]
+    naive = cmp.compare_means(c, t, alpha).assign(method="naive_rows")
+    ratio = analyse_metric(name, {**spec, "kind": "ratio"}, units, rows, end=end, control=control,
+                           treatment=treatment, alpha=alpha).assign(method="delta_method")
+    keep = x.notna() & table["variant"].isin([control, treatment])
+    clus = cmp.compare_clustered(x[keep], (table.loc[keep, "variant"] == treatment), table.loc[keep, "unit_id"],
+                                 alpha, min_clusters=min_clusters).assign(method="cluster_robust")
+    cols = ["method", "diff", "ci_low", "ci_high", "se", "p_value"]
+    out = pd.concat([naive[cols], ratio[cols], clus[cols]], ignore_index=True)
+    out["se_ratio_to_naive"] = out["se"] / out["se"].iloc[0]
+    out.insert(0, "metric", name)
+    return out
+
+
+# --------------------------------------------------------------------------- whole experiment
+@dataclass(frozen=True)
+class ExperimentResult:
+    """Everything the report shows: ``decision`` and ``reasons``, ``metrics`` (one row per metric),
+    ``srm`` (:class:`~csm.abtest.design.SRMResult`), ``balance`` (pre-period covariates), ``units``,
+    ``rows`` (experiment tickets/responses/customers), ``unit_type``, ``window`` (start, end),
+    ``analysis_unit`` (the unit type, or ``cluster`` when ``cluster_id`` is filled), ``units_per_arm`` and
+    ``few_clusters`` (agents, teams or clusters were randomised and an arm has fewer than ``min_clusters``)."""
+
+    decision: str
+    reasons: pd.DataFrame
+    metrics: pd.DataFrame
+    srm: SRMResult
+    balance: pd.DataFrame
+    units: pd.DataFrame
+    rows: dict = field(default_factory=dict)
+    unit_type: str = "customer"
+    window: tuple = ()
+    analysis_unit: str = "customer"
+    units_per_arm: dict = field(default_factory=dict)
+    few_clusters: bool = False
+
+
+TIME_COLUMNS = {"tickets": "created_at", "responses": "submitted_at"}
+
+
+def analyse_experiment(tickets: pd.DataFrame, assignments: pd.DataFrame | None, *, metrics: Mapping,
+                       planned_split: Mapping[str, float], responses: pd.DataFrame | None = None,
+                       customers: pd.DataFrame | None = None, experiment_id: str | None = None, end=None,
+                       control: str = "control", treatment: str = "treatment", alpha: float = 0.05,
+                       correction: str = "holm", srm_threshold: float = 0.001, sequential: pd.DataFrame | None = None,
+                       n_boot: int = 2000, seed=0, min_clusters: int = 30) -> ExperimentResult:
+    """The whole experiment: units checked against the plan, SRM, pre-period balance, experiment rows
+    (tickets from each unit's assigned_at to ``end``; responses to those tickets; the units' customer rows),
+    every metric at the unit, correction, decision. ``end`` defaults to the day of the last assignment.
+
+    When ``cluster_id`` is filled (whole agents or teams were randomised), every unit-level metric is
+    computed per cluster — the delta method at the cluster is the cluster-robust analysis — and the
+    sample-ratio check counts clusters. With agents, teams or clusters as the randomised unit and fewer
+    than ``min_clusters`` per arm, ``few_clusters`` is set: the normal approximations are then optimistic."""
+    if control not in planned_split or treatment not in planned_split:
+        raise ParameterError(f"control {control!r} and treatment {treatment!r} must be in planned_split "
+                             f"{dict(planned_split)}")
+    units = experiment_units(assignments, planned_split=planned_split, experiment_id=experiment_id)
+    unit_type = _unit_type(units)
+    end = pd.Timestamp(end) if end is not None else units["assigned_at"].max().normalize()
+    srm = srm_check(units["variant"].value_counts(), planned_split, threshold=srm_threshold)
+    balance = covariate_balance(units, [c for c in units.columns if c.startswith("pre_")], control=control,
+                                treatment=treatment)
+    rows = {"tickets": experiment_rows(tickets, units, time_column="created_at", end=end)}
+    specs = check_metrics(metrics)
+    if any(s["table"] == "responses" for s in specs.values()):
+        if responses is None or "ticket_id" not in responses.columns:
+            raise DataError("responses: the survey metrics need the responses table with its ticket_id column "
+                            "(to link each answer to an experiment ticket)")
+        link = rows["tickets"][["ticket_id", "unit_id", "variant", "assigned_at"]]
+        rows["responses"] = responses.merge(link, on="ticket_id", how="inner")
+    if any(s["table"] == "customers" for s in specs.values()):
+        if customers is None:
+            raise DataError("customers: a metric reads the customers table, which is not in the data folder")
+        if unit_type != "customer":
+            raise ParameterError("customer-level metrics need an experiment randomised by customer")
+        c = customers.merge(units[["unit_id", "variant", "assigned_at"]], left_on="customer_id", right_on="unit_id")
+        rows["customers"] = c
+    analysis_unit = unit_type
+    if "cluster_id" in units.columns and units["cluster_id"].notna().any():
+        units, rows = _to_clusters(units, rows)
+        analysis_unit = "cluster"
+        srm = srm_check(units["variant"].value_counts(), planned_split, threshold=srm_threshold)
+    per_arm = {str(k): int(v) for k, v in units["variant"].value_counts().items()}
+    few = analysis_unit in ("agent", "team", "cluster") and min(per_arm.values()) < min_clusters
+    results = analyse_metrics(specs, units, rows, end=end, control=control, treatment=treatment, alpha=alpha,
+                              correction=correction, n_boot=n_boot, seed=seed)
+    decision, reasons = decide(results, srm=srm, sequential=sequential)
+    start = units["assigned_at"].min().normalize()
+    return ExperimentResult(decision, reasons, results, srm, balance, units, rows, unit_type, (start, end),
+                            analysis_unit, per_arm, few)
+
+
+def _to_clusters(units: pd.DataFrame, rows: dict) -> tuple[pd.DataFrame, dict]:
+    """Units and rows re-keyed to ``cluster_id`` (one analysis unit per randomised cluster)."""
+    if units["cluster_id"].isna().any():
+        bad = units.loc[units["cluster_id"].isna(), "unit_id"].head(3).tolist()
+        raise DataError(f"assignments, column 'cluster_id': filled for some units but empty for "
+                        f"{int(units['cluster_id'].isna().sum())} (e.g. units {bad}); fill it for every unit or none.")
+    arms = units.groupby("cluster_id")["variant"].nunique()
+    if (arms > 1).any():
+        bad = arms[arms > 1].index[:5].tolist()
+        raise DataError(f"assignments, column 'cluster_id': clusters {bad} have units in more than one variant; "
+                        "with cluster randomisation a whole cluster gets one variant.")
+    pre = [c for c in units.columns if c.startswith("pre_")]
+    clusters = units.groupby("cluster_id", as_index=False).agg(
+        variant=("variant", "first"), assigned_at=("assigned_at", "min"), **{c: (c, "mean") for c in pre})
+    clusters = clusters.rename(columns={"cluster_id": "unit_id"})
+    to_cluster = dict(zip(units["unit_id"], units["cluster_id"]))
+    rows = {name: frame.assign(unit_id=frame["unit_id"].map(to_cluster)) for name, frame in rows.items()}
+    return clusters, rows
+
+
+# --------------------------------------------------------------------------- power for the actual sample
+def power_plan(results: pd.DataFrame, target_effects: Mapping[str, float] | None = None, *, alpha: float = 0.05,
+               power: float = 0.8) -> pd.DataFrame:
+    """Minimum detectable effect for the sample the test actually had, and units per arm needed for the
+    ``target_effects`` (metric -> absolute effect), with statsmodels' power classes.
+
+    Shares (proportions, ratios of a yes/no column): ``NormalIndPower`` on Cohen's h with the *effective*
+    number of rows per arm ``rows / design effect`` (the delta-method variance over the naive one), turned
+    back into units via rows per unit. Means: ``TTestIndPower`` with ``sd = se/√(1/n_C + 1/n_T)`` (after
+    CUPED when used). Ordinal and NPS metrics use the normal MDE from their standard error only.
+    Columns: metric, scale, baseline, n_actual (units per arm, smaller arm), mde, effect, n_needed.
+    """
+    from csm.abtest.design import minimum_detectable_effect, required_sample_size
+
+    target_effects = dict(target_effects or {})
+    rows = []
+    for _, r in results[results["error"] == ""].iterrows():
+        n_c, n_t = float(r["n_control"]), float(r["n_treatment"])
+        effect = target_effects.get(r["metric"], np.nan)
+        n_needed = np.nan
+        if r["scale"] == "share":
+            per_unit = r["denominator_control"] / n_c if "denominator_control" in r and not pd.isna(
+                r.get("denominator_control")) else 1.0
+            deff = r["design_effect"] if "design_effect" in r and not pd.isna(r.get("design_effect")) else 1.0
+            eff_c, eff_t = n_c * per_unit / deff, n_t * per_unit / deff
+            sign = -1 if r["direction"] == "lower" else 1
+            mde = minimum_detectable_effect("proportion", eff_c, eff_t, baseline=float(r["control"]) if sign > 0
+                                            else 1 - float(r["control"]), alpha=alpha, power=power)["mde"].iloc[0]
+            mde *= sign
+            if not np.isnan(effect):
+                n_rows = required_sample_size("proportion", effect, baseline=float(r["control"]), alpha=alpha,
+                                              power=power)["n_control"].iloc[0]
+                n_needed = np.ceil(n_rows * deff / per_unit)
+        elif r["kind"] == "mean":
+            sd = r["se"] / np.sqrt(1 / n_c + 1 / n_t)
+            mde = minimum_detectable_effect("mean", n_c, n_t, sd=sd, alpha=alpha, power=power)["mde"].iloc[0]
+            mde *= -1 if r["direction"] == "lower" else 1
+            if not np.isnan(effect):
+                n_needed = required_sample_size("mean", effect, sd=sd, alpha=alpha, power=power)["n_control"].iloc[0]
+        else:
+            mde = float(mde_from_se(r["se"], alpha=alpha, power=power)) * (-1 if r["direction"] == "lower" else 1)
+        rows.append({"metric": r["metric"], "scale": r["scale"], "baseline": r["control"],
+                     "n_actual": min(n_c, n_t), "mde": mde, "effect": effect, "n_needed": n_needed})
+    return pd.DataFrame(rows, columns=["metric", "scale", "baseline", "n_actual", "mde", "effect", "n_needed"])

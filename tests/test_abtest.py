@@ -1,0 +1,420 @@
+"""csm.abtest: reference values (scipy/statsmodels/hand calculation), recovery of the planted experiment and
+rollout in the sample data, A/A false-positive rates, sequential type-I error, and analyst-readable errors."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as st
+
+from csm import abtest
+from csm.data.load import load_tables
+from csm.data.sample import TRUTH
+from csm.errors import AnalysisError, DataError, ParameterError
+from csm.report import plots_abtest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXP = TRUTH["default_dataset"]["experiment"]
+SPLIT = {"control": 0.5, "treatment": 0.5}
+METRICS = {
+    "fcr_rate": {"kind": "ratio", "column": "first_contact_resolved", "direction": "higher", "role": "primary"},
+    "aht_minutes": {"kind": "mean", "column": "handle_time_minutes", "direction": "lower", "role": "secondary",
+                    "covariate": "pre_handle_time_minutes", "robust": True},
+    "handle_time_per_ticket": {"kind": "ratio", "column": "handle_time_minutes", "direction": "lower",
+                               "role": "secondary"},
+    "escalation_rate": {"kind": "ratio", "column": "escalated", "direction": "lower", "role": "guardrail"},
+    "csat_ordinal": {"kind": "ordinal", "table": "responses", "column": "csat", "direction": "higher",
+                     "role": "guardrail"},
+    "nps": {"kind": "nps", "table": "responses", "column": "nps", "direction": "higher", "role": "guardrail"},
+    "churn_rate": {"kind": "proportion", "table": "customers", "column": "churn_date", "direction": "lower",
+                   "role": "guardrail"},
+}
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_tables(ROOT / "data" / "sample", tables=["tickets", "responses", "customers", "assignments"])
+
+
+@pytest.fixture(scope="module")
+def result(data):
+    return abtest.analyse_experiment(data.tickets, data.assignments, metrics=METRICS, planned_split=SPLIT,
+                                     responses=data.responses, customers=data.customers,
+                                     experiment_id="smart_triage", end="2026-04-30", n_boot=500, seed=1)
+
+
+def row(result, metric):
+    return result.metrics.set_index("metric").loc[metric]
+
+
+# --------------------------------------------------------------------------- public API against references
+def test_compare_proportions_matches_statsmodels():
+    from statsmodels.stats.proportion import (
+        confint_proportions_2indep,
+        proportions_ztest,
+    )
+
+    r = abtest.compare_proportions(45, 120, 62, 130, alpha=0.05).iloc[0]
+    assert r["diff"] == pytest.approx(62 / 130 - 45 / 120)
+    _, p = proportions_ztest([62, 45], [130, 120])
+    assert r["p_value"] == pytest.approx(p, rel=1e-10)
+    lo, hi = confint_proportions_2indep(62, 130, 45, 120, method="newcomb", compare="diff")
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), abs=1e-10)
+    assert r["relative_lift"] == pytest.approx((62 / 130) / (45 / 120) - 1)
+    assert r["relative_ci_low"] < r["relative_lift"] < r["relative_ci_high"]
+
+
+def test_compare_means_is_welch():
+    rng = np.random.default_rng(3)
+    c, t = rng.normal(10, 2, 40), rng.normal(11, 3, 55)
+    r = abtest.compare_means(c, t, alpha=0.1).iloc[0]
+    ref = st.ttest_ind(t, c, equal_var=False)
+    ci = ref.confidence_interval(0.9)
+    assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-10)
+    assert r["diff"] == pytest.approx(t.mean() - c.mean())
+
+
+def test_compare_medians_bootstrap_and_mann_whitney():
+    rng = np.random.default_rng(4)
+    c, t = rng.lognormal(2.0, 0.6, 300), rng.lognormal(1.9, 0.6, 320)
+    r = abtest.compare_medians(c, t, n_boot=1000, seed=7).iloc[0]
+    assert r["p_value"] == pytest.approx(st.mannwhitneyu(t, c, method="asymptotic").pvalue, rel=1e-10)
+    assert r["diff"] == pytest.approx(np.median(t) - np.median(c))
+    assert r["ci_low"] < r["diff"] < r["ci_high"]
+    again = abtest.compare_medians(c, t, n_boot=1000, seed=7).iloc[0]
+    assert (again["ci_low"], again["ci_high"]) == (r["ci_low"], r["ci_high"])  # seeded
+
+
+def test_compare_ordinal_probability_of_superiority_by_hand():
+    c, t = [1, 2, 3, 3], [2, 3, 4]
+    # pairs (t, c): t beats c in 2+... counted by hand: t=2: >1, =2 -> 1 + .5; t=3: >1,2, =3,3 -> 2 + 1; t=4: 4
+    a = (1.5 + 3 + 4) / 12
+    r = abtest.compare_ordinal(c, t).iloc[0]
+    assert r["prob_superiority"] == pytest.approx(a)
+    assert r["diff"] == pytest.approx(a - 0.5)
+    assert r["p_value"] == pytest.approx(st.mannwhitneyu(t, c, method="asymptotic").pvalue)
+
+
+def test_compare_nps_by_hand():
+    c = [10, 9, 8, 7, 6, 0, 10, 3]   # P 3, D 3 of 8 -> 0
+    t = [10, 10, 9, 9, 8, 2]         # P 4, D 1 of 6 -> 50
+    r = abtest.compare_nps(c, t).iloc[0]
+    assert (r["control"], r["treatment"], r["diff"]) == pytest.approx((0.0, 50.0, 50.0))
+    se_c = 100 * np.sqrt((3 / 8 + 3 / 8 - 0) / 8)
+    se_t = 100 * np.sqrt((4 / 6 + 1 / 6 - (3 / 6) ** 2) / 6)
+    assert r["se"] == pytest.approx(np.hypot(se_c, se_t))
+    assert r["ci_low"] == pytest.approx(50 - 1.959964 * np.hypot(se_c, se_t), rel=1e-6)
+
+
+def test_compare_ratio_delta_method_by_hand_and_against_clustered_ols():
+    rng = np.random.default_rng(5)
+    den_c, den_t = rng.integers(1, 6, 400).astype(float), rng.integers(1, 6, 380).astype(float)
+    num_c, num_t = rng.binomial(den_c.astype(int), 0.6), rng.binomial(den_t.astype(int), 0.65)
+    r = abtest.compare_ratio(num_c, den_c, num_t, den_t).iloc[0]
+
+    def var(num, den):
+        R, n = num.sum() / den.sum(), num.size
+        cov = np.cov(num, den)
+        return (cov[0, 0] - 2 * R * cov[0, 1] + R**2 * cov[1, 1]) / (n * den.mean() ** 2)
+
+    assert r["se"] == pytest.approx(np.sqrt(var(num_c, den_c) + var(num_t, den_t)))
+    assert r["diff"] == pytest.approx(num_t.sum() / den_t.sum() - num_c.sum() / den_c.sum())
+    # the same comparison on the rows with errors clustered by unit: equal up to small-sample factors
+    rows_y, rows_t, rows_g = [], [], []
+    for arm, nums, dens in ((0, num_c, den_c), (1, num_t, den_t)):
+        for i, (k, d) in enumerate(zip(nums, dens)):
+            rows_y += [1.0] * int(k) + [0.0] * int(d - k)
+            rows_t += [arm] * int(d)
+            rows_g += [f"{arm}-{i}"] * int(d)
+    clus = abtest.compare_clustered(rows_y, rows_t, rows_g).iloc[0]
+    assert clus["diff"] == pytest.approx(r["diff"])
+    assert clus["se"] == pytest.approx(r["se"], rel=0.01)
+
+
+def test_compare_clustered_warns_with_few_clusters_and_refuses_mixed_clusters():
+    rng = np.random.default_rng(6)
+    clusters = np.repeat(np.arange(10), 30)
+    treat = clusters % 2 == 1
+    y = rng.normal(0, 1, 300) + rng.normal(0, 1, 10)[clusters]
+    r = abtest.compare_clustered(y, treat, clusters, min_clusters=30).iloc[0]
+    assert r["few_clusters"] and "only 5 clusters" in r["warning"]
+    import statsmodels.api as sm
+    ref = sm.OLS(y, sm.add_constant(treat.astype(float))).fit(cov_type="cluster", cov_kwds={"groups": clusters})
+    assert r["se"] == pytest.approx(ref.bse[1])
+    with pytest.raises(ParameterError, match="both arms"):
+        abtest.compare_clustered(y, rng.random(300) < 0.5, clusters)
+
+
+def test_cuped_reduces_variance_by_rho_squared_without_bias():
+    rng = np.random.default_rng(8)
+    n = 20_000
+    x = rng.normal(10, 2, n)
+    treat = rng.random(n) < 0.5
+    y = 0.6 * x + rng.normal(0, 1.6, n) + 0.3 * treat  # corr(x, y) = 1.2 / sqrt(1.44 + 2.56) = 0.6
+    r = abtest.cuped(y, x, treat).iloc[0]
+    assert r["variance_reduction"] == pytest.approx(0.36, abs=0.02)
+    assert r["ci_low"] < 0.3 < r["ci_high"]
+    assert r["se"] < r["se_unadjusted"] * 0.85
+
+
+def test_srm_test_matches_scipy_and_flags_a_planted_mismatch(data):
+    counts = {"control": 2381, "treatment": 2301}
+    assert abtest.srm_test(counts, SPLIT) == pytest.approx(st.chisquare([2381, 2301]).pvalue)
+    assert abtest.srm_test(counts, SPLIT) == pytest.approx(EXP["srm_p_value"], abs=1e-4)
+    assert abtest.srm_test({"a": 50, "b": 30, "c": 20}, {"a": .5, "b": .25, "c": .25}) == pytest.approx(
+        st.chisquare([50, 30, 20], [50, 25, 25]).pvalue)
+    # drop 10% of treatment units, as a logging bug would
+    units = data.assignments
+    treated = units.index[units["variant"] == "treatment"]
+    broken = units.drop(treated[::10])
+    res = abtest.analyse_experiment(data.tickets, broken, metrics={"fcr_rate": METRICS["fcr_rate"]},
+                                    planned_split=SPLIT, end="2026-04-30")
+    assert res.srm.flagged and res.srm.p_value < 0.001
+    assert res.decision == "inconclusive_srm"
+
+
+def test_covariate_balance_on_sample(result):
+    bal = result.balance.set_index("covariate")
+    assert set(bal.index) == {"pre_tickets_90d", "pre_handle_time_minutes"}
+    assert not bal["imbalanced"].any()
+
+
+# --------------------------------------------------------------------------- power and sequential design
+def test_power_against_textbook_formula():
+    # arcsine formula per arm: n = 2((z_.975 + z_.8) / h)^2 with h = 2 asin sqrt(.6) - 2 asin sqrt(.5)
+    # (Cohen 1988, table 6.4.1: h = 0.20 needs 392 per arm)
+    h = 2 * np.arcsin(np.sqrt(0.6)) - 2 * np.arcsin(np.sqrt(0.5))
+    n = 2 * ((st.norm.ppf(0.975) + st.norm.ppf(0.8)) / h) ** 2
+    assert abs(2 * ((st.norm.ppf(0.975) + st.norm.ppf(0.8)) / 0.2) ** 2 - 392) < 1
+    r = abtest.required_sample_size("proportion", 0.1, baseline=0.5).iloc[0]
+    assert r["n_control"] == int(np.ceil(n))
+    mde = abtest.minimum_detectable_effect("proportion", n, baseline=0.5).iloc[0]
+    assert mde["mde"] == pytest.approx(0.1, abs=1e-6)
+    # means: t-test sample size for d = 0.5 is the textbook 64 per arm (Cohen 1988, table 2.4.1)
+    assert abtest.required_sample_size("mean", 1.0, sd=2.0).iloc[0]["n_control"] == 64
+    m = abtest.minimum_detectable_effect("mean", 64, sd=2.0).iloc[0]
+    assert m["mde"] == pytest.approx(1.0, abs=0.01)
+    assert float(abtest.mde_from_se(0.01)) == pytest.approx(0.028016, abs=1e-5)
+
+
+def test_sequential_boundaries_spend_alpha_and_keep_type_one_error():
+    t = [0.25, 0.5, 0.75, 1.0]
+    b = abtest.sequential_boundaries(t, alpha=0.05)
+    assert b["alpha_cumulative"].iloc[-1] == pytest.approx(0.05)
+    # first boundary is exact: spending at t1 all on |Z1|
+    assert b["z_boundary"].iloc[0] == pytest.approx(st.norm.isf(abtest.obrien_fleming_spending(0.25) / 2))
+    assert b["z_boundary"].is_monotonic_decreasing and b["z_boundary"].iloc[-1] > 1.96
+    # simulated Brownian motion under H0: overall false-positive rate is alpha
+    rng = np.random.default_rng(11)
+    n = 200_000
+    inc = rng.standard_normal((n, 4)) * np.sqrt(np.diff(np.r_[0.0, t]))
+    z = inc.cumsum(axis=1) / np.sqrt(t)
+    rate = (np.abs(z) >= b["z_boundary"].to_numpy()).any(axis=1).mean()
+    assert rate == pytest.approx(0.05, abs=0.003)
+    # the naive alternative (1.96 at every look) inflates it
+    assert (np.abs(z) >= 1.96).any(axis=1).mean() > 0.10
+    one = abtest.sequential_boundaries([1.0])
+    assert one["z_boundary"].iloc[0] == pytest.approx(1.959964, abs=1e-5)
+
+
+def test_sequential_monitor_stops_at_first_crossing():
+    m = abtest.sequential_monitor([1.0, 3.2, 2.5], [1 / 3, 2 / 3, 1])
+    assert m["crossed"].tolist() == [False, True, True]
+    assert m["stop"].tolist() == [False, True, False]
+    with pytest.raises(ParameterError, match="increase"):
+        abtest.sequential_boundaries([0.5, 0.4, 1.0])
+
+
+# --------------------------------------------------------------------------- planted truth in the sample
+def test_planted_experiment_is_recovered(result):
+    assert (result.srm.summary.set_index("variant")["n"].to_dict()
+            == {"control": EXP["units_control"], "treatment": EXP["units_treatment"]})
+    assert result.rows["tickets"]["variant"].value_counts().to_dict() == {
+        "control": EXP["tickets_control"], "treatment": EXP["tickets_treatment"]}
+    fcr = row(result, "fcr_rate")
+    assert fcr["diff"] == pytest.approx(EXP["fcr_difference"], abs=5e-4)
+    assert fcr["ci_low"] < TRUTH["experiment"]["fcr_lift"] < fcr["ci_high"]
+    assert fcr["p_adjusted"] < 0.05 and fcr["verdict"] == "improved"
+    aht = row(result, "handle_time_per_ticket")
+    assert aht["control"] == pytest.approx(EXP["handle_control"], abs=0.01)
+    assert aht["relative_ci_low"] < TRUTH["experiment"]["handle_time_multiplier"] - 1 < aht["relative_ci_high"]
+    assert aht["verdict"] == "improved"
+    cuped = row(result, "aht_minutes")
+    assert cuped["variance_reduction"] == pytest.approx(EXP["cuped_variance_reduction"], abs=0.005)
+    assert cuped["median_diff"] < 0 and cuped["median_p_value"] < 0.05
+    assert result.decision == "ship"
+
+
+def test_naive_ticket_level_test_understates_the_variance(result):
+    spec = abtest.check_metrics(METRICS)["handle_time_per_ticket"]
+    methods = abtest.unit_of_analysis("handle_time_per_ticket", spec, result.units, result.rows,
+                                      end="2026-04-30").set_index("method")
+    assert methods.loc["delta_method", "se"] > 1.08 * methods.loc["naive_rows", "se"]
+    assert methods.loc["cluster_robust", "se"] == pytest.approx(methods.loc["delta_method", "se"], rel=0.01)
+    assert row(result, "handle_time_per_ticket")["design_effect"] > 1.15
+
+
+def test_aa_resplits_are_significant_at_the_nominal_rate(result):
+    spec = abtest.check_metrics(METRICS)["fcr_rate"]
+    units = abtest.unit_values(spec, result.units[result.units["variant"] == "control"], result.rows, end="2026-04-30")
+    aa = abtest.aa_simulation(units["num"], units["den"], n_splits=1000, seed=2).iloc[0]
+    sd = np.sqrt(0.05 * 0.95 / 1000)
+    assert abs(aa["false_positive_rate"] - 0.05) < 3 * sd
+    # all units, treatment effect absent: handle time per customer, a skewed mean
+    hv = abtest.unit_values({**spec, "column": "handle_time_minutes"}, result.units, result.rows, end="2026-04-30")
+    aa2 = abtest.aa_simulation(hv["num"] / hv["den"], n_splits=1000, seed=3).iloc[0]
+    assert abs(aa2["false_positive_rate"] - 0.05) < 3 * sd
+
+
+def test_sequential_looks_on_sample(result):
+    spec = abtest.check_metrics(METRICS)["fcr_rate"]
+    looks = abtest.sequential_looks("fcr_rate", spec, result.units, result.rows,
+                                    looks=["2026-03-20", "2026-04-10", "2026-04-30"],
+                                    time_columns={"tickets": "created_at"})
+    assert looks["units"].iloc[-1] == len(result.units)
+    assert looks["information_fraction"].iloc[-1] == 1.0 and looks["crossed"].iloc[-1]
+    assert looks["diff"].iloc[-1] == pytest.approx(row(result, "fcr_rate")["diff"])
+
+
+def test_planted_rollout_is_recovered_by_difference_in_differences(data):
+    rollout = TRUTH["default_dataset"]["rollout"]
+    args = {"outcome": "handle_time_minutes", "group_column": "team", "treated": ["team_c"],
+            "change_date": "2025-09-01", "window": rollout["window"], "cluster": "customer_id"}
+    did = abtest.difference_in_differences(data.tickets, **args)
+    s = did.summary.iloc[0]
+    assert s["diff"] == pytest.approx(rollout["did_minutes"], abs=1e-3)
+    assert s["ci_low"] < TRUTH["rollout"]["effect_minutes"] < s["ci_high"] and s["p_value"] < 0.001
+    assert 0.1 < s["se"] < 0.3
+    _, pre_p = abtest.pre_trends(data.tickets, **args)
+    assert pre_p > 0.05
+    assert abtest.placebo_did(data.tickets, **args).summary.iloc[0]["p_value"] > 0.05
+    by_team = abtest.difference_in_differences(data.tickets, **{**args, "cluster": "team"}).summary.iloc[0]
+    assert by_team["few_clusters"] and "only 6 clusters" in by_team["warning"]
+
+
+def test_did_matches_hand_computed_difference_of_differences():
+    frame = pd.DataFrame({
+        "created_at": pd.to_datetime(["2025-01-05", "2025-01-06", "2025-03-05", "2025-03-06"] * 2),
+        "team": ["a"] * 4 + ["b"] * 4,
+        "agent_id": list("pqrs") * 2,
+        "y": [1.0, 2.0, 5.0, 6.0, 2.0, 3.0, 3.0, 4.0],
+    })
+    r = abtest.difference_in_differences(frame, outcome="y", group_column="team", treated="a",
+                                         change_date="2025-03-01", window=("2025-01-01", "2025-03-31"))
+    assert r.summary["diff"].iloc[0] == pytest.approx((5.5 - 1.5) - (3.5 - 2.5))
+
+
+# --------------------------------------------------------------------------- decisions and bad input
+def _results(verdicts):
+    return pd.DataFrame([{"metric": m, "role": r, "verdict": v} for m, r, v in verdicts])
+
+
+def test_decision_rules():
+    assert abtest.decide(_results([("a", "primary", "improved"), ("g", "guardrail", "no_change")]))[0] == "ship"
+    assert abtest.decide(_results([("a", "primary", "improved"), ("g", "guardrail", "degraded")]))[0] == "do_not_ship"
+    assert abtest.decide(_results([("a", "primary", "no_change"), ("g", "guardrail", "no_change")]))[0] == "inconclusive"
+    seq = pd.DataFrame({"crossed": [False, False]})
+    decision, reasons = abtest.decide(_results([("a", "primary", "improved")]), sequential=seq)
+    assert decision == "inconclusive" and reasons["reason"].iloc[0] == "reason_primary_no_change"
+
+
+def test_unplanned_variant_label_is_named(data):
+    bad = data.assignments.copy()
+    bad.loc[bad.index[:3], "variant"] = "treatmnet"
+    with pytest.raises(ParameterError, match=r"'treatmnet' \(3 units\).*planned"):
+        abtest.experiment_units(bad, planned_split=SPLIT)
+    with pytest.raises(ParameterError, match="not planned"):
+        abtest.srm_test({"control": 10, "treatmnet": 12}, SPLIT)
+
+
+def test_empty_arm_and_missing_table_give_clear_messages(data):
+    only_control = data.assignments[data.assignments["variant"] == "control"]
+    with pytest.raises(AnalysisError, match="'treatment' arm is empty"):
+        abtest.experiment_units(only_control, planned_split=SPLIT)
+    with pytest.raises(AnalysisError, match="treatment arm is empty"):
+        abtest.compare_means([1.0, 2.0, 3.0], [])
+    with pytest.raises(AnalysisError, match="control arm is empty"):
+        abtest.compare_proportions(0, 0, 3, 10)
+    with pytest.raises(DataError, match="no assignments table"):
+        abtest.experiment_units(None, planned_split=SPLIT)
+    with pytest.raises(ParameterError, match="experiment_id 'nope'.*smart_triage"):
+        abtest.experiment_units(data.assignments, planned_split=SPLIT, experiment_id="nope")
+
+
+def test_metric_without_variance_is_explained(data):
+    with pytest.raises(AnalysisError, match="no variance"):
+        abtest.compare_means([4.0, 4.0, 4.0], [4.0, 4.0])
+    with pytest.raises(AnalysisError, match="no variance"):
+        abtest.compare_proportions(0, 50, 0, 60)
+    with pytest.raises(AnalysisError, match="no variance"):
+        abtest.compare_ratio([0, 0, 0], [1, 2, 1], [0, 0], [3, 1])
+    tickets = data.tickets.assign(flag=pd.array([False] * len(data.tickets), dtype="boolean"))
+    res = abtest.analyse_experiment(tickets, data.assignments, planned_split=SPLIT, end="2026-04-30", metrics={
+        "fcr_rate": METRICS["fcr_rate"],
+        "flag_rate": {"kind": "ratio", "column": "flag", "direction": "lower", "role": "guardrail"}})
+    flag = row(res, "flag_rate")
+    assert flag["verdict"] == "not_tested" and "no variance" in flag["error"]
+    assert res.decision == "ship"
+
+
+def test_bad_metric_specs_are_refused():
+    with pytest.raises(ParameterError, match="kind must be one of"):
+        abtest.check_metrics({"x": {"kind": "median", "column": "c", "role": "primary"}})
+    with pytest.raises(ParameterError, match="role 'primary'"):
+        abtest.check_metrics({"x": {"kind": "mean", "column": "c", "role": "guardrail"}})
+    with pytest.raises(ParameterError, match="between 0 and 1"):
+        abtest.compare_means([1, 2], [3, 4], alpha=5)
+
+
+# --------------------------------------------------------------------------- presentation
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_tables_sentences_and_charts(result, lang):
+    decision, reasons = abtest.decide(result.metrics, srm=result.srm)
+    sentences = plots_abtest.decision_sentences(decision, reasons, result.metrics, lang)
+    assert len(sentences) == 2 + len(result.metrics)
+    assert ("+5.4" in sentences[2]) and ("[+3.2, +7.5]" in sentences[2])
+    table = plots_abtest.results_table(result.metrics, reasons, lang)
+    assert len(table) == len(result.metrics)
+    ax = plots_abtest.lift_chart(result.metrics, reasons, lang=lang)
+    assert len(ax.get_yticklabels()) == result.metrics["relative_lift"].notna().sum()
+    plt.close("all")
+    assert plots_abtest.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
+
+
+def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(data):
+    rng = np.random.default_rng(9)
+    agents = sorted(data.tickets["agent_id"].dropna().unique())
+    assignments = pd.DataFrame({"unit_id": agents, "variant": np.where(rng.random(len(agents)) < 0.5, "control",
+                                                                       "treatment"),
+                                "assigned_at": pd.Timestamp("2026-01-01"), "unit_type": "agent"})
+    res = abtest.analyse_experiment(data.tickets, assignments, metrics={"fcr_rate": METRICS["fcr_rate"]},
+                                    planned_split=SPLIT, end="2026-03-31", min_clusters=40)
+    assert res.analysis_unit == "agent" and res.few_clusters
+    assert sum(res.units_per_arm.values()) == len(agents)
+    fcr = row(res, "fcr_rate")
+    # the same comparison with errors clustered by agent on the tickets
+    t = res.rows["tickets"]
+    x = t["first_contact_resolved"].astype("Float64").astype(float)
+    keep = x.notna()
+    clus = abtest.compare_clustered(x[keep], t.loc[keep, "variant"] == "treatment", t.loc[keep, "agent_id"]).iloc[0]
+    assert clus["diff"] == pytest.approx(fcr["diff"])
+    assert clus["se"] == pytest.approx(fcr["se"], rel=0.05)
+
+
+def test_cluster_id_makes_the_cluster_the_analysis_unit(data):
+    units = data.assignments.copy()
+    regions = data.customers.set_index("customer_id")["region"]
+    units["cluster_id"] = units["unit_id"].map(regions).astype("str")
+    with pytest.raises(DataError, match="more than one variant"):
+        abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
+                                  planned_split=SPLIT, end="2026-04-30")
+    names = sorted(units["cluster_id"].unique())
+    units["variant"] = units["cluster_id"].map({n: ("control", "treatment")[i % 2] for i, n in enumerate(names)})
+    res = abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
+                                    planned_split=SPLIT, end="2026-04-30")
+    assert res.analysis_unit == "cluster" and res.few_clusters
+    assert sum(res.units_per_arm.values()) == len(names) == res.srm.summary["n"].sum()

@@ -1,0 +1,291 @@
+"""csm.complaints: recovery of the planted complaint spike, false-alarm control, and each statistic
+against scipy / statsmodels / hand calculation on small inputs."""
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.stats as st
+import statsmodels.api as sm
+
+from csm import complaints as C
+from csm.data.sample import TRUTH
+from csm.errors import AnalysisError, DataError
+from csm.report import plots_complaints as cplots
+from csm.report.labels import LABELS, PHRASES
+
+
+@pytest.fixture(scope="module")
+def tickets():
+    from pathlib import Path
+    return pd.read_parquet(Path(__file__).resolve().parents[1] / "data" / "sample" / "tickets.parquet")
+
+
+@pytest.fixture(scope="module")
+def spikes(tickets):
+    return C.find_spikes(tickets)
+
+
+# --------------------------------------------------------------------------- planted truth
+def test_planted_spike_is_recovered_with_its_weeks_and_drivers(tickets, spikes):
+    truth = TRUTH["spike"]
+    table = C.describe_spikes(tickets, spikes)
+    fine = table[table["level"] == "category×region"]
+    assert len(fine) == 1, fine  # "No other category/region series has a spike"
+    s = fine.iloc[0]
+    assert (s["category"], s["region"]) == (truth["category"], truth["region"])
+    assert s["start"] == pd.Timestamp(truth["start"]) and s["end"] == pd.Timestamp(truth["end"])
+    assert 2.5 < s["ratio"] < 3.5  # planted multiplier 3
+    drivers = dict(d.split("=") for d in s["drivers"].split("; "))
+    assert drivers.get("carrier") == truth["carrier"] and drivers.get("sub_reason") == truth["sub_reason"]
+    assert "product" not in drivers and "channel" not in drivers  # the extra tickets follow the usual mix there
+    # the coarser spikes (all logistics, all east) are the same event, explained by the finer one
+    coarse = table[table["level"] != "category×region"]
+    assert (coarse["explained_by"] == "logistics×east").all()
+    assert ((coarse["start"] == s["start"]) & (coarse["end"] == s["end"])).all()
+
+
+def test_root_cause_table_puts_the_planted_spike_first(tickets, spikes):
+    table = C.describe_spikes(tickets, spikes, period=("2026-06-01", "2026-07-01"))
+    root = C.root_cause_table(spikes=table)
+    top = root.iloc[0]
+    assert (top["kind"], top["category"], top["dimension"], top["level"]) == ("spike", "logistics", "region", "east")
+    assert "carrier=swift_express" in top["drivers"] and top["start"] == pd.Timestamp("2025-11-10")
+    assert len(root) == 1  # coarse spikes explained by the finer one are not listed twice
+    sentence = cplots.root_cause_sentence(top, "en")
+    assert "Swift Express" in sentence and "2025-11-10" in sentence and "Logistics · East" in sentence
+    assert "迅捷快递" in cplots.root_cause_sentence(top, "zh")
+
+
+def test_spike_terms_name_the_delay(tickets):
+    east = tickets[(tickets["region"] == "east") & (tickets["category"] == "logistics")
+                   & (tickets["created_at"] >= "2025-09-15") & (tickets["created_at"] < "2026-01-26")]
+    during = (east["created_at"] >= "2025-11-10") & (east["created_at"] < "2025-12-01")
+    terms = C.distinctive_terms(east["description"], during.map({True: "spike", False: "usual"}), top=10)
+    spike_terms = set(terms.loc[terms["group"] == "spike", "term"])
+    assert {"double", "sale"} & spike_terms and spike_terms & {"延迟", "配送延迟", "超时", "delayed", "overdue"}
+
+
+# --------------------------------------------------------------------------- spikes: false alarms and STL
+def _series(rng, weeks, level=80.0, amp=0.12):
+    t = np.arange(weeks)
+    mean = level * (1 + amp * np.cos(2 * np.pi * (t - 45) / 52.18))
+    return rng.poisson(mean).astype(float)
+
+
+def _weekly(y):
+    return pd.DataFrame({"week": pd.date_range("2023-01-02", periods=len(y), freq="7D"), "count": y})
+
+
+@pytest.mark.parametrize("weeks,method", [(78, "rolling_median"), (156, "stl")])
+def test_no_spike_series_rarely_flagged(weeks, method):
+    rng = np.random.default_rng(7)
+    n_series = 150 if method == "stl" else 300
+    flagged = 0
+    for _ in range(n_series):
+        res = C.detect_spikes(_weekly(_series(rng, weeks, level=rng.uniform(20, 200))))
+        assert (res.scores["method"] == method).all()
+        flagged += len(res.summary) > 0
+    # family-wise alarm rate per series is nominally alpha = 5%; allow the simulation's sampling error
+    # (sd ≈ 1.3–1.8 points at these numbers of series). Measured: 4.7% (78 weeks), 3.3% (156 weeks).
+    assert flagged / n_series <= 0.08
+
+
+@pytest.mark.parametrize("weeks", [78, 156])
+def test_planted_spike_found_in_seasonal_series(weeks):
+    rng = np.random.default_rng(11)
+    y = _series(rng, weeks)
+    y[60:63] = rng.poisson(80 * 2.0, 3)  # doubled for three weeks
+    res = C.detect_spikes(_weekly(y))
+    assert len(res.summary) == 1
+    s = res.summary.iloc[0]
+    assert s["start"] == pd.Timestamp("2023-01-02") + pd.Timedelta(weeks=60) and s["weeks"] == 3
+    assert ("short_history" in " ".join(res.notes)) == (weeks < 104)
+
+
+def test_short_history_fallback_is_stated():
+    res = C.detect_spikes(_weekly(np.full(30, 50.0)))
+    assert res.notes == ["short_history:30:104:13"] and res.summary.empty
+
+
+# --------------------------------------------------------------------------- chi-square, residuals, V
+def _frame_from_table(table, rows="category", cols="channel"):
+    r, c = np.indices(np.shape(table))
+    reps = np.ravel(table)
+    return pd.DataFrame({rows: np.repeat([f"r{i}" for i in r.ravel()], reps),
+                         cols: np.repeat([f"c{j}" for j in c.ravel()], reps)})
+
+
+def test_chi_square_matches_scipy_and_hand_residuals():
+    table = np.array([[30, 10, 12], [15, 25, 20], [10, 12, 30]])
+    res = C.contingency_test(_frame_from_table(table), "channel")
+    chi2, p, dof, expected = st.chi2_contingency(table, correction=False)
+    assert res.chi2 == pytest.approx(chi2) and res.p_value == pytest.approx(p) and res.dof == dof
+    np.testing.assert_allclose(res.expected.to_numpy(), expected)
+    assert res.cramers_v == pytest.approx(st.contingency.association(table, method="cramer"))
+    # hand: cell (0,0): O=30, row 52, col 55, n 164
+    n, r, c = 164, 52, 55
+    e = r * c / n
+    hand = (30 - e) / np.sqrt(e * (1 - r / n) * (1 - c / n))
+    assert res.cells.iloc[0]["adjusted_residual"] == pytest.approx(hand)
+    assert res.cells.iloc[0]["over_represented"]
+
+
+def test_two_by_two_adjusted_residual_squared_is_chi_square():
+    table = np.array([[20, 30], [35, 15]])
+    adj = C.adjusted_residuals(table)
+    chi2 = st.chi2_contingency(table, correction=False)[0]
+    np.testing.assert_allclose(adj ** 2, chi2)
+
+
+def test_small_expected_counts_are_pooled_with_a_note():
+    table = np.array([[40, 35, 1, 2], [30, 45, 0, 1]])
+    res = C.contingency_test(_frame_from_table(table), "channel")
+    assert C.OTHER_LEVELS in res.observed.columns and "merged" in res.summary["note"].iloc[0]
+    assert res.expected.to_numpy().min() >= 1
+
+
+# --------------------------------------------------------------------------- logistic regression
+def _simulated_outcomes(n=20000, seed=3):
+    rng = np.random.default_rng(seed)
+    channel = rng.choice(["chat", "phone", "email"], n, p=[0.5, 0.3, 0.2])
+    priority = rng.choice(["normal", "high"], n, p=[0.7, 0.3])
+    logit = -1.0 + np.log(2.0) * (channel == "email") + np.log(0.7) * (channel == "phone") \
+        + np.log(1.5) * (priority == "high")
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(float)
+    return pd.DataFrame({"channel": channel, "priority": priority, "escalated": y})
+
+
+def test_pattern_aggregated_fit_equals_ticket_level_logit_and_recovers_odds_ratios():
+    frame = _simulated_outcomes()
+    m = C.fit_outcome_model(frame, "escalated", ["channel", "priority"])
+    X = sm.add_constant(pd.get_dummies(frame[["channel", "priority"]], drop_first=False)
+                        [["channel_email", "channel_phone", "priority_high"]].astype(float))
+    ref = sm.Logit(frame["escalated"], X).fit(disp=0)
+    s = m.summary.set_index("level")
+    for lvl, col in (("email", "channel_email"), ("phone", "channel_phone"), ("high", "priority_high")):
+        assert np.log(s.loc[lvl, "odds_ratio"]) == pytest.approx(ref.params[col], rel=1e-6)
+        assert np.log(s.loc[lvl, "ci_high"]) == pytest.approx(ref.conf_int().loc[col, 1], rel=1e-6)
+    for lvl, true in (("email", 2.0), ("phone", 0.7), ("high", 1.5)):
+        assert s.loc[lvl, "ci_low"] < true < s.loc[lvl, "ci_high"]
+    assert set(s["reference"]) == {"chat", "normal"}
+
+
+def test_separation_and_rare_levels_do_not_crash():
+    frame = _simulated_outcomes(4000)
+    frame.loc[:5, "channel"] = "fax"          # rare level, all escalated: quasi-separation
+    frame.loc[:5, "escalated"] = 1.0
+    frame["region"] = "east"                   # a single level
+    m = C.fit_outcome_model(frame, "escalated", ["channel", "priority", "region"])
+    assert "fax" not in set(m.summary["level"]) and np.isfinite(m.summary["odds_ratio"]).all()
+    assert any("fax" in n for n in m.notes) and any("region" in n and "dropped" in n for n in m.notes)
+    drivers = C.outcome_drivers(frame.assign(repeat_complaint=np.nan), outcomes=("escalated", "repeat_complaint"),
+                                covariates=["channel", "priority", "team"])
+    assert "escalated" in drivers.models and "repeat_complaint" in drivers.skipped and "team" in drivers.skipped
+
+
+def test_repeat_complaints_by_hand():
+    t = pd.DataFrame({"customer_id": ["a", "a", "a", "b", "c"],
+                      "created_at": pd.to_datetime(["2026-01-01", "2026-01-20", "2026-03-30", "2026-01-05",
+                                                    "2026-03-25"])})
+    r = C.repeat_complaints(t, within_days=30, data_end=pd.Timestamp("2026-04-10"))
+    # a1 → a2 after 19 days; a2 → a3 after 69 days; a3 censored; b no follow-up; c censored
+    assert r.tolist()[:2] == [1.0, 0.0] and np.isnan(r.iloc[2]) and r.iloc[3] == 0.0 and np.isnan(r.iloc[4])
+
+
+# --------------------------------------------------------------------------- Pareto, resolution, changes
+def test_pareto_by_hand():
+    t = pd.DataFrame({"category": ["a"] * 50 + ["b"] * 30 + ["c"] * 15 + ["d"] * 5})
+    p = C.pareto(t)
+    assert p["category"].tolist() == ["a", "b", "c", "d"]
+    np.testing.assert_allclose(p["cumulative_share"], [0.5, 0.8, 0.95, 1.0])
+    assert p["vital_few"].tolist() == [True, True, False, False]
+    seed = C.category_share_table(C.pareto(pd.DataFrame({"category": ["logistics", "product_quality"]})))
+    assert seed.columns.tolist() == ["type", "label_en", "label_zh", "count", "share"]
+    assert seed["label_zh"].tolist() == ["物流配送", "产品质量"]
+
+
+def test_resolution_performance_by_hand():
+    created = pd.Timestamp("2026-06-01")
+    hours = [1, 2, 3, 30, np.nan]
+    t = pd.DataFrame({"category": ["x"] * 5, "created_at": [created] * 5,
+                      "resolved_at": [created + pd.Timedelta(hours=h) if not np.isnan(h) else pd.NaT for h in hours],
+                      "first_contact_resolved": pd.array([True, True, False, False, False], dtype="boolean"),
+                      "reopened": pd.array([False, False, True, False, False], dtype="boolean")})
+    r = C.resolution_performance(t, data_end=created + pd.Timedelta(days=10)).iloc[0]
+    assert r["median_hours"] == 2.5 and r["resolved"] == 4
+    assert r["sla_rate"] == pytest.approx(3 / 5)  # the open ticket is older than the SLA: missed
+    assert r["fcr_rate"] == pytest.approx(2 / 5) and r["reopen_rate"] == pytest.approx(1 / 5)
+
+
+def test_period_changes_match_rate_ratio_test():
+    t = pd.DataFrame({"category": ["a"] * 60 + ["b"] * 30 + ["a"] * 30 + ["b"] * 30,
+                      "created_at": [pd.Timestamp("2026-06-10")] * 90 + [pd.Timestamp("2026-05-10")] * 60})
+    ch = C.period_changes(t, ("2026-06-01", "2026-07-01"), ("2026-05-01", "2026-06-01")).set_index("category")
+    from csm.stats import rate_ratio_test
+    ref = rate_ratio_test(60, 30, 30, 31).iloc[0]
+    assert ch.loc["a", "rate_ratio"] == pytest.approx(ref["estimate"]) and ch.loc["a", "p_value"] == pytest.approx(ref["p_value"])
+
+
+# --------------------------------------------------------------------------- words
+def test_weighted_log_odds_by_hand():
+    counts = pd.DataFrame({"group": ["g1", "g1", "g2", "g2"], "term": ["x", "y", "x", "y"], "count": [8, 2, 3, 7]})
+    out = C.weighted_log_odds(counts).set_index(["group", "term"])
+    # prior α_w = total count: α_x = 11, α_y = 9, α0 = 20; n1 = n2 = 10
+    d = np.log((8 + 11) / (10 + 20 - 8 - 11)) - np.log((3 + 11) / (10 + 20 - 3 - 11))
+    z = d / np.sqrt(1 / (8 + 11) + 1 / (3 + 11))
+    assert out.loc[("g1", "x"), "log_odds"] == pytest.approx(d) and out.loc[("g1", "x"), "z"] == pytest.approx(z)
+    assert out.loc[("g2", "x"), "z"] == pytest.approx(-z)
+
+
+def test_tokenize_english_and_chinese_without_digits_or_stderr(capfd):
+    terms = C.tokenize("迅捷快递配送延迟，订单超时5天未送达。")
+    assert "迅捷快递" in terms or "迅捷" in terms
+    assert not any(ch.isdigit() for t in terms for ch in t)
+    en = C.tokenize("The parcel is late, call 13812345678 about the late delivery")
+    assert "late delivery" in en and "the" not in en and not any(ch.isdigit() for t in en for ch in t)
+    assert capfd.readouterr().err == ""
+
+
+def test_examples_are_masked():
+    texts = pd.Series(["Parcel late, call me at 13812345678", "Parcel late again, mail wang.lei@example.com",
+                       "refund please"])
+    groups = pd.Series(["logistics", "logistics", "after_sales"])
+    terms = pd.DataFrame({"group": ["logistics", "logistics"], "rank": [1, 2], "term": ["parcel", "late"]})
+    ex = C.example_complaints(texts, groups, terms)
+    assert len(ex) == 2 and not ex["example"].str.contains("13812345678|wang.lei").any()
+    assert ex["example"].str.contains(r"\[PHONE\]|\[EMAIL\]").all()
+
+
+# --------------------------------------------------------------------------- bad input
+def test_period_without_complaints_says_so(tickets):
+    with pytest.raises(AnalysisError, match=r"no tickets created from 2030-01-01 to 2030-01-31; the tickets cover 2025-01-01"):
+        C.tickets_in(tickets, "2030-01-01", "2030-02-01")
+
+
+def test_one_category_only_says_so():
+    t = pd.DataFrame({"category": ["logistics"] * 20, "channel": ["chat", "phone"] * 10})
+    with pytest.raises(AnalysisError, match=r"only one category \('logistics'\)"):
+        C.contingency_test(t, "channel")
+    with pytest.raises(AnalysisError, match="at least two groups"):
+        C.weighted_log_odds(pd.DataFrame({"group": ["a"], "term": ["x"], "count": [1]}))
+
+
+def test_all_empty_dimension_says_so(tickets):
+    t = tickets.iloc[::200]
+    t = t.assign(region=pd.Series(pd.NA, index=t.index, dtype="str"))
+    with pytest.raises(DataError, match=rf"tickets.region is empty in all {len(t)} rows"):
+        C.contingency_test(t, "region")
+    with pytest.raises(DataError, match="empty in all"):
+        C.weekly_counts(t, ["category", "region"])
+    conc = C.concentration(t, ["region", "channel"])
+    assert "region" in conc.skipped and "channel" in conc.tests
+    found = C.find_spikes(t)  # the report carries on with the levels it can search
+    assert "spikes by region not searched: column tickets.region is absent or empty" in found.notes
+    assert set(found.scores["level"]) == {"category"}
+
+
+def test_labels_for_every_header_and_kind():
+    for code in cplots.HEADERS.values():
+        assert code in LABELS, code
+    for code in ("spike", "concentration", "resolution", *C.OUTCOMES, *C.TENURE_BANDS, C.OTHER_LEVELS):
+        assert code in LABELS, code
+    assert "complaints_title" in PHRASES

