@@ -17,6 +17,7 @@ result objects with a ``.summary`` frame out; nothing here draws or reads files)
 """
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import warnings
@@ -30,7 +31,7 @@ import scipy.stats as st
 
 from csm.data.contract import COMPLAINT_CATEGORIES
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.stats import adjust_pvalues, median_interval, rate_ratio_test, wilson_interval
+from csm.stats import adjust_pvalues, median_interval, rate_ratio_test, single_threaded_blas, wilson_interval
 from csm.text import mask_pii
 
 #: Outcomes modelled by :func:`outcome_drivers` (codes used in results and labels).
@@ -686,7 +687,9 @@ def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARI
     ``other_levels``; a covariate left with one level is dropped (noted). If the fit still fails, a
     ridge-penalised fit without intervals is not attempted: :class:`AnalysisError` says why.
     """
-    import statsmodels.api as sm
+    # the GLM module directly: ``statsmodels.api`` imports every submodule (~1–2 s of report time)
+    from statsmodels.genmod.families import Binomial
+    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.tools.sm_exceptions import (
         ConvergenceWarning,
         PerfectSeparationWarning,
@@ -733,7 +736,8 @@ def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARI
         # separation is handled by pooling rare levels above; a remaining warning is reported via the check below
         warnings.simplefilter("ignore", (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning))
         try:
-            res = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
+            with single_threaded_blas():
+                res = GLM(endog, X, family=Binomial()).fit()
         except Exception as err:  # noqa: BLE001 - report any numerical failure in plain words
             raise AnalysisError(f"model of {outcome}: the logistic regression could not be fitted ({err}). "
                                 "Use fewer covariates or a longer period.") from None
@@ -877,6 +881,13 @@ def _segmenter():
     return _jieba
 
 
+@functools.lru_cache(maxsize=100_000)
+def _segment(piece: str) -> tuple[str, ...]:
+    """jieba words of one run of Chinese characters (dictionary only, no HMM), memoised: complaint texts
+    repeat the same phrases, and segmentation is most of the tokenising time."""
+    return tuple(_segmenter().lcut(piece, HMM=False))
+
+
 def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     """Terms of one text: lower-case English words (stop words and 1-letter words out) and Chinese
     words from jieba segmentation (single characters and stop words out); with ``bigrams`` also
@@ -884,6 +895,13 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     in English and without one in Chinese). Digits never form terms (no personal data in terms)."""
     if not isinstance(text, str) or not text:
         return []
+    return list(_tokenize_cached(text, bigrams))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _tokenize_cached(text: str, bigrams: bool) -> tuple[str, ...]:
+    """:func:`tokenize` of one non-empty text, memoised: the same descriptions recur across the spike,
+    category and example analyses of one report (jieba segmentation dominates the text analysis time)."""
     terms: list[str] = []
     previous_end = 0
     for m in _TOKEN.finditer(text):
@@ -898,7 +916,7 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
             else:
                 terms.append("")  # a break: no bigram across a stop word
         else:
-            for w in _segmenter().lcut(piece, HMM=False):
+            for w in _segment(piece):
                 terms.append(w if len(w) > 1 and w not in _ZH_STOP else "")
     words = [t for t in terms if t]
     if bigrams:
@@ -906,7 +924,7 @@ def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
             if a and b:
                 sep = "" if a[0] >= "\u4e00" and b[0] >= "\u4e00" else " "
                 words.append(a + sep + b)
-    return words
+    return tuple(words)
 
 
 def term_counts(texts: pd.Series, groups: pd.Series, *, bigrams: bool = True) -> pd.DataFrame:
@@ -918,9 +936,9 @@ def term_counts(texts: pd.Series, groups: pd.Series, *, bigrams: bool = True) ->
     for g, text, k in uniq.itertuples(index=False):
         toks = cache.get(text)
         if toks is None:
-            toks = cache[text] = tokenize(text, bigrams=bigrams)
+            toks = cache[text] = set(tokenize(text, bigrams=bigrams))
         c = counters.setdefault(g, Counter())
-        for t in set(toks):  # document frequency: a term counts once per complaint
+        for t in toks:  # document frequency: a term counts once per complaint
             c[t] += k
     rows = [(g, t, n) for g, c in counters.items() for t, n in c.items()]
     return pd.DataFrame(rows, columns=["group", "term", "count"])

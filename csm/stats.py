@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from threadpoolctl import threadpool_limits
+
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
@@ -475,3 +477,14 @@ def adjust_pvalues(p_values, *, method: str = "holm", alpha: float = 0.05) -> pd
     if index is not None:
         out.index = index
     return out
+
+
+def single_threaded_blas():
+    """A context with one BLAS thread, for small model fits (e.g. a ~1,000 × 20 IRLS step).
+
+    Multi-threaded OpenBLAS is 10–50× slower on such small problems when the CPUs are busy, and the order
+    of its sums (so the last bits of a result, and whether a nearly separated fit converges) depends on the
+    thread count. One thread makes fits reproducible on any machine and under any runner (nbconvert,
+    nbval, ``csm run``).
+    """
+    return threadpool_limits(limits=1, user_api="blas")

@@ -14,7 +14,7 @@ from csm import abtest
 from csm.data.load import load_tables
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.report import plots_abtest
+from csm.report import plots_abtest, tables_abtest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = TRUTH["default_dataset"]["experiment"]
@@ -374,15 +374,15 @@ def test_bad_metric_specs_are_refused():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_tables_sentences_and_charts(result, lang):
     decision, reasons = abtest.decide(result.metrics, srm=result.srm)
-    sentences = plots_abtest.decision_sentences(decision, reasons, result.metrics, lang)
+    sentences = tables_abtest.decision_sentences(decision, reasons, result.metrics, lang)
     assert len(sentences) == 2 + len(result.metrics)
     assert ("+5.4" in sentences[2]) and ("[+3.2, +7.5]" in sentences[2])
-    table = plots_abtest.results_table(result.metrics, reasons, lang)
+    table = tables_abtest.results_table(result.metrics, reasons, lang)
     assert len(table) == len(result.metrics)
     ax = plots_abtest.lift_chart(result.metrics, reasons, lang=lang)
     assert len(ax.get_yticklabels()) == result.metrics["relative_lift"].notna().sum()
     plt.close("all")
-    assert plots_abtest.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
+    assert tables_abtest.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
 
 
 def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(data):

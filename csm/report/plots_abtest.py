@@ -1,12 +1,9 @@
-"""Charts, tables and sentences of the A/B test report (notebooks/ab_test).
+"""Charts of the A/B test report (notebooks/ab_test).
 
 Charts follow :mod:`csm.report.plots` (one theme, tidy frame in, Axes out, no ``plt.show()``).
-The table and sentence helpers turn :mod:`csm.abtest` results into what a reader sees, in ``lang``;
-numbers are rounded here for display only.
+Tables and sentences are in :mod:`csm.report.tables_abtest`.
 """
 from __future__ import annotations
-
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -15,193 +12,11 @@ from matplotlib.axes import Axes
 
 from csm.report.labels import check_lang, label, phrase
 from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
+from csm.report.tables_abtest import percentage_points
 
-__all__ = [
-    "balance_table",
-    "cluster_label",
-    "decision_sentences",
-    "did_means_table",
-    "did_trend_chart",
-    "format_effect",
-    "format_level",
-    "interval_chart",
-    "interval_text",
-    "lift_chart",
-    "method_table",
-    "power_table",
-    "results_table",
-    "sequential_chart",
-    "sequential_table",
-    "srm_table",
-    "warning_block",
-]
+__all__ = ["did_trend_chart", "interval_chart", "lift_chart", "sequential_chart", "VERDICT_COLORS"]
 
 VERDICT_COLORS = {"improved": "#029e73", "degraded": "#d55e00", "no_change": "#555555", "not_tested": "#bbbbbb"}
-
-
-# --------------------------------------------------------------------------- numbers
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
-
-
-def _pp(lang: str) -> str:
-    return " pp" if lang == "en" else " 个百分点"
-
-
-def format_level(value, scale: str, lang: str = "en") -> str:
-    """An arm's level: a share as percent, NPS in points, otherwise two decimals."""
-    if _missing(value):
-        return "–"
-    if scale == "share":
-        return f"{value:.1%}"
-    if scale == "points":
-        return f"{value:.1f}"
-    return f"{value:,.2f}"
-
-
-def format_effect(value, scale: str, lang: str = "en", *, interval: tuple | None = None) -> str:
-    """A treatment − control effect (signed) with its optional interval: percentage points for shares and
-    ordinal probabilities, points for NPS, two decimals otherwise."""
-    if _missing(value):
-        return "–"
-
-    def one(v):
-        if scale in ("share", "probability"):
-            return f"{100 * v:+.1f}"
-        if scale == "points":
-            return f"{v:+.1f}"
-        return f"{v:+,.2f}"
-
-    unit = _pp(lang) if scale in ("share", "probability") else ""
-    text = one(value) + unit
-    if interval is not None and not any(_missing(v) for v in interval):
-        text += f" [{one(interval[0])}, {one(interval[1])}]"
-    return text
-
-
-def _interval(row, lang) -> str:
-    """``[low, high]`` of an effect row in the row's scale (no unit; it follows the effect)."""
-    lo, hi = row.get("ci_low"), row.get("ci_high")
-    if _missing(lo) or _missing(hi):
-        return ""
-    return "[" + ", ".join(format_effect(v, row["scale"], lang).replace(_pp(lang), "") for v in (lo, hi)) + "]"
-
-
-def _p_text(p) -> str:
-    """``p < 0.001`` or ``p = 0.042`` for sentences."""
-    if _missing(p):
-        return "p –"
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def interval_text(low, high, scale: str, lang: str = "en") -> str:
-    """``[low, high]`` of an effect, signed, in the scale's unit-less numbers."""
-    return _interval({"ci_low": low, "ci_high": high, "scale": scale}, lang)
-
-
-def _p(p) -> str:
-    if _missing(p):
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-# --------------------------------------------------------------------------- sentences
-def decision_sentences(decision: str, reasons: pd.DataFrame, metrics: pd.DataFrame, lang: str, *,
-                       sequential_blocked: bool = False) -> list[str]:
-    """The decision, its reason, and one sentence per metric (value per arm, effect, interval, adjusted p,
-    verdict)."""
-    check_lang(lang)
-    out = [phrase("ab_decision", lang, decision=label(f"decision_{decision}", lang)),
-           phrase(f"ab_decision_reason_{decision}", lang, n=len(metrics))]
-    if sequential_blocked:
-        out.append(phrase("ab_sequential_not_crossed", lang))
-    verdicts = reasons.set_index("metric")["verdict"]
-    for _, r in metrics.iterrows():
-        name, role = label(r["metric"], lang), label(f"role_{r['role']}", lang)
-        if r.get("error"):
-            out.append(phrase("ab_metric_not_tested", lang, metric=name, role=role, reason=r["error"]))
-            continue
-        out.append(phrase("ab_metric_sentence", lang, metric=name, role=role,
-                          control=format_level(r["control"], r["scale"], lang),
-                          treatment=format_level(r["treatment"], r["scale"], lang),
-                          effect=format_effect(r["diff"], r["scale"], lang), interval=_interval(r, lang),
-                          p_adj=_p_text(r["p_adjusted"]), verdict=label(f"verdict_{verdicts[r['metric']]}", lang)))
-    return out
-
-
-# --------------------------------------------------------------------------- tables
-def _frame(rows: list[dict], lang: str) -> pd.DataFrame:
-    out = pd.DataFrame(rows)
-    out = out.rename(columns={c: str(label(c, lang)) for c in out.columns})
-    return out.set_index(out.columns[0])
-
-
-def results_table(metrics: pd.DataFrame, reasons: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """One row per metric: role, analysis, arms, effect [CI], relative lift, p, adjusted p, verdict."""
-    check_lang(lang)
-    verdicts = reasons.set_index("metric")["verdict"]
-    rows = []
-    for _, r in metrics.iterrows():
-        ok = not r.get("error")
-        lift = "" if not ok or _missing(r.get("relative_lift")) else f"{r['relative_lift']:+.1%}"
-        rows.append({
-            "ab_metric": label(r["metric"], lang),
-            "ab_role": label(f"role_{r['role']}", lang),
-            "ab_kind": label(f"kind_{r['kind']}", lang),
-            "ab_control": format_level(r.get("control"), r.get("scale"), lang) if ok else "–",
-            "ab_treatment": format_level(r.get("treatment"), r.get("scale"), lang) if ok else "–",
-            "ab_effect": f"{format_effect(r['diff'], r['scale'], lang)} {_interval(r, lang)}" if ok else "–",
-            "ab_lift": lift,
-            "ab_p": _p(r.get("p_value")),
-            "ab_p_adjusted": _p(r.get("p_adjusted")),
-            "ab_verdict": label(f"verdict_{verdicts[r['metric']]}", lang),
-        })
-    return _frame(rows, lang)
-
-
-def srm_table(srm, lang: str) -> pd.DataFrame:
-    """Units per variant against the planned split."""
-    rows = [{"ab_variant": label(r["variant"], lang), "ab_units": f"{int(r['n']):,}", "ab_share": f"{r['share']:.1%}",
-             "ab_expected_share": f"{r['expected_share']:.1%}"} for _, r in srm.summary.iterrows()]
-    return _frame(rows, lang)
-
-
-def balance_table(balance: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = [{"ab_covariate": label(r["covariate"], lang), "ab_control": f"{r['control']:.2f}",
-             "ab_treatment": f"{r['treatment']:.2f}", "ab_smd": f"{r['smd']:+.3f}", "ab_p": _p(r["p_value"])}
-            for _, r in balance.iterrows()]
-    return _frame(rows, lang)
-
-
-def sequential_table(looks: pd.DataFrame, scale: str, lang: str) -> pd.DataFrame:
-    rows = [{"ab_look": int(r["look"]), "ab_look_date": f"{r['look_date']:%Y-%m-%d}", "ab_units": f"{int(r['units']):,}",
-             "ab_information": f"{r['information_fraction']:.0%}",
-             "ab_effect": f"{format_effect(r['diff'], scale, lang)} {_interval({**r, 'scale': scale}, lang)}",
-             "ab_z": f"{r['z']:.2f}", "ab_boundary": f"{r['z_boundary']:.2f}",
-             "ab_crossed": phrase("yes" if r["crossed"] else "no", lang)} for _, r in looks.iterrows()]
-    return _frame(rows, lang)
-
-
-def power_table(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Planning table: metric, control level, effect to detect, units per arm needed, MDE at the actual size."""
-    rows = [{"ab_metric": label(r["metric"], lang), "ab_baseline": format_level(r["baseline"], r["scale"], lang),
-             "ab_target_effect": format_effect(r["effect"], r["scale"], lang),
-             "ab_needed": f"{int(r['n_needed']):,}" if not _missing(r["n_needed"]) else "–",
-             "ab_units": f"{int(r['n_actual']):,}",
-             "ab_mde": format_effect(abs(r["mde"]), r["scale"], lang).lstrip("+")} for _, r in plan.iterrows()]
-    return _frame(rows, lang)
-
-
-def method_table(frame: pd.DataFrame, scale: str, lang: str, *, ratio_header: str = "ab_se_ratio") -> pd.DataFrame:
-    """Rows of :func:`csm.abtest.unit_of_analysis` (or unadjusted/CUPED) side by side; the last column is each
-    standard error over the first row's (header ``ratio_header``)."""
-    rows = []
-    for _, r in frame.iterrows():
-        rows.append({"ab_method": label(f"method_{r['method']}", lang),
-                     "ab_effect": f"{format_effect(r['diff'], scale, lang)} {_interval({**r, 'scale': scale}, lang)}",
-                     "ab_se": format_effect(r["se"], scale, lang).lstrip("+"),
-                     ratio_header: f"{r['se'] / frame['se'].iloc[0]:.2f}", "ab_p": _p(r["p_value"])})
-    return _frame(rows, lang)
 
 
 # --------------------------------------------------------------------------- charts
@@ -240,7 +55,7 @@ def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, ax
     ax.plot(data["diff"] * factor, pos, "o", color=COLORS["estimate"], markersize=7)
     ax.axvline(0, color=COLORS["reference"], linewidth=1)
     ax.set_yticks(pos, [str(label(f"method_{m}", lang)) for m in data["method"]])
-    ax.set_xlabel(str(label("ab_effect", lang)) + (_pp(lang).replace(" pp", " (pp)") if factor == 100 else ""))
+    ax.set_xlabel(str(label("ab_effect", lang)) + (percentage_points(lang).replace(" pp", " (pp)") if factor == 100 else ""))
     ax.grid(axis="y", visible=False)
     ax.set_title(title)
     return ax
@@ -285,27 +100,3 @@ def did_trend_chart(trend: pd.DataFrame, change_date, *, title: str, ylabel: str
     ax.set_title(title)
     _legend(ax, loc="best")
     return ax
-
-
-def did_means_table(cell_means: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The 2×2 means of a difference in differences: rollout group and the others, before and after."""
-    names = {"treated": "did_treated", "other": "did_comparison"}
-    rows = [{"ab_group": label(names.get(r["group"], r["group"]), lang), "did_before": f"{r['before']:.2f}",
-             "did_after": f"{r['after']:.2f}", "did_change": f"{r['change']:+.2f}"} for _, r in cell_means.iterrows()]
-    return _frame(rows, lang)
-
-
-def cluster_label(column: str, lang: str) -> str:
-    """What a cluster column means in words (customer, agent, team), else the column name."""
-    code = f"ab_cluster_{column}"
-    text = label(code, lang)
-    return column if text == code else str(text)
-
-
-def warning_block(sentence: str):
-    """A generated warning sentence as a bold Markdown block (its text escaped, never read as Markdown)."""
-    from IPython.display import Markdown
-
-    from csm.report.tables import escape_markdown
-
-    return Markdown("> **" + escape_markdown(sentence) + "**")

@@ -2,6 +2,7 @@
 
 Thin seaborn/matplotlib functions over the tidy results of :mod:`csm.nps`, :mod:`csm.churn` and
 :mod:`csm.clv`; same theme and rules as :mod:`csm.report.plots` (return the Axes, never print or show).
+Tables are in :mod:`csm.report.tables_customers`.
 """
 from __future__ import annotations
 
@@ -11,46 +12,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
-from csm.report.labels import check_lang, label, phrase
+from csm.report.labels import check_lang, phrase
 from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
-
-PREFIX = "cust_"
-
-
-def code_label(code, lang: str):
-    """Label of a code of this topic: ``cust_<code>`` (labels_customers) first, then the shared labels."""
-    own = label(PREFIX + str(code), lang)
-    return own if own != PREFIX + str(code) else label(code, lang)
-
-
-def format_p(p: float) -> str:
-    """A p-value for text: "< 0.001" below 0.001, else 3 significant digits ("–" when missing)."""
-    if p is None or not np.isfinite(p):
-        return "–"
-    return "< 0.001" if p < 0.001 else f"{p:.3g}"
-
-
-def report_table(frame: pd.DataFrame, lang: str, *, decimals: dict | int = 2, codes=()) -> pd.DataFrame:
-    """A result frame for display: numbers rounded, codes in ``codes`` columns and headers labelled
-    (``cust_<name>`` first), the first column as the index (no 0, 1, 2 … row numbers)."""
-    lang = check_lang(lang)
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            d = decimals.get(col, 2) if isinstance(decimals, dict) else decimals
-            out[col] = out[col].round(d)
-            finite = out[col].dropna()
-            if len(finite) and np.all(finite == np.round(finite)) and finite.abs().max() < 2**53:
-                out[col] = out[col].astype("Int64")  # counts show as 12, not 12.0
-    if "p_value" in out.columns:
-        out["p_value"] = [format_p(p) for p in frame["p_value"]]
-    for col in codes:
-        out[col] = [code_label(v, lang) for v in out[col]]
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]):
-            out[col] = out[col].dt.strftime("%Y-%m")
-    out = out.rename(columns={c: str(code_label(c, lang)) for c in out.columns})
-    return out.set_index(out.columns[0]) if len(out.columns) > 1 else out
+from csm.report.tables_customers import code_label
 
 
 def forest_chart(frame: pd.DataFrame, term: str = "term", estimate: str = "hazard_ratio", *, lo: str = "ci_low",

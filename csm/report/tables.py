@@ -19,8 +19,28 @@ _DECIMALS = {"score (1–5)": 2, "%": 1, "percentage points": 1, "points": 1, "m
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Headers in ``lang``; the first column becomes the (named) index, so no 0, 1, 2 … row numbers show."""
-    out = frame.rename(columns={c: str(label(c, lang)) for c in frame.columns})
+    return display_frame(frame, lang)
+
+
+def display_frame(frame: pd.DataFrame, lang: str, *, headers: dict | None = None, prefix: str = "") -> pd.DataFrame:
+    """A formatted result frame ready to show: headers labelled in ``lang`` (a column is first renamed to its
+    label code via ``headers``, then looked up with :func:`code_label` and ``prefix``); the first column
+    becomes the (named) index, so no 0, 1, 2 … row numbers show."""
+    headers = headers or {}
+    out = frame.rename(columns={c: code_label(headers.get(c, c), lang, prefix=prefix) for c in frame.columns})
     return out.set_index(out.columns[0]) if len(out.columns) > 1 else out
+
+
+def code_label(code, lang: str, *, prefix: str = "") -> str:
+    """:func:`csm.report.labels.label` of ``code`` as text, ``"–"`` when missing; with ``prefix`` a topic's own
+    label ``<prefix><code>`` (e.g. ``cust_`` of labels_customers) wins over the shared one."""
+    if _is_missing(code):
+        return "–"
+    if prefix:
+        own = label(f"{prefix}{code}", lang)
+        if own != f"{prefix}{code}":
+            return str(own)
+    return str(label(code, lang))
 
 
 def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
@@ -50,11 +70,13 @@ def _is_missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
 
 
-def format_number(value, unit: str, lang: str = "en", *, signed: bool = False) -> str:
-    """``value`` rounded for its unit (``%`` values are already in percent), with the unit where short."""
+def format_number(value, unit: str = "", lang: str = "en", *, signed: bool = False,
+                  decimals: int | None = None) -> str:
+    """``value`` rounded for its unit (``%`` values are already in percent), with the unit where short;
+    ``decimals`` overrides the unit's usual number of decimals. Missing values show as ``"–"``."""
     if _is_missing(value):
         return "–"
-    decimals = _DECIMALS.get(unit, 2)
+    decimals = _DECIMALS.get(unit, 2) if decimals is None else decimals
     text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
     if text in ("-0", "+0") or text.strip("+-0.,") == "":
         text = text.replace("-", "").replace("+", "") if not signed else "±" + text[1:]
@@ -65,10 +87,32 @@ def format_number(value, unit: str, lang: str = "en", *, signed: bool = False) -
     return text
 
 
-def format_interval(low, high, unit: str, lang: str = "en") -> str:
+def format_interval(low, high, unit: str = "", lang: str = "en", *, decimals: int | None = None,
+                    brackets: str = "[, ]") -> str:
+    """``[low, high]`` formatted like :func:`format_number`; ``brackets="(–)"`` gives ``(low–high)``.
+    Empty when a bound is missing."""
     if _is_missing(low) or _is_missing(high):
         return ""
-    return f"[{format_number(low, unit, lang)}, {format_number(high, unit, lang)}]"
+    left, sep, right = (brackets[0], brackets[1:-1], brackets[-1])
+    return (f"{left}{format_number(low, unit, lang, decimals=decimals)}{sep}"
+            f"{format_number(high, unit, lang, decimals=decimals)}{right}")
+
+
+def format_share(fraction, lang: str = "en", *, signed: bool = False) -> str:
+    """A fraction (0.123) as a percentage with one decimal (``"12.3%"``); ``"–"`` when missing or infinite."""
+    if _is_missing(fraction) or not math.isfinite(fraction):
+        return "–"
+    return format_number(100 * fraction, "%", lang, signed=signed)
+
+
+def format_p_value(p, *, prefix: bool = False) -> str:
+    """A p-value for a reader: ``"< 0.001"`` below 0.001, else three decimals (``"0.042"``), ``"–"`` when
+    missing; with ``prefix`` for sentences: ``"p < 0.001"``, ``"p = 0.042"``, ``"p –"``."""
+    if _is_missing(p) or not math.isfinite(p):
+        return "p –" if prefix else "–"
+    if p < 0.001:
+        return "p < 0.001" if prefix else "< 0.001"
+    return f"p = {p:.3f}" if prefix else f"{p:.3f}"
 
 
 def _change_text(row: pd.Series, lang: str) -> str:

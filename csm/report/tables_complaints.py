@@ -1,0 +1,267 @@
+"""Report tables and sentences of the complaint root-cause briefing (:mod:`csm.complaints` results).
+
+The ``*_table`` functions turn results into display frames (numbers rounded once, codes labelled in
+``lang``, first column as index) and the ``*_sentence(s)`` functions into plain sentences via
+:func:`csm.report.labels.phrase`. Charts are in :mod:`csm.report.plots_complaints`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from csm.report.labels import check_lang, phrase
+from csm.report.tables import (
+    code_label,
+    display_frame,
+    format_number,
+    format_p_value,
+    format_share,
+)
+
+
+def _num(x, decimals: int = 0) -> str:
+    """A count or ratio with thousands separators, ``"–"`` when missing."""
+    return format_number(x, decimals=decimals)
+
+
+#: Result column -> label code of its header.
+HEADERS = {
+    "type": "complaint_type", "label_en": "complaint_label_en", "label_zh": "complaint_label_zh",
+    "cumulative_share": "complaint_cumulative_share", "vital_few": "complaint_vital_few",
+    "start": "complaint_start", "end": "complaint_end", "weeks": "complaint_weeks",
+    "observed": "complaint_observed", "expected": "complaint_expected", "excess": "complaint_excess",
+    "ratio": "complaint_ratio", "max_score": "complaint_score", "level": "complaint_level",
+    "dimension": "complaint_dimension", "drivers": "complaint_drivers", "in_period": "complaint_in_period",
+    "adjusted_residual": "complaint_adjusted_residual", "p_adjusted": "complaint_p_adjusted",
+    "cramers_v": "complaint_cramers_v", "chi2": "complaint_chi2", "dof": "complaint_dof",
+    "odds_ratio": "complaint_odds_ratio", "outcome": "complaint_outcome", "covariate": "complaint_covariate",
+    "reference": "complaint_reference", "rate": "complaint_rate", "median_hours": "complaint_median_hours",
+    "p90_hours": "complaint_p90_hours", "sla_rate": "complaint_sla_rate", "fcr_rate": "complaint_fcr_rate",
+    "reopen_rate": "complaint_reopen_rate", "term": "complaint_term", "terms": "complaint_terms",
+    "example": "complaint_example", "kind": "complaint_kind", "evidence": "complaint_evidence",
+    "impact": "complaint_impact", "finding": "complaint_finding", "count_previous": "complaint_count_previous",
+    "rate_ratio": "complaint_rate_ratio", "share_change": "complaint_share_change", "group": "complaint_group",
+}
+
+
+# --------------------------------------------------------------------------- formatting
+def _date(t) -> str:
+    return "–" if pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d}"
+
+
+def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Headers in ``lang`` (via :data:`HEADERS`); the first column becomes the index (no 0, 1, 2 row numbers)."""
+    return display_frame(frame, lang, headers=HEADERS)
+
+
+def _yes(flag: bool, lang: str) -> str:
+    return phrase("yes", lang) if flag else ""
+
+
+def _where(row, by, lang: str) -> str:
+    return " · ".join(code_label(row[c], lang) for c in by if c in row and pd.notna(row[c]))
+
+
+def _drivers_text(drivers: str, lang: str) -> str:
+    if not isinstance(drivers, str) or not drivers:
+        return ""
+    parts = []
+    for item in drivers.split("; "):
+        dim, _, level = item.partition("=")
+        parts.append(f"{code_label(dim, lang)} {code_label(level, lang)}" if lang == "en" else f"{code_label(dim, lang)}“{code_label(level, lang)}”")
+    return (", " if lang == "en" else "、").join(parts)
+
+
+def cramers_v_strength(v: float) -> str:
+    """Cohen's (1988) conventions for V with df* = 1: < 0.1 negligible, < 0.3 weak, < 0.5 moderate, else strong."""
+    return "strength_negligible" if v < 0.1 else "strength_weak" if v < 0.3 else \
+        "strength_moderate" if v < 0.5 else "strength_strong"
+
+
+# --------------------------------------------------------------------------- tables and sentences
+def pareto_table(pareto: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
+    """Seed-form table (type, English and Chinese label, count, share) with cumulative share and the 80% mark."""
+    check_lang(lang)
+    from csm.complaints import category_share_table
+
+    seed = category_share_table(pareto, by) if by == "category" else pd.DataFrame({
+        "type": pareto[by], "label_en": [code_label(c, "en") for c in pareto[by]],
+        "label_zh": [code_label(c, "zh") for c in pareto[by]], "count": pareto["count"], "share": pareto["share"]})
+    out = pd.DataFrame({"type": seed["type"], "label_en": seed["label_en"], "label_zh": seed["label_zh"],
+                        "count": seed["count"].map(_num), "share": seed["share"].map(format_share),
+                        "cumulative_share": pareto["cumulative_share"].map(format_share),
+                        "vital_few": [_yes(v, lang) for v in pareto["vital_few"]]})
+    return _display(out, lang)
+
+
+def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category", child: str = "sub_reason"):
+    out = pd.DataFrame({parent: within[parent].map(lambda c: code_label(c, lang)),
+                        child: within[child].map(lambda c: code_label(c, lang)), "count": within["count"].map(_num),
+                        "share": within["share"].map(format_share), "cumulative_share": within["cumulative_share"].map(format_share),
+                        "vital_few": [_yes(v, lang) for v in within["vital_few"]]})
+    return _display(out, lang)
+
+
+def pareto_sentence(pareto: pd.DataFrame, lang: str, by: str = "category") -> str:
+    vital = pareto[pareto["vital_few"]]
+    sep = ", " if lang == "en" else "、"
+    return phrase("pareto_sentence", lang, k=len(vital), total=len(pareto), share=format_share(vital["share"].sum()),
+                  names=sep.join(code_label(c, lang) for c in vital[by]))
+
+
+def root_cause_sentence(row: pd.Series, lang: str) -> str:
+    """One plain sentence for a row of :func:`csm.complaints.root_cause_table`."""
+    kind = row["kind"]
+    if kind == "spike":
+        where = " · ".join(code_label(x, lang) for x in (row["category"], row["level"] if row["dimension"] != "category"
+                                                    else None) if x is not None and not pd.isna(x))
+        drivers = _drivers_text(row["drivers"], lang)
+        return phrase("root_spike", lang, where=where, excess=_num(row["impact"]), start=_date(row["start"]),
+                      end=_date(row["end"]), ratio=_num(row["effect"], 1),
+                      drivers=phrase("root_spike_drivers", lang, drivers=drivers) if drivers else "")
+    if kind == "concentration":
+        return phrase("root_concentration", lang, category=code_label(row["category"], lang),
+                      dimension=code_label(row["dimension"], lang), level=code_label(row["level"], lang),
+                      excess=_num(row["impact"]), ratio=_num(row["effect"], 2))
+    if kind == "resolution":
+        return phrase("root_resolution", lang, category=code_label(row["category"], lang), rate=format_share(row["effect"]),
+                      target=format_share(row["target"]))
+    return phrase("root_outcome", lang, level=code_label(row["level"], lang), dimension=code_label(row["dimension"], lang),
+                  outcome=code_label(kind, lang), odds=_num(row["effect"], 2), low=_num(row["ci_low"], 2),
+                  high=_num(row["ci_high"], 2), excess=_num(row["impact"]))
+
+
+def _evidence(row: pd.Series, lang: str) -> str:
+    kind = row["kind"]
+    if kind == "spike":
+        return phrase("evidence_spike", lang, ratio=_num(row["effect"], 2), z=_num(row["score"], 1),
+                      p=format_p_value(row["p_value"]))
+    if kind == "concentration":
+        return phrase("evidence_concentration", lang, ratio=_num(row["effect"], 2),
+                      z=_num(row["score"], 1), p=format_p_value(row["p_value"]))
+    if kind == "resolution":
+        return phrase("evidence_resolution", lang, rate=format_share(row["effect"]), low=format_share(row["ci_low"]),
+                      high=format_share(row["ci_high"]))
+    return phrase("evidence_outcome", lang, odds=_num(row["effect"], 2), low=_num(row["ci_low"], 2),
+                  high=_num(row["ci_high"], 2), p=format_p_value(row["p_value"]))
+
+
+def root_cause_display(root: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The ranked root-cause table as a manager reads it: rank, finding (sentence), evidence, tickets affected."""
+    check_lang(lang)
+    out = pd.DataFrame({"rank": root["rank"].astype(int).astype(str),
+                        "kind": root["kind"].map(lambda k: code_label(k, lang)),
+                        "finding": [root_cause_sentence(r, lang) for _, r in root.iterrows()],
+                        "evidence": [_evidence(r, lang) for _, r in root.iterrows()],
+                        "impact": root["impact"].map(_num)})
+    return _display(out, lang)
+
+
+def spikes_table(spikes: pd.DataFrame, by, lang: str) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "level": [_where(r, by, lang) for _, r in spikes.iterrows()],
+        "start": spikes["start"].map(_date), "end": spikes["end"].map(_date), "weeks": spikes["weeks"].map(_num),
+        "observed": spikes["observed"].map(_num), "expected": spikes["expected"].map(_num),
+        "excess": spikes["excess"].map(_num), "ratio": spikes["ratio"].map(lambda x: _num(x, 2)),
+        "max_score": spikes["max_score"].map(lambda x: _num(x, 1)), "p_adjusted": spikes["p_value"].map(format_p_value),
+        "drivers": spikes["drivers"].map(lambda d: _drivers_text(d, lang) or "–"),
+        "in_period": [_yes(v, lang) for v in spikes["in_period"]]})
+    return _display(out, lang)
+
+
+def drivers_table(drivers: pd.DataFrame, lang: str, *, top: int = 2) -> pd.DataFrame:
+    """Top levels per dimension of :func:`csm.complaints.spike_drivers` (share of the excess vs the usual share)."""
+    d = drivers.groupby("dimension", sort=False).head(top)
+    out = pd.DataFrame({"dimension": d["dimension"].map(lambda c: code_label(c, lang)),
+                        "level": d["level"].map(lambda c: code_label(c, lang)), "observed": d["observed"].map(_num),
+                        "expected": d["expected"].map(lambda x: _num(x, 1)), "excess": d["excess"].map(lambda x: _num(x, 1)),
+                        "share_of_excess": d["share_of_excess"].map(format_share), "baseline_share": d["baseline_share"].map(format_share),
+                        "is_driver": [_yes(v, lang) for v in d["driver"]]})
+    out = out.rename(columns={"share_of_excess": "complaint_excess_share", "baseline_share": "complaint_usual_share",
+                              "is_driver": "complaint_is_driver"})
+    return _display(out, lang)
+
+
+def concentration_sentences(summary: pd.DataFrame, lang: str) -> list[str]:
+    return [phrase("concentration_sentence", lang, dimension=code_label(r["dimension"], lang), chi2=_num(r["chi2"], 1),
+                   dof=int(r["dof"]), p=format_p_value(r["p_adjusted"]), v=_num(r["cramers_v"], 3),
+                   strength=phrase(cramers_v_strength(r["cramers_v"]), lang)) for _, r in summary.iterrows()]
+
+
+def cells_table(cells: pd.DataFrame, lang: str, *, top: int = 10) -> pd.DataFrame:
+    """The most over-represented cells (largest adjusted residual first)."""
+    c = cells.sort_values("adjusted_residual", ascending=False, kind="stable").head(top)
+    out = pd.DataFrame({"category": c["category"].map(lambda v: code_label(v, lang)),
+                        "dimension": c["dimension"].map(lambda v: code_label(v, lang)),
+                        "level": c["level"].map(lambda v: code_label(v, lang)), "observed": c["observed"].map(_num),
+                        "expected": c["expected"].map(lambda x: _num(x, 1)), "ratio": c["ratio"].map(lambda x: _num(x, 2)),
+                        "adjusted_residual": c["adjusted_residual"].map(lambda x: _num(x, 2)),
+                        "p_adjusted": c["p_adjusted"].map(format_p_value),
+                        "vital_few": [_yes(v, lang) for v in c["over_represented"]]})
+    out = out.rename(columns={"vital_few": "complaint_over"})
+    return _display(out, lang)
+
+
+def odds_table(summary: pd.DataFrame, lang: str, *, top: int = 12) -> pd.DataFrame:
+    s = summary.head(top)
+    out = pd.DataFrame({"outcome": s["outcome"].map(lambda v: code_label(v, lang)),
+                        "covariate": s["covariate"].map(lambda v: code_label(v, lang)),
+                        "level": s["level"].map(lambda v: code_label(v, lang)),
+                        "reference": s["reference"].map(lambda v: code_label(v, lang)),
+                        "odds_ratio": [f"{_num(o, 2)} ({_num(lo, 2)}–{_num(hi, 2)})"
+                                       for o, lo, hi in zip(s["odds_ratio"], s["ci_low"], s["ci_high"])],
+                        "p_adjusted": s["p_adjusted"].map(format_p_value), "n": s["n"].map(_num), "rate": s["rate"].map(format_share)})
+    return _display(out, lang)
+
+
+def resolution_table(perf: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
+    out = pd.DataFrame({by: perf[by].map(lambda v: code_label(v, lang)), "n": perf["n"].map(_num),
+                        "median_hours": [f"{_num(m, 1)} ({_num(lo, 1)}–{_num(hi, 1)})" for m, lo, hi in
+                                         zip(perf["median_hours"], perf["median_ci_low"], perf["median_ci_high"])],
+                        "p90_hours": perf["p90_hours"].map(lambda x: _num(x, 1)),
+                        "sla_rate": [f"{format_share(m)} ({format_share(lo)}–{format_share(hi)})" for m, lo, hi in
+                                     zip(perf["sla_rate"], perf["sla_ci_low"], perf["sla_ci_high"])]})
+    for col, lo, hi in (("fcr_rate", "fcr_ci_low", "fcr_ci_high"), ("reopen_rate", "reopen_ci_low", "reopen_ci_high")):
+        if col in perf:
+            out[col] = [f"{format_share(m)} ({format_share(a)}–{format_share(b)})" for m, a, b in zip(perf[col], perf[lo], perf[hi])]
+    return _display(out, lang)
+
+
+def resolution_sentence(perf: pd.DataFrame, lang: str, sla_hours: float, by: str = "category") -> str:
+    worst = perf.sort_values("sla_rate", kind="stable").iloc[0]
+    return phrase("resolution_sentence", lang, category=code_label(worst[by], lang), median=_num(worst["median_hours"], 1),
+                  sla=format_share(worst["sla_rate"]), hours=_num(sla_hours))
+
+
+def terms_table(terms: pd.DataFrame, lang: str, *, top: int = 8) -> pd.DataFrame:
+    """One row per group: its distinctive terms, most distinctive first."""
+    rows = [{"group": code_label(g, lang), "terms": ("、" if lang == "zh" else ", ").join(t.sort_values("rank")["term"].head(top))}
+            for g, t in terms.groupby("group", sort=True)]
+    return _display(pd.DataFrame(rows, columns=["group", "terms"]), lang)
+
+
+def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Masked example complaints (the ``example`` column must come from :func:`csm.complaints.example_complaints`)."""
+    out = pd.DataFrame({"group": examples["group"].map(lambda v: code_label(v, lang)), "term": examples["term"],
+                        "example": examples["example"]})
+    return _display(out, lang)
+
+
+def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> list[str]:
+    sig = changes[changes["significant"]]
+    if sig.empty:
+        top = changes.iloc[0]
+        return [phrase("no_category_change", lang, category=code_label(top[by], lang), count=_num(top["count"]),
+                       previous=_num(top["count_previous"]))]
+    return [phrase("change_up", lang, category=code_label(r[by], lang), count=_num(r["count"]),
+                   previous=_num(r["count_previous"]), rr=_num(r["rate_ratio"], 2), low=_num(r["ci_low"], 2),
+                   high=_num(r["ci_high"], 2), p=format_p_value(r["p_adjusted"])) for _, r in sig.iterrows()]
+
+
+def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
+    out = pd.DataFrame({by: changes[by].map(lambda v: code_label(v, lang)), "count": changes["count"].map(_num),
+                        "count_previous": changes["count_previous"].map(_num),
+                        "rate_ratio": [f"{_num(r, 2)} ({_num(lo, 2)}–{_num(hi, 2)})" for r, lo, hi in
+                                       zip(changes["rate_ratio"], changes["ci_low"], changes["ci_high"])],
+                        "p_adjusted": changes["p_adjusted"].map(format_p_value),
+                        "share_change": changes["share_change"].map(lambda x: f"{100 * x:+.1f} pp")})
+    return _display(out, lang)
