@@ -9,11 +9,11 @@ of 3 runs, the ratio to the baseline and the peak allocation (tracemalloc, a sep
 from __future__ import annotations
 
 import argparse
-import time
-import tracemalloc
 
 import numpy as np
 import pandas as pd
+
+from bench_kpi import measure  # same protocol: best of 3 wall times, then one traced run for the peak
 
 from csm import abtest
 
@@ -40,19 +40,6 @@ def synthetic_experiment(units: int, per_unit: float, seed: int = 0):
                             "team": np.array(list("abcdef"))[rng.integers(0, 6, owner.size)],
                             "agent_id": rng.integers(0, 60, owner.size).astype(str)})
     return assignments, tickets
-
-
-def measure(fn, repeat: int = 3):
-    seconds = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        seconds.append(time.perf_counter() - t0)
-    tracemalloc.start()
-    fn()
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return min(seconds), peak
 
 
 def main(argv=None) -> int:
