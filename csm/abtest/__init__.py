@@ -18,81 +18,10 @@ Modules: :mod:`~csm.abtest.compare` (two-arm comparisons), :mod:`~csm.abtest.des
 power, sequential boundaries), :mod:`~csm.abtest.experiment` (tables → metrics → decision),
 :mod:`~csm.abtest.did` (difference in differences).
 """
-from csm.abtest.compare import (
-                                compare_clustered,
-                                compare_means,
-                                compare_medians,
-                                compare_nps,
-                                compare_ordinal,
-                                compare_proportions,
-                                compare_ratio,
-                                cuped,
-                                relative_lift,
-)
-from csm.abtest.design import (
-                                SRMResult,
-                                covariate_balance,
-                                mde_from_se,
-                                minimum_detectable_effect,
-                                obrien_fleming_spending,
-                                required_sample_size,
-                                sequential_boundaries,
-                                sequential_monitor,
-                                srm_check,
-                                srm_test,
-)
-from csm.abtest.did import DiDResult, difference_in_differences, placebo_did, pre_trends
-from csm.abtest.experiment import (
-                                ExperimentResult,
-                                aa_simulation,
-                                analyse_experiment,
-                                analyse_metric,
-                                analyse_metrics,
-                                check_metrics,
-                                decide,
-                                experiment_rows,
-                                experiment_units,
-                                power_plan,
-                                sequential_looks,
-                                unit_of_analysis,
-                                unit_values,
-)
+from csm.abtest import compare, design, did, experiment
+from csm.abtest.compare import *  # noqa: F403 - the public names, as listed in each module's __all__
+from csm.abtest.design import *  # noqa: F403
+from csm.abtest.did import *  # noqa: F403
+from csm.abtest.experiment import *  # noqa: F403
 
-__all__ = [
-                                "DiDResult",
-                                "ExperimentResult",
-                                "SRMResult",
-                                "aa_simulation",
-                                "analyse_experiment",
-                                "analyse_metric",
-                                "analyse_metrics",
-                                "check_metrics",
-                                "compare_clustered",
-                                "compare_means",
-                                "compare_medians",
-                                "compare_nps",
-                                "compare_ordinal",
-                                "compare_proportions",
-                                "compare_ratio",
-                                "covariate_balance",
-                                "cuped",
-                                "decide",
-                                "difference_in_differences",
-                                "experiment_rows",
-                                "experiment_units",
-                                "mde_from_se",
-                                "minimum_detectable_effect",
-                                "obrien_fleming_spending",
-                                "placebo_did",
-                                "power_plan",
-                                "pre_trends",
-                                "relative_lift",
-                                "required_sample_size",
-                                "sequential_boundaries",
-                                "sequential_looks",
-                                "sequential_monitor",
-                                "srm_check",
-                                "srm_test",
-                                "unit_of_analysis",
-                                "unit_values",
-]
+__all__ = sorted({*compare.__all__, *design.__all__, *did.__all__, *experiment.__all__})

@@ -18,6 +18,7 @@ from csm.report.plots import (
     PALETTE,
     _axes,
     _format_dates,
+    _legend,
     _require,
     _tick_labels,
 )
@@ -80,8 +81,7 @@ def weekly_chart(weekly: pd.DataFrame, group: str, *, lang: str, spikes: pd.Data
     ax.set_xlabel(code_label("week", lang))
     if title:
         ax.set_title(title)
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -104,8 +104,7 @@ def spike_chart(scores: pd.DataFrame, *, lang: str, title: str | None = None, ax
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -152,8 +151,7 @@ def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = No
     ax.set_xlabel(code_label("complaint_odds_ratio", lang))
     if title:
         ax.set_title(title)
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
