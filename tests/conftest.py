@@ -28,3 +28,44 @@ def sample_results(sample_run):
     _, reports = sample_run
     (manifest,) = reports.glob("*/manifest.json")
     return json.loads(manifest.read_text(encoding="utf-8"))["results"]
+
+
+# --- partial and real-shaped data: shared by the missing-input matrix tests of every report ---
+
+SAMPLE = ROOT / "data" / "sample"
+TABLE_NAMES = ("tickets", "responses", "customers", "transactions", "assignments")
+
+
+def write_partial_sample(folder: Path, *, drop_tables=(), drop_columns=None) -> Path:
+    """A copy of the bundled sample in ``folder`` (Parquet) without ``drop_tables`` and with
+    ``drop_columns`` ({table: [column, ...]}) removed; returns the folder. The sample is never modified."""
+    import pandas as pd
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    drop_columns = drop_columns or {}
+    unknown = (set(drop_tables) | set(drop_columns)) - set(TABLE_NAMES)
+    assert not unknown, f"unknown tables {sorted(unknown)}"
+    for name in TABLE_NAMES:
+        if name in drop_tables:
+            continue
+        frame = pd.read_parquet(SAMPLE / f"{name}.parquet")
+        missing = set(drop_columns.get(name, ())) - set(frame.columns)
+        assert not missing, f"sample table {name} has no columns {sorted(missing)}"
+        frame.drop(columns=list(drop_columns.get(name, ()))).to_parquet(folder / f"{name}.parquet", index=False)
+    return folder
+
+
+def run_report(name: str, reports: Path, *params: str) -> tuple[int, dict, str]:
+    """`csm run NAME` with ``-p`` assignments ``params`` into ``reports``:
+    (exit code, manifest, the report's HTML text or "" when there is none)."""
+    reports = Path(reports)
+    argv = ["run", name, "--project", str(ROOT), "--reports-dir", str(reports)]
+    for assignment in params:
+        argv += ["-p", assignment]
+    code = main(argv)
+    manifests = sorted(reports.glob("*/manifest.json"))
+    manifest = json.loads(manifests[-1].read_text(encoding="utf-8")) if manifests else {}
+    html_files = sorted(reports.glob(f"*/{name}.html"))
+    html = html_files[-1].read_text(encoding="utf-8") if html_files else ""
+    return code, manifest, html
