@@ -165,6 +165,7 @@ _GROUPS: tuple[tuple[str, Mapping[str, Mapping[str, str]]], ...] = (
     ("sentiment code", labels_sentiment.CODES),
     ("customers code", labels_customers.CODES),
     ("A/B test code", labels_abtest.CODES),
+    ("lumped levels", {"_other_levels": {"en": "all others", "zh": "其他"}}),  # csm.report.levels.OTHER
 )
 
 LABELS: dict[str, dict[str, str]] = {}
