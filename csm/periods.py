@@ -14,6 +14,11 @@ range), ``"year_ago"`` (the same period one year earlier), ``None`` (no
 comparison) or an explicit period as above.
 
 Periods are half-open internally: ``start <= t < end``.
+
+A period with no data in it is refused (:func:`resolve_periods` with ``data_end`` and, better,
+``data_start``): "period 2027-01 has no tickets: the data runs from 2015-04-01 to 2020-03-31; choose
+a period inside it or 'latest'" — a report never shows zeros for a month the data does not reach.
+The comparison period may lie outside the data (the report then has no comparison values).
 """
 from __future__ import annotations
 
@@ -118,9 +123,57 @@ def parse_period(spec: str, *, data_end: pd.Timestamp | None = None) -> Period:
     )
 
 
-def resolve_periods(period: str, comparison: str | None, *, data_end=None) -> tuple[Period, Period | None]:
-    """The reporting period and its comparison period from the notebook parameters."""
+def check_period_syntax(spec) -> None:
+    """Raise ParameterError unless ``spec`` is a period string this module understands (no data needed)."""
+    if isinstance(spec, str) and spec.strip() in ("latest", "latest-month", "latest-quarter"):
+        return
+    parse_period(spec)
+
+
+def _day(t) -> str:
+    return f"{pd.Timestamp(t):%Y-%m-%d}"
+
+
+def check_period_has_data(period: Period, *, data_start=None, data_end=None, what: str = "data",
+                          spec: str | None = None) -> None:
+    """Refuse a reporting period that holds no data: it starts after ``data_end`` or ends before ``data_start``
+    (the first and last timestamp of the data). The message gives the data's date range."""
+    start = None if data_start is None or pd.isna(data_start) else pd.Timestamp(data_start)
+    end = None if data_end is None or pd.isna(data_end) else pd.Timestamp(data_end)
+    if start is not None and start.tz is not None:
+        start = start.tz_localize(None)
+    if end is not None and end.tz is not None:
+        end = end.tz_localize(None)
+    after = end is not None and period.start > end
+    before = start is not None and period.end <= start
+    if not (after or before):
+        return
+    if start is not None and end is not None:
+        span = f"the data runs from {_day(start)} to {_day(end)}"
+    elif end is not None:
+        span = f"the data ends on {_day(end)}"
+    else:
+        span = f"the data starts on {_day(start)}"
+    shown, advice = period.label, "choose a period inside it or 'latest'"
+    if spec is not None and spec.strip().startswith("latest"):
+        shown = f"'{spec.strip()}' ({period.label}, the latest complete one)"
+        advice = "choose a period inside it"
+        if start is not None and end is not None:
+            advice += f", e.g. '{_day(start)}..{_day(end)}'"
+    raise ParameterError(f"period {shown} has no {what}: {span}; {advice} (parameter period).")
+
+
+def resolve_periods(period: str, comparison: str | None, *, data_end=None, data_start=None,
+                    what: str = "data") -> tuple[Period, Period | None]:
+    """The reporting period and its comparison period from the notebook parameters.
+
+    ``data_end`` (needed for ``latest``) and ``data_start``: the first and last timestamp of the data the
+    report is about (``what``, e.g. "tickets"); a period outside them is refused
+    (:func:`check_period_has_data`), so no report shows zeros for a period without data.
+    """
     current = parse_period(period, data_end=data_end)
+    check_period_has_data(current, data_start=data_start, data_end=data_end, what=what,
+                          spec=period if isinstance(period, str) else None)
     if comparison is None or (isinstance(comparison, str) and comparison.strip().lower() in ("", "none", "null")):
         return current, None
     if comparison in ("previous", "year_ago"):

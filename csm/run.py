@@ -42,6 +42,7 @@ from pathlib import Path
 import yaml
 
 from csm.errors import ParameterError, RunError
+from csm.parameters import check_parameters, merge_layer
 from csm.report.results import collect, is_result_output
 
 MANIFEST_NAME = "manifest.json"
@@ -216,7 +217,9 @@ def plan_reports(
     """Check notebooks and parameters before anything runs; raise ParameterError on any problem.
 
     Parameters are merged as params/<name>.yaml, then ``params_file``, then
-    ``overrides``. A key from ``params_file``/``overrides`` that only some of the
+    ``overrides``; a mapping merges recursively into the earlier one (``null`` removes an
+    entry; see :mod:`csm.parameters`), and every value the table :data:`csm.parameters.CHECKS`
+    knows is checked. A key from ``params_file``/``overrides`` that only some of the
     selected notebooks take is passed to those (and listed as ignored for the
     others); a key no selected notebook takes is an error.
     """
@@ -284,8 +287,14 @@ def plan_reports(
                     ignored[key] = value
                     continue
                 _check_value(name, key, value, origin)
+                if isinstance(value, dict):  # a partial mapping merges into the stored one (csm.parameters)
+                    earlier = given[key] if key in given else _literal_default(known[key])
+                    if isinstance(earlier, dict):
+                        value = merge_layer(key, earlier, value)
+                        origin = f"{sources[key]} + {origin}" if key in sources else origin
                 given[key] = value
                 sources[key] = origin
+        check_parameters(name, given, sources)  # values checkable without data: before any kernel starts
         resolved = resolve_path_parameters(given, project)
         _check_injection(name, resolved, kernel_name)
         notebooks_dir = project / "notebooks"
@@ -328,6 +337,14 @@ def _effective_path(name: str, resolved: dict, known: dict, notebooks_dir: Path)
         return None
     path = Path(default).expanduser()
     return Path(os.path.normpath(path if path.is_absolute() else notebooks_dir / path))
+
+
+def _literal_default(spec: dict):
+    """A notebook parameter's default value when it is a literal (else None)."""
+    try:
+        return ast.literal_eval(str(spec.get("default")))
+    except (ValueError, SyntaxError):
+        return None
 
 
 _PLAIN_TYPES = (str, bool, int, float, type(None))

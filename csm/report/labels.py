@@ -25,7 +25,7 @@ import pandas as pd
 
 from csm.data.contract import CHANNELS, COMPLAINT_CATEGORIES, PRIORITIES, REGIONS
 from csm.errors import ParameterError
-from csm.report import labels_abtest, labels_complaints, labels_customers, labels_sentiment
+from csm.report import labels_abtest, labels_complaints, labels_customers, labels_kpi, labels_sentiment
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -165,6 +165,7 @@ _GROUPS: tuple[tuple[str, Mapping[str, Mapping[str, str]]], ...] = (
     ("sentiment code", labels_sentiment.CODES),
     ("customers code", labels_customers.CODES),
     ("A/B test code", labels_abtest.CODES),
+    ("KPI scorecard code", labels_kpi.CODES),
     ("lumped levels", {"_other_levels": {"en": "all others", "zh": "其他"}}),  # csm.report.levels.OTHER
 )
 
@@ -219,8 +220,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "按当前趋势，无法在 {deadline} 前达到目标（预测值 {projected}）。",
     },
     "kpi_change": {
-        "en": "{kpi} changed from {previous} to {value}: {change} (p = {p:.3f}).",
-        "zh": "{kpi}由 {previous} 变为 {value}：{change}（p = {p:.3f}）。",
+        "en": "{kpi} changed from {previous} to {value}: {change} ({p}).",
+        "zh": "{kpi}由 {previous} 变为 {value}：{change}（{p}）。",
     },
     "no_significant_change": {
         "en": "No KPI changed significantly against the comparison period (α = {alpha}).",
@@ -292,7 +293,7 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 #: Each analysis keeps its own phrases in ``csm/report/labels_<topic>.py``; a key has one text.
-for _topic in (labels_complaints, labels_sentiment, labels_customers, labels_abtest):
+for _topic in (labels_complaints, labels_sentiment, labels_customers, labels_abtest, labels_kpi):
     for _key, _texts in _topic.PHRASES.items():
         if _key in PHRASES and PHRASES[_key] != _texts:  # pragma: no cover - guarded by a test
             raise RuntimeError(f"phrase {_key!r} ({_topic.__name__}) has two different texts")

@@ -14,7 +14,8 @@ from IPython.display import Markdown
 from csm.report.labels import check_lang, kpi_unit, label, phrase
 
 #: decimals shown per unit of :mod:`csm.kpi` results
-_DECIMALS = {"score (1–5)": 2, "%": 1, "percentage points": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0}
+_DECIMALS = {"score (1–5)": 2, "%": 1, "percentage points": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0,
+             "business minutes": 1, "business hours": 1}
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -173,7 +174,7 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
             "estimate": f"{value} {ci}".strip(),
             "previous": format_number(r["previous"], unit, lang),
             "change": _change_text(r, lang),
-            "p_value": "" if _is_missing(r["p_value"]) else f"{r['p_value']:.3f}",
+            "p_value": "" if _is_missing(r["p_value"]) else format_p_value(r["p_value"]),
             "target": target_text,
             "status": status,
             "on_track": on_track,
@@ -190,7 +191,15 @@ def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> li
     for _, tr in targets.iterrows():
         r = est.loc[tr["kpi"]] if tr["kpi"] in est.index else None
         unit = r["unit"] if r is not None else kpi_unit(tr["kpi"], "en")
+        if tr["status"] == "not_evaluated":
+            out.append(phrase("kpi_target_skipped", lang, kpi=label(tr["kpi"], lang), window=tr["baseline_window"],
+                              parameter=tr["baseline_of"]))
+            continue
         if tr["status"] == "no_data":
+            base = r if r is not None else next((est.loc[k] for k in sorted(est.index, key=len, reverse=True)
+                                                 if str(tr["kpi"]).startswith(f"{k}_")), None)
+            if base is not None and _input_missing(base.get("note")):
+                continue  # the section is left out, and said so once (skipped_sentences)
             out.append(phrase("kpi_no_data", lang, kpi=label(tr["kpi"], lang)))
             continue
         s = phrase("kpi_against_target", lang, kpi=label(tr["kpi"], lang),
@@ -201,8 +210,81 @@ def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> li
             key = "trend_reaches_target" if bool(tr["on_track"]) else "trend_misses_target"
             s += " " + phrase(key, lang, deadline=f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}",
                               projected=format_number(tr["projected"], unit, lang))
+        n_base = tr.get("baseline_n")
+        m = re.search(r"from (\d+) of (\d+) trend periods", str(tr.get("note") or ""))
+        if m and not _is_missing(n_base):
+            s += " " + phrase("kpi_baseline_partial", lang, kpi=label(tr["kpi"], lang), window=tr["baseline_window"],
+                              n=m[1], total=m[2])
         out.append(s)
     return out
+
+
+_INPUT_MISSING = re.compile(r"^(?:\w+ table not provided|[\w.]+(?: and [\w.]+)* missing)$")
+
+
+def _input_missing(note) -> bool:
+    """Whether a :mod:`csm.kpi` note says only that an input table or column is missing."""
+    return isinstance(note, str) and bool(note) and all(_INPUT_MISSING.match(p) for p in note.split("; "))
+
+
+def available_rows(card: pd.DataFrame) -> pd.DataFrame:
+    """Scorecard rows without those left out for a missing input (they are named by :func:`skipped_sentences`)."""
+    return card[~(card["estimate"].isna() & card["note"].map(_input_missing))]
+
+
+def needs_text(needs: str, lang: str) -> str:
+    """``"tickets.contacts with tickets.resolved_at or responses"`` for a reader: a bare table name becomes
+    "the responses table" / "responses 表"."""
+    def one(item: str) -> str:
+        if "." in item:
+            return item
+        return f"the {item} table" if lang == "en" else f"{item} 表"
+
+    join_or, join_with = (" or ", " with ") if lang == "en" else (" 或 ", " 及 ")
+    return join_or.join(join_with.join(one(i) for i in alt.split(" with ")) for alt in needs.split(" or "))
+
+
+def year_ranges(years) -> str:
+    """``[2025, 2026, 2028]`` → ``"2025–2026, 2028"``."""
+    years = sorted(set(int(y) for y in years))
+    parts, i = [], 0
+    while i < len(years):
+        j = i
+        while j + 1 < len(years) and years[j + 1] == years[j] + 1:
+            j += 1
+        parts.append(str(years[i]) if i == j else f"{years[i]}–{years[j]}")
+        i = j + 1
+    return ", ".join(parts)
+
+
+def holiday_sentence(holidays, start, end, lang: str) -> str:
+    """For a business-hour clock: say when the holidays list does not cover every year from ``start`` to ``end``."""
+    from csm.kpi import holiday_years_missing
+
+    missing, covered = holiday_years_missing(holidays, start, end)
+    if not covered:
+        return phrase("holidays_none", lang)
+    if missing:
+        return phrase("holidays_not_covered", lang, covered=year_ranges(covered), missing=year_ranges(missing))
+    return ""
+
+
+def skipped_sentences(skipped: list[dict], lang: str) -> list[str]:
+    """One sentence per section left out (``[{"section": code, "needs": …}]`` of :func:`csm.kpi.skipped_sections`)."""
+    return [phrase("kpi_section_skipped", lang, section=label(f"kpi_section_{s['section']}", lang),
+                   needs=needs_text(s["needs"], lang)) for s in skipped]
+
+
+def targets_met_sentence(targets: pd.DataFrame, lang: str) -> str:
+    """How many targets were met, counting only the targets that could be evaluated (never "0 of 0")."""
+    if len(targets) == 0:
+        return ""  # no targets set: nothing to say
+    evaluated = targets[targets["status"].isin(["met", "at_risk", "missed"])]
+    if len(evaluated) == 0:
+        return phrase("no_target_evaluated", lang)
+    met = int((evaluated["status"] == "met").sum())
+    key = "kpis_met" if len(evaluated) == len(targets) else "kpis_met_of_evaluated"
+    return phrase(key, lang, met=met, total=len(evaluated))
 
 
 def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> list[str]:
@@ -214,7 +296,7 @@ def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> l
         out.append(phrase("kpi_change", lang, kpi=label(r["kpi"], lang),
                           previous=format_number(r["previous"], r["unit"], lang),
                           value=format_number(r["estimate"], r["unit"], lang),
-                          change=_change_text(r, lang), p=r["p_value"]))
+                          change=_change_text(r, lang), p=format_p_value(r["p_value"], prefix=True)))
     if not out:
         out.append(phrase("no_significant_change", lang, alpha=alpha))
     return out
@@ -308,7 +390,7 @@ def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
                                 n=int(p["n_rows"]), action=label(p["action"], lang), examples=examples,
                                 message=p["message"]))
     for _, r in card.iterrows():
-        if isinstance(r.get("note"), str) and r["note"]:
+        if isinstance(r.get("note"), str) and r["note"] and not _input_missing(r["note"]):
             notes.append(f"{label(r['kpi'], lang)}{': ' if lang == 'en' else '：'}{translate_note(r['note'], lang)}")
     if not notes:
         notes.append(phrase("data_clean", lang))

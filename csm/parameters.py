@@ -1,0 +1,302 @@
+"""Notebook parameters checked before any kernel starts, and parameter layers merged.
+
+:data:`CHECKS` is one table, keyed by parameter name, of what a value may be. ``csm run`` applies it
+(:func:`check_parameters`) to every selected notebook that takes the parameter, after the layers
+(``params/<name>.yaml``, ``--params FILE``, ``-p``) are merged, so a typo such as ``-p period=2026-13``,
+``-p lang=fr`` or ``-p sla_hours=abc`` is refused with one line — which parameter, the value given,
+what is allowed — and no report folder is created. Only what can be checked without data is checked
+here; checks that need the data (a period with no data in it, a column that is missing) stay in the
+notebook.
+
+To check a new parameter, add one line to :data:`CHECKS`, e.g. ``"max_levels": count()``; a
+parameter that is not in the table is passed on unchecked.
+
+Merging (:func:`merge_layer`): a mapping given in a later layer is merged *recursively* into the
+mapping of the layers before it (the stored ``params/<name>.yaml`` value, else the notebook's own
+default), so ``-p 'targets={fcr_rate: {target: 85}}'`` changes one number and keeps every other target;
+``null`` as a value inside a mapping removes that entry (``targets: {aht_minutes: null}`` drops the
+handle-time target). Any other value (a number, text, list, or a mapping replacing a non-mapping)
+replaces the earlier one; a top-level ``null`` sets the parameter to None. Parameters marked
+``merge=False`` in the table (e.g. ``planned_split``, whose keys are the experiment's arms) are
+always replaced whole.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from csm.errors import ParameterError
+
+__all__ = ["CHECKS", "Check", "check_parameters", "check_value", "merge_layer", "one_of", "number", "count"]
+
+
+class _Refused(ValueError):
+    """A value is not allowed; the message says what is (or why not). ``complete``: the message already
+    says what is allowed, so the check's ``allowed`` text is not appended."""
+
+    def __init__(self, message: str, complete: bool = False):
+        super().__init__(message)
+        self.complete = complete
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a parameter may be: ``allowed`` (shown to the user) and ``test`` (raises :class:`_Refused`
+    with a more precise reason, or returns False when the value is simply not of the allowed kind)."""
+
+    allowed: str
+    test: Callable[[object], bool | None]
+    merge: bool = True  # mappings given later merge into the stored mapping (see module docstring)
+
+    def __call__(self, value) -> None:
+        if self.test(value) is False:
+            raise _Refused(self.allowed)
+
+
+# --------------------------------------------------------------------------- check builders
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def one_of(*choices, merge: bool = True) -> Check:
+    """The value is one of ``choices`` (None allowed when listed)."""
+    shown = " or ".join("null" if c is None else repr(c) for c in choices)
+    return Check(f"one of {shown}", lambda v: any(v == c and type(v) is type(c) for c in choices), merge)
+
+
+def number(*, gt=None, ge=None, lt=None, le=None, integer: bool = False, optional: bool = False) -> Check:
+    """A finite number (an integer with ``integer``) within the bounds; None too with ``optional``."""
+    kind = "an integer" if integer else "a number"
+    parts = [f"greater than {gt:g}" if gt is not None else "", f"at least {ge:g}" if ge is not None else "",
+             f"less than {lt:g}" if lt is not None else "", f"at most {le:g}" if le is not None else ""]
+    bounds = " and ".join(p for p in parts if p)
+    if gt is not None and lt is not None:
+        bounds = f"strictly between {gt:g} and {lt:g}"
+    elif gt is not None and le is not None:
+        bounds = f"greater than {gt:g} and at most {le:g}"
+    allowed = f"{kind} {bounds}".strip() + (", or null" if optional else "")
+
+    def test(v):
+        if v is None:
+            return optional
+        if not _is_number(v) or (integer and not (isinstance(v, int) or float(v).is_integer())):
+            return False
+        return not ((gt is not None and v <= gt) or (ge is not None and v < ge)
+                    or (lt is not None and v >= lt) or (le is not None and v > le))
+
+    return Check(allowed, test)
+
+
+def count(minimum: int = 1, *, optional: bool = False) -> Check:
+    """A whole number ≥ ``minimum`` (counts of periods, days, cases, resamples …)."""
+    return number(ge=minimum, integer=True, optional=optional)
+
+
+def fraction_open() -> Check:
+    """A probability or level strictly between 0 and 1 (alpha, confidence, power …)."""
+    return number(gt=0, lt=1)
+
+
+def _period_test(value):
+    from csm.periods import check_period_syntax
+
+    if not isinstance(value, str):
+        return False
+    try:
+        check_period_syntax(value)
+    except ParameterError as exc:
+        raise _Refused(str(exc), complete="write" in str(exc)) from None
+
+
+_PERIOD_ALLOWED = "'latest', 'latest-quarter', '2026-06' (month), '2026-Q2' (quarter), '2026' (year) or '2026-06-01..2026-06-30'"
+
+
+def _comparison_test(value):
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "null", "previous",
+                                                                                 "year_ago")):
+        return True
+    return _period_test(value)
+
+
+_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def _is_date(value) -> bool:
+    if not isinstance(value, str) or not _DATE.match(value.strip()):
+        return False
+    import datetime as dt
+
+    try:
+        dt.date(*(int(p) for p in value.strip().split("-")))
+    except ValueError:
+        return False
+    return True
+
+
+def date(*, optional: bool = False) -> Check:
+    return Check("a date written as '2026-04-30'" + (" or null" if optional else ""),
+                 lambda v: (v is None and optional) or _is_date(v))
+
+
+def dates() -> Check:
+    def test(v):
+        if not isinstance(v, list):
+            return False
+        bad = [d for d in v if not _is_date(d)]
+        if bad:
+            raise _Refused(f"expected a list of dates written as '2026-10-01'; {bad[0]!r} is not one", complete=True)
+        return True
+
+    return Check("a list of dates written as '2026-10-01' ([] for none)", test)
+
+
+def _clock(text) -> bool:
+    m = re.match(r"^(\d{1,2}):(\d{2})$", str(text))
+    return bool(m) and int(m.group(2)) < 60 and (int(m.group(1)) < 24 or text == "24:00")
+
+
+def _business_hours_test(v):
+    if not isinstance(v, dict):
+        return False
+    unknown = set(v) - {"start", "end", "workdays"}
+    if unknown:
+        raise _Refused(f"a mapping with start, end and workdays; unknown key(s) {sorted(unknown)}", complete=True)
+    for key in ("start", "end"):
+        if key in v and not _clock(v[key]):
+            raise _Refused(f"{key} must be a clock time like '09:00' (00:00–24:00), got {v[key]!r}", complete=True)
+    days = v.get("workdays", [0, 1, 2, 3, 4])
+    if not (isinstance(days, list) and days and all(isinstance(d, int) and not isinstance(d, bool)
+                                                    and 0 <= d <= 6 for d in days)):
+        raise _Refused(f"workdays must be a list of weekday numbers 0 (Monday) … 6 (Sunday), got {days!r}",
+                       complete=True)
+    return True
+
+
+def _targets_test(v):
+    from csm.kpi import check_targets
+
+    if v is None:
+        return True
+    try:
+        check_targets(v)
+    except ParameterError as exc:
+        raise _Refused(str(exc), complete=True) from None
+
+
+def _list_of_text(v) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+#: parameter name -> what it may be; applied to every notebook that takes the parameter.
+CHECKS: dict[str, Check] = {
+    # every report
+    "lang": one_of("en", "zh"),
+    "period": Check(_PERIOD_ALLOWED, _period_test),
+    "comparison": Check(f"'previous', 'year_ago', null or a period: {_PERIOD_ALLOWED}", _comparison_test),
+    "on_invalid": one_of("raise", "drop"),
+    # definitions and enumerations
+    "csat_definition": one_of("mean", "pct_satisfied"),
+    "time_clock": one_of("calendar", "business"),
+    "time_statistic": one_of("median", "mean"),
+    "aht_statistic": one_of("mean", "median"),
+    "trend_freq": one_of(None, "W", "M", "Q"),
+    "correction": one_of("holm", "bh", "fdr_bh", "by", "fdr_by", "bonferroni", "hommel"),
+    "time_unit": one_of("W", "D", "M"),
+    "cohort_freq": one_of("Q", "M", "Y"),
+    # numbers and ranges
+    "sla_hours": number(gt=0),
+    "sla_target": number(gt=0, le=1),
+    "alpha": fraction_open(),
+    "spike_alpha": fraction_open(),
+    "confidence": fraction_open(),
+    "power": fraction_open(),
+    "srm_threshold": fraction_open(),
+    "vip_share": fraction_open(),
+    "margin": number(gt=0, le=1),
+    "annual_discount_rate": number(ge=0, lt=1),
+    "min_spike_ratio": number(gt=1),
+    "negative_below": number(ge=-1, le=1),
+    "positive_above": number(ge=-1, le=1),
+    # counts
+    **{name: count() for name in (
+        "trend_periods", "spc_days", "league_min_n", "spike_lookback_weeks", "model_months", "repeat_within_days",
+        "top_categories", "max_texts_per_group", "lookback_months", "agent_min_comments", "examples_per_aspect",
+        "retention_months", "at_risk_top", "at_risk_horizon_months", "holdout_months", "horizon_months",
+        "min_clusters", "n_boot", "max_levels")},
+    "season_length": count(2),
+    "aa_splits": count(0),
+    "seed": count(0, optional=True),
+    "planned_units": count(optional=True),
+    # dates, calendars and structured values
+    "experiment_end": date(optional=True),
+    "looks": dates(),
+    "holidays": dates(),
+    "business_hours": Check("a mapping like {start: '09:00', end: '18:00', workdays: [0, 1, 2, 3, 4]}",
+                            _business_hours_test),
+    "targets": Check("a mapping of KPI code -> {target: level} or {target_change: relative change, baseline: …}"
+                     " (see csm/kpi.py TARGET_BASELINES)", _targets_test),
+    "nps_segments": Check("a list of column names", _list_of_text),
+    "retention_by": Check("a list of column names", _list_of_text),
+    "dimensions": Check("a list of column names", _list_of_text),
+    "model_covariates": Check("a list of column names", _list_of_text),
+    "planned_split": Check("a mapping of variant -> planned share", lambda v: isinstance(v, dict), merge=False),
+}
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def check_value(name: str, value, *, notebook: str = "", origin: str = "") -> None:
+    """Raise ParameterError (one line: parameter, value, what is allowed) if ``value`` is not allowed."""
+    check = CHECKS.get(name)
+    if check is None:
+        return
+    try:
+        check(value)
+    except _Refused as exc:
+        where = f" for notebook '{notebook}'" if notebook else ""
+        source = f" (from {origin})" if origin else ""
+        reason = str(exc).rstrip(".")
+        if exc.complete:
+            detail = reason
+        else:
+            detail = f"expected {reason}" if reason == check.allowed else f"{reason}; expected {check.allowed}"
+        raise ParameterError(f"Parameter '{name}' = {_shown(value)}{source}{where} is not allowed: "
+                             f"{detail}.") from None
+
+
+def check_parameters(notebook: str, values: dict, sources: dict | None = None) -> None:
+    """Check every parameter of ``values`` that the table knows (see :data:`CHECKS`)."""
+    sources = sources or {}
+    for name, value in values.items():
+        check_value(name, value, notebook=notebook, origin=sources.get(name, ""))
+
+
+_DELETE = None
+
+
+def _merge(base, update):
+    if not (isinstance(base, dict) and isinstance(update, dict)):
+        return update
+    out = dict(base)
+    for key, value in update.items():
+        if value is _DELETE:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def merge_layer(name: str, earlier, value):
+    """The value of parameter ``name`` after a later layer gives ``value`` (see module docstring)."""
+    check = CHECKS.get(name)
+    if check is not None and not check.merge:
+        return value
+    return _merge(earlier, value)

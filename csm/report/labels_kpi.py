@@ -1,0 +1,59 @@
+"""Labels and phrases of the KPI scorecard (notebooks/kpi_scorecard) added for real exports: sections
+left out for a missing input, targets not evaluated, business-hour calendars.
+
+Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
+:func:`~csm.report.labels.phrase`); every entry has ``en`` and ``zh``.
+"""
+
+#: Codes (scorecard sections, target status words) -> display labels.
+CODES: dict[str, dict[str, str]] = {
+    "kpi_section_csat": {"en": "Customer satisfaction (CSAT, and the team CSAT league)",
+                         "zh": "客户满意度（含各团队满意度排名）"},
+    "kpi_section_nps": {"en": "Net Promoter Score", "zh": "净推荐值（NPS）"},
+    "kpi_section_fcr": {"en": "First-contact resolution (scorecard, control chart, team and agent league)",
+                        "zh": "首次解决率（记分卡、控制图、团队与客服排名）"},
+    "kpi_section_aht": {"en": "Average handle time (scorecard and control chart)",
+                        "zh": "平均处理时长（记分卡与控制图）"},
+    "kpi_section_first_response": {"en": "First response time (overall and by channel)",
+                                   "zh": "首次响应时长（整体及各渠道）"},
+    "kpi_section_resolution": {"en": "Resolution time and the SLA rate", "zh": "解决时长与 SLA 达成率"},
+    "kpi_section_churn": {"en": "Churn rate", "zh": "客户流失率"},
+    "kpi_section_team_league": {"en": "Team league tables", "zh": "团队排名"},
+    "kpi_section_agent_league": {"en": "Agent league table", "zh": "客服排名"},
+    "not_evaluated": {"en": "Not evaluated", "zh": "未评估"},
+}
+
+PHRASES: dict[str, dict[str, str]] = {
+    "kpi_section_skipped": {
+        "en": "{section} is left out: it needs {needs}, which the data does not have.",
+        "zh": "未显示{section}：需要 {needs}，而数据中没有。",
+    },
+    "kpi_target_skipped": {
+        "en": "{kpi}: target not evaluated — its baseline {window} has no data. Change the parameter {parameter} "
+              "(e.g. previous_12_months, same_period_last_year or a number) or remove the target.",
+        "zh": "{kpi}：未评估目标——其基准期 {window} 没有数据。请修改参数 {parameter}"
+              "（如 previous_12_months、same_period_last_year 或一个数值），或删除该目标。",
+    },
+    "kpi_baseline_partial": {
+        "en": "{kpi}: the baseline {window} rests on {n} of {total} periods with data.",
+        "zh": "{kpi}：基准期 {window} 中仅有 {n}/{total} 个周期有数据。",
+    },
+    "kpis_met_of_evaluated": {
+        "en": "{met} of the {total} KPI targets that could be evaluated were met.",
+        "zh": "可评估的 {total} 项指标目标中有 {met} 项达标。",
+    },
+    "no_target_evaluated": {
+        "en": "No KPI target could be evaluated for this period (see the notes below).",
+        "zh": "本期没有可评估的指标目标（见下方说明）。",
+    },
+    "holidays_not_covered": {
+        "en": "Business hours: the holidays list covers {covered}, not {missing}; public holidays in {missing} "
+              "count as working days. Extend the parameter holidays to fix this.",
+        "zh": "工作时间：节假日列表仅覆盖 {covered}，未覆盖 {missing}；{missing} 的公众假期按工作日计算。"
+              "请补充参数 holidays。",
+    },
+    "holidays_none": {
+        "en": "Business hours: no public holidays are given (parameter holidays), so every working weekday counts.",
+        "zh": "工作时间：未提供公众假期（参数 holidays），所有工作日均计入。",
+    },
+}
