@@ -606,3 +606,83 @@ def test_league_aht_lower_is_better_and_team_grouping():
         kpi.league_table(make_responses(), metric="csat_mean")
     with pytest.raises(ParameterError, match="metric"):
         kpi.league_table(t, metric="nps")
+
+
+# ============================================================================ targets relative to the period
+def test_baselines_and_deadlines_relative_to_the_reporting_period():
+    from csm.periods import parse_period
+
+    # 24 months of complaints: 2025-01 … 2026-12, value = 100 + month index
+    trend = _trend("complaints", 100 + np.arange(24.0), start="2025-01-01")
+    june = parse_period("2026-06")  # index 17 → 117
+    targets = {
+        "complaints": {"target_change": -0.10, "baseline": "previous_12_months", "deadline": "end_of_year"},
+    }
+    row = kpi.evaluate_targets(trend, targets, period=june).iloc[0]
+    assert row["actual"] == 117 and row["period"] == T("2026-06-01")
+    assert row["baseline"] == pytest.approx(np.mean(100 + np.arange(5, 17)))  # 2025-06 … 2026-05
+    assert row["target"] == pytest.approx(row["baseline"] * 0.9) and row["baseline_n"] == 12
+    assert row["deadline"] == T("2026-12-31")
+    same = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "same_period_last_year",
+                                                       "deadline": "6 months"}}, period=june).iloc[0]
+    assert same["baseline"] == 105 and same["deadline"] == T("2026-12-31")  # 2025-06; six months after June
+    prev = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "previous_period",
+                                                       "deadline": "end_of_quarter"}}, period=june).iloc[0]
+    assert prev["baseline"] == 116 and prev["deadline"] == T("2026-06-30")
+    fixed = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "2025",
+                                                        "deadline": None}}, period=june).iloc[0]
+    assert fixed["baseline"] == pytest.approx(105.5) and pd.isna(fixed["projected"])  # no deadline, no projection
+    assert kpi.baseline_start(targets, june) == T("2025-06-01")
+
+
+def test_a_baseline_without_data_skips_the_target_and_names_the_parameter():
+    from csm.periods import parse_period
+
+    trend = _trend("complaints", [90, 95, 100.0], start="2026-04-01")  # three months of data only
+    june = parse_period("2026-06")
+    out = kpi.evaluate_targets(trend, {
+        "complaints": {"target_change": -0.1, "baseline": "same_period_last_year"},
+        "csat_mean": {"target": 4.5},
+    }, period=june).set_index("kpi")
+    c = out.loc["complaints"]
+    assert c["status"] == "not_evaluated" and c["baseline_window"] == "2025-06"
+    assert c["baseline_of"] == "targets.complaints.baseline" and "targets.complaints.baseline" in c["note"]
+    assert out.loc["csat_mean", "status"] == "no_data"
+    # a baseline window only partly covered: the mean of the months with data, and the note says how many
+    part = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "previous_12_months"}},
+                                period=june).iloc[0]
+    assert part["baseline"] == pytest.approx(92.5) and part["baseline_n"] == 2
+    assert "from 2 of 12 trend periods" in part["note"]
+    # the older fixed spelling no longer raises either
+    old = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1,
+                                                      "baseline_period": ["2025-01-01", "2025-12-31"]}},
+                               period=june).iloc[0]
+    assert old["status"] == "not_evaluated" and old["baseline_of"] == "targets.complaints.baseline_period"
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"complaints": {"target_change": -0.1, "baseline": "last_year"}}, "baseline must be"),
+    ({"complaints": {"target": "high"}}, "must be a number"),
+    ({"fcr_rate": {"target": 80, "deadline": "next spring"}}, "deadline must be"),
+    ({"fcr_rate": {"target": 80, "direction": "up"}}, "direction"),
+    ({"fcr_rate": {"goal": 80}}, "'target' or 'target_change'"),
+])
+def test_check_targets_refuses_without_data(bad, match):
+    with pytest.raises(ParameterError, match=match):
+        kpi.check_targets(bad)
+
+
+def test_skipped_sections_name_the_input_that_would_enable_them():
+    present = {"tickets": {"created_at", "channel", "contacts", "agent_id"}, "customers": {"signup_date"}}
+
+    def has(table, *columns):
+        return table in present and set(columns) <= present[table]
+
+    out = {s["section"]: s["needs"] for s in kpi.skipped_sections(has)}
+    assert out == {"csat": "responses", "nps": "responses",
+                   "fcr": "tickets.first_contact_resolved or tickets.contacts with tickets.resolved_at",
+                   "aht": "tickets.handle_time_minutes", "first_response": "tickets.first_response_at",
+                   "resolution": "tickets.resolved_at", "churn": "customers.churn_date",
+                   "team_league": "tickets.team"}
+    assert kpi.holiday_years_missing(["2025-01-01", "2026-10-01"], "2026-07-01", "2028-06-30") == ([2027, 2028],
+                                                                                                  [2025, 2026])

@@ -74,3 +74,22 @@ def test_trend_window_ends_with_the_period():
         trend_frequency(month, "D")
     with pytest.raises(ParameterError, match="trend_periods"):
         trend_start(month, "M", 0)
+
+
+def test_a_period_without_data_is_refused_with_the_data_range():
+    start, end = T("2015-04-01 09:30"), T("2020-03-31 17:00")
+    for spec in ("2027-01", "2014", "2015-03"):
+        with pytest.raises(ParameterError) as err:
+            resolve_periods(spec, "previous", data_start=start, data_end=end, what="tickets")
+        assert str(err.value).startswith(f"period {spec} has no tickets: the data runs from 2015-04-01 to "
+                                         "2020-03-31; choose a period inside it or 'latest'")
+    # a period the data only partly covers is fine, and so is a comparison period outside the data
+    assert resolve_periods("2015-04-15..2015-05-15", "previous", data_start=start, data_end=end)[0].kind == "range"
+    assert resolve_periods("2015-04", "year_ago", data_start=start, data_end=end)[1].label == "2014-04"
+    assert resolve_periods("latest", None, data_start=start, data_end=end)[0].label == "2020-03"  # ends on the 31st
+    # without data_start only a period after the data is caught
+    with pytest.raises(ParameterError, match="the data ends on 2020-03-31"):
+        resolve_periods("2020-04", None, data_end=end)
+    # "latest" on a data span shorter than a month: no complete month, so it says which range to ask for
+    with pytest.raises(ParameterError, match=r"'latest' \(2020-02.*e\.g\. '2020-03-05\.\.2020-03-20'"):
+        resolve_periods("latest", None, data_start=T("2020-03-05"), data_end=T("2020-03-20"))

@@ -73,17 +73,22 @@ def test_chinese_crm_export_runs_in_chinese_and_reports_missing_inputs_and_drops
     html = (reports / manifest["run_id"] / "kpi_scorecard.html").read_text(encoding="utf-8")
     assert "关键指标记分卡" in html and "首次解决率" in html
     assert "<html lang=\"zh-CN\">" in html and "<title>关键指标记分卡（2025-03）</title>" in html
-    assert "未提供 responses 表" in html and "未提供 customers 表" in html
+    assert "需要 responses 表" in html and "需要 customers 表" in html  # the sections left out, and why
     assert "created_at" in html and "已剔除" in html and "下周三" in html  # the dropped row is shown, with its value
 
 
 def test_failing_notebook_exit_code_and_error_kept(tmp_path):
+    """A run that fails inside the kernel (a period the data does not reach: only the data can tell) keeps the
+    executed notebook with the error, exits non-zero and never becomes the latest good report."""
     reports = tmp_path / "reports"
-    code = main(["run", "kpi_scorecard", "--project", str(ROOT), "--reports-dir", str(reports), "-p", "lang=fr"])
+    code = main(["run", "kpi_scorecard", "--project", str(ROOT), "--reports-dir", str(reports),
+                 "-p", "period=2030-01"])
     assert code != 0
     manifest = _manifest(reports)
     entry = manifest["notebooks"]["kpi_scorecard"]
-    assert entry["status"] == "failed" and "lang must be one of" in json.dumps(entry["error"])
+    assert entry["status"] == "failed"
+    assert ("period 2030-01 has no tickets: the data runs from 2025-01-01 to 2026-06-30; choose a period inside "
+            "it or 'latest'") in json.dumps(entry["error"], ensure_ascii=False)
     assert (reports / manifest["run_id"] / "kpi_scorecard.ipynb").exists()
     assert not (reports / "latest.json").exists()  # a failed run is never the latest good report
 
