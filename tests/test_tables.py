@@ -87,3 +87,31 @@ def test_headline_and_channel_rows(card_and_targets):
     assert not any(k.startswith("first_response_minutes_") for k in head) and "first_response_minutes" in head
     ch = tables.channel_rows(card)
     assert set(ch["channel"]) == {"phone", "email", "chat"}
+
+
+def test_targets_not_evaluated_and_sections_left_out_are_said_once(card_and_targets):
+    from csm.periods import parse_period
+
+    card, _ = card_and_targets  # no responses, no customers, no first_response_at
+    trend = kpi.kpi_trend(pd.DataFrame({"created_at": [T("2026-05-03"), T("2026-06-02")],
+                                        "channel": ["chat", "chat"]}), freq="M")
+    status = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "same_period_last_year"},
+                                          "csat_mean": {"target": 4.5}}, period=parse_period("2026-06"))
+    assert tables.targets_met_sentence(status, "en") == "No KPI target could be evaluated for this period " \
+                                                        "(see the notes below)."  # never "0 of 0"
+    assert tables.targets_met_sentence(status.iloc[:0], "en") == ""  # no targets set: nothing to say
+    en = tables.target_sentences(card, status, "en")
+    assert en == ["Complaints: target not evaluated — its baseline 2025-06 has no data. Change the parameter "
+                  "targets.complaints.baseline (e.g. previous_12_months, same_period_last_year or a number) or "
+                  "remove the target."]  # CSAT: left out for the missing responses table, said by its section
+    zh = tables.target_sentences(card, status, "zh")
+    assert "targets.complaints.baseline" in zh[0] and "基准期 2025-06 没有数据" in zh[0]
+    skipped = [{"section": "fcr", "needs": "tickets.first_contact_resolved or tickets.contacts with tickets.resolved_at"},
+               {"section": "churn", "needs": "customers"}]
+    assert tables.skipped_sentences(skipped, "en")[1] == ("Churn rate is left out: it needs the customers table, "
+                                                          "which the data does not have.")
+    assert "tickets.contacts 及 tickets.resolved_at" in tables.skipped_sentences(skipped, "zh")[0]
+    rows = tables.available_rows(card)
+    assert "csat_mean" not in set(rows["kpi"]) and "churn_rate" not in set(rows["kpi"])
+    assert {"fcr_rate", "aht_minutes", "complaints"} <= set(rows["kpi"])
+    assert tables.year_ranges([2028, 2025, 2026]) == "2025–2026, 2028"
