@@ -107,14 +107,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Agents with at least {min_n} comments, highest negative share first.",
         "zh": "至少有 {min_n} 条评论的客服，按负面占比从高到低。"},
     "sentiment_trend_heading": {"en": "Trend", "zh": "趋势"},
-    "sentiment_trend_title": {"en": "Negative share of comments per month", "zh": "每月负面评论占比"},
+    "sentiment_trend_title": {"en": "Negative share of {noun} per month", "zh": "每月负面{noun}占比"},
     "sentiment_aspects_heading": {"en": "What negative feedback is about", "zh": "负面反馈的内容"},
     "sentiment_aspects_note": {
-        "en": "Aspects ranked by negative volume × negativity (mean −polarity of the negative comments).",
-        "zh": "按负面数量×负面强度（负面评论平均得分的相反数）排序。"},
-    "sentiment_aspect_chart_title": {"en": "Negative comments by aspect", "zh": "各方面的负面评论数"},
-    "sentiment_examples_heading": {"en": "Example negative comments (personal data masked)",
-                                   "zh": "负面评论示例（个人信息已脱敏）"},
+        "en": "Aspects ranked by negative volume × negativity (mean −polarity of the negative {noun}).",
+        "zh": "按负面数量×负面强度（负面{noun}平均得分的相反数）排序。"},
+    "sentiment_aspect_chart_title": {"en": "Negative {noun} by aspect", "zh": "各方面的负面{noun}数"},
+    "sentiment_examples_heading": {"en": "Example negative {noun} (personal data masked)",
+                                   "zh": "负面{noun}示例（个人信息已脱敏）"},
     "sentiment_validity_heading": {"en": "How far to trust the scores", "zh": "情感得分的可信度"},
     "sentiment_validity_text": {
         "en": "Text sentiment against the rating given in the same survey response: Spearman correlation of "
