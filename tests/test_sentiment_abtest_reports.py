@@ -40,7 +40,7 @@ def sentiment_without_tickets_or_ratings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sentiment_without_team_agent_csat(tmp_path_factory):
-    return _run(tmp_path_factory, "feedback_sentiment-columns",
+    return _run(tmp_path_factory, "feedback_sentiment-columns", "max_levels=3",
                 drop_columns={"tickets": ["team", "agent_id"], "responses": ["csat"]})
 
 
@@ -76,6 +76,8 @@ def test_sentiment_without_team_agent_and_csat_keeps_the_rest(sentiment_without_
     # validity is checked against NPS instead; text and NPS agree in both languages
     assert results["spearman_csat"] == {} and min(results["spearman_nps"].values()) > 0.3
     assert "Spearman ρ with NPS" in html
+    # five categories (and five channel groups with "no ticket") with max_levels=3: three plus "all others"
+    assert "Charts show the 3 largest groups" in html and html.count("<th>all others</th>") == 2
     assert results["share_negative"] == pytest.approx(sample_results["feedback_sentiment"]["share_negative"], abs=1e-12)
 
 
