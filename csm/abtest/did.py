@@ -16,7 +16,7 @@ import pandas as pd
 
 from csm.errors import AnalysisError, ParameterError
 
-__all__ = ["DiDResult", "difference_in_differences", "placebo_did", "pre_trends"]
+__all__ = ["DiDResult", "RolloutPlan", "difference_in_differences", "placebo_did", "pre_trends", "rollout_plan"]
 
 
 @dataclass(frozen=True)
@@ -144,3 +144,76 @@ def placebo_did(frame: pd.DataFrame, *, outcome: str, group_column: str, treated
     return difference_in_differences(frame, outcome=outcome, group_column=group_column, treated=treated,
                                      change_date=placebo_date, window=(start, end), date_column=date_column,
                                      cluster=cluster, alpha=alpha, min_clusters=min_clusters)
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    """What the ``rollout`` parameter asks for, checked against the tickets.
+
+    ``args``: keyword arguments of :func:`difference_in_differences` (None when it cannot run);
+    ``window_derived``: the window was not given and was derived from the date; ``skipped``: the section
+    needs a column the data lacks (``[{"section": "did", "needs": "tickets.team"}]``); ``reason`` /
+    ``values``: why it was not tested although the data has the columns (``date_outside``: the change date
+    is outside the tickets; ``groups_unknown``: no treated group in the column; ``empty_side``: no tickets on
+    one side of the change)."""
+
+    args: dict | None
+    window_derived: bool = False
+    skipped: list = field(default_factory=list)
+    reason: str | None = None
+    values: dict = field(default_factory=dict)
+
+
+def rollout_plan(rollout: dict | None, tickets: pd.DataFrame, *, experiment_start=None, months: int = 6,
+                 date_column: str = "created_at") -> RolloutPlan | None:
+    """The difference-in-differences set-up of the ``rollout`` parameter (None when no rollout is set).
+
+    ``rollout`` needs ``group_column``, ``treated`` and ``date``; ``outcome`` defaults to
+    ``handle_time_minutes`` and ``cluster`` to ``customer_id``. Without ``window`` the window is derived:
+    ``months`` months before the change date to ``months`` months after it (last day inclusive), cut to the
+    tickets' range and ending the day before ``experiment_start`` when the experiment starts after the change
+    (so experiment tickets do not enter the comparison)."""
+    if not rollout:
+        return None
+    if not isinstance(rollout, dict) or not {"group_column", "treated", "date"} <= set(rollout):
+        raise ParameterError("rollout needs group_column, treated and date, e.g. {'group_column': 'team', "
+                             f"'treated': ['team_c'], 'date': '2025-09-01'}}; got {rollout!r}")
+    group, outcome = rollout["group_column"], rollout.get("outcome", "handle_time_minutes")
+    cluster = rollout.get("cluster", "customer_id")
+    treated = [str(t) for t in ([rollout["treated"]] if isinstance(rollout["treated"], str) else rollout["treated"])]
+    needs = [f"tickets.{c}" for c in dict.fromkeys([group, outcome, cluster])
+             if c not in tickets.columns or not bool(tickets[c].notna().any())]
+    if needs:
+        return RolloutPlan(None, skipped=[{"section": "did", "needs": n} for n in needs])
+    try:
+        change = pd.Timestamp(rollout["date"])
+    except (ValueError, TypeError):
+        raise ParameterError(f"rollout date {rollout['date']!r} is not a date; write it as '2025-09-01'") from None
+    first, last = tickets[date_column].min().normalize(), tickets[date_column].max().normalize()
+    span = {"date": f"{change:%Y-%m-%d}", "start": f"{first:%Y-%m-%d}", "end": f"{last:%Y-%m-%d}"}
+    if not first < change <= last:
+        return RolloutPlan(None, reason="date_outside", values=span)
+    groups = set(tickets[group].dropna().astype(str))
+    if not set(treated) & groups:
+        return RolloutPlan(None, reason="groups_unknown",
+                           values={"column": group, "treated": ", ".join(treated),
+                                   "groups": ", ".join(sorted(groups)[:10])})
+    window, derived = rollout.get("window"), False
+    if not window:
+        derived = True
+        start = max(change - pd.DateOffset(months=months), first)
+        end = change + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+        if experiment_start is not None and pd.Timestamp(experiment_start) > change:
+            end = min(end, pd.Timestamp(experiment_start).normalize() - pd.Timedelta(days=1))
+        window = [f"{start:%Y-%m-%d}", f"{min(end, last):%Y-%m-%d}"]
+    when = tickets[date_column]
+    inside = (when >= pd.Timestamp(window[0])) & (when < pd.Timestamp(window[1]) + pd.Timedelta(days=1))
+    is_treated = tickets[group].astype(str).isin(treated)
+    for side in (when < change, when >= change):
+        for arm in (is_treated, ~is_treated):
+            if (inside & side & arm).sum() < 2:
+                return RolloutPlan(None, derived, reason="empty_side",
+                                   values={**span, "start": window[0], "end": window[1]})
+    args = {"outcome": outcome, "group_column": group, "treated": treated, "change_date": f"{change:%Y-%m-%d}",
+            "window": list(window), "cluster": cluster}
+    return RolloutPlan(args, derived)

@@ -48,10 +48,12 @@ __all__ = [
     "decide",
     "experiment_rows",
     "experiment_units",
+    "planned_looks",
     "power_plan",
     "sequential_looks",
     "unit_of_analysis",
     "unit_values",
+    "usable_metrics",
 ]
 
 #: unit_type -> the tickets column that identifies the randomised unit
@@ -88,6 +90,65 @@ def check_metrics(metrics: Mapping) -> dict:
     if not any(s["role"] == "primary" for s in out.values()):
         raise ParameterError(f"metrics: none has role 'primary'; the decision needs one (metrics: {list(out)})")
     return out
+
+
+def _filled(frame: pd.DataFrame | None, column: str) -> bool:
+    return frame is not None and column in frame.columns and bool(frame[column].notna().any())
+
+
+def usable_metrics(specs: Mapping, *, tickets: pd.DataFrame | None, responses: pd.DataFrame | None = None,
+                   customers: pd.DataFrame | None = None, units: pd.DataFrame | None = None) -> tuple[dict, list]:
+    """The metrics the data can compute, and what was left out.
+
+    A metric whose table is absent, whose column is missing or empty, or (survey metrics) whose answers cannot
+    be linked to experiment tickets (no ``responses.ticket_id``) is dropped; a ``covariate`` missing from the
+    assignments is dropped from its metric (no CUPED). Returns ``(specs, skipped)``, ``skipped`` a list of
+    ``{"section": <metric> or "cuped_<metric>", "needs": "table.column" or "table"}``. Raises
+    :class:`DataError` when the primary metric is dropped: the decision needs it."""
+    frames = {"tickets": tickets, "responses": responses, "customers": customers}
+    kept, skipped = {}, []
+    for name, spec in specs.items():
+        frame = frames[spec["table"]]
+        needs = None
+        if frame is None:
+            needs = spec["table"]
+        elif not _filled(frame, spec["column"]):
+            needs = f"{spec['table']}.{spec['column']}"
+        elif spec["table"] == "responses" and not _filled(frame, "ticket_id"):
+            needs = "responses.ticket_id"
+        if needs:
+            if spec["role"] == "primary":
+                raise DataError(f"The primary metric {name!r} needs {needs}, which is not in the data. Provide it "
+                                f"(or map the export's header to it), or give another metric role 'primary' in the "
+                                f"metrics parameter; the decision rests on the primary metric.")
+            skipped.append({"section": name, "needs": needs})
+            continue
+        covariate = spec.get("covariate")
+        if covariate and not _filled(units, covariate):
+            skipped.append({"section": f"cuped_{name}", "needs": f"assignments.{covariate}"})
+            spec = {**spec, "covariate": None}
+        kept[name] = dict(spec)
+    return kept, skipped
+
+
+def planned_looks(looks, start, end, *, default: int = 3) -> tuple[list[pd.Timestamp], bool]:
+    """The dates of the planned looks at the primary metric: ``looks`` as dates; a whole number ``k`` (or
+    ``None``: ``default``) gives ``k`` equally spaced looks over the experiment window, the last on ``end``
+    (day ``start + i·(end − start)/k``, i = 1…k, rounded down to the day); ``[]`` none. Returns
+    ``(dates, derived)``."""
+    if looks is None or (isinstance(looks, int) and not isinstance(looks, bool)):
+        k = default if looks is None else int(looks)
+        if k < 0:
+            raise ParameterError(f"looks: a number of looks must be 0 or more, got {looks}")
+        start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+        span = (end - start).days
+        return sorted({start + pd.Timedelta(days=span * i // k) for i in range(1, k + 1)}), True
+    if isinstance(looks, str) or not isinstance(looks, Sequence):
+        raise ParameterError(f"looks must be a list of dates, a number of equally spaced looks or null; got {looks!r}")
+    try:
+        return [pd.Timestamp(d) for d in looks], False
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"looks: {exc}; write dates as '2026-04-30'") from None
 
 
 # --------------------------------------------------------------------------- units and rows
@@ -406,7 +467,8 @@ class ExperimentResult:
     ``srm`` (:class:`~csm.abtest.design.SRMResult`), ``balance`` (pre-period covariates), ``units``,
     ``rows`` (experiment tickets/responses/customers), ``unit_type``, ``window`` (start, end),
     ``analysis_unit`` (the unit type, or ``cluster`` when ``cluster_id`` is filled), ``units_per_arm`` and
-    ``few_clusters`` (agents, teams or clusters were randomised and an arm has fewer than ``min_clusters``)."""
+    ``few_clusters`` (agents, teams or clusters were randomised and an arm has fewer than ``min_clusters``),
+    ``skipped`` (metrics and CUPED adjustments left out for missing data, see :func:`usable_metrics`)."""
 
     decision: str
     reasons: pd.DataFrame
@@ -420,6 +482,7 @@ class ExperimentResult:
     analysis_unit: str = "customer"
     units_per_arm: dict = field(default_factory=dict)
     few_clusters: bool = False
+    skipped: list = field(default_factory=list)
 
 
 TIME_COLUMNS = {"tickets": "created_at", "responses": "submitted_at"}
@@ -434,6 +497,7 @@ def analyse_experiment(tickets: pd.DataFrame, assignments: pd.DataFrame | None, 
     """The whole experiment: units checked against the plan, SRM, pre-period balance, experiment rows
     (tickets from each unit's assigned_at to ``end``; responses to those tickets; the units' customer rows),
     every metric at the unit, correction, decision. ``end`` defaults to the day of the last assignment.
+    Metrics the data cannot compute are left out and listed in ``skipped`` (:func:`usable_metrics`).
 
     When ``cluster_id`` is filled (whole agents or teams were randomised), every unit-level metric is
     computed per cluster — the delta method at the cluster is the cluster-robust analysis — and the
@@ -449,16 +513,12 @@ def analyse_experiment(tickets: pd.DataFrame, assignments: pd.DataFrame | None, 
     balance = covariate_balance(units, [c for c in units.columns if c.startswith("pre_")], control=control,
                                 treatment=treatment)
     rows = {"tickets": experiment_rows(tickets, units, time_column="created_at", end=end)}
-    specs = check_metrics(metrics)
+    specs, skipped = usable_metrics(check_metrics(metrics), tickets=tickets, responses=responses,
+                                    customers=customers, units=units)
     if any(s["table"] == "responses" for s in specs.values()):
-        if responses is None or "ticket_id" not in responses.columns:
-            raise DataError("responses: the survey metrics need the responses table with its ticket_id column "
-                            "(to link each answer to an experiment ticket)")
         link = rows["tickets"][["ticket_id", "unit_id", "variant", "assigned_at"]]
         rows["responses"] = responses.merge(link, on="ticket_id", how="inner")
     if any(s["table"] == "customers" for s in specs.values()):
-        if customers is None:
-            raise DataError("customers: a metric reads the customers table, which is not in the data folder")
         if unit_type != "customer":
             raise ParameterError("customer-level metrics need an experiment randomised by customer")
         c = customers.merge(units[["unit_id", "variant", "assigned_at"]], left_on="customer_id", right_on="unit_id")
@@ -475,7 +535,7 @@ def analyse_experiment(tickets: pd.DataFrame, assignments: pd.DataFrame | None, 
     decision, reasons = decide(results, srm=srm, sequential=sequential)
     start = units["assigned_at"].min().normalize()
     return ExperimentResult(decision, reasons, results, srm, balance, units, rows, unit_type, (start, end),
-                            analysis_unit, per_arm, few)
+                            analysis_unit, per_arm, few, skipped)
 
 
 def _to_clusters(units: pd.DataFrame, rows: dict) -> tuple[pd.DataFrame, dict]:

@@ -133,14 +133,14 @@ PHRASES: dict[str, dict[str, str]] = {
     # SRM and balance
     "ab_srm_failed": {
         "en": "WARNING — sample-ratio mismatch: the arms hold {counts} units against a planned split of {split} "
-              "(chi-square p = {p:.2g} < {threshold}). Assignment or logging is broken; do not act on the results "
+              "(chi-square {p} < {threshold}). Assignment or logging is broken; do not act on the results "
               "below until it is explained.",
-        "zh": "警告——样本比例失衡：各组单位数为 {counts}，计划比例为 {split}（卡方检验 p = {p:.2g} < {threshold}）。"
+        "zh": "警告——样本比例失衡：各组单位数为 {counts}，计划比例为 {split}（卡方检验 {p} < {threshold}）。"
               "分组或记录存在问题；在查明原因之前，请勿依据下面的结果做决定。"},
     "ab_srm_ok": {
         "en": "The arms hold {counts} units, consistent with the planned split {split} (sample-ratio chi-square "
-              "p = {p:.3f}).",
-        "zh": "各组单位数为 {counts}，与计划比例 {split} 一致（样本比例卡方检验 p = {p:.3f}）。"},
+              "{p}).",
+        "zh": "各组单位数为 {counts}，与计划比例 {split} 一致（样本比例卡方检验 {p}）。"},
     "ab_balance_ok": {
         "en": "Pre-period covariates are balanced between the arms (all standardised differences below 0.1).",
         "zh": "分组前协变量在两组间均衡（标准化差异均小于 0.1）。"},
@@ -193,9 +193,9 @@ PHRASES: dict[str, dict[str, str]] = {
     "ab_cuped_chart_title": {"en": "{metric}: effect with and without CUPED", "zh": "{metric}：CUPED 调整前后的效应"},
     "ab_robust_text": {
         "en": "{metric} is skewed: the median moved from {control} to {treatment} (difference {diff} {interval}, "
-              "bootstrap; Mann–Whitney p = {p:.2g}).",
+              "bootstrap; Mann–Whitney {p}).",
         "zh": "{metric}分布偏斜：中位数由 {control} 变为 {treatment}（差值 {diff} {interval}，自助法；Mann–Whitney 检验 "
-              "p = {p:.2g}）。"},
+              "{p}）。"},
     # sequential
     "ab_sequential_text": {
         "en": "{metric} was planned to be watched at {k} looks with O'Brien–Fleming-type alpha spending (overall "
@@ -230,20 +230,20 @@ PHRASES: dict[str, dict[str, str]] = {
     "ab_did_text": {
         "en": "{groups} changed {metric} on {date}, without randomisation. Over {start}..{end}, against the other "
               "groups, the change is {effect} {interval} (difference in differences, errors clustered by {cluster}, "
-              "p = {p:.2g}).",
+              "{p}).",
         "zh": "{groups}于 {date} 上线改动（未随机分组）。在 {start} 至 {end} 期间，与其他组相比，{metric}的变化为 "
-              "{effect} {interval}（双重差分，按{cluster}聚类的标准误，p = {p:.2g}）。"},
+              "{effect} {interval}（双重差分，按{cluster}聚类的标准误，{p}）。"},
     "ab_did_pretrend_ok": {
-        "en": "Before the change the two groups moved in parallel (joint test of monthly gaps p = {p:.2f}) and a "
-              "placebo change on {placebo} finds {effect} {interval} (p = {pp:.2f}): the comparison is credible.",
-        "zh": "上线前两组走势平行（各月差距的联合检验 p = {p:.2f}），在 {placebo} 设置的安慰剂上线日得到 {effect} "
-              "{interval}（p = {pp:.2f}）：对比可信。"},
+        "en": "Before the change the two groups moved in parallel (joint test of monthly gaps {p}) and a "
+              "placebo change on {placebo} finds {effect} {interval} ({pp}): the comparison is credible.",
+        "zh": "上线前两组走势平行（各月差距的联合检验 {p}），在 {placebo} 设置的安慰剂上线日得到 {effect} "
+              "{interval}（{pp}）：对比可信。"},
     "ab_did_pretrend_bad": {
-        "en": "Caution: before the change the groups did not move in parallel (joint test p = {p:.2g}) or the "
-              "placebo change on {placebo} finds an effect ({effect} {interval}, p = {pp:.2g}); the estimate may "
+        "en": "Caution: before the change the groups did not move in parallel (joint test {p}) or the "
+              "placebo change on {placebo} finds an effect ({effect} {interval}, {pp}); the estimate may "
               "be biased.",
-        "zh": "注意：上线前两组走势并不平行（联合检验 p = {p:.2g}），或在 {placebo} 的安慰剂上线日也检出效应（{effect} "
-              "{interval}，p = {pp:.2g}）；估计可能有偏。"},
+        "zh": "注意：上线前两组走势并不平行（联合检验 {p}），或在 {placebo} 的安慰剂上线日也检出效应（{effect} "
+              "{interval}，{pp}）；估计可能有偏。"},
     "ab_did_few_groups": {
         "en": "The change went to whole groups and there are only {n} of them, too few for errors clustered at the "
               "group level; errors are clustered by {cluster} instead, which assumes no shock hit one whole group "
@@ -252,8 +252,45 @@ PHRASES: dict[str, dict[str, str]] = {
               "恰好只影响某一整组——上面的平行趋势与安慰剂检验为此提供依据。"},
     "ab_did_chart_title": {"en": "{metric} by month: rollout group vs others", "zh": "{metric}按月走势：上线组与其他组"},
     "ab_did_change_line": {"en": "Rollout", "zh": "上线日"},
-    "ab_did_off": {"en": "No rollout is specified (parameter rollout), so this section is skipped.",
-                   "zh": "未设置非随机上线（参数 rollout），因此跳过本节。"},
+    "ab_did_off": {"en": "No rollout is set (parameter rollout), so difference in differences is not estimated. To "
+                          "estimate a change rolled out to some groups without randomisation, set rollout to its "
+                          "group_column, treated groups and date.",
+                   "zh": "未设置非随机上线（参数 rollout），因此不做双重差分。如需评估未经随机分组、只在部分组上线的改动，请在 rollout "
+                         "中设置分组列（group_column）、上线组（treated）和上线日期（date）。"},
+    "ab_did_skipped": {"en": "Difference in differences is left out: it needs {needs} (parameter rollout).",
+                       "zh": "未做双重差分：需要 {needs}（参数 rollout）。"},
+    "ab_did_not_tested": {"en": "Difference in differences: not tested, because {reason}.",
+                          "zh": "双重差分：未检验，因为{reason}。"},
+    "ab_did_reason_date_outside": {"en": "the change date {date} is outside the tickets ({start} to {end})",
+                                   "zh": "上线日期 {date} 不在工单数据范围（{start} 至 {end}）内"},
+    "ab_did_reason_groups_unknown": {"en": "{column} has no group {treated} (its groups: {groups})",
+                                     "zh": "{column} 列中没有 {treated} 组（现有组：{groups}）"},
+    "ab_did_reason_empty_side": {
+        "en": "the window {start}..{end} has too few tickets before or after {date} in the rollout group or in the "
+              "others",
+        "zh": "时间窗口 {start} 至 {end} 内，上线组或其他组在 {date} 之前或之后的工单太少"},
+    "ab_did_window_derived": {
+        "en": "The window {start}..{end} is derived from the change date (parameter rollout.window not set): up to "
+              "{months} months before and after it, within the tickets and before the experiment.",
+        "zh": "时间窗口 {start} 至 {end} 由上线日期推算（未设置参数 rollout.window）：上线日前后各至多 {months} 个月，"
+              "限于工单数据范围内且在实验开始之前。"},
+    # what is derived and what is left out
+    "ab_end_derived": {
+        "en": "experiment_end is not set: the experiment is read up to {end}, the day of the last assignment.",
+        "zh": "未设置 experiment_end：实验分析截至最后一次分组的日期 {end}。"},
+    "ab_looks_derived": {
+        "en": "looks is not set as dates: {k} equally spaced looks over the experiment window ({dates}).",
+        "zh": "looks 未设为日期：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
+    "ab_skipped_metric": {"en": "{metric} ({role}) is left out: it needs {needs}.",
+                          "zh": "未分析{metric}（{role}）：需要 {needs}。"},
+    "ab_skipped_cuped": {"en": "CUPED is not applied to {metric}: it needs {needs}; the effect is unadjusted.",
+                         "zh": "{metric}未做 CUPED 调整：需要 {needs}；效应为未调整值。"},
+    "ab_needs_table": {"en": "the {table} table", "zh": "{table} 表"},
+    "ab_balance_untested": {
+        "en": "Pre-period balance: not tested, because the assignments have no pre-period columns (assignments.pre_…).",
+        "zh": "分组前均衡性：未检验，因为分组表中没有分组前的列（assignments.pre_…）。"},
+    "ab_cuped_none": {"en": "No metric has a pre-period covariate (metrics parameter, covariate), so CUPED is not used.",
+                      "zh": "没有指标设置分组前协变量（metrics 参数中的 covariate），因此未使用 CUPED。"},
     "ab_method_text": {
         "en": "Methods: proportions — Newcombe interval and pooled z test; means — Welch's t test; skewed times — "
               "bootstrap interval of the median difference and Mann–Whitney U; ordinal CSAT — Mann–Whitney U with "

@@ -2,6 +2,8 @@
 from :mod:`csm.sentiment`; theme and helpers from :mod:`csm.report.plots`."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -24,7 +26,8 @@ def negative_share_bars(frame: pd.DataFrame, x: str, *, lang: str, title: str | 
     err = np.vstack([np.clip(est - data["ci_low"].to_numpy(dtype=float), 0, None),
                      np.clip(data["ci_high"].to_numpy(dtype=float) - est, 0, None)])
     ax.errorbar(est, pos, xerr=err, fmt="none", ecolor="#333333", elinewidth=1.1, capsize=3)
-    ax.set_yticks(pos, [str(label(v, lang)) for v in data[x]])
+    # long level names (a real export's product names) wrap instead of squeezing the bars
+    ax.set_yticks(pos, [textwrap.fill(str(label(v, lang)), 28) for v in data[x]])
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_xlabel(str(label("share_negative", lang)))
     ax.set_ylabel(str(label(x, lang)))
