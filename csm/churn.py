@@ -340,7 +340,7 @@ def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 
     parts: dict[str, np.ndarray] = {}
     reference: dict[str, str] = {}
     frame = survival
-    keep = (frame["duration"] > 0).to_numpy(bool)
+    keep = (frame["duration"] > 0).to_numpy(bool).copy()
     for col in covariates:
         if col not in frame.columns or frame[col].isna().all():
             left_out[col] = "missing"
@@ -354,7 +354,7 @@ def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 
                 left_out[col] = "constant"
                 continue
             parts[col] = v
-            keep &= ~np.isnan(v)
+            keep = keep & ~np.isnan(v)
             used.append(col)
             continue
         lumped = lump_levels(frame.assign(**{col: s.astype(object)}), col, max_levels)[col]
@@ -364,7 +364,7 @@ def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 
             continue
         ref = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
         reference[col] = str(ref)
-        keep &= lumped.notna().to_numpy(bool)
+        keep = keep & lumped.notna().to_numpy(bool)
         for level in sorted((str(x) for x in counts.index if x != ref)):
             parts[f"{col}={level}"] = (lumped.astype(str) == level).to_numpy(float)
         used.append(col)

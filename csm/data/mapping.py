@@ -250,8 +250,9 @@ def _parse_table(spec: Any, table: str | None, source: str, defaults: dict) -> T
 
 
 def _parse_date(value, source: str, where: str) -> pd.Timestamp:
-    try:
-        out = pd.Timestamp(str(value))
+    text = str(value).strip()
+    try:  # ISO dates only ("June" or "30/06/2024" are ambiguous)
+        out = pd.Timestamp(text) if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text) else pd.NaT
     except (ValueError, TypeError):
         out = pd.NaT
     if out is pd.NaT or pd.isna(out):

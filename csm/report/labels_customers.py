@@ -149,6 +149,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_cox_terms_missing": {
         "en": "Not in the model: {items}.",
         "zh": "未纳入模型：{items}。"},
+    "cust_at_risk_customer_method": {
+        "en": "The {n} active customers with the highest churn probability over the next {months} months predicted by "
+              "the Cox model on customer attributes, with the attributes behind it.",
+        "zh": "按基于客户属性的 Cox 模型预测未来 {months} 个月流失概率最高的 {n} 位活跃客户，以及导致风险的客户属性。"},
     "cust_vs": {"en": "{column}: {level} (vs {reference})", "zh": "{column}：{level}（对比 {reference}）"},
     "cust_title": {"en": "NPS, churn and customer lifetime value, {period}", "zh": "净推荐值、客户流失与客户终身价值（{period}）"},
     "cust_headline_nps": {
