@@ -106,6 +106,7 @@ PHRASES: dict[str, dict[str, str]] = {
                         "zh": "该模型无法在这些数据上拟合（{detail}）。"},
     "cust_reason_no_terms": {"en": "no covariate varies in the data (needs {needs}).",
                              "zh": "数据中没有可变化的协变量（需要 {needs}）。"},
+    "cust_reason_no_cox": {"en": "no Cox model could be fitted (see above).", "zh": "无法拟合 Cox 模型（见上文）。"},
     "cust_reason_one_group": {"en": "all customers are in one group ({level}).",
                               "zh": "所有客户都属于同一组（{level}）。"},
     "cust_nothing_to_report": {
