@@ -8,6 +8,8 @@
   into calendar months with entry/exit times on the tenure scale (months since sign-up), so service
   covariates can change month by month (U(t) = tickets not resolved at first contact before the month) and
   follow-up can start at the first day of the ticket data (left truncation through ``entry``).
+- Customers-only exports (no tickets): :func:`customer_cox_frame` turns customer columns (numeric, yes/no,
+  text levels against the most common one) into time-fixed covariates of a Cox model on tenure from sign-up.
 - Proportional-hazards check: correlation of the Schoenfeld residuals with log time per covariate
   (Grambsch & Therneau 1994, the unscaled-residual version).
 """
@@ -324,17 +326,29 @@ class CustomerCovariates:
     dropped_rows: int
 
 
+#: the pooled level of a text covariate beyond ``max_levels`` (the code csm.report.levels.OTHER labels "all others")
+OTHER_LEVELS = "_other_levels"
+
+
+def _lump(values: pd.Series, n: int) -> pd.Series:
+    """Levels outside the ``n`` most common (ties by text) become :data:`OTHER_LEVELS`; one extra level is kept
+    as itself (same rule as csm.report.levels.lump_levels)."""
+    counts = values.value_counts(dropna=True)
+    if len(counts) <= n + 1:
+        return values
+    keep = [lvl for lvl, _ in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]]
+    return values.where(values.isin(keep) | values.isna(), OTHER_LEVELS)
+
+
 def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 10) -> CustomerCovariates:
     """Time-fixed covariates from customer columns for a Cox model on tenure (customers-only exports).
 
     ``survival`` is :func:`survival_frame` (duration in months, event). Numeric columns enter as they are (one
     term, hazard ratio per unit); yes/no columns as 0/1; text columns as indicators ``column=level`` against
     the most common level (the reference), the ``max_levels`` largest levels kept and the rest pooled into
-    "all others" (:func:`csm.report.levels.lump_levels`). Customers with a missing covariate or no follow-up
+    "all others" (:data:`OTHER_LEVELS`). Customers with a missing covariate or no follow-up
     (duration 0) are left out and counted. Entry is 0: follow-up from sign-up.
     """
-    from csm.report.levels import lump_levels
-
     left_out: dict[str, str] = {}
     used: list[str] = []
     parts: dict[str, np.ndarray] = {}
@@ -357,12 +371,13 @@ def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 
             keep = keep & ~np.isnan(v)
             used.append(col)
             continue
-        lumped = lump_levels(frame.assign(**{col: s.astype(object)}), col, max_levels)[col]
+        lumped = _lump(s.astype(object), max_levels)
         counts = lumped[keep].value_counts(dropna=True)
         if len(counts) < 2:
             left_out[col] = "constant"
             continue
-        ref = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0][0]
+        # the reference is a real level, never the "all others" pool
+        ref = sorted(counts.items(), key=lambda kv: (kv[0] == OTHER_LEVELS, -kv[1], str(kv[0])))[0][0]
         reference[col] = str(ref)
         keep = keep & lumped.notna().to_numpy(bool)
         for level in sorted((str(x) for x in counts.index if x != ref)):
