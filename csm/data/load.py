@@ -715,7 +715,8 @@ def infer_extra_type(s: pd.Series) -> pd.Series:
     """An extra (non-contract) column read as text, with the type its values show.
 
     Numbers (``float64``) when every non-missing cell is a plain number (``29.85``, ``-3``, ``1e3``, ``1,234.5``)
-    and none has a leading zero (``007``, ``02134`` stay text: identifiers, postcodes); booleans (nullable
+    and none has a leading zero (``007``, ``02134`` stay text: identifiers, postcodes) or more than 15 digits
+    (a float would not hold it exactly: card or account numbers stay text); booleans (nullable
     ``boolean``) when every non-missing cell is one of true/false, yes/no, y/n or 是/否 (one vocabulary, any
     case); otherwise the column stays text unchanged — a column mixing numbers and words is never coerced.
     Missing cells (empty, spaces, NA, null, -) are missing in the result.
@@ -737,8 +738,9 @@ def infer_extra_type(s: pd.Series) -> pd.Series:
             return out
     grouped = norm.str.fullmatch(_THOUSANDS)
     plain = norm.str.fullmatch(_PLAIN_NUMBER) | grouped
-    if not plain.all() or norm.str.contains(_LEADING_ZERO, regex=True).any():
-        return s
+    digits = norm.str.count(r"\d")
+    if not plain.all() or norm.str.contains(_LEADING_ZERO, regex=True).any() or (digits > 15).any():
+        return s  # leading zeros (ids, postcodes) and > 15 digits (a float would change them) stay text
     numbers = pd.to_numeric(norm.where(~grouped, norm.str.replace(",", "", regex=False))).to_numpy(float)
     out = np.full(len(s), np.nan)
     out[~blank] = numbers[codes]
