@@ -135,3 +135,21 @@ def test_report_with_nothing_to_say_or_a_period_without_data_fails_with_a_clear_
     assert code != 0
     error = manifest["notebooks"][NAME]["error"]["message"]
     assert "2031-01 has no data" in error and "2026-06-30" in error
+
+
+def test_without_churn_dates_nps_and_purchase_models_still_run(tmp_path):
+    data = write_partial_sample(tmp_path / "d", drop_columns={"customers": ["churn_date", "region"],
+                                                              "tickets": ["first_contact_resolved"]})
+    code, manifest, html = run_report(NAME, tmp_path / "r", f"data_dir={data}")
+    assert code == 0
+    results, needs = manifest["results"][NAME], _needs(manifest)
+    for section in ("churn_rate", "churn_trend", "retention", "at_risk", "seed_clv"):
+        assert needs[section] == "customers.churn_date", section
+    assert "nps_by_region" not in needs  # the surveyed ticket's region stands in for the customer's
+    assert results["churn_rate"] is None and results["cox_hazard_ratios"] is None
+    assert results["nps"]["n"] > 0 and "fcr_failed" not in results["detractor_odds_ratios"]
+    assert needs["cox_service"] == "customers.churn_date"
+    # without churn dates T runs to the data end: the documented fit of that choice
+    fitted = TRUTH["transactions"]["fit_check"]["T_to_end"]
+    assert all(abs(results["bgnbd"][k] / fitted[k] - 1) < 0.01 for k in fitted)
+    assert "Churn rate 0.0%" not in html and "0.00%" not in html
