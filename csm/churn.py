@@ -8,6 +8,8 @@
   into calendar months with entry/exit times on the tenure scale (months since sign-up), so service
   covariates can change month by month (U(t) = tickets not resolved at first contact before the month) and
   follow-up can start at the first day of the ticket data (left truncation through ``entry``).
+- Customers-only exports (no tickets): :func:`customer_cox_frame` turns customer columns (numeric, yes/no,
+  text levels against the most common one) into time-fixed covariates of a Cox model on tenure from sign-up.
 - Proportional-hazards check: correlation of the Schoenfeld residuals with log time per covariate
   (Grambsch & Therneau 1994, the unscaled-residual version).
 """
@@ -34,6 +36,9 @@ def _require(frame: pd.DataFrame | None, table: str, columns) -> None:
 
 
 def _churn_dates(customers: pd.DataFrame) -> pd.Series:
+    if "churn_date" not in customers.columns:
+        raise DataError("customers: column 'churn_date' missing; churn analyses need the date each customer left "
+                        "(or, for a CRM snapshot with only a churn flag, `derive: churn_date:` in the mapping).")
     churn = customers["churn_date"]
     if "churned" in customers.columns:
         flagged = customers["churned"].fillna(False).to_numpy(bool) & churn.isna().to_numpy()
@@ -95,6 +100,21 @@ def cohort_churn_rate(customers: pd.DataFrame, *, start, end, cohort_freq: str =
     return pd.DataFrame({"cohort": monthly.index, "customers": sizes.reindex(monthly.index).to_numpy(float),
                          "customer_months": monthly["customer_months"].to_numpy(),
                          "churned": monthly["churned"].to_numpy(), "estimate": 100 * ci["estimate"].to_numpy(),
+                         "ci_low": 100 * ci["ci_low"].to_numpy(), "ci_high": 100 * ci["ci_high"].to_numpy()})
+
+
+def churn_share(customers: pd.DataFrame, *, as_of, confidence: float = 0.95) -> pd.DataFrame:
+    """Share of the customers signed up by ``as_of`` who have churned by then (a snapshot's churn rate, e.g.
+    26.5% in the IBM Telco sample), percent with a Wilson interval. One row: n, churned, estimate, ci_low,
+    ci_high."""
+    _require(customers, "customers", ["customer_id", "signup_date", "churn_date"])
+    as_of = pd.Timestamp(as_of)
+    churn = _churn_dates(customers)
+    known = customers["signup_date"] <= as_of
+    n = int(known.sum())
+    lost = int((known & churn.notna() & (churn <= as_of)).sum())
+    ci = wilson_interval(np.array([lost]), np.array([n]), confidence=confidence)
+    return pd.DataFrame({"n": [n], "churned": [lost], "estimate": 100 * ci["estimate"].to_numpy(),
                          "ci_low": 100 * ci["ci_low"].to_numpy(), "ci_high": 100 * ci["ci_high"].to_numpy()})
 
 
@@ -289,6 +309,87 @@ def _collapse(panel: pd.DataFrame, covariates: list[str]) -> pd.DataFrame:
     return p.groupby(seg, sort=False).agg(agg).reset_index(drop=True)
 
 
+# --------------------------------------------------------------------------- customer-level covariates
+@dataclass(frozen=True)
+class CustomerCovariates:
+    """Design of a Cox model on customer columns (:func:`customer_cox_frame`): ``frame`` (customer_id, entry,
+    exit, event and one column per term), ``terms``, ``reference`` {column: reference level} of category
+    columns, ``columns`` (the customer columns used), ``left_out`` {column: reason code} (``missing``: not in
+    the data; ``constant``: one value only), ``dropped_rows`` (customers with a missing covariate or no
+    follow-up time)."""
+
+    frame: pd.DataFrame
+    terms: tuple
+    reference: dict
+    columns: tuple
+    left_out: dict
+    dropped_rows: int
+
+
+#: the pooled level of a text covariate beyond ``max_levels`` (the code csm.report.levels.OTHER labels "all others")
+OTHER_LEVELS = "_other_levels"
+
+
+def _lump(values: pd.Series, n: int) -> pd.Series:
+    """Levels outside the ``n`` most common (ties by text) become :data:`OTHER_LEVELS`; one extra level is kept
+    as itself (same rule as csm.report.levels.lump_levels)."""
+    counts = values.value_counts(dropna=True)
+    if len(counts) <= n + 1:
+        return values
+    keep = [lvl for lvl, _ in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]]
+    return values.where(values.isin(keep) | values.isna(), OTHER_LEVELS)
+
+
+def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 10) -> CustomerCovariates:
+    """Time-fixed covariates from customer columns for a Cox model on tenure (customers-only exports).
+
+    ``survival`` is :func:`survival_frame` (duration in months, event). Numeric columns enter as they are (one
+    term, hazard ratio per unit); yes/no columns as 0/1; text columns as indicators ``column=level`` against
+    the most common level (the reference), the ``max_levels`` largest levels kept and the rest pooled into
+    "all others" (:data:`OTHER_LEVELS`). Customers with a missing covariate or no follow-up
+    (duration 0) are left out and counted. Entry is 0: follow-up from sign-up.
+    """
+    left_out: dict[str, str] = {}
+    used: list[str] = []
+    parts: dict[str, np.ndarray] = {}
+    reference: dict[str, str] = {}
+    frame = survival
+    keep = (frame["duration"] > 0).to_numpy(bool).copy()
+    for col in covariates:
+        if col not in frame.columns or frame[col].isna().all():
+            left_out[col] = "missing"
+            continue
+        s = frame[col]
+        if pd.api.types.is_bool_dtype(s):
+            s = s.astype("boolean").astype("Float64").astype(float)
+        if pd.api.types.is_numeric_dtype(s):
+            v = s.to_numpy(float)
+            if np.nanstd(v[keep]) == 0:
+                left_out[col] = "constant"
+                continue
+            parts[col] = v
+            keep = keep & ~np.isnan(v)
+            used.append(col)
+            continue
+        lumped = _lump(s.astype(object), max_levels)
+        counts = lumped[keep].value_counts(dropna=True)
+        if len(counts) < 2:
+            left_out[col] = "constant"
+            continue
+        # the reference is a real level, never the "all others" pool
+        ref = sorted(counts.items(), key=lambda kv: (kv[0] == OTHER_LEVELS, -kv[1], str(kv[0])))[0][0]
+        reference[col] = str(ref)
+        keep = keep & lumped.notna().to_numpy(bool)
+        for level in sorted((str(x) for x in counts.index if x != ref)):
+            parts[f"{col}={level}"] = (lumped.astype(str) == level).to_numpy(float)
+        used.append(col)
+    out = pd.DataFrame({"customer_id": frame["customer_id"].to_numpy(), "entry": 0.0,
+                        "exit": frame["duration"].to_numpy(float), "event": frame["event"].to_numpy(int),
+                        **parts})[keep].reset_index(drop=True)
+    return CustomerCovariates(frame=out, terms=tuple(parts), reference=reference, columns=tuple(used),
+                              left_out=left_out, dropped_rows=int((~keep).sum()))
+
+
 # --------------------------------------------------------------------------- Cox model
 @dataclass(frozen=True)
 class CoxResult:
@@ -337,8 +438,18 @@ def cox_model(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxRes
     model = PHReg(panel["exit"].to_numpy(float), X, status=panel["event"].to_numpy(float),
                   entry=panel["entry"].to_numpy(float), ties="efron")
     with np.errstate(all="ignore"):
-        res = model.fit(disp=False)
+        # Newton–Raphson until no coefficient moves by more than 1e-10 (quadratic convergence: the estimates are
+        # then exact to rounding); a fit that hits the iteration limit is refused below
+        res = model.fit(disp=False, method="newton", tol=1e-10, maxiter=100)
     params, bse = np.asarray(res.params), np.asarray(res.bse)
+    with np.errstate(all="ignore"):
+        try:  # converged: one more Newton step would move no coefficient by more than 1e-8
+            last_step = np.linalg.solve(model.hessian(params), model.score(params))
+        except np.linalg.LinAlgError:
+            last_step = np.full(len(params), np.nan)
+    if not np.all(np.abs(last_step) < 1e-8):
+        raise AnalysisError("cox_model: the fit did not converge in 100 Newton steps; a covariate may separate "
+                            "churners perfectly — check for rare categories.")
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(bse))):
         raise AnalysisError("cox_model: the fit did not converge (non-finite estimates); a covariate may "
                             "separate churners perfectly — check for rare categories.")

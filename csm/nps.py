@@ -108,7 +108,7 @@ def service_history(responses: pd.DataFrame, tickets: pd.DataFrame | None = None
     r = _scores(responses)
     out = r.copy()
     if tickets is not None and "ticket_id" in r.columns:
-        cols = [c for c in ("ticket_id", "channel", "team", "category", "created_at", "first_response_at",
+        cols = [c for c in ("ticket_id", "channel", "team", "category", "region", "created_at", "first_response_at",
                             "first_contact_resolved", "escalated", "reopened", "contacts") if c in tickets.columns]
         t = tickets[cols].drop_duplicates("ticket_id")
         out = out.merge(t, on="ticket_id", how="left", suffixes=("", "_ticket"))
@@ -126,10 +126,17 @@ def service_history(responses: pd.DataFrame, tickets: pd.DataFrame | None = None
         if "category" in out.columns:
             out["service_attitude"] = np.where(out["category"].isna(), np.nan,
                                                (out["category"] == "service_attitude").astype(float))
-    if customers is not None and "tier" in customers.columns:
-        out = out.merge(customers[["customer_id", "tier"]].drop_duplicates("customer_id"), on="customer_id",
-                        how="left", suffixes=("", "_customer"))
-        out["vip"] = (out["tier"] == vip_tier).astype(float)
+    if customers is not None:
+        # the customer's tier, region and plan (region: the customer's, else the surveyed ticket's)
+        cols = [c for c in ("tier", "region", "plan") if c in customers.columns]
+        if cols:
+            c = customers[["customer_id", *cols]].drop_duplicates("customer_id")
+            out = out.drop(columns=[x for x in cols if x in out.columns and x != "region"])
+            out = out.merge(c, on="customer_id", how="left", suffixes=("_ticket", ""))
+            if "region_ticket" in out.columns:
+                out["region"] = out["region"].fillna(out.pop("region_ticket"))
+        if "tier" in out.columns:
+            out["vip"] = (out["tier"] == vip_tier).astype(float)
     return out
 
 
@@ -192,7 +199,8 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
         try:
             # one BLAS thread: a near-separated fit (comment polarity) otherwise depends on the thread count
             with single_threaded_blas():
-                res = model.fit(disp=False, maxiter=200)
+                # Newton–Raphson until no coefficient moves by more than 1e-10 (then exact to rounding)
+                res = model.fit(disp=False, maxiter=200, tol=1e-10)
         except np.linalg.LinAlgError as exc:
             raise AnalysisError(f"detractor_model: the logistic fit failed ({exc}); drivers may be collinear.") from None
     problems = [w for w in caught if issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning))]

@@ -148,3 +148,26 @@ def test_retention_curves_start_at_one_and_cohort_rates():
     cohorts = churn.cohort_churn_rate(c, start="2025-02-01", end="2025-04-30", cohort_freq="M").set_index("cohort")
     # January sign-ups a, b, e: customer-months Feb 3 + Mar 2 + Apr 1 = 6, churned e (Feb), a (Mar) = 2
     assert cohorts.loc["2025-01", "customer_months"] == 6 and cohorts.loc["2025-01", "churned"] == 2
+
+
+def test_customer_cox_frame_codes_levels_against_the_most_common_and_lumps_many():
+    rng = np.random.default_rng(5)
+    n = 3000
+    region = rng.choice([f"r{i:02d}" for i in range(15)], size=n, p=np.r_[0.3, np.full(14, 0.05)])
+    survival = pd.DataFrame({"customer_id": [f"C{i}" for i in range(n)], "duration": rng.uniform(0, 24, n),
+                             "event": rng.integers(0, 2, n), "region": region,
+                             "partner": pd.array(rng.integers(0, 2, n).astype(bool), dtype="boolean"),
+                             "charges": rng.uniform(20, 100, n), "flat": 1.0})
+    survival.loc[0, "charges"] = np.nan
+    survival.loc[1, "duration"] = 0.0
+    design = churn.customer_cox_frame(survival, ["region", "partner", "charges", "flat", "tier"], max_levels=5)
+    assert design.reference == {"region": "r00"}  # the most common level
+    region_terms = [t for t in design.terms if t.startswith("region=")]
+    assert len(region_terms) == 5 and "region=_other_levels" in region_terms  # 4 largest others + "all others"
+    assert {"partner", "charges"} <= set(design.terms)
+    assert design.left_out == {"flat": "constant", "tier": "missing"}
+    assert design.dropped_rows == 2 and len(design.frame) == n - 2  # missing charge, no follow-up time
+    assert set(design.frame["partner"].unique()) == {0.0, 1.0}
+    from csm.report.levels import OTHER
+
+    assert churn.OTHER_LEVELS == OTHER  # shown as "all others" by the report labels

@@ -684,3 +684,71 @@ def test_one_export_column_can_feed_two_contract_columns(tmp_path):
         assert data.responses["ticket_id"].tolist() == ["1001", "1002"]
         assert data.responses["csat"].tolist() == [4.0, 2.0]
         assert data.tickets["category"].tolist() == ["logistics", "product_quality"]
+
+
+# ----------------------------------------------------------------------------- extra column types, snapshots
+def test_extra_csv_columns_keep_the_types_their_values_show(tmp_path):
+    header = ["customer_id", "signup_date", "tenure", "MonthlyCharges", "Partner", "zip", "mixed", "SeniorCitizen",
+              "note"]
+    rows = [["C1", "2024-01-01", "1", "29.85", "Yes", "02134", "12", "0", "NA"],
+            ["C2", "2024-02-01", "34", '"1,056.95"', "no", "10001", "abc", "1", ""],
+            ["C3", "2024-03-01", "", " ", "", "94105", "7", "0", "-"]]
+    frame = load_table(write_csv(tmp_path / "customers.csv", header, rows), "customers").frame
+    assert frame["tenure"].dtype == "float64" and frame["tenure"].tolist()[:2] == [1.0, 34.0]
+    assert np.isnan(frame["tenure"].iloc[2]) and np.isnan(frame["MonthlyCharges"].iloc[2])
+    assert frame["MonthlyCharges"].tolist()[:2] == [29.85, 1056.95]
+    assert frame["Partner"].dtype == "boolean" and frame["Partner"].tolist()[:2] == [True, False]
+    assert frame["SeniorCitizen"].tolist() == [0.0, 1.0, 0.0]  # 0/1 are numbers, not booleans
+    # never coerced: leading zeros (postcodes, ids) and a column mixing numbers and words stay text as written
+    assert frame["zip"].tolist() == ["02134", "10001", "94105"]
+    assert frame["mixed"].tolist() == ["12", "abc", "7"]
+    parquet = tmp_path / "p" / "customers.parquet"
+    parquet.parent.mkdir()
+    pd.DataFrame({"customer_id": ["C1"], "signup_date": ["2024-01-01"], "code": ["12"]}).to_parquet(parquet)
+    assert load_table(parquet, "customers").frame["code"].tolist() == ["12"]  # typed files keep their types
+
+
+def test_every_column_mapped_but_a_required_one_missing_says_so(tmp_path):
+    path = write_csv(tmp_path / "customers.csv", ["cid"], [["C1"]])
+    (p,) = validate_file(path, "customers", mapping={"table": "customers", "columns": {"customer_id": "cid"}})
+    assert p.column == "signup_date" and "(none)" not in p.message
+    assert "Every column of the file is already used for another contract column ('customer_id')" in p.message
+
+
+SNAPSHOT_MAPPING = {"tables": {"customers": {
+    "columns": {"customer_id": "customerID", "churned": "Churn"},
+    "derive": {"signup_date": {"tenure_months": "tenure", "as_of": "2024-06-30"},
+               "churn_date": {"when_churned": "as_of"}}}}}
+
+
+def test_snapshot_mapping_derives_signup_from_tenure_and_churn_date_from_the_flag(tmp_path):
+    path = write_csv(tmp_path / "customers.csv", ["customerID", "tenure", "Churn"],
+                     [["A", "12", "No"], ["B", "1", "Yes"], ["C", "0", "No"]])
+    ds = load_tables(tmp_path, mapping=SNAPSHOT_MAPPING, tables=["customers"], required=())
+    c = ds.customers
+    as_of = pd.Timestamp("2024-06-30")
+    months = (as_of - c["signup_date"]).dt.total_seconds() / 86400 / (365.25 / 12)
+    assert np.allclose(months, [12, 1, 0])  # tenure on the survival analyses' month of 365.25/12 days
+    assert c["churn_date"].tolist()[1] == as_of and c["churn_date"].isna().tolist() == [True, False, True]
+    assert ds.derived["customers"]["churn_date"]["when_churned"] == as_of
+    assert path.exists()
+
+
+def test_snapshot_mapping_problems_are_explained(tmp_path):
+    bad = write_csv(tmp_path / "customers.csv", ["customerID", "tenure", "Churn"], [["A", "twelve", "No"]])
+    probs = validate_file(bad, "customers", mapping=SNAPSHOT_MAPPING)
+    assert "is not a tenure in months" in one(probs, "tenure", "tenure").message
+    no_tenure = write_csv(tmp_path / "c2.csv", ["customerID", "months", "Churn"], [["A", "3", "No"]])
+    probs = validate_file(no_tenure, "customers", mapping=SNAPSHOT_MAPPING)
+    assert "from the tenure header 'tenure', which is not in the file" in one(probs, "signup_date", "derives").message
+    with pytest.raises(DataError, match="derive: is available for the customers table only"):
+        load_mapping_from({"tables": {"tickets": {"derive": {"signup_date": {}}}}})
+    with pytest.raises(DataError, match="is not a date"):
+        load_mapping_from({"tables": {"customers": {"derive": {
+            "signup_date": {"tenure_months": "tenure", "as_of": "June"}}}}})
+
+
+def load_mapping_from(data):
+    from csm.data.mapping import parse_mapping
+
+    return parse_mapping(data)

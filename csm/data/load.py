@@ -47,6 +47,8 @@ from csm.data.mapping import (
     _suggest,
     apply_mapping,
     as_mapping,
+    derive_after_validation,
+    derive_before_validation,
     load_mapping,
 )
 from csm.errors import DataError, ParameterError
@@ -702,6 +704,49 @@ def _convert_datetime(ck: _Checker, col: Column, s: pd.Series, timezone: str | N
     return out, blank
 
 
+# ============================================================================ extra columns
+_PLAIN_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_LEADING_ZERO = r"^[+-]?0\d"
+#: yes/no vocabularies an extra column may use throughout to become a boolean column
+_EXTRA_BOOLS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"是", "否"})
+
+
+def infer_extra_type(s: pd.Series) -> pd.Series:
+    """An extra (non-contract) column read as text, with the type its values show.
+
+    Numbers (``float64``) when every non-missing cell is a plain number (``29.85``, ``-3``, ``1e3``, ``1,234.5``)
+    and none has a leading zero (``007``, ``02134`` stay text: identifiers, postcodes) or more than 15 digits
+    (a float would not hold it exactly: card or account numbers stay text); booleans (nullable
+    ``boolean``) when every non-missing cell is one of true/false, yes/no, y/n or 是/否 (one vocabulary, any
+    case); otherwise the column stays text unchanged — a column mixing numbers and words is never coerced.
+    Missing cells (empty, spaces, NA, null, -) are missing in the result.
+    """
+    text = _to_text(s).str.strip()
+    blank = _blank(text, tokens=True)
+    if blank.all():
+        return s
+    values = text[~blank]
+    codes, uniques = pd.factorize(values)
+    norm = pd.Series([unicodedata.normalize("NFKC", str(u)) for u in uniques], dtype=object)
+    folded = {x.casefold() for x in norm}
+    for vocab in _EXTRA_BOOLS:
+        if folded <= vocab:
+            truth = {"true", "yes", "y", "是"}
+            arr = np.array([x.casefold() in truth for x in norm] + [False])[codes]
+            out = pd.Series(pd.array([None] * len(s), dtype="boolean"), index=s.index)
+            out[~blank] = arr
+            return out
+    grouped = norm.str.fullmatch(_THOUSANDS)
+    plain = norm.str.fullmatch(_PLAIN_NUMBER) | grouped
+    digits = norm.str.count(r"\d")
+    if not plain.all() or norm.str.contains(_LEADING_ZERO, regex=True).any() or (digits > 15).any():
+        return s  # leading zeros (ids, postcodes) and > 15 digits (a float would change them) stay text
+    numbers = pd.to_numeric(norm.where(~grouped, norm.str.replace(",", "", regex=False))).to_numpy(float)
+    out = np.full(len(s), np.nan)
+    out[~blank] = numbers[codes]
+    return pd.Series(out, index=s.index, dtype="float64")
+
+
 # ============================================================================ validate
 def _table(table) -> Table:
     if isinstance(table, Table):
@@ -713,8 +758,11 @@ def _table(table) -> Table:
 
 
 def _check(frame: pd.DataFrame, spec: Table, ck: _Checker, *, timezone=None, datetime_format=None,
-           mapped_missing=None):
-    """Convert ``frame`` to the contract; issues go to ``ck``. Returns the clean frame."""
+           mapped_missing=None, infer_extra: bool = False):
+    """Convert ``frame`` to the contract; issues go to ``ck``. Returns the clean frame.
+
+    ``infer_extra`` (files read as text: CSV, Excel): extra columns get a type by :func:`infer_extra_type`.
+    """
     if datetime_format is not None and isinstance(datetime_format, str):
         datetime_format = (datetime_format,)
     mapped_missing = mapped_missing or {}
@@ -744,8 +792,15 @@ def _check(frame: pd.DataFrame, spec: Table, ck: _Checker, *, timezone=None, dat
             example = hits[0] if hits else "<header in your file>"
             msg = (f"is required but missing{mean}; rename the header to {c.name!r} or map it in a mapping "
                    f"file: `columns: {{{c.name}: {example}}}`")
-        listing = ", ".join(map(repr, spare[:15])) + (", …" if len(spare) > 15 else "")
-        ck.fatal(c.name, f"{msg}. Columns in the file: {listing or '(none)'}")
+        if spare:
+            listing = ", ".join(map(repr, spare[:15])) + (", …" if len(spare) > 15 else "")
+            ck.fatal(c.name, f"{msg}. Columns in the file not used yet: {listing}")
+        else:  # every header is already a contract column (named so or mapped): none is left to map
+            used = [str(x) for x in frame.columns]
+            listing = ", ".join(map(repr, used[:15])) + (", …" if len(used) > 15 else "")
+            ck.fatal(c.name, f"{msg}. Every column of the file is already used for another contract column "
+                             f"({listing}): the export lacks this one, or the mapping uses its header for "
+                             "another column")
 
     clean: dict[str, pd.Series] = {}
     for c in present:
@@ -786,6 +841,8 @@ def _check(frame: pd.DataFrame, spec: Table, ck: _Checker, *, timezone=None, dat
         if any(str(name).startswith(p) for p in spec.numeric_prefixes):
             out, _ = _convert_number(ck, Column(str(name), "float", False, ""), s)
             clean[name] = out.reset_index(drop=True)
+        elif infer_extra and _is_textlike(s):
+            clean[name] = infer_extra_type(s).reset_index(drop=True)
         else:
             clean[name] = s.reset_index(drop=True)
     return pd.DataFrame(clean, index=pd.RangeIndex(len(frame)))
@@ -830,6 +887,8 @@ class LoadResult:
     row_numbers: np.ndarray | None = None
     #: completely empty lines/rows skipped (not data)
     blank_rows: int = 0
+    #: columns computed on loading by the mapping's ``derive:`` ({column: spec})
+    derived: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return (f"LoadResult(table={self.table!r}, file={self.file.name!r}, rows={len(self.frame)}, "
@@ -858,6 +917,8 @@ def _run(path, table: str, tm: TableMapping | None):
                 raise _file_error(Path(path), "has a header row but no data rows", table)
     frame, map_fatal, mapped_missing = apply_mapping(frame, tm, table, file=raw.file)
     ck = _Checker(table, raw.file, rows)
+    frame, derive_issues = derive_before_validation(frame, tm)
+    _derive_issues(ck, derive_issues)
     wanted = set(TABLES[table].names) | {h for hs in (tm.columns.values() if tm else ()) for h in hs}
     for header, letters in raw.duplicate_headers.items():
         if header in wanted:
@@ -866,8 +927,19 @@ def _run(path, table: str, tm: TableMapping | None):
     for p in map_fatal:
         ck.issues.append(_Issue(p, None, True))
     clean = _check(frame, TABLES[table], ck, timezone=tm.timezone if tm else None,
-                   datetime_format=tm.datetime_format if tm else None, mapped_missing=mapped_missing)
+                   datetime_format=tm.datetime_format if tm else None, mapped_missing=mapped_missing,
+                   infer_extra=raw.textual)
+    clean, derive_issues = derive_after_validation(clean, tm)
+    _derive_issues(ck, derive_issues)
     return raw, clean, ck, rows, blank_rows
+
+
+def _derive_issues(ck: _Checker, issues) -> None:
+    for column, message, mask, values in issues:
+        if mask is None:
+            ck.fatal(column, message)
+        else:
+            ck.rows_issue(column, message, mask, values)
 
 
 def _error_text(file: str, table: str, issues: list[_Issue], policy: str) -> str:
@@ -918,7 +990,7 @@ def load_table(path, table: str, *, mapping=None, on_invalid: str = "raise") -> 
     return LoadResult(frame=clean, problems=[i.problem for i in issues], dropped_rows=dropped,
                       encoding=raw.encoding, file=Path(path), table=spec.name, format=raw.format,
                       missing_optional=_missing_optional(spec, clean), row_numbers=rows,
-                      blank_rows=blank_rows)
+                      blank_rows=blank_rows, derived=dict(tm.derive) if tm is not None else {})
 
 
 def validate_file(path, table: str, *, mapping=None) -> list[Problem]:
@@ -1001,6 +1073,8 @@ class Dataset:
     formats: dict[str, str] = field(default_factory=dict)
     #: tables that were looked for (the rows of quality_summary)
     requested: tuple[str, ...] = tuple(TABLES)
+    #: per table, columns computed on loading by the mapping's ``derive:`` ({table: {column: spec}})
+    derived: dict[str, dict] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # short and free of absolute paths (notebook outputs are compared)
         parts = []
@@ -1136,6 +1210,8 @@ def load_tables(data_dir, *, mapping=None, on_invalid: str = "raise", tables=Non
         ds.formats[name] = res.format
         ds.dropped_rows[name] = res.dropped_rows
         ds.missing_optional[name] = res.missing_optional
+        if res.derived:
+            ds.derived[name] = res.derived
         rows[name] = res.row_numbers
         problem_rows += [(p, "dropped") for p in res.problems]
     problem_rows += [(p, "warning") for p in _cross_checks(ds, rows)]

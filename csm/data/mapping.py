@@ -16,6 +16,9 @@ A mapping is a small YAML file the analyst writes once per source system::
     encoding: gb18030                   # CSV: force an encoding instead of detecting it
     drop_columns: [联系电话]              # headers to discard on reading (e.g. PII)
     file: 工单导出.xlsx                   # load_tables: file name to use for this table
+    derive:                             # customers: columns the export does not have, computed on loading
+      signup_date: {tenure_months: tenure, as_of: "2024-06-30"}   # sign-up = as_of − tenure months
+      churn_date: {when_churned: as_of}   # churned = true customers left on this date (as_of or a date)
 
 or several tables at once::
 
@@ -28,6 +31,18 @@ or several tables at once::
 matched after trimming spaces and ignoring case. With ``timezone:``, values that carry a UTC
 offset (``+08:00``, ``Z``) are converted into that zone; values without one are taken to be in
 that zone already. All times end up naive (company-local).
+``derive:`` (customers table only) is for a CRM snapshot that gives tenure in months and a churn flag but
+no dates (e.g. the IBM Telco export, ``data/mappings/crm_snapshot.yaml``). ``signup_date`` becomes
+``as_of − tenure × 365.25/12 days``: the tenure in months is measured on the same scale as the survival
+analyses (a month is 365.25/12 days), so a customer's derived tenure in months is exactly the exported one.
+``churn_date: {when_churned: as_of}`` gives customers with ``churned = true`` the snapshot date (or another
+date) as churn date, since the export has none; everyone else stays active. Consequences: the tenure at
+churn is the exported tenure, so Kaplan–Meier curves and Cox hazard ratios on the tenure scale are as
+good as the tenure and the flag; calendar-time churn rates (per month, per cohort) are not meaningful
+(every churn falls on one day) and the report leaves them out; and customers who left before the window
+the export covers are not in it at all, so retention is overstated when the export holds only customers
+active at some recent date (the Telco sample: churn "within the last month").
+
 ``yes``/``no``/``on``/``off`` stay text in mapping files (only ``true``/``false``
 are booleans), so ``{Yes: true}`` means what it says.
 """
@@ -47,9 +62,15 @@ import yaml
 from csm.data.contract import TABLES, Problem, Table
 from csm.errors import DataError
 
-__all__ = ["Mapping", "TableMapping", "apply_mapping", "as_mapping", "load_mapping", "normalise_header"]
+__all__ = ["Mapping", "TableMapping", "apply_mapping", "as_mapping", "derive_after_validation",
+           "derive_before_validation", "load_mapping", "normalise_header"]
 
-_TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file")
+_TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file",
+               "derive")
+#: days per month of tenure (the month of the survival analyses, csm.churn.DAYS_PER_MONTH)
+DAYS_PER_MONTH = 365.25 / 12
+#: columns ``derive:`` can compute, per table: column -> the keys its spec takes
+DERIVABLE = {"customers": {"signup_date": ("tenure_months", "as_of"), "churn_date": ("when_churned",)}}
 _DEFAULT_KEYS = ("datetime_format", "timezone", "encoding")
 _TOP_KEYS = ("tables", "table", "name", "description", *_TABLE_KEYS)
 
@@ -68,6 +89,9 @@ class TableMapping:
     encoding: str | None = None
     drop_columns: tuple[str, ...] = ()
     file: str | None = None
+    #: columns computed on loading: {"signup_date": {"tenure_months": header, "as_of": Timestamp},
+    #: "churn_date": {"when_churned": Timestamp}} (customers only; see module docstring)
+    derive: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: name of the mapping file, for messages
     source: str = "<mapping>"
 
@@ -219,9 +243,61 @@ def _parse_table(spec: Any, table: str | None, source: str, defaults: dict) -> T
     if isinstance(drop, str):
         drop = (drop,)
     file = spec.get("file")
+    derive = _parse_derive(spec.get("derive"), table, source, f"{where}.derive")
     return TableMapping(columns=columns, values=values, datetime_format=fmt, timezone=tz, sheet=sheet,
                         encoding=enc, drop_columns=tuple(str(d).strip() for d in drop),
-                        file=None if file is None else str(file), source=source)
+                        file=None if file is None else str(file), derive=derive, source=source)
+
+
+def _parse_date(value, source: str, where: str) -> pd.Timestamp:
+    text = str(value).strip()
+    try:  # ISO dates only ("June" or "30/06/2024" are ambiguous)
+        out = pd.Timestamp(text) if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", text) else pd.NaT
+    except (ValueError, TypeError):
+        out = pd.NaT
+    if out is pd.NaT or pd.isna(out):
+        raise _err(source, where, f"{value!r} is not a date; write it as \"2024-06-30\" (quoted)")
+    return out.tz_localize(None) if out.tzinfo else out
+
+
+def _parse_derive(spec: Any, table: str | None, source: str, where: str) -> dict[str, dict[str, Any]]:
+    if not spec:
+        return {}
+    if table not in DERIVABLE:
+        raise _err(source, where, "derive: is available for the customers table only (signup_date from a "
+                                  "tenure in months, churn_date from the churn flag); put it under "
+                                  "tables: customers: or add `table: customers`")
+    if not isinstance(spec, dict):
+        raise _err(source, where, "expected 'column: {...}' pairs, e.g. signup_date: {tenure_months: tenure, "
+                                  "as_of: \"2024-06-30\"}")
+    out: dict[str, dict[str, Any]] = {}
+    allowed = DERIVABLE[table]
+    for column, how in spec.items():
+        column = str(column)
+        if column not in allowed:
+            raise _err(source, where, f"cannot derive {column!r}{_did_you_mean(column, allowed)}; derivable "
+                                      f"columns: {', '.join(allowed)}")
+        keys = allowed[column]
+        if not isinstance(how, dict) or set(how) != set(keys):
+            example = ("{tenure_months: <header of the tenure in months>, as_of: \"2024-06-30\"}"
+                       if column == "signup_date" else "{when_churned: as_of} or {when_churned: \"2024-06-30\"}")
+            raise _err(source, f"{where}.{column}", f"expected {example}")
+        out[column] = dict(how)
+    if "signup_date" in out:
+        sd = out["signup_date"]
+        sd["tenure_months"] = str(sd["tenure_months"]).strip()
+        sd["as_of"] = _parse_date(sd["as_of"], source, f"{where}.signup_date.as_of")
+    if "churn_date" in out:
+        when = out["churn_date"]["when_churned"]
+        if str(when).strip().casefold() == "as_of":
+            if "signup_date" not in out:
+                raise _err(source, f"{where}.churn_date", "when_churned: as_of refers to signup_date's as_of; "
+                                                          "derive signup_date too or give a date")
+            when = out["signup_date"]["as_of"]
+        else:
+            when = _parse_date(when, source, f"{where}.churn_date.when_churned")
+        out["churn_date"] = {"when_churned": when}
+    return out
 
 
 def _check_target(contract: Table, target: str, source: str, where: str) -> None:
@@ -388,3 +464,73 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
                 s = s.astype("str")
             frame[col] = map_values(s, conv)
     return frame, fatal, mapped_missing
+
+
+# ----------------------------------------------------------------------------- derived columns
+def _find_header(frame: pd.DataFrame, header: str) -> str | None:
+    if header in frame.columns:
+        return header
+    hits = [c for c in frame.columns if _loose(c) == _loose(header)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def derive_before_validation(frame: pd.DataFrame, tm: TableMapping | None):
+    """``signup_date`` from a tenure in months and the snapshot date (``derive:``), before the contract check.
+
+    Returns ``(frame, issues)``; each issue is ``(column, message, mask or None, values)``: a mask marks
+    offending rows, None a problem of the whole file.
+    """
+    issues: list[tuple] = []
+    spec = (tm.derive if tm is not None else {}).get("signup_date")
+    if not spec:
+        return frame, issues
+    where = f"the mapping {tm.source} derives signup_date"
+    if "signup_date" in frame.columns:
+        issues.append(("signup_date", f"{where}, but the file already has a signup_date column; remove one of "
+                                      "the two", None, None))
+        return frame, issues
+    header = _find_header(frame, spec["tenure_months"])
+    if header is None:
+        issues.append(("signup_date", f"{where} from the tenure header {spec['tenure_months']!r}, which is not "
+                                      f"in the file{_did_you_mean(spec['tenure_months'], frame.columns)}", None, None))
+        return frame, issues
+    raw = frame[header]
+    text = raw.astype("str").str.strip() if not pd.api.types.is_numeric_dtype(raw) else None
+    months = pd.to_numeric(raw if text is None else text.mask(text.eq("")), errors="coerce").to_numpy(float)
+    blank = raw.isna().to_numpy(bool) | (text.eq("").to_numpy(bool, na_value=True) if text is not None else False)
+    bad = ~blank & ~(np.isfinite(months) & (months >= 0))
+    if bad.any():
+        issues.append((header, f"is not a tenure in months (a number ≥ 0), needed to derive signup_date", bad, raw))
+    months = np.where(bad, np.nan, months)
+    signup = spec["as_of"] - pd.to_timedelta(months * DAYS_PER_MONTH, unit="D")
+    return frame.assign(signup_date=pd.Series(signup, index=frame.index).astype("datetime64[ns]")), issues
+
+
+def derive_after_validation(clean: pd.DataFrame, tm: TableMapping | None):
+    """``churn_date`` from the churn flag (``derive: churn_date: {when_churned: ...}``), after the contract
+    check converted ``churned`` to booleans. Returns ``(clean, issues)`` as :func:`derive_before_validation`."""
+    issues: list[tuple] = []
+    spec = (tm.derive if tm is not None else {}).get("churn_date")
+    if not spec:
+        return clean, issues
+    where = f"the mapping {tm.source} derives churn_date from the churn flag"
+    if "churn_date" in clean.columns and clean["churn_date"].notna().any():
+        issues.append(("churn_date", f"{where}, but the file already has churn dates; remove one of the two",
+                       None, None))
+        return clean, issues
+    if "churned" not in clean.columns:
+        issues.append(("churned", f"{where}, but there is no churned column; map the export's churn flag "
+                                  "(e.g. `columns: {churned: Churn}`)", None, None))
+        return clean, issues
+    flag = clean["churned"].astype("boolean").fillna(False).to_numpy(bool)
+    when = pd.Timestamp(spec["when_churned"])
+    out = clean.assign(churn_date=pd.Series(np.where(flag, when, pd.NaT), index=clean.index,
+                                            dtype="datetime64[ns]"))
+    if "signup_date" in out.columns:
+        early = (out["churn_date"] < out["signup_date"]).to_numpy(bool, na_value=False)
+        if early.any():
+            issues.append(("churn_date", f"{where} as {when:%Y-%m-%d}, which is before signup_date", early,
+                           out["signup_date"]))
+            out.loc[early, "churn_date"] = pd.NaT
+    order = [c for c in TABLES["customers"].names if c in out.columns]
+    return out[order + [c for c in out.columns if c not in order]], issues

@@ -67,6 +67,24 @@ CODES: dict[str, dict[str, str]] = {
     "cust_recorded_tier": {"en": "Recorded tier", "zh": "记录的等级"},
     "cust_model_tier": {"en": "Model tier (by CLV)", "zh": "模型等级（按 CLV）"},
     "cust_share_of_recorded": {"en": "Share of recorded tier", "zh": "占记录等级比例"},
+    "cust_plan": {"en": "Plan", "zh": "套餐"},
+    "cust_tier": {"en": "Tier", "zh": "等级"},
+    # report sections, as named in the sentences on skipped sections
+    "cust_section_nps": {"en": "Net Promoter Score", "zh": "净推荐值"},
+    "cust_section_nps_change": {"en": "NPS change against the comparison period", "zh": "净推荐值与对比期的变化"},
+    "cust_section_nps_compare": {"en": "NPS difference between two segments", "zh": "两个细分群体的净推荐值差异"},
+    "cust_section_detractor_drivers": {"en": "What turns customers into detractors", "zh": "客户为何成为贬损者"},
+    "cust_section_comment_sentiment": {"en": "Comment sentiment", "zh": "评论情感"},
+    "cust_section_churn_rate": {"en": "Churn rate", "zh": "客户流失率"},
+    "cust_section_churn_trend": {"en": "Churn rate by month and sign-up cohort", "zh": "各月及各注册批次的流失率"},
+    "cust_section_retention": {"en": "Retention curves", "zh": "留存曲线"},
+    "cust_section_cox_service": {"en": "Cox model of churn on the service received", "zh": "基于服务经历的 Cox 流失模型"},
+    "cust_section_cox_customer": {"en": "Cox model of churn on customer attributes", "zh": "基于客户属性的 Cox 流失模型"},
+    "cust_section_at_risk": {"en": "Customers most at risk", "zh": "流失风险最高的客户"},
+    "cust_section_seed_clv": {"en": "Lifetime value by the simple formula", "zh": "简单公式计算的客户终身价值"},
+    "cust_section_purchase_models": {"en": "Purchase and spend models, holdout check and expected CLV per customer",
+                                     "zh": "购买与消费模型、验证期检验及每位客户的期望 CLV"},
+    "cust_section_model_tiers": {"en": "Model tiers against the recorded tier", "zh": "模型等级与记录等级的对比"},
     # time units of the purchase models
     "cust_unit_W": {"en": "weeks", "zh": "周"},
     "cust_unit_D": {"en": "days", "zh": "天"},
@@ -75,13 +93,75 @@ CODES: dict[str, dict[str, str]] = {
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
 PHRASES: dict[str, dict[str, str]] = {
+    "cust_skipped": {
+        "en": "{section}: left out — needs {needs}.",
+        "zh": "{section}：未包含——需要 {needs}。"},
+    "cust_skipped_by": {
+        "en": "{section} by {by}: left out — needs {needs}.",
+        "zh": "按{by}的{section}：未包含——需要 {needs}。"},
+    "cust_not_tested": {
+        "en": "{section}: not tested, because {reason}",
+        "zh": "{section}：未检验，原因是{reason}"},
+    "cust_reason_fit": {"en": "the model could not be fitted on these data ({detail}).",
+                        "zh": "该模型无法在这些数据上拟合（{detail}）。"},
+    "cust_reason_no_terms": {"en": "no covariate varies in the data (needs {needs}).",
+                             "zh": "数据中没有可变化的协变量（需要 {needs}）。"},
+    "cust_reason_no_cox": {"en": "no Cox model could be fitted (see above).", "zh": "无法拟合 Cox 模型（见上文）。"},
+    "cust_reason_one_group": {"en": "all customers are in one group ({level}).",
+                              "zh": "所有客户都属于同一组（{level}）。"},
+    "cust_nothing_to_report": {
+        "en": "Nothing to report: the data folder has no survey responses with NPS, no customers with churn "
+              "dates (or a churn flag derived in the mapping) and no transactions.",
+        "zh": "没有可报告的内容：数据文件夹中既没有含 NPS 的调查回复，也没有含流失日期（或在映射中由流失标记推导）的客户，也没有交易记录。"},
+    "cust_headline_nps_none": {
+        "en": "NPS in {period}: not measured — no survey responses with an NPS score in the period (responses run "
+              "from {start} to {end}).",
+        "zh": "{period} 净推荐值：无法计算——该期间没有含 NPS 评分的调查回复（回复时间为 {start} 至 {end}）。"},
+    "cust_headline_churn_none": {
+        "en": "Churn rate in {period}: not measured — no customer was active at its start (customers signed up "
+              "from {start} to {end}).",
+        "zh": "{period} 客户流失率：无法计算——期初没有活跃客户（客户注册时间为 {start} 至 {end}）。"},
+    "cust_headline_snapshot": {
+        "en": "Churned by the snapshot of {date}: {value:.1f}% of {n:,} customers (95% CI {low:.1f}–{high:.1f}%; "
+              "{churned:,} customers).",
+        "zh": "截至 {date} 的快照，已流失客户占 {value:.1f}%（共 {n:,} 位客户，95% 置信区间 {low:.1f}–{high:.1f}%；"
+              "{churned:,} 位）。"},
+    "cust_snapshot_note": {
+        "en": "This customers table is a snapshot: sign-up dates were derived from the tenure in months and the "
+              "churned customers' churn date is the snapshot date (the export has none). Tenure-based analyses "
+              "(retention curves, Cox model) use the exported tenure; calendar churn rates are left out, and "
+              "customers who left before the export's window are not in it, so retention is overstated.",
+        "zh": "该客户表是一份快照：注册日期由在网月数推导，已流失客户的流失日期取快照日期（导出文件中没有流失日期）。"
+              "基于在网时长的分析（留存曲线、Cox 模型）使用导出的在网时长；按日历计算的流失率不予列出；"
+              "在导出时间窗口之前已离开的客户不在文件中，因此留存率会被高估。"},
+    "cust_cox_customer_method": {
+        "en": "Cox proportional-hazards model (Efron ties) of churn on customer attributes over tenure from sign-up: "
+              "{customers:,} customers, {events:,} churns{dropped}. Category columns are compared with their most "
+              "common level; numeric columns per unit.",
+        "zh": "以客户属性为协变量、从注册起按在网时长的 Cox 比例风险模型（Efron 处理结点）：{customers:,} 位客户，"
+              "{events:,} 次流失{dropped}。类别变量与其最常见的取值比较；数值变量按每单位计算。"},
+    "cust_cox_dropped": {"en": " ({n:,} customers without a value or without follow-up time left out)",
+                         "zh": "（{n:,} 位缺少取值或没有随访时间的客户未纳入）"},
+    "cust_cox_left_out": {
+        "en": "Not in the model: {items}.",
+        "zh": "未纳入模型：{items}。"},
+    "cust_cox_left_missing": {"en": "{column} (needs customers.{column})", "zh": "{column}（需要 customers.{column}）"},
+    "cust_cox_left_constant": {"en": "{column} (one value only)", "zh": "{column}（只有一个取值）"},
+    "cust_cox_terms_missing": {
+        "en": "Not in the model: {items}.",
+        "zh": "未纳入模型：{items}。"},
+    "cust_at_risk_customer_method": {
+        "en": "The {n} active customers with the highest churn probability over the next {months} months predicted by "
+              "the Cox model on customer attributes, with the attributes behind it.",
+        "zh": "按基于客户属性的 Cox 模型预测未来 {months} 个月流失概率最高的 {n} 位活跃客户，以及导致风险的客户属性。"},
+    "cust_vs": {"en": "{column}: {level} (vs {reference})", "zh": "{column}：{level}（对比 {reference}）"},
     "cust_title": {"en": "NPS, churn and customer lifetime value, {period}", "zh": "净推荐值、客户流失与客户终身价值（{period}）"},
     "cust_headline_nps": {
         "en": "NPS in {period}: {value:+.1f} (95% CI {low:+.1f} to {high:+.1f}; {n:,} responses).",
         "zh": "{period} 净推荐值：{value:+.1f}（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{n:,} 份回复）。"},
     "cust_nps_change": {
-        "en": "Against {previous}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; p {p}).",
-        "zh": "与 {previous} 相比：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；p {p}）。"},
+        "en": "Against {previous}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; {p}).",
+        "zh": "与 {previous} 相比：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{p}）。"},
     "cust_headline_churn": {
         "en": "Churn rate in {period}: {value:.2f}% of the {n:,} customers active at its start (95% CI {low:.2f}–{high:.2f}%).",
         "zh": "{period} 客户流失率：期初 {n:,} 位活跃客户中流失 {value:.2f}%（95% 置信区间 {low:.2f}–{high:.2f}%）。"},
@@ -96,8 +176,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "All responses from {start} to {end}: NPS {value:+.1f} (95% CI {low:+.1f} to {high:+.1f}; {n:,} responses).",
         "zh": "{start} 至 {end} 的全部回复：净推荐值 {value:+.1f}（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{n:,} 份回复）。"},
     "cust_nps_difference": {
-        "en": "NPS of {a} minus {b}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; p {p}).",
-        "zh": "{a} 与 {b} 的净推荐值之差：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；p {p}）。"},
+        "en": "NPS of {a} minus {b}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; {p}).",
+        "zh": "{a} 与 {b} 的净推荐值之差：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{p}）。"},
     "cust_nps_trend_title": {"en": "NPS by month", "zh": "各月净推荐值"},
     "cust_nps_method": {
         "en": "NPS = % promoters (9–10) − % detractors (0–6); 95% interval from the multinomial standard error; "
@@ -152,8 +232,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_tenure_months_axis": {"en": "Months since sign-up", "zh": "注册后月数"},
     "cust_retained_axis": {"en": "Customers retained (%)", "zh": "留存客户（%）"},
     "cust_logrank": {
-        "en": "By {by}: log-rank χ² = {chi2:.1f} (df {df}), p {p}; retained after {months} months: {items}.",
-        "zh": "按{by}：对数秩检验 χ² = {chi2:.1f}（自由度 {df}），p {p}；{months} 个月后的留存：{items}。"},
+        "en": "By {by}: log-rank χ² = {chi2:.1f} (df {df}), {p}; retained after {months} months: {items}.",
+        "zh": "按{by}：对数秩检验 χ² = {chi2:.1f}（自由度 {df}），{p}；{months} 个月后的留存：{items}。"},
     "cust_retention_method": {
         "en": "Kaplan–Meier estimates from sign-up; customers still active are censored at the period end; shaded "
               "bands are pointwise 95% intervals (log-log).",

@@ -40,3 +40,40 @@ def report_table(frame: pd.DataFrame, lang: str, *, decimals: dict | int = 2, co
         if pd.api.types.is_datetime64_any_dtype(out[col]):
             out[col] = out[col].dt.strftime("%Y-%m")
     return display_frame(out, lang, prefix=PREFIX)
+
+
+def term_label(term, lang: str, reference: dict | None = None) -> str:
+    """Label of a Cox/logit term: ``column=level`` terms of category columns read "Column: level (vs reference)"."""
+    from csm.report.labels import phrase
+
+    text = str(term)
+    if "=" in text:
+        column, level = text.split("=", 1)
+        ref = (reference or {}).get(column)
+        if ref is not None:
+            return phrase("cust_vs", lang, column=code_label(column, lang), level=code_label(level, lang),
+                          reference=code_label(ref, lang))
+        return f"{code_label(column, lang)}: {code_label(level, lang)}"
+    return code_label(term, lang)
+
+
+def rounded(value, digits: int = 6):
+    """``value`` (number, dict, list, Series, DataFrame) with floats rounded to ``digits`` significant digits, so
+    recorded results are stable between machines (fits agree to about 1e-8 relative; BLAS rounding differs
+    in the last bits). Non-floats pass unchanged."""
+    import math
+
+    if isinstance(value, pd.DataFrame):
+        return value.apply(lambda col: col.map(lambda v: rounded(v, digits)) if col.dtype.kind == "f" else col)
+    if isinstance(value, pd.Series):
+        return value.map(lambda v: rounded(v, digits)) if value.dtype.kind == "f" else value
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(rounded(v, digits) for v in value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if not math.isfinite(v) or v == 0:
+            return v
+        return round(v, digits - 1 - int(math.floor(math.log10(abs(v)))))
+    return value
