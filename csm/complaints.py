@@ -311,26 +311,44 @@ def detect_spikes(weekly: pd.DataFrame, by=(), *, season_length: int = 52, min_c
     return SpikeResult(summary, scores, by, n_tests, threshold, notes)
 
 
-def find_spikes(tickets: pd.DataFrame, *, levels=(("category",), ("region",), ("category", "region")),
-                lookback_start=None, end=None, **kwargs) -> SpikeResult:
-    """Spikes in weekly complaint counts at several levels (default: by category, by region, and by
-    category × region), one Bonferroni family over all series and weeks (see :func:`detect_spikes`).
+#: Spike levels searched by default: all complaints together, each category, each region, each
+#: category × region cell (a level is the tuple of columns that define its series; ``()`` = all complaints).
+SPIKE_LEVELS = ((), ("category",), ("region",), ("category", "region"))
+#: Name of the all-complaints level in results (``level`` column).
+ALL_LEVEL = "all"
+
+
+def level_name(columns) -> str:
+    """``("category", "region")`` -> ``"category×region"``; ``()`` -> :data:`ALL_LEVEL`."""
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    return "×".join(columns) or ALL_LEVEL
+
+
+def level_columns(name: str) -> list[str]:
+    """Inverse of :func:`level_name`."""
+    return [] if name == ALL_LEVEL else name.split("×")
+
+
+def find_spikes(tickets: pd.DataFrame, *, levels=SPIKE_LEVELS, lookback_start=None, end=None,
+                **kwargs) -> SpikeResult:
+    """Spikes in weekly complaint counts at several levels (default :data:`SPIKE_LEVELS`: all complaints,
+    by category, by region, and by category × region), one Bonferroni family over all series and weeks
+    (see :func:`detect_spikes`).
 
     The whole history serves as baseline; spikes ending before ``lookback_start`` are dropped. A level
     whose column is absent or empty is skipped (a sentence in ``notes``).
-    The summary gets a ``level`` column (e.g. ``"category×region"``) and missing group columns as NA.
+    The summary gets a ``level`` column (e.g. ``"category×region"``, ``"all"``) and missing group columns as NA.
     """
     series, skipped = [], []
     for lv in levels:
         lv = [lv] if isinstance(lv, str) else list(lv)
         unusable = [c for c in lv if c not in tickets or tickets[c].isna().all()]
         if unusable:
-            skipped.append(f"spikes by {'×'.join(lv)} not searched: column tickets.{unusable[0]} is absent or empty")
+            skipped.append(f"spikes by {level_name(lv)} not searched: column tickets.{unusable[0]} is absent or empty")
             continue
         series.append((lv, weekly_counts(tickets, lv, end=end)))
     if not series:
-        raise DataError("find_spikes: none of the levels " + ", ".join("×".join([lv] if isinstance(lv, str) else lv)
-                                                                    for lv in levels)
+        raise DataError("find_spikes: none of the levels " + ", ".join(level_name(lv) for lv in levels)
                         + " can be searched; " + "; ".join(skipped) + ". Fill the column(s) in the export or map them.")
     n_tests = sum(len(w) for _, w in series)
     results = [(lv, detect_spikes(w, lv, n_tests=n_tests, **kwargs)) for lv, w in series]
@@ -338,9 +356,9 @@ def find_spikes(tickets: pd.DataFrame, *, levels=(("category",), ("region",), ("
     summaries, scores = [], []
     for lv, r in results:
         s = r.summary.copy()
-        s.insert(0, "level", "×".join(lv))
+        s.insert(0, "level", level_name(lv))
         sc = r.scores.copy()
-        sc.insert(0, "level", "×".join(lv))
+        sc.insert(0, "level", level_name(lv))
         for c in all_cols:
             if c not in s:
                 s[c] = pd.NA
@@ -407,25 +425,147 @@ def spike_drivers(tickets: pd.DataFrame, spike: pd.Series, *, dimensions=DRIVER_
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
 
-def describe_spikes(tickets: pd.DataFrame, spikes: SpikeResult, *, period=None, **kwargs) -> pd.DataFrame:
-    """The spike summary with its drivers: ``drivers`` ("carrier=swift_express; sub_reason=late_delivery"),
-    ``explained_by`` (for a spike of a whole category or region: the finer category × region spike it
-    overlaps, if any) and ``in_period`` (overlaps ``period`` = (start, end)).
+#: A spike is explained by finer spikes holding at least this share of its excess ...
+EXPLAIN_SHARE = 0.5
+#: ... and at least this multiple of their usual share of its volume (else they are the spike itself, broken down).
+EXPLAIN_LIFT = 1.5
+
+
+def _series_key(row, columns) -> tuple:
+    return tuple(row[c] for c in columns)
+
+
+def spike_hierarchy(spikes: SpikeResult, *, explain_share: float = EXPLAIN_SHARE,
+                    explain_lift: float = EXPLAIN_LIFT, breakdown_top: int = 5) -> pd.DataFrame:
+    """Which spikes are findings, which are explained by finer spikes, which are part of a larger one.
+
+    A spike's *finer spikes* at one finer level are the spikes of that level inside it (the
+    category × region spikes of a category spike; the category, the region or the category × region
+    spikes of an all-complaints spike) that overlap its weeks. The series of one level split the spike's
+    complaints into disjoint parts, so their excesses add up. The spike is **explained** by its finer
+    spikes at a level when both hold:
+
+    - they account for most of its excess: their excess inside its weeks (``count − baseline`` over the
+      weeks both are flagged) is at least ``explain_share`` (50%) of its excess; and
+    - they are concentrated: that share is at least ``explain_lift`` (1.5) times their usual share of its
+      volume (their baselines over its weeks / its baseline).
+
+    Otherwise the spike is the finding and its finer spikes are its breakdown. With less than half,
+    most of the extra complaints lie outside the finer spikes (a surge spread thin over many children,
+    each too small to flag), so listing the children would hide the larger part. Without the
+    concentration, the finer spikes are simply where complaints usually are (a rise across every
+    category): one event, which the children only cut into pieces. An explained spike is not a finding
+    (its explaining spikes are judged in turn; with several levels passing, the most concentrated one
+    explains); a spike inside a finding, or inside a spike that is part of one, is ``part_of`` it.
+    Levels are judged coarsest first.
+
+    Returns, per row of ``spikes.summary`` (same index): ``finding`` (bool), ``explained_by`` (the
+    explaining spikes, ``"logistics×east"``, several joined by ``" / "``), ``part_of`` (the finding
+    it belongs to, same notation plus its first week, ``"all 2019-03-25"`` for all complaints), ``breakdown`` (the finer spikes
+    inside it, ``"category=x:+724; region=y:+133"``, the ``breakdown_top`` largest of the finer level
+    that holds most of its excess), ``explained_share`` (share of its excess held by the finer spikes of
+    the explaining level, or else of the breakdown level) and ``explained_lift`` (that share / their usual
+    share of its volume).
+    """
+    summary = spikes.summary
+    cols = ["finding", "explained_by", "part_of", "breakdown", "explained_share", "explained_lift"]
+    if summary.empty:
+        return pd.DataFrame(columns=cols, index=summary.index)
+    by = list(spikes.by)
+    sc = spikes.scores
+    # per series: weekly count/baseline/flagged indexed by week, for the excess inside a parent's weeks
+    series = {}
+    for lv, g in sc.groupby("level", sort=False):
+        lc = level_columns(lv)
+        if lc:
+            for key, gg in g.groupby(lc, sort=False, observed=True):
+                key = key if isinstance(key, tuple) else (key,)
+                series[(lv, key)] = gg.set_index("week")[["count", "baseline", "flagged"]]
+        else:
+            series[(lv, ())] = g.set_index("week")[["count", "baseline", "flagged"]]
+    info = []
+    for i, row in summary.iterrows():
+        lc = level_columns(row["level"])
+        info.append({"i": i, "level": row["level"], "cols": lc, "values": {c: row[c] for c in lc},
+                     "start": row["start"], "end": row["end"], "excess": float(row["excess"]),
+                     "expected": float(row["expected"]), "name": "×".join(str(row[c]) for c in by if c in lc) or ALL_LEVEL})
+
+    def inside(child, parent) -> bool:
+        return (set(child["cols"]) > set(parent["cols"]) and child["start"] <= parent["end"]
+                and child["end"] >= parent["start"]
+                and all(child["values"][c] == v for c, v in parent["values"].items()))
+
+    out = {}
+    for p in info:
+        weeks = pd.date_range(p["start"], p["end"] - pd.Timedelta(days=6), freq="7D")
+        levels = []
+        finer = [c for c in info if inside(c, p)]
+        for lv in dict.fromkeys(c["level"] for c in finer):
+            kids = [c for c in finer if c["level"] == lv]
+            per_series = {}
+            for c in kids:
+                key = tuple(c["values"][k] for k in level_columns(lv))
+                frame = series[(lv, key)].reindex(weeks)
+                both = frame["flagged"].fillna(False).astype(bool) & (frame.index >= c["start"]) \
+                    & (frame.index <= c["end"])
+                exc = float((frame["count"] - frame["baseline"])[both].sum())
+                entry = per_series.setdefault(key, {"excess": 0.0, "baseline": float(frame["baseline"].sum()),
+                                                    "names": [], "label": ""})
+                entry["excess"] += exc
+                entry["names"].append(c["name"])
+                entry["label"] = "; ".join(f"{k}={c['values'][k]}" for k in c["cols"] if k not in p["cols"])
+            ranked = sorted(per_series.values(), key=lambda e: (-e["excess"], e["label"]))
+            cum, base = sum(e["excess"] for e in ranked), sum(e["baseline"] for e in ranked)
+            share = cum / p["excess"] if p["excess"] > 0 else np.nan
+            usual = base / p["expected"] if p["expected"] > 0 else np.nan
+            lift = share / usual if usual > 0 else np.inf
+            levels.append({"passes": bool(share >= explain_share and lift >= explain_lift), "lift": lift,
+                           "share": share, "depth": len(level_columns(lv)), "coverage": cum,
+                           "names": " / ".join(n for e in ranked for n in dict.fromkeys(e["names"])),
+                           "breakdown": "; ".join(f"{e['label']}:{e['excess']:+.0f}" for e in ranked[:breakdown_top])})
+        passing = [lv for lv in levels if lv["passes"]]
+        # the explaining level: the most concentrated one that passes; the breakdown: the level whose
+        # spikes hold most of the excess (ties: the coarser level, whose rows a reader can take in)
+        expl = max(passing, key=lambda lv: (lv["lift"], -lv["depth"])) if passing else None
+        brk = max(levels, key=lambda lv: (lv["coverage"], -lv["depth"])) if levels else None
+        out[p["i"]] = {"passes": expl is not None, "explained_by": expl["names"] if expl else "",
+                       "breakdown": brk["breakdown"] if brk else "",
+                       "explained_share": (expl or brk)["share"] if (expl or brk) else np.nan,
+                       "explained_lift": (expl or brk)["lift"] if (expl or brk) else np.nan}
+    # coarsest first: a spike inside a finding, or inside a spike that is part of one, belongs to it
+    for p in sorted(info, key=lambda x: len(x["cols"])):
+        r = out[p["i"]]
+        owners = [out[a["i"]]["part_of"] or f"{a['name']} {a['start']:%Y-%m-%d}" for a in info
+                  if inside(p, a) and (out[a["i"]].get("finding") or out[a["i"]].get("part_of"))]
+        r["part_of"] = owners[0] if owners else ""
+        r["finding"] = not owners and not r["passes"]
+        if r["part_of"]:
+            r["explained_by"] = ""
+    frame = pd.DataFrame.from_dict(out, orient="index").reindex(summary.index)
+    frame["finding"] = frame["finding"].astype(bool)
+    return frame[cols]
+
+
+def describe_spikes(tickets: pd.DataFrame, spikes: SpikeResult, *, period=None, explain_share: float = EXPLAIN_SHARE,
+                    explain_lift: float = EXPLAIN_LIFT, **kwargs) -> pd.DataFrame:
+    """The spike summary with its drivers and its place among the other spikes:
+
+    - ``drivers``: the levels of other dimensions that carry its excess (:func:`spike_drivers`,
+      "carrier=swift_express; sub_reason=late_delivery");
+    - ``finding``, ``explained_by``, ``part_of``, ``breakdown``, ``explained_share``,
+      ``explained_lift``: see :func:`spike_hierarchy` (the rule that decides which spikes the
+      root-cause table lists);
+    - ``in_period``: overlaps ``period`` = (start, end).
     """
     s = spikes.summary.copy()
-    drivers, explained = [], []
+    drivers = []
     for _, row in s.iterrows():
         d = spike_drivers(tickets, row, **kwargs)
         drivers.append("; ".join(f"{r.dimension}={r.level}" for r in d[d["driver"]].itertuples()))
-        finer = s[(s["level"].str.count("×") > row["level"].count("×")) & (s["start"] <= row["end"])
-                  & (s["end"] >= row["start"])]
-        for col in spikes.by:
-            if pd.notna(row.get(col)):
-                finer = finer[finer[col] == row[col]]
-        explained.append(" / ".join("×".join(str(f[c]) for c in spikes.by if pd.notna(f[c]))
-                                    for _, f in finer.iterrows()) or "")
     s["drivers"] = drivers
-    s["explained_by"] = explained
+    h = spike_hierarchy(spikes, explain_share=explain_share, explain_lift=explain_lift)
+    for col in h.columns:
+        s[col] = h[col]
     if period is not None:
         p0, p1 = pd.Timestamp(period[0]), pd.Timestamp(period[1])
         s["in_period"] = (s["start"] < p1) & (s["end"] >= p0)
@@ -1059,8 +1199,10 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                      sla_target: float | None = None, top: int = 10) -> pd.DataFrame:
     """Ranked findings a manager can act on, all measured in tickets (``impact``):
 
-    - ``spike``: a category × region (or whole-category/region) spike not explained by a finer one —
-      impact = excess complaints over the baseline; evidence: ratio, robust z, Bonferroni p; drivers;
+    - ``spike``: a spike that is a finding (:func:`spike_hierarchy`: not explained by finer spikes and not
+      part of a larger one; level ``all_complaints`` for a surge of all complaints) — impact = excess
+      complaints over the baseline; evidence: ratio, robust z, Bonferroni p; drivers; breakdown (the
+      finer spikes inside it);
     - ``concentration``: an over-represented cell (category × dimension level) — impact = O − E;
       evidence: adjusted residual, O/E, Bonferroni p;
     - ``outcome``: a significant odds ratio > 1 — impact = excess bad outcomes at that level;
@@ -1070,23 +1212,29 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
       Wilson bound below the target) — impact = tickets that missed the SLA beyond the target.
 
     Columns: rank, kind, category, dimension, level, start, end, impact, effect, effect_name, ci_low,
-    ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers. Order: spikes
+    ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers, breakdown. Order: spikes
     first (acute, with a time and a driver to act on; those overlapping the reporting period first), then the
     standing findings by impact.
     """
     rows = []
     if spikes is not None and len(spikes):
-        for s in spikes.itertuples(index=False):
-            if getattr(s, "explained_by", ""):
+        for s in spikes.to_dict("records"):
+            if "finding" in s and not s["finding"]:
+                continue  # explained by finer spikes, or part of a larger finding (see spike_hierarchy)
+            if "finding" not in s and s.get("explained_by"):
                 continue
-            dims = s.level.split("×")
-            cat = getattr(s, "category", None) if "category" in dims else None
+            dims = level_columns(s["level"])
+            cat = s.get("category") if "category" in dims else None
             other = [d for d in dims if d != "category"]
-            rows.append({"kind": "spike", "category": cat, "dimension": other[0] if other else "category",
-                         "level": getattr(s, other[0]) if other else cat, "start": s.start, "end": s.end,
-                         "impact": s.excess, "effect": s.ratio, "effect_name": "ratio", "ci_low": np.nan,
-                         "ci_high": np.nan, "p_value": s.p_value, "drivers": getattr(s, "drivers", ""),
-                         "score": s.max_score, "_in_period": bool(getattr(s, "in_period", False))})
+            if not dims:
+                dimension, level = ALL_LEVEL, "all_complaints"
+            else:
+                dimension, level = (other[0], s[other[0]]) if other else ("category", cat)
+            rows.append({"kind": "spike", "category": cat, "dimension": dimension, "level": level,
+                         "start": s["start"], "end": s["end"], "impact": s["excess"], "effect": s["ratio"],
+                         "effect_name": "ratio", "ci_low": np.nan, "ci_high": np.nan, "p_value": s["p_value"],
+                         "drivers": s.get("drivers", "") or "", "breakdown": s.get("breakdown", "") or "",
+                         "score": s["max_score"], "_in_period": bool(s.get("in_period", False))})
     if concentration_cells is not None and len(concentration_cells):
         over = concentration_cells[concentration_cells["over_represented"]]
         for c in over.itertuples(index=False):
@@ -1111,12 +1259,14 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                              "effect_name": "sla_rate", "ci_low": r.sla_ci_low, "ci_high": r.sla_ci_high,
                              "p_value": np.nan, "drivers": "", "target": sla_target})
     cols = ["rank", "kind", "category", "dimension", "level", "start", "end", "impact", "effect", "effect_name",
-            "ci_low", "ci_high", "p_value", "score", "target", "drivers"]
+            "ci_low", "ci_high", "p_value", "score", "target", "drivers", "breakdown"]
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
     in_period = out.get("_in_period")
     out = out.reindex(columns=cols[1:])
+    out["drivers"] = out["drivers"].fillna("")
+    out["breakdown"] = out["breakdown"].fillna("")
     if in_period is not None:
         out["_in_period"] = in_period
     # acute problems first: spikes (those overlapping the reporting period before older ones), then the
