@@ -82,6 +82,55 @@ def tickets_in(tickets: pd.DataFrame, start, end, *, what: str = "complaints") -
     return inside
 
 
+def has_values(tickets: pd.DataFrame, column: str) -> bool:
+    """True when ``column`` exists in ``tickets`` with at least one value."""
+    return column in tickets and bool(tickets[column].notna().any())
+
+
+def has_customer_key(tickets: pd.DataFrame) -> bool:
+    """True when ``customer_id`` links tickets of one customer: some customer has two or more tickets.
+    An export without a customer key (the CFPB database: the complaint id doubles as customer id) has
+    every id once, so repeat complaints cannot be assessed (rather than reported as 0%)."""
+    return has_values(tickets, "customer_id") and bool(tickets["customer_id"].dropna().duplicated().any())
+
+
+#: Optional report sections and the column each needs (``needs`` as ``table.column``).
+SECTION_NEEDS = {
+    "sub_reasons": "tickets.sub_reason",
+    "spikes_region": "tickets.region",
+    "spike_terms": "tickets.description",
+    "words": "tickets.description",
+    "resolution": "tickets.resolved_at",
+    "outcome_repeat_complaint": "tickets.customer_id",
+    "outcome_not_resolved_first_contact": "tickets.first_contact_resolved",
+    "outcome_escalated": "tickets.escalated",
+}
+#: Covariates of the outcome models derived from another column.
+COVARIATE_SOURCE = {"tenure_band": "agent_tenure_months"}
+
+
+def skipped_sections(tickets: pd.DataFrame, *, dimensions=(), covariates=()) -> list[dict]:
+    """The optional sections of the complaint report that the data cannot fill, each with the column
+    that would enable it: ``[{"section": "resolution", "needs": "tickets.resolved_at"}, …]`` (empty when
+    nothing is missing). Concentration dimensions and model factors appear as
+    ``concentration_<dimension>`` and ``factor_<covariate>``; the repeat-complaint model needs a
+    customer key (:func:`has_customer_key`)."""
+    out = []
+    for section, needs in SECTION_NEEDS.items():
+        column = needs.split(".", 1)[1]
+        ok = has_customer_key(tickets) if section == "outcome_repeat_complaint" else has_values(tickets, column)
+        if not ok:
+            out.append({"section": section, "needs": needs})
+    for dim in dimensions:
+        if not has_values(tickets, dim):
+            out.append({"section": f"concentration_{dim}", "needs": f"tickets.{dim}"})
+    for cov in covariates:
+        source = COVARIATE_SOURCE.get(cov, cov)
+        if not has_values(tickets, source):
+            out.append({"section": f"factor_{cov}", "needs": f"tickets.{source}"})
+    return out
+
+
 # --------------------------------------------------------------------------- Pareto
 def pareto(tickets: pd.DataFrame, by: str = "category", *, vital_share: float = 0.8) -> pd.DataFrame:
     """Pareto table: count, share, cumulative share per level of ``by``, largest first.
@@ -627,27 +676,39 @@ def cramers_v(chi2: float, n: int, shape: tuple[int, int]) -> float:
     return float(np.sqrt(chi2 / (n * k))) if n > 0 and k > 0 else np.nan
 
 
-def _merge_sparse_columns(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, list[str]]:
-    """Merge the smallest column levels into ``other_levels`` until Cochran's rule holds
-    (no expected count below 1, at most 20% below ``min_expected``) or two columns remain."""
-    merged: list[str] = []
+def _merge_sparse(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Merge the rarest levels into ``other_levels`` until Cochran's rule holds (no expected count
+    below 1, at most 20% below ``min_expected``): each step takes the smallest row or column level (by
+    its total; a rare category with a handful of tickets is as much a problem as a rare region) while
+    that axis keeps at least two levels. Returns (table, merged row levels, merged column levels)."""
+    merged = {0: [], 1: []}
     t = table.copy()
-    while t.shape[1] > 2:
+    while True:
         n = t.to_numpy().sum()
         e = np.outer(t.sum(axis=1), t.sum(axis=0)) / n
         if e.min() >= 1 and (e < min_expected).mean() <= 0.2:
             break
-        totals = t.sum(axis=0)
-        if OTHER_LEVELS in totals.index:
-            totals = totals.drop(OTHER_LEVELS)
-        if len(totals) < 2 and OTHER_LEVELS in t.columns:
+        options = []
+        for axis in (0, 1):  # 0: rows (index), 1: columns
+            labels = t.index if axis == 0 else t.columns
+            if len(labels) <= 2:
+                continue
+            totals = t.sum(axis=1 - axis).drop(OTHER_LEVELS, errors="ignore")
+            if len(totals) < (1 if OTHER_LEVELS in labels else 2):
+                continue
+            order = totals.sort_values(kind="stable")
+            take = list(order.index[:1 if OTHER_LEVELS in labels else 2])
+            options.append((float(order.iloc[0]), axis, take))
+        if not options:
             break
-        smallest = totals.sort_values(kind="stable").index[:2 if OTHER_LEVELS not in t.columns else 1]
-        merged += [str(c) for c in smallest]
-        other = t[list(smallest)].sum(axis=1) + (t[OTHER_LEVELS] if OTHER_LEVELS in t.columns else 0)
-        t = t.drop(columns=[c for c in [*smallest, OTHER_LEVELS] if c in t.columns])
-        t[OTHER_LEVELS] = other
-    return t, merged
+        _, axis, take = min(options, key=lambda o: (o[0], o[1]))
+        merged[axis] += [str(c) for c in take]
+        work = t if axis == 1 else t.T
+        other = work[take].sum(axis=1) + (work[OTHER_LEVELS] if OTHER_LEVELS in work.columns else 0)
+        work = work.drop(columns=[c for c in [*take, OTHER_LEVELS] if c in work.columns])
+        work[OTHER_LEVELS] = other
+        t = work if axis == 1 else work.T
+    return t, merged[0], merged[1]
 
 
 def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, min_expected: float = 5.0,
@@ -655,7 +716,7 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
     """Pearson chi-square test of ``row`` × ``col`` with adjusted residuals and Cramér's V.
 
     Rows with either value missing are left out (noted). Small expected counts are guarded by
-    merging the rarest ``col`` levels into ``other_levels`` (noted) until Cochran's rule holds;
+    merging the rarest ``row`` or ``col`` levels into ``other_levels`` (noted) until Cochran's rule holds;
     if that is not possible the note says the p-value is approximate. Cells are
     over-represented when the adjusted residual is positive and significant after Bonferroni
     correction over all cells. Same statistic as ``scipy.stats.chi2_contingency(correction=False)``.
@@ -673,7 +734,9 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
             raise AnalysisError(f"contingency of {row} × {col}: only one {name} ({only!r}) in the "
                                 f"{len(both):,} tickets; a chi-square test needs at least two levels of each. "
                                 "Widen the period or choose another dimension.")
-    table, merged = _merge_sparse_columns(table, min_expected)
+    table, merged_rows, merged = _merge_sparse(table, min_expected)
+    if merged_rows:
+        notes.append(f"rare {row} levels merged into {OTHER_LEVELS}: {', '.join(merged_rows)}")
     if merged:
         notes.append(f"rare {col} levels merged into {OTHER_LEVELS}: {', '.join(merged)}")
     o = table.to_numpy(dtype=float)
@@ -698,6 +761,24 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
                              chi2, dof, p, cramers_v(chi2, n, o.shape), n, notes)
 
 
+#: A dimension is nested in the categories when at least this share of tickets have their level's commonest category.
+NESTED_SHARE = 0.95
+
+
+def nested_share(tickets: pd.DataFrame, col: str, row: str = "category") -> float:
+    """Share of tickets (with both values) whose ``row`` is the most common ``row`` of their ``col`` level: 1.0
+    when ``col`` is a finer classification inside ``row`` (the CFPB export's sub-product inside its product),
+    where a chi-square test of independence is bound to be significant and tells nothing. NaN when a column
+    is absent or empty, or ``col`` has a single level."""
+    if not (has_values(tickets, col) and has_values(tickets, row)):
+        return np.nan
+    both = tickets[[row, col]].dropna()
+    if both[col].nunique() < 2 or both[row].nunique() < 2:
+        return np.nan
+    table = pd.crosstab(both[col], both[row])
+    return float(table.max(axis=1).sum() / table.to_numpy().sum())
+
+
 @dataclass
 class Concentration:
     """:func:`concentration` result: ``summary`` (one row per dimension), ``cells`` (all dimensions,
@@ -715,10 +796,16 @@ class Concentration:
 
 def concentration(tickets: pd.DataFrame, dimensions=("channel", "region", "product", "priority"), *,
                   row: str = "category", min_expected: float = 5.0, alpha: float = 0.05) -> Concentration:
-    """:func:`contingency_test` of ``row`` against each dimension; dimensions that are absent, empty or
-    have a single level are skipped with the reason (they do not stop the report)."""
+    """:func:`contingency_test` of ``row`` against each dimension; dimensions that are absent, empty,
+    have a single level or are nested in ``row`` (:func:`nested_share` ≥ :data:`NESTED_SHARE`) are skipped with
+    the reason (they do not stop the report)."""
     tests, skipped, cells = {}, {}, []
     for dim in dimensions:
+        nested = nested_share(tickets, dim, row)
+        if nested >= NESTED_SHARE:
+            skipped[dim] = (f"{nested:.0%} of tickets have the {row} that is most common for their {dim}: each {dim} "
+                            f"lies within one {row} (a finer classification), so a test of independence says nothing")
+            continue
         try:
             res = contingency_test(tickets, dim, row, min_expected=min_expected, alpha=alpha)
         except (DataError, AnalysisError) as err:
@@ -763,10 +850,13 @@ def tenure_band(months: pd.Series) -> pd.Series:
 
 
 def outcome_frame(tickets: pd.DataFrame, *, repeat_within_days: float = 30, data_end=None) -> pd.DataFrame:
-    """Tickets with the modelled outcomes as 0/1 floats (NaN unknown): repeat_complaint,
-    not_resolved_first_contact (first_contact_resolved False), escalated; and ``tenure_band``."""
+    """Tickets with the modelled outcomes as 0/1 floats (NaN unknown): repeat_complaint (only when
+    ``customer_id`` is a customer key, :func:`has_customer_key`), not_resolved_first_contact
+    (first_contact_resolved False), escalated; and ``tenure_band``. An outcome whose column is absent is
+    absent from the frame (:func:`outcome_drivers` then skips it)."""
     out = tickets.copy()
-    out["repeat_complaint"] = repeat_complaints(tickets, within_days=repeat_within_days, data_end=data_end)
+    if has_customer_key(tickets):  # else every customer has one ticket: repeats cannot be assessed
+        out["repeat_complaint"] = repeat_complaints(tickets, within_days=repeat_within_days, data_end=data_end)
     if "first_contact_resolved" in tickets:
         out["not_resolved_first_contact"] = (~tickets["first_contact_resolved"]).astype("Float64").astype(float)
     if "escalated" in tickets:
