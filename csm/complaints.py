@@ -677,33 +677,29 @@ def cramers_v(chi2: float, n: int, shape: tuple[int, int]) -> float:
 
 
 def _merge_sparse(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Merge the rarest levels into ``other_levels`` until Cochran's rule holds (no expected count
-    below 1, at most 20% below ``min_expected``): each step takes the smallest row or column level (by
-    its total; a rare category with a handful of tickets is as much a problem as a rare region) while
-    that axis keeps at least two levels. Returns (table, merged row levels, merged column levels)."""
+    """Merge rare levels into ``other_levels`` until Cochran's rule holds (no expected count below 1, at most
+    20% below ``min_expected``). Each step looks at the cell with the smallest expected count and merges on
+    the axis whose margin makes it small (a category with a handful of tickets is as much a problem as a
+    rare region): that axis's smallest level into ``other_levels`` (the two smallest when there is no pool
+    yet), as long as the axis keeps two levels. Returns (table, merged row levels, merged column levels)."""
     merged = {0: [], 1: []}
     t = table.copy()
     while True:
-        n = t.to_numpy().sum()
-        e = np.outer(t.sum(axis=1), t.sum(axis=0)) / n
+        o = t.to_numpy(dtype=float)
+        n = o.sum()
+        rows, cols = o.sum(axis=1), o.sum(axis=0)
+        e = np.outer(rows, cols) / n
         if e.min() >= 1 and (e < min_expected).mean() <= 0.2:
             break
-        options = []
-        for axis in (0, 1):  # 0: rows (index), 1: columns
-            labels = t.index if axis == 0 else t.columns
-            if len(labels) <= 2:
-                continue
-            totals = t.sum(axis=1 - axis).drop(OTHER_LEVELS, errors="ignore")
-            if len(totals) < (1 if OTHER_LEVELS in labels else 2):
-                continue
-            order = totals.sort_values(kind="stable")
-            take = list(order.index[:1 if OTHER_LEVELS in labels else 2])
-            options.append((float(order.iloc[0]), axis, take))
-        if not options:
+        i, j = np.unravel_index(np.argmin(e), e.shape)
+        axes = (0, 1) if rows[i] <= cols[j] else (1, 0)
+        axis = next((a for a in axes if t.shape[a] > 2), None)
+        if axis is None:
             break
-        _, axis, take = min(options, key=lambda o: (o[0], o[1]))
-        merged[axis] += [str(c) for c in take]
         work = t if axis == 1 else t.T
+        totals = work.sum(axis=0).drop(OTHER_LEVELS, errors="ignore").sort_values(kind="stable")
+        take = list(totals.index[:1 if OTHER_LEVELS in work.columns else 2])
+        merged[axis] += [str(c) for c in take]
         other = work[take].sum(axis=1) + (work[OTHER_LEVELS] if OTHER_LEVELS in work.columns else 0)
         work = work.drop(columns=[c for c in [*take, OTHER_LEVELS] if c in work.columns])
         work[OTHER_LEVELS] = other

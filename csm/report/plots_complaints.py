@@ -228,7 +228,12 @@ def resolution_chart(hours: pd.DataFrame, by: str = "category", *, lang: str, sl
     order = hours.groupby(by)["hours"].median().sort_values().index.tolist()
     data = [np.clip(hours.loc[hours[by] == o, "hours"].to_numpy(float), 0.01, None) for o in order]
     ax = _axes(ax, (9, 4))
-    ax.boxplot(data, vert=False, showfliers=False, widths=0.6, medianprops={"color": COLORS["limit"]})
+    import matplotlib
+
+    # ``orientation`` since Matplotlib 3.10, where ``vert`` is deprecated (a warning on the report's stderr)
+    horizontal = {"orientation": "horizontal"} if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10) \
+        else {"vert": False}
+    ax.boxplot(data, showfliers=False, widths=0.6, medianprops={"color": COLORS["limit"]}, **horizontal)
     ax.set_yticks(np.arange(1, len(order) + 1), _short_labels(order, lang, width=28))
     ax.set_xscale("log")
     _plain_log_ticks(ax, [0.01, 0.1, 0.5, 1, 2, 4, 8, 24, 48, 100, 200, 500], np.concatenate(data) if data else [1])

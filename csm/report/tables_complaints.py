@@ -149,11 +149,20 @@ def pareto_table(pareto: pd.DataFrame, lang: str, by: str = "category") -> pd.Da
     seed = category_share_table(pareto, by) if by == "category" else pd.DataFrame({
         "type": pareto[by], "label_en": [code_label(c, "en") for c in pareto[by]],
         "label_zh": [code_label(c, "zh") for c in pareto[by]], "count": pareto["count"], "share": pareto["share"]})
-    out = pd.DataFrame({"type": seed["type"], "label_en": seed["label_en"], "label_zh": seed["label_zh"],
+    known = [c in seed_labels() for c in seed["type"]]  # other codes (a user's own, "all others"): their labels
+    out = pd.DataFrame({"type": [c if k else code_label(c, lang) for c, k in zip(seed["type"], known)],
+                        "label_en": [e if k else code_label(c, "en") for c, e, k in zip(seed["type"], seed["label_en"], known)],
+                        "label_zh": [z if k else code_label(c, "zh") for c, z, k in zip(seed["type"], seed["label_zh"], known)],
                         "count": seed["count"].map(_num), "share": seed["share"].map(format_share),
                         "cumulative_share": pareto["cumulative_share"].map(format_share),
                         "vital_few": [_yes(v, lang) for v in pareto["vital_few"]]})
     return _display(out, lang)
+
+
+def seed_labels() -> dict:
+    from csm.data.contract import COMPLAINT_CATEGORIES
+
+    return COMPLAINT_CATEGORIES
 
 
 def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category", child: str = "sub_reason"):
