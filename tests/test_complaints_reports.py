@@ -47,7 +47,7 @@ def test_cfpb_export_says_what_it_could_not_test(cfpb):
     assert "Not tested, because repeat complaints need a customer key" in text
     assert "No factor changes the odds" not in text and "0.0%" not in text.split("Why outcomes go bad")[1][:300]
     assert "Resolution performance by category left out: it needs tickets.resolved_at" in text
-    assert "Product not tested" in text  # sub-product lies inside product: no test of independence
+    assert "Product not tested: 100% of tickets have the category most common for their product" in text
     assert "p = 0.000" not in text and " 0 of 0 " not in text
     assert "Traceback" not in html
 

@@ -226,6 +226,11 @@ PHRASES: dict[str, dict[str, str]] = {
     "concentration_method": {"en": "Cells marked are over-represented: adjusted standardised residual significant after "
                                    "Bonferroni correction over the cells. Rare levels with small expected counts are pooled.",
                              "zh": "标出的组合为显著偏多：调整标准化残差经 Bonferroni 校正后仍显著。期望频数过小的少见取值已合并。"},
+    "concentration_nested": {"en": "{dimension} not tested: {share} of tickets have the category most common for their "
+                                   "{dimension_lower}, so each lies within one category (a finer classification) and a "
+                                   "test of independence would say nothing.",
+                             "zh": "{dimension}未检验：{share} 的工单属于其{dimension}最常见的类别，即每个{dimension}都从属于"
+                                   "一个类别（更细的分类），独立性检验没有意义。"},
     "concentration_skipped": {"en": "{dimension} not tested: {reason}", "zh": "{dimension}未检验：{reason}"},
     "strength_negligible": {"en": "negligible", "zh": "可忽略"},
     "strength_weak": {"en": "weak", "zh": "弱"},
