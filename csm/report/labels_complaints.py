@@ -229,7 +229,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "concentration_nested": {"en": "{dimension} not tested: {share} of tickets have the category most common for their "
                                    "{dimension_lower}, so each lies within one category (a finer classification) and a "
                                    "test of independence would say nothing.",
-                             "zh": "{dimension}未检验：{share} 的工单属于其{dimension}最常见的类别，即每个{dimension}都从属于"
+                             "zh": "{dimension}未检验：{share} 的工单属于其{dimension_lower}最常见的类别，即每个{dimension_lower}都从属于"
                                    "一个类别（更细的分类），独立性检验没有意义。"},
     "concentration_skipped": {"en": "{dimension} not tested: {reason}", "zh": "{dimension}未检验：{reason}"},
     "strength_negligible": {"en": "negligible", "zh": "可忽略"},
