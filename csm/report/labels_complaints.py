@@ -170,8 +170,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "outcome_reason_needs": {"en": "there is no {needs} for “{outcome}”", "zh": "“{outcome}”需要 {needs} 列，数据中没有"},
     "outcome_reason_no_key": {"en": "repeat complaints need a customer key in tickets.customer_id",
                               "zh": "重复投诉需要 tickets.customer_id 中的客户标识"},
-    "outcome_reason_failed": {"en": "the {outcome} model could not be fitted ({reason})",
-                              "zh": "{outcome}模型无法拟合（{reason}）"},
+    "outcome_reason_failed": {"en": "the model of “{outcome}” could not be fitted ({reason})",
+                              "zh": "“{outcome}”模型无法拟合（{reason}）"},
     "root_concentration": {"en": "{category} complaints are over-represented in {dimension} {level}: "
                                  "{excess} more than expected ({ratio}× expected).",
                            "zh": "{category}投诉在{dimension}“{level}”中偏多：比预期多 {excess} 件（为预期的 {ratio} 倍）。"},

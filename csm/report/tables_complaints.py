@@ -291,6 +291,7 @@ def outcomes_not_tested(skipped: dict, lang: str, *, has_key: bool = True) -> st
             reasons.append(phrase("outcome_reason_needs", lang, outcome=code_label(outcome, lang),
                                   needs=SECTION_NEEDS[f"outcome_{outcome}"]))
         else:
+            why = why.removeprefix(f"model of {outcome}: ").strip().rstrip(".")
             reasons.append(phrase("outcome_reason_failed", lang, outcome=code_label(outcome, lang), reason=why))
     sep = "; " if lang == "en" else "；"
     return phrase("outcomes_not_tested", lang, reasons=sep.join(reasons) or "–")
