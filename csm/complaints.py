@@ -82,6 +82,55 @@ def tickets_in(tickets: pd.DataFrame, start, end, *, what: str = "complaints") -
     return inside
 
 
+def has_values(tickets: pd.DataFrame, column: str) -> bool:
+    """True when ``column`` exists in ``tickets`` with at least one value."""
+    return column in tickets and bool(tickets[column].notna().any())
+
+
+def has_customer_key(tickets: pd.DataFrame) -> bool:
+    """True when ``customer_id`` links tickets of one customer: some customer has two or more tickets.
+    An export without a customer key (the CFPB database: the complaint id doubles as customer id) has
+    every id once, so repeat complaints cannot be assessed (rather than reported as 0%)."""
+    return has_values(tickets, "customer_id") and bool(tickets["customer_id"].dropna().duplicated().any())
+
+
+#: Optional report sections and the column each needs (``needs`` as ``table.column``).
+SECTION_NEEDS = {
+    "sub_reasons": "tickets.sub_reason",
+    "spikes_region": "tickets.region",
+    "spike_terms": "tickets.description",
+    "words": "tickets.description",
+    "resolution": "tickets.resolved_at",
+    "outcome_repeat_complaint": "tickets.customer_id",
+    "outcome_not_resolved_first_contact": "tickets.first_contact_resolved",
+    "outcome_escalated": "tickets.escalated",
+}
+#: Covariates of the outcome models derived from another column.
+COVARIATE_SOURCE = {"tenure_band": "agent_tenure_months"}
+
+
+def skipped_sections(tickets: pd.DataFrame, *, dimensions=(), covariates=()) -> list[dict]:
+    """The optional sections of the complaint report that the data cannot fill, each with the column
+    that would enable it: ``[{"section": "resolution", "needs": "tickets.resolved_at"}, …]`` (empty when
+    nothing is missing). Concentration dimensions and model factors appear as
+    ``concentration_<dimension>`` and ``factor_<covariate>``; the repeat-complaint model needs a
+    customer key (:func:`has_customer_key`)."""
+    out = []
+    for section, needs in SECTION_NEEDS.items():
+        column = needs.split(".", 1)[1]
+        ok = has_customer_key(tickets) if section == "outcome_repeat_complaint" else has_values(tickets, column)
+        if not ok:
+            out.append({"section": section, "needs": needs})
+    for dim in dimensions:
+        if not has_values(tickets, dim):
+            out.append({"section": f"concentration_{dim}", "needs": f"tickets.{dim}"})
+    for cov in covariates:
+        source = COVARIATE_SOURCE.get(cov, cov)
+        if not has_values(tickets, source):
+            out.append({"section": f"factor_{cov}", "needs": f"tickets.{source}"})
+    return out
+
+
 # --------------------------------------------------------------------------- Pareto
 def pareto(tickets: pd.DataFrame, by: str = "category", *, vital_share: float = 0.8) -> pd.DataFrame:
     """Pareto table: count, share, cumulative share per level of ``by``, largest first.
@@ -311,26 +360,44 @@ def detect_spikes(weekly: pd.DataFrame, by=(), *, season_length: int = 52, min_c
     return SpikeResult(summary, scores, by, n_tests, threshold, notes)
 
 
-def find_spikes(tickets: pd.DataFrame, *, levels=(("category",), ("region",), ("category", "region")),
-                lookback_start=None, end=None, **kwargs) -> SpikeResult:
-    """Spikes in weekly complaint counts at several levels (default: by category, by region, and by
-    category × region), one Bonferroni family over all series and weeks (see :func:`detect_spikes`).
+#: Spike levels searched by default: all complaints together, each category, each region, each
+#: category × region cell (a level is the tuple of columns that define its series; ``()`` = all complaints).
+SPIKE_LEVELS = ((), ("category",), ("region",), ("category", "region"))
+#: Name of the all-complaints level in results (``level`` column).
+ALL_LEVEL = "all"
+
+
+def level_name(columns) -> str:
+    """``("category", "region")`` -> ``"category×region"``; ``()`` -> :data:`ALL_LEVEL`."""
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    return "×".join(columns) or ALL_LEVEL
+
+
+def level_columns(name: str) -> list[str]:
+    """Inverse of :func:`level_name`."""
+    return [] if name == ALL_LEVEL else name.split("×")
+
+
+def find_spikes(tickets: pd.DataFrame, *, levels=SPIKE_LEVELS, lookback_start=None, end=None,
+                **kwargs) -> SpikeResult:
+    """Spikes in weekly complaint counts at several levels (default :data:`SPIKE_LEVELS`: all complaints,
+    by category, by region, and by category × region), one Bonferroni family over all series and weeks
+    (see :func:`detect_spikes`).
 
     The whole history serves as baseline; spikes ending before ``lookback_start`` are dropped. A level
     whose column is absent or empty is skipped (a sentence in ``notes``).
-    The summary gets a ``level`` column (e.g. ``"category×region"``) and missing group columns as NA.
+    The summary gets a ``level`` column (e.g. ``"category×region"``, ``"all"``) and missing group columns as NA.
     """
     series, skipped = [], []
     for lv in levels:
         lv = [lv] if isinstance(lv, str) else list(lv)
         unusable = [c for c in lv if c not in tickets or tickets[c].isna().all()]
         if unusable:
-            skipped.append(f"spikes by {'×'.join(lv)} not searched: column tickets.{unusable[0]} is absent or empty")
+            skipped.append(f"spikes by {level_name(lv)} not searched: column tickets.{unusable[0]} is absent or empty")
             continue
         series.append((lv, weekly_counts(tickets, lv, end=end)))
     if not series:
-        raise DataError("find_spikes: none of the levels " + ", ".join("×".join([lv] if isinstance(lv, str) else lv)
-                                                                    for lv in levels)
+        raise DataError("find_spikes: none of the levels " + ", ".join(level_name(lv) for lv in levels)
                         + " can be searched; " + "; ".join(skipped) + ". Fill the column(s) in the export or map them.")
     n_tests = sum(len(w) for _, w in series)
     results = [(lv, detect_spikes(w, lv, n_tests=n_tests, **kwargs)) for lv, w in series]
@@ -338,9 +405,9 @@ def find_spikes(tickets: pd.DataFrame, *, levels=(("category",), ("region",), ("
     summaries, scores = [], []
     for lv, r in results:
         s = r.summary.copy()
-        s.insert(0, "level", "×".join(lv))
+        s.insert(0, "level", level_name(lv))
         sc = r.scores.copy()
-        sc.insert(0, "level", "×".join(lv))
+        sc.insert(0, "level", level_name(lv))
         for c in all_cols:
             if c not in s:
                 s[c] = pd.NA
@@ -407,25 +474,147 @@ def spike_drivers(tickets: pd.DataFrame, spike: pd.Series, *, dimensions=DRIVER_
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
 
 
-def describe_spikes(tickets: pd.DataFrame, spikes: SpikeResult, *, period=None, **kwargs) -> pd.DataFrame:
-    """The spike summary with its drivers: ``drivers`` ("carrier=swift_express; sub_reason=late_delivery"),
-    ``explained_by`` (for a spike of a whole category or region: the finer category × region spike it
-    overlaps, if any) and ``in_period`` (overlaps ``period`` = (start, end)).
+#: A spike is explained by finer spikes holding at least this share of its excess ...
+EXPLAIN_SHARE = 0.5
+#: ... and at least this multiple of their usual share of its volume (else they are the spike itself, broken down).
+EXPLAIN_LIFT = 1.5
+
+
+def _series_key(row, columns) -> tuple:
+    return tuple(row[c] for c in columns)
+
+
+def spike_hierarchy(spikes: SpikeResult, *, explain_share: float = EXPLAIN_SHARE,
+                    explain_lift: float = EXPLAIN_LIFT, breakdown_top: int = 5) -> pd.DataFrame:
+    """Which spikes are findings, which are explained by finer spikes, which are part of a larger one.
+
+    A spike's *finer spikes* at one finer level are the spikes of that level inside it (the
+    category × region spikes of a category spike; the category, the region or the category × region
+    spikes of an all-complaints spike) that overlap its weeks. The series of one level split the spike's
+    complaints into disjoint parts, so their excesses add up. The spike is **explained** by its finer
+    spikes at a level when both hold:
+
+    - they account for most of its excess: their excess inside its weeks (``count − baseline`` over the
+      weeks both are flagged) is at least ``explain_share`` (50%) of its excess; and
+    - they are concentrated: that share is at least ``explain_lift`` (1.5) times their usual share of its
+      volume (their baselines over its weeks / its baseline).
+
+    Otherwise the spike is the finding and its finer spikes are its breakdown. With less than half,
+    most of the extra complaints lie outside the finer spikes (a surge spread thin over many children,
+    each too small to flag), so listing the children would hide the larger part. Without the
+    concentration, the finer spikes are simply where complaints usually are (a rise across every
+    category): one event, which the children only cut into pieces. An explained spike is not a finding
+    (its explaining spikes are judged in turn; with several levels passing, the most concentrated one
+    explains); a spike inside a finding, or inside a spike that is part of one, is ``part_of`` it.
+    Levels are judged coarsest first.
+
+    Returns, per row of ``spikes.summary`` (same index): ``finding`` (bool), ``explained_by`` (the
+    explaining spikes, ``"logistics×east"``, several joined by ``" / "``), ``part_of`` (the finding
+    it belongs to, same notation plus its first week, ``"all 2019-03-25"`` for all complaints), ``breakdown`` (the finer spikes
+    inside it, ``"category=x:+724; region=y:+133"``, the ``breakdown_top`` largest of the finer level
+    that holds most of its excess), ``explained_share`` (share of its excess held by the finer spikes of
+    the explaining level, or else of the breakdown level) and ``explained_lift`` (that share / their usual
+    share of its volume).
+    """
+    summary = spikes.summary
+    cols = ["finding", "explained_by", "part_of", "breakdown", "explained_share", "explained_lift"]
+    if summary.empty:
+        return pd.DataFrame(columns=cols, index=summary.index)
+    by = list(spikes.by)
+    sc = spikes.scores
+    # per series: weekly count/baseline/flagged indexed by week, for the excess inside a parent's weeks
+    series = {}
+    for lv, g in sc.groupby("level", sort=False):
+        lc = level_columns(lv)
+        if lc:
+            for key, gg in g.groupby(lc, sort=False, observed=True):
+                key = key if isinstance(key, tuple) else (key,)
+                series[(lv, key)] = gg.set_index("week")[["count", "baseline", "flagged"]]
+        else:
+            series[(lv, ())] = g.set_index("week")[["count", "baseline", "flagged"]]
+    info = []
+    for i, row in summary.iterrows():
+        lc = level_columns(row["level"])
+        info.append({"i": i, "level": row["level"], "cols": lc, "values": {c: row[c] for c in lc},
+                     "start": row["start"], "end": row["end"], "excess": float(row["excess"]),
+                     "expected": float(row["expected"]), "name": "×".join(str(row[c]) for c in by if c in lc) or ALL_LEVEL})
+
+    def inside(child, parent) -> bool:
+        return (set(child["cols"]) > set(parent["cols"]) and child["start"] <= parent["end"]
+                and child["end"] >= parent["start"]
+                and all(child["values"][c] == v for c, v in parent["values"].items()))
+
+    out = {}
+    for p in info:
+        weeks = pd.date_range(p["start"], p["end"] - pd.Timedelta(days=6), freq="7D")
+        levels = []
+        finer = [c for c in info if inside(c, p)]
+        for lv in dict.fromkeys(c["level"] for c in finer):
+            kids = [c for c in finer if c["level"] == lv]
+            per_series = {}
+            for c in kids:
+                key = tuple(c["values"][k] for k in level_columns(lv))
+                frame = series[(lv, key)].reindex(weeks)
+                both = frame["flagged"].fillna(False).astype(bool) & (frame.index >= c["start"]) \
+                    & (frame.index <= c["end"])
+                exc = float((frame["count"] - frame["baseline"])[both].sum())
+                entry = per_series.setdefault(key, {"excess": 0.0, "baseline": float(frame["baseline"].sum()),
+                                                    "names": [], "label": ""})
+                entry["excess"] += exc
+                entry["names"].append(c["name"])
+                entry["label"] = "; ".join(f"{k}={c['values'][k]}" for k in c["cols"] if k not in p["cols"])
+            ranked = sorted(per_series.values(), key=lambda e: (-e["excess"], e["label"]))
+            cum, base = sum(e["excess"] for e in ranked), sum(e["baseline"] for e in ranked)
+            share = cum / p["excess"] if p["excess"] > 0 else np.nan
+            usual = base / p["expected"] if p["expected"] > 0 else np.nan
+            lift = share / usual if usual > 0 else np.inf
+            levels.append({"passes": bool(share >= explain_share and lift >= explain_lift), "lift": lift,
+                           "share": share, "depth": len(level_columns(lv)), "coverage": cum,
+                           "names": " / ".join(n for e in ranked for n in dict.fromkeys(e["names"])),
+                           "breakdown": "; ".join(f"{e['label']}:{e['excess']:+.0f}" for e in ranked[:breakdown_top])})
+        passing = [lv for lv in levels if lv["passes"]]
+        # the explaining level: the most concentrated one that passes; the breakdown: the level whose
+        # spikes hold most of the excess (ties: the coarser level, whose rows a reader can take in)
+        expl = max(passing, key=lambda lv: (lv["lift"], -lv["depth"])) if passing else None
+        brk = max(levels, key=lambda lv: (lv["coverage"], -lv["depth"])) if levels else None
+        out[p["i"]] = {"passes": expl is not None, "explained_by": expl["names"] if expl else "",
+                       "breakdown": brk["breakdown"] if brk else "",
+                       "explained_share": (expl or brk)["share"] if (expl or brk) else np.nan,
+                       "explained_lift": (expl or brk)["lift"] if (expl or brk) else np.nan}
+    # coarsest first: a spike inside a finding, or inside a spike that is part of one, belongs to it
+    for p in sorted(info, key=lambda x: len(x["cols"])):
+        r = out[p["i"]]
+        owners = [out[a["i"]]["part_of"] or f"{a['name']} {a['start']:%Y-%m-%d}" for a in info
+                  if inside(p, a) and (out[a["i"]].get("finding") or out[a["i"]].get("part_of"))]
+        r["part_of"] = owners[0] if owners else ""
+        r["finding"] = not owners and not r["passes"]
+        if r["part_of"]:
+            r["explained_by"] = ""
+    frame = pd.DataFrame.from_dict(out, orient="index").reindex(summary.index)
+    frame["finding"] = frame["finding"].astype(bool)
+    return frame[cols]
+
+
+def describe_spikes(tickets: pd.DataFrame, spikes: SpikeResult, *, period=None, explain_share: float = EXPLAIN_SHARE,
+                    explain_lift: float = EXPLAIN_LIFT, **kwargs) -> pd.DataFrame:
+    """The spike summary with its drivers and its place among the other spikes:
+
+    - ``drivers``: the levels of other dimensions that carry its excess (:func:`spike_drivers`,
+      "carrier=swift_express; sub_reason=late_delivery");
+    - ``finding``, ``explained_by``, ``part_of``, ``breakdown``, ``explained_share``,
+      ``explained_lift``: see :func:`spike_hierarchy` (the rule that decides which spikes the
+      root-cause table lists);
+    - ``in_period``: overlaps ``period`` = (start, end).
     """
     s = spikes.summary.copy()
-    drivers, explained = [], []
+    drivers = []
     for _, row in s.iterrows():
         d = spike_drivers(tickets, row, **kwargs)
         drivers.append("; ".join(f"{r.dimension}={r.level}" for r in d[d["driver"]].itertuples()))
-        finer = s[(s["level"].str.count("×") > row["level"].count("×")) & (s["start"] <= row["end"])
-                  & (s["end"] >= row["start"])]
-        for col in spikes.by:
-            if pd.notna(row.get(col)):
-                finer = finer[finer[col] == row[col]]
-        explained.append(" / ".join("×".join(str(f[c]) for c in spikes.by if pd.notna(f[c]))
-                                    for _, f in finer.iterrows()) or "")
     s["drivers"] = drivers
-    s["explained_by"] = explained
+    h = spike_hierarchy(spikes, explain_share=explain_share, explain_lift=explain_lift)
+    for col in h.columns:
+        s[col] = h[col]
     if period is not None:
         p0, p1 = pd.Timestamp(period[0]), pd.Timestamp(period[1])
         s["in_period"] = (s["start"] < p1) & (s["end"] >= p0)
@@ -487,27 +676,35 @@ def cramers_v(chi2: float, n: int, shape: tuple[int, int]) -> float:
     return float(np.sqrt(chi2 / (n * k))) if n > 0 and k > 0 else np.nan
 
 
-def _merge_sparse_columns(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, list[str]]:
-    """Merge the smallest column levels into ``other_levels`` until Cochran's rule holds
-    (no expected count below 1, at most 20% below ``min_expected``) or two columns remain."""
-    merged: list[str] = []
+def _merge_sparse(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """Merge rare levels into ``other_levels`` until Cochran's rule holds (no expected count below 1, at most
+    20% below ``min_expected``). Each step looks at the cell with the smallest expected count and merges on
+    the axis whose margin makes it small (a category with a handful of tickets is as much a problem as a
+    rare region): that axis's smallest level into ``other_levels`` (the two smallest when there is no pool
+    yet), as long as the axis keeps two levels. Returns (table, merged row levels, merged column levels)."""
+    merged = {0: [], 1: []}
     t = table.copy()
-    while t.shape[1] > 2:
-        n = t.to_numpy().sum()
-        e = np.outer(t.sum(axis=1), t.sum(axis=0)) / n
+    while True:
+        o = t.to_numpy(dtype=float)
+        n = o.sum()
+        rows, cols = o.sum(axis=1), o.sum(axis=0)
+        e = np.outer(rows, cols) / n
         if e.min() >= 1 and (e < min_expected).mean() <= 0.2:
             break
-        totals = t.sum(axis=0)
-        if OTHER_LEVELS in totals.index:
-            totals = totals.drop(OTHER_LEVELS)
-        if len(totals) < 2 and OTHER_LEVELS in t.columns:
+        i, j = np.unravel_index(np.argmin(e), e.shape)
+        axes = (0, 1) if rows[i] <= cols[j] else (1, 0)
+        axis = next((a for a in axes if t.shape[a] > 2), None)
+        if axis is None:
             break
-        smallest = totals.sort_values(kind="stable").index[:2 if OTHER_LEVELS not in t.columns else 1]
-        merged += [str(c) for c in smallest]
-        other = t[list(smallest)].sum(axis=1) + (t[OTHER_LEVELS] if OTHER_LEVELS in t.columns else 0)
-        t = t.drop(columns=[c for c in [*smallest, OTHER_LEVELS] if c in t.columns])
-        t[OTHER_LEVELS] = other
-    return t, merged
+        work = t if axis == 1 else t.T
+        totals = work.sum(axis=0).drop(OTHER_LEVELS, errors="ignore").sort_values(kind="stable")
+        take = list(totals.index[:1 if OTHER_LEVELS in work.columns else 2])
+        merged[axis] += [str(c) for c in take]
+        other = work[take].sum(axis=1) + (work[OTHER_LEVELS] if OTHER_LEVELS in work.columns else 0)
+        work = work.drop(columns=[c for c in [*take, OTHER_LEVELS] if c in work.columns])
+        work[OTHER_LEVELS] = other
+        t = work if axis == 1 else work.T
+    return t, merged[0], merged[1]
 
 
 def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, min_expected: float = 5.0,
@@ -515,7 +712,7 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
     """Pearson chi-square test of ``row`` × ``col`` with adjusted residuals and Cramér's V.
 
     Rows with either value missing are left out (noted). Small expected counts are guarded by
-    merging the rarest ``col`` levels into ``other_levels`` (noted) until Cochran's rule holds;
+    merging the rarest ``row`` or ``col`` levels into ``other_levels`` (noted) until Cochran's rule holds;
     if that is not possible the note says the p-value is approximate. Cells are
     over-represented when the adjusted residual is positive and significant after Bonferroni
     correction over all cells. Same statistic as ``scipy.stats.chi2_contingency(correction=False)``.
@@ -533,7 +730,9 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
             raise AnalysisError(f"contingency of {row} × {col}: only one {name} ({only!r}) in the "
                                 f"{len(both):,} tickets; a chi-square test needs at least two levels of each. "
                                 "Widen the period or choose another dimension.")
-    table, merged = _merge_sparse_columns(table, min_expected)
+    table, merged_rows, merged = _merge_sparse(table, min_expected)
+    if merged_rows:
+        notes.append(f"rare {row} levels merged into {OTHER_LEVELS}: {', '.join(merged_rows)}")
     if merged:
         notes.append(f"rare {col} levels merged into {OTHER_LEVELS}: {', '.join(merged)}")
     o = table.to_numpy(dtype=float)
@@ -558,6 +757,24 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
                              chi2, dof, p, cramers_v(chi2, n, o.shape), n, notes)
 
 
+#: A dimension is nested in the categories when at least this share of tickets have their level's commonest category.
+NESTED_SHARE = 0.95
+
+
+def nested_share(tickets: pd.DataFrame, col: str, row: str = "category") -> float:
+    """Share of tickets (with both values) whose ``row`` is the most common ``row`` of their ``col`` level: 1.0
+    when ``col`` is a finer classification inside ``row`` (the CFPB export's sub-product inside its product),
+    where a chi-square test of independence is bound to be significant and tells nothing. NaN when a column
+    is absent or empty, or ``col`` has a single level."""
+    if not (has_values(tickets, col) and has_values(tickets, row)):
+        return np.nan
+    both = tickets[[row, col]].dropna()
+    if both[col].nunique() < 2 or both[row].nunique() < 2:
+        return np.nan
+    table = pd.crosstab(both[col], both[row])
+    return float(table.max(axis=1).sum() / table.to_numpy().sum())
+
+
 @dataclass
 class Concentration:
     """:func:`concentration` result: ``summary`` (one row per dimension), ``cells`` (all dimensions,
@@ -575,10 +792,16 @@ class Concentration:
 
 def concentration(tickets: pd.DataFrame, dimensions=("channel", "region", "product", "priority"), *,
                   row: str = "category", min_expected: float = 5.0, alpha: float = 0.05) -> Concentration:
-    """:func:`contingency_test` of ``row`` against each dimension; dimensions that are absent, empty or
-    have a single level are skipped with the reason (they do not stop the report)."""
+    """:func:`contingency_test` of ``row`` against each dimension; dimensions that are absent, empty,
+    have a single level or are nested in ``row`` (:func:`nested_share` ≥ :data:`NESTED_SHARE`) are skipped with
+    the reason (they do not stop the report)."""
     tests, skipped, cells = {}, {}, []
     for dim in dimensions:
+        nested = nested_share(tickets, dim, row)
+        if nested >= NESTED_SHARE:
+            skipped[dim] = (f"{nested:.0%} of tickets have the {row} that is most common for their {dim}: each {dim} "
+                            f"lies within one {row} (a finer classification), so a test of independence says nothing")
+            continue
         try:
             res = contingency_test(tickets, dim, row, min_expected=min_expected, alpha=alpha)
         except (DataError, AnalysisError) as err:
@@ -623,10 +846,13 @@ def tenure_band(months: pd.Series) -> pd.Series:
 
 
 def outcome_frame(tickets: pd.DataFrame, *, repeat_within_days: float = 30, data_end=None) -> pd.DataFrame:
-    """Tickets with the modelled outcomes as 0/1 floats (NaN unknown): repeat_complaint,
-    not_resolved_first_contact (first_contact_resolved False), escalated; and ``tenure_band``."""
+    """Tickets with the modelled outcomes as 0/1 floats (NaN unknown): repeat_complaint (only when
+    ``customer_id`` is a customer key, :func:`has_customer_key`), not_resolved_first_contact
+    (first_contact_resolved False), escalated; and ``tenure_band``. An outcome whose column is absent is
+    absent from the frame (:func:`outcome_drivers` then skips it)."""
     out = tickets.copy()
-    out["repeat_complaint"] = repeat_complaints(tickets, within_days=repeat_within_days, data_end=data_end)
+    if has_customer_key(tickets):  # else every customer has one ticket: repeats cannot be assessed
+        out["repeat_complaint"] = repeat_complaints(tickets, within_days=repeat_within_days, data_end=data_end)
     if "first_contact_resolved" in tickets:
         out["not_resolved_first_contact"] = (~tickets["first_contact_resolved"]).astype("Float64").astype(float)
     if "escalated" in tickets:
@@ -737,7 +963,8 @@ def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARI
         warnings.simplefilter("ignore", (ConvergenceWarning, PerfectSeparationWarning, RuntimeWarning))
         try:
             with single_threaded_blas():
-                res = GLM(endog, X, family=Binomial()).fit()
+                # tight convergence (deviance change < 1e-12): odds ratios agree to their shown digits on any CPU
+                res = GLM(endog, X, family=Binomial()).fit(tol=1e-12, maxiter=200)
         except Exception as err:  # noqa: BLE001 - report any numerical failure in plain words
             raise AnalysisError(f"model of {outcome}: the logistic regression could not be fitted ({err}). "
                                 "Use fewer covariates or a longer period.") from None
@@ -1059,8 +1286,10 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                      sla_target: float | None = None, top: int = 10) -> pd.DataFrame:
     """Ranked findings a manager can act on, all measured in tickets (``impact``):
 
-    - ``spike``: a category × region (or whole-category/region) spike not explained by a finer one —
-      impact = excess complaints over the baseline; evidence: ratio, robust z, Bonferroni p; drivers;
+    - ``spike``: a spike that is a finding (:func:`spike_hierarchy`: not explained by finer spikes and not
+      part of a larger one; level ``all_complaints`` for a surge of all complaints) — impact = excess
+      complaints over the baseline; evidence: ratio, robust z, Bonferroni p; drivers; breakdown (the
+      finer spikes inside it);
     - ``concentration``: an over-represented cell (category × dimension level) — impact = O − E;
       evidence: adjusted residual, O/E, Bonferroni p;
     - ``outcome``: a significant odds ratio > 1 — impact = excess bad outcomes at that level;
@@ -1070,23 +1299,29 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
       Wilson bound below the target) — impact = tickets that missed the SLA beyond the target.
 
     Columns: rank, kind, category, dimension, level, start, end, impact, effect, effect_name, ci_low,
-    ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers. Order: spikes
+    ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers, breakdown. Order: spikes
     first (acute, with a time and a driver to act on; those overlapping the reporting period first), then the
     standing findings by impact.
     """
     rows = []
     if spikes is not None and len(spikes):
-        for s in spikes.itertuples(index=False):
-            if getattr(s, "explained_by", ""):
+        for s in spikes.to_dict("records"):
+            if "finding" in s and not s["finding"]:
+                continue  # explained by finer spikes, or part of a larger finding (see spike_hierarchy)
+            if "finding" not in s and s.get("explained_by"):
                 continue
-            dims = s.level.split("×")
-            cat = getattr(s, "category", None) if "category" in dims else None
+            dims = level_columns(s["level"])
+            cat = s.get("category") if "category" in dims else None
             other = [d for d in dims if d != "category"]
-            rows.append({"kind": "spike", "category": cat, "dimension": other[0] if other else "category",
-                         "level": getattr(s, other[0]) if other else cat, "start": s.start, "end": s.end,
-                         "impact": s.excess, "effect": s.ratio, "effect_name": "ratio", "ci_low": np.nan,
-                         "ci_high": np.nan, "p_value": s.p_value, "drivers": getattr(s, "drivers", ""),
-                         "score": s.max_score, "_in_period": bool(getattr(s, "in_period", False))})
+            if not dims:
+                dimension, level = ALL_LEVEL, "all_complaints"
+            else:
+                dimension, level = (other[0], s[other[0]]) if other else ("category", cat)
+            rows.append({"kind": "spike", "category": cat, "dimension": dimension, "level": level,
+                         "start": s["start"], "end": s["end"], "impact": s["excess"], "effect": s["ratio"],
+                         "effect_name": "ratio", "ci_low": np.nan, "ci_high": np.nan, "p_value": s["p_value"],
+                         "drivers": s.get("drivers", "") or "", "breakdown": s.get("breakdown", "") or "",
+                         "score": s["max_score"], "_in_period": bool(s.get("in_period", False))})
     if concentration_cells is not None and len(concentration_cells):
         over = concentration_cells[concentration_cells["over_represented"]]
         for c in over.itertuples(index=False):
@@ -1111,12 +1346,14 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                              "effect_name": "sla_rate", "ci_low": r.sla_ci_low, "ci_high": r.sla_ci_high,
                              "p_value": np.nan, "drivers": "", "target": sla_target})
     cols = ["rank", "kind", "category", "dimension", "level", "start", "end", "impact", "effect", "effect_name",
-            "ci_low", "ci_high", "p_value", "score", "target", "drivers"]
+            "ci_low", "ci_high", "p_value", "score", "target", "drivers", "breakdown"]
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
     in_period = out.get("_in_period")
     out = out.reindex(columns=cols[1:])
+    out["drivers"] = out["drivers"].fillna("")
+    out["breakdown"] = out["breakdown"].fillna("")
     if in_period is not None:
         out["_in_period"] = in_period
     # acute problems first: spikes (those overlapping the reporting period before older ones), then the

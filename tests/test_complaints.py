@@ -37,10 +37,13 @@ def test_planted_spike_is_recovered_with_its_weeks_and_drivers(tickets, spikes):
     drivers = dict(d.split("=") for d in s["drivers"].split("; "))
     assert drivers.get("carrier") == truth["carrier"] and drivers.get("sub_reason") == truth["sub_reason"]
     assert "product" not in drivers and "channel" not in drivers  # the extra tickets follow the usual mix there
-    # the coarser spikes (all logistics, all east) are the same event, explained by the finer one
+    # the coarser spikes (all logistics, all east, all complaints) are the same event, explained by the finer
+    # one: it holds their excess and is concentrated (east is a quarter of logistics, logistics < 1/3 of all)
     coarse = table[table["level"] != "category×region"]
-    assert (coarse["explained_by"] == "logistics×east").all()
-    assert ((coarse["start"] == s["start"]) & (coarse["end"] == s["end"])).all()
+    assert {"category", "region"} <= set(coarse["level"])
+    assert (coarse["explained_by"] == "logistics×east").all() and not coarse["finding"].any()
+    assert ((coarse["start"] >= s["start"]) & (coarse["end"] <= s["end"])).all()
+    assert s["finding"] and s["part_of"] == ""
 
 
 def test_root_cause_table_puts_the_planted_spike_first(tickets, spikes):
@@ -280,7 +283,7 @@ def test_all_empty_dimension_says_so(tickets):
     assert "region" in conc.skipped and "channel" in conc.tests
     found = C.find_spikes(t)  # the report carries on with the levels it can search
     assert "spikes by region not searched: column tickets.region is absent or empty" in found.notes
-    assert set(found.scores["level"]) == {"category"}
+    assert set(found.scores["level"]) == {"all", "category"}
 
 
 def test_labels_for_every_header_and_kind():
@@ -289,3 +292,252 @@ def test_labels_for_every_header_and_kind():
     for code in ("spike", "concentration", "resolution", *C.OUTCOMES, *C.TENURE_BANDS, C.OTHER_LEVELS):
         assert code in LABELS, code
     assert "complaints_title" in PHRASES
+
+
+# --------------------------------------------------------------------------- spike hierarchy: planted truth
+def _simulated_tickets(*, categories, regions, weeks=80, per_week=1500.0, surge=None, seed=5):
+    """Tickets from weekly Poisson counts per category × region (shares ``categories`` × ``regions``);
+    ``surge(week, category, region)`` multiplies the mean (1 = no change)."""
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2024-01-01")  # a Monday
+    rows_cat, rows_reg, rows_time = [], [], []
+    for w in range(weeks):
+        for c, pc in categories.items():
+            for r, pr in regions.items():
+                k = rng.poisson(per_week * pc * pr * (surge(w, c, r) if surge else 1.0))
+                if k:
+                    rows_cat += [c] * k
+                    rows_reg += [r] * k
+                    rows_time.append(start + pd.Timedelta(weeks=w)
+                                     + pd.to_timedelta(rng.integers(0, 7 * 24 * 60, k), unit="min"))
+    times = pd.DatetimeIndex(np.concatenate(rows_time)) if rows_time else pd.DatetimeIndex([])
+    return pd.DataFrame({"created_at": times, "category": rows_cat, "region": rows_reg})
+
+
+def _findings(tickets):
+    table = C.describe_spikes(tickets, C.find_spikes(tickets), dimensions=("region", "category"))
+    return table, table[table["finding"]]
+
+
+SURGE_WEEKS = range(50, 53)  # 2024-12-16 .. 2025-01-05
+
+
+def test_surge_spread_thin_over_many_regions_is_one_category_finding():
+    regions = {f"r{i:02d}": 1 / 40 for i in range(40)}
+    cats = {"a": 0.4, "b": 0.3, "c": 0.3}
+    t = _simulated_tickets(categories=cats, regions=regions,
+                           surge=lambda w, c, r: 1.7 if c == "a" and w in SURGE_WEEKS else 1.0)
+    table, findings = _findings(t)
+    # planted: category a ×1.7 for three weeks in every region (about +3 tickets a week per region: no region
+    # series can flag that, the category series can) -> one finding, category a, the planted weeks
+    assert len(findings) == 1, findings
+    f = findings.iloc[0]
+    assert (f["level"], f["category"]) == ("category", "a")
+    assert f["start"] == pd.Timestamp("2024-01-01") + pd.Timedelta(weeks=50) and f["weeks"] == 3
+    assert 1.4 < f["ratio"] < 2.0
+    # all complaints rose with it, but category a holds all of that excess while being 40% of volume: explained
+    assert (table.loc[table["level"] == "all", "explained_by"] == "a").all()
+    root = C.root_cause_table(spikes=table)
+    assert len(root) == 1 and root.iloc[0]["level"] == "a"
+
+
+def test_spike_concentrated_in_one_region_is_that_cells_finding():
+    regions = {f"r{i}": 0.1 for i in range(10)}
+    cats = {"a": 0.4, "b": 0.3, "c": 0.3}
+    t = _simulated_tickets(categories=cats, regions=regions,
+                           surge=lambda w, c, r: 4.0 if (c, r) == ("b", "r3") and w in SURGE_WEEKS else 1.0)
+    table, findings = _findings(t)
+    assert len(findings) == 1, findings
+    f = findings.iloc[0]
+    assert (f["level"], f["category"], f["region"]) == ("category×region", "b", "r3")
+    assert 3.0 < f["ratio"] < 5.0  # planted ×4
+    # the coarser spikes it causes (category b, region r3, maybe all complaints) are explained by it
+    coarse = table[table["level"] != "category×region"]
+    assert len(coarse) >= 2 and (coarse["explained_by"] == "b×r3").all()
+
+
+def test_surge_across_every_category_is_one_all_complaints_finding():
+    regions = {f"r{i}": 0.1 for i in range(10)}
+    cats = {"a": 0.3, "b": 0.25, "c": 0.2, "d": 0.15, "e": 0.1}
+    t = _simulated_tickets(categories=cats, regions=regions,
+                           surge=lambda w, c, r: 2.0 if w in SURGE_WEEKS else 1.0)
+    table, findings = _findings(t)
+    assert len(findings) == 1, findings
+    f = findings.iloc[0]
+    assert f["level"] == "all" and f["weeks"] == 3 and 1.7 < f["ratio"] < 2.3  # planted ×2
+    # every category spiked in those weeks: they are the finding's breakdown, not five findings
+    cats_found = table[table["level"] == "category"]
+    assert set(cats_found["category"]) == set(cats) and (cats_found["part_of"] == "all 2024-12-16").all()
+    assert f["breakdown"].startswith("category=a:+")
+    root = C.root_cause_table(spikes=table)
+    assert len(root) == 1 and (root.iloc[0]["dimension"], root.iloc[0]["level"]) == ("all", "all_complaints")
+    assert ctables.root_cause_sentence(root.iloc[0], "en").startswith("All complaints: ")
+    assert ctables.root_cause_sentence(root.iloc[0], "zh").startswith("全部投诉：")
+
+
+def test_explanation_rule_by_hand():
+    """A parent of excess 100 (expected 100) over one week, two children of one level."""
+    week = pd.Timestamp("2025-01-06")
+
+    def result(child_excess, child_baseline):
+        rows = [{"level": "category", "category": "a", "region": pd.NA}]
+        rows += [{"level": "category×region", "category": "a", "region": f"r{i}"} for i in range(len(child_excess))]
+        summary = pd.DataFrame([{**r, "start": week, "end": week + pd.Timedelta(days=6), "weeks": 1} for r in rows])
+        summary["expected"] = [100.0, *child_baseline]
+        summary["excess"] = [100.0, *child_excess]
+        summary["observed"] = summary["expected"] + summary["excess"]
+        scores = summary[["level", "category", "region", "observed", "expected"]].rename(
+            columns={"observed": "count", "expected": "baseline"}).assign(week=week, flagged=True)
+        return C.spike_hierarchy(C.SpikeResult(summary, scores, ["category", "region"], 10, 5.0))
+
+    # 60% of the excess in children holding 20% of the volume: lift 3 -> explained, the children are findings
+    h = result([40, 20], [10, 10])
+    assert h["explained_by"].iloc[0] == "a×r0 / a×r1" and h["finding"].tolist() == [False, True, True]
+    # 40% of the excess: below half -> the parent is the finding, the children its breakdown
+    h = result([25, 15], [5, 5])
+    assert h["finding"].tolist() == [True, False, False] and (h["part_of"].iloc[1:] == "a 2025-01-06").all()
+    assert h["breakdown"].iloc[0] == "region=r0:+25; region=r1:+15"
+    # 90% of the excess in children holding 70% of the volume: lift 1.29 < 1.5 -> a broad rise, one finding
+    h = result([50, 40], [40, 30])
+    assert h["finding"].tolist() == [True, False, False]
+    assert h["explained_share"].iloc[0] == pytest.approx(0.9) and h["explained_lift"].iloc[0] == pytest.approx(0.9 / 0.7)
+
+
+# --------------------------------------------------------------------------- many levels: charts and tables
+@pytest.fixture(scope="module")
+def many_levels():
+    rng = np.random.default_rng(8)
+    cats = {f"Category number {i} with a long descriptive name, as real exports have": w
+            for i, w in enumerate(rng.dirichlet(np.ones(22)))}
+    regions = {f"S{i:02d}": w for i, w in enumerate(rng.dirichlet(np.ones(55)))}
+    t = _simulated_tickets(categories=cats, regions=regions, weeks=30, per_week=800.0)
+    t["resolved_at"] = t["created_at"] + pd.to_timedelta(rng.exponential(20, len(t)), unit="h")
+    return t
+
+
+def test_many_levels_charts_show_top_n_and_all_others_without_warnings(many_levels):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import warnings
+    from csm.report import plots_complaints as cplots
+    from csm.report.levels import OTHER
+
+    t, n = many_levels, 10
+    assert t["region"].nunique() >= 50 and t["category"].nunique() >= 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # "constrained_layout not applied", "axes … collapsed to zero"
+        warnings.simplefilter("error", RuntimeWarning)
+        fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
+        pareto = C.pareto(t, "category")
+        ax = cplots.pareto_chart(pareto, lang="en", ax=axes[0], max_levels=n, title="t")
+        assert len(ax.patches) == n + 1 and ax.get_xticklabels()[-1].get_text() == "all others"
+        cplots.pareto_chart(C.pareto(t, "region"), "region", lang="zh", ax=axes[1], max_levels=n)
+        fig.canvas.draw()
+        assert all(a.get_position().width > 0.1 and a.get_position().height > 0.1 for a in axes)
+        plt.close(fig)
+
+        fig, ax = plt.subplots(figsize=(10, 3.6), constrained_layout=True)
+        weekly = C.weekly_counts(t, "region")
+        cplots.weekly_chart(weekly, "region", lang="en", ax=ax, max_levels=n)
+        assert len(ax.get_lines()) == n + 1 and len(ax.get_legend().get_texts()) == n + 1
+        fig.canvas.draw()
+        plt.close(fig)
+        lumped = cplots.lump_weekly(weekly, "region", n)
+        assert lumped.groupby("week")["count"].sum().equals(weekly.groupby("week")["count"].sum())  # totals kept
+        assert lumped["region"].iloc[-1] == OTHER
+
+        conc = C.concentration(t, ["region"])
+        ax = cplots.residual_heatmap(conc.cells, "region", lang="en", max_levels=n)
+        assert len(ax.get_xticklabels()) <= n + 1 and len(ax.get_yticklabels()) <= n + 1
+        ax.figure.canvas.draw()
+        plt.close(ax.figure)
+
+        ax = cplots.resolution_chart(C.resolution_hours(t), lang="en", max_levels=n)
+        assert len(ax.get_yticklabels()) == n + 1
+        plt.close(ax.figure)
+
+
+def test_lumped_cells_residual_is_haberman_of_the_merged_table():
+    from csm.report import plots_complaints as cplots
+    from csm.report.levels import OTHER
+
+    table = np.array([[30, 10, 12, 4], [15, 25, 20, 6], [10, 12, 30, 9]])
+    res = C.contingency_test(_frame_from_table(table), "channel")
+    cells = res.cells.rename(columns={"channel": "level"}).assign(dimension="channel")
+    lumped = cplots.lump_cells(cells, 2).set_index(["category", "level"])
+    merged = np.column_stack([table[:, 0], table[:, 1] + table[:, 3], table[:, 2]])  # c0, c2 largest; c1+c3 lumped
+    adj = C.adjusted_residuals(np.column_stack([merged[:, 0], merged[:, 2], merged[:, 1]]))
+    assert lumped.loc[("r0", OTHER), "adjusted_residual"] == pytest.approx(adj[0, 2])
+    assert lumped["observed"].sum() == table.sum()
+
+
+def test_many_levels_tables_keep_totals(many_levels):
+    from csm.report.levels import OTHER, lump_levels
+
+    t, n = many_levels, 10
+    pareto = C.pareto(t, "category")
+    lumped = ctables.lump_pareto(pareto, "category", n)
+    assert len(lumped) == n + 1 and lumped["category"].iloc[-1] == OTHER
+    assert lumped["count"].sum() == len(t) and lumped["share"].sum() == pytest.approx(1.0)
+    assert lumped["cumulative_share"].iloc[-1] == pytest.approx(1.0)
+    shown = ctables.pareto_table(lumped, "en")
+    assert len(shown) == n + 1 and shown.index[-1] == "all others" and shown["Chinese label"].iloc[-1] == "其他"
+    perf = C.resolution_performance(lump_levels(t, "category", n))
+    assert len(perf) == n + 1 and perf["n"].sum() == len(t)
+    half = t["created_at"].min() + (t["created_at"].max() - t["created_at"].min()) / 2
+    lo, hi = t["created_at"].min().normalize(), t["created_at"].max().normalize() + pd.Timedelta(days=1)
+    ch = C.period_changes(lump_levels(t, "category", n), (half.normalize(), hi), (lo, half.normalize()))
+    assert len(ch) == n + 1 and ch["count"].sum() == (t["created_at"] >= half.normalize()).sum()
+    assert "…" in ctables.pareto_sentence(pareto.assign(vital_few=True), "en", max_levels=n)
+
+
+# --------------------------------------------------------------------------- optional inputs, stated reasons
+def test_skipped_sections_name_the_column(tickets):
+    assert C.skipped_sections(tickets, dimensions=["channel", "region"], covariates=["category", "tenure_band"]) == []
+    t = tickets.drop(columns=["resolved_at", "description", "agent_tenure_months", "priority"])
+    t = t.assign(customer_id=t["ticket_id"])  # no customer key, as in the CFPB export
+    got = C.skipped_sections(t, dimensions=["channel", "priority"], covariates=["tenure_band", "priority"])
+    assert {(s["section"], s["needs"]) for s in got} == {
+        ("spike_terms", "tickets.description"), ("words", "tickets.description"),
+        ("resolution", "tickets.resolved_at"), ("outcome_repeat_complaint", "tickets.customer_id"),
+        ("concentration_priority", "tickets.priority"), ("factor_tenure_band", "tickets.agent_tenure_months"),
+        ("factor_priority", "tickets.priority")}
+    assert "repeat_complaint" not in C.outcome_frame(t)  # not assessed, rather than 0% repeats
+    sentences = ctables.skipped_sentences(got, "en") + ctables.skipped_sentences(got, "zh")
+    assert all("tickets." in s for s in sentences) and any("customer key" in s for s in sentences)
+
+
+def test_outcomes_not_tested_says_why_in_both_languages():
+    skipped = {"repeat_complaint": "outcome not available", "not_resolved_first_contact": "outcome not available",
+               "escalated": "model of escalated: the outcome takes a single value"}
+    en = ctables.outcomes_not_tested(skipped, "en", has_key=False)
+    assert en.startswith("Not tested, because repeat complaints need a customer key")
+    assert "tickets.first_contact_resolved" in en and "could not be fitted" in en
+    assert ctables.outcomes_not_tested(skipped, "zh", has_key=False).startswith("未检验")
+
+
+def test_nested_dimension_is_not_tested_for_concentration():
+    t = pd.DataFrame({"category": ["a"] * 60 + ["b"] * 40,
+                      "product": ["a1"] * 30 + ["a2"] * 30 + ["b1"] * 40,
+                      "channel": (["chat", "phone"] * 50)})
+    conc = C.concentration(t, ["product", "channel"])
+    assert "product" in conc.skipped and "finer classification" in conc.skipped["product"]
+    assert "channel" in conc.tests
+
+
+def test_rare_categories_are_pooled_like_rare_levels():
+    # two categories with a handful of tickets: expected counts < 1 in their rows; pooled together (7 tickets)
+    # they pass Cochran's rule (3 of 18 cells below 5), and no channel is merged
+    table = np.array([[40, 35, 30], [30, 45, 38], [35, 30, 40], [38, 42, 33], [30, 33, 36], [2, 1, 1], [1, 1, 1]])
+    res = C.contingency_test(_frame_from_table(table), "channel")
+    assert C.OTHER_LEVELS in res.observed.index and res.observed.shape == (6, 3)
+    assert res.observed.loc[C.OTHER_LEVELS].sum() == 7
+    assert any("rare category levels" in n for n in res.notes)
+
+
+def test_for_record_rounds_to_significant_digits():
+    f = pd.DataFrame({"x": [1234.56789123, 0.000123456789, np.nan, 0.0], "k": [1, 2, 3, 4]})
+    r = ctables.for_record(f)
+    assert r["x"].iloc[0] == 1234.57 and r["x"].iloc[1] == 0.000123457 and np.isnan(r["x"].iloc[2])
+    assert r["k"].tolist() == [1, 2, 3, 4]

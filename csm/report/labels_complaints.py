@@ -57,6 +57,19 @@ CODES: dict[str, dict[str, str]] = {
     "concentration": {"en": "Concentration", "zh": "集中"},
     "resolution": {"en": "Slow resolution", "zh": "解决慢"},
     "category×region": {"en": "Category × region", "zh": "类别 × 区域"},
+    "all_complaints": {"en": "All complaints", "zh": "全部投诉"},
+    "complaint_role": {"en": "Finding or part of", "zh": "归属"},
+    "complaint_breakdown": {"en": "Breakdown", "zh": "构成"},
+    # sections that need an optional column (skipped-section sentences)
+    "complaint_section_sub_reasons": {"en": "Complaints by sub-reason", "zh": "按具体原因的投诉分析"},
+    "complaint_section_spikes_region": {"en": "Spikes by region", "zh": "按区域的激增检测"},
+    "complaint_section_spike_terms": {"en": "What the spike's complaints say", "zh": "激增期间的投诉内容"},
+    "complaint_section_words": {"en": "What the words say", "zh": "投诉文本分析"},
+    "complaint_section_resolution": {"en": "Resolution performance by category", "zh": "各类别的解决表现"},
+    "complaint_section_outcome_repeat_complaint": {"en": "The repeat-complaint model", "zh": "重复投诉模型"},
+    "complaint_section_outcome_not_resolved_first_contact": {"en": "The first-contact resolution model",
+                                                             "zh": "首次解决模型"},
+    "complaint_section_outcome_escalated": {"en": "The escalation model", "zh": "升级处理模型"},
     # column headers
     "complaint_type": {"en": "Type", "zh": "类型"},
     "complaint_label_en": {"en": "English label", "zh": "英文名称"},
@@ -128,6 +141,37 @@ PHRASES: dict[str, dict[str, str]] = {
     "root_spike": {"en": "{where}: {excess} extra complaints in {start} to {end} ({ratio}× the expected level){drivers}.",
                    "zh": "{where}：{start} 至 {end} 多出 {excess} 件投诉（为预期水平的 {ratio} 倍）{drivers}。"},
     "root_spike_drivers": {"en": ", driven by {drivers}", "zh": "，主要来自{drivers}"},
+    "root_spike_breakdown": {"en": "; of which {parts}", "zh": "；其中{parts}"},
+    "spike_role_finding": {"en": "finding", "zh": "独立发现"},
+    "spike_role_part": {"en": "part of {where} from {start}", "zh": "属于{start}起的{where}激增"},
+    "spike_role_explained": {"en": "explained by {where}", "zh": "由{where}解释"},
+    "spike_rule": {"en": "All complaints together are searched as well as each category, region and category × region. "
+                         "A spike is one finding unless the finer spikes inside it (by category, by region) hold at "
+                         "least {share} of its excess and are concentrated (that share at least {lift}× their usual "
+                         "share of its volume); then they are the findings. Spikes inside a finding are its breakdown.",
+                   "zh": "除各类别、各区域及类别 × 区域外，也对全部投诉一并检测。一次激增作为一项发现列出，除非其内部更细的激增"
+                         "（按类别、按区域）占其超出部分的至少 {share}，且足够集中（该占比至少为它们平常所占份额的 {lift} 倍），"
+                         "此时改为列出这些更细的激增。发现内部的更细激增作为其构成列出。"},
+    "spikes_shown": {"en": "The table shows the {shown} largest of the {n} spikes (findings first).",
+                     "zh": "表中列出 {n} 次激增中最大的 {shown} 次（先列独立发现）。"},
+    "complaints_skipped": {"en": "{section} left out: it needs {needs}, which the data do not have.",
+                           "zh": "{section}未列出：需要 {needs} 列，数据中没有。"},
+    "complaints_skipped_customer_key": {
+        "en": "{section} left out: every customer id appears once (the export has no customer key), so repeat "
+              "complaints cannot be assessed; map a customer identifier to {needs} to enable it.",
+        "zh": "{section}未列出：每个客户编号只出现一次（导出数据没有客户标识），无法评估重复投诉；将客户标识映射到 {needs} 即可启用。"},
+    "complaints_skipped_concentration": {"en": "{dimension} is not tested for concentration: it needs {needs}, which "
+                                               "the data do not have.",
+                                         "zh": "未检验{dimension}的集中度：需要 {needs} 列，数据中没有。"},
+    "complaints_skipped_factor": {"en": "{factor} is not a factor of the outcome models: it needs {needs}, which the "
+                                        "data do not have.",
+                                  "zh": "结果模型未纳入{factor}：需要 {needs} 列，数据中没有。"},
+    "outcomes_not_tested": {"en": "Not tested, because {reasons}.", "zh": "未检验，原因：{reasons}。"},
+    "outcome_reason_needs": {"en": "there is no {needs} for “{outcome}”", "zh": "“{outcome}”需要 {needs} 列，数据中没有"},
+    "outcome_reason_no_key": {"en": "repeat complaints need a customer key in tickets.customer_id",
+                              "zh": "重复投诉需要 tickets.customer_id 中的客户标识"},
+    "outcome_reason_failed": {"en": "the model of “{outcome}” could not be fitted ({reason})",
+                              "zh": "“{outcome}”模型无法拟合（{reason}）"},
     "root_concentration": {"en": "{category} complaints are over-represented in {dimension} {level}: "
                                  "{excess} more than expected ({ratio}× expected).",
                            "zh": "{category}投诉在{dimension}“{level}”中偏多：比预期多 {excess} 件（为预期的 {ratio} 倍）。"},
@@ -177,11 +221,16 @@ PHRASES: dict[str, dict[str, str]] = {
     "spike_terms_heading": {"en": "What the spike's complaints say", "zh": "激增期间的投诉内容"},
     "weekly_title": {"en": "Complaints per week by {group}", "zh": "按{group}的每周投诉量"},
     "complaints_concentration_heading": {"en": "Where complaints are concentrated", "zh": "投诉集中在哪里"},
-    "concentration_sentence": {"en": "{dimension}: chi-square {chi2} (df {dof}), p {p}, Cramér's V {v} ({strength}).",
-                               "zh": "{dimension}：卡方 {chi2}（自由度 {dof}），p 值 {p}，克莱姆 V 系数 {v}（{strength}）。"},
+    "concentration_sentence": {"en": "{dimension}: chi-square {chi2} (df {dof}), {p}, Cramér's V {v} ({strength}).",
+                               "zh": "{dimension}：卡方 {chi2}（自由度 {dof}），{p}，克莱姆 V 系数 {v}（{strength}）。"},
     "concentration_method": {"en": "Cells marked are over-represented: adjusted standardised residual significant after "
                                    "Bonferroni correction over the cells. Rare levels with small expected counts are pooled.",
                              "zh": "标出的组合为显著偏多：调整标准化残差经 Bonferroni 校正后仍显著。期望频数过小的少见取值已合并。"},
+    "concentration_nested": {"en": "{dimension} not tested: {share} of tickets have the category most common for their "
+                                   "{dimension_lower}, so each lies within one category (a finer classification) and a "
+                                   "test of independence would say nothing.",
+                             "zh": "{dimension}未检验：{share} 的工单属于其{dimension_lower}最常见的类别，即每个{dimension_lower}都从属于"
+                                   "一个类别（更细的分类），独立性检验没有意义。"},
     "concentration_skipped": {"en": "{dimension} not tested: {reason}", "zh": "{dimension}未检验：{reason}"},
     "strength_negligible": {"en": "negligible", "zh": "可忽略"},
     "strength_weak": {"en": "weak", "zh": "弱"},
@@ -196,8 +245,9 @@ PHRASES: dict[str, dict[str, str]] = {
                               "p 值对全部项做 Holm 校正。重复投诉指同一客户在 {days} 天内再次提交工单。少见取值已合并。"},
     "outcome_summary": {"en": "{outcome}: {rate} of {n} tickets.", "zh": "{outcome}：{n} 件工单中占 {rate}。"},
     "odds_chart_title": {"en": "Odds ratios of significant factors", "zh": "显著因素的比值比"},
-    "no_outcome_drivers": {"en": "No factor changes the odds of a bad outcome significantly.",
-                           "zh": "没有因素显著改变不良结果的几率。"},
+    "no_outcome_drivers": {"en": "In the {k} model(s) fitted, no factor changes the odds of a bad outcome "
+                                 "significantly (Holm-adjusted p < 0.05).",
+                           "zh": "在已拟合的 {k} 个模型中，没有因素显著改变不良结果的几率（Holm 校正后 p < 0.05）。"},
     "complaints_resolution_heading": {"en": "Resolution performance by category", "zh": "各类别的解决表现"},
     "resolution_sentence": {"en": "Slowest category: {category}, median {median} h to resolve, {sla} within {hours} h.",
                             "zh": "最慢的类别：{category}，解决时长中位数 {median} 小时，{hours} 小时内解决 {sla}。"},
@@ -208,6 +258,13 @@ PHRASES: dict[str, dict[str, str]] = {
                            "texts per group. Examples are masked for personal data.",
                      "zh": "按带信息先验（Dirichlet）的加权对数几率比找出各组最有代表性的词（Monroe、Colaresi 和 Quinn，2008）；"
                            "中文用结巴分词；每组最多 {cap} 条文本。示例已做个人信息脱敏。"},
+    "no_spike_terms": {"en": "No term stands out in the spike weeks (weighted log-odds z > 1.96 in at least 5 texts): "
+                             "{n} complaint texts in the spike weeks, {m} in the usual weeks around them.",
+                       "zh": "激增周内没有突出的词语（加权对数几率 z > 1.96 且至少出现在 5 条文本中）：激增周有 {n} 条投诉文本，"
+                             "前后平常周有 {m} 条。"},
+    "no_category_terms": {"en": "No term stands out in any category (weighted log-odds z > 1.96 in at least 5 texts; "
+                                "{n} complaint texts).",
+                          "zh": "各类别都没有突出的词语（加权对数几率 z > 1.96 且至少出现在 5 条文本中；共 {n} 条投诉文本）。"},
     "no_texts": {"en": "No complaint texts (column description) to analyse.", "zh": "没有可分析的投诉文本（description 列）。"},
     "complaints_data_heading": {"en": "Data and method notes", "zh": "数据与方法说明"},
     "complaints_notes": {"en": "Notes from the analysis:", "zh": "分析说明："},

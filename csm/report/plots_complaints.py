@@ -6,6 +6,8 @@ return the Axes; they never print or call ``plt.show()``. Tables and sentences a
 """
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -22,7 +24,9 @@ from csm.report.plots import (
     _require,
     _tick_labels,
 )
+from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
 from csm.report.tables import code_label
+from csm.report.tables_complaints import lump_pareto
 
 
 # --------------------------------------------------------------------------- charts
@@ -36,18 +40,35 @@ def _plain_log_ticks(ax: Axes, candidates, values) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
+def _short(text: str, width: int = 22, lines: int = 2) -> str:
+    """A long level name wrapped to ``lines`` lines of ``width`` characters, the rest cut with "…" (real
+    exports have names such as "Credit reporting, credit repair services, or other personal consumer
+    reports", which would squeeze the plot area to nothing)."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
+
+
+def _short_labels(values, lang: str, width: int = 22, lines: int = 2) -> list[str]:
+    return [_short(t, width, lines) for t in _tick_labels(pd.Series(list(values)), lang)]
+
+
 def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title: str | None = None,
-                 vital_share: float = 0.8, ax: Axes | None = None) -> Axes:
-    """Pareto chart: bars of counts (largest first), cumulative share line on a right axis, the 80% line."""
+                 vital_share: float = 0.8, max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Pareto chart: bars of counts (largest first), cumulative share line on a right axis, the 80% line.
+    More than ``max_levels + 1`` levels: the ``max_levels`` largest and one "all others" bar."""
     lang = check_lang(lang)
     _require(pareto, [by, "count", "cumulative_share"], "pareto_chart")
+    pareto = lump_pareto(pareto, by, max_levels)
     ax = _axes(ax)
     pos = np.arange(len(pareto), dtype=float)
     colors = [COLORS["estimate"] if v else "#9ecae1" for v in pareto.get("vital_few", [True] * len(pareto))]
     ax.bar(pos, pareto["count"].to_numpy(float), color=colors, width=0.7)
-    ticks = _tick_labels(pareto[by], lang)
-    long = len(ticks) > 6 or max((len(t) for t in ticks), default=0) > 12
-    ax.set_xticks(pos, ticks, rotation=30 if long else 0, ha="right" if long else "center")
+    ticks = _short_labels(pareto[by], lang, width=18)
+    long = len(ticks) > 5 or max((len(t) for t in ticks), default=0) > 12
+    ax.set_xticks(pos, ticks, rotation=35 if long else 0, ha="right" if long else "center",
+                  rotation_mode="anchor" if long else "default", fontsize=8 if long else None)
     ax.set_ylabel(code_label("count", lang))
     ax.set_xlabel(code_label(by, lang))
     ax.grid(axis="x", visible=False)
@@ -64,16 +85,34 @@ def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title
     return ax
 
 
+def lump_weekly(weekly: pd.DataFrame, group: str, max_levels: int = DEFAULT_MAX_LEVELS) -> pd.DataFrame:
+    """Weekly counts with the levels of ``group`` outside the ``max_levels`` largest (by total count) summed
+    into one "all others" series; levels ordered largest first, all others last. Totals per week are kept."""
+    lumped = lump_levels(weekly, group, max_levels, weight="count")
+    out = lumped.groupby(["week", group], sort=False, observed=True, dropna=False)["count"].sum().reset_index()
+    order = top_levels(lumped[lumped[group] != OTHER], group, max(len(lumped[group].unique()), 1), weight="count")
+    rank = {level: i for i, level in enumerate(order)}
+    out["_r"] = out[group].map(lambda v: rank.get(v, len(rank)))
+    return out.sort_values(["_r", "week"], kind="stable").drop(columns="_r").reset_index(drop=True)
+
+
 def weekly_chart(weekly: pd.DataFrame, group: str, *, lang: str, spikes: pd.DataFrame | None = None,
-                 title: str | None = None, ax: Axes | None = None) -> Axes:
-    """Weekly complaint counts, one line per level of ``group``; spike weeks shaded."""
+                 title: str | None = None, max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Weekly complaint counts, one line per level of ``group`` (the ``max_levels`` largest and one
+    "all others" line when there are more), largest first in the legend; spike weeks shaded."""
     lang = check_lang(lang)
     _require(weekly, ["week", group, "count"], "weekly_chart")
     ax = _axes(ax, (10, 4))
-    palette = sns.color_palette(PALETTE, n_colors=weekly[group].nunique())
-    for color, (level, part) in zip(palette, weekly.groupby(group, sort=True)):
-        ax.plot(part["week"].to_numpy(), part["count"].to_numpy(float), color=color, label=code_label(level, lang),
-                linewidth=1.4)
+    weekly = lump_weekly(weekly, group, max_levels)
+    levels = list(dict.fromkeys(weekly[group]))
+    palette = sns.color_palette(PALETTE, n_colors=len(levels))
+    if OTHER in levels:
+        palette[levels.index(OTHER)] = (0.3, 0.3, 0.3)
+    for color, level in zip(palette, levels):
+        part = weekly[weekly[group] == level]
+        ax.plot(part["week"].to_numpy(), part["count"].to_numpy(float), color=color,
+                label=_short(code_label(level, lang), 28, 1), linewidth=1.4 if level != OTHER else 1.0,
+                linestyle="-" if level != OTHER else "--")
     for s in (spikes.itertuples() if spikes is not None else []):
         ax.axvspan(s.start, s.end + pd.Timedelta(days=1), color=COLORS["alarm"], alpha=0.12, linewidth=0)
     _format_dates(ax, lang)
@@ -108,18 +147,42 @@ def spike_chart(scores: pd.DataFrame, *, lang: str, title: str | None = None, ax
     return ax
 
 
+def lump_cells(cells: pd.DataFrame, max_levels: int = DEFAULT_MAX_LEVELS) -> pd.DataFrame:
+    """Contingency cells of one dimension (category, level, observed, expected) with the categories and
+    levels outside the ``max_levels`` largest merged into "all others": observed and expected summed, the
+    adjusted residual recomputed for the merged cells (Haberman: ``(O − E) / √(E (1 − r/n)(1 − c/n))``)."""
+    from csm.complaints import OTHER_LEVELS  # levels the test pooled for small counts belong to "all others"
+
+    c = cells.assign(category=cells["category"].replace(OTHER_LEVELS, OTHER), level=cells["level"].replace(OTHER_LEVELS, OTHER))
+    c = lump_levels(c, "category", max_levels, weight="observed")
+    c = lump_levels(c, "level", max_levels, weight="observed")
+    c = c.groupby(["category", "level"], sort=False)[["observed", "expected"]].sum().reset_index()
+    n = c["observed"].sum()
+    r = c.groupby("category")["observed"].transform("sum")
+    k = c.groupby("level")["observed"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c["adjusted_residual"] = (c["observed"] - c["expected"]) / np.sqrt(c["expected"] * (1 - r / n) * (1 - k / n))
+    return c
+
+
 def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: str | None = None,
-                     ax: Axes | None = None) -> Axes:
-    """Heat map of adjusted standardised residuals, category × ``dimension`` (|r| > 2 stands out)."""
+                     max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Heat map of adjusted standardised residuals, category × ``dimension`` (|r| > 2 stands out); the
+    ``max_levels`` largest categories and levels and "all others" (residuals recomputed, :func:`lump_cells`)."""
     lang = check_lang(lang)
-    c = cells[cells["dimension"] == dimension]
+    c = lump_cells(cells[cells["dimension"] == dimension], max_levels)
+    order_rows = [v for v in top_levels(c[c["category"] != OTHER], "category", len(c), weight="observed")]
+    order_cols = [v for v in top_levels(c[c["level"] != OTHER], "level", len(c), weight="observed")]
     grid = c.pivot(index="category", columns="level", values="adjusted_residual")
-    ax = _axes(ax, (1.6 + 1.0 * grid.shape[1], 0.9 + 0.5 * grid.shape[0]))
+    grid = grid.reindex(index=order_rows + [OTHER] * (OTHER in grid.index),
+                        columns=order_cols + [OTHER] * (OTHER in grid.columns))
+    ax = _axes(ax, (2.6 + 0.8 * grid.shape[1], 1.2 + 0.45 * grid.shape[0]))
     lim = max(3.0, float(np.nanmax(np.abs(grid.to_numpy()))))
     sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, annot=True, fmt=".1f",
                 cbar_kws={"label": code_label("complaint_adjusted_residual", lang)},
-                xticklabels=_tick_labels(pd.Series(grid.columns), lang),
-                yticklabels=_tick_labels(pd.Series(grid.index), lang))
+                xticklabels=_short_labels(grid.columns, lang, width=14),
+                yticklabels=_short_labels(grid.index, lang, width=28))
+    ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 5 else 0)
     ax.set_xlabel(code_label(dimension, lang))
     ax.set_ylabel(code_label("category", lang))
     if title:
@@ -156,15 +219,22 @@ def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = No
 
 
 def resolution_chart(hours: pd.DataFrame, by: str = "category", *, lang: str, sla_hours: float = 24,
-                     title: str | None = None, ax: Axes | None = None) -> Axes:
-    """Box plot of hours to resolve per level of ``by`` (log scale), with the SLA line."""
+                     title: str | None = None, max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Box plot of hours to resolve per level of ``by`` (log scale), with the SLA line; the ``max_levels``
+    largest levels and "all others"."""
     lang = check_lang(lang)
     _require(hours, [by, "hours"], "resolution_chart")
+    hours = lump_levels(hours, by, max_levels)
     order = hours.groupby(by)["hours"].median().sort_values().index.tolist()
     data = [np.clip(hours.loc[hours[by] == o, "hours"].to_numpy(float), 0.01, None) for o in order]
     ax = _axes(ax, (9, 4))
-    ax.boxplot(data, vert=False, showfliers=False, widths=0.6, medianprops={"color": COLORS["limit"]})
-    ax.set_yticks(np.arange(1, len(order) + 1), _tick_labels(pd.Series(order), lang))
+    import matplotlib
+
+    # ``orientation`` since Matplotlib 3.10, where ``vert`` is deprecated (a warning on the report's stderr)
+    horizontal = {"orientation": "horizontal"} if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10) \
+        else {"vert": False}
+    ax.boxplot(data, showfliers=False, widths=0.6, medianprops={"color": COLORS["limit"]}, **horizontal)
+    ax.set_yticks(np.arange(1, len(order) + 1), _short_labels(order, lang, width=28))
     ax.set_xscale("log")
     _plain_log_ticks(ax, [0.01, 0.1, 0.5, 1, 2, 4, 8, 24, 48, 100, 200, 500], np.concatenate(data) if data else [1])
     ax.axvline(sla_hours, color=COLORS["target"], linestyle="--", linewidth=1.4)
@@ -174,5 +244,5 @@ def resolution_chart(hours: pd.DataFrame, by: str = "category", *, lang: str, sl
     return ax
 
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in ("math", "np", "pd", "sns", "Axes",
-                                                                    "PercentFormatter", "annotations")]
+__all__ = ["pareto_chart", "lump_weekly", "weekly_chart", "spike_chart", "lump_cells", "residual_heatmap",
+           "odds_ratio_chart", "resolution_chart"]

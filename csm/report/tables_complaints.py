@@ -6,9 +6,11 @@ The ``*_table`` functions turn results into display frames (numbers rounded once
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from csm.report.labels import check_lang, phrase
+from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER
 from csm.report.tables import (
     code_label,
     display_frame,
@@ -40,6 +42,7 @@ HEADERS = {
     "example": "complaint_example", "kind": "complaint_kind", "evidence": "complaint_evidence",
     "impact": "complaint_impact", "finding": "complaint_finding", "count_previous": "complaint_count_previous",
     "rate_ratio": "complaint_rate_ratio", "share_change": "complaint_share_change", "group": "complaint_group",
+    "role": "complaint_role", "breakdown": "complaint_breakdown",
 }
 
 
@@ -71,10 +74,70 @@ def _drivers_text(drivers: str, lang: str) -> str:
     return (", " if lang == "en" else "、").join(parts)
 
 
+def breakdown_text(breakdown: str, lang: str, *, top: int = 3) -> str:
+    """``"category=a:+724; region=b:+133"`` (:func:`csm.complaints.spike_hierarchy`) -> "A +724, B +133"."""
+    if not isinstance(breakdown, str) or not breakdown:
+        return ""
+    parts = []
+    for item in breakdown.split("; ")[:top]:
+        where, _, excess = item.rpartition(":")
+        level = where.partition("=")[2]
+        name = code_label(level, lang)
+        name = name if len(name) <= 32 else name[:31] + "…"
+        parts.append(f"{name} {float(excess):+,.0f}" if excess else name)
+    return (", " if lang == "en" else "、").join(parts)
+
+
+def _spike_where(text: str, lang: str) -> str:
+    """``"logistics×east"`` or ``"all"`` -> "Logistics · East" / "All complaints"."""
+    parts = text.split("×")
+    return " · ".join(code_label("all_complaints" if p == "all" else p, lang) for p in parts)
+
+
+def _spike_role(row, lang: str) -> str:
+    if row.get("part_of"):
+        text = str(row["part_of"])
+        name, _, start = text.rpartition(" ")
+        return phrase("spike_role_part", lang, where=_spike_where(name, lang), start=start)
+    if row.get("explained_by"):
+        return phrase("spike_role_explained", lang,
+                      where=" / ".join(_spike_where(w, lang) for w in str(row["explained_by"]).split(" / ")))
+    return phrase("spike_role_finding", lang)
+
+
 def cramers_v_strength(v: float) -> str:
     """Cohen's (1988) conventions for V with df* = 1: < 0.1 negligible, < 0.3 weak, < 0.5 moderate, else strong."""
     return "strength_negligible" if v < 0.1 else "strength_weak" if v < 0.3 else \
         "strength_moderate" if v < 0.5 else "strength_strong"
+
+
+# --------------------------------------------------------------------------- many levels
+def lump_pareto(pareto: pd.DataFrame, by: str = "category", max_levels: int = DEFAULT_MAX_LEVELS) -> pd.DataFrame:
+    """A Pareto table (largest first) cut to its ``max_levels`` largest rows plus one :data:`OTHER` row
+    ("all others") holding the remaining count and share, last (cumulative share 100%); unchanged when
+    at most ``max_levels + 1`` rows. Totals are kept: the counts still add up to all complaints."""
+    if len(pareto) <= max_levels + 1:
+        return pareto
+    head, rest = pareto.iloc[:max_levels], pareto.iloc[max_levels:]
+    other = {c: rest[c].iloc[0] for c in pareto.columns}
+    other.update({by: OTHER, "count": int(rest["count"].sum())})
+    for col in ("share", "share_of_all"):
+        if col in rest:
+            other[col] = float(rest[col].sum())
+    if "cumulative_share" in rest:
+        other["cumulative_share"] = float(rest["cumulative_share"].iloc[-1])
+    if "vital_few" in rest:
+        other["vital_few"] = False
+    out = pd.concat([head, pd.DataFrame([other])], ignore_index=True)
+    out.attrs = dict(pareto.attrs, lumped=len(rest))
+    return out
+
+
+def lump_within(within: pd.DataFrame, parent: str = "category", child: str = "sub_reason",
+                max_levels: int = DEFAULT_MAX_LEVELS) -> pd.DataFrame:
+    """:func:`lump_pareto` of ``child`` inside each ``parent`` level of a :func:`csm.complaints.pareto_within` table."""
+    return pd.concat([lump_pareto(g, child, max_levels) for _, g in within.groupby(parent, sort=False)],
+                     ignore_index=True)
 
 
 # --------------------------------------------------------------------------- tables and sentences
@@ -86,11 +149,20 @@ def pareto_table(pareto: pd.DataFrame, lang: str, by: str = "category") -> pd.Da
     seed = category_share_table(pareto, by) if by == "category" else pd.DataFrame({
         "type": pareto[by], "label_en": [code_label(c, "en") for c in pareto[by]],
         "label_zh": [code_label(c, "zh") for c in pareto[by]], "count": pareto["count"], "share": pareto["share"]})
-    out = pd.DataFrame({"type": seed["type"], "label_en": seed["label_en"], "label_zh": seed["label_zh"],
+    known = [c in seed_labels() for c in seed["type"]]  # other codes (a user's own, "all others"): their labels
+    out = pd.DataFrame({"type": [c if k else code_label(c, lang) for c, k in zip(seed["type"], known)],
+                        "label_en": [e if k else code_label(c, "en") for c, e, k in zip(seed["type"], seed["label_en"], known)],
+                        "label_zh": [z if k else code_label(c, "zh") for c, z, k in zip(seed["type"], seed["label_zh"], known)],
                         "count": seed["count"].map(_num), "share": seed["share"].map(format_share),
                         "cumulative_share": pareto["cumulative_share"].map(format_share),
                         "vital_few": [_yes(v, lang) for v in pareto["vital_few"]]})
     return _display(out, lang)
+
+
+def seed_labels() -> dict:
+    from csm.data.contract import COMPLAINT_CATEGORIES
+
+    return COMPLAINT_CATEGORIES
 
 
 def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category", child: str = "sub_reason"):
@@ -101,11 +173,14 @@ def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category
     return _display(out, lang)
 
 
-def pareto_sentence(pareto: pd.DataFrame, lang: str, by: str = "category") -> str:
+def pareto_sentence(pareto: pd.DataFrame, lang: str, by: str = "category", *,
+                    max_levels: int = DEFAULT_MAX_LEVELS) -> str:
+    """"k of n categories make up x% of complaints: …" (the names of at most ``max_levels``, then "…")."""
     vital = pareto[pareto["vital_few"]]
     sep = ", " if lang == "en" else "、"
+    names = [code_label(c, lang) for c in vital[by].head(max_levels)] + (["…"] if len(vital) > max_levels else [])
     return phrase("pareto_sentence", lang, k=len(vital), total=len(pareto), share=format_share(vital["share"].sum()),
-                  names=sep.join(code_label(c, lang) for c in vital[by]))
+                  names=sep.join(names))
 
 
 def root_cause_sentence(row: pd.Series, lang: str) -> str:
@@ -115,9 +190,11 @@ def root_cause_sentence(row: pd.Series, lang: str) -> str:
         where = " · ".join(code_label(x, lang) for x in (row["category"], row["level"] if row["dimension"] != "category"
                                                     else None) if x is not None and not pd.isna(x))
         drivers = _drivers_text(row["drivers"], lang)
+        parts = breakdown_text(row.get("breakdown", ""), lang)
         return phrase("root_spike", lang, where=where, excess=_num(row["impact"]), start=_date(row["start"]),
                       end=_date(row["end"]), ratio=_num(row["effect"], 1),
-                      drivers=phrase("root_spike_drivers", lang, drivers=drivers) if drivers else "")
+                      drivers=(phrase("root_spike_drivers", lang, drivers=drivers) if drivers else "")
+                      + (phrase("root_spike_breakdown", lang, parts=parts) if parts else ""))
     if kind == "concentration":
         return phrase("root_concentration", lang, category=code_label(row["category"], lang),
                       dimension=code_label(row["dimension"], lang), level=code_label(row["level"], lang),
@@ -156,16 +233,68 @@ def root_cause_display(root: pd.DataFrame, lang: str) -> pd.DataFrame:
     return _display(out, lang)
 
 
-def spikes_table(spikes: pd.DataFrame, by, lang: str) -> pd.DataFrame:
+def spikes_table(spikes: pd.DataFrame, by, lang: str, *, top: int | None = None) -> pd.DataFrame:
+    """Spikes with their dates, size, evidence, drivers and role (a finding; part of a larger finding; explained
+    by finer spikes). With ``top``, the findings first and then the largest others, ``top`` rows at most."""
+    if "finding" in spikes:
+        spikes = spikes.assign(_f=~spikes["finding"].astype(bool)).sort_values(["_f", "excess"], ascending=[True, False],
+                                                                              kind="stable")
+    if top is not None:
+        spikes = spikes.head(top)
     out = pd.DataFrame({
-        "level": [_where(r, by, lang) for _, r in spikes.iterrows()],
+        "level": [_where(r, by, lang) or code_label("all_complaints", lang) for _, r in spikes.iterrows()],
         "start": spikes["start"].map(_date), "end": spikes["end"].map(_date), "weeks": spikes["weeks"].map(_num),
         "observed": spikes["observed"].map(_num), "expected": spikes["expected"].map(_num),
         "excess": spikes["excess"].map(_num), "ratio": spikes["ratio"].map(lambda x: _num(x, 2)),
         "max_score": spikes["max_score"].map(lambda x: _num(x, 1)), "p_adjusted": spikes["p_value"].map(format_p_value),
         "drivers": spikes["drivers"].map(lambda d: _drivers_text(d, lang) or "–"),
         "in_period": [_yes(v, lang) for v in spikes["in_period"]]})
+    if "finding" in spikes:
+        out["role"] = [_spike_role(r, lang) for _, r in spikes.iterrows()]
+        out["breakdown"] = spikes["breakdown"].map(lambda b: breakdown_text(b, lang) or "–").to_numpy()
     return _display(out, lang)
+
+
+def skipped_sentences(skipped: list[dict], lang: str) -> list[str]:
+    """One sentence per skipped section of :func:`csm.complaints.skipped_sections`, naming the column that
+    would enable it."""
+    out = []
+    for item in skipped:
+        section, needs = item["section"], item["needs"]
+        if section.startswith("concentration_"):
+            out.append(phrase("complaints_skipped_concentration", lang,
+                              dimension=code_label(section.removeprefix("concentration_"), lang), needs=needs))
+        elif section.startswith("factor_"):
+            out.append(phrase("complaints_skipped_factor", lang, factor=code_label(section.removeprefix("factor_"), lang),
+                              needs=needs))
+        elif section == "outcome_repeat_complaint":
+            out.append(phrase("complaints_skipped_customer_key", lang,
+                              section=code_label(f"complaint_section_{section}", lang), needs=needs))
+        else:
+            out.append(phrase("complaints_skipped", lang, section=code_label(f"complaint_section_{section}", lang),
+                              needs=needs))
+    return out
+
+
+def outcomes_not_tested(skipped: dict, lang: str, *, has_key: bool = True) -> str:
+    """"Not tested, because …" for the outcome models when none could be fitted: the reason per outcome."""
+    from csm.complaints import OUTCOMES, SECTION_NEEDS
+
+    reasons = []
+    for outcome in OUTCOMES:
+        why = skipped.get(outcome)
+        if why is None:
+            continue
+        if outcome == "repeat_complaint" and not has_key:
+            reasons.append(phrase("outcome_reason_no_key", lang))
+        elif why == "outcome not available":
+            reasons.append(phrase("outcome_reason_needs", lang, outcome=code_label(outcome, lang),
+                                  needs=SECTION_NEEDS[f"outcome_{outcome}"]))
+        else:
+            why = why.removeprefix(f"model of {outcome}: ").strip().rstrip(".")
+            reasons.append(phrase("outcome_reason_failed", lang, outcome=code_label(outcome, lang), reason=why))
+    sep = "; " if lang == "en" else "；"
+    return phrase("outcomes_not_tested", lang, reasons=sep.join(reasons) or "–")
 
 
 def drivers_table(drivers: pd.DataFrame, lang: str, *, top: int = 2) -> pd.DataFrame:
@@ -183,7 +312,7 @@ def drivers_table(drivers: pd.DataFrame, lang: str, *, top: int = 2) -> pd.DataF
 
 def concentration_sentences(summary: pd.DataFrame, lang: str) -> list[str]:
     return [phrase("concentration_sentence", lang, dimension=code_label(r["dimension"], lang), chi2=_num(r["chi2"], 1),
-                   dof=int(r["dof"]), p=format_p_value(r["p_adjusted"]), v=_num(r["cramers_v"], 3),
+                   dof=int(r["dof"]), p=format_p_value(r["p_adjusted"], prefix=True), v=_num(r["cramers_v"], 3),
                    strength=phrase(cramers_v_strength(r["cramers_v"]), lang)) for _, r in summary.iterrows()]
 
 
@@ -265,3 +394,20 @@ def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.
                         "p_adjusted": changes["p_adjusted"].map(format_p_value),
                         "share_change": changes["share_change"].map(lambda x: f"{100 * x:+.1f} pp")})
     return _display(out, lang)
+
+
+def for_record(frame: pd.DataFrame | None, digits: int = 6) -> pd.DataFrame | None:
+    """A copy of a result frame for :func:`csm.report.results.record` with every float rounded to ``digits``
+    significant digits: recorded results are compared across machines (nbval, ``csm rerun``), and STL
+    baselines, fitted models and p-values differ in their last bits between CPUs and BLAS kernels."""
+    if frame is None:
+        return None
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            values = out[col].to_numpy(dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mag = np.where(np.isfinite(values) & (values != 0), np.floor(np.log10(np.abs(values))), 0)
+            scale = 10.0 ** (digits - 1 - mag)
+            out[col] = np.where(np.isfinite(values), np.round(values * scale) / scale, values)
+    return out
