@@ -4,6 +4,7 @@
 it ``"str"``; pandas 2.2 has the same dtype as ``StringDtype("pyarrow_numpy")``, while its ``"str"`` means
 ``object`` and turns missing values into the text ``"None"``/``"nan"``. Write ``s.astype(STR)`` and
 ``pd.Series(values, dtype=STR)``, never ``astype("str")`` or ``astype(str)`` on data that may be missing.
+Importing this module under pandas 2.2 also opts into pandas 3's no-silent-downcasting rule (below).
 """
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ PANDAS_MAJOR = int(pd.__version__.split(".", 1)[0])
 #: The string dtype of csm's text columns (see the module docstring).
 STR = "str" if PANDAS_MAJOR >= 3 else pd.StringDtype("pyarrow_numpy")
 
+if PANDAS_MAJOR < 3:
+    # pandas 3's behaviour, which pandas 2.2 offers as an opt-in: ``fillna``/``where`` on object columns keep
+    # their dtype instead of silently downcasting (and warning about it on stderr, which would become a
+    # notebook output that another pandas version does not print).
+    pd.set_option("future.no_silent_downcasting", True)
 
 
 def read_parquet(path, **kwargs) -> pd.DataFrame:
