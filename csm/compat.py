@@ -4,7 +4,8 @@
 it ``"str"``; pandas 2.2 has the same dtype as ``StringDtype("pyarrow_numpy")``, while its ``"str"`` means
 ``object`` and turns missing values into the text ``"None"``/``"nan"``. Write ``s.astype(STR)`` and
 ``pd.Series(values, dtype=STR)``, never ``astype("str")`` or ``astype(str)`` on data that may be missing.
-Importing this module under pandas 2.2 also opts into pandas 3's no-silent-downcasting rule (below).
+Importing this module under pandas 2.2 also opts into two pandas 3 rules, no silent downcasting and
+copy-on-write (below), so that the analysis code behaves the same under both.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ if PANDAS_MAJOR < 3:
     # their dtype instead of silently downcasting (and warning about it on stderr, which would become a
     # notebook output that another pandas version does not print).
     pd.set_option("future.no_silent_downcasting", True)
+    # pandas 3's copy-on-write: a frame derived from another never writes through to it (pandas 2.2 would,
+    # or would print a SettingWithCopyWarning).
+    pd.set_option("mode.copy_on_write", True)
 
 
 def read_parquet(path, **kwargs) -> pd.DataFrame:
