@@ -113,10 +113,11 @@ HEADER_HINTS = {
     "variant": ("实验组", "分组", "Variant", "Group", "Arm"),
     "assigned_at": ("分组时间", "Assigned at", "Assignment Date"),
 }
-# Matched against stripped text with `str.contains`, which runs Python `re` (pandas 2, object strings) or
-# RE2 (pandas 3, pyarrow strings): only syntax both know. `$` = end of text here (no trailing newline
-# after .strip(); RE2 without multi-line mode); `\z` is RE2/Python>=3.14-only, `\Z` Python-only.
-_OFFSET_QUICK = r"(?:Z|UTC|GMT|\d\s?[+-]\d\d(?::?\d\d)?)$"
+# Matched against stripped text with `str.contains`, which runs Python `re` (object strings) or RE2
+# (pyarrow-backed strings such as csm.compat.STR): only syntax both know. `$` = end of text here (no trailing newline
+# after .strip(); RE2 without multi-line mode); `\z` is RE2/Python>=3.14-only, `\Z` Python-only; [0-9], as
+# `\d` is Unicode in Python, ASCII in RE2.
+_OFFSET_QUICK = r"(?:Z|UTC|GMT|[0-9]\s?[+-][0-9][0-9](?::?[0-9][0-9])?)$"
 _OFFSET_FULL = re.compile(
     r"^(?P<base>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?P<off>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 )
