@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
+from csm.compat import STR
 from csm.data.contract import COMPLAINT_CATEGORIES
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.stats import adjust_pvalues, median_interval, rate_ratio_test, single_threaded_blas, wilson_interval
@@ -839,7 +840,7 @@ def repeat_complaints(tickets: pd.DataFrame, *, within_days: float = 30, data_en
 
 def tenure_band(months: pd.Series) -> pd.Series:
     """Agent tenure in bands :data:`TENURE_BANDS` (codes ``tenure_lt6`` …); missing stays missing."""
-    out = pd.Series(pd.NA, index=months.index, dtype="str")
+    out = pd.Series(pd.NA, index=months.index, dtype=STR)
     for code, (lo, hi) in TENURE_BANDS.items():
         out[(months >= lo) & (months < hi)] = code
     return out

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from csm.compat import STR
 from csm.data.contract import CHANNELS
 from csm.errors import DataError, ParameterError
 from csm.periods import parse_period
@@ -352,7 +353,7 @@ class _Prepared:
             self.channels = _ordered_channels(ch) if ch is not None else []
             self.channel_code = None
             if ch is not None:
-                codes = pd.Categorical(ch.astype("str").where(ch.notna()), categories=self.channels).codes
+                codes = pd.Categorical(ch.astype(STR).where(ch.notna()), categories=self.channels).codes
                 self.channel_code = codes.astype(np.int64)
             first = _column(t, "first_response_at")
             resolved = _column(t, "resolved_at")

@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from csm.compat import STR
 from csm.errors import DataError, ParameterError
 from csm.stats import wilson_interval
 
@@ -447,7 +448,7 @@ def _str_from_codes(codes: np.ndarray, categories, index, name: str) -> pd.Serie
     import pyarrow as pa
     indices = pa.array(codes, mask=codes < 0)
     strings = pa.DictionaryArray.from_arrays(indices, pa.array(list(categories), type=pa.large_string()))
-    return pd.Series(pd.array(strings.cast(pa.large_string()), dtype="str"), index=index, name=name)
+    return pd.Series(pd.array(strings.cast(pa.large_string()), dtype=STR), index=index, name=name)
 
 
 def label_polarity(polarity, thresholds: dict | None = None) -> pd.Series:
@@ -508,7 +509,7 @@ def score(texts, *, thresholds: dict | None = None, max_chars: int = 5000, chunk
         rows = start + np.flatnonzero(is_text)
         codes, uniques = pd.factorize(values[is_text])       # each distinct text is scored once
         if len(uniques):
-            unique_lang = detect_language(pd.Series(uniques, dtype="str")).to_numpy(dtype=object)
+            unique_lang = detect_language(pd.Series(uniques, dtype=STR)).to_numpy(dtype=object)
             res = np.full((len(uniques), 3), np.nan)
             for k, (text, lg) in enumerate(zip(uniques, unique_lang)):
                 if lg != "none":
@@ -661,7 +662,7 @@ def sentiment_trend(scored: pd.DataFrame, time: str = "submitted_at", *, freq: s
 def rating_labels(csat=None, nps=None) -> pd.Series:
     """Sentiment label implied by a rating: CSAT 1–2 / 3 / 4–5 or NPS 0–6 / 7–8 / 9–10 →
     negative / neutral / positive (CSAT when both are given)."""
-    out = pd.Series(None, index=(csat if csat is not None else nps).index, dtype="str")
+    out = pd.Series(None, index=(csat if csat is not None else nps).index, dtype=STR)
     if nps is not None:
         n = pd.Series(nps, dtype=float)
         out = out.mask(n <= 6, "negative").mask(n.between(7, 8), "neutral").mask(n >= 9, "positive")
@@ -750,17 +751,17 @@ def negative_examples(texts: pd.Series, scored: pd.DataFrame, found: pd.DataFram
     pos = found.loc[found["aspect"] == aspect, "position"].to_numpy()
     pos = pos[scored["label"].to_numpy(dtype=object)[pos] == "negative"]
     if not len(pos):
-        return pd.Series([], dtype="str", name="text")
+        return pd.Series([], dtype=STR, name="text")
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame({"text": texts.to_numpy(dtype=object)[pos],
                           "polarity": scored["polarity"].to_numpy(dtype=float)[pos],
                           "tie": rng.random(len(pos))})
     # personal data first, then any remaining number (order ids, waits) so that the same complaint with other
     # numbers is shown once
-    frame["text"] = mask_pii(pd.Series(frame["text"].to_numpy(), dtype="str")).str.replace(
+    frame["text"] = mask_pii(pd.Series(frame["text"].to_numpy(), dtype=STR)).str.replace(
         r"\d+", "#", regex=True).to_numpy()
     frame = frame.sort_values(["polarity", "tie"]).drop_duplicates("text").head(n)
-    return pd.Series(frame["text"].to_numpy(), dtype="str", name="text")
+    return pd.Series(frame["text"].to_numpy(), dtype=STR, name="text")
 
 
 def polarity_accuracy(polarity, truth, *, conf: float = 0.95) -> dict:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from csm.compat import STR
 from csm.errors import ParameterError
 
 # Chinese characters: CJK Unified Ideographs, Extension A, Compatibility Ideographs,
@@ -39,10 +40,10 @@ PLACEHOLDERS = {"phone": "[PHONE]", "email": "[EMAIL]", "id": "[ID]", "card": "[
 
 def _as_str_series(texts) -> pd.Series:
     if isinstance(texts, pd.Series):
-        return texts if isinstance(texts.dtype, pd.StringDtype) else texts.astype("str")
+        return texts if isinstance(texts.dtype, pd.StringDtype) else texts.astype(STR)
     if isinstance(texts, str) or not isinstance(texts, Iterable):
         raise ParameterError(f"expected a list or Series of texts, got {type(texts).__name__}")
-    return pd.Series(list(texts), dtype="str")
+    return pd.Series(list(texts), dtype=STR)
 
 
 def contains_cjk(texts):
@@ -77,7 +78,7 @@ def detect_language(texts, *, mixed_share: float = 0.3):
     if not 0 < mixed_share <= 0.5:
         raise ParameterError(f"mixed_share must be in (0, 0.5]; got {mixed_share!r}")
     if isinstance(texts, str):
-        return detect_language(pd.Series([texts], dtype="str"), mixed_share=mixed_share).iloc[0]
+        return detect_language(pd.Series([texts], dtype=STR), mixed_share=mixed_share).iloc[0]
     s = _as_str_series(texts)
     has_han = s.str.contains(HAN_CLASS, regex=True).fillna(False).to_numpy(dtype=bool)
     has_latin = s.str.contains(LATIN_CLASS, regex=True).fillna(False).to_numpy(dtype=bool)
@@ -90,7 +91,7 @@ def detect_language(texts, *, mixed_share: float = 0.3):
         minority = np.minimum(zh_words, en_words) / (zh_words + en_words)
         mixed = (zh_words >= 1) & (en_words >= 2) & (minority >= mixed_share)
         code[both] = np.where(mixed, 2, np.where(zh_words >= en_words, 0, 1))
-    return pd.Series(np.asarray(LANGUAGES, dtype=object)[code], index=s.index, name="language", dtype="str")
+    return pd.Series(np.asarray(LANGUAGES, dtype=object)[code], index=s.index, name="language", dtype=STR)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
+from csm.compat import STR
 from csm import abtest
 from csm.data.load import load_tables
 from csm.data.sample import TRUTH
@@ -408,7 +409,7 @@ def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(dat
 def test_cluster_id_makes_the_cluster_the_analysis_unit(data):
     units = data.assignments.copy()
     regions = data.customers.set_index("customer_id")["region"]
-    units["cluster_id"] = units["unit_id"].map(regions).astype("str")
+    units["cluster_id"] = units["unit_id"].map(regions).astype(STR)
     with pytest.raises(DataError, match="more than one variant"):
         abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
                                   planned_split=SPLIT, end="2026-04-30")

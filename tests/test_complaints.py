@@ -6,6 +6,7 @@ import pytest
 import scipy.stats as st
 import statsmodels.api as sm
 
+from csm.compat import STR
 from csm import complaints as C
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError
@@ -274,7 +275,7 @@ def test_one_category_only_says_so():
 
 def test_all_empty_dimension_says_so(tickets):
     t = tickets.iloc[::200]
-    t = t.assign(region=pd.Series(pd.NA, index=t.index, dtype="str"))
+    t = t.assign(region=pd.Series(pd.NA, index=t.index, dtype=STR))
     with pytest.raises(DataError, match=rf"tickets.region is empty in all {len(t)} rows"):
         C.contingency_test(t, "region")
     with pytest.raises(DataError, match="empty in all"):

@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from csm.compat import STR
 from csm.data import (
     Dataset,
     load_mapping,
@@ -63,17 +64,17 @@ def one(problems, column, word):
 # ----------------------------------------------------------------------------- formats and encodings
 def expected_clean() -> pd.DataFrame:
     return pd.DataFrame({
-        "ticket_id": pd.Series(["T001", "T002", "T003"], dtype="str"),
-        "customer_id": pd.Series(["C01", "C02", "C01"], dtype="str"),
+        "ticket_id": pd.Series(["T001", "T002", "T003"], dtype=STR),
+        "customer_id": pd.Series(["C01", "C02", "C01"], dtype=STR),
         "created_at": pd.to_datetime(["2025-03-01 09:00", "2025-03-02 14:05", "2025-03-03 08:00"]).astype("M8[ns]"),
         "resolved_at": pd.to_datetime(["2025-03-01 10:30", None, "2025-03-04 08:00"]).astype("M8[ns]"),
-        "channel": pd.Series(["phone", "chat", "email"], dtype="str"),
-        "category": pd.Series(["product_quality", "logistics", "billing"], dtype="str"),  # unknown kept
-        "priority": pd.Series(["high", "normal", None], dtype="str"),
+        "channel": pd.Series(["phone", "chat", "email"], dtype=STR),
+        "category": pd.Series(["product_quality", "logistics", "billing"], dtype=STR),  # unknown kept
+        "priority": pd.Series(["high", "normal", None], dtype=STR),
         "contacts": [1.0, 2.0, 3.0],
         "first_contact_resolved": pd.array([True, False, False], dtype="boolean"),
         "handle_time_minutes": [12.5, 30.0, 7.25],
-        "description": pd.Series(["屏幕坏了", "Parcel late", None], dtype="str"),
+        "description": pd.Series(["屏幕坏了", "Parcel late", None], dtype=STR),
     })
 
 

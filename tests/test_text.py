@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from csm.compat import STR
 from csm.errors import ParameterError
 from csm.text import contains_cjk, detect_language, mask_pii
 
@@ -94,7 +95,7 @@ def test_series_path_matches_the_string_path():
 
 def test_shape_type_index_and_missing_values_are_kept():
     s = pd.Series(["电话13812345678", None, "ok", np.nan, "a@b.cn"], index=[10, 10, 7, 3, 1], name="comment",
-                  dtype="str")
+                  dtype=STR)
     out = mask_pii(s)
     assert out.dtype == s.dtype and out.name == "comment" and list(out.index) == [10, 10, 7, 3, 1]
     assert out.iloc[0] == "电话[PHONE]" and out.iloc[2] == "ok" and out.iloc[4] == "[EMAIL]"
@@ -156,7 +157,7 @@ def test_contains_cjk():
 def test_detection_is_fast():
     """Vectorised: 200,000 comments, a quarter of them mixed-script, well within a second or two."""
     base = ["物流太慢了，客服也不回复, please help me asap", "Great service, thanks!", "我的iPhone坏了", "非常满意"]
-    s = pd.Series(base * 50_000, dtype="str")
+    s = pd.Series(base * 50_000, dtype=STR)
     start = time.perf_counter()
     out = detect_language(s)
     elapsed = time.perf_counter() - start

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from csm.compat import STR
 from csm import stats as cs
 from csm.errors import AnalysisError, ParameterError
 
@@ -84,7 +85,7 @@ def _row(*, control, treatment, diff, ci_low, ci_high, p_value, se, var_control,
     row.update(extra)
     out = pd.DataFrame([row])
     for col in out.columns:
-        if col != "test" and out[col].dtype == object:
+        if col != "test" and out[col].dtype == object and pd.api.types.infer_dtype(out[col]) != "string":
             out[col] = pd.to_numeric(out[col])
     return out
 
@@ -286,7 +287,7 @@ def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, mi
     alpha = _check_alpha(alpha)
     y = pd.to_numeric(pd.Series(np.asarray(values, dtype=float)), errors="raise").to_numpy(dtype=float)
     treat = np.asarray(is_treatment, dtype=bool)
-    groups = pd.Series(np.asarray(clusters, dtype=object)).astype("str")
+    groups = pd.Series(np.asarray(clusters, dtype=object)).astype(STR)
     ok = ~np.isnan(y) & groups.notna().to_numpy()
     y, treat, groups = y[ok], treat[ok], groups[ok]
     for arm, mask in (("control", ~treat), ("treatment", treat)):

@@ -2,6 +2,7 @@
 group-sequential design (Lan–DeMets alpha spending) for tests that are watched while they run."""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -26,7 +27,16 @@ __all__ = [
 ]
 
 
+def _mvn_rng(seed) -> dict:
+    """``rng=`` for ``multivariate_normal.cdf`` where it takes one (scipy >= 1.15, randomised QMC); older
+    scipy integrates with Genz's deterministic Fortran code and takes no generator."""
+    if "rng" in inspect.signature(st.multivariate_normal.cdf).parameters:
+        return {"rng": np.random.default_rng(seed)}
+    return {}
+
+
 # --------------------------------------------------------------------------- sample-ratio mismatch
+
 def _as_counts(observed_counts) -> pd.Series:
     if isinstance(observed_counts, pd.Series):
         s = observed_counts.copy()
@@ -252,7 +262,7 @@ def sequential_boundaries(information_fractions, alpha: float = 0.05, *, seed: i
                 upper = np.append(prev, c_k)
                 return st.multivariate_normal.cdf(upper, mean=np.zeros(upper.size), cov=cov, lower_limit=-upper,
                                                   abseps=1e-6, releps=1e-6, maxpts=25_000 * upper.size,
-                                                  rng=np.random.default_rng(seed)) - target
+                                                  **_mvn_rng(seed)) - target
 
             c = float(optimize.brentq(stay, 0.5, 12.0, xtol=1e-5)) if stay(12.0) > 0 else np.inf
         bounds.append(c)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as st
 
+from csm.compat import STR
 from csm import stats as cs
 from csm.abtest import compare as cmp
 from csm.abtest.design import (
@@ -329,7 +330,7 @@ def analyse_metrics(metrics: Mapping, units: pd.DataFrame, rows: Mapping[str, pd
     out = pd.concat(frames, ignore_index=True)
     if "error" not in out.columns:
         out["error"] = ""
-    out["error"] = out["error"].fillna("").astype("str")
+    out["error"] = out["error"].fillna("").astype(STR)
     adj = cs.adjust_pvalues(out["p_value"].astype(float), method=correction, alpha=alpha)
     out["p_adjusted"] = adj["p_adjusted"].to_numpy()
     better = np.where(out["direction"] == "higher", out["diff"] > 0, out["diff"] < 0)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from csm.compat import STR, read_parquet
 from csm.data.contract import (
     CHANNELS,
     COMPLAINT_CATEGORIES,
@@ -114,11 +115,16 @@ HEADER_HINTS = {
     "variant": ("实验组", "分组", "Variant", "Group", "Arm"),
     "assigned_at": ("分组时间", "Assigned at", "Assignment Date"),
 }
-_OFFSET_QUICK = r"(?:Z|UTC|GMT|\d\s?[+-]\d\d(?::?\d\d)?)\z"
+# Matched against stripped text with `str.contains`, which runs Python `re` (object strings) or RE2
+# (pyarrow-backed strings such as csm.compat.STR): only syntax both know. `$` = end of text here (no trailing newline
+# after .strip(); RE2 without multi-line mode); `\z` is RE2/Python>=3.14-only, `\Z` Python-only; [0-9], as
+# `\d` is Unicode in Python, ASCII in RE2.
+_OFFSET_QUICK = r"(?:Z|UTC|GMT|[0-9]\s?[+-][0-9][0-9](?::?[0-9][0-9])?)$"
 _OFFSET_FULL = re.compile(
     r"^(?P<base>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?P<off>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 )
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
+_EXPONENT = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+"
 
 
 # ============================================================================ issues
@@ -348,7 +354,7 @@ def _read_csv(path: Path, fmt: str, forced: str | None) -> _Raw:
     enc = _detect_encoding(path, fmt, forced)
     sep = _sniff_delimiter(path, fmt, enc)
     try:
-        frame = pd.read_csv(path, sep=sep, encoding=enc, header=None, dtype=str, keep_default_na=False,
+        frame = pd.read_csv(path, sep=sep, encoding=enc, header=None, dtype=STR, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, index_col=False,
                             compression="gzip" if fmt == "csv.gz" else None)
     except pd.errors.EmptyDataError:
@@ -364,7 +370,7 @@ def _read_csv(path: Path, fmt: str, forced: str | None) -> _Raw:
 
 def _read_xlsx(path: Path, sheet) -> _Raw:
     try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=str,
+        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=STR,
                               keep_default_na=False, na_filter=False, engine="openpyxl")
     except (ValueError, IndexError, KeyError) as exc:
         if sheet is None:
@@ -388,7 +394,7 @@ def _read_xlsx(path: Path, sheet) -> _Raw:
 
 def _read_parquet(path: Path) -> _Raw:
     try:
-        frame = pd.read_parquet(path)
+        frame = read_parquet(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
         raise _file_error(path, f"cannot be read as Parquet ({type(exc).__name__}: {exc})") from None
     return _Raw(frame.reset_index(drop=True), path.name, "parquet", None, {}, textual=False)
@@ -440,8 +446,8 @@ def _to_text(s: pd.Series) -> pd.Series:
         v = s.to_numpy(dtype=float, na_value=np.nan)
         finite = np.isfinite(v)
         if np.all(v[finite] == np.round(v[finite])) and np.all(np.abs(v[finite]) < 2**53):
-            return s.astype("Int64").astype("str")
-    return s.astype("str")
+            return s.astype("Int64").astype(STR)
+    return s.astype(STR)
 
 
 def _norm_label(u) -> str:
@@ -491,7 +497,7 @@ def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = Tr
             conv = np.array([lookup.get(_norm_label(u), u) for u in uniques], dtype=object)
             if any(a is not b for a, b in zip(conv, uniques)):
                 out = np.where(codes >= 0, conv[np.maximum(codes, 0)], None)
-                text = pd.Series(out, index=s.index, dtype=object).astype("str")
+                text = pd.Series(out, index=s.index, dtype=object).astype(STR)
     return text, blank
 
 
@@ -525,9 +531,9 @@ def _convert_category(ck: _Checker, col: Column, s: pd.Series):
                                 f"other values, map them under `values: {{{col.name}: {{<your value>: "
                                 f"<allowed value>}}}}` in a mapping file", unknown, text)
     if len(uniques) and all(c == u for c, u in zip(conv[:-1], uniques)):  # already canonical codes
-        out = text if isinstance(text.dtype, pd.StringDtype) else text.astype("str")
+        out = text if isinstance(text.dtype, pd.StringDtype) else text.astype(STR)
         return out.mask(blank) if blank.any() else out, blank
-    out = pd.Series(conv[codes], index=s.index, dtype=object).astype("str")
+    out = pd.Series(conv[codes], index=s.index, dtype=object).astype(STR)
     return out, blank
 
 
@@ -570,6 +576,10 @@ def _convert_number(ck: _Checker, col: Column, s: pd.Series):
             grouped = text.str.fullmatch(_THOUSANDS).fillna(False)
             text = text.mask(grouped, text.str.replace(",", "", regex=False))
         v = pd.to_numeric(text.mask(blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        overflow = np.isnan(v) & ~blank & text.str.fullmatch(_EXPONENT).to_numpy(dtype=bool, na_value=False)
+        if overflow.any():  # pandas 2.2 reads 1e400 as NaN; pandas 3 and Python as ±inf (reported below)
+            v = v.copy()
+            v[overflow] = [float(x) for x in text[overflow]]
         shown = s
         notnum = np.isnan(v) & ~blank
         ck.rows_issue(col.name, f"is not a number; expected {col.expected}", notnum, shown)

@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from csm.compat import STR
 from csm.data.contract import TABLES, Problem, Table
 from csm.errors import DataError
 
@@ -393,7 +394,7 @@ def map_values(series: pd.Series, conv: dict[str, str | None]) -> pd.Series:
         dtype=object,
     )
     out = np.where(codes >= 0, out_uniques[np.maximum(codes, 0)], None)
-    return pd.Series(out, index=series.index, name=series.name, dtype=object).astype("str")
+    return pd.Series(out, index=series.index, name=series.name, dtype=object).astype(STR)
 
 
 def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, file: str = "<frame>"):
@@ -461,7 +462,7 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         if col in frame.columns:
             s = frame[col]
             if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
-                s = s.astype("str")
+                s = s.astype(STR)
             frame[col] = map_values(s, conv)
     return frame, fatal, mapped_missing
 

@@ -36,8 +36,27 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from numpy.dtypes import StringDType
+try:  # numpy >= 2: variable-width string arrays and their ufuncs
+    from numpy.dtypes import StringDType
 
+    def _text(values: np.ndarray) -> np.ndarray:
+        return values.astype(StringDType())
+
+    _str_add, _str_zfill = np.strings.add, np.strings.zfill
+except ImportError:  # numpy 1.26: object arrays of Python str hold the same values (slower)
+    def StringDType():  # noqa: N802 - stands in for numpy.dtypes.StringDType
+        return np.dtype(object)
+
+    def _text(values: np.ndarray) -> np.ndarray:
+        return np.asarray(values).astype(str).astype(object)
+
+    def _str_add(a, b) -> np.ndarray:
+        return np.add(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
+    def _str_zfill(a, width: int) -> np.ndarray:
+        return np.array([x.zfill(width) for x in a], dtype=object)
+
+from csm.compat import STR
 from csm.data.contract import COMPLAINT_CATEGORIES, PRIORITIES, REGIONS, TABLES
 from csm.errors import ParameterError
 
@@ -708,20 +727,22 @@ def _to_datetime(sec: np.ndarray, missing: np.ndarray | None = None) -> pd.Serie
 
 def _codes_to_str(codes: np.ndarray, labels) -> pd.Series:
     """Integer codes (-1 = missing) to a pandas ``str`` Series."""
-    return pd.Series(pd.Categorical.from_codes(codes, categories=list(labels)).astype("str"))
+    values = np.asarray(list(labels), dtype=object)[codes]
+    values[np.asarray(codes) < 0] = None  # missing (pandas 2's Categorical.astype("str") would give "nan")
+    return pd.Series(values, dtype=STR)
 
 
 def _strings_to_str(values: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
     obj = values.astype(object)
     if missing is not None:
         obj[missing] = None
-    return pd.Series(obj, dtype="str")
+    return pd.Series(obj, dtype=STR)
 
 
 def _ids(prefix: str, n: int, width: int) -> pd.Series:
     width = max(width, len(str(n)))
-    nums = np.arange(1, n + 1).astype(StringDType())
-    return _strings_to_str(np.strings.add(prefix, np.strings.zfill(nums, width)))
+    nums = _text(np.arange(1, n + 1))
+    return _strings_to_str(_str_add(prefix, _str_zfill(nums, width)))
 
 
 def _boolean(values: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
@@ -745,9 +766,9 @@ def _render(template_ids: np.ndarray, templates: list[str], slots: dict[str, np.
         acc = np.full(idx.size, "", dtype=StringDType())
         for lit, field in _parse_template(tpl):
             if lit:
-                acc = np.strings.add(acc, lit)
+                acc = _str_add(acc, lit)
             if field:
-                acc = np.strings.add(acc, slots[field][idx])
+                acc = _str_add(acc, slots[field][idx])
         out[idx] = acc
     return out
 
@@ -963,7 +984,7 @@ def _simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dic
     item_en, item_zh = _item_slots(rng, product)
     carrier_en = np.array([CARRIER_NAMES[c][0] for c in CARRIERS] + ["the courier"], dtype=StringDType())
     carrier_zh = np.array([CARRIER_NAMES[c][1] for c in CARRIERS] + ["快递"], dtype=StringDType())
-    days = np.where(spike, rng.integers(3, 9, k), rng.integers(2, 11, k)).astype(StringDType())
+    days = _text(np.where(spike, rng.integers(3, 9, k), rng.integers(2, 11, k)))
     slots = {"item": np.where(lang == 1, item_zh, item_en),
              "carrier": np.where(lang == 1, carrier_zh[carrier], carrier_en[carrier]),
              "days": days}
@@ -1044,15 +1065,15 @@ def _simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dic
     wait_h = np.maximum(waited // HOUR, 1)
     wait_d = np.maximum(np.round(waited / DAY), 1).astype(np.int64)
     wait_en = np.where(wait_h < 24,
-                       np.strings.add(wait_h.astype(StringDType()), np.where(wait_h == 1, " hour", " hours")),
-                       np.strings.add(wait_d.astype(StringDType()), np.where(wait_d == 1, " day", " days")))
-    wait_zh = np.where(wait_h < 24, np.strings.add(wait_h.astype(StringDType()), "个小时"),
-                       np.strings.add(wait_d.astype(StringDType()), "天"))
+                       _str_add(_text(wait_h), np.where(wait_h == 1, " hour", " hours")),
+                       _str_add(_text(wait_d), np.where(wait_d == 1, " day", " days")))
+    wait_zh = np.where(wait_h < 24, _str_add(_text(wait_h), "个小时"),
+                       _str_add(_text(wait_d), "天"))
     r_item_en, r_item_zh = _item_slots(rng, np.where(has_t, product[rt], -1))
     c_slots = {"wait": np.where(r_lang == 1, wait_zh, wait_en),
                "item": np.where(r_lang == 1, r_item_zh, r_item_en),
-               "contacts": contacts[rt].astype(StringDType()),
-               "days": rng.integers(3, 10, n_resp).astype(StringDType())}
+               "contacts": _text(contacts[rt]),
+               "days": _text(rng.integers(3, 10, n_resp))}
     comment = _render(c_tpl, c_flat, c_slots)
     comment, comment_pii_rows = _plant_pii(rng, comment, r_lang == 1, has_comment, PII_COMMENT)
 
@@ -1106,7 +1127,7 @@ def _simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dic
     ticket_ids = _ids("T", k, 8)
     tickets = pd.DataFrame({
         "ticket_id": ticket_ids,
-        "customer_id": pd.Series(cid[cust], dtype="str"),
+        "customer_id": pd.Series(cid[cust], dtype=STR),
         "created_at": _to_datetime(created),
         "first_response_at": _to_datetime(first_resp, no_response),
         "resolved_at": _to_datetime(resolved, open_),
@@ -1131,8 +1152,8 @@ def _simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dic
     r_tid = np.where(has_t, tid[rt], None)
     responses = pd.DataFrame({
         "response_id": _ids("R", n_resp, 7),
-        "customer_id": pd.Series(cid[r_cust[r_order]], dtype="str"),
-        "ticket_id": pd.Series(r_tid[r_order], dtype="str"),
+        "customer_id": pd.Series(cid[r_cust[r_order]], dtype=STR),
+        "ticket_id": pd.Series(r_tid[r_order], dtype=STR),
         "submitted_at": _to_datetime(r_sub[r_order]),
         "nps": pd.Series(np.where(nps_missing, np.nan, nps)[r_order], dtype="float64"),
         "csat": pd.Series(np.where(csat_missing, np.nan, csat)[r_order], dtype="float64"),
@@ -1150,17 +1171,17 @@ def _simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dic
         "revenue": pd.Series(revenue, dtype="float64"),
     })
     transactions = pd.DataFrame({
-        "customer_id": pd.Series(cid[tx_cust], dtype="str"),
+        "customer_id": pd.Series(cid[tx_cust], dtype=STR),
         "transaction_date": _to_datetime(tx_time),
         "amount": pd.Series(amount, dtype="float64"),
         "transaction_id": _ids("P", tx_cust.size, 8),
     })
     assignments = pd.DataFrame({
-        "unit_id": pd.Series(cid[units], dtype="str"),
+        "unit_id": pd.Series(cid[units], dtype=STR),
         "variant": _codes_to_str(treat_arm[units].astype(np.int64), ("control", "treatment")),
         "assigned_at": _to_datetime(a_sec),
-        "experiment_id": pd.Series(["smart_triage"] * units.size, dtype="str"),
-        "unit_type": pd.Series(["customer"] * units.size, dtype="str"),
+        "experiment_id": pd.Series(["smart_triage"] * units.size, dtype=STR),
+        "unit_type": pd.Series(["customer"] * units.size, dtype=STR),
         "pre_tickets_90d": pd.Series(pre_n, dtype="float64"),
         "pre_handle_time_minutes": pd.Series(pre_mean, dtype="float64"),
     })
