@@ -11,6 +11,7 @@ import pytest
 from textblob import TextBlob
 
 from csm import sentiment
+from csm.compat import STR
 from csm.data.sample import TRUTH, sample_labels
 from csm.errors import DataError, ParameterError
 
@@ -231,7 +232,7 @@ def test_examples_never_show_pii(comments, comment_aspects):
 # --------------------------------------------------------------------------- optional inputs of the report
 def test_text_source_is_comments_else_descriptions_and_refuses_no_text():
     responses = pd.DataFrame({"response_id": ["R1"], "comment": ["Great help"]})
-    silent = pd.DataFrame({"response_id": ["R1"], "comment": [None]}, dtype="str")
+    silent = pd.DataFrame({"response_id": ["R1"], "comment": [None]}, dtype=STR)
     tickets = pd.DataFrame({"ticket_id": ["T1"], "description": ["The parcel never arrived"]})
     bare = pd.DataFrame({"ticket_id": ["T1"]})
     assert sentiment.choose_text_source("auto", responses, tickets) == "responses"

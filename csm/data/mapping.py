@@ -496,7 +496,7 @@ def derive_before_validation(frame: pd.DataFrame, tm: TableMapping | None):
                                       f"in the file{_did_you_mean(spec['tenure_months'], frame.columns)}", None, None))
         return frame, issues
     raw = frame[header]
-    text = raw.astype("str").str.strip() if not pd.api.types.is_numeric_dtype(raw) else None
+    text = raw.astype(STR).str.strip() if not pd.api.types.is_numeric_dtype(raw) else None
     months = pd.to_numeric(raw if text is None else text.mask(text.eq("")), errors="coerce").to_numpy(float)
     blank = raw.isna().to_numpy(bool) | (text.eq("").to_numpy(bool, na_value=True) if text is not None else False)
     bad = ~blank & ~(np.isfinite(months) & (months >= 0))
