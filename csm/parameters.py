@@ -141,8 +141,12 @@ def date(*, optional: bool = False) -> Check:
                  lambda v: (v is None and optional) or _is_date(v))
 
 
-def dates() -> Check:
+def dates(*, or_count: bool = False, optional: bool = False) -> Check:
     def test(v):
+        if v is None and optional:
+            return True
+        if or_count and isinstance(v, int) and not isinstance(v, bool):
+            return v >= 1
         if not isinstance(v, list):
             return False
         bad = [d for d in v if not _is_date(d)]
@@ -150,7 +154,12 @@ def dates() -> Check:
             raise _Refused(f"expected a list of dates written as '2026-10-01'; {bad[0]!r} is not one", complete=True)
         return True
 
-    return Check("a list of dates written as '2026-10-01' ([] for none)", test)
+    allowed = "a list of dates written as '2026-10-01' ([] for none)"
+    if or_count:
+        allowed += ", a number k ≥ 1 of equal steps"
+    if optional:
+        allowed += " or null"
+    return Check(allowed, test)
 
 
 def _clock(text) -> bool:
@@ -184,6 +193,19 @@ def _targets_test(v):
         check_targets(v)
     except ParameterError as exc:
         raise _Refused(str(exc), complete=True) from None
+
+
+def _rollout_ok(v: dict) -> bool:
+    unknown = set(v) - {"group_column", "treated", "date", "window", "outcome", "cluster"}
+    if unknown:
+        raise _Refused(f"rollout has unknown key(s) {sorted(unknown)}; allowed: group_column, treated, date, "
+                       "window, outcome, cluster", complete=True)
+    if "date" in v and not _is_date(v["date"]):
+        raise _Refused(f"rollout.date must be a date written as '2025-09-01', got {v['date']!r}", complete=True)
+    window = v.get("window")
+    if window is not None and not (isinstance(window, list) and len(window) == 2 and all(map(_is_date, window))):
+        raise _Refused(f"rollout.window must be [first day, last day] or null, got {window!r}", complete=True)
+    return True
 
 
 def _list_of_text(v) -> bool:
@@ -232,7 +254,12 @@ CHECKS: dict[str, Check] = {
     "planned_units": count(optional=True),
     # dates, calendars and structured values
     "experiment_end": date(optional=True),
-    "looks": dates(),
+    "looks": dates(or_count=True, optional=True),
+    "rollout": Check("null or a mapping {group_column: …, treated: [...], date: '2025-09-01'} (window, outcome "
+                     "and cluster optional)", lambda v: v is None or (isinstance(v, dict) and _rollout_ok(v))),
+    "text_source": one_of("auto", "responses", "tickets"),
+    "max_levels": count(),
+    "customer_covariates": Check("a list of column names", _list_of_text),
     "holidays": dates(),
     "business_hours": Check("a mapping like {start: '09:00', end: '18:00', workdays: [0, 1, 2, 3, 4]}",
                             _business_hours_test),

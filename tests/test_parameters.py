@@ -100,3 +100,17 @@ def test_mappings_merge_into_the_notebook_default_and_planned_split_is_replaced(
                                   {"date": "2025-10-01"}) == {"group_column": "team", "date": "2025-10-01"}
     assert parameters.merge_layer("x", {"a": {"b": 1, "c": 2}}, {"a": {"c": None, "d": 3}}) == {"a": {"b": 1, "d": 3}}
     assert parameters.merge_layer("x", {"a": 1}, [1, 2]) == [1, 2]
+
+
+def test_parameters_added_by_the_reports_are_checked_before_a_kernel_starts(tmp_path):
+    from csm.errors import ParameterError
+
+    for name, bad in (("looks", 0), ("looks", ["2026-13-01"]), ("text_source", "emails"), ("max_levels", 0),
+                      ("rollout", {"group": "team"}), ("rollout", {"date": "soon"}),
+                      ("customer_covariates", "tier")):
+        with pytest.raises(ParameterError, match=f"Parameter '{name}'"):
+            parameters.check_value(name, bad, notebook="x")
+    for name, good in (("looks", None), ("looks", 3), ("looks", ["2026-03-20"]), ("text_source", "tickets"),
+                       ("rollout", None), ("rollout", {"group_column": "team", "treated": ["a"], "date": "2025-09-01",
+                                                       "window": ["2025-03-01", "2026-02-28"]})):
+        parameters.check_value(name, good, notebook="x")
