@@ -102,9 +102,7 @@ def test_mappings_merge_into_the_notebook_default_and_planned_split_is_replaced(
     assert parameters.merge_layer("x", {"a": 1}, [1, 2]) == [1, 2]
 
 
-def test_parameters_added_by_the_reports_are_checked_before_a_kernel_starts(tmp_path):
-    from csm.errors import ParameterError
-
+def test_parameters_added_by_the_reports_are_checked_before_a_kernel_starts():
     for name, bad in (("looks", 0), ("looks", ["2026-13-01"]), ("text_source", "emails"), ("max_levels", 0),
                       ("rollout", {"group": "team"}), ("rollout", {"date": "soon"}),
                       ("customer_covariates", "tier")):
