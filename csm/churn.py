@@ -476,29 +476,140 @@ def cox_model(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxRes
                      events=events, baseline=baseline, terms=tuple(keep_terms), schoenfeld=schoenfeld)
 
 
-def at_risk_customers(panel: pd.DataFrame, cox: CoxResult, *, horizon_months: float = 3.0,
-                      top: int = 20) -> pd.DataFrame:
-    """Ranked list of active customers (their last panel row without churn) by Cox-predicted risk.
+@dataclass(frozen=True)
+class AtRiskList:
+    """The at-risk list (:func:`at_risk_customers`): ``table`` (customer_id, tenure_months, churn_probability —
+    NaN where not estimated —, relative_hazard, main_driver and one column per customer column in the model),
+    ``strata`` (columns the baseline hazard is stratified by), ``support`` (stratum, tenure_limit: the last
+    tenure at which at least ``min_at_risk`` customers of the stratum are still followed), ``not_estimated``
+    (active customers whose tenure + horizon lies beyond that limit), ``active`` (active customers ranked)."""
 
-    ``churn_probability`` = 1 − exp(−(H₀(τ + h) − H₀(τ)) · exp(xβ)) with τ the tenure at the end of follow-up
-    and h = ``horizon_months`` (H₀ constant beyond the last event time: an underestimate for long tenures);
-    ``relative_hazard`` = exp(xβ) against a customer with all covariates 0; ``main_driver`` = the covariate
-    with the largest positive contribution βx. Service counts are shown as they are at the end of follow-up.
+    table: pd.DataFrame
+    strata: tuple
+    support: pd.DataFrame
+    not_estimated: int
+    active: int
+    min_at_risk: int
+    horizon_months: float
+
+
+def _term_column(term: str) -> str:
+    return str(term).split("=", 1)[0]
+
+
+def _breslow(entry, exit_, event, weight, times):
+    """Breslow cumulative baseline hazard and number at risk (entry < t <= exit) at ``times``."""
+    ev_t = np.unique(exit_[event == 1])
+    order_exit, order_entry = np.sort(exit_), np.sort(entry)
+    w_exit = weight[np.argsort(exit_, kind="stable")]
+    w_entry = weight[np.argsort(entry, kind="stable")]
+    tail_exit = np.concatenate([np.cumsum(w_exit[::-1])[::-1], [0.0]])
+    tail_entry = np.concatenate([np.cumsum(w_entry[::-1])[::-1], [0.0]])
+
+    def risk_sum(t):  # sum of weights with entry < t <= exit
+        return tail_exit[np.searchsorted(order_exit, t, side="left")] - tail_entry[np.searchsorted(order_entry, t, side="left")]
+
+    def n_risk(t):
+        return (len(exit_) - np.searchsorted(order_exit, t, side="left")) - (
+            len(entry) - np.searchsorted(order_entry, t, side="left"))
+
+    d = pd.Series(event).groupby(exit_).sum().reindex(ev_t).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dH = np.where(risk_sum(ev_t) > 0, d / risk_sum(ev_t), 0.0)
+    H = np.cumsum(dH)
+    times = np.asarray(times, float)
+    i = np.searchsorted(ev_t, times, side="right") - 1
+    return np.where(i >= 0, H[np.maximum(i, 0)], 0.0), n_risk(times)
+
+
+def at_risk_customers(panel: pd.DataFrame, cox: CoxResult, *, horizon_months: float = 3.0, top: int = 20,
+                      min_at_risk: int = 50, strata=(), reference: dict | None = None) -> AtRiskList:
+    """Ranked list of active customers (their last panel row without churn) by predicted churn risk.
+
+    ``churn_probability`` = 1 − exp(−(H₀ₛ(τ + h) − H₀ₛ(τ)) · exp(xβ)) with τ the tenure at the end of follow-up,
+    h = ``horizon_months`` and H₀ₛ the Breslow baseline of the customer's stratum s. ``strata``: customer columns
+    (category columns ``col=level`` of the model, e.g. those failing the proportional-hazards check) given their
+    own baseline hazard instead of a hazard ratio — the model is refitted stratified by them (the remaining terms
+    keep one hazard ratio). The baseline is supported only while at least ``min_at_risk`` customers of the
+    stratum are still followed: where τ + h is beyond that tenure the probability is not estimated (NaN).
+    ``relative_hazard`` = exp((x − x̄)β) against the average customer of the model (x̄ the mean covariates);
+    ``main_driver`` = the customer column whose contribution β(x − x̄) raises the hazard most (its terms summed),
+    empty when none does. Ranked by probability (not estimated last), then relative hazard.
     """
-    last = panel.sort_values(["customer_id", "exit"], kind="stable").groupby("customer_id").tail(1)
+    reference = reference or {}
+    terms = list(cox.terms)
+    strata = tuple(c for c in strata if any(_term_column(t) == c for t in terms))
+    strat_terms = [t for t in terms if _term_column(t) in strata]
+    fit_terms = [t for t in terms if t not in strat_terms]
+    p = panel.reset_index(drop=True)
+    if strata:
+        key = p[strat_terms].astype(int).astype(str).agg("".join, axis=1) if strat_terms else pd.Series("", index=p.index)
+        beta = np.zeros(len(fit_terms))
+        if fit_terms:
+            from statsmodels.duration.hazard_regression import PHReg
+
+            model = PHReg(p["exit"].to_numpy(float), p[fit_terms].to_numpy(float), status=p["event"].to_numpy(float),
+                          entry=p["entry"].to_numpy(float), strata=key.to_numpy(), ties="efron")
+            with np.errstate(all="ignore"):
+                beta = np.asarray(model.fit(disp=False, method="newton", tol=1e-10, maxiter=100).params)
+            if not np.all(np.isfinite(beta)):
+                raise AnalysisError("at-risk list: the stratified Cox model did not converge.")
+    else:
+        key = pd.Series("", index=p.index)
+        beta = cox.summary.set_index("term").loc[fit_terms, "coef"].to_numpy(float)
+    X = p[fit_terms].to_numpy(float) if fit_terms else np.zeros((len(p), 0))
+    lin = X @ beta
+    last = p.assign(_key=key).sort_values(["customer_id", "exit"], kind="stable").groupby("customer_id").tail(1)
+    centre = last[fit_terms].to_numpy(float).mean(axis=0) if fit_terms else np.zeros(0)
     active = last[last["event"] == 0]
-    beta = cox.summary.set_index("term")["coef"]
-    X = active[list(cox.terms)].to_numpy(float)
-    contrib = X * beta.to_numpy()
-    lin = contrib.sum(axis=1)
     tau = active["exit"].to_numpy(float)
-    dH = cox.cumulative_baseline(tau + horizon_months) - cox.cumulative_baseline(tau)
-    prob = -np.expm1(-dH * np.exp(lin))
-    driver_idx = contrib.argmax(axis=1)
-    driver = np.where(contrib.max(axis=1) > 0, np.array(cox.terms)[driver_idx], "none")
+    prob = np.full(len(active), np.nan)
+    support = []
+    for k in sorted(key.unique()):
+        rows = (key == k).to_numpy()
+        entry, exit_, event = (p.loc[rows, c].to_numpy(float) for c in ("entry", "exit", "event"))
+        grid = np.unique(exit_)
+        _, n_grid = _breslow(entry, exit_, event, np.exp(lin[rows]), grid)
+        ok = grid[n_grid >= min_at_risk]
+        limit = float(ok.max()) if ok.size else 0.0
+        label = {c: reference.get(c, "") for c in strata}
+        for t in strat_terms:
+            if p.loc[rows, t].iloc[0] == 1:
+                label[_term_column(t)] = t.split("=", 1)[1]
+        support.append({"stratum": ", ".join(f"{c}={label[c]}" for c in strata) or "all", "tenure_limit": limit,
+                        **{f"_{c}": label[c] for c in strata}})
+        mine = (active["_key"] == k).to_numpy()
+        if not mine.any():
+            continue
+        h0, _ = _breslow(entry, exit_, event, np.exp(lin[rows]), tau[mine])
+        h1, _ = _breslow(entry, exit_, event, np.exp(lin[rows]), tau[mine] + horizon_months)
+        lin_a = active.loc[mine, fit_terms].to_numpy(float) @ beta if fit_terms else np.zeros(mine.sum())
+        pr = -np.expm1(-(h1 - h0) * np.exp(lin_a))
+        prob[mine] = np.where(tau[mine] + horizon_months <= limit, pr, np.nan)
+    Xa = active[fit_terms].to_numpy(float) if fit_terms else np.zeros((len(active), 0))
+    contrib = (Xa - centre) * beta
+    columns = list(dict.fromkeys(_term_column(t) for t in terms))
+    by_column = {c: contrib[:, [j for j, t in enumerate(fit_terms) if _term_column(t) == c]].sum(axis=1)
+                 for c in columns if c not in strata}
     out = pd.DataFrame({"customer_id": active["customer_id"].to_numpy(), "tenure_months": tau,
-                        "churn_probability": prob, "relative_hazard": np.exp(lin), "main_driver": driver})
-    for term in cox.terms:
-        out[term] = active[term].to_numpy()
-    out = out.sort_values(["churn_probability", "customer_id"], ascending=[False, True], kind="stable")
-    return out.head(top).reset_index(drop=True)
+                        "churn_probability": prob, "relative_hazard": np.exp(contrib.sum(axis=1))})
+    if by_column:
+        names = list(by_column)
+        stack = np.column_stack([by_column[c] for c in names])
+        out["main_driver"] = np.where(stack.max(axis=1) > 1e-12, np.array(names)[stack.argmax(axis=1)], "")
+    else:
+        out["main_driver"] = ""
+    for c in columns:  # the customer's value of each model column (a category's level, not its 0/1 indicators)
+        col_terms = [t for t in terms if _term_column(t) == c]
+        if col_terms == [c]:
+            out[c] = active[c].to_numpy()
+        else:
+            level = np.full(len(active), reference.get(c, ""), dtype=object)
+            for t in col_terms:
+                level = np.where(active[t].to_numpy(float) == 1, t.split("=", 1)[1], level)
+            out[c] = level
+    out = out.sort_values(["churn_probability", "relative_hazard", "customer_id"], ascending=[False, False, True],
+                          na_position="last", kind="stable")
+    return AtRiskList(table=out.head(top).reset_index(drop=True), strata=strata,
+                      support=pd.DataFrame(support).sort_values("stratum", kind="stable").reset_index(drop=True), not_estimated=int(np.isnan(prob).sum()), active=len(active),
+                      min_at_risk=int(min_at_risk), horizon_months=float(horizon_months))

@@ -529,15 +529,22 @@ def discounted_clv(purchase_model: BGNBDModel, spend_model: GammaGammaModel, sum
                          "expected_spend": spend, "clv": margin * spend * discounted}, index=summary.index)
 
 
-def seed_clv(customers: pd.DataFrame, *, as_of, by: str = "tier", margin: float = 1.0,
-             confidence: float = 0.95) -> pd.DataFrame:
-    """The seed formula per group: CLV = average yearly contribution × average customer lifetime in years.
+def seed_clv(customers: pd.DataFrame, *, as_of, by: str = "tier", margin: float = 1.0, confidence: float = 0.95,
+             lifetime_cap_years: float = 5.0, min_churners: int = 20) -> pd.DataFrame:
+    """The seed formula per group: CLV = average yearly contribution × expected lifetime in years, the lifetime
+    capped at ``lifetime_cap_years``.
 
     Yearly contribution = margin × Σ revenue / Σ customer-years observed (signup to churn or ``as_of``);
-    lifetime = 1 / annual churn rate, churn rate = churned customers / customer-years (constant-hazard
-    assumption; exact Poisson interval on the rate, mapped to lifetime and CLV holding the contribution fixed).
-    Columns: by, customers, churned, customer_years, yearly_contribution, churn_rate_per_year,
-    lifetime_years, lifetime_ci_low, lifetime_ci_high, estimate (CLV), ci_low, ci_high.
+    churn rate λ = churned customers / customer-years (constant-hazard assumption; exact Poisson interval);
+    ``lifetime_years`` = 1 / λ (uncapped, shown for reference); ``capped_lifetime_years`` = E[min(T, cap)] =
+    (1 − e^{−λ·cap}) / λ, the expected years within the cap (for λ → 0 it tends to the cap instead of
+    infinity); CLV = contribution × capped lifetime, the interval from the rate interval holding the
+    contribution fixed. A group with fewer than ``min_churners`` churns is not estimated (NaN lifetime and CLV,
+    ``estimated`` False): its rate rests on too few events for a lifetime (Poisson relative error
+    ≈ 1/√churners, 22% at 20). ``beyond_follow_up`` marks groups whose uncapped lifetime exceeds the longest
+    observed customer-time (an extrapolation of the constant hazard).
+    Columns: by, customers, churned, customer_years, yearly_contribution, churn_rate_per_year, lifetime_years,
+    capped_lifetime_years, estimate (CLV), ci_low, ci_high, estimated, beyond_follow_up, max_observed_years.
     """
     from csm.stats import poisson_interval
 
@@ -545,6 +552,8 @@ def seed_clv(customers: pd.DataFrame, *, as_of, by: str = "tier", margin: float 
     missing = [c for c in need if c not in customers.columns]
     if missing:
         raise DataError(f"customers: column(s) {missing} missing; the seed CLV needs signup_date, churn_date, revenue.")
+    if not lifetime_cap_years > 0:
+        raise ParameterError(f"lifetime_cap_years must be a number of years > 0, got {lifetime_cap_years!r}.")
     as_of = pd.Timestamp(as_of)
     c = customers[customers["signup_date"] <= as_of]
     end = c["churn_date"].where(c["churn_date"].notna() & (c["churn_date"] <= as_of), as_of)
@@ -553,17 +562,32 @@ def seed_clv(customers: pd.DataFrame, *, as_of, by: str = "tier", margin: float 
                           "churned": (c["churn_date"].notna() & (c["churn_date"] <= as_of)).astype(float),
                           "revenue": c["revenue"].fillna(0.0)})
     agg = frame.groupby("g", sort=True).agg(customers=("years", "size"), churned=("churned", "sum"),
-                                             customer_years=("years", "sum"), revenue=("revenue", "sum"))
+                                             customer_years=("years", "sum"), revenue=("revenue", "sum"),
+                                             max_observed_years=("years", "max"))
     rate = poisson_interval(agg["churned"].to_numpy(), agg["customer_years"].to_numpy(), confidence=confidence)
-    contribution = margin * agg["revenue"] / agg["customer_years"]
-    life = 1 / rate["estimate"].to_numpy()
-    lo, hi = 1 / rate["ci_high"].to_numpy(), 1 / np.where(rate["ci_low"] > 0, rate["ci_low"], np.nan)
+    contribution = (margin * agg["revenue"] / agg["customer_years"]).to_numpy()
+    cap = float(lifetime_cap_years)
+
+    def capped(lam):
+        lam = np.asarray(lam, float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(lam > 0, -np.expm1(-lam * cap) / lam, cap)
+
+    est, lo_rate, hi_rate = (rate[k].to_numpy(float) for k in ("estimate", "ci_low", "ci_high"))
+    estimated = agg["churned"].to_numpy() >= min_churners
+    with np.errstate(divide="ignore"):
+        life = np.where(estimated, 1 / est, np.nan)
+    life_capped = np.where(estimated, capped(est), np.nan)
     out = pd.DataFrame({by: agg.index, "customers": agg["customers"].to_numpy(),
                         "churned": agg["churned"].to_numpy(), "customer_years": agg["customer_years"].to_numpy(),
-                        "yearly_contribution": contribution.to_numpy(), "churn_rate_per_year": rate["estimate"].to_numpy(),
-                        "lifetime_years": life, "lifetime_ci_low": lo, "lifetime_ci_high": hi,
-                        "estimate": contribution.to_numpy() * life, "ci_low": contribution.to_numpy() * lo,
-                        "ci_high": contribution.to_numpy() * hi})
+                        "yearly_contribution": contribution, "churn_rate_per_year": est,
+                        "lifetime_years": life, "capped_lifetime_years": life_capped,
+                        "estimate": contribution * life_capped,
+                        "ci_low": np.where(estimated, contribution * capped(hi_rate), np.nan),
+                        "ci_high": np.where(estimated, contribution * capped(lo_rate), np.nan),
+                        "estimated": estimated,
+                        "beyond_follow_up": estimated & (life > agg["max_observed_years"].to_numpy()),
+                        "max_observed_years": agg["max_observed_years"].to_numpy()})
     return out.reset_index(drop=True)
 
 

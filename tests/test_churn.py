@@ -123,7 +123,7 @@ def test_cox_recovers_planted_churn_hazards():
     # tickets resolved at first contact and escalations carry no planted hazard
     for term in ("fcr_resolved_tickets", "escalations"):
         assert s.loc[term, "ci_low"] < 1 < s.loc[term, "ci_high"]
-    at_risk = churn.at_risk_customers(panel, cox, top=10)
+    at_risk = churn.at_risk_customers(panel, cox, top=10).table
     active = data.customers.loc[data.customers["churn_date"].isna(), "customer_id"]
     assert at_risk["customer_id"].isin(active).all()
     assert at_risk["churn_probability"].is_monotonic_decreasing
@@ -171,3 +171,72 @@ def test_customer_cox_frame_codes_levels_against_the_most_common_and_lumps_many(
     from csm.report.levels import OTHER
 
     assert churn.OTHER_LEVELS == OTHER  # shown as "all others" by the report labels
+
+
+def _non_proportional_customers(n=6000, seed=11):
+    """Planted truth for the at-risk list: group "steady" churns at 0.03 a month at every tenure; group "late" at
+    0.002 a month up to tenure 36 and 0.06 after (hazards cross: proportional hazards fail for the group);
+    a numeric x multiplies the hazard by HR_X per unit in both groups. Follow-up uniform on 0–72 months."""
+    rng = np.random.default_rng(seed)
+    late = rng.random(n) < 0.5
+    x = rng.normal(size=n)
+    mult = HR_X ** x
+    e = rng.exponential(size=n) / mult  # cumulative baseline hazard at churn
+    t_steady = e / 0.03
+    t_late = np.where(e < 0.002 * 36, e / 0.002, 36 + (e - 0.002 * 36) / 0.06)
+    t = np.where(late, t_late, t_steady)
+    follow = rng.uniform(0, 72, n)
+    frame = pd.DataFrame({"customer_id": np.arange(n), "entry": 0.0, "exit": np.minimum(t, follow),
+                          "event": (t <= follow).astype(int), "group=late": late.astype(float), "x": x})
+    return frame
+
+
+HR_X = 1.5
+
+
+def _planted_cumulative(late, t):
+    t = np.asarray(t, float)
+    return np.where(late, 0.002 * np.minimum(t, 36) + 0.06 * np.maximum(t - 36, 0), 0.03 * t)
+
+
+def test_at_risk_list_recovers_the_planted_risk_where_the_baseline_is_supported():
+    frame = _non_proportional_customers()
+    cox = churn.cox_model(frame, ["group=late", "x"])
+    assert cox.ph_check.set_index("term").loc["group=late", "p_value"] < 0.001  # the violation is detected
+    h = 3.0
+    stratified = churn.at_risk_customers(frame, cox, horizon_months=h, top=len(frame), min_at_risk=100,
+                                         strata=["group"], reference={"group": "steady"})
+    table = stratified.table
+    assert stratified.strata == ("group",) and set(table["group"]) == {"late", "steady"}  # levels, not 0/1
+    late = (table["group"] == "late").to_numpy()
+    tau = table["tenure_months"].to_numpy()
+    truth = -np.expm1(-(_planted_cumulative(late, tau + h) - _planted_cumulative(late, tau)) * HR_X ** table["x"])
+    ok = table["churn_probability"].notna().to_numpy()
+    err = np.abs(table["churn_probability"].to_numpy()[ok] - truth[ok])
+    assert np.median(err) < 0.01 and np.quantile(err, 0.95) < 0.04, (np.median(err), np.quantile(err, 0.95))
+    # not estimated exactly where fewer than 100 customers of the group remain followed at tenure + horizon
+    for level, row in stratified.support.set_index("_group").iterrows():
+        sub = frame[frame["group=late"] == (level == "late")]
+        limit = row["tenure_limit"]
+        assert (sub["exit"] >= limit).sum() >= 100 > (sub["exit"] > limit).sum()
+        mine = table["group"] == level
+        assert table.loc[mine & (table["tenure_months"] + h > limit + 1e-9), "churn_probability"].isna().all()
+        assert table.loc[mine & (table["tenure_months"] + h <= limit), "churn_probability"].notna().all()
+    assert stratified.not_estimated == int((~ok).sum()) > 0
+    # relative hazard against the average customer: exp(beta (x - mean x)); main driver x exactly when x is above
+    # the mean (the stratified group is not a driver)
+    xbar = frame["x"].mean()
+    beta = np.log(table["relative_hazard"]) / (table["x"] - xbar)
+    assert abs(np.exp(np.median(beta)) / HR_X - 1) < 0.05
+    assert ((table["main_driver"] == "x") == (table["x"] > xbar)).all()
+    assert set(table["main_driver"]) == {"x", ""}
+    # the ranking: estimated probabilities first, in decreasing order
+    probs = table["churn_probability"]
+    assert probs[: ok.sum()].is_monotonic_decreasing and probs[ok.sum():].isna().all()
+    # one pooled baseline would lend the late group's long-tenure customers a wrong hazard: the stratified list
+    # is closer to the truth for them
+    pooled = churn.at_risk_customers(frame, cox, horizon_months=h, top=len(frame), min_at_risk=100).table
+    pooled = pooled.set_index("customer_id").loc[table["customer_id"]]
+    long_late = late & ok & (tau > 40)
+    err_pooled = np.abs(pooled["churn_probability"].to_numpy()[long_late] - truth[long_late])
+    assert np.median(err_pooled) > 3 * np.median(np.abs(table["churn_probability"].to_numpy()[long_late] - truth[long_late]))

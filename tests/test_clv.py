@@ -172,12 +172,50 @@ def test_seed_clv_by_hand():
                               "signup_date": [d("2024-01-01"), d("2025-01-01"), d("2024-01-01")],
                               "churn_date": [pd.NaT, d("2025-07-02"), d("2025-01-01")],
                               "revenue": [1000.0, 300.0, 200.0]})
-    out = clv.seed_clv(customers, as_of=d("2026-01-01")).set_index("tier")
+    out = clv.seed_clv(customers, as_of=d("2026-01-01"), min_churners=1, lifetime_cap_years=5).set_index("tier")
     years_vip = (d("2026-01-01") - d("2024-01-01")).days / 365.25 + (d("2025-07-02") - d("2025-01-01")).days / 365.25
     contribution = 1300 / years_vip
-    lifetime = years_vip / 1  # one churn over the exposure
-    assert out.loc["VIP", "estimate"] == pytest.approx(contribution * lifetime)
-    assert out.loc["VIP", "ci_low"] < out.loc["VIP", "estimate"] < out.loc["VIP", "ci_high"]
+    rate = 1 / years_vip  # one churn over the exposure
+    assert out.loc["VIP", "lifetime_years"] == pytest.approx(1 / rate)
+    assert out.loc["VIP", "estimate"] == pytest.approx(contribution * (1 - np.exp(-5 * rate)) / rate)
+    assert out.loc["VIP", "ci_low"] < out.loc["VIP", "estimate"] < out.loc["VIP", "ci_high"] < contribution * 5
+    # the default needs 20 churners per group: one churn is not estimated
+    default = clv.seed_clv(customers, as_of=d("2026-01-01")).set_index("tier")
+    assert not default["estimated"].any() and default["estimate"].isna().all()
+
+
+def test_seed_clv_recovers_planted_churn_and_caps_long_lifetimes():
+    """Constant planted churn hazards per plan, customers signed up uniformly over 6 years: the rate is recovered,
+    the capped lifetime is the truth's E[min(T, cap)], the plan with an implausible 1/rate is flagged as beyond
+    follow-up, and a plan with fewer than min_churners churns is not estimated."""
+    rng = np.random.default_rng(5)
+    as_of = pd.Timestamp("2024-06-30")
+    rates = {"monthly": 0.30, "two_year": 0.006, "tiny": 0.05}  # per year
+    sizes = {"monthly": 4000, "two_year": 8000, "tiny": 40}
+    frames = []
+    for plan, lam in rates.items():
+        n = sizes[plan]
+        since = rng.uniform(0, 6, n)  # years before as_of
+        life = rng.exponential(1 / lam, n)
+        churned = life < since
+        signup = as_of - pd.to_timedelta(since * 365.25, unit="D")
+        frames.append(pd.DataFrame({"plan": plan, "signup_date": signup,
+                                    "churn_date": signup.where(churned) + pd.to_timedelta(np.where(churned, life, 0) * 365.25, unit="D"),
+                                    "revenue": 100.0 * np.minimum(life, since)}))
+    customers = pd.concat(frames, ignore_index=True).assign(churn_date=lambda f: f["churn_date"].where(
+        f["churn_date"].notna()))
+    out = clv.seed_clv(customers, as_of=as_of, by="plan", lifetime_cap_years=5, min_churners=20).set_index("plan")
+    cap = 5.0
+    for plan in ("monthly", "two_year"):
+        lam = rates[plan]
+        row = out.loc[plan]
+        assert abs(row["churn_rate_per_year"] / lam - 1) < 0.25
+        truth = 100.0 * (1 - np.exp(-lam * cap)) / lam  # contribution 100 a year × E[min(T, 5)]
+        assert row["ci_low"] < truth < row["ci_high"], (plan, row.to_dict())
+        assert row["estimate"] <= 100.0 * cap
+    assert out.loc["two_year", "beyond_follow_up"] and not out.loc["monthly", "beyond_follow_up"]
+    assert out.loc["two_year", "lifetime_years"] > 100  # the uncapped figure the report no longer shows as CLV
+    assert out.loc["tiny", "churned"] < 20 and not out.loc["tiny", "estimated"] and np.isnan(out.loc["tiny", "estimate"])
 
 
 def test_model_tiers_counts_and_kappa():

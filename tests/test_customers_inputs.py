@@ -38,7 +38,7 @@ def no_tickets_no_tier_no_revenue(tmp_path_factory):
 def crm_snapshot_zh(tmp_path_factory):
     return run_report(NAME, tmp_path_factory.mktemp("r3"), f"data_dir={ROOT / 'data' / 'examples'}",
                       f"mapping={ROOT / 'data' / 'mappings' / 'crm_snapshot.yaml'}", "lang=zh",
-                      "customer_covariates=[plan, MonthlyCharges]", "retention_by=[plan]")
+                      "customer_covariates=[plan, MonthlyCharges]")  # the stored retention_by [tier, region]
 
 
 def test_without_transactions_and_responses_the_churn_part_still_runs(no_transactions_no_responses_thin_tickets):
@@ -98,6 +98,19 @@ def test_crm_snapshot_recovers_the_planted_hazard_ratios_through_mapping_and_rep
     assert churn["ci_low"] < churn["value"] < churn["ci_high"]
     assert results["logrank_p"]["plan"] < 0.001
     assert "未包含" in html and "需要 tickets" in html  # skipped sections named in Chinese
+    # retention: the stored tier/region are absent, named in one sentence; the overall curve and plan are shown
+    assert needs["retention_by_tier"] == "customers.tier" and needs["retention_by_region"] == "customers.region"
+    assert html.count("需要 customers.tier, customers.region") == 1 and "改为按套餐显示" in html
+    assert f"全部 {SNAPSHOT_TRUTH['customers']:,} 位客户" in html
+    # reasons localised: no English inside the Chinese sentences
+    assert "this export has a churn flag only" not in html and "此导出文件只有流失标记" in html
+    # at-risk list: varying relative hazard and main driver, no constant None column
+    at_risk = results["at_risk"]
+    assert "主要原因" in html and "相对风险" in html and ">None<" not in html
+    assert {row["main_driver"] for row in at_risk} <= {"plan", "MonthlyCharges", ""}
+    assert all(0 < row["churn_probability"] < 1 for row in at_risk)
+    # simple-formula CLV: capped lifetime and the snapshot caveat repeated
+    assert "lifetime_cap_years" in html and "快照提示" in html
 
 
 def test_crm_snapshot_kaplan_meier_recovers_planted_retention():

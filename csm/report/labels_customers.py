@@ -55,7 +55,10 @@ CODES: dict[str, dict[str, str]] = {
     "cust_main_driver": {"en": "Main driver", "zh": "主要原因"},
     "cust_customer_years": {"en": "Customer-years", "zh": "客户年数"},
     "cust_yearly_contribution": {"en": "Yearly contribution", "zh": "年均贡献"},
-    "cust_churn_rate_per_year": {"en": "Churn rate per year", "zh": "年流失率"},
+    "cust_churn_rate_per_year": {"en": "Churn rate per year %", "zh": "年流失率 %"},
+    "cust_capped_lifetime_years": {"en": "Expected lifetime within the cap (years)", "zh": "上限内的期望生命周期（年）"},
+    "cust_not_estimated": {"en": "not estimated", "zh": "未估计"},
+    "cust_no_driver": {"en": "–", "zh": "–"},
     "cust_lifetime_years": {"en": "Lifetime (years)", "zh": "生命周期（年）"},
     "cust_lifetime_ci_low": {"en": "Lifetime CI low", "zh": "生命周期区间下限"},
     "cust_lifetime_ci_high": {"en": "Lifetime CI high", "zh": "生命周期区间上限"},
@@ -93,6 +96,75 @@ CODES: dict[str, dict[str, str]] = {
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
 PHRASES: dict[str, dict[str, str]] = {
+    "cust_needs_churn_dates": {"en": "customers.churn_date (dates; this export has a churn flag only)",
+                               "zh": "customers.churn_date（日期；此导出文件只有流失标记）"},
+    "cust_needs_either": {"en": "{a} or {b}", "zh": "{a} 或 {b}"},
+    "cust_retention_overall": {
+        "en": "All {n:,} customers ({events:,} churns): {value:.1f}% retained after {months} months "
+              "(95% CI {low:.1f}–{high:.1f}%).",
+        "zh": "全部 {n:,} 位客户（{events:,} 次流失）：{months} 个月后留存 {value:.1f}%（95% 置信区间 {low:.1f}–{high:.1f}%）。"},
+    "cust_retention_overall_title": {"en": "Retention, all customers", "zh": "全部客户的留存曲线"},
+    "cust_retention_fallback": {
+        "en": "Shown by {by} instead (choose the columns with -p retention_by=[...]).",
+        "zh": "改为按{by}显示（可用 -p retention_by=[...] 指定列）。"},
+    "cust_retention_hint": {
+        "en": "Name columns this export has with -p retention_by=[...] (e.g. [plan]).",
+        "zh": "可用 -p retention_by=[...] 指定此导出文件中有的列（例如 [plan]）。"},
+    "cust_at_risk_support": {
+        "en": "A churn probability is given only where the baseline hazard is supported: up to the tenure at which "
+              "fewer than {n} customers{of_stratum} are still followed ({limits}). Beyond it a single churn would move the "
+              "monthly hazard by more than 1/{n}, so {missing:,} of the {active:,} active customers (tenure + "
+              "{months} months past that limit) are not estimated and are listed after the others.",
+        "zh": "只有在基线风险有足够数据支持时才给出流失概率：截至仍被观察的客户{of_stratum}少于 {n} 位的在网时长（{limits}）。"
+              "超过该时长后，一次流失就会使月流失风险变动超过 1/{n}，因此 {active:,} 位活跃客户中有 {missing:,} 位"
+              "（在网时长加 {months} 个月超过该上限）未估计，排在其他客户之后。"},
+    "cust_of_stratum": {"en": " of the same {by}", "zh": "（同一{by}）"},
+    "cust_limit_item": {"en": "{stratum}: {months:.0f} months", "zh": "{stratum}：{months:.0f} 个月"},
+    "cust_at_risk_stratified": {
+        "en": "The proportional-hazards check above fails for {columns} (p < 0.01): its hazard ratio is not the same "
+              "at every tenure, so a single baseline would lend long-tenure customers the hazard of other groups. "
+              "The list therefore uses a Cox model stratified by {columns}: each level has its own baseline hazard "
+              "(the hazard ratio table above remains the average over tenure){rest}.",
+        "zh": "上面的比例风险检验显示 {columns} 不满足假设（p < 0.01）：其风险比随在网时长变化，共用一条基线会让长期客户"
+              "借用其他组的风险。因此本列表使用按 {columns} 分层的 Cox 模型：每个取值有自己的基线风险"
+              "（上面的风险比表仍为各时长的平均值）{rest}。"},
+    "cust_at_risk_rest": {"en": "; the other attributes keep one hazard ratio each",
+                          "zh": "；其他属性各保留一个风险比"},
+    "cust_at_risk_ranked_by_stratum": {
+        "en": "; no other attribute is in the model, so customers are ranked by their own group's hazard at their "
+              "tenure, and relative hazard and main driver are not shown",
+        "zh": "；模型中没有其他属性，因此按客户所在组在其在网时长的风险排序，不显示相对风险与主要原因"},
+    "cust_at_risk_ph_caveat": {
+        "en": "The proportional-hazards check above fails for {terms} (p < 0.01): the probabilities assume a hazard "
+              "ratio that is the same at every tenure, so read the list as a ranking by relative hazard.",
+        "zh": "上面的比例风险检验显示 {terms} 不满足假设（p < 0.01）：概率假设风险比不随在网时长变化，因此请把列表视为按相对风险的排序。"},
+    "cust_at_risk_columns": {
+        "en": "Relative hazard: against the average customer of the model (1 = average); main driver: the attribute "
+              "that raises this customer's hazard most.",
+        "zh": "相对风险：相对于模型中的平均客户（1 = 平均）；主要原因：使该客户风险升高最多的属性。"},
+    "cust_at_risk_same": {"en": "Same for every listed customer: {items}.", "zh": "所列客户相同的项：{items}。"},
+    "cust_at_risk_none": {
+        "en": "No active customer has a supported churn probability: every one is beyond the supported tenure.",
+        "zh": "没有活跃客户有可靠的流失概率：所有客户都超出了有数据支持的在网时长。"},
+    "cust_seed_clv_cap": {
+        "en": "Lifetime is counted up to {cap:g} years (parameter lifetime_cap_years): expected years within the cap = "
+              "(1 − e^(−{cap:g}·rate)) / rate, so a very low churn rate cannot give an unbounded value.",
+        "zh": "生命周期最多计 {cap:g} 年（参数 lifetime_cap_years）：上限内的期望年数 = (1 − e^(−{cap:g}·流失率)) / 流失率，"
+              "因此很低的流失率不会给出无限大的价值。"},
+    "cust_seed_clv_beyond": {
+        "en": "{group}: at a constant {rate:.2f}% a year the uncapped lifetime would be {life:,.0f} years, beyond the "
+              "longest observed tenure ({observed:.1f} years) — an extrapolation; only the capped value is shown.",
+        "zh": "{group}：若年流失率恒为 {rate:.2f}%，不设上限的生命周期为 {life:,.0f} 年，超过观察到的最长在网时长"
+              "（{observed:.1f} 年）——属于外推；表中只给出设上限后的值。"},
+    "cust_seed_clv_few": {
+        "en": "{group}: not estimated, because only {churned:.0f} customers churned (needs at least {needed}, parameter "
+              "min_churners): the rate would be too uncertain for a lifetime.",
+        "zh": "{group}：未估计，原因是只有 {churned:.0f} 位客户流失（至少需要 {needed} 位，参数 min_churners）："
+              "流失率过于不确定，无法推算生命周期。"},
+    "cust_seed_clv_snapshot": {
+        "en": "Snapshot caveat: churn dates are the snapshot date and customers who left before the export's window "
+              "are missing, so the churn rate is understated and lifetimes and CLV are overstated.",
+        "zh": "快照提示：流失日期取快照日期，且导出时间窗口之前已离开的客户不在文件中，因此流失率被低估，生命周期与 CLV 被高估。"},
     "cust_skipped": {
         "en": "{section}: left out — needs {needs}.",
         "zh": "{section}：未包含——需要 {needs}。"},
@@ -271,10 +343,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_clv_heading": {"en": "Customer lifetime value", "zh": "客户终身价值"},
     "cust_seed_clv_method": {
         "en": "Simple formula: CLV = average yearly contribution × average lifetime in years; contribution = "
-              "{margin:.0%} of revenue per customer-year, lifetime = 1 / yearly churn rate (constant churn); the "
-              "interval reflects the uncertainty of the churn rate only.",
-        "zh": "简单公式：CLV = 年均贡献 × 平均生命周期（年）；贡献 = 每客户年收入的 {margin:.0%}，生命周期 = 1 / 年流失率"
-              "（假设流失率不变）；区间只反映流失率的不确定性。"},
+              "{margin:.0%} of revenue per customer-year, lifetime from the yearly churn rate (constant churn, capped: see "
+              "below); the interval reflects the uncertainty of the churn rate only.",
+        "zh": "简单公式：CLV = 年均贡献 × 平均生命周期（年）；贡献 = 每客户年收入的 {margin:.0%}，生命周期由年流失率推算"
+              "（假设流失率不变，设上限：见下文）；区间只反映流失率的不确定性。"},
     "cust_bgnbd_heading": {"en": "Purchase and spend models", "zh": "购买与消费模型"},
     "cust_bgnbd_method": {
         "en": "BG/NBD (repeat purchases and dropout; time in {unit}), its modified form MBG/NBD and the Gamma-Gamma "

@@ -42,8 +42,9 @@ def forest_chart(frame: pd.DataFrame, term: str = "term", estimate: str = "hazar
 
 
 def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | None = None,
-                    ax: Axes | None = None) -> Axes:
-    """Kaplan–Meier retention curves (steps) per group with shaded pointwise confidence bands."""
+                    ax: Axes | None = None, legend: bool = True) -> Axes:
+    """Kaplan–Meier retention curves (steps) per group with shaded pointwise confidence bands (``legend=False``
+    for a single overall curve)."""
     lang = check_lang(lang)
     _require(curves, [by, "time", "survival", "ci_low", "ci_high"], "retention_chart")
     ax = _axes(ax)
@@ -54,7 +55,8 @@ def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | No
                         100 * c["ci_high"].to_numpy(float), step="post", color=color, alpha=0.2, linewidth=0)
     ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
     ax.set_ylabel(phrase("cust_retained_axis", lang))
-    _legend(ax, title=str(code_label(by, lang)), loc="lower left")
+    if legend:
+        _legend(ax, title=str(code_label(by, lang)), loc="lower left")
     if title:
         ax.set_title(title)
     return ax
