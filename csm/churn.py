@@ -516,7 +516,7 @@ def _breslow(entry, exit_, event, weight, times):
     d = pd.Series(event).groupby(exit_).sum().reindex(ev_t).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         dH = np.where(risk_sum(ev_t) > 0, d / risk_sum(ev_t), 0.0)
-    H = np.cumsum(dH)
+    H = np.cumsum(dH) if ev_t.size else np.zeros(1)  # no churn in the stratum: zero hazard
     times = np.asarray(times, float)
     i = np.searchsorted(ev_t, times, side="right") - 1
     return np.where(i >= 0, H[np.maximum(i, 0)], 0.0), n_risk(times)

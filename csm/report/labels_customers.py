@@ -125,8 +125,8 @@ PHRASES: dict[str, dict[str, str]] = {
               "at every tenure, so a single baseline would lend long-tenure customers the hazard of other groups. "
               "The list therefore uses a Cox model stratified by {columns}: each level has its own baseline hazard "
               "(the hazard ratio table above remains the average over tenure){rest}.",
-        "zh": "上面的比例风险检验显示 {columns} 不满足假设（p < 0.01）：其风险比随在网时长变化，共用一条基线会让长期客户"
-              "借用其他组的风险。因此本列表使用按 {columns} 分层的 Cox 模型：每个取值有自己的基线风险"
+        "zh": "上面的比例风险检验显示{columns}不满足假设（p < 0.01）：其风险比随在网时长变化，共用一条基线会让长期客户"
+              "借用其他组的风险。因此本列表使用按{columns}分层的 Cox 模型：每个取值有自己的基线风险"
               "（上面的风险比表仍为各时长的平均值）{rest}。"},
     "cust_at_risk_rest": {"en": "; the other attributes keep one hazard ratio each",
                           "zh": "；其他属性各保留一个风险比"},

@@ -86,7 +86,7 @@ def rate_trend_chart(trend: pd.DataFrame, *, x: str = "month", lang: str, ylabel
     return ax
 
 
-def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 10) -> plt.Figure:
+def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 10, labels=None) -> plt.Figure:
     """Proportional-hazards check: mean Schoenfeld residual per decile of event time for each term
     (flat around 0 = hazard ratio constant over time), with ±2 standard-error whiskers."""
     lang = check_lang(lang)
@@ -101,7 +101,7 @@ def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 1
         mean, se = g.mean().to_numpy(), (g.std() / np.sqrt(g.size())).to_numpy()
         ax.errorbar(mids, mean, yerr=2 * se, fmt="o-", color=COLORS["estimate"], ecolor="#777777", capsize=3)
         ax.axhline(0, color=COLORS["reference"], linestyle="--", linewidth=1)
-        ax.set_title(str(code_label(t, lang)), fontsize=11)
+        ax.set_title(str(labels[t]) if labels and t in labels else str(code_label(t, lang)), fontsize=11)
         ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
     for ax in list(axes.flat)[len(terms):]:
         ax.set_visible(False)
