@@ -299,8 +299,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "experiment_end is not set: the experiment is read up to {end}, the day of the last assignment.",
         "zh": "未设置 experiment_end：实验分析截至最后一次分组的日期 {end}。"},
     "ab_looks_derived": {
-        "en": "looks is not set as dates: {k} equally spaced looks over the experiment window ({dates}).",
-        "zh": "looks 未设为日期：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
+        "en": "looks is {given}, not dates: {k} equally spaced looks over the experiment window ({dates}).",
+        "zh": "looks 为 {given}，未设为日期：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
     "ab_skipped_metric": {"en": "{metric} ({role}) is left out: it needs {needs}.",
                           "zh": "未分析{metric}（{role}）：需要 {needs}。"},
     "ab_skipped_cuped": {"en": "CUPED is not applied to {metric}: it needs {needs}; the effect is unadjusted.",
