@@ -359,7 +359,20 @@ def test_metric_without_variance_is_explained(data):
         "flag_rate": {"kind": "ratio", "column": "flag", "direction": "lower", "role": "guardrail"}})
     flag = row(res, "flag_rate")
     assert flag["verdict"] == "not_tested" and "no variance" in flag["error"]
+    assert flag["error_reason"] == "no_variance" and flag["error_values"] == {"value": "0"}
     assert res.decision == "ship"
+    # the report gives the reason in its own language
+    expected = {"en": "(guardrail): not tested — the metric has no variance (every value in both arms is 0)",
+                "zh": "未检验——该指标没有变异（两组的所有值都是 0）"}
+    for lang, text in expected.items():
+        sentences = tables_abtest.decision_sentences(res.decision, res.reasons, res.metrics, lang)
+        assert sum(text in s for s in sentences) == 1, sentences
+        assert lang == "en" or not any("no variance" in s for s in sentences)
+    with pytest.raises(abtest.compare.Untestable) as info:
+        abtest.compare_means([1.0], [2.0, 3.0])
+    assert (info.value.reason, info.value.values) == ("too_few", {"arm": "control", "n": 1, "need": 2})
+    zh = tables_abtest.untested_reason({"error_reason": "too_few", "error_values": info.value.values}, "zh")
+    assert zh == "对照组只有 1 个数据，检验至少需要 2 个。"
 
 
 def test_bad_metric_specs_are_refused():

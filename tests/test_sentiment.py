@@ -279,3 +279,89 @@ def test_ticket_descriptions_are_scored_like_comments():
     assert list(scored["ticket_id"]) == ["T1", "T3"] and "description" not in scored
     assert list(scored["label"]) == ["negative", "positive"]
     assert scored["polarity"].iloc[0] == pytest.approx(TextBlob("The agent was rude and useless.").sentiment.polarity)
+
+
+# --------------------------------------------------------------------------- report sentences and tables
+def _texts(labels, start="2026-06-01", end=None):
+    """Scored texts with the given labels, one an hour from ``start`` (or spread evenly up to ``end``)."""
+    pol = {"negative": -0.5, "neutral": 0.0, "positive": 0.5}
+    times = pd.date_range(start, end, periods=len(labels)) if end else pd.date_range(start, periods=len(labels),
+                                                                                       freq="h")
+    return pd.DataFrame({"submitted_at": times, "label": labels,
+                         "polarity": [pol[x] for x in labels], "language": "en"})
+
+
+def test_headline_names_each_window_and_flags_few_texts():
+    from csm.report import tables_sentiment as ts
+
+    # a thin month (2 of 14 negative) inside a full year (300 of 1,000 negative)
+    month = _texts(["negative"] * 2 + ["positive"] * 12)
+    year = pd.concat([_texts(["negative"] * 298 + ["neutral"] * 688, start="2025-07-01",
+                                   end="2026-05-31"), month], ignore_index=True)
+    head = sentiment.period_headline(year, ("2026-06-01", "2026-06-30"), ("2026-05-01", "2026-05-31"))
+    window_head = sentiment.period_headline(year, ("2025-07-01", "2026-06-30"), None)
+    assert (head["n"], head["negative"], window_head["n"], window_head["negative"]) == (14, 2, 1000, 300)
+    found = sentiment.aspects(pd.Series(["Slow reply, waited days."] * 3 + ["The agent solved it."]))
+    summary = sentiment.aspect_summary(_texts(["negative"] * 3 + ["positive"]), found)
+    window = ts.window_text("2025-07-01", "2026-06-30", "en")
+    assert window == "the 12 months 2025-07 to 2026-06"
+    by_language = sentiment.sentiment_by(month, "language")
+    lines = ts.headline_sentences(head, window_head, by_language, summary, lang="en", noun="comments",
+                                  period="2026-06", previous="2026-05", window=window)
+    assert lines[0].startswith("Few texts: only 14 comments in 2026-06 (fewer than 30), 2 of them negative — 14.3%")
+    lo, hi = sentiment._wilson(2, 14, 0.95)
+    assert f"anywhere from {lo:.1%} to {hi:.1%}" in lines[0]
+    assert lines[1].startswith("English, 2026-06: 14 comments")
+    assert lines[2] == "Over the 12 months 2025-07 to 2026-06: 1,000 comments, 30.0% negative " \
+                       f"({window_head['ci_low']:.1%}–{window_head['ci_high']:.1%})."
+    assert lines[3].startswith("Over the 12 months 2025-07 to 2026-06, negative comments concentrate on Response "
+                               "speed (1% of the 300 negative comments)")
+    zh = ts.headline_sentences(head, window_head, by_language, summary, lang="zh", noun="评论",
+                               period="2026-06", previous="2026-05", window=ts.window_text("2025-07-01",
+                                                                                           "2026-06-30", "zh"))
+    assert zh[0].startswith("文本过少：2026-06仅有 14 条评论（不足 30 条），其中负面 2 条，占 14.3%")
+    assert zh[2].startswith("2025-07 至 2026-06 这 12 个月：共 1,000 条评论，负面占 30.0%")
+    # enough texts: the plain headline, the difference in percentage points
+    many = pd.concat([_texts(["negative"] * 10 + ["positive"] * 30), _texts(["negative"] * 20 + ["positive"] * 20,
+                                                                           start="2026-05-01")], ignore_index=True)
+    head = sentiment.period_headline(many, ("2026-06-01", "2026-06-30"), ("2026-05-01", "2026-05-31"))
+    line = ts.headline_sentences(head, head, by_language.iloc[:0], summary.iloc[:0], lang="en", noun="comments",
+                                 period="2026-06", previous="2026-05", window=window)[0]
+    assert line.startswith("40 comments in 2026-06: 25.0% negative (") and \
+        "50.0% of the 40 comments in 2026-05 (difference -25.0 pp, p = 0.02" in line
+
+
+def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
+    from csm.report import tables_sentiment as ts
+
+    window = ts.window_text("2025-07-01", "2026-06-30", "en")
+    assert ts.window_note(window, 1070, "ticket descriptions", ["channel", "category"], "en") == \
+        "Breakdowns cover the 12 months 2025-07 to 2026-06 (1,070 ticket descriptions)."
+    assert ts.window_note(window, 7793, "comments", ["channel", "team", "category", "agent_id"], "en").endswith(
+        "(7,793 comments), so that teams and agents have enough comments.")
+    assert ts.window_note(ts.window_text("2025-07-01", "2026-06-30", "zh"), 5, "评论", ["team"], "zh") == \
+        "分组统计覆盖2025-07 至 2026-06 这 12 个月（5 条评论），以保证团队有足够的评论。"
+    assert ts.window_text("2026-06-01", "2026-06-15", "en") == "2026-06-01 to 2026-06-15"
+
+
+def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
+    from csm.report import tables_sentiment as ts
+
+    texts = pd.Series(["Slow reply, waited days."] * 3 + ["Quick reply, thanks."] + ["Nothing to say."] * 2)
+    found = sentiment.aspects(texts)
+    summary = sentiment.aspect_summary(_texts(["negative"] * 3 + ["positive"] * 3), found)
+    shown, absent = ts.aspect_table(summary, "en")
+    assert list(shown["aspect"]) == ["aspect_response_speed"]
+    row = shown.iloc[0]
+    k, n = 3, 4
+    lo, hi = sentiment._wilson(k, n, 0.95)
+    assert (row["mentions"], row["negative_mentions"], row["share_negative"]) == ("4", "3", "75.0%")
+    assert (row["ci_low"], row["ci_high"]) == (f"{100 * lo:.1f}%", f"{100 * hi:.1f}%")
+    assert "aspect_price" in absent and "aspect_response_speed" not in absent and len(absent) == len(summary) - 1
+    sentence = ts.not_mentioned_sentence(["aspect_logistics", "aspect_price"], "the 12 months 2025-07 to 2026-06",
+                                         "comments", "en")
+    assert sentence == "Not mentioned in any of the comments of the 12 months 2025-07 to 2026-06: Logistics and Price."
+    assert ts.not_mentioned_sentence(["aspect_price"], "2025-07 至 2026-06 这 12 个月", "评论", "zh") == \
+        "2025-07 至 2026-06 这 12 个月的评论中未提及：价格。"
+    assert ts.not_mentioned_sentence([], "x", "comments", "en") == ""
+    assert "NaN" not in shown.to_string() and "nan" not in shown.to_string()

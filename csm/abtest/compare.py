@@ -19,7 +19,19 @@ from csm.compat import STR
 from csm import stats as cs
 from csm.errors import AnalysisError, ParameterError
 
+
+class Untestable(AnalysisError):
+    """A comparison that cannot run on the data given: ``reason`` is a phrase code (``empty_arm``,
+    ``no_variance``, ``too_few``) and ``values`` fill its sentence, so the report can say why in its own
+    language (the message itself stays English for logs and tracebacks)."""
+
+    def __init__(self, message: str, reason: str, **values):
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
+
 __all__ = [
+    "Untestable",
     "compare_clustered",
     "compare_means",
     "compare_medians",
@@ -48,16 +60,16 @@ def _values(x, arm: str, what: str) -> np.ndarray:
         raise ParameterError(f"{what}: the {arm} values must be numbers ({exc})") from None
     v = v[~np.isnan(v)]
     if v.size == 0:
-        raise AnalysisError(f"{what}: the {arm} arm is empty (no non-missing values). Check that units were "
-                            f"assigned to '{arm}' and that the metric's column is filled for them.")
+        raise Untestable(f"{what}: the {arm} arm is empty (no non-missing values). Check that units were "
+                         f"assigned to '{arm}' and that the metric's column is filled for them.", "empty_arm", arm=arm)
     return v
 
 
 def _check_variance(control: np.ndarray, treatment: np.ndarray, what: str) -> None:
     if np.ptp(np.concatenate([control, treatment])) == 0:
-        raise AnalysisError(f"{what}: the metric has no variance — every value in both arms is "
-                            f"{control[0]:g}, so there is nothing to compare. Check the column (is it filled "
-                            f"with a default?) or drop the metric.")
+        raise Untestable(f"{what}: the metric has no variance — every value in both arms is "
+                         f"{control[0]:g}, so there is nothing to compare. Check the column (is it filled "
+                         f"with a default?) or drop the metric.", "no_variance", value=f"{control[0]:g}")
 
 
 def relative_lift(control, var_control, treatment, var_treatment, *, alpha: float = 0.05) -> tuple:
@@ -106,16 +118,16 @@ def compare_proportions(successes_control, n_control, successes_treatment, n_tre
             raise ParameterError(f"compare_proportions: {name} must be a whole number ≥ 0, got {v!r}")
     for arm in ("control", "treatment"):
         if counts[f"n_{arm}"] == 0:
-            raise AnalysisError(f"compare_proportions: the {arm} arm is empty (n_{arm} = 0); a proportion needs "
-                                "at least one unit in each arm.")
+            raise Untestable(f"compare_proportions: the {arm} arm is empty (n_{arm} = 0); a proportion needs "
+                             "at least one unit in each arm.", "empty_arm", arm=arm)
         if counts[f"successes_{arm}"] > counts[f"n_{arm}"]:
             raise ParameterError(f"compare_proportions: successes_{arm} ({counts[f'successes_{arm}']}) exceeds "
                                  f"n_{arm} ({counts[f'n_{arm}']}).")
     total_k = successes_control + successes_treatment
     if total_k == 0 or total_k == n_control + n_treatment:
-        raise AnalysisError(f"compare_proportions: the metric has no variance — "
-                            f"{'no' if total_k == 0 else 'every'} unit in either arm is a success, "
-                            "so there is nothing to compare.")
+        raise Untestable(f"compare_proportions: the metric has no variance — "
+                         f"{'no' if total_k == 0 else 'every'} unit in either arm is a success, "
+                         "so there is nothing to compare.", "no_variance", value="1" if total_k else "0")
     r = cs.proportion_difference(successes_treatment, n_treatment, successes_control, n_control,
                                  confidence=1 - alpha).iloc[0]
     pc, pt = successes_control / n_control, successes_treatment / n_treatment
@@ -134,7 +146,8 @@ def compare_means(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
     c, t = _values(control, "control", "compare_means"), _values(treatment, "treatment", "compare_means")
     for arm, v in (("control", c), ("treatment", t)):
         if v.size < 2:
-            raise AnalysisError(f"compare_means: the {arm} arm has {v.size} value; Welch's test needs at least 2.")
+            raise Untestable(f"compare_means: the {arm} arm has {v.size} value; Welch's test needs at least 2.",
+                                 "too_few", arm=arm, n=int(v.size), need=2)
     _check_variance(c, t, "compare_means")
     r = cs.mean_difference(t, c, confidence=1 - alpha).iloc[0]
     vc, vt = c.var(ddof=1) / c.size, t.var(ddof=1) / t.size
@@ -207,8 +220,8 @@ def compare_nps(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
     r = cs.nps_difference_test(t, c, confidence=1 - alpha).iloc[0]
     a, b = cs.nps_interval(c).iloc[0], cs.nps_interval(t).iloc[0]
     if not (a["se"] > 0 or b["se"] > 0):
-        raise AnalysisError("compare_nps: the metric has no variance — every response in both arms is in one NPS "
-                            "group, so there is nothing to compare.")
+        raise Untestable("compare_nps: the metric has no variance — every response in both arms is in one NPS "
+                         "group, so there is nothing to compare.", "no_variance_nps")
     vc, vt = a["se"] ** 2, b["se"] ** 2
     out = _row(control=a["estimate"], treatment=b["estimate"], diff=r["estimate"], ci_low=r["ci_low"],
                ci_high=r["ci_high"], p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
@@ -254,17 +267,19 @@ def compare_ratio(numerator_control, denominator_control, numerator_treatment, d
         ok = ~(np.isnan(n_) | np.isnan(d_))
         n_, d_ = n_[ok], d_[ok]
         if n_.size == 0 or d_.sum() <= 0:
-            raise AnalysisError(f"compare_ratio: the {arm} arm is empty (no unit with a denominator > 0).")
+            raise Untestable(f"compare_ratio: the {arm} arm is empty (no unit with a denominator > 0).", "empty_arm",
+                             arm=arm)
         if n_.size < 2:
-            raise AnalysisError(f"compare_ratio: the {arm} arm has 1 unit; the delta method needs at least 2.")
+            raise Untestable(f"compare_ratio: the {arm} arm has 1 unit; the delta method needs at least 2.", "too_few",
+                             arm=arm, n=1, need=2)
         arms[arm] = (n_, d_)
     (nc, dc), (nt, dt) = arms["control"], arms["treatment"]
     rc, vc = _ratio_stats(nc, dc)
     rt, vt = _ratio_stats(nt, dt)
     se = np.sqrt(vc + vt)
     if not se > 0:
-        raise AnalysisError(f"compare_ratio: the metric has no variance — the ratio is {rc:g} for every unit in "
-                            "both arms, so there is nothing to compare.")
+        raise Untestable(f"compare_ratio: the metric has no variance — the ratio is {rc:g} for every unit in "
+                         "both arms, so there is nothing to compare.", "no_variance", value=f"{rc:g}")
     z = st.norm.ppf(1 - alpha / 2)
     d = rt - rc
     return _row(control=rc, treatment=rt, diff=d, ci_low=d - z * se, ci_high=d + z * se,
@@ -292,7 +307,7 @@ def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, mi
     y, treat, groups = y[ok], treat[ok], groups[ok]
     for arm, mask in (("control", ~treat), ("treatment", treat)):
         if mask.sum() == 0:
-            raise AnalysisError(f"compare_clustered: the {arm} arm is empty.")
+            raise Untestable(f"compare_clustered: the {arm} arm is empty.", "empty_arm", arm=arm)
     _check_variance(y[~treat], y[treat], "compare_clustered")
     mixed = pd.DataFrame({"g": groups.to_numpy(), "t": treat}).groupby("g")["t"].nunique()
     if (mixed > 1).any():
@@ -338,8 +353,8 @@ def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
     ok = ~(np.isnan(y) | np.isnan(x))
     y, x, treat = y[ok], x[ok], treat[ok]
     if np.ptp(x) == 0 if x.size else True:
-        raise AnalysisError("cuped: the pre-period covariate has no variance (every unit has the same value), "
-                            "so it cannot reduce variance; run the comparison without CUPED.")
+        raise Untestable("cuped: the pre-period covariate has no variance (every unit has the same value), "
+                         "so it cannot reduce variance; run the comparison without CUPED.", "no_variance_covariate")
     theta = np.cov(y, x, ddof=1)[0, 1] / x.var(ddof=1)
     y_adj = y - theta * (x - x.mean())
     raw = compare_means(y[~treat], y[treat], alpha)

@@ -317,20 +317,27 @@ def analyse_metrics(metrics: Mapping, units: pd.DataFrame, rows: Mapping[str, pd
     """Every metric (one row each) with ``p_adjusted`` (Holm or Benjamini–Hochberg over all metrics,
     :func:`csm.stats.adjust_pvalues`) and ``verdict`` (improved / degraded / no_change / not_tested,
     judged on ``p_adjusted < alpha`` and the metric's direction). A metric that cannot be computed
-    (e.g. no variance) gets verdict ``not_tested`` and its reason in ``error``."""
+    (e.g. no variance) gets verdict ``not_tested``, its reason in ``error`` (English) and, for the report's
+    language, ``error_reason`` (a code of :class:`csm.abtest.compare.Untestable`) with ``error_values``."""
     specs = check_metrics(metrics)
     frames = []
     for name, spec in specs.items():
         try:
             frames.append(analyse_metric(name, spec, units, rows, end=end, control=control, treatment=treatment,
                                          alpha=alpha, n_boot=n_boot, seed=seed))
-        except AnalysisError as exc:
+        except AnalysisError as exc:  # its reason in words of the report's language: error_reason, error_values
             frames.append(pd.DataFrame([{"metric": name, "kind": spec["kind"], "role": spec["role"],
-                                         "direction": spec["direction"], "error": str(exc)}]))
+                                         "direction": spec["direction"], "error": str(exc),
+                                         "error_reason": getattr(exc, "reason", "other"),
+                                         "error_values": dict(getattr(exc, "values", {}))}]))
     out = pd.concat(frames, ignore_index=True)
     if "error" not in out.columns:
         out["error"] = ""
     out["error"] = out["error"].fillna("").astype(STR)
+    if "error_reason" not in out.columns:
+        out["error_reason"] = ""
+        out["error_values"] = None
+    out["error_reason"] = out["error_reason"].fillna("").astype(STR)
     adj = cs.adjust_pvalues(out["p_value"].astype(float), method=correction, alpha=alpha)
     out["p_adjusted"] = adj["p_adjusted"].to_numpy()
     better = np.where(out["direction"] == "higher", out["diff"] > 0, out["diff"] < 0)

@@ -126,6 +126,26 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{metric}（{role}）：对照组 {control}，实验组 {treatment}，效应 {effect} {interval}，"
               "校正后 {p_adj}——{verdict}。"},
     "ab_metric_not_tested": {"en": "{metric} ({role}): not tested — {reason}", "zh": "{metric}（{role}）：未检验——{reason}"},
+    # why a metric could not be tested (csm.abtest.compare.Untestable reasons)
+    "ab_untestable_empty_arm": {"en": "the {arm} arm has no value of this metric; check that units were assigned "
+                                      "to it and that the metric's column is filled for them.",
+                                "zh": "{arm}没有该指标的数据；请检查是否有单元分到该组，以及该指标的列是否有值。"},
+    "ab_untestable_too_few": {"en": "the {arm} arm has {n} value(s); the test needs at least {need}.",
+                              "zh": "{arm}只有 {n} 个数据，检验至少需要 {need} 个。"},
+    "ab_untestable_no_variance": {
+        "en": "the metric has no variance (every value in both arms is {value}), so there is nothing to compare; "
+              "check the column (is it filled with a default?) or drop the metric.",
+        "zh": "该指标没有变异（两组的所有值都是 {value}），无从比较；请检查该列（是否填了默认值？）或去掉该指标。"},
+    "ab_untestable_no_variance_nps": {
+        "en": "every response in both arms is in one NPS group, so there is nothing to compare.",
+        "zh": "两组的所有回答都属于同一个 NPS 类别，无从比较。"},
+    "ab_untestable_no_variance_covariate": {
+        "en": "the pre-period covariate has the same value for every unit, so CUPED cannot use it; drop the "
+              "covariate from the metric.",
+        "zh": "分组前协变量对所有单元取值相同，CUPED 无法使用；请从该指标中去掉协变量。"},
+    "ab_untestable_other": {"en": "{error}", "zh": "分析无法运行（{error}）。"},
+    "ab_arm_control": {"en": "control", "zh": "对照组"},
+    "ab_arm_treatment": {"en": "treatment", "zh": "实验组"},
     "ab_sequential_not_crossed": {
         "en": "The primary metric did not cross its sequential boundary at any planned look, so it is not counted "
               "as an improvement.",
@@ -279,8 +299,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "experiment_end is not set: the experiment is read up to {end}, the day of the last assignment.",
         "zh": "未设置 experiment_end：实验分析截至最后一次分组的日期 {end}。"},
     "ab_looks_derived": {
-        "en": "looks is not set as dates: {k} equally spaced looks over the experiment window ({dates}).",
-        "zh": "looks 未设为日期：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
+        "en": "looks is {given}, not dates: {k} equally spaced looks over the experiment window ({dates}).",
+        "zh": "looks 为 {given}，未设为日期：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
     "ab_skipped_metric": {"en": "{metric} ({role}) is left out: it needs {needs}.",
                           "zh": "未分析{metric}（{role}）：需要 {needs}。"},
     "ab_skipped_cuped": {"en": "CUPED is not applied to {metric}: it needs {needs}; the effect is unadjusted.",

@@ -57,15 +57,30 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_headline": {
         "en": "{n:,} {noun} in {period}: {neg:.1%} negative ({lo:.1%}–{hi:.1%}), {prev_text}.",
         "zh": "{period}共 {n:,} 条{noun}：负面占 {neg:.1%}（{lo:.1%}–{hi:.1%}），{prev_text}。"},
-    "sentiment_prev": {"en": "{prev:.1%} in {previous} (difference {diff:+.1%}, {p})",
-                       "zh": "{previous}为 {prev:.1%}（差异 {diff:+.1%}，{p}）"},
+    "sentiment_headline_few": {
+        "en": "Few texts: only {n:,} {noun} in {period} (fewer than {min_n}), {k:,} of them negative — {neg:.1%}, "
+              "but with so few texts the share could be anywhere from {lo:.1%} to {hi:.1%}; {prev_text}.",
+        "zh": "文本过少：{period}仅有 {n:,} 条{noun}（不足 {min_n} 条），其中负面 {k:,} 条，占 {neg:.1%}；"
+              "文本这么少，该占比可能在 {lo:.1%} 至 {hi:.1%} 之间；{prev_text}。"},
+    "sentiment_prev": {"en": "{prev:.1%} of the {n_prev:,} {noun} in {previous} (difference {diff}, {p})",
+                       "zh": "{previous}的 {n_prev:,} 条{noun}中为 {prev:.1%}（差异 {diff}，{p}）"},
     "sentiment_no_prev": {"en": "no comparison period", "zh": "无对比期"},
     "sentiment_prev_empty": {"en": "no {noun} in {previous} to compare with", "zh": "{previous}没有{noun}可供对比"},
-    "sentiment_language_line": {"en": "{language}: {n:,} {noun}, mean polarity {mean:+.2f} ({lo:+.2f} to {hi:+.2f}).",
-                                "zh": "{language}：{n:,} 条{noun}，平均情感得分 {mean:+.2f}（{lo:+.2f} 至 {hi:+.2f}）。"},
+    "sentiment_language_line": {
+        "en": "{language}, {period}: {n:,} {noun}, mean polarity {mean:+.2f} ({lo:+.2f} to {hi:+.2f}).",
+        "zh": "{period}{language}：{n:,} 条{noun}，平均情感得分 {mean:+.2f}（{lo:+.2f} 至 {hi:+.2f}）。"},
+    "sentiment_window": {"en": "the {months} months {start} to {end}", "zh": "{start} 至 {end} 这 {months} 个月"},
+    "sentiment_window_dates": {"en": "{start} to {end}", "zh": "{start} 至 {end}"},
+    "sentiment_window_line": {
+        "en": "Over {window}: {n:,} {noun}, {neg:.1%} negative ({lo:.1%}–{hi:.1%}).",
+        "zh": "{window}：共 {n:,} 条{noun}，负面占 {neg:.1%}（{lo:.1%}–{hi:.1%}）。"},
     "sentiment_top_aspects": {
-        "en": "Negative {noun} concentrate on {a1} ({s1:.0%} of negative {noun}) and {a2} ({s2:.0%}).",
-        "zh": "负面{noun}主要集中在{a1}（占负面{noun}的 {s1:.0%}）和{a2}（{s2:.0%}）。"},
+        "en": "Over {window}, negative {noun} concentrate on {a1} ({s1:.0%} of the {k:,} negative {noun}) and {a2} "
+              "({s2:.0%}).",
+        "zh": "{window}中，负面{noun}主要集中在{a1}（占 {k:,} 条负面{noun}的 {s1:.0%}）和{a2}（{s2:.0%}）。"},
+    "sentiment_top_aspect": {
+        "en": "Over {window}, negative {noun} concentrate on {a1} ({s1:.0%} of the {k:,} negative {noun}).",
+        "zh": "{window}中，负面{noun}主要集中在{a1}（占 {k:,} 条负面{noun}的 {s1:.0%}）。"},
     "sentiment_noun_responses": {"en": "comments", "zh": "评论"},
     "sentiment_noun_tickets": {"en": "ticket descriptions", "zh": "工单描述"},
     "sentiment_source_tickets": {
@@ -93,9 +108,11 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_distribution_heading": {"en": "Sentiment by channel, team, category and agent",
                                        "zh": "按渠道、团队、类别和客服的情感分布"},
     "sentiment_window_note": {
-        "en": "Breakdowns cover the {months} months up to the end of {period} ({n:,} {noun}), so that teams and "
-              "agents have enough {noun}.",
-        "zh": "分组统计覆盖截至{period}末的 {months} 个月（{n:,} 条{noun}），以保证团队和客服有足够的{noun}。"},
+        "en": "Breakdowns cover {window} ({n:,} {noun}){why}.",
+        "zh": "分组统计覆盖{window}（{n:,} 条{noun}）{why}。"},
+    "sentiment_window_why": {"en": ", so that {groups} have enough {noun}", "zh": "，以保证{groups}有足够的{noun}"},
+    "sentiment_groups_team": {"en": "teams", "zh": "团队"},
+    "sentiment_groups_agent_id": {"en": "agents", "zh": "客服"},
     "sentiment_share_title": {"en": "Negative share by {group}", "zh": "按{group}的负面占比"},
     "sentiment_agents_none": {
         "en": "No agent has {min_n} or more {noun} in the window, so none is ranked.",
@@ -110,8 +127,12 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_trend_title": {"en": "Negative share of {noun} per month", "zh": "每月负面{noun}占比"},
     "sentiment_aspects_heading": {"en": "What negative feedback is about", "zh": "负面反馈的内容"},
     "sentiment_aspects_note": {
-        "en": "Aspects ranked by negative volume × negativity (mean −polarity of the negative {noun}).",
-        "zh": "按负面数量×负面强度（负面{noun}平均得分的相反数）排序。"},
+        "en": "Aspects of the {n:,} {noun} of {window}, ranked by negative volume × negativity (mean −polarity of "
+              "the negative {noun}); shares are of the {noun} mentioning the aspect.",
+        "zh": "{window}的 {n:,} 条{noun}中提及的各方面，按负面数量×负面强度（负面{noun}平均得分的相反数）排序；"
+              "占比以提及该方面的{noun}为基数。"},
+    "sentiment_aspects_none": {"en": "Not mentioned in any of the {noun} of {window}: {aspects}.",
+                               "zh": "{window}的{noun}中未提及：{aspects}。"},
     "sentiment_aspect_chart_title": {"en": "Negative {noun} by aspect", "zh": "各方面的负面{noun}数"},
     "sentiment_examples_heading": {"en": "Example negative {noun} (personal data masked)",
                                    "zh": "负面{noun}示例（个人信息已脱敏）"},
@@ -122,6 +143,9 @@ PHRASES: dict[str, dict[str, str]] = {
               "(CSAT 1–2 / 3 / 4–5, NPS 0–6 / 7–8 / 9–10), per language.",
         "zh": "文本情感与同一问卷中评分的对比：情感得分与客户满意度、净推荐值的斯皮尔曼相关，以及文本类别与评分对应类别"
               "（满意度 1–2 / 3 / 4–5，净推荐值 0–6 / 7–8 / 9–10）的一致率，按语言分列。"},
+    "sentiment_validity_window": {
+        "en": "All {n:,} comments with a rating from {start} to {end} are used, not only those of {period}.",
+        "zh": "使用 {start} 至 {end} 全部 {n:,} 条带评分的评论，而不只是{period}的评论。"},
     "sentiment_rho_line": {"en": "{language}: Spearman ρ with {rating} {rho:.2f} ({lo:.2f}–{hi:.2f}, n = {n:,}).",
                            "zh": "{language}：与{rating}的斯皮尔曼相关 {rho:.2f}（{lo:.2f}–{hi:.2f}，样本 {n:,}）。"},
     "sentiment_rho_untested": {"en": "{language}: not tested, because only {n:,} comments have a {rating} rating.",

@@ -101,7 +101,7 @@ def decision_sentences(decision: str, reasons: pd.DataFrame, metrics: pd.DataFra
     for _, r in metrics.iterrows():
         name, role = label(r["metric"], lang), label(f"role_{r['role']}", lang)
         if r.get("error"):
-            out.append(phrase("ab_metric_not_tested", lang, metric=name, role=role, reason=r["error"]))
+            out.append(phrase("ab_metric_not_tested", lang, metric=name, role=role, reason=untested_reason(r, lang)))
             continue
         out.append(phrase("ab_metric_sentence", lang, metric=name, role=role,
                           control=format_level(r["control"], r["scale"], lang),
@@ -109,6 +109,18 @@ def decision_sentences(decision: str, reasons: pd.DataFrame, metrics: pd.DataFra
                           effect=format_effect(r["diff"], r["scale"], lang), interval=_interval(r, lang),
                           p_adj=format_p_value(r["p_adjusted"], prefix=True), verdict=label(f"verdict_{verdicts[r['metric']]}", lang)))
     return out
+
+
+def untested_reason(row, lang: str) -> str:
+    """Why a metric could not be tested, in ``lang``: from its ``error_reason`` code and ``error_values``
+    (:class:`csm.abtest.compare.Untestable`); any other analysis error keeps its (English) message."""
+    code = row.get("error_reason") or "other"
+    values = dict(row.get("error_values") or {}) if isinstance(row.get("error_values"), dict) else {}
+    if "arm" in values:
+        values["arm"] = phrase(f"ab_arm_{values['arm']}", lang)
+    if code == "other":
+        return phrase("ab_untestable_other", lang, error=row.get("error", ""))
+    return phrase(f"ab_untestable_{code}", lang, **values)
 
 
 # --------------------------------------------------------------------------- tables
