@@ -245,13 +245,18 @@ PHRASES: dict[str, dict[str, str]] = {
                                    "Bonferroni correction over the cells. A level with fewer than 5 × (levels of the other "
                                    "dimension) tickets — expected count below 5 in an average cell — is rare: rare "
                                    "levels are pooled and shown by name, and a rare level or pool still too small for "
-                                   "the test is left out (see the notes). Only cells with at least {ratio}× their "
+                                   "the test is left out (both named below). Only cells with at least {ratio}× their "
                                    "expected count are listed in “What to fix first”.",
                              "zh": "标出的组合为显著偏多：调整标准化残差经 Bonferroni 校正后仍显著。工单数少于 5 ×（另一维度取值个数）"
                                    "的取值（平均单元格期望频数低于 5）视为少见：少见取值合并后按名称列出，合并后仍太少而无法检验的"
-                                   "取值不参与检验（见说明）。只有实际数至少为预期 {ratio} 倍的组合才列入“优先整改事项”。"},
+                                   "取值不参与检验（见下文）。只有实际数至少为预期 {ratio} 倍的组合才列入“优先整改事项”。"},
     "concentration_pooled": {"en": "{dimension}: {k} rare levels pooled into one ({names}).",
                              "zh": "{dimension}：{k} 个少见取值合并为一组（{names}）。"},
+    "concentration_pooled_rows": {"en": "In the {dimension} test: {k} rare categories pooled into one ({names}).",
+                                  "zh": "{dimension}检验中：{k} 个少见类别合并为一组（{names}）。"},
+    "concentration_dropped_rows": {"en": "In the {dimension} test: {n} tickets of rare categories left out, too few "
+                                         "to test: {levels}.",
+                                   "zh": "{dimension}检验中：少见类别的 {n} 件工单因数量太少未参与检验：{levels}。"},
     "concentration_dropped": {"en": "{dimension}: {n} tickets left out of the test, too few to test: {levels}.",
                               "zh": "{dimension}：{n} 件工单因数量太少未参与检验：{levels}。"},
     "pooled_levels": {"en": "{names}", "zh": "{names}"},

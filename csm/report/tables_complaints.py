@@ -350,22 +350,21 @@ def concentration_sentences(summary: pd.DataFrame, lang: str) -> list[str]:
 
 
 def pooling_sentences(tests: dict, lang: str, *, show: int = 8) -> list[str]:
-    """Per tested dimension (``{dimension: ContingencyResult}``) and the category axis: which rare levels were
-    pooled, and which (with their tickets) were left out of the test as too few."""
+    """Per tested dimension (``{dimension: ContingencyResult}``), for its levels and for the categories of its
+    test: which rare levels were pooled, and which (with their tickets) were left out of the test as too few."""
     sep = ", " if lang == "en" else "、"
     out = []
     for res in tests.values():
-        for dim in (res.row, res.col):
+        for dim, suffix in ((res.col, ""), (res.row, "_rows")):
             members = res.pooled.get(dim, [])
             if members:
                 names = sep.join(str(code_label(m, lang)) for m in members[:show]) + (" …" if len(members) > show else "")
-                out.append(phrase("concentration_pooled", lang, dimension=code_label(dim, lang) if dim == res.col
-                                  else f"{code_label(dim, lang)} × {code_label(res.col, lang)}", k=len(members), names=names))
+                out.append(phrase(f"concentration_pooled{suffix}", lang, dimension=code_label(res.col, lang),
+                                  k=len(members), names=names))
             dropped = res.dropped.get(dim, {})
             if dropped:
                 levels = sep.join(f"{code_label(k, lang)} ({v:,})" for k, v in list(dropped.items())[:show])
-                out.append(phrase("concentration_dropped", lang, dimension=code_label(dim, lang) if dim == res.col
-                                  else f"{code_label(dim, lang)} × {code_label(res.col, lang)}",
+                out.append(phrase(f"concentration_dropped{suffix}", lang, dimension=code_label(res.col, lang),
                                   n=f"{sum(dropped.values()):,}", levels=levels + (" …" if len(dropped) > show else "")))
     return out
 
