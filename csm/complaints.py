@@ -290,14 +290,39 @@ class SpikeResult:
     n_tests: int
     threshold: float
     notes: list[str] = field(default_factory=list)
+    #: False when the series are too short to test (``weeks`` < ``min_weeks``): nothing was searched, so the
+    #: empty summary means "not tested", never "no spike".
+    tested: bool = True
+    weeks: int = 0
+    min_weeks: int = 0
 
     def __repr__(self) -> str:
+        if not self.tested:
+            return f"SpikeResult(not tested: {self.weeks} complete weeks, at least {self.min_weeks} needed)"
         return f"SpikeResult({len(self.summary)} spike(s) in {self.n_tests} weekly tests, threshold z > {self.threshold:.2f})"
+
+
+#: Weeks of history beyond the rolling-median window that a spike search needs (see :func:`min_history_weeks`).
+MIN_HISTORY_EXTRA_WEEKS = 4
+
+
+def min_history_weeks(window: int = 13) -> int:
+    """Complete weeks a spike search needs: the rolling-median window plus
+    :data:`MIN_HISTORY_EXTRA_WEEKS` (13 + 4 = 17 weeks, about four months, by default).
+
+    Why: a week's baseline is the median of the other weeks of its window (12 neighbours). With a
+    shorter series the window is cut by the data's ends and a surge of a few weeks becomes a large part
+    of every window, so the baseline rises with the surge and hides it (two months of data with
+    complaints doubling in the second month showed "no spike"). With at least 17 weeks every window
+    holds its 12 neighbours for the middle weeks, a surge of up to 4 weeks stays a third of them at most,
+    so the median stays at the usual level, and the MAD scale rests on a dozen or more ordinary weeks.
+    """
+    return int(window) + MIN_HISTORY_EXTRA_WEEKS
 
 
 def detect_spikes(weekly: pd.DataFrame, by=(), *, season_length: int = 52, min_cycles: float = 2.0,
                   window: int = 13, alpha: float = 0.05, min_ratio: float = 1.2, min_excess: float = 10.0,
-                  n_tests: int | None = None) -> SpikeResult:
+                  n_tests: int | None = None, min_weeks: int | None = None) -> SpikeResult:
     """Weeks whose complaints exceed the expected level by more than chance allows.
 
     Baseline per series: with at least ``min_cycles`` seasons of weekly data (2 × 52 weeks), the
@@ -312,6 +337,9 @@ def detect_spikes(weekly: pd.DataFrame, by=(), *, season_length: int = 52, min_c
     ``Φ⁻¹(1 − alpha / n_tests)`` over every week of every series tested (family-wise false-alarm
     rate ≤ ``alpha``), and the week is also practically larger: ``y ≥ min_ratio × baseline`` and
     ``y − baseline ≥ min_excess``. Consecutive flagged weeks form one spike.
+
+    A series shorter than ``min_weeks`` complete weeks (default :func:`min_history_weeks`: the window
+    plus 4) is not tested: the result has ``tested=False`` and an empty summary.
     """
     by = [by] if isinstance(by, str) else list(by)
     _require(weekly, ["week", "count", *by], "detect_spikes")
@@ -320,6 +348,14 @@ def detect_spikes(weekly: pd.DataFrame, by=(), *, season_length: int = 52, min_c
     groups = list(weekly.groupby(by, sort=True, observed=True)) if by else [((), weekly)]
     n_tests = int(n_tests or len(weekly))
     threshold = float(st.norm.isf(alpha / max(n_tests, 1)))
+    min_weeks = int(min_weeks if min_weeks is not None else min_history_weeks(window))
+    n_weeks = int(weekly["week"].nunique()) if len(weekly) else 0
+    cols = [*by, "start", "end", "weeks", "observed", "expected", "excess", "ratio", "max_score", "p_value", "method"]
+    if n_weeks < min_weeks:
+        scores = weekly.assign(baseline=np.nan, residual=np.nan, score=np.nan, p_value=np.nan, flagged=False,
+                               method="not_tested").iloc[:0]
+        return SpikeResult(pd.DataFrame(columns=cols), scores, by, n_tests, threshold,
+                           [f"not_tested:{n_weeks}:{min_weeks}"], tested=False, weeks=n_weeks, min_weeks=min_weeks)
     parts, methods = [], {}
     for key, g in groups:
         g = g.sort_values("week")
@@ -351,14 +387,13 @@ def detect_spikes(weekly: pd.DataFrame, by=(), *, season_length: int = 52, min_c
                          "observed": obs, "expected": exp, "excess": obs - exp,
                          "ratio": obs / exp if exp > 0 else np.inf, "max_score": float(run["score"].max()),
                          "p_value": float(run["p_value"].min()), "method": run["method"].iloc[0]})
-    cols = [*by, "start", "end", "weeks", "observed", "expected", "excess", "ratio", "max_score", "p_value", "method"]
     summary = pd.DataFrame(rows, columns=cols)
     summary = summary.sort_values("excess", ascending=False, kind="stable").reset_index(drop=True)
     notes = []
     n_weeks = scores.groupby(by, observed=True).size().max() if by and len(scores) else len(scores)
     if any(m == "rolling_median" for m in methods.values()):
         notes.append(f"short_history:{int(n_weeks)}:{int(min_cycles * season_length)}:{window}")
-    return SpikeResult(summary, scores, by, n_tests, threshold, notes)
+    return SpikeResult(summary, scores, by, n_tests, threshold, notes, weeks=n_weeks, min_weeks=min_weeks)
 
 
 #: Spike levels searched by default: all complaints together, each category, each region, each
@@ -423,8 +458,10 @@ def find_spikes(tickets: pd.DataFrame, *, levels=SPIKE_LEVELS, lookback_start=No
         summary = summary[summary["end"] >= pd.Timestamp(lookback_start)]
     summary = summary.sort_values(["excess"], ascending=False, kind="stable").reset_index(drop=True)
     score_frame = pd.concat(scores, ignore_index=True)
-    return SpikeResult(summary, score_frame, all_cols, n_tests, results[0][1].threshold,
-                       list(dict.fromkeys(n for _, r in results for n in r.notes)) + skipped)
+    first = results[0][1]
+    return SpikeResult(summary, score_frame, all_cols, n_tests, first.threshold,
+                       list(dict.fromkeys(n for _, r in results for n in r.notes)) + skipped,
+                       tested=all(r.tested for _, r in results), weeks=first.weeks, min_weeks=first.min_weeks)
 
 
 def spike_drivers(tickets: pd.DataFrame, spike: pd.Series, *, dimensions=DRIVER_DIMENSIONS,
@@ -630,7 +667,8 @@ class ContingencyResult:
     """Chi-square test of independence of two ticket dimensions.
 
     ``cells``: one row per cell — row level, column level, observed, expected, ratio (O/E),
-    adjusted_residual, p_value, p_adjusted (Bonferroni over the cells), over_represented.
+    adjusted_residual, p_value, p_adjusted (Bonferroni over the cells), over_represented, and
+    ``<row>_members`` / ``<col>_members``: the levels pooled into :data:`OTHER_LEVELS` ("a|b", else "").
     ``summary``: one row — chi2, dof, p_value, cramers_v, n, min_expected, note.
     """
 
@@ -645,6 +683,9 @@ class ContingencyResult:
     cramers_v: float
     n: int
     notes: list[str] = field(default_factory=list)
+    #: levels pooled into :data:`OTHER_LEVELS` and levels left out (level -> tickets), per dimension name
+    pooled: dict = field(default_factory=dict)
+    dropped: dict = field(default_factory=dict)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -677,35 +718,65 @@ def cramers_v(chi2: float, n: int, shape: tuple[int, int]) -> float:
     return float(np.sqrt(chi2 / (n * k))) if n > 0 and k > 0 else np.nan
 
 
-def _merge_sparse(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """Merge rare levels into ``other_levels`` until Cochran's rule holds (no expected count below 1, at most
-    20% below ``min_expected``). Each step looks at the cell with the smallest expected count and merges on
-    the axis whose margin makes it small (a category with a handful of tickets is as much a problem as a
-    rare region): that axis's smallest level into ``other_levels`` (the two smallest when there is no pool
-    yet), as long as the axis keeps two levels. Returns (table, merged row levels, merged column levels)."""
-    merged = {0: [], 1: []}
+def _merge_sparse(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFrame, dict, dict]:
+    """Pool the rare levels of each axis, so small expected counts do not distort the test.
+
+    Rule: a level is *rare* when it has fewer than ``min_expected × k`` tickets, ``k`` being the number of
+    levels on the other axis, i.e. its expected count in a cell of average size is below ``min_expected``
+    (5): with 11 categories a channel needs 55 tickets. Rare levels of an axis (two or more) are pooled into
+    one level :data:`OTHER_LEVELS` (its members are returned, so it can be shown by name); repeated until no
+    level is rare, since pooling one axis changes ``k`` of the other. A level that is not rare is never pooled,
+    however small it looks beside the largest. When the table still breaks Cochran's rule (an expected count
+    below 1, or more than 20% below ``min_expected``) and a pool or a single rare level is itself rare, its
+    tickets are left out of the test (returned as dropped, noted by the caller). Each axis keeps two levels.
+
+    Returns (table, pooled members per axis ``{0: [...], 1: [...]}``, dropped levels per axis with their
+    ticket counts ``{0: {level: n}, 1: {...}}``)."""
+    pooled, dropped = {0: [], 1: []}, {0: {}, 1: {}}
     t = table.copy()
-    while True:
-        o = t.to_numpy(dtype=float)
-        n = o.sum()
-        rows, cols = o.sum(axis=1), o.sum(axis=0)
-        e = np.outer(rows, cols) / n
-        if e.min() >= 1 and (e < min_expected).mean() <= 0.2:
+
+    def rare(frame, axis):
+        totals = frame.sum(axis=1 - axis)  # axis 0: row totals
+        return totals[totals < min_expected * frame.shape[1 - axis]]
+
+    for _ in range(100):
+        changed = False
+        for axis in (0, 1):
+            work = t if axis == 1 else t.T  # levels of ``axis`` as columns
+            small = rare(t, axis)
+            take = [lv for lv in small.index if lv != OTHER_LEVELS]
+            if not take or (OTHER_LEVELS not in work.columns and len(take) < 2):
+                continue  # a single rare level is not pooled with anything (it may be dropped below)
+            if work.shape[1] - len(take) + (OTHER_LEVELS not in work.columns) < 2:
+                continue
+            pooled[axis] += [str(c) for c in take]
+            other = work[take].sum(axis=1) + (work[OTHER_LEVELS] if OTHER_LEVELS in work.columns else 0)
+            work = work.drop(columns=[c for c in [*take, OTHER_LEVELS] if c in work.columns])
+            work[OTHER_LEVELS] = other
+            t = work if axis == 1 else work.T
+            changed = True
+        if not changed:
             break
-        i, j = np.unravel_index(np.argmin(e), e.shape)
-        axes = (0, 1) if rows[i] <= cols[j] else (1, 0)
-        axis = next((a for a in axes if t.shape[a] > 2), None)
-        if axis is None:
+
+    def cochran(frame):
+        o = frame.to_numpy(dtype=float)
+        e = np.outer(o.sum(axis=1), o.sum(axis=0)) / o.sum()
+        return e.min() >= 1 and (e < min_expected).mean() <= 0.2
+
+    while not cochran(t):
+        # the rarest level that is still rare (a pool too small, or a lone rare level): leave it out
+        cands = [(float(n), axis, lv) for axis in (0, 1) if t.shape[axis] > 2 for lv, n in rare(t, axis).items()]
+        if not cands:
             break
-        work = t if axis == 1 else t.T
-        totals = work.sum(axis=0).drop(OTHER_LEVELS, errors="ignore").sort_values(kind="stable")
-        take = list(totals.index[:1 if OTHER_LEVELS in work.columns else 2])
-        merged[axis] += [str(c) for c in take]
-        other = work[take].sum(axis=1) + (work[OTHER_LEVELS] if OTHER_LEVELS in work.columns else 0)
-        work = work.drop(columns=[c for c in [*take, OTHER_LEVELS] if c in work.columns])
-        work[OTHER_LEVELS] = other
-        t = work if axis == 1 else work.T
-    return t, merged[0], merged[1]
+        n, axis, lv = min(cands, key=lambda c: (c[0], c[1], str(c[2])))
+        dropped[axis][str(lv)] = int(n)
+        t = t.drop(index=lv) if axis == 0 else t.drop(columns=lv)
+        if lv == OTHER_LEVELS:
+            dropped[axis].pop(str(lv))
+            for m in pooled[axis]:
+                dropped[axis][m] = int(table.sum(axis=1 - axis)[m] if m in table.sum(axis=1 - axis).index else 0)
+            pooled[axis] = []
+    return t, pooled, dropped
 
 
 def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, min_expected: float = 5.0,
@@ -713,8 +784,9 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
     """Pearson chi-square test of ``row`` × ``col`` with adjusted residuals and Cramér's V.
 
     Rows with either value missing are left out (noted). Small expected counts are guarded by
-    merging the rarest ``row`` or ``col`` levels into ``other_levels`` (noted) until Cochran's rule holds;
-    if that is not possible the note says the p-value is approximate. Cells are
+    pooling rare ``row`` or ``col`` levels into ``other_levels`` (rule: :func:`_merge_sparse`; noted), and
+    leaving out a pool or level still too small for Cochran's rule (noted); if the rule still fails the
+    note says the p-value is approximate. Cells are
     over-represented when the adjusted residual is positive and significant after Bonferroni
     correction over all cells. Same statistic as ``scipy.stats.chi2_contingency(correction=False)``.
     """
@@ -731,11 +803,13 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
             raise AnalysisError(f"contingency of {row} × {col}: only one {name} ({only!r}) in the "
                                 f"{len(both):,} tickets; a chi-square test needs at least two levels of each. "
                                 "Widen the period or choose another dimension.")
-    table, merged_rows, merged = _merge_sparse(table, min_expected)
-    if merged_rows:
-        notes.append(f"rare {row} levels merged into {OTHER_LEVELS}: {', '.join(merged_rows)}")
-    if merged:
-        notes.append(f"rare {col} levels merged into {OTHER_LEVELS}: {', '.join(merged)}")
+    table, pooled, dropped = _merge_sparse(table, min_expected)
+    for name, axis in ((row, 0), (col, 1)):
+        if pooled[axis]:
+            notes.append(f"rare {name} levels merged into {OTHER_LEVELS}: {', '.join(pooled[axis])}")
+        if dropped[axis]:
+            notes.append(f"{sum(dropped[axis].values()):,} tickets of rare {name} levels left out (too few for the "
+                         f"test): {', '.join(f'{k} ({v:,})' for k, v in dropped[axis].items())}")
     o = table.to_numpy(dtype=float)
     n = int(o.sum())
     e = np.outer(o.sum(axis=1), o.sum(axis=0)) / n
@@ -752,10 +826,14 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
         "observed": o.ravel(), "expected": e.ravel(), "ratio": (o / e).ravel(),
         "adjusted_residual": adj.ravel(), "p_value": pv.ravel(),
     })
+    # members of a pooled level, so it can be shown by name ("phone + email"), never as a plain "other"
+    cells[f"{row}_members"] = np.where(cells[row] == OTHER_LEVELS, "|".join(pooled[0]), "")
+    cells[f"{col}_members"] = np.where(cells[col] == OTHER_LEVELS, "|".join(pooled[1]), "")
     cells["p_adjusted"] = np.minimum(1.0, cells["p_value"] * len(cells))
     cells["over_represented"] = (cells["adjusted_residual"] > 0) & (cells["p_adjusted"] < alpha)
     return ContingencyResult(row, col, table, pd.DataFrame(e, index=table.index, columns=table.columns), cells,
-                             chi2, dof, p, cramers_v(chi2, n, o.shape), n, notes)
+                             chi2, dof, p, cramers_v(chi2, n, o.shape), n, notes,
+                             pooled={row: pooled[0], col: pooled[1]}, dropped={row: dropped[0], col: dropped[1]})
 
 
 #: A dimension is nested in the categories when at least this share of tickets have their level's commonest category.
@@ -809,7 +887,8 @@ def concentration(tickets: pd.DataFrame, dimensions=("channel", "region", "produ
             skipped[dim] = str(err)
             continue
         tests[dim] = res
-        c = res.cells.rename(columns={dim: "level"})
+        c = res.cells.rename(columns={dim: "level", f"{dim}_members": "level_members",
+                                      f"{row}_members": "category_members"})
         c.insert(0, "dimension", dim)
         cells.append(c)
     if not tests:
@@ -1282,17 +1361,24 @@ def period_changes(tickets: pd.DataFrame, current: tuple, previous: tuple, by: s
     return out.sort_values("change", ascending=False, key=np.abs, kind="stable").reset_index(drop=True)
 
 
+#: An over-represented cell enters the ranked findings only with at least this O/E (the same 1.2 as a spike's
+#: minimum ratio): on a large table a cell 5% above its expected count is significant but not worth fixing.
+MIN_CONCENTRATION_RATIO = 1.2
+
+
 def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells: pd.DataFrame | None = None,
                      drivers: pd.DataFrame | None = None, resolution: pd.DataFrame | None = None,
-                     sla_target: float | None = None, top: int = 10) -> pd.DataFrame:
+                     sla_target: float | None = None, top: int = 10,
+                     min_concentration_ratio: float = MIN_CONCENTRATION_RATIO) -> pd.DataFrame:
     """Ranked findings a manager can act on, all measured in tickets (``impact``):
 
     - ``spike``: a spike that is a finding (:func:`spike_hierarchy`: not explained by finer spikes and not
       part of a larger one; level ``all_complaints`` for a surge of all complaints) — impact = excess
       complaints over the baseline; evidence: ratio, robust z, Bonferroni p; drivers; breakdown (the
       finer spikes inside it);
-    - ``concentration``: an over-represented cell (category × dimension level) — impact = O − E;
-      evidence: adjusted residual, O/E, Bonferroni p;
+    - ``concentration``: an over-represented cell (category × dimension level) with O/E at least
+      ``min_concentration_ratio`` (:data:`MIN_CONCENTRATION_RATIO`) — impact = O − E; evidence: adjusted
+      residual, O/E, Bonferroni p; ``category_members`` / ``level_members`` name a pooled level's members;
     - ``outcome``: a significant odds ratio > 1 — impact = excess bad outcomes at that level;
       evidence: OR with its interval, Holm p; impact = events above what the level would have at the
       reference odds;
@@ -1300,7 +1386,8 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
       Wilson bound below the target) — impact = tickets that missed the SLA beyond the target.
 
     Columns: rank, kind, category, dimension, level, start, end, impact, effect, effect_name, ci_low,
-    ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers, breakdown. Order: spikes
+    ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers, breakdown,
+    category_members, level_members. Order: spikes
     first (acute, with a time and a driver to act on; those overlapping the reporting period first), then the
     standing findings by impact.
     """
@@ -1324,12 +1411,15 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                          "drivers": s.get("drivers", "") or "", "breakdown": s.get("breakdown", "") or "",
                          "score": s["max_score"], "_in_period": bool(s.get("in_period", False))})
     if concentration_cells is not None and len(concentration_cells):
-        over = concentration_cells[concentration_cells["over_represented"]]
-        for c in over.itertuples(index=False):
-            rows.append({"kind": "concentration", "category": c.category, "dimension": c.dimension,
-                         "level": c.level, "start": pd.NaT, "end": pd.NaT, "impact": c.observed - c.expected,
-                         "effect": c.ratio, "effect_name": "ratio", "ci_low": np.nan, "ci_high": np.nan,
-                         "p_value": c.p_adjusted, "drivers": "", "score": c.adjusted_residual})
+        over = concentration_cells[concentration_cells["over_represented"]
+                                   & (concentration_cells["ratio"] >= min_concentration_ratio)]
+        for c in over.to_dict("records"):
+            rows.append({"kind": "concentration", "category": c["category"], "dimension": c["dimension"],
+                         "level": c["level"], "start": pd.NaT, "end": pd.NaT, "impact": c["observed"] - c["expected"],
+                         "effect": c["ratio"], "effect_name": "ratio", "ci_low": np.nan, "ci_high": np.nan,
+                         "p_value": c["p_adjusted"], "drivers": "", "score": c["adjusted_residual"],
+                         "category_members": c.get("category_members", "") or "",
+                         "level_members": c.get("level_members", "") or ""})
     if drivers is not None and len(drivers):
         bad = drivers[drivers["significant"] & (drivers["odds_ratio"] > 1)]
         for d in bad.itertuples(index=False):
@@ -1347,14 +1437,15 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                              "effect_name": "sla_rate", "ci_low": r.sla_ci_low, "ci_high": r.sla_ci_high,
                              "p_value": np.nan, "drivers": "", "target": sla_target})
     cols = ["rank", "kind", "category", "dimension", "level", "start", "end", "impact", "effect", "effect_name",
-            "ci_low", "ci_high", "p_value", "score", "target", "drivers", "breakdown"]
+            "ci_low", "ci_high", "p_value", "score", "target", "drivers", "breakdown", "category_members",
+            "level_members"]
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
     in_period = out.get("_in_period")
     out = out.reindex(columns=cols[1:])
-    out["drivers"] = out["drivers"].fillna("")
-    out["breakdown"] = out["breakdown"].fillna("")
+    for col in ("drivers", "breakdown", "category_members", "level_members"):
+        out[col] = out[col].astype(object).where(out[col].notna(), "")
     if in_period is not None:
         out["_in_period"] = in_period
     # acute problems first: spikes (those overlapping the reporting period before older ones), then the

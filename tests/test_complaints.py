@@ -11,7 +11,7 @@ from csm import complaints as C
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError
 from csm.report import tables_complaints as ctables
-from csm.report.labels import LABELS, PHRASES
+from csm.report.labels import LABELS, PHRASES, phrase
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +110,67 @@ def test_short_history_fallback_is_stated():
     assert res.notes == ["short_history:30:104:13"] and res.summary.empty
 
 
+@pytest.mark.parametrize("weeks,tested", [(8, False), (16, False), (17, True), (30, True)])
+def test_too_short_a_history_is_not_tested_never_no_spike(weeks, tested):
+    # complaints triple in the last three weeks (the March-April 2019 CFPB shape: ~20 to ~490 a week)
+    rng = np.random.default_rng(5)
+    y = rng.poisson(60.0, weeks).astype(float)
+    y[-5:-2] = rng.poisson(180.0, 3)
+    res = C.detect_spikes(_weekly(y))
+    assert C.min_history_weeks(13) == 17  # the 13-week rolling-median window plus 4 weeks
+    assert (res.tested, res.weeks, res.min_weeks) == (tested, weeks, 17)
+    if tested:  # enough history: the planted surge is found, weeks and all
+        assert len(res.summary) == 1 and res.summary["weeks"].iloc[0] == 3
+    else:  # too short: nothing searched, stated as such (an empty summary is not "no spike")
+        assert res.summary.empty and res.notes == [f"not_tested:{weeks}:17"] and "not tested" in repr(res)
+    # find_spikes carries the verdict over all its levels
+    start = pd.Timestamp("2023-01-02")
+    t = pd.DataFrame({"created_at": start + pd.to_timedelta(np.repeat(np.arange(weeks) * 7, y.astype(int)), unit="D")
+                      + pd.Timedelta(hours=12), "category": "a", "region": "x"})
+    found = C.find_spikes(t, end=start + pd.Timedelta(weeks=weeks))
+    assert (found.tested, found.weeks) == (tested, weeks) and found.summary.empty != tested
+
+
+def test_not_tested_sentences_in_both_languages():
+    en = phrase("spikes_not_tested", "en", weeks=8, needed=17, window=13, extra=4)
+    zh = phrase("spikes_not_tested", "zh", weeks=8, needed=17, window=13, extra=4)
+    assert en.startswith("Spikes not tested: 8 complete weeks of history, at least 17 needed")
+    assert zh.startswith("未检测激增：历史数据只有 8 个完整周，至少需要 17 周")
+
+
+def test_trivial_concentration_is_not_a_finding_even_when_significant():
+    cells = pd.DataFrame({"dimension": "channel", "category": ["a", "b", "c"], "level": ["other", "phone", "web"],
+                          "observed": [2771.0, 59.0, 1200.0], "expected": [2644.0, 30.8, 1050.0],
+                          "ratio": [2771 / 2644, 59 / 30.8, 1200 / 1050], "adjusted_residual": [12.5, 5.5, 6.0],
+                          "p_adjusted": [1e-30, 1e-6, 1e-8], "over_represented": True,
+                          "level_members": "", "category_members": ""})
+    root = C.root_cause_table(concentration_cells=cells)
+    # O/E 1.05 (big n, tiny effect) is left out; 1.92 and 1.14 -> only the first passes the 1.2 threshold
+    assert root["level"].tolist() == ["phone"] and C.MIN_CONCENTRATION_RATIO == 1.2
+
+
+def test_a_level_new_this_period_says_new_not_inf():
+    changes = pd.DataFrame({"category": ["a", "b"], "count": [1, 5], "count_previous": [0, 4],
+                            "rate_ratio": [np.inf, 1.25], "ci_low": [0.03, 0.3], "ci_high": [np.inf, 6.0],
+                            "p_adjusted": [1.0, 1.0], "share_change": [0.1, -0.1], "significant": [True, False]})
+    for lang, new in (("en", "new (0 before)"), ("zh", "新增（上期为 0）")):
+        shown = ctables.changes_table(changes, lang)
+        text = " ".join(shown.astype(str).to_numpy().ravel())
+        assert new in text and "inf" not in text and "1.25 (0.30–6.00)" in text
+        sentence = ctables.change_sentences(changes, lang)[0]
+        assert "inf" not in sentence and ("none in the previous period" in sentence or "上期为 0" in sentence)
+
+
+def test_spike_rows_name_their_dimension():
+    row = pd.Series({"category": "Credit reporting, credit repair services, or other personal consumer reports",
+                     "region": "FL"})
+    assert ctables.spike_level_text(row[["region"]], ["region"], "en") == "Region FL"
+    assert ctables.spike_level_text(row, ["category", "region"], "en") == \
+        "Category Credit reporting, credit repair service… · Region FL"
+    assert ctables.spike_level_text(pd.Series({"category": pd.NA}), ["category"], "en") == "All complaints"
+    assert ctables.spike_level_text(row[["region"]], ["region"], "zh") == "区域“FL”"
+
+
 # --------------------------------------------------------------------------- chi-square, residuals, V
 def _frame_from_table(table, rows="category", cols="channel"):
     r, c = np.indices(np.shape(table))
@@ -141,10 +202,34 @@ def test_two_by_two_adjusted_residual_squared_is_chi_square():
 
 
 def test_small_expected_counts_are_pooled_with_a_note():
-    table = np.array([[40, 35, 1, 2], [30, 45, 0, 1]])
+    table = np.array([[40, 35, 1, 2, 6], [30, 45, 0, 1, 5], [33, 38, 1, 3, 4]])
     res = C.contingency_test(_frame_from_table(table), "channel")
-    assert C.OTHER_LEVELS in res.observed.columns and "merged" in res.summary["note"].iloc[0]
+    # rare: fewer than 5 × 3 categories = 15 tickets -> c2 (2) and c3 (6) pooled; c4 (15) kept; the pool (8) is
+    # still too small for Cochran's rule and is left out, with its tickets named in a note
+    assert list(res.observed.columns) == ["c0", "c1", "c4"]
+    assert res.dropped["channel"] == {"c2": 2, "c3": 6}
+    assert any("8 tickets of rare channel levels left out" in n for n in res.notes)
     assert res.expected.to_numpy().min() >= 1
+
+
+def test_a_large_level_is_never_pooled_and_a_pool_is_named_by_its_members():
+    # the CFPB shape: 'other' (thousands), 'phone' (hundreds), 'email' (2): phone is not rare; email alone is
+    # too few for the test and is left out rather than pooled with phone into something that looks like "other"
+    rng = np.random.default_rng(3)
+    table = np.column_stack([rng.integers(300, 900, 8), rng.integers(20, 90, 8), [1, 1] + [0] * 6])
+    res = C.contingency_test(_frame_from_table(table), "channel")
+    assert "c1" in res.observed.columns and C.OTHER_LEVELS not in res.observed.columns
+    assert res.dropped["channel"] == {"c2": 2}
+    # several rare levels that together are large enough: one pool, labelled with what it holds
+    table = np.column_stack([rng.integers(300, 900, 4), rng.integers(200, 400, 4), [3, 4, 2, 3], [4, 2, 5, 3]])
+    res = C.contingency_test(_frame_from_table(table), "channel")
+    assert res.pooled["channel"] == ["c2", "c3"] and C.OTHER_LEVELS in res.observed.columns
+    pool = res.cells[res.cells["channel"] == C.OTHER_LEVELS]
+    assert (pool["channel_members"] == "c2|c3").all()
+    from csm.report.tables_complaints import pooled_label
+    assert pooled_label(C.OTHER_LEVELS, "phone|email", "en") == "Phone + E-mail"
+    assert pooled_label(C.OTHER_LEVELS, "phone|email", "zh") == "电话 + 邮件"
+    assert pooled_label(C.OTHER_LEVELS, "a|b|c|d|e", "en") == "5 rare levels: a + b + c …"
 
 
 # --------------------------------------------------------------------------- logistic regression

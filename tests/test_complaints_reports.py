@@ -52,6 +52,45 @@ def test_cfpb_export_says_what_it_could_not_test(cfpb):
     assert "Traceback" not in html
 
 
+def test_cfpb_pools_only_rare_levels_and_ranks_no_trivial_cell(cfpb):
+    code, manifest, html = cfpb
+    results = manifest["results"]["complaint_root_cause"]
+    text = _text(html)
+    # phone (hundreds of tickets) is a channel of its own, never pooled; email (2) is too few and left out
+    assert "Channel: 2 tickets left out of the test, too few to test: E-mail (2)." in text
+    assert "Other (rare levels pooled)" not in text and "Channel Phone" in text
+    concentration = [r for r in results["root_causes"] if r["kind"] == "concentration"]
+    assert concentration and all(r["effect"] >= 1.2 for r in concentration)  # O/E 1.05 on big n is not a finding
+    assert "inf (" not in text and "new (0 before)" in text  # a category with 1 complaint against 0
+    assert "Region FL" in text  # spike rows name their dimension
+
+
+@pytest.fixture(scope="module")
+def cfpb_two_months(tmp_path_factory):
+    """The CFPB export cut to March–April 2019 (8 complete weeks): complaints nearly double in April."""
+    pd = pytest.importorskip("pandas")
+    rows = pd.read_csv(ROOT / "data" / "examples" / "cfpb_complaints.csv.gz", dtype=str)
+    day = pd.to_datetime(rows["Date received"], format="%Y/%m/%d")
+    folder = tmp_path_factory.mktemp("cfpb_marapr")
+    rows[(day >= "2019-03-01") & (day < "2019-05-01")].to_csv(folder / "cfpb_complaints.csv.gz", index=False)
+    return run_report("complaint_root_cause", tmp_path_factory.mktemp("cfpb_marapr_run"), f"data_dir={folder}",
+                      f"mapping={ROOT / 'data' / 'mappings' / 'cfpb.yaml'}")
+
+
+def test_cfpb_two_months_say_spikes_not_tested_never_no_spike(cfpb_two_months):
+    code, manifest, html = cfpb_two_months
+    assert code == 0
+    results = manifest["results"]["complaint_root_cause"]
+    assert results["spike_search"] == {"tested": False, "weeks": 8, "needed": 17}
+    assert results["spikes"] == [] and not [r for r in results["root_causes"] if r["kind"] == "spike"]
+    text = _text(html)
+    assert "Spikes not tested: 8 complete weeks of history, at least 17 needed" in text
+    assert "No spike" not in text and "no spike" not in text
+    # the window sentences state what the data cover, not the 12 months asked for
+    assert "models use the 3,305 tickets of 2019-03-01 – 2019-04-30, all the data up to the period end" in text
+    assert "12 months ending with the period" not in text
+
+
 @pytest.fixture(scope="module")
 def partial_runs(tmp_path_factory):
     """Two runs covering every optional column and table of this report (inputs that do not interact

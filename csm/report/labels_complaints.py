@@ -51,7 +51,7 @@ CODES: dict[str, dict[str, str]] = {
     "tenure_6_24": {"en": "Tenure 6–24 months", "zh": "司龄6–24个月"},
     "tenure_24_60": {"en": "Tenure 2–5 years", "zh": "司龄2–5年"},
     "tenure_60plus": {"en": "Tenure 5+ years", "zh": "司龄5年以上"},
-    "other_levels": {"en": "Other (rare levels pooled)", "zh": "其他（合并的少见类别）"},
+    "other_levels": {"en": "Rare levels pooled", "zh": "合并的少见取值"},
     # finding kinds of the root-cause table and spike levels
     "spike": {"en": "Spike", "zh": "激增"},
     "concentration": {"en": "Concentration", "zh": "集中"},
@@ -77,6 +77,7 @@ CODES: dict[str, dict[str, str]] = {
     "complaint_cumulative_share": {"en": "Cumulative share", "zh": "累计占比"},
     "complaint_vital_few": {"en": "Top 80%", "zh": "前80%"},
     "complaint_start": {"en": "From", "zh": "开始"},
+    "complaint_weeks_from_to": {"en": "Weeks (from – to)", "zh": "周（起止）"},
     "complaint_end": {"en": "To", "zh": "结束"},
     "complaint_weeks": {"en": "Weeks", "zh": "周数"},
     "complaint_observed": {"en": "Observed", "zh": "实际"},
@@ -130,14 +131,26 @@ PHRASES: dict[str, dict[str, str]] = {
     "complaints_title": {"en": "Complaint root-cause briefing — {period}",
                          "zh": "投诉根因分析简报 — {period}"},
     "complaints_intro": {
-        "en": "{n} complaints in {period} ({per_day} a day). Spikes are searched over {lookback}; "
-              "concentration and outcome models use the {months} months ending with the period ({n_model} tickets).",
-        "zh": "{period}共有 {n} 件投诉（日均 {per_day} 件）。激增检测范围为 {lookback}；"
-              "集中度分析和结果模型使用截至本期末的 {months} 个月数据（{n_model} 件工单）。"},
+        "en": "{n} complaints in {period} ({per_day} a day). {spike_scope} Concentration and outcome models use the "
+              "{n_model} tickets of {model_window}.",
+        "zh": "{period}共有 {n} 件投诉（日均 {per_day} 件）。{spike_scope}集中度分析和结果模型使用{model_window}"
+              "的 {n_model} 件工单。"},
+    "spike_scope_searched": {"en": "Spikes are searched over {lookback}.", "zh": "激增检测范围为 {lookback}。"},
+    "spike_scope_not_tested": {"en": "Spikes are not tested ({weeks} complete weeks of history, at least {needed} "
+                                     "needed).",
+                               "zh": "未检测激增（历史数据只有 {weeks} 个完整周，至少需要 {needed} 周）。"},
+    "model_window_full": {"en": "the {months} months ending with the period ({start} – {end})",
+                          "zh": "截至本期末的 {months} 个月（{start} – {end}）"},
+    "model_window_short": {"en": "{start} – {end}, all the data up to the period end (parameter model_months asks "
+                                 "for {months} months)",
+                           "zh": "{start} – {end}（截至本期末的全部数据；参数 model_months 要求 {months} 个月）"},
     "complaints_root_heading": {"en": "What to fix first", "zh": "优先整改事项"},
     "complaints_no_root_cause": {"en": "No finding passed the significance checks: no spike, no over-represented "
                                        "cell and no outcome driver.",
                                  "zh": "没有发现通过显著性检验的问题：没有激增、没有显著集中的组合，也没有显著的结果驱动因素。"},
+    "complaints_no_root_cause_untested": {"en": "No finding passed the significance checks: no over-represented cell "
+                                                "and no outcome driver (spikes were not tested, see below).",
+                                          "zh": "没有发现通过显著性检验的问题：没有显著集中的组合，也没有显著的结果驱动因素（未检测激增，见下文）。"},
     "root_spike": {"en": "{where}: {excess} extra complaints in {start} to {end} ({ratio}× the expected level){drivers}.",
                    "zh": "{where}：{start} 至 {end} 多出 {excess} 件投诉（为预期水平的 {ratio} 倍）{drivers}。"},
     "root_spike_drivers": {"en": ", driven by {drivers}", "zh": "，主要来自{drivers}"},
@@ -215,6 +228,11 @@ PHRASES: dict[str, dict[str, str]] = {
                           "zh": "当某周的稳健 z 值超过 {threshold}（对 {tests} 个周检验做 Bonferroni 校正，整体误报率 5%），"
                                 "且至少为基线的 {ratio} 倍、超出 {excess} 件时，标记为激增。"},
     "no_spikes": {"en": "No spike in {lookback}.", "zh": "{lookback}内没有发现激增。"},
+    "spikes_not_tested": {"en": "Spikes not tested: {weeks} complete weeks of history, at least {needed} needed (the "
+                                "{window}-week rolling-median baseline plus {extra} weeks, so that a surge of a few "
+                                "weeks cannot lift its own baseline).",
+                          "zh": "未检测激增：历史数据只有 {weeks} 个完整周，至少需要 {needed} 周（{window} 周滚动中位数基线"
+                                "再加 {extra} 周，以免持续数周的激增抬高自身的基线）。"},
     "spikes_found": {"en": "{n} spike(s) in {lookback}; {n_period} overlap the reporting period.",
                      "zh": "{lookback}内发现 {n} 次激增，其中 {n_period} 次与本期重叠。"},
     "spike_chart_title": {"en": "{where}: weekly complaints and baseline", "zh": "{where}：每周投诉量与基线"},
@@ -224,8 +242,29 @@ PHRASES: dict[str, dict[str, str]] = {
     "concentration_sentence": {"en": "{dimension}: chi-square {chi2} (df {dof}), {p}, Cramér's V {v} ({strength}).",
                                "zh": "{dimension}：卡方 {chi2}（自由度 {dof}），{p}，克莱姆 V 系数 {v}（{strength}）。"},
     "concentration_method": {"en": "Cells marked are over-represented: adjusted standardised residual significant after "
-                                   "Bonferroni correction over the cells. Rare levels with small expected counts are pooled.",
-                             "zh": "标出的组合为显著偏多：调整标准化残差经 Bonferroni 校正后仍显著。期望频数过小的少见取值已合并。"},
+                                   "Bonferroni correction over the cells. A level with fewer than 5 × (levels of the other "
+                                   "dimension) tickets — expected count below 5 in an average cell — is rare: rare "
+                                   "levels are pooled and shown by name, and a rare level or pool still too small for "
+                                   "the test is left out (both named below). Only cells with at least {ratio}× their "
+                                   "expected count are listed in “What to fix first”.",
+                             "zh": "标出的组合为显著偏多：调整标准化残差经 Bonferroni 校正后仍显著。工单数少于 5 ×（另一维度取值个数）"
+                                   "的取值（平均单元格期望频数低于 5）视为少见：少见取值合并后按名称列出，合并后仍太少而无法检验的"
+                                   "取值不参与检验（见下文）。只有实际数至少为预期 {ratio} 倍的组合才列入“优先整改事项”。"},
+    "concentration_pooled": {"en": "{dimension}: {k} rare levels pooled into one ({names}).",
+                             "zh": "{dimension}：{k} 个少见取值合并为一组（{names}）。"},
+    "concentration_pooled_rows": {"en": "In the {dimension} test: {k} rare categories pooled into one ({names}).",
+                                  "zh": "{dimension}检验中：{k} 个少见类别合并为一组（{names}）。"},
+    "concentration_dropped_rows": {"en": "In the {dimension} test: {n} tickets of rare categories left out, too few "
+                                         "to test: {levels}.",
+                                   "zh": "{dimension}检验中：少见类别的 {n} 件工单因数量太少未参与检验：{levels}。"},
+    "concentration_dropped": {"en": "{dimension}: {n} tickets left out of the test, too few to test: {levels}.",
+                              "zh": "{dimension}：{n} 件工单因数量太少未参与检验：{levels}。"},
+    "pooled_levels": {"en": "{names}", "zh": "{names}"},
+    "pooled_levels_many": {"en": "{k} rare levels: {names} …", "zh": "{k} 个少见取值：{names} 等"},
+    "change_new": {"en": "new (0 before)", "zh": "新增（上期为 0）"},
+    "change_new_sentence": {"en": "{category}: {count} complaints, none in the previous period (adjusted p {p}).",
+                            "zh": "{category}：{count} 件投诉，上期为 0（校正后 p 值 {p}）。"},
+    "spike_level_in": {"en": "{dimension} {level}", "zh": "{dimension}“{level}”"},
     "concentration_nested": {"en": "{dimension} not tested: {share} of tickets have the category most common for their "
                                    "{dimension_lower}, so each lies within one category (a finer classification) and a "
                                    "test of independence would say nothing.",

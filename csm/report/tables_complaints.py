@@ -64,6 +64,32 @@ def _where(row, by, lang: str) -> str:
     return " · ".join(code_label(row[c], lang) for c in by if c in row and pd.notna(row[c]))
 
 
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip(" ,") + "…"
+
+
+def spike_level_text(row, by, lang: str, *, limit: int = 40) -> str:
+    """A spike's series with its dimension: "Region FL", "Category Debt collection · Region TX", "All complaints";
+    long level names are cut to ``limit`` characters (the full names are in the recorded results)."""
+    parts = [phrase("spike_level_in", lang, dimension=code_label(c, lang), level=_short(str(code_label(row[c], lang)), limit))
+             for c in by if c in row and pd.notna(row[c])]
+    return " · ".join(parts) or code_label("all_complaints", lang)
+
+
+def pooled_label(code, members, lang: str, *, show: int = 3) -> str:
+    """A level's label; a pooled level (:data:`csm.complaints.OTHER_LEVELS`) is named by what it holds:
+    "Phone + Email", or "5 rare levels: AK + WY + VT …" beyond ``show`` members."""
+    from csm.complaints import OTHER_LEVELS
+
+    names = [m for m in str(members).split("|") if m] if isinstance(members, str) else []
+    if code != OTHER_LEVELS or not names:
+        return code_label(code, lang)
+    shown = " + ".join(str(code_label(m, lang)) for m in names[:show])
+    if len(names) <= show:
+        return phrase("pooled_levels", lang, names=shown)
+    return phrase("pooled_levels_many", lang, k=len(names), names=shown)
+
+
 def _drivers_text(drivers: str, lang: str) -> str:
     if not isinstance(drivers, str) or not drivers:
         return ""
@@ -196,8 +222,10 @@ def root_cause_sentence(row: pd.Series, lang: str) -> str:
                       drivers=(phrase("root_spike_drivers", lang, drivers=drivers) if drivers else "")
                       + (phrase("root_spike_breakdown", lang, parts=parts) if parts else ""))
     if kind == "concentration":
-        return phrase("root_concentration", lang, category=code_label(row["category"], lang),
-                      dimension=code_label(row["dimension"], lang), level=code_label(row["level"], lang),
+        return phrase("root_concentration", lang,
+                      category=pooled_label(row["category"], row.get("category_members", ""), lang),
+                      dimension=code_label(row["dimension"], lang),
+                      level=pooled_label(row["level"], row.get("level_members", ""), lang),
                       excess=_num(row["impact"]), ratio=_num(row["effect"], 2))
     if kind == "resolution":
         return phrase("root_resolution", lang, category=code_label(row["category"], lang), rate=format_share(row["effect"]),
@@ -242,13 +270,18 @@ def spikes_table(spikes: pd.DataFrame, by, lang: str, *, top: int | None = None)
     if top is not None:
         spikes = spikes.head(top)
     out = pd.DataFrame({
-        "level": [_where(r, by, lang) or code_label("all_complaints", lang) for _, r in spikes.iterrows()],
-        "start": spikes["start"].map(_date), "end": spikes["end"].map(_date), "weeks": spikes["weeks"].map(_num),
+        "level": [spike_level_text(r, by, lang) for _, r in spikes.iterrows()],
+        # one column for the dates (fewer, wider columns: the level names need the room)
+        "complaint_weeks_from_to": [f"{_date(a)} – {_date(b)} ({_num(w)})" for a, b, w in
+                                    zip(spikes["start"], spikes["end"], spikes["weeks"])],
         "observed": spikes["observed"].map(_num), "expected": spikes["expected"].map(_num),
         "excess": spikes["excess"].map(_num), "ratio": spikes["ratio"].map(lambda x: _num(x, 2)),
         "max_score": spikes["max_score"].map(lambda x: _num(x, 1)), "p_adjusted": spikes["p_value"].map(format_p_value),
         "drivers": spikes["drivers"].map(lambda d: _drivers_text(d, lang) or "–"),
         "in_period": [_yes(v, lang) for v in spikes["in_period"]]})
+    for col, empty in (("drivers", "–"), ("in_period", "")):
+        if (out[col] == empty).all():  # a column with nothing to say only takes room
+            out = out.drop(columns=col)
     if "finding" in spikes:
         out["role"] = [_spike_role(r, lang) for _, r in spikes.iterrows()]
         out["breakdown"] = spikes["breakdown"].map(lambda b: breakdown_text(b, lang) or "–").to_numpy()
@@ -316,12 +349,35 @@ def concentration_sentences(summary: pd.DataFrame, lang: str) -> list[str]:
                    strength=phrase(cramers_v_strength(r["cramers_v"]), lang)) for _, r in summary.iterrows()]
 
 
+def pooling_sentences(tests: dict, lang: str, *, show: int = 8) -> list[str]:
+    """Per tested dimension (``{dimension: ContingencyResult}``), for its levels and for the categories of its
+    test: which rare levels were pooled, and which (with their tickets) were left out of the test as too few."""
+    sep = ", " if lang == "en" else "、"
+    out = []
+    for res in tests.values():
+        for dim, suffix in ((res.col, ""), (res.row, "_rows")):
+            members = res.pooled.get(dim, [])
+            if members:
+                names = sep.join(str(code_label(m, lang)) for m in members[:show]) + (" …" if len(members) > show else "")
+                out.append(phrase(f"concentration_pooled{suffix}", lang, dimension=code_label(res.col, lang),
+                                  k=len(members), names=names))
+            dropped = res.dropped.get(dim, {})
+            if dropped:
+                levels = sep.join(f"{code_label(k, lang)} ({v:,})" for k, v in list(dropped.items())[:show])
+                out.append(phrase(f"concentration_dropped{suffix}", lang, dimension=code_label(res.col, lang),
+                                  n=f"{sum(dropped.values()):,}", levels=levels + (" …" if len(dropped) > show else "")))
+    return out
+
+
 def cells_table(cells: pd.DataFrame, lang: str, *, top: int = 10) -> pd.DataFrame:
     """The most over-represented cells (largest adjusted residual first)."""
     c = cells.sort_values("adjusted_residual", ascending=False, kind="stable").head(top)
-    out = pd.DataFrame({"category": c["category"].map(lambda v: code_label(v, lang)),
+    members = c["level_members"] if "level_members" in c else pd.Series("", index=c.index)
+    cat_members = c["category_members"] if "category_members" in c else pd.Series("", index=c.index)
+    out = pd.DataFrame({"category": [pooled_label(v, m, lang) for v, m in zip(c["category"], cat_members)],
                         "dimension": c["dimension"].map(lambda v: code_label(v, lang)),
-                        "level": c["level"].map(lambda v: code_label(v, lang)), "observed": c["observed"].map(_num),
+                        "level": [pooled_label(v, m, lang) for v, m in zip(c["level"], members)],
+                        "observed": c["observed"].map(_num),
                         "expected": c["expected"].map(lambda x: _num(x, 1)), "ratio": c["ratio"].map(lambda x: _num(x, 2)),
                         "adjusted_residual": c["adjusted_residual"].map(lambda x: _num(x, 2)),
                         "p_adjusted": c["p_adjusted"].map(format_p_value),
@@ -381,16 +437,26 @@ def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> 
         top = changes.iloc[0]
         return [phrase("no_category_change", lang, category=code_label(top[by], lang), count=_num(top["count"]),
                        previous=_num(top["count_previous"]))]
-    return [phrase("change_up", lang, category=code_label(r[by], lang), count=_num(r["count"]),
+    return [phrase("change_new_sentence", lang, category=code_label(r[by], lang), count=_num(r["count"]),
+                   p=format_p_value(r["p_adjusted"])) if r["count_previous"] == 0 else
+            phrase("change_up", lang, category=code_label(r[by], lang), count=_num(r["count"]),
                    previous=_num(r["count_previous"]), rr=_num(r["rate_ratio"], 2), low=_num(r["ci_low"], 2),
                    high=_num(r["ci_high"], 2), p=format_p_value(r["p_adjusted"])) for _, r in sig.iterrows()]
+
+
+def _rate_ratio_text(rr, low, high, previous, lang: str) -> str:
+    """"1.52 (1.10–2.08)"; a level with no complaints before has no finite ratio: "new (0 before)"."""
+    if previous == 0 or not np.isfinite(rr) or not np.isfinite(high):
+        return phrase("change_new", lang) if previous == 0 else f"{_num(rr, 2)} ({_num(low, 2)}–…)"
+    return f"{_num(rr, 2)} ({_num(low, 2)}–{_num(high, 2)})"
 
 
 def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
     out = pd.DataFrame({by: changes[by].map(lambda v: code_label(v, lang)), "count": changes["count"].map(_num),
                         "count_previous": changes["count_previous"].map(_num),
-                        "rate_ratio": [f"{_num(r, 2)} ({_num(lo, 2)}–{_num(hi, 2)})" for r, lo, hi in
-                                       zip(changes["rate_ratio"], changes["ci_low"], changes["ci_high"])],
+                        "rate_ratio": [_rate_ratio_text(r, lo, hi, prev, lang) for r, lo, hi, prev in
+                                       zip(changes["rate_ratio"], changes["ci_low"], changes["ci_high"],
+                                           changes["count_previous"])],
                         "p_adjusted": changes["p_adjusted"].map(format_p_value),
                         "share_change": changes["share_change"].map(lambda x: f"{100 * x:+.1f} pp")})
     return _display(out, lang)
