@@ -101,6 +101,9 @@ def test_targets_not_evaluated_and_sections_left_out_are_said_once(card_and_targ
     assert tables.targets_met_sentence(status, "en") == "No KPI target could be evaluated for this period " \
                                                         "(see the notes below)."  # never "0 of 0"
     assert tables.targets_met_sentence(status.iloc[:0], "en") == ""  # no targets set: nothing to say
+    one = status.assign(status=["met", "no_data"])
+    assert tables.targets_met_sentence(one, "en") == "The only KPI target that could be evaluated was met."
+    assert tables.targets_met_sentence(one.assign(status=["missed", "no_data"]), "zh") == "唯一可评估的指标目标未达标。"
     en = tables.target_sentences(card, status, "en")
     assert en == ["Complaints: target not evaluated — its baseline 2025-06 has no data. Change the parameter "
                   "targets.complaints.baseline (e.g. previous_12_months, same_period_last_year or a number) or "

@@ -64,6 +64,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "{met} of the {total} KPI targets that could be evaluated were met.",
         "zh": "可评估的 {total} 项指标目标中有 {met} 项达标。",
     },
+    "kpi_only_target_met": {
+        "en": "The only KPI target that could be evaluated was met.",
+        "zh": "唯一可评估的指标目标已达标。",
+    },
+    "kpi_only_target_not_met": {
+        "en": "The only KPI target that could be evaluated was not met.",
+        "zh": "唯一可评估的指标目标未达标。",
+    },
     "no_target_evaluated": {
         "en": "No KPI target could be evaluated for this period (see the notes below).",
         "zh": "本期没有可评估的指标目标（见下方说明）。",

@@ -363,6 +363,8 @@ def targets_met_sentence(targets: pd.DataFrame, lang: str) -> str:
     if len(evaluated) == 0:
         return phrase("no_target_evaluated", lang)
     met = int((evaluated["status"] == "met").sum())
+    if len(evaluated) == 1 and len(targets) > 1:  # not "1 of the 1 KPI targets … were met"
+        return phrase("kpi_only_target_met" if met else "kpi_only_target_not_met", lang)
     key = "kpis_met" if len(evaluated) == len(targets) else "kpis_met_of_evaluated"
     return phrase(key, lang, met=met, total=len(evaluated))
 
