@@ -1052,7 +1052,8 @@ _MONTHS_AHEAD = re.compile(r"^\+?\s*(\d{1,3})\s*months?$")
 
 _TARGET_COLUMNS = ["kpi", "period", "actual", "ci_low", "ci_high", "target", "direction", "deadline", "baseline",
                    "actual_change", "target_change", "status", "projected", "projected_low", "projected_high",
-                   "on_track", "n_periods_fit", "baseline_window", "baseline_n", "baseline_periods", "baseline_of", "note"]
+                   "on_track", "n_periods_fit", "baseline_window", "baseline_n", "baseline_periods", "baseline_of",
+                   "note"]
 
 
 def _is_number(x) -> bool:

@@ -136,7 +136,8 @@ def test_units_in_sentences_and_long_minutes_also_in_hours():
         "1,070.9 [1,000.2, 1,150.3] min (17.8 h)"  # 1,070.94 / 60 = 17.849
     assert tables.format_quantity(1070.94, "minutes", "zh") == "1,070.9 分钟（17.8 小时）"
     assert tables.format_quantity(119.9, "minutes") == "119.9 min"  # below 2 h: minutes only
-    assert tables.format_quantity(30.25, "hours") == "30.2 h" and tables.format_quantity(60, "hours") == "60.0 h (2.5 d)"
+    assert tables.format_quantity(30.25, "hours") == "30.2 h"
+    assert tables.format_quantity(60, "hours") == "60.0 h (2.5 d)"
     assert tables.format_quantity(300, "business minutes") == "300.0 business min"  # a business day is not 24 h
     assert tables.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
     assert tables.format_quantity(2130, "tickets") == "2,130" and tables.format_quantity(np.nan, "minutes") == "–"
@@ -155,7 +156,8 @@ def test_thin_baseline_and_short_trend_are_said_not_projected():
     from csm.periods import parse_period
 
     # the newcomer's CFPB case: March and April 2019 only; previous_12_months of 2019-04 has 1 month of data
-    tickets = pd.DataFrame({"created_at": [T("2019-03-01"), T("2019-03-15"), T("2019-03-31")] + [T("2019-04-02")] * 4 + [T("2019-04-30")], "channel": "email"})
+    tickets = pd.DataFrame({"created_at": [T("2019-03-01"), T("2019-03-15"), T("2019-03-31")]
+                            + [T("2019-04-02")] * 4 + [T("2019-04-30")], "channel": "email"})
     april = parse_period("2019-04")
     card = kpi.scorecard(tickets, period=(april.start, april.last_day), comparison=("2019-03-01", "2019-03-31"))
     trend = kpi.kpi_trend(tickets, freq="M", start="2018-04-01", end="2019-04-30")
