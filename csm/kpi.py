@@ -76,6 +76,8 @@ __all__ = [
     "baseline_start",
     "TARGET_BASELINES",
     "TARGET_DEADLINES",
+    "MIN_TREND_PERIODS",
+    "MIN_BASELINE_SHARE",
     "p_chart",
     "individuals_chart",
     "fcr_p_chart",
@@ -1036,12 +1038,22 @@ TARGET_DEADLINES: dict[str, str] = {
     "end_of_year": "the last day of the calendar year holding the reporting period's last day",
     "N months": "N months after the reporting period ends, e.g. '6 months'",
 }
+#: Fewest trend periods a projection to the deadline (and so an on-track call) is made from. A line through two
+#: points fits them exactly: it leaves no residual degree of freedom, so neither its slope's noise nor a prediction
+#: interval can be estimated, and two noisy months extrapolated to the year end give absurd values. Three points
+#: leave one degree of freedom: the prediction interval exists (and is wide, as it should be).
+MIN_TREND_PERIODS = 3
+#: Smallest share of its trend periods a relative target's baseline window must have data for. A baseline of one
+#: month out of "the previous 12 months" is that month's level, not the window's; with less than half of the
+#: window the target is not evaluated and the report names the parameter (``targets.<kpi>.baseline``) to change.
+MIN_BASELINE_SHARE = 0.5
 _TARGET_KEYS = {"target", "target_change", "direction", "deadline", "baseline", "baseline_period"}
 _MONTHS_AHEAD = re.compile(r"^\+?\s*(\d{1,3})\s*months?$")
 
 _TARGET_COLUMNS = ["kpi", "period", "actual", "ci_low", "ci_high", "target", "direction", "deadline", "baseline",
                    "actual_change", "target_change", "status", "projected", "projected_low", "projected_high",
-                   "on_track", "n_periods_fit", "baseline_window", "baseline_n", "baseline_of", "note"]
+                   "on_track", "n_periods_fit", "baseline_window", "baseline_n", "baseline_periods", "baseline_of",
+                   "note"]
 
 
 def _is_number(x) -> bool:
@@ -1143,9 +1155,10 @@ def baseline_start(targets: dict | None, period) -> pd.Timestamp | None:
 
 
 def _linear_projection(x: np.ndarray, y: np.ndarray, x0: float, conf: float):
-    """OLS line through (x, y); prediction at x0 with its prediction interval (needs ≥ 3 points)."""
+    """OLS line through (x, y); prediction at x0 with its prediction interval (NaN with fewer than
+    :data:`MIN_TREND_PERIODS` points)."""
     m = x.size
-    if m < 2:
+    if m < max(MIN_TREND_PERIODS, 3):
         return np.nan, np.nan, np.nan
     xb = x.mean()
     sxx = np.sum((x - xb) ** 2)
@@ -1154,8 +1167,6 @@ def _linear_projection(x: np.ndarray, y: np.ndarray, x0: float, conf: float):
     b = np.sum((x - xb) * (y - y.mean())) / sxx
     a = y.mean() - b * xb
     pred = a + b * x0
-    if m < 3:
-        return pred, np.nan, np.nan
     s2 = np.sum((y - a - b * x) ** 2) / (m - 2)
     se = np.sqrt(s2 * (1 + 1 / m + (x0 - xb) ** 2 / sxx))
     t = st.t.ppf(0.5 + conf / 2, m - 2)
@@ -1177,12 +1188,15 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
 
     *actual*: the latest period starting on or before ``as_of`` with an estimate.
     *projection*: OLS of estimate on period start (days) over the last ``k`` periods, predicted at
-    the deadline with a ``confidence`` prediction interval (≥ 3 periods; only for deadlines
-    not yet passed); ``on_track`` = the projected value meets the target.
+    the deadline with a ``confidence`` prediction interval (only for deadlines not yet passed, and only
+    from at least :data:`MIN_TREND_PERIODS` periods: with fewer, ``projected`` is NaN, ``on_track`` is
+    missing and ``note`` says so); ``on_track`` = the projected value meets the target.
     *status*: "met" — actual meets the target; "at_risk" — not met, but the actual's interval
     contains the target or the projection is on track; "missed" — neither; "no_data" — no estimate;
-    "not_evaluated" — a change target whose baseline window has no data (``note`` names the parameter to
-    change; ``baseline_window`` the window, ``baseline_of`` the parameter). Never raises for lack of data.
+    "not_evaluated" — a change target whose baseline window has data in fewer than
+    :data:`MIN_BASELINE_SHARE` of its trend periods (none at all included; ``note`` names the parameter to
+    change; ``baseline_window`` the window, ``baseline_n`` / ``baseline_periods`` the periods with data /
+    in the window, ``baseline_of`` the parameter). Never raises for lack of data.
     """
     if targets is None:
         targets = {}
@@ -1232,13 +1246,22 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
                         ~notes.str.startswith("period only partly covered").to_numpy()
                     expected = max(int(in_w.sum()), _periods_in(window, p_all))
                     row.update(baseline_window=window.label, baseline_n=int(usable.sum()),
-                               baseline_of=f"targets.{code}.{of}")
+                               baseline_periods=expected, baseline_of=f"targets.{code}.{of}")
                     if not usable.any():
                         row["status"] = "not_evaluated"
                         row["note"] = (f"no {code} data in the baseline {window.label} (targets.{code}.{of}"
                                        f" = {spec.get(of)!r}): target not evaluated; set targets.{code}.{of} to "
                                        "a window the data covers (same_period_last_year, previous_12_months, "
                                        "previous_period), a number, or remove the target")
+                        rows.append(row)
+                        continue
+                    needed = int(np.ceil(MIN_BASELINE_SHARE * expected))
+                    if usable.sum() < needed:
+                        row["status"] = "not_evaluated"
+                        row["note"] = (f"baseline {window.label} has data in only {int(usable.sum())} of {expected} "
+                                       f"trend periods (at least {needed} needed; targets.{code}.{of} = "
+                                       f"{spec.get(of)!r}): target not evaluated; set targets.{code}.{of} to a "
+                                       "window the data covers, a number, or remove the target")
                         rows.append(row)
                         continue
                     baseline = float(every.loc[usable, "estimate"].mean())
@@ -1270,12 +1293,17 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
             row.update(projected=pred, projected_low=plo, projected_high=phi, n_periods_fit=len(tail))
             if np.isfinite(pred):
                 on_track = bool(meets(pred))
+            elif len(tail) < MIN_TREND_PERIODS:
+                row["note"] = "; ".join(filter(None, [row["note"], (
+                    f"trend of {len(tail)} period(s): no projection to {deadline:%Y-%m-%d} "
+                    f"(needs at least {MIN_TREND_PERIODS})")]))
         row["on_track"] = on_track
         row["status"] = "met" if met else ("at_risk" if (contains or on_track) else "missed")
         rows.append(row)
     out = pd.DataFrame(rows, columns=_TARGET_COLUMNS)
     out["on_track"] = out["on_track"].astype("boolean")
     out["baseline_n"] = out["baseline_n"].astype("Int64")
+    out["baseline_periods"] = out["baseline_periods"].astype("Int64")
     return out
 
 

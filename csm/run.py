@@ -569,22 +569,40 @@ def _execute_plans(
     )
 
 
-def _this_python_kernel_manager():
+def _this_python_kernel_manager(ipc_dir: str | None = None):
     """A KernelManager that starts ipykernel in *this* interpreter, whatever kernelspecs the machine has.
 
     A ``python3`` kernelspec in the user's Jupyter folders (left by another Python installation) would
     otherwise win over this environment's and run the report where ``csm`` is not installed.
+    With ``ipc_dir`` (a private, short-pathed folder; POSIX only) the kernel talks over Unix sockets in it
+    instead of TCP on localhost: no other local user can listen in, and ipykernel no longer warns
+    "Kernel is running over TCP without encryption" on every run (which filled cron logs).
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import KernelManager
 
     class ThisPythonKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if ipc_dir is not None:
+                self.transport = "ipc"
+                self.ip = os.path.join(ipc_dir, "kernel")
+
         @property
         def kernel_spec(self):
             return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                               display_name=f"Python ({sys.executable})", language="python")
 
     return ThisPythonKernelManager
+
+
+def _ipc_dir():
+    """A private temporary folder for the kernel's Unix sockets (None where there are none: Windows)."""
+    import tempfile
+
+    if os.name != "posix":
+        return None
+    return tempfile.TemporaryDirectory(prefix="csm-kernel-")  # 0700, short path under the temp folder
 
 
 def _check_kernel(kernel_name: str) -> None:
@@ -610,6 +628,7 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
     out_path = out_dir / f"{plan.name}.ipynb"
     error = None
     start = time.monotonic()
+    sockets = _ipc_dir() if kernel_name == DEFAULT_KERNEL else None
     try:
         papermill.execute_notebook(
             str(plan.notebook_path),
@@ -619,13 +638,17 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
             language="python",
             progress_bar=True,
             cwd=str(plan.notebook_path.parent),
-            **({"kernel_manager_class": _this_python_kernel_manager()} if kernel_name == DEFAULT_KERNEL else {}),
+            **({"kernel_manager_class": _this_python_kernel_manager(sockets.name if sockets else None)}
+               if kernel_name == DEFAULT_KERNEL else {}),
         )
     except PapermillExecutionError as exc:
         error = {"cell_index": None, "execution_count": exc.exec_count, "exception": exc.ename, "message": exc.evalue}
     except Exception as exc:  # kernel died, timeout …: the notebook failed, the run goes on
         error = {"cell_index": None, "execution_count": None, "exception": type(exc).__name__,
                  "message": _one_line(exc)}
+    finally:
+        if sockets is not None:
+            sockets.cleanup()
     duration = round(time.monotonic() - start, 3)
 
     executed = None
@@ -642,12 +665,20 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
 
     results: dict = {}
     html_path = None
-    if executed is not None:
+    lang = plan.resolved.get("lang")
+    lang = lang if isinstance(lang, str) else None
+    if error is not None:
+        # no management report from a failed notebook (papermill's output is a traceback with code): a
+        # one-paragraph page says what failed; the executed notebook stays next to it for the analyst
+        if executed is not None:
+            results = collect(executed)
+        html_path = write_error_page(out_dir / f"{plan.name}.html", plan.name, error, out_path.name
+                                     if executed is not None else None, language=lang)
+    elif executed is not None:
         results = collect(executed)
         html_path = out_dir / f"{plan.name}.html"
         try:
-            lang = plan.resolved.get("lang")
-            export_html(executed, html_path, title=plan.name, language=lang if isinstance(lang, str) else None)
+            export_html(executed, html_path, title=plan.name, language=lang)
         except Exception as exc:  # noqa: BLE001
             html_path = None
             if error is None:
@@ -746,6 +777,46 @@ def export_html(notebook_node, html_path: Path, *, title: str | None = None, lan
     body = _EXTERNAL_TAG.sub("", body)
     html_path = Path(html_path)
     html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+_ERROR_PAGE = {
+    "en": {"title": "Report {name} failed",
+           "text": "The report {name} could not be completed, so there is no report for this run. "
+                   "The error: {message}",
+           "kept": "The executed notebook {notebook} is kept in this folder for the analyst.",
+           "none": "The notebook did not run far enough to be kept; see the console output of csm run."},
+    "zh": {"title": "报告 {name} 生成失败",
+           "text": "报告 {name} 未能完成，本次运行没有生成报告。错误信息：{message}",
+           "kept": "已执行的笔记本 {notebook} 保留在此文件夹中，供分析人员查看。",
+           "none": "笔记本未能运行到可保存的程度，请查看 csm run 的控制台输出。"},
+}
+
+
+def write_error_page(html_path: Path, name: str, error: dict, notebook: str | None, *,
+                     language: str | None = None) -> Path:
+    """A one-paragraph page in place of the report of a notebook that failed: which notebook, the one-line
+    error message, and that the executed notebook is kept (no traceback, no code)."""
+    texts = _ERROR_PAGE.get(language or "en", _ERROR_PAGE["en"])
+    message = _one_line(error.get("message") or error.get("exception") or "unknown error")
+    title = texts["title"].format(name=name)
+    body = texts["text"].format(name=name, message=message) + " " + (
+        texts["kept"].format(notebook=notebook) if notebook else texts["none"])
+    page = f"""<!DOCTYPE html>
+<html lang="{html.escape({"zh": "zh-CN"}.get(language or "en", language or "en"), quote=True)}">
+<head>
+<meta charset="utf-8">
+<title>{html.escape(title)}</title>
+<style>body {{ font-family: sans-serif; margin: 2em; max-width: 50em; }} h1 {{ color: #b00020; }}</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(body)}</p>
+</body>
+</html>
+"""
+    html_path = Path(html_path)
+    html_path.write_text(page, encoding="utf-8")
     return html_path
 
 

@@ -648,16 +648,62 @@ def test_a_baseline_without_data_skips_the_target_and_names_the_parameter():
     assert c["status"] == "not_evaluated" and c["baseline_window"] == "2025-06"
     assert c["baseline_of"] == "targets.complaints.baseline" and "targets.complaints.baseline" in c["note"]
     assert out.loc["csat_mean", "status"] == "no_data"
-    # a baseline window only partly covered: the mean of the months with data, and the note says how many
+    # a baseline window with data in 2 of its 12 months (less than half): not evaluated, the parameter named
     part = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "previous_12_months"}},
                                 period=june).iloc[0]
-    assert part["baseline"] == pytest.approx(92.5) and part["baseline_n"] == 2
-    assert "from 2 of 12 trend periods" in part["note"]
+    assert part["status"] == "not_evaluated" and np.isnan(part["target"]) and np.isnan(part["baseline"])
+    assert (part["baseline_n"], part["baseline_periods"]) == (2, 12)
+    assert "only 2 of 12 trend periods (at least 6 needed" in part["note"]
+    assert "targets.complaints.baseline" in part["note"]
     # the older fixed spelling no longer raises either
     old = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1,
                                                       "baseline_period": ["2025-01-01", "2025-12-31"]}},
                                period=june).iloc[0]
     assert old["status"] == "not_evaluated" and old["baseline_of"] == "targets.complaints.baseline_period"
+
+
+def test_a_baseline_needs_half_of_its_periods():
+    """previous_12_months of 2026-06 is 2025-06 … 2026-05. With data from 2025-11 on (7 of the 12 months) the
+    baseline is their mean; from 2025-12 on (6 of 12, exactly half) still evaluated; from 2026-01 (5) not."""
+    from csm.periods import parse_period
+
+    june = parse_period("2026-06")
+    target = {"complaints": {"target_change": -0.1, "baseline": "previous_12_months"}}
+    seven = _trend("complaints", [100, 110, 120, 130, 140, 150, 160, 170.0], start="2025-11-01")  # … 2026-06
+    row = kpi.evaluate_targets(seven, target, period=june).iloc[0]
+    assert row["status"] != "not_evaluated" and (row["baseline_n"], row["baseline_periods"]) == (7, 12)
+    assert row["baseline"] == pytest.approx(130.0)  # mean of 100 … 160
+    assert row["target"] == pytest.approx(117.0) and "from 7 of 12 trend periods" in row["note"]
+    six = kpi.evaluate_targets(seven.iloc[1:], target, period=june).iloc[0]
+    assert six["baseline_n"] == 6 and six["baseline"] == pytest.approx(135.0)  # mean of 110 … 160
+    five = kpi.evaluate_targets(seven.iloc[2:], target, period=june).iloc[0]
+    assert five["status"] == "not_evaluated" and five["baseline_n"] == 5 and np.isnan(five["target"])
+    assert kpi.MIN_BASELINE_SHARE == 0.5
+
+
+def test_no_projection_and_no_on_track_call_from_fewer_than_three_periods():
+    """Two months (the newcomer's CFPB March–April 2019: 1,175 then 2,130 complaints): a line through two points
+    projected 10,571 for December. Now: no projection, no on-track call, and the note says why."""
+    two = _trend("complaints", [1175, 2130.0], half_width=90, start="2019-03-01")
+    row = kpi.evaluate_targets(two, {"complaints": {"target": 1000, "deadline": "2019-12-31"}},
+                               as_of="2019-04-30").iloc[0]
+    assert np.isnan(row["projected"]) and np.isnan(row["projected_low"]) and pd.isna(row["on_track"])
+    assert row["n_periods_fit"] == 2 and row["status"] == "missed"  # 2,130 ± 90 does not reach ≤ 1,000
+    assert "no projection to 2019-12-31 (needs at least 3)" in row["note"]
+    # three months, by hand: x = 0, 31, 59 days (Jan 1, Feb 1, Mar 1), y = 100, 96, 94;
+    # x̄ = 30, ȳ = 290/3, Sxx = 30² + 1² + 29² = 1742, Sxy = −30·(10/3) + 1·(−2/3) + 29·(−8/3) = −178,
+    # b = −178/1742, a = ȳ − 30·b; December 31 is day 364
+    three = _trend("complaints", [100, 96, 94.0], half_width=1)
+    row = kpi.evaluate_targets(three, {"complaints": {"target": 60, "deadline": "2025-12-31"}},
+                               as_of="2025-03-31").iloc[0]
+    b = -178 / 1742
+    a = 290 / 3 - 30 * b
+    assert row["projected"] == pytest.approx(a + b * 364) and row["n_periods_fit"] == 3
+    assert row["on_track"] == False and row["status"] == "missed"  # noqa: E712  (≈ 62.5 > 60)
+    # one residual degree of freedom: the 95% prediction interval uses t(0.975, 1) = 12.706
+    resid = np.array([100, 96, 94.0]) - (a + b * np.array([0, 31, 59]))
+    se = np.sqrt(np.sum(resid ** 2) / 1 * (1 + 1 / 3 + (364 - 30) ** 2 / 1742))
+    assert row["projected_high"] - row["projected"] == pytest.approx(12.7062 * se, rel=1e-4)
 
 
 @pytest.mark.parametrize("bad, match", [

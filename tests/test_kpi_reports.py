@@ -57,11 +57,12 @@ def test_missing_inputs_leave_out_only_their_sections(matrix_run):
     # the complaint count never depends on optional inputs: June 2026 in the sample
     tickets = pd.read_parquet(SAMPLE / "tickets.parquet")
     assert kpis["complaints"] == int(_monthly_tickets(tickets)[pd.Period("2026-06", "M")])
-    for needs in expected.values():  # one sentence per section, naming what would enable it
+    for section, needs in expected.items():  # one sentence per section, naming what would enable it
         shown = " or ".join(" with ".join(i if "." in i else f"the {i} table" for i in alt.split(" with "))
                             for alt in needs.split(" or "))
-        assert f"it needs {shown}, which the data does not have" in text
-    assert text.count("is left out: it needs") == len(expected)
+        verb = "are left out: they need" if section in ("resolution", "team_league") else "is left out: it needs"
+        assert f"{verb} {shown}, which the data does not have" in text
+    assert text.count("is left out: it needs") + text.count("are left out: they need") == len(expected)
     assert not re.search(r"\b0 of 0\b", text) and "Traceback" not in text
     if scenario == "no_first_response_team_flag":  # without the flag, FCR falls back to contacts == 1
         june = tickets[(tickets["created_at"] >= "2026-06-01") & (tickets["created_at"] < "2026-07-01")
@@ -96,7 +97,11 @@ def test_cfpb_export_with_the_stored_defaults(cfpb_run):
     assert target["baseline"] == pytest.approx(monthly.reindex(window, fill_value=0).mean())
     assert target["status"] in ("met", "at_risk", "missed") and target["deadline"].startswith(f"{latest.year}-12-31")
     text = _text(html)
-    assert "it needs tickets.resolved_at" in text and "Complaints" in text
+    assert "Resolution time and the SLA rate are left out: they need tickets.resolved_at" in text
+    assert "Team league tables are left out: they need tickets.team" in text and "Complaints" in text
+    shown = _text(re.sub(r"<style.*?</style>", "", html, flags=re.S))
+    assert "…" not in shown and "..." not in shown  # no cell cut by pandas' display.max_colwidth
+    assert "Optional columns missing" in text and "first_contact_resolved, escalated, reopened" in text
     assert "no data in this period" not in text  # targets of left-out KPIs are not repeated one by one
 
 

@@ -167,6 +167,12 @@ def test_kpi_trend_chart(trend, lang, strict, capsys):
     assert capsys.readouterr() == ("", "")
 
 
+def test_kpi_trend_chart_without_an_evaluated_target(trend, strict):
+    ax = plots.kpi_trend_chart(trend, "fcr_rate", target=float("nan"), lang="en")  # target not evaluated
+    assert len(ax.get_lines()) == 1  # the estimate only: no target line
+    assert phrase("legend_target", "en") not in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
 def test_kpi_trend_chart_groups_and_categorical_periods(strict):
     frame = pd.DataFrame({"period": ["2025-01", "2025-02", "2025-03"] * 2,
                           "channel": ["phone"] * 3 + ["chat"] * 3,

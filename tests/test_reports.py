@@ -91,6 +91,13 @@ def test_failing_notebook_exit_code_and_error_kept(tmp_path):
             "it or 'latest'") in json.dumps(entry["error"], ensure_ascii=False)
     assert (reports / manifest["run_id"] / "kpi_scorecard.ipynb").exists()
     assert not (reports / "latest.json").exists()  # a failed run is never the latest good report
+    # the HTML is a one-paragraph error page, not papermill's traceback with highlighted code
+    page = (reports / manifest["run_id"] / "kpi_scorecard.html").read_text(encoding="utf-8")
+    assert "Report kpi_scorecard failed" in page and "period 2030-01 has no tickets" in page
+    assert "kpi_scorecard.ipynb is kept" in page
+    assert "Traceback" not in page and "highlight" not in page and "load_tables" not in page
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "kpi_scorecard (failed)" in index
 
 
 def test_validate_real_export_clean_and_broken(tmp_path, capsys):

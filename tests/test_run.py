@@ -204,11 +204,14 @@ def test_existing_report_is_not_replaced_without_force(project, base_run):
         run_reports(["good"], project=project, run_id="base")
 
 
-def test_failing_notebook_keeps_error_others_run_and_good_report_survives(project, base_run):
+def test_failing_notebook_keeps_error_others_run_and_good_report_survives(project, base_run, capfd):
     base = project / "reports" / "base"
     before = (base / "manifest.json").read_bytes()
 
+    capfd.readouterr()
     result = run_reports(None, project=project, run_id="base", force=True, kernel_name="python3")
+    # the kernels talk over private Unix sockets: no "running over TCP without encryption" warning in cron logs
+    assert "without encryption" not in capfd.readouterr().err
 
     assert not result.ok and result.exit_code == 1
     assert [nb.name for nb in result.notebooks] == ["broken", "good"]
@@ -233,9 +236,17 @@ def test_failing_notebook_keeps_error_others_run_and_good_report_survives(projec
     assert not any(o.output_type == "stream" and "never reached" in o.text for o in outputs)
     page = (result.report_dir / "broken.html").read_text(encoding="utf-8")
     assert "planted failure 计划中的错误" in page and 'src="http' not in page
+    # a failed notebook gets no report made of papermill's traceback: one paragraph, which notebook, the message,
+    # where the executed notebook is; no traceback, no code, no output that ran before the failure
+    assert "Report broken failed" in page and "The executed notebook broken.ipynb is kept" in page
+    for absent in ("Traceback", "raise ValueError", "before the failure", "<pre", "<script", "ValueError"):
+        assert absent not in page, absent
+    assert page.count("<p>") == 1
+    good_page = (result.report_dir / "good.html").read_text(encoding="utf-8")
+    assert "failed" not in good_page.split("<body", 1)[1][:2000]  # the good notebook's report is a report
     # the index lists both runs with their status
     index = (project / "reports" / "index.html").read_text(encoding="utf-8")
-    assert f'href="{result.report_dir.name}/broken.html"' in index and "failed" in index
+    assert f'href="{result.report_dir.name}/broken.html">broken (failed)</a>' in index and "failed" in index
 
 
 # --------------------------------------------------------------------------- rerun

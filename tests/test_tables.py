@@ -37,7 +37,8 @@ def test_scorecard_table_rounds_once_and_states_verdicts(card_and_targets):
     assert fcr["Estimate"].startswith("80.0% [") and fcr["Target"] == "≥ 80.0% by 2026-12-31"
     assert fcr["Status"] == "Met" and fcr["n"] == "5"
     aht = table.loc["Average handle time"]
-    assert aht["Estimate"].startswith("5.8 [") and aht["Previous"] == "6.0" and aht["Status"] == "Met"
+    assert aht["Estimate"].startswith("5.8 [") and aht["Estimate"].endswith("] min")
+    assert aht["Previous"] == "6.0 min" and aht["Target"] == "≤ 6.0 min" and aht["Status"] == "Met"
     zh = tables.scorecard_table(card, targets, "zh")
     assert zh.index.name == "指标" and zh.loc["首次解决率", "状态"] == "达标"
 
@@ -100,6 +101,9 @@ def test_targets_not_evaluated_and_sections_left_out_are_said_once(card_and_targ
     assert tables.targets_met_sentence(status, "en") == "No KPI target could be evaluated for this period " \
                                                         "(see the notes below)."  # never "0 of 0"
     assert tables.targets_met_sentence(status.iloc[:0], "en") == ""  # no targets set: nothing to say
+    one = status.assign(status=["met", "no_data"])
+    assert tables.targets_met_sentence(one, "en") == "The only KPI target that could be evaluated was met."
+    assert tables.targets_met_sentence(one.assign(status=["missed", "no_data"]), "zh") == "唯一可评估的指标目标未达标。"
     en = tables.target_sentences(card, status, "en")
     assert en == ["Complaints: target not evaluated — its baseline 2025-06 has no data. Change the parameter "
                   "targets.complaints.baseline (e.g. previous_12_months, same_period_last_year or a number) or "
@@ -110,8 +114,80 @@ def test_targets_not_evaluated_and_sections_left_out_are_said_once(card_and_targ
                {"section": "churn", "needs": "customers"}]
     assert tables.skipped_sentences(skipped, "en")[1] == ("Churn rate is left out: it needs the customers table, "
                                                           "which the data does not have.")
+    plural = tables.skipped_sentences([{"section": "resolution", "needs": "tickets.resolved_at"},
+                                       {"section": "team_league", "needs": "tickets.team"},
+                                       {"section": "agent_league", "needs": "tickets.agent_id"}], "en")
+    assert plural == ["Resolution time and the SLA rate are left out: they need tickets.resolved_at, which the data "
+                      "does not have.",
+                      "Team league tables are left out: they need tickets.team, which the data does not have.",
+                      "Agent league table is left out: it needs tickets.agent_id, which the data does not have."]
+    assert tables.skipped_sentences([{"section": "team_league", "needs": "tickets.team"}], "zh") == [
+        "未显示团队排名：这部分需要 tickets.team，而数据中没有。"]
     assert "tickets.contacts 及 tickets.resolved_at" in tables.skipped_sentences(skipped, "zh")[0]
     rows = tables.available_rows(card)
     assert "csat_mean" not in set(rows["kpi"]) and "churn_rate" not in set(rows["kpi"])
     assert {"fcr_rate", "aht_minutes", "complaints"} <= set(rows["kpi"])
     assert tables.year_ranges([2028, 2025, 2026]) == "2025–2026, 2028"
+
+
+def test_units_in_sentences_and_long_minutes_also_in_hours():
+    assert tables.format_quantity(8.66, "minutes") == "8.7 min"
+    assert tables.format_quantity(1070.94, "minutes", low=1000.2, high=1150.33) == \
+        "1,070.9 [1,000.2, 1,150.3] min (17.8 h)"  # 1,070.94 / 60 = 17.849
+    assert tables.format_quantity(1070.94, "minutes", "zh") == "1,070.9 分钟（17.8 小时）"
+    assert tables.format_quantity(119.9, "minutes") == "119.9 min"  # below 2 h: minutes only
+    assert tables.format_quantity(30.25, "hours") == "30.2 h"
+    assert tables.format_quantity(60, "hours") == "60.0 h (2.5 d)"
+    assert tables.format_quantity(300, "business minutes") == "300.0 business min"  # a business day is not 24 h
+    assert tables.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
+    assert tables.format_quantity(2130, "tickets") == "2,130" and tables.format_quantity(np.nan, "minutes") == "–"
+
+
+def test_headline_sentences_carry_units(card_and_targets):
+    card, targets = card_and_targets
+    en = tables.target_sentences(card, targets, "en")
+    aht = next(s for s in en if s.startswith("Average handle time"))
+    assert aht.startswith("Average handle time: 5.8 [") and "] min against a target of 6.0 min" in aht
+    zh = tables.target_sentences(card, targets, "zh")
+    assert any(s.startswith("平均处理时长：5.8 [") and "] 分钟，目标 6.0 分钟" in s for s in zh)
+
+
+def test_thin_baseline_and_short_trend_are_said_not_projected():
+    from csm.periods import parse_period
+
+    # the newcomer's CFPB case: March and April 2019 only; previous_12_months of 2019-04 has 1 month of data
+    tickets = pd.DataFrame({"created_at": [T("2019-03-01"), T("2019-03-15"), T("2019-03-31")]
+                            + [T("2019-04-02")] * 4 + [T("2019-04-30")], "channel": "email"})
+    april = parse_period("2019-04")
+    card = kpi.scorecard(tickets, period=(april.start, april.last_day), comparison=("2019-03-01", "2019-03-31"))
+    trend = kpi.kpi_trend(tickets, freq="M", start="2018-04-01", end="2019-04-30")
+    status = kpi.evaluate_targets(trend, {
+        "complaints": {"target_change": -0.1, "baseline": "previous_12_months", "deadline": "end_of_year"},
+        "fcr_rate": {"target": 80, "deadline": "end_of_year"}}, period=april)
+    c = status.set_index("kpi").loc["complaints"]
+    assert c["status"] == "not_evaluated" and (c["baseline_n"], c["baseline_periods"]) == (1, 12)
+    en = tables.target_sentences(card, status, "en")
+    assert en[0] == ("Complaints: target not evaluated — its baseline 2018-04-01..2019-03-31 has data in only 1 of "
+                     "its 12 periods (at least 50% are needed for a baseline). Change the parameter "
+                     "targets.complaints.baseline (e.g. previous_period or a number) or remove the target.")
+    assert "targets.complaints.baseline" in tables.target_sentences(card, status, "zh")[0]
+    assert tables.scorecard_table(card, status, "en").loc["Complaints", "Status"] == "Not evaluated"
+    assert tables.scorecard_table(card, status, "en").loc["Complaints", "Target"] == ""
+    # a level target on a two-month trend: a verdict on the actual value, but no projection to the year end
+    level = kpi.evaluate_targets(trend, {"complaints": {"target": 3, "deadline": "end_of_year"}}, period=april)
+    s = tables.target_sentences(card, level, "en")[0]
+    assert s.startswith("Complaints: 5 [") and "projected" not in s
+    assert s.endswith("No projection to 2019-12-31: the trend has 2 period(s) with data, at least 3 are needed.")
+
+
+def test_report_tables_show_long_cells_whole():
+    """pandas cuts cells at display.max_colwidth (50) with "...": a report table must show all 300 characters."""
+    long = "median calendar-clock minutes from created_at to first_response_at " * 5  # 335 characters
+    long = long[:300]
+    frame = tables.display_frame(pd.DataFrame({"kpi": ["first_response_minutes"], "definition": [long]}), "en")
+    html = frame._repr_html_()
+    assert long in html and "..." not in html and "…" not in html
+    assert long in repr(frame)
+    assert long in tables.definitions_table(pd.DataFrame({"kpi": ["aht_minutes"], "definition": [long]}),
+                                            "zh")._repr_html_()
+    assert pd.get_option("display.max_colwidth") == 50  # nothing changed globally

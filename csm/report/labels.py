@@ -212,12 +212,12 @@ PHRASES: dict[str, dict[str, str]] = {
     },
     "kpi_no_data": {"en": "{kpi}: no data in this period.", "zh": "{kpi}：本期无数据。"},
     "trend_reaches_target": {
-        "en": "At the current trend it reaches the target by {deadline} (projected {projected}).",
-        "zh": "按当前趋势，可在 {deadline} 前达到目标（预测值 {projected}）。",
+        "en": "At the current trend it reaches the target by {deadline}; projected: {projected}.",
+        "zh": "按当前趋势，可在 {deadline} 前达到目标，预测值 {projected}。",
     },
     "trend_misses_target": {
-        "en": "At the current trend it does not reach the target by {deadline} (projected {projected}).",
-        "zh": "按当前趋势，无法在 {deadline} 前达到目标（预测值 {projected}）。",
+        "en": "At the current trend it does not reach the target by {deadline}; projected: {projected}.",
+        "zh": "按当前趋势，无法在 {deadline} 前达到目标，预测值 {projected}。",
     },
     "kpi_change": {
         "en": "{kpi} changed from {previous} to {value}: {change} ({p}).",

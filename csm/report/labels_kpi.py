@@ -23,10 +23,32 @@ CODES: dict[str, dict[str, str]] = {
     "not_evaluated": {"en": "Not evaluated", "zh": "未评估"},
 }
 
+#: Sections whose English name is plural ("Team league tables", "Resolution time and the SLA rate"): their
+#: sentence says "are left out: they need …" (:func:`csm.report.tables.skipped_sentences`).
+PLURAL_SECTIONS = frozenset({"resolution", "team_league"})
+
 PHRASES: dict[str, dict[str, str]] = {
     "kpi_section_skipped": {
         "en": "{section} is left out: it needs {needs}, which the data does not have.",
-        "zh": "未显示{section}：需要 {needs}，而数据中没有。",
+        "zh": "未显示{section}：这部分需要 {needs}，而数据中没有。",
+    },
+    "kpi_sections_skipped": {
+        "en": "{section} are left out: they need {needs}, which the data does not have.",
+        "zh": "未显示{section}：这部分需要 {needs}，而数据中没有。",
+    },
+    "kpi_target_thin_baseline": {
+        "en": "{kpi}: target not evaluated — its baseline {window} has data in only {n} of its {total} periods "
+              "(at least {share} are needed for a baseline). Change the parameter {parameter} (e.g. "
+              "previous_period or a number) or remove the target.",
+        "zh": "{kpi}：未评估目标——其基准期 {window} 的 {total} 个周期中只有 {n} 个有数据（基准至少需要 {share} "
+              "的周期有数据）。请修改参数 {parameter}（如 previous_period 或一个数值），或删除该目标。",
+    },
+    "kpi_no_projection": {
+        "en": "No projection to {deadline}: the trend has {n} period(s) with data, at least {needed} are needed.",
+        "zh": "未预测至 {deadline} 的走势：趋势中只有 {n} 个周期有数据，至少需要 {needed} 个。",
+    },
+    "league_extremes_heading": {
+        "en": "{kpi} by {group}: best and worst", "zh": "各{group}{kpi}：最佳与最差名单",
     },
     "kpi_target_skipped": {
         "en": "{kpi}: target not evaluated — its baseline {window} has no data. Change the parameter {parameter} "
@@ -41,6 +63,14 @@ PHRASES: dict[str, dict[str, str]] = {
     "kpis_met_of_evaluated": {
         "en": "{met} of the {total} KPI targets that could be evaluated were met.",
         "zh": "可评估的 {total} 项指标目标中有 {met} 项达标。",
+    },
+    "kpi_only_target_met": {
+        "en": "The only KPI target that could be evaluated was met.",
+        "zh": "唯一可评估的指标目标已达标。",
+    },
+    "kpi_only_target_not_met": {
+        "en": "The only KPI target that could be evaluated was not met.",
+        "zh": "唯一可评估的指标目标未达标。",
     },
     "no_target_evaluated": {
         "en": "No KPI target could be evaluated for this period (see the notes below).",

@@ -213,6 +213,8 @@ def kpi_trend_chart(trend: pd.DataFrame, kpi: str, *, target: float | None = Non
             band_label = phrase("legend_ci", lang, level=level) if hue is None else None
             ax.fill_between(xs, part[lo].to_numpy(dtype=float), part[hi].to_numpy(dtype=float),
                             color=color, alpha=0.18, linewidth=0, label=band_label)
+    if target is not None and not np.isfinite(float(target)):
+        target = None  # a target not evaluated (NaN): no line, no legend entry
     if target is not None:
         ax.axhline(float(target), color=COLORS["target"], linestyle="--", linewidth=1.4,
                    label=phrase("legend_target", lang))

@@ -15,7 +15,30 @@ from csm.report.labels import check_lang, kpi_unit, label, phrase
 
 #: decimals shown per unit of :mod:`csm.kpi` results
 _DECIMALS = {"score (1–5)": 2, "%": 1, "percentage points": 1, "points": 1, "minutes": 1, "hours": 1, "tickets": 0,
-             "business minutes": 1, "business hours": 1}
+             "business minutes": 1, "business hours": 1, "days": 1}
+
+
+#: Display options under which a report table shows every character, row and column.
+_WHOLE = ("display.max_colwidth", None, "display.max_rows", None, "display.max_columns", None)
+
+
+class ReportFrame(pd.DataFrame):
+    """A DataFrame whose display never cuts text: pandas' ``display.max_colwidth`` (default 50 characters)
+    would end a long cell (a KPI definition, a list of missing columns) in "..." in the notebook and in the
+    HTML report (and ``max_rows``/``max_columns`` would drop rows and columns). Everything :func:`display_frame`
+    returns is one, so every report table shows whole cells."""
+
+    @property
+    def _constructor(self):
+        return ReportFrame
+
+    def _repr_html_(self):
+        with pd.option_context(*_WHOLE):
+            return super()._repr_html_()
+
+    def __repr__(self) -> str:
+        with pd.option_context(*_WHOLE):
+            return super().__repr__()
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -29,7 +52,7 @@ def display_frame(frame: pd.DataFrame, lang: str, *, headers: dict | None = None
     becomes the (named) index, so no 0, 1, 2 … row numbers show."""
     headers = headers or {}
     out = frame.rename(columns={c: code_label(headers.get(c, c), lang, prefix=prefix) for c in frame.columns})
-    return out.set_index(out.columns[0]) if len(out.columns) > 1 else out
+    return ReportFrame(out.set_index(out.columns[0]) if len(out.columns) > 1 else out)
 
 
 def code_label(code, lang: str, *, prefix: str = "") -> str:
@@ -99,6 +122,47 @@ def format_interval(low, high, unit: str = "", lang: str = "en", *, decimals: in
             f"{format_number(high, unit, lang, decimals=decimals)}{right}")
 
 
+#: Short unit words of :mod:`csm.kpi` time units in sentences and tables (``%`` is attached by format_number;
+#: scores, NPS points and ticket counts are shown as bare numbers, their KPI name says what they count).
+_SHORT_UNITS = {"minutes": {"en": "min", "zh": "分钟"}, "hours": {"en": "h", "zh": "小时"},
+                "business minutes": {"en": "business min", "zh": "工作分钟"},
+                "business hours": {"en": "business h", "zh": "工作小时"}, "days": {"en": "d", "zh": "天"}}
+#: Long calendar durations are shown a second time in a larger unit: (from, divisor, unit). 1,070.9 min reads
+#: better as "1,070.9 min (17.8 h)"; business-clock units are not converted (a business day is not 24 h).
+_ALSO_IN = {"minutes": (120, 60, "hours"), "hours": (48, 24, "days")}
+
+
+def unit_suffix(value, unit: str, lang: str = "en", *, convert: bool = True) -> str:
+    """What follows a number of ``unit`` in a sentence: ``" min"``, ``" min (17.8 h)"`` (from 120 min on;
+    hours from 48 h on also in days), ``"小时"`` …; empty for units shown bare (``%`` is part of the number)."""
+    short = _SHORT_UNITS.get(unit)
+    if short is None:
+        return ""
+    text = " " + short[lang]
+    also = _ALSO_IN.get(unit) if convert else None
+    if also and not _is_missing(value) and math.isfinite(value) and abs(value) >= also[0]:
+        other = format_number(value / also[1], also[2], lang)
+        text += f" ({other} {_SHORT_UNITS[also[2]]['en']})" if lang == "en" else \
+            f"（{other} {_SHORT_UNITS[also[2]]['zh']}）"
+    return text
+
+
+def format_quantity(value, unit: str = "", lang: str = "en", *, low=None, high=None, signed: bool = False) -> str:
+    """A KPI value for a reader, with its unit: ``"8.7 min"``, ``"1,070.9 [1,000.2, 1,150.3] min (17.8 h)"``
+    (with ``low``/``high``, the interval in the same unit), ``"72.3% [70.1%, 74.4%]"``; ``"–"`` when missing."""
+    if _is_missing(value):
+        return "–"
+    number, rest = _quantity_parts(value, unit, lang, low=low, high=high, signed=signed)
+    return f"{number} {rest}".strip()
+
+
+def _quantity_parts(value, unit: str, lang: str, *, low=None, high=None, signed: bool = False) -> tuple[str, str]:
+    """(number, interval and unit) of :func:`format_quantity`, for templates with ``{value} {interval}``."""
+    number = format_number(value, unit, lang, signed=signed)
+    interval = format_interval(low, high, unit, lang) if low is not None else ""
+    return number, (interval + (unit_suffix(value, unit, lang) if number != "–" else "")).strip()
+
+
 def format_share(fraction, lang: str = "en", *, signed: bool = False) -> str:
     """A fraction (0.123) as a percentage with one decimal (``"12.3%"``); ``"–"`` when missing or infinite."""
     if _is_missing(fraction) or not math.isfinite(fraction):
@@ -130,6 +194,8 @@ def _change_text(row: pd.Series, lang: str) -> str:
         show = row["unit"] if unit != "percentage points" else "%"
         text += f" [{format_number(row['change_ci_low'], show, lang, signed=True).rstrip('%')}, " \
                 f"{format_number(row['change_ci_high'], show, lang, signed=True).rstrip('%')}]"
+    if unit != "percentage points":
+        text += unit_suffix(row["change"], row["unit"], lang, convert=False)
     return text
 
 
@@ -159,11 +225,11 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
     for _, r in card.iterrows():
         unit = r["unit"]
         tr = t.loc[r["kpi"]] if r["kpi"] in t.index else None
-        value = format_number(r["estimate"], unit, lang)
-        ci = format_interval(r["ci_low"], r["ci_high"], unit, lang)
         target_text, status, on_track = "", "", ""
-        if tr is not None:
-            target_text = (("≥ " if tr["direction"] == "higher" else "≤ ") + format_number(tr["target"], unit, lang))
+        if tr is not None and tr["status"] == "not_evaluated":
+            target_text, status = "", str(label("not_evaluated", lang))
+        elif tr is not None:
+            target_text = (("≥ " if tr["direction"] == "higher" else "≤ ") + format_quantity(tr["target"], unit, lang))
             if not _is_missing(tr["deadline"]):
                 target_text += (" by " if lang == "en" else "，截止 ") + f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}"
             status = str(label(tr["status"], lang))
@@ -171,8 +237,8 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
                 on_track = phrase("yes" if bool(tr["on_track"]) else "no", lang)
         rows.append({
             "kpi": label(r["kpi"], lang),
-            "estimate": f"{value} {ci}".strip(),
-            "previous": format_number(r["previous"], unit, lang),
+            "estimate": format_quantity(r["estimate"], unit, lang, low=r["ci_low"], high=r["ci_high"]),
+            "previous": format_quantity(r["previous"], unit, lang),
             "change": _change_text(r, lang),
             "p_value": "" if _is_missing(r["p_value"]) else format_p_value(r["p_value"]),
             "target": target_text,
@@ -185,6 +251,8 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
 
 def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> list[str]:
     """One sentence per KPI with a target: value, interval, target and verdict, trend to the deadline."""
+    from csm.kpi import MIN_BASELINE_SHARE, MIN_TREND_PERIODS
+
     check_lang(lang)
     est = card.set_index("kpi")
     out = []
@@ -192,8 +260,14 @@ def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> li
         r = est.loc[tr["kpi"]] if tr["kpi"] in est.index else None
         unit = r["unit"] if r is not None else kpi_unit(tr["kpi"], "en")
         if tr["status"] == "not_evaluated":
-            out.append(phrase("kpi_target_skipped", lang, kpi=label(tr["kpi"], lang), window=tr["baseline_window"],
-                              parameter=tr["baseline_of"]))
+            n_base = tr.get("baseline_n")
+            if not _is_missing(n_base) and int(n_base) > 0:  # some data, too little of the window
+                out.append(phrase("kpi_target_thin_baseline", lang, kpi=label(tr["kpi"], lang),
+                                  window=tr["baseline_window"], n=int(n_base), total=int(tr["baseline_periods"]),
+                                  share=f"{MIN_BASELINE_SHARE:.0%}", parameter=tr["baseline_of"]))
+            else:
+                out.append(phrase("kpi_target_skipped", lang, kpi=label(tr["kpi"], lang),
+                                  window=tr["baseline_window"], parameter=tr["baseline_of"]))
             continue
         if tr["status"] == "no_data":
             base = r if r is not None else next((est.loc[k] for k in sorted(est.index, key=len, reverse=True)
@@ -202,14 +276,17 @@ def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> li
                 continue  # the section is left out, and said so once (skipped_sentences)
             out.append(phrase("kpi_no_data", lang, kpi=label(tr["kpi"], lang)))
             continue
-        s = phrase("kpi_against_target", lang, kpi=label(tr["kpi"], lang),
-                   value=format_number(tr["actual"], unit, lang),
-                   interval=format_interval(tr["ci_low"], tr["ci_high"], unit, lang),
-                   target=format_number(tr["target"], unit, lang), status=label(tr["status"], lang))
+        value, interval = _quantity_parts(tr["actual"], unit, lang, low=tr["ci_low"], high=tr["ci_high"])
+        s = phrase("kpi_against_target", lang, kpi=label(tr["kpi"], lang), value=value, interval=interval,
+                   target=format_quantity(tr["target"], unit, lang), status=label(tr["status"], lang))
         if tr["status"] != "met" and not _is_missing(tr["on_track"]):
             key = "trend_reaches_target" if bool(tr["on_track"]) else "trend_misses_target"
             s += " " + phrase(key, lang, deadline=f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}",
-                              projected=format_number(tr["projected"], unit, lang))
+                              projected=format_quantity(tr["projected"], unit, lang))
+        elif tr["status"] != "met" and not _is_missing(tr["deadline"]) and not _is_missing(tr["n_periods_fit"]) \
+                and int(tr["n_periods_fit"]) < MIN_TREND_PERIODS:
+            s += " " + phrase("kpi_no_projection", lang, deadline=f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}",
+                              n=int(tr["n_periods_fit"]), needed=MIN_TREND_PERIODS)
         n_base = tr.get("baseline_n")
         m = re.search(r"from (\d+) of (\d+) trend periods", str(tr.get("note") or ""))
         if m and not _is_missing(n_base):
@@ -271,8 +348,11 @@ def holiday_sentence(holidays, start, end, lang: str) -> str:
 
 def skipped_sentences(skipped: list[dict], lang: str) -> list[str]:
     """One sentence per section left out (``[{"section": code, "needs": …}]`` of :func:`csm.kpi.skipped_sections`)."""
-    return [phrase("kpi_section_skipped", lang, section=label(f"kpi_section_{s['section']}", lang),
-                   needs=needs_text(s["needs"], lang)) for s in skipped]
+    from csm.report.labels_kpi import PLURAL_SECTIONS
+
+    return [phrase("kpi_sections_skipped" if s["section"] in PLURAL_SECTIONS else "kpi_section_skipped", lang,
+                   section=label(f"kpi_section_{s['section']}", lang), needs=needs_text(s["needs"], lang))
+            for s in skipped]
 
 
 def targets_met_sentence(targets: pd.DataFrame, lang: str) -> str:
@@ -283,6 +363,8 @@ def targets_met_sentence(targets: pd.DataFrame, lang: str) -> str:
     if len(evaluated) == 0:
         return phrase("no_target_evaluated", lang)
     met = int((evaluated["status"] == "met").sum())
+    if len(evaluated) == 1 and len(targets) > 1:  # not "1 of the 1 KPI targets … were met"
+        return phrase("kpi_only_target_met" if met else "kpi_only_target_not_met", lang)
     key = "kpis_met" if len(evaluated) == len(targets) else "kpis_met_of_evaluated"
     return phrase(key, lang, met=met, total=len(evaluated))
 
@@ -294,8 +376,8 @@ def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> l
         if _is_missing(r["p_value"]) or r["p_value"] >= alpha:
             continue
         out.append(phrase("kpi_change", lang, kpi=label(r["kpi"], lang),
-                          previous=format_number(r["previous"], r["unit"], lang),
-                          value=format_number(r["estimate"], r["unit"], lang),
+                          previous=format_quantity(r["previous"], r["unit"], lang),
+                          value=format_quantity(r["estimate"], r["unit"], lang),
                           change=_change_text(r, lang), p=format_p_value(r["p_value"], prefix=True)))
     if not out:
         out.append(phrase("no_significant_change", lang, alpha=alpha))
@@ -329,9 +411,9 @@ def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -
         "rank": show["rank"].astype(int).astype(str),
         by: show[by].map(lambda c: label(c, lang)),
         "n": show["n"].map(lambda v: f"{int(v):,}"),
-        "estimate": [f"{format_number(e, unit, lang)} {format_interval(lo, hi, unit, lang)}"
+        "estimate": [format_quantity(e, unit, lang, low=lo, high=hi)
                      for e, lo, hi in zip(show["estimate"], show["ci_low"], show["ci_high"])],
-        "shrunk_estimate": [f"{format_number(e, unit, lang)} {format_interval(lo, hi, unit, lang)}"
+        "shrunk_estimate": [format_quantity(e, unit, lang, low=lo, high=hi)
                             for e, lo, hi in zip(show["shrunk_estimate"], show["shrunk_ci_low"],
                                                  show["shrunk_ci_high"])],
     })
