@@ -166,7 +166,7 @@ def test_spike_rows_name_their_dimension():
                      "region": "FL"})
     assert ctables.spike_level_text(row[["region"]], ["region"], "en") == "Region FL"
     assert ctables.spike_level_text(row, ["category", "region"], "en") == \
-        "Category Credit reporting, credit repair service… · Region FL"
+        "Category Credit reporting, credit repair services, or other personal consumer reports · Region FL"  # whole
     assert ctables.spike_level_text(pd.Series({"category": pd.NA}), ["category"], "en") == "All complaints"
     assert ctables.spike_level_text(row[["region"]], ["region"], "zh") == "区域“FL”"
 

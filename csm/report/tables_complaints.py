@@ -64,14 +64,10 @@ def _where(row, by, lang: str) -> str:
     return " · ".join(code_label(row[c], lang) for c in by if c in row and pd.notna(row[c]))
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip(" ,") + "…"
-
-
-def spike_level_text(row, by, lang: str, *, limit: int = 40) -> str:
-    """A spike's series with its dimension: "Region FL", "Category Debt collection · Region TX", "All complaints";
-    long level names are cut to ``limit`` characters (the full names are in the recorded results)."""
-    parts = [phrase("spike_level_in", lang, dimension=code_label(c, lang), level=_short(str(code_label(row[c], lang)), limit))
+def spike_level_text(row, by, lang: str) -> str:
+    """A spike's series with its dimension: "Region FL", "Category Debt collection · Region TX", "All complaints".
+    Level names are shown whole (a table cell wraps; nothing a manager reads is cut off)."""
+    parts = [phrase("spike_level_in", lang, dimension=code_label(c, lang), level=str(code_label(row[c], lang)))
              for c in by if c in row and pd.notna(row[c])]
     return " · ".join(parts) or code_label("all_complaints", lang)
 
