@@ -627,3 +627,9 @@ def test_for_record_rounds_to_significant_digits():
     r = ctables.for_record(f)
     assert r["x"].iloc[0] == 1234.57 and r["x"].iloc[1] == 0.000123457 and np.isnan(r["x"].iloc[2])
     assert r["k"].tolist() == [1, 2, 3, 4]
+
+
+def test_finding_breakdown_keeps_long_level_names_whole():
+    long = "Credit reporting, credit repair services, or other personal consumer reports"
+    text = ctables.breakdown_text(f"category={long}:+724; category=Debt collection:+226", "en")
+    assert text == f"{long} +724, Debt collection +226" and "…" not in text

@@ -104,8 +104,7 @@ def breakdown_text(breakdown: str, lang: str, *, top: int = 3) -> str:
     for item in breakdown.split("; ")[:top]:
         where, _, excess = item.rpartition(":")
         level = where.partition("=")[2]
-        name = code_label(level, lang)
-        name = name if len(name) <= 32 else name[:31] + "…"
+        name = code_label(level, lang)  # whole: a finding's sentence is never cut off
         parts.append(f"{name} {float(excess):+,.0f}" if excess else name)
     return (", " if lang == "en" else "、").join(parts)
 
