@@ -191,3 +191,17 @@ def test_report_tables_show_long_cells_whole():
     assert long in tables.definitions_table(pd.DataFrame({"kpi": ["aht_minutes"], "definition": [long]}),
                                             "zh")._repr_html_()
     assert pd.get_option("display.max_colwidth") == 50  # nothing changed globally
+
+
+def test_data_table_counts_have_separators_and_a_missing_table_is_said_in_both_languages(tmp_path):
+    from conftest import write_partial_sample
+    from csm.data.load import load_tables
+    from csm.report.tables import data_quality_table
+
+    folder = write_partial_sample(tmp_path, drop_tables=("responses", "transactions", "assignments", "customers"))
+    data = load_tables(folder)
+    for lang, missing in (("en", "(not provided)"), ("zh", "（未提供）")):
+        frame = data_quality_table(data, lang)
+        text = frame.to_html()
+        assert "61,240" in text and "61240" not in text
+        assert missing in text

@@ -286,6 +286,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Column '{column}' is not in the data, so {what} is not shown.",
         "zh": "数据中没有“{column}”列，因此未显示{what}。",
     },
+    "table_not_provided": {"en": "(not provided)", "zh": "（未提供）"},
     "pii_masked": {
         "en": "Phone numbers, e-mail addresses, ID and card numbers in comments are masked.",
         "zh": "评论中的电话号码、电子邮箱、身份证号和银行卡号已做脱敏处理。",

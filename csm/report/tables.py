@@ -421,8 +421,15 @@ def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -
 
 
 def data_quality_table(data, lang: str) -> pd.DataFrame:
-    """Rows loaded / dropped and optional columns missing per table (:meth:`Dataset.quality_summary`)."""
-    return _localised(data.quality_summary(), lang)
+    """Rows loaded / dropped and optional columns missing per table (:meth:`Dataset.quality_summary`);
+    counts with thousands separators, a table that was not provided said so in ``lang``."""
+    summary = data.quality_summary().copy()
+    for col in ("rows_loaded", "rows_dropped"):
+        if col in summary:
+            summary[col] = [f"{int(v):,}" if not _is_missing(v) else "–" for v in summary[col]]
+    if "file" in summary:
+        summary["file"] = summary["file"].replace("(not provided)", phrase("table_not_provided", lang))
+    return _localised(summary, lang)
 
 
 #: Chinese renderings of the notes :mod:`csm.kpi` attaches to KPIs it could not (fully) compute.
