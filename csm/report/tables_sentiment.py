@@ -131,3 +131,19 @@ def not_mentioned_sentence(aspects: list[str], window: str, noun: str, lang: str
         return ""
     return phrase("sentiment_aspects_none", lang, window=window, noun=noun,
                   aspects=_join([str(label(a, lang)) for a in aspects], lang))
+
+
+def _needs_text(needs: str, lang: str) -> str:
+    """What would enable a left-out section, in words."""
+    if needs == "responses.ticket_id":
+        return phrase("sentiment_needs_link", lang)
+    if needs == "responses.csat":
+        return phrase("sentiment_needs_ratings", lang)
+    return needs if "." in needs else phrase("sentiment_needs_table", lang, table=needs)
+
+
+def skipped_sentences(skipped: list[dict], sections, lang: str) -> list[str]:
+    """One sentence per left-out section (``[{"section", "needs"}]`` of :func:`csm.sentiment.breakdown_plan`
+    and :func:`csm.sentiment.validity_ratings`) whose code is in ``sections``."""
+    return [phrase("sentiment_skipped", lang, section=label(f"sentiment_section_{s['section']}", lang),
+                   needs=_needs_text(s["needs"], lang)) for s in skipped if s["section"] in sections]
