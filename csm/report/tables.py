@@ -195,6 +195,9 @@ def _quantity_parts(value, unit: str, lang: str, *, low=None, high=None, signed:
         if same is not None:  # bounds in the value's unit, which is said once: "17.8 h [16.7, 19.2]"
             per = _MINUTES_PER[unit] / {"min": 1, "h": 60, "days": 1440}[same]
             interval = f"[{fmt.number(low * per, lang)}, {fmt.number(high * per, lang)}]"
+        elif unit in _SCORE_UNITS:  # "3.87 / 5 [3.81, 3.93]": the scale is said once
+            digits = _DECIMALS.get(unit, 2)
+            interval = f"[{fmt.number(low, lang, digits)}, {fmt.number(high, lang, digits)}]"
         else:
             interval = f"[{_kpi_value(low, unit, lang)}, {_kpi_value(high, unit, lang)}]"
     return text, interval

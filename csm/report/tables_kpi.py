@@ -134,13 +134,15 @@ def _target_finding(tr: pd.Series, unit: str, lang: str) -> Finding:
 
 
 def kpi_findings(card: pd.DataFrame, targets: pd.DataFrame, lang: str, *, period: str, previous: str | None,
-                 alpha: float = 0.05, spc: dict | None = None, most: int = 5) -> list[Finding]:
+                 alpha: float = 0.05, spc: dict | None = None, most: int = 5,
+                 units: dict | None = None) -> list[Finding]:
     """The 3–5 findings of the scorecard's summary: targets met (the count), the targets missed or at risk
-    (largest gap first), significant changes against the comparison period, process signals."""
+    (largest gap first), significant changes against the comparison period, process signals. ``units`` gives
+    the unit of KPIs with a target that ``card`` leaves out (``{"first_response_minutes_email": "minutes"}``)."""
     from csm.kpi import kpi_direction
 
     check_lang(lang)
-    units = dict(zip(card["kpi"], card["unit"]))
+    units = {**(units or {}), **dict(zip(card["kpi"], card["unit"]))}  # ``units``: KPIs not in ``card`` (per channel)
     evaluated = targets[targets["status"].isin(["met", "at_risk", "missed"])] if len(targets) else targets
     out = []
     if len(evaluated):
