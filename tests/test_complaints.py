@@ -635,3 +635,34 @@ def test_finding_breakdown_keeps_long_level_names_whole():
     long = "Credit reporting, credit repair services, or other personal consumer reports"
     text = ctables.breakdown_text(f"category={long}:+724; category=Debt collection:+226", "en")
     assert text == f"{long} +724, Debt collection +226" and "…" not in text
+
+
+def test_odds_ratios_are_read_as_shares_and_old_spikes_say_when():
+    d = pd.Series({"rate": 0.4, "odds_ratio": 2.0, "reference": "chat", "outcome": "escalated", "level": "email",
+                   "covariate": "channel"})
+    # odds 0.4/0.6 = 0.667; at the reference odds 0.333 → share 0.25; 0.40 / 0.25 = 1.6× as likely
+    reading = ctables.outcome_reading(d, "en")
+    assert (reading["rate"], reading["base"], reading["times_n"]) == ("40.0%", "25.0%", "1.6")
+    spike = pd.Series({"kind": "spike", "start": pd.Timestamp("2025-11-10"), "end": pd.Timestamp("2025-11-30"),
+                       "category": "logistics", "dimension": "region", "level": "east"})
+    when, verdict = ctables._when(spike, "en", (pd.Timestamp("2026-06-01"), pd.Timestamp("2026-07-01")), "")
+    assert when == "10–30 November 2025 — ended 6 months before this period" and verdict.startswith("Over")
+    when, verdict = ctables._when(spike, "zh", (pd.Timestamp("2025-11-01"), pd.Timestamp("2025-12-01")), "")
+    assert when == "2025年11月10日–30日（在本期内）" and verdict.startswith("立即处理")
+
+
+def test_heat_map_colours_only_cells_beyond_chance():
+    from csm.report import plots_complaints as cplots
+
+    assert cplots.residual_cutoff(25) == pytest.approx(3.09, abs=0.01)  # z of 0.05 / 50: Bonferroni, 25 cells
+    cells = pd.DataFrame({"category": ["a", "a", "b", "b"], "level": ["x", "y", "x", "y"], "dimension": "region",
+                          "observed": [160, 40, 40, 160], "expected": [100.0, 100.0, 100.0, 100.0],
+                          "adjusted_residual": [12.0, -12.0, -12.0, 12.0], "p_adjusted": [0.0] * 4,
+                          "ratio": [1.6, 0.4, 0.4, 1.6]})
+    ax = cplots.residual_heatmap(cells.assign(observed=[101, 99, 99, 101]), "region", lang="en")
+    # |residual| 0.4 < 2.50 (4 cells): every cell grey, none coloured by the diverging map
+    assert len(ax.collections) == 2 and ax.collections[1].get_array().count() == 0
+    assert "beyond chance" in ctables.heatmap_sentence(cells.assign(p_adjusted=1.0), "region", "en").split(":")[0]
+    assert ctables.heatmap_sentence(cells, "region", "en").startswith("4 cell(s) differ")
+    import matplotlib.pyplot as plt
+    plt.close("all")

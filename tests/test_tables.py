@@ -1,4 +1,6 @@
 """Report tables and sentences: rounding, intervals, target verdicts, Markdown safety, both languages."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -207,3 +209,47 @@ def test_data_table_counts_have_separators_and_a_missing_table_is_said_in_both_l
         text = frame.to_html()
         assert "61,240" in text and "61240" not in text
         assert missing in text
+
+
+def test_every_kpi_definition_is_said_in_chinese(card_and_targets):
+    from csm.report.tables_kpi import definition_text
+
+    card, _ = card_and_targets
+    for definition in card["definition"]:
+        zh = definition_text(definition, "zh")
+        left = re.findall(r"[A-Za-z_]{2,}", zh)
+        assert set(left) <= {"NPS", "SLA"}, (definition, zh)  # no formula left in English
+    assert definition_text("median calendar-clock minutes from created_at to first_response_at (tickets without a "
+                           "reply left out); channel email", "zh").endswith("；渠道：邮件")
+
+
+def test_team_codes_read_as_team_names():
+    from csm.report.labels import label
+
+    assert label("team_c", "en") == "Team C" and label("team_c", "zh") == "C组"
+    assert label("team_alpha", "en") == "team_alpha"  # only the single-letter sample ids
+
+
+def test_agents_sentence_says_whether_agents_can_be_told_apart():
+    from csm.report.tables_kpi import agents_sentence
+
+    league = pd.DataFrame({"agent_id": ["A1", "A2", "A3"], "too_few": [False] * 3, "unit": "%",
+                           "shrunk_ci_low": [60.0, 65.0, 75.0], "shrunk_ci_high": [80.0, 78.0, 90.0]})
+    overlapping = league.assign(shrunk_ci_low=[60.0, 65.0, 68.0])
+    assert agents_sentence(overlapping, 70.0, "agent_id", "en").startswith(
+        "None of the 3 agents has an interval wholly above or below the overall 70.0%")
+    text = agents_sentence(league, 70.0, "agent_id", "en")  # A3's interval 75–90% lies above 70%
+    assert "1 lie above it (A3)" in text and "the other 2 cannot be told apart" in text
+    assert "1 个高于整体（A3）" in agents_sentence(league, 70.0, "agent_id", "zh")
+
+
+def test_kpi_findings_count_targets_and_name_units(card_and_targets):
+    from csm.report.tables_kpi import kpi_findings
+
+    card, targets = card_and_targets
+    findings = kpi_findings(card, targets, "en", period="June 2026", previous="May 2026")
+    # both targets are met (fcr 80.0% ≥ 80, aht 5.8 min ≤ 6): the first finding counts them
+    assert (findings[0].text, findings[0].status) == ("2 of 2 KPI targets met in June 2026.", "met")
+    aht = next(f for f in findings if f.text.startswith("Average handle time"))
+    assert "5.8 min" in aht.text and "6.0 min" in aht.text and aht.status == "met"
+    assert 3 <= len(findings) <= 5

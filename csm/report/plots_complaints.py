@@ -206,7 +206,7 @@ def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: s
 
 def residual_cutoff(n_cells: int, alpha: float = 0.05) -> float:
     """The |adjusted residual| beyond which a cell of a test with ``n_cells`` cells is significant after the
-    Bonferroni correction (two-sided): 3.29 for 25 cells."""
+    Bonferroni correction (two-sided): 3.09 for 25 cells (0.05 / 50 in each tail)."""
     from scipy.stats import norm
 
     return float(norm.isf(alpha / (2 * max(int(n_cells), 1))))
