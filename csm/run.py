@@ -21,10 +21,8 @@ numbers with :func:`csm.report.results.record`.
 from __future__ import annotations
 
 import ast
-import copy
 import difflib
 import hashlib
-import html
 import json
 import math
 import os
@@ -43,7 +41,8 @@ import yaml
 
 from csm.errors import ParameterError, RunError
 from csm.parameters import check_parameters, merge_layer
-from csm.report.results import collect, is_result_output
+from csm.report.html import export_html, index_page, write_error_page  # noqa: F401 - public here too
+from csm.report.results import collect
 
 MANIFEST_NAME = "manifest.json"
 LATEST_NAME = "latest.json"
@@ -57,8 +56,6 @@ KEY_PACKAGES = (
 #: Parameters holding a path (besides any name ending in one of PATH_SUFFIXES).
 PATH_PARAMETERS = frozenset({"data_dir", "mapping"})
 PATH_SUFFIXES = ("_dir", "_path", "_file")
-#: Tags of cells the HTML report never shows.
-HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters"})
 _ERROR_MARKER_TAG = "papermill-error-cell-tag"
 _RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -553,6 +550,10 @@ def _execute_plans(
     for r in runs:  # paths now point into the final folder
         r.notebook_path = folder / r.notebook_path.name
         r.html_path = folder / r.html_path.name if r.html_path else None
+        if not r.ok and r.html_path:  # the failure page names the folder the analyst finds the notebook in
+            plan = next(p for p in plans if p.name == r.name)
+            write_error_page(r.html_path, r.name, r.error, r.notebook_path.name if r.notebook_path.exists() else None,
+                             language=plan.resolved.get("lang"), run_id=run_id, folder=str(folder))
     if ok:
         _write_json(
             reports_dir / LATEST_NAME,
@@ -673,7 +674,8 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
         if executed is not None:
             results = collect(executed)
         html_path = write_error_page(out_dir / f"{plan.name}.html", plan.name, error, out_path.name
-                                     if executed is not None else None, language=lang)
+                                     if executed is not None else None, language=lang,
+                                     run_id=out_dir.name.removeprefix(".tmp-"))
     elif executed is not None:
         results = collect(executed)
         html_path = out_dir / f"{plan.name}.html"
@@ -708,116 +710,6 @@ def _failed_source_cell(executed) -> int | None:
             return index
         index += 1
     return None
-
-
-# --------------------------------------------------------------------------- HTML
-
-_HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block jupyter_widgets %}{% endblock jupyter_widgets %}
-"""
-_EXTERNAL_TAG = re.compile(
-    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>"
-    r"|<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
-    r"|<img\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>",
-    re.IGNORECASE,
-)
-
-
-def _first_heading(nb) -> str | None:
-    """Text of the report's first level-1 Markdown heading (a markdown cell or a displayed Markdown output)."""
-    for cell in nb.cells:
-        texts = [cell.source] if cell.get("cell_type") == "markdown" else [
-            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
-        for text in texts:
-            text = "".join(text) if isinstance(text, list) else str(text)
-            m = re.search(r"^# +(.+?)\s*$", text, re.M)
-            if m:
-                return m.group(1)
-    return None
-
-
-def export_html(notebook_node, html_path: Path, *, title: str | None = None, language: str | None = None) -> Path:
-    """Write a self-contained HTML report of an executed notebook.
-
-    Code, prompts, the parameters cells and recorded csm results are left out;
-    images are embedded; no script, stylesheet or image is loaded from the
-    network (MathJax/require.js/mermaid are not included; any remaining
-    external ``<script>``/``<link>``/``<img>`` is removed). The page title is the
-    report's first heading (else ``title``); ``language`` (e.g. the notebook's
-    ``lang`` parameter) sets ``<html lang>`` so browsers and screen readers read it right.
-    """
-    import jinja2
-    from nbconvert import HTMLExporter
-
-    nb = copy.deepcopy(notebook_node)
-    cells = []
-    for cell in nb.cells:
-        if HIDDEN_CELL_TAGS & set(cell.get("metadata", {}).get("tags", [])):
-            continue
-        if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if not is_result_output(o)]
-        cells.append(cell)
-    nb.cells = cells
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[jinja2.DictLoader({"csm_report.html.j2": _HTML_TEMPLATE})],
-        template_file="csm_report.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
-    if language:
-        exporter.language_code = {"zh": "zh-CN"}.get(language, language)
-    name = _first_heading(nb) or title or "report"
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-    body = _EXTERNAL_TAG.sub("", body)
-    html_path = Path(html_path)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
-
-
-_ERROR_PAGE = {
-    "en": {"title": "Report {name} failed",
-           "text": "The report {name} could not be completed, so there is no report for this run. "
-                   "The error: {message}",
-           "kept": "The executed notebook {notebook} is kept in this folder for the analyst.",
-           "none": "The notebook did not run far enough to be kept; see the console output of csm run."},
-    "zh": {"title": "报告 {name} 生成失败",
-           "text": "报告 {name} 未能完成，本次运行没有生成报告。错误信息：{message}",
-           "kept": "已执行的笔记本 {notebook} 保留在此文件夹中，供分析人员查看。",
-           "none": "笔记本未能运行到可保存的程度，请查看 csm run 的控制台输出。"},
-}
-
-
-def write_error_page(html_path: Path, name: str, error: dict, notebook: str | None, *,
-                     language: str | None = None) -> Path:
-    """A one-paragraph page in place of the report of a notebook that failed: which notebook, the one-line
-    error message, and that the executed notebook is kept (no traceback, no code)."""
-    texts = _ERROR_PAGE.get(language or "en", _ERROR_PAGE["en"])
-    message = _one_line(error.get("message") or error.get("exception") or "unknown error")
-    title = texts["title"].format(name=name)
-    body = texts["text"].format(name=name, message=message) + " " + (
-        texts["kept"].format(notebook=notebook) if notebook else texts["none"])
-    page = f"""<!DOCTYPE html>
-<html lang="{html.escape({"zh": "zh-CN"}.get(language or "en", language or "en"), quote=True)}">
-<head>
-<meta charset="utf-8">
-<title>{html.escape(title)}</title>
-<style>body {{ font-family: sans-serif; margin: 2em; max-width: 50em; }} h1 {{ color: #b00020; }}</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>{html.escape(body)}</p>
-</body>
-</html>
-"""
-    html_path = Path(html_path)
-    html_path.write_text(page, encoding="utf-8")
-    return html_path
 
 
 # --------------------------------------------------------------------------- manifest
@@ -1027,10 +919,6 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-#: parameters every notebook shares, shown beside each report in reports/index.html
-INDEX_PARAMETERS = ("period", "comparison", "lang", "data_dir")
-
-
 def write_index(reports_dir: Path) -> Path:
     """(Re)write reports/index.html listing every run folder that holds a manifest, newest first."""
     reports_dir = Path(reports_dir)
@@ -1051,57 +939,7 @@ def write_index(reports_dir: Path) -> Path:
             runs.append((folder.name, manifest))
     runs.sort(key=lambda item: (str(item[1].get("started_utc", "")), item[0]), reverse=True)
 
-    rows = []
-    for name, manifest in runs:
-        notebooks = manifest.get("notebooks") or {}
-        links = []
-        for nb_name, entry in notebooks.items():
-            entry = entry if isinstance(entry, dict) else {}
-            status = entry.get("status", "?")
-            target = entry.get("html") or entry.get("notebook") or ""
-            label = html.escape(nb_name) + ("" if status == "ok" else f" ({html.escape(str(status))})")
-            href = html.escape(f"{name}/{target}", quote=True)
-            links.append(f'<a href="{href}">{label}</a>' if target else label)
-            given = (entry.get("parameters") or {}).get("given") or {}
-            shown = [f"{k}={v}" for k, v in given.items()
-                     if k in INDEX_PARAMETERS and isinstance(v, (str, int, float, bool)) and v is not None]
-            if shown:
-                links[-1] += f' <span class="params">{html.escape(", ".join(shown))}</span>'
-        status = str(manifest.get("status", "?"))
-        badge = " <strong>latest</strong>" if name == latest else ""
-        rows.append(
-            "<tr>"
-            f'<td><a href="{html.escape(name, quote=True)}/{MANIFEST_NAME}">{html.escape(name)}</a>{badge}</td>'
-            f"<td>{html.escape(str(manifest.get('run_id', '')))}</td>"
-            f"<td>{html.escape(str(manifest.get('started_utc', '')))}</td>"
-            f"<td>{'<br>'.join(links)}</td>"
-            f'<td class="{"ok" if status == "ok" else "failed"}">{html.escape(status)}</td>'
-            "</tr>"
-        )
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>csm reports</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border-bottom: 1px solid #ccc; padding: 0.3em 0.8em; text-align: left; vertical-align: top; }}
-.params {{ color: #555; font-size: 90%; }}
-td.ok {{ color: #1b7a1b; }} td.failed {{ color: #b00020; font-weight: bold; }}
-</style>
-</head>
-<body>
-<h1>Reports</h1>
-<table>
-<thead><tr><th>Folder</th><th>Run id</th><th>Started (UTC)</th><th>Notebooks</th><th>Status</th></tr></thead>
-<tbody>
-{chr(10).join(rows) if rows else '<tr><td colspan="5">No runs yet.</td></tr>'}
-</tbody>
-</table>
-</body>
-</html>
-"""
+    page = index_page(runs, latest=latest)
     path = reports_dir / INDEX_NAME
     _write_atomic(path, page)
     return path
