@@ -236,17 +236,23 @@ def test_failing_notebook_keeps_error_others_run_and_good_report_survives(projec
     assert not any(o.output_type == "stream" and "never reached" in o.text for o in outputs)
     page = (result.report_dir / "broken.html").read_text(encoding="utf-8")
     assert "planted failure 计划中的错误" in page and 'src="http' not in page
-    # a failed notebook gets no report made of papermill's traceback: one paragraph, which notebook, the message,
-    # where the executed notebook is; no traceback, no code, no output that ran before the failure
-    assert "Report broken failed" in page and "The executed notebook broken.ipynb is kept" in page
+    # a failed notebook gets no report made of papermill's traceback: a page for a manager says which report, the
+    # message, the step, what to do and whom to ask (run id, the folder it ended up in, the executed notebook);
+    # no traceback, no code, no output that ran before the failure
+    assert "Report broken failed" in page and "It stopped at step 4 of the report." in page
+    assert "What to do" in page and "unexpected problem in the report itself" in page  # not a DataError
+    assert f"the run id base and the folder {result.report_dir}." in page
+    assert "The executed notebook broken.ipynb in that folder holds the technical details." in page
     for absent in ("Traceback", "raise ValueError", "before the failure", "<pre", "<script", "ValueError"):
         assert absent not in page, absent
-    assert page.count("<p>") == 1
     good_page = (result.report_dir / "good.html").read_text(encoding="utf-8")
     assert "failed" not in good_page.split("<body", 1)[1][:2000]  # the good notebook's report is a report
     # the index lists both runs with their status
     index = (project / "reports" / "index.html").read_text(encoding="utf-8")
-    assert f'href="{result.report_dir.name}/broken.html">broken (failed)</a>' in index and "failed" in index
+    broken_row = re.search(rf'<tr><td><a href="{re.escape(result.report_dir.name)}/broken.html">broken</a></td>'
+                           r'<td>(.*?)</td>', index).group(1)
+    assert '<span class="status status-failed">failed</span>' in broken_row
+    assert "planted failure 计划中的错误" in broken_row  # the reason, in the index
 
 
 # --------------------------------------------------------------------------- rerun
