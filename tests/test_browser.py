@@ -56,6 +56,12 @@ document.fonts.ready.then(function () {
     if (c.scrollWidth > c.clientWidth + 1)
       out.overflow.push({text: c.textContent.slice(0, 80), scroll: c.scrollWidth, client: c.clientWidth});
   });
+  document.querySelectorAll('table').forEach(function (t) {
+    var box = t.parentElement.getBoundingClientRect(), r = t.getBoundingClientRect();
+    if (r.right > box.right + 1)
+      out.overflow.push({text: '(a table wider than its column) ' + t.textContent.trim().slice(0, 60),
+                         scroll: Math.round(r.width), client: Math.round(box.width)});
+  });
   var root = document.documentElement;
   if (root.scrollWidth > root.clientWidth + 1)
     out.overflow.push({text: '(the page is wider than the window)', scroll: root.scrollWidth, client: root.clientWidth});
@@ -155,15 +161,33 @@ def test_page_loads_whole_in_a_browser(pages, key):
     assert result["not_in_font"] == [], f"{key}: text not set in the embedded font"
     assert f"{FONT_FAMILY} loaded" in result["fonts"], f"{key}: the embedded font did not load: {result['fonts']}"
     shown = set(CJK.findall(result["text"]))
-    if key.startswith("zh/"):
+    if key.startswith("zh/") and key != "zh/index":  # the index is in English; the reports and pages in Chinese
         assert len(shown) > 20, f"{key}: hardly any Chinese on a Chinese page"
     missing = shown - font_cmap(path)
     assert not missing, f"{key}: CJK characters missing from the embedded font: {''.join(sorted(missing))}"
 
 
-def test_every_report_image_is_real(pages):
-    """Each report shows charts (not only tables): an <img> per chart that the browser decoded."""
+def test_every_report_shows_charts(pages):
+    """The image check has images to check: every report shows at least one chart."""
     for lang in ("en", "zh"):
         for name in REPORTS:
             path, result = pages[f"{lang}/{name}"]
             assert path.read_text(encoding="utf-8").count("<img") >= 1 and result["images"] == [], (lang, name)
+
+
+def test_the_checks_catch_what_they_look_for(tmp_path):
+    """On a page with a planted fault of each kind, each check reports it (so a clean result means something)."""
+    from csm.report.html import PAGE_CSS, embed_font
+
+    rare = "\u9ff0"  # a CJK character the bundled font does not hold
+    page = tmp_path / "faulty.html"
+    page.write_text(embed_font(f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<style>/*csm-embedded-font*/ {PAGE_CSS}</style></head><body><p>报告 {rare}</p>
+<table style="width: 120px; table-layout: fixed !important"><tr><td style="white-space: nowrap !important">Logistics·East:512extracomplaintsin2025</td></tr></table>
+<p style="font-family: serif">not in the font</p><img alt="x" src="data:image/png;base64,AAAA"></body></html>"""),
+                    encoding="utf-8")
+    result = render(page, tmp_path / "work")
+    assert [o["text"] for o in result["overflow"]] == ["Logistics·East:512extracomplaintsin2025"]
+    assert result["images"] and result["errors"]  # the broken image: not decoded, and an error event
+    assert result["not_in_font"] == ["P: not in the font"]
+    assert rare in set(CJK.findall(result["text"])) - font_cmap(page)
