@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run report notebooks with papermill and export HTML reports and a manifest.")
     run.add_argument("names", nargs="*", metavar="NAME", help="notebooks to run (default: every notebook in notebooks/)")
     run.add_argument("-p", "--parameter", dest="parameters", action="append", default=[], metavar="KEY=VALUE",
-                     help="set a parameter (YAML value; dates stay text), e.g. -p period_start=2026-05-01")
+                     help="set a parameter (YAML value; dates stay text), e.g. -p period=2026-06 or -p lang=zh")
     run.add_argument("--params", dest="params_file", type=Path, metavar="FILE", help="YAML file of parameters")
     run.add_argument("--run-id", metavar="ID", help="report folder name (default: UTC time YYYYmmdd-HHMMSS)")
     run.add_argument("--force", action="store_true",
