@@ -51,9 +51,9 @@ body, table, th, td, summary, button, input {{ font-family: {_SANS}; }}
 pre, code, kbd, samp {{ font-family: {_MONO}; }}
 /* nothing cut: tables fit their column and cells wrap; long words and codes break only where they must */
 table {{ table-layout: auto !important; max-width: 100%; }}
-th, td {{ white-space: normal !important; overflow-wrap: anywhere; word-break: normal; max-width: none; }}
-/* Chinese headers break between words (at spaces and punctuation), never inside one ("相对风险", not "相对风/险") */
-:lang(zh) th {{ word-break: keep-all; overflow-wrap: break-word; }}
+th, td {{ white-space: normal !important; overflow-wrap: break-word; word-break: normal; max-width: none; }}
+/* Chinese cells break between words (at spaces and punctuation), never inside one ("相对风险", not "相对风/险") */
+:lang(zh) th, :lang(zh) td {{ word-break: keep-all; }}
 .jp-OutputArea-output {{ overflow-x: visible; }}
 img {{ max-width: 100%; height: auto; }}
 details.csm-appendix {{ margin: 2em 0 1em; border-top: 1px solid #ccc; padding-top: 0.5em; }}
@@ -427,6 +427,13 @@ def _report_row(folder: str, nb_name: str, entry: dict, results: dict) -> str:
             "</tr>")
 
 
+def _utc_text(stamp) -> str:
+    """``2026-07-02T06:00:00+00:00`` → ``2026-07-02 06:00:00 UTC``."""
+    if not isinstance(stamp, str) or not stamp:
+        return "—"
+    return stamp.replace("T", " ", 1).removesuffix("+00:00") + (" UTC" if stamp.endswith("+00:00") else "")
+
+
 def index_page(runs: list[tuple[str, dict]], *, latest: str | None = None) -> str:
     """``reports/index.html``: one section per run (newest first as given): its run id (and folder when it
     differs), start time and status, then one row per report with its status and the reason of a failure, the
@@ -450,7 +457,7 @@ def index_page(runs: list[tuple[str, dict]], *, latest: str | None = None) -> st
         started = manifest.get("started_utc")
         sections.append(f"""<section>
 <h2>{heading} <span class="{_status_class(status)}">{_esc(status)}</span>{badge}</h2>
-<p class="meta">Started {_esc(started if isinstance(started, str) else "—")} (UTC)</p>
+<p class="meta">Started {_esc(_utc_text(started))}</p>
 <table>
 <thead><tr><th>Report</th><th>Status</th><th>Period</th><th>Language</th><th>Parameters set for this run</th><th>Headline</th></tr></thead>
 <tbody>
