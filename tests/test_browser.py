@@ -102,7 +102,7 @@ def render(page: Path, work: Path) -> dict:
     copy.write_text(text, encoding="utf-8")
     done = subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars", "--mute-audio",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars", "--mute-audio", "--disable-dev-shm-usage",
          f"--user-data-dir={work / 'profile'}", "--window-size=1100,900", "--virtual-time-budget=5000",
          "--dump-dom", copy.as_uri()],
         capture_output=True, text=True, timeout=180, env=_fontconfig(work.parent / "fontconfig"))

@@ -49,7 +49,7 @@ def screenshot(page: Path, png: Path, work: Path) -> None:
     png.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars", "--mute-audio",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars", "--mute-audio", "--disable-dev-shm-usage",
          f"--user-data-dir={work / 'profile'}", f"--window-size={WIDTH},{HEIGHT}", "--virtual-time-budget=5000",
          f"--screenshot={png}", page.resolve().as_uri()],
         check=True, capture_output=True, timeout=180, env=fontconfig(work))
