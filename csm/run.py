@@ -44,6 +44,7 @@ import yaml
 from csm.errors import ParameterError, RunError
 from csm.parameters import check_parameters, merge_layer
 from csm.report.results import collect, is_result_output
+from csm.strict_yaml import StrictYAMLMixin
 
 MANIFEST_NAME = "manifest.json"
 LATEST_NAME = "latest.json"
@@ -85,8 +86,10 @@ def list_notebooks(project: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- parameter values
 
-class ParameterLoader(yaml.SafeLoader):
+class ParameterLoader(StrictYAMLMixin, yaml.SafeLoader):
     """YAML loader for parameters: plain scalars are typed like YAML 1.2 (core schema).
+
+    Aliases/anchors and duplicate keys are refused (:class:`csm.data.mapping.StrictYAMLMixin`).
 
     Unlike PyYAML's YAML 1.1 default, dates and timestamps stay strings
     (``2026-05-01`` is the string ``"2026-05-01"``), ``yes``/``no``/``on``/``off``
