@@ -183,6 +183,12 @@ _PLACEHOLDER_OF_GROUP = {f"p{i}": placeholder for i, (_, _, placeholder) in enum
 # every number pattern needs six digits in a row (with single separators or brackets between).
 _HAS_AT = "[@\uff20]"
 _HAS_NUMBER = ("[0-9\uff10-\uff19](?:[" + _SEP_CHARS + "().（）]{0,4}[0-9\uff10-\uff19]){5}")
+# ... and a place where one can start: a digit, + or bracket not glued to a Latin letter or digit, or
+# (the mobile and landline patterns also match after a letter) 1[3-9] / 0 followed by nine more digits.
+# Identifiers such as T00000001 or C008397 fail it, so a column of ids is checked at pyarrow speed.
+_NUMBER_START = ("(?:^|[^A-Za-z0-9\uff10-\uff19])[0-9\uff10-\uff19+\uff0b(\uff08]"
+                 "|[1\uff11][3-9\uff13-\uff19](?:[" + _SEP_CHARS + "]{0,3}[0-9\uff10-\uff19]){9}"
+                 "|[0\uff10](?:[" + _SEP_CHARS + "()（）]{0,3}[0-9\uff10-\uff19]){9}")
 
 
 def _placeholder(match: re.Match) -> str:
@@ -205,12 +211,21 @@ def _mask_series(s: pd.Series) -> pd.Series:
         is_text = s.notna().to_numpy(dtype=bool)
     else:  # numbers, dates …: nothing to mask
         return s.copy()
+    if isinstance(s.dtype, pd.StringDtype):  # missing values are never candidates (contains -> NA -> False)
+        texts, positions = s, np.arange(len(s))
+    else:
+        texts, positions = s[is_text], np.flatnonzero(is_text)
+    hits = []
+    for prefilters, pattern, repl in (((_HAS_AT,), _EMAIL, PLACEHOLDERS["email"]),
+                                      ((_HAS_NUMBER, _NUMBER_START), _NUMBER_PII, _placeholder)):
+        candidate = np.ones(len(texts), dtype=bool)
+        for prefilter in prefilters:
+            candidate &= texts.str.contains(prefilter, regex=True).fillna(False).to_numpy(dtype=bool)
+        hits.append((positions[candidate], pattern, repl))
+    if not any(hit.size for hit, _, _ in hits):
+        return s.copy()
     values = s.to_numpy(dtype=object, copy=True)
-    texts = s[is_text]
-    positions = np.flatnonzero(is_text)
-    for prefilter, pattern, repl in ((_HAS_AT, _EMAIL, PLACEHOLDERS["email"]),
-                                     (_HAS_NUMBER, _NUMBER_PII, _placeholder)):
-        hit = positions[texts.str.contains(prefilter, regex=True).fillna(False).to_numpy(dtype=bool)]
+    for hit, pattern, repl in hits:
         if hit.size:
             values[hit] = pd.Series(values[hit], dtype=object).str.replace(pattern, repl, regex=True).to_numpy()
     return pd.Series(values, index=s.index, name=s.name, dtype=s.dtype)
@@ -260,3 +275,62 @@ def mask_pii(texts):
         masked = _mask_series(pd.Series(list(texts), dtype=object)).tolist()
         return type(texts)(masked) if isinstance(texts, tuple) else masked
     raise ParameterError(f"mask_pii expects a str, a list or a pandas Series of texts; got {type(texts).__name__}")
+
+
+def _digest(value: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:12]
+
+
+def pseudonymise(texts, *, always: bool = False):
+    """Identifiers that are personal data, replaced by a stable pseudonym; same shape and type as the input.
+
+    A value that :func:`mask_pii` would change (an e-mail address or phone number used as a customer id)
+    becomes its masked form plus ``#`` and the first 12 hex digits of the SHA-256 of the value
+    (``jane@example.com`` → ``[EMAIL]#<12 hex>``): the same value always gives the same pseudonym, so
+    tables still join and a customer can be followed through a report, but the address is not shown.
+    With ``always=True`` every value becomes ``#<12 hex>`` (for keys such as contact names, which no pattern
+    recognises: the mapping option ``pseudonymise:``). Other values, missing values and non-text items are
+    kept. Note: a hash of a known address can be recomputed by someone who has the address; it hides
+    the identifier from readers, it does not anonymise the data.
+    """
+    if texts is None or isinstance(texts, float):
+        return texts
+    if isinstance(texts, str):
+        if always:
+            return "#" + _digest(texts)
+        masked = _mask_str(texts)
+        return texts if masked == texts else f"{masked}#{_digest(texts)}"
+    if isinstance(texts, (list, tuple)):
+        out = pseudonymise(pd.Series(list(texts), dtype=object), always=always).tolist()
+        return type(texts)(out) if isinstance(texts, tuple) else out
+    if not isinstance(texts, pd.Series):
+        raise ParameterError(f"pseudonymise expects a str, a list or a pandas Series; got {type(texts).__name__}")
+    s = texts
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pseudonymise(pd.Series(s.cat.categories, dtype=object), always=always)
+        return s.cat.rename_categories(list(cats)) if cats.is_unique else pseudonymise(s.astype(object), always=always)
+    is_text = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool) if s.dtype == object else (
+        s.notna().to_numpy(dtype=bool) if isinstance(s.dtype, pd.StringDtype) else None)
+    if is_text is None:
+        return s.copy()
+    if not always and isinstance(s.dtype, pd.StringDtype):  # fast path: nothing to change (the usual case)
+        if ((_mask_series(s) == s) | s.isna()).all():
+            return s.copy()
+    values = s.to_numpy(dtype=object, copy=True)
+    pos = np.flatnonzero(is_text)
+    if always:
+        changed = pos
+        masked = None
+    else:
+        texts = s.iloc[pos] if isinstance(s.dtype, pd.StringDtype) else pd.Series(values[pos], dtype=STR)
+        masked = _mask_series(texts).to_numpy(dtype=object)
+        keep = masked != values[pos]
+        changed, masked = pos[keep], masked[keep]
+    if changed.size:
+        codes, uniques = pd.factorize(pd.Series(values[changed], dtype=object))
+        digests = np.array([_digest(u) for u in uniques], dtype=object)[codes]
+        prefix = np.full(changed.size, "", dtype=object) if masked is None else masked
+        values[changed] = [f"{m}#{d}" for m, d in zip(prefix, digests)]
+    return pd.Series(values, index=s.index, name=s.name, dtype=s.dtype)

@@ -55,7 +55,7 @@ from csm.data.mapping import (
     load_mapping,
 )
 from csm.errors import DataError, ParameterError
-from csm.text import mask_pii
+from csm.text import mask_pii, pseudonymise
 
 __all__ = [
     "SUFFIXES",
@@ -543,10 +543,16 @@ def _read(path, *, encoding: str | None = None, sheet=None, delimiter: str | Non
         raw = _read_xlsx(path, sheet, header_row)
     else:
         raw = _read_parquet(path)
+    other = ""
+    if raw.format == "xlsx" and len(raw.sheets) > 1:
+        read = repr(sheet) if sheet is not None else f"the first one, {raw.sheets[0]!r}"
+        other = (f"; the sheet read is {read} and the workbook has the sheets {', '.join(map(repr, raw.sheets))}: "
+                 "if the table is on another sheet (the first one is a cover page?), name it with `sheet:` in "
+                 "the mapping file")
     if raw.frame.shape[1] == 0:
-        raise _file_error(path, "is empty (no header row, no data)")
+        raise _file_error(path, "is empty (no header row, no data)" + other)
     if len(raw.frame) == 0:
-        raise _file_error(path, "has a header row but no data rows")
+        raise _file_error(path, "has a header row but no data rows" + other)
     return raw
 
 
@@ -610,7 +616,9 @@ def _convert_id(ck: _Checker, col: Column, s: pd.Series):
         dup = text.duplicated(keep="first").to_numpy(dtype=bool, na_value=False).copy() & ~blank
         ck.rows_issue(col.name, "repeats an identifier already used in an earlier row (must be unique; "
                                 "with on_invalid='drop' the first occurrence is kept)", dup, text)
-    return text, np.zeros(len(s), dtype=bool)  # missing already reported
+    # identifiers that are personal data (an e-mail address or phone number as customer id) leave the data
+    # layer as a stable pseudonym, so no report, notebook or manifest shows them (csm.text.pseudonymise)
+    return pseudonymise(text), np.zeros(len(s), dtype=bool)  # missing already reported
 
 
 def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = True):
@@ -1136,6 +1144,11 @@ def _run(path, table: str, tm: TableMapping | None):
     ck.decimal = tm.decimal if tm else "."
     if raw.textual:
         frame = _strip_nul(ck, frame)
+    for name in (tm.pseudonymise if tm else ()):
+        if name in frame.columns:  # keys no pattern recognises (contact names): every value hashed
+            col = frame[name]
+            frame = frame.assign(**{name: pseudonymise(_to_text(col).str.strip().mask(lambda x: x.eq("")),
+                                                       always=True)})
     if raw.empty_formulas:
         cells = raw.empty_formulas
         ck.warn(None, f"{len(cells)} cell(s) hold a formula without a saved result (e.g. {', '.join(cells[:SHOW])}), "
@@ -1158,8 +1171,8 @@ def _run(path, table: str, tm: TableMapping | None):
     _derive_issues(ck, derive_issues)
     if any(i.fatal and "is required but missing" in i.problem.message for i in ck.issues):
         hint = _header_hint(raw, TABLES[table], tm)
-        if hint:
-            ck.fatal(None, hint)
+        if hint:  # first: it explains the missing columns listed after it
+            ck.issues.insert(0, _Issue(Problem(table, raw.file, None, hint), None, True))
     return raw, clean, ck, rows, blank_rows
 
 

@@ -19,6 +19,8 @@ A mapping is a small YAML file the analyst writes once per source system::
     header_row: 3                       # row of the file/sheet that holds the headers (default 1): rows
                                         # above it (a cover title, a merged title row) are skipped
     drop_columns: [联系电话]              # headers to discard on reading (e.g. PII)
+    pseudonymise: [customer_id]         # columns whose every value is replaced by a stable hash (#<12 hex>),
+                                        # for keys that are personal data (contact names, e-mail addresses)
     file: 工单导出.xlsx                   # load_tables: file name to use for this table
     derive:                             # customers: columns the export does not have, computed on loading
       signup_date: {tenure_months: tenure, as_of: "2024-06-30"}   # sign-up = as_of − tenure months
@@ -80,7 +82,7 @@ __all__ = ["Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "app
            "derive_before_validation", "load_mapping", "normalise_header"]
 
 _TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file",
-               "derive", "delimiter", "decimal", "header_row")
+               "derive", "delimiter", "decimal", "header_row", "pseudonymise")
 #: days per month of tenure (the month of the survival analyses, csm.churn.DAYS_PER_MONTH)
 DAYS_PER_MONTH = 365.25 / 12
 #: columns ``derive:`` can compute, per table: column -> the keys its spec takes
@@ -112,6 +114,8 @@ class TableMapping:
     decimal: str = "."
     #: 1-based row holding the headers (rows above are skipped)
     header_row: int = 1
+    #: contract columns (after renaming) whose values are replaced by a stable hash on loading
+    pseudonymise: tuple[str, ...] = ()
     #: name of the mapping file, for messages
     source: str = "<mapping>"
 
@@ -284,7 +288,10 @@ def _parse_table(spec: Any, table: str | None, source: str, defaults: dict) -> T
     return TableMapping(columns=columns, values=values, datetime_format=fmt, timezone=tz, sheet=sheet,
                         encoding=enc, drop_columns=tuple(str(d).strip() for d in drop),
                         file=None if file is None else str(file), derive=derive, delimiter=delimiter,
-                        decimal=decimal, header_row=header_row, source=source)
+                        decimal=decimal, header_row=header_row, source=source,
+                        pseudonymise=tuple(str(c).strip() for c in ((spec.get("pseudonymise") or ()) if not
+                                                                    isinstance(spec.get("pseudonymise"), str)
+                                                                    else (spec["pseudonymise"],))))
 
 
 def _parse_date(value, source: str, where: str) -> pd.Timestamp:
@@ -490,6 +497,7 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         fatal.append(Problem(table, file, tgt,
                              f"the file has a column {tgt!r} and the mapping {tm.source} also maps header "
                              f"{src!r} to {tgt!r}; remove one of them (e.g. list {tgt!r} under drop_columns:)"))
+        del renames[src]  # keep the frame free of duplicate column names (the problem above stops loading)
     targets = list(renames.values())
     for tgt in {t for t in targets if targets.count(t) > 1}:
         srcs = [s for s, t in renames.items() if t == tgt]
@@ -497,8 +505,14 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
                                                f"{', '.join(map(repr, srcs))}"))
     frame = frame.rename(columns=renames)
     for first, other in copies:
-        if other not in frame.columns:
+        source = next((h for h, t in claimed.items() if t == first), first)
+        if other not in frame.columns and first in frame.columns:
             frame[other] = frame[first]
+        elif other in frame.columns:
+            fatal.append(Problem(table, file, other,
+                                 f"the mapping {tm.source} sends header {source!r} to both {first!r} and {other!r}, "
+                                 f"but the file already has a column {other!r}; remove {other!r} from the mapping's "
+                                 f"columns: or list the file's {other!r} under drop_columns:"))
     for col, conv in tm.values.items():
         col = renames.get(col, col)  # values: may name the contract column or the export's header
         if col in frame.columns:
