@@ -99,9 +99,9 @@ def detect_language(texts, *, mixed_share: float = 0.3):
 # PII masking
 
 # One separator inside a number: one to three of space, no-break space, ideographic space, hyphen,
-# dot, full-width hyphen and the invisible zero-width characters (U+200B–U+200D, U+2060, U+FEFF) that
+# dot (also full-width ．and ·), full-width hyphen and the invisible zero-width characters (U+200B–U+200D, U+2060, U+FEFF) that
 # copy-paste from chat apps leaves inside numbers (``138 1234 5678``, ``138.1234.5678``, ``138 - 1234``).
-_SEP_CHARS = " \u00a0\u3000\\-\uff0d.\u200b-\u200d\u2060\ufeff"
+_SEP_CHARS = " \u00a0\u3000\\-\uff0d.\uff0e\u00b7\u200b-\u200d\u2060\ufeff"
 _SEP = f"[{_SEP_CHARS}]{{1,3}}"
 _NOT_NUM_BEFORE = r"(?<![\dA-Za-z])"   # \d also matches full-width digits (１３８…)
 _NOT_NUM_AFTER = r"(?![\dA-Za-z])"

@@ -1216,12 +1216,14 @@ def _header_hint(raw: _Raw, spec: Table, tm: TableMapping | None) -> str | None:
         return (f"the sheet read ({which}) does not look like the {spec.name} table; the workbook has the sheets "
                 f"{', '.join(map(repr, raw.sheets))}: name the right one with `sheet:` in the mapping file (and "
                 "`header_row:` if a title sits above the headers)")
-    if raw.textual and raw.frame.shape[1] == 1 and raw.format != "xlsx":
-        header = str(raw.frame.columns[0])
-        seps = [c for c in ("|", ";", "\t", ",", ":") if c in header]
-        if seps:
-            return (f"the whole header row was read as one column ({header[:60]!r}): the separator seems to be "
-                    f"{seps[0]!r}; set `delimiter: {seps[0]!r}` in the mapping file")
+    if raw.textual and raw.format != "xlsx":
+        headers = [str(h) for h in raw.frame.columns]
+        for sep in ("|", ";", "\t", ","):
+            split = [part for h in headers if sep in h for part in h.split(sep)]
+            if split and (len(headers) == 1 or sum(_norm_label(x) in wanted for x in split) >= 2):
+                shown = [h for h in headers if sep in h][0]
+                return (f"the headers were not split at {sep!r} ({shown[:60]!r} is read as one header): the "
+                        f"separator seems to be {sep!r}; set `delimiter: {sep!r}` in the mapping file")
     return None
 
 

@@ -49,7 +49,7 @@ good as the tenure and the flag; calendar-time churn rates (per month, per cohor
 the export covers are not in it at all, so retention is overstated when the export holds only customers
 active at some recent date (the Telco sample: churn "within the last month").
 
-``datetime_format: excel`` reads Excel serial day numbers (``45678`` = 2025-01-20, ``45678.5`` = noon);
+``datetime_format: excel`` reads Excel serial day numbers (``45678`` = 2025-01-21, ``45678.5`` = noon);
 ``unix`` / ``unix_ms`` read Unix times in seconds / milliseconds (UTC; converted into ``timezone:`` when
 given). They may be combined with strptime formats in a list (``[excel, "%Y-%m-%d"]``).
 

@@ -68,8 +68,12 @@ def code_label(code, lang: str, *, prefix: str = "") -> str:
 
 
 def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
-    """A Markdown heading from the phrase ``key`` (headings follow ``lang``, so they cannot be static cells)."""
-    return Markdown("#" * level + " " + phrase(key, lang, **kwargs))
+    """A Markdown heading from the phrase ``key`` (headings follow ``lang``, so they cannot be static cells).
+
+    Text inserted into the phrase (``kwargs``: an experiment id, a team name — parameters and data) is
+    escaped, so it is never read as Markdown or HTML."""
+    values = {k: escape_markdown(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+    return Markdown("#" * level + " " + phrase(key, lang, **values).replace("\n", " "))
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
