@@ -420,6 +420,7 @@ def test_heading_escapes_inserted_values():
     payload = '<img src=x onerror="alert(1)"> *bold* [x](javascript:alert(1))'
     md = tables.heading("ab_title", "en", level=1, experiment=payload).data
     assert not re.search(r"(?<!\\)<img", md) and "\\<img" in md and "\\[x\\]" in md and "\\*bold\\*" in md
+    assert tables.heading("ab_title", "en", level=1, experiment="smart_triage").data == "# A/B test: smart_triage"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,14 +430,14 @@ def _js(n: int) -> str:
     return f"document.body.setAttribute(`data-pwned`,{n});document.title=`PWNED{n}`"
 
 
-PAYLOADS = {
+PAYLOADS = {  # the first six become the six team names of the sample
+    "math": "$\\frac{x}{$ team",
     "img": f"<img src=x onerror={_js(1)}>",
     "script": f"<script>{_js(2)}</script>",
     "svg": f'"><svg onload={_js(3)}>',
     "link": f"[click](javascript:{_js(4)})",
     "details": f"'><details open ontoggle={_js(5)}>",
     "iframe": f"<iframe srcdoc='<script>parent.{_js(6)}</script>'></iframe>",
-    "math": "$\\frac{x}{$ team",
 }
 EXPERIMENT = f"exp<img src=x onerror={_js(7)}>"
 PII_EMAIL = "jane.doe@example.com"

@@ -72,7 +72,9 @@ def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
 
     Text inserted into the phrase (``kwargs``: an experiment id, a team name — parameters and data) is
     escaped, so it is never read as Markdown or HTML."""
-    values = {k: escape_markdown(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+    # an underscore inside a word (smart_triage) is never emphasis: left as it is, so the heading reads the same
+    values = {k: re.sub(r"(?<=\w)\\_(?=\w)", "_", escape_markdown(v)) if isinstance(v, str) else v
+              for k, v in kwargs.items()}
     return Markdown("#" * level + " " + phrase(key, lang, **values).replace("\n", " "))
 
 
