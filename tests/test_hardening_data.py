@@ -6,14 +6,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import json
 import os
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -156,6 +154,12 @@ def test_values_quoted_in_problems_and_messages_are_masked(tmp_path):
     shown = ds.problems.to_json(force_ascii=False) + ds.tickets.to_json(force_ascii=False, date_format="iso")
     assert len(ds.problems) >= 3 and "[EMAIL]#" in shown  # the e-mail customer id, pseudonymised
     assert not [v for v in PII_VALUES if v in shown]
+    owners = _csv(tmp_path / "owners.csv", TICKETS_HEADER + ["agent_id", "team"],
+                  [["T1", "C1", "2025-01-01 10:00", "phone", "other", "li.si@example.com", "team a"],
+                   ["T2", "C2", "2025-01-01 10:00", "phone", "other", "li.si@example.com", "555-123-4567"]])
+    frame = load_table(owners, "tickets").frame  # names and codes too: the agent's e-mail, a number as team
+    assert frame["agent_id"].nunique() == 1 and frame["agent_id"].iloc[0].startswith("[EMAIL]#")
+    assert frame["team"].tolist()[0] == "team a" and frame["team"].iloc[1].startswith("[PHONE]#")
     listing = validate_file(folder / "tickets.csv", "tickets")
     assert not [v for v in PII_VALUES if v in " ".join(map(str, listing))]
 
@@ -465,6 +469,9 @@ def _hostile_sample(folder: Path) -> Path:
     has = responses["comment"].notna() & (responses.index % 7 == 0)
     responses.loc[has, "comment"] = (PAYLOADS["script"] + " " + PAYLOADS["link"] + " the delivery was slow and awful "
                                      + responses.loc[has, "comment"])
+    worst = responses[responses["comment"].notna()].sort_values("submitted_at").index[-5:]  # latest, most negative: quoted
+    responses.loc[worst, "comment"] = [f"{PAYLOADS['img']} Awful response time, worst support ever, terrible {i}."
+                                       for i in range(len(worst))]
     customers = pd.read_parquet(src / "customers.parquet")
     assignments = pd.read_parquet(src / "assignments.parquet")
     assignments["experiment_id"] = assignments["experiment_id"].replace({"smart_triage": EXPERIMENT})

@@ -629,6 +629,8 @@ def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = Tr
         text = stripped
     if blank.any():
         text = text.mask(blank)
+    if col.kind == "string":  # names and codes (agent, team, region …) that are personal data: pseudonymised
+        text = _pseudonymise_distinct(text)
     labels = _LABEL_SETS.get(col.name) if col.kind == "string" else None
     if labels:  # e.g. tickets.category: labels -> codes, other values kept
         lookup = _label_lookup(labels)
@@ -639,6 +641,20 @@ def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = Tr
                 out = np.where(codes >= 0, conv[np.maximum(codes, 0)], None)
                 text = pd.Series(out, index=s.index, dtype=object).astype(STR)
     return text, blank
+
+
+def _pseudonymise_distinct(text: pd.Series) -> pd.Series:
+    """:func:`csm.text.pseudonymise` over the distinct values of a column (few, for names and codes)."""
+    codes, uniques = pd.factorize(text)
+    if not len(uniques):
+        return text
+    conv = pseudonymise(pd.Series(uniques, dtype=STR))
+    changed = (conv != pd.Series(uniques, dtype=STR)).to_numpy(dtype=bool, na_value=False)
+    if not changed.any():
+        return text
+    values = np.asarray(conv, dtype=object)
+    out = np.where(codes >= 0, values[np.maximum(codes, 0)], None)
+    return pd.Series(out, index=text.index, dtype=object).astype(STR)
 
 
 def _label_lookup(labels: dict) -> dict[str, str]:
