@@ -311,12 +311,13 @@ def test_cover_sheet_and_title_rows_get_a_hint_and_header_row_fixes_them(tmp_pat
 
 def test_semicolon_csv_with_decimal_commas(tmp_path):
     path = tmp_path / "transactions.csv"
-    path.write_text("customer_id;transaction_date;amount\nC1;2025-01-01;1.234,50\nC2;2025-01-02;12,5\n"
-                    "C3;2025-01-03;7\n", encoding="utf-8")
+    path.write_text("customer_id;transaction_date;amount;discount\nC1;2025-01-01;1.234,50;0,5\n"
+                    "C2;2025-01-02;12,5;1.000,25\nC3;2025-01-03;7;2\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"look like numbers with a decimal comma .*add `decimal: \",\"`"):
         load_table(path, "transactions")
     res = load_table(path, "transactions", mapping={"decimal": ","})
     assert res.frame["amount"].tolist() == [1234.5, 12.5, 7.0]
+    assert res.frame["discount"].tolist() == [0.5, 1000.25, 2.0]  # an extra column, read the same way
     with pytest.raises(DataError, match="delimiter and decimal are both ','"):
         load_table(path, "transactions", mapping={"decimal": ",", "delimiter": ","})
 

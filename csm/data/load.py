@@ -948,7 +948,7 @@ _LEADING_ZERO = r"^[+-]?0\d"
 _EXTRA_BOOLS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"是", "否"})
 
 
-def infer_extra_type(s: pd.Series) -> pd.Series:
+def infer_extra_type(s: pd.Series, decimal: str = ".") -> pd.Series:
     """An extra (non-contract) column read as text, with the type its values show.
 
     Numbers (``float64``) when every non-missing cell is a plain number (``29.85``, ``-3``, ``1e3``, ``1,234.5``)
@@ -956,7 +956,8 @@ def infer_extra_type(s: pd.Series) -> pd.Series:
     (a float would not hold it exactly: card or account numbers stay text); booleans (nullable
     ``boolean``) when every non-missing cell is one of true/false, yes/no, y/n or 是/否 (one vocabulary, any
     case); otherwise the column stays text unchanged — a column mixing numbers and words is never coerced.
-    Missing cells (empty, spaces, NA, null, -) are missing in the result.
+    Missing cells (empty, spaces, NA, null, -) are missing in the result. ``decimal=","`` (the mapping's
+    ``decimal:``): numbers are read with a decimal comma (``1.234,5``).
     """
     text = _to_text(s).str.strip()
     blank = _blank(text, tokens=True)
@@ -965,6 +966,10 @@ def infer_extra_type(s: pd.Series) -> pd.Series:
     values = text[~blank]
     codes, uniques = pd.factorize(values)
     norm = pd.Series([unicodedata.normalize("NFKC", str(u)) for u in uniques], dtype=object)
+    if decimal == ",":
+        grouped_comma = norm.str.fullmatch(_THOUSANDS_DECIMAL_COMMA)
+        norm = norm.where(~grouped_comma, norm.str.replace(r"[. \u00a0']", "", regex=True))
+        norm = norm.where(~(grouped_comma | norm.str.fullmatch(_DECIMAL_COMMA)), norm.str.replace(",", ".", regex=False))
     folded = {x.casefold() for x in norm}
     for vocab in _EXTRA_BOOLS:
         if folded <= vocab:
@@ -1079,7 +1084,7 @@ def _check(frame: pd.DataFrame, spec: Table, ck: _Checker, *, timezone=None, dat
             out, _ = _convert_number(ck, Column(str(name), "float", False, ""), s)
             clean[name] = out.reset_index(drop=True)
         elif infer_extra and _is_textlike(s):
-            clean[name] = infer_extra_type(s).reset_index(drop=True)
+            clean[name] = infer_extra_type(s, ck.decimal).reset_index(drop=True)
         else:
             clean[name] = s.reset_index(drop=True)
     return pd.DataFrame(clean, index=pd.RangeIndex(len(frame)))
