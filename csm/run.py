@@ -43,6 +43,7 @@ from csm.errors import ParameterError, RunError
 from csm.parameters import check_parameters, merge_layer
 from csm.report.html import export_html, index_page, write_error_page  # noqa: F401 - public here too
 from csm.report.results import collect
+from csm.strict_yaml import StrictYAMLMixin
 
 MANIFEST_NAME = "manifest.json"
 LATEST_NAME = "latest.json"
@@ -82,8 +83,10 @@ def list_notebooks(project: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- parameter values
 
-class ParameterLoader(yaml.SafeLoader):
+class ParameterLoader(StrictYAMLMixin, yaml.SafeLoader):
     """YAML loader for parameters: plain scalars are typed like YAML 1.2 (core schema).
+
+    Aliases/anchors and duplicate keys are refused (:class:`csm.data.mapping.StrictYAMLMixin`).
 
     Unlike PyYAML's YAML 1.1 default, dates and timestamps stay strings
     (``2026-05-01`` is the string ``"2026-05-01"``), ``yes``/``no``/``on``/``off``
