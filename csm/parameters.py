@@ -213,9 +213,9 @@ def _list_of_text(v) -> bool:
 
 
 def _folder_test(v):
-    if not isinstance(v, str):
+    if v is not None and not isinstance(v, str):
         return False
-    if not v.strip():
+    if v is None or not v.strip():
         raise _Refused("the folder path is empty; give the folder holding the data files, e.g. "
                        "-p data_dir=data/sample", complete=True)
     if "\0" in v:

@@ -784,7 +784,13 @@ def _not_run(plan: NotebookPlan, out_dir: Path, reason: str) -> NotebookRun:
 
 def _report_language(plan: NotebookPlan) -> str | None:
     """The ``lang`` parameter when it is one of :data:`csm.parameters.LANGUAGES`, else None (English)."""
-    lang = plan.resolved.get("lang")
+    if "lang" in plan.resolved:
+        lang = plan.resolved["lang"]
+    else:  # not given: the notebook's own default
+        try:
+            lang = _literal_default(_notebook_parameters(plan.notebook_path).get("lang") or {})
+        except ParameterError:
+            lang = None
     return lang if isinstance(lang, str) and lang in LANGUAGES else None
 
 
@@ -1434,7 +1440,7 @@ class InputChange:
     """An input file that differs from the manifest."""
 
     path: str
-    status: str  # "changed" | "missing" | "added"
+    status: str  # "changed" | "missing" | "added" | "unread"
     expected_sha256: str | None
     actual_sha256: str | None
 
@@ -1443,6 +1449,9 @@ class InputChange:
             return f"{self.path}: changed (expected sha256 {self.expected_sha256}, found {self.actual_sha256})"
         if self.status == "missing":
             return f"{self.path}: missing (expected sha256 {self.expected_sha256})"
+        if self.status == "unread":
+            return (f"{self.path}: an input of the run that the rerun would not read (its data_dir or mapping "
+                    "points elsewhere)")
         return f"{self.path}: new file not in the manifest (sha256 {self.actual_sha256})"
 
 
@@ -1513,7 +1522,8 @@ def check_inputs(manifest: dict, plans: list[NotebookPlan] | None = None, projec
 
     The files are derived from the parameters the rerun runs with (``plans``; by default the manifest's
     resolved parameters), not from the manifest's list: a file the rerun reads that the manifest does not
-    list is "added", one whose hash differs "changed", and a recorded file that no longer exists "missing".
+    list is "added", one whose hash differs "changed", a recorded file that no longer exists "missing",
+    and a recorded file that still exists but would not be read (the parameters point elsewhere) "unread".
     """
     project = Path(project if project is not None else manifest.get("project", "."))
     if plans is None:
@@ -1527,8 +1537,7 @@ def check_inputs(manifest: dict, plans: list[NotebookPlan] | None = None, projec
         old_sha = old.get("sha256") if isinstance(old, dict) else None
         if new is None:
             recorded = Path(path) if Path(path).is_absolute() else project / path
-            if not _is_regular_file(recorded):
-                changes.append(InputChange(path, "missing", old_sha, None))
+            changes.append(InputChange(path, "unread" if _is_regular_file(recorded) else "missing", old_sha, None))
         elif old is None:
             changes.append(InputChange(path, "added", None, new["sha256"]))
         elif old_sha != new["sha256"]:
@@ -1555,7 +1564,8 @@ def _manifest_location(manifest_path: Path | str, project: Path | str | None) ->
     folder, reports = path.parent, path.parent.parent
     where = (f"A rerun needs a manifest inside a reports folder, as csm run writes it: "
              f"reports/<run-id>/{MANIFEST_NAME}; {path} is not one")
-    if path.name != MANIFEST_NAME or folder.name.startswith(".") or not _RUN_ID_PATTERN.fullmatch(folder.name):
+    if path.name != MANIFEST_NAME or folder.name.startswith(".") or not _RUN_ID_PATTERN.fullmatch(folder.name) \
+            or not (reports.name == "reports" or (reports / INDEX_NAME).is_file()):
         raise RunError(f"{where}. Rerun the manifest in its run folder under reports/.")
     if project is not None:
         project = Path(project).expanduser().resolve()
@@ -1664,16 +1674,17 @@ def rerun(
         if recorded != now:
             source_changes.append(f"notebook {_shown(plan.notebook_path, project)}: changed since the run "
                                   f"(recorded sha256 {recorded}, now {now})")
-        if Path(str(recorded_project)) == project and plan.given:
-            try:
-                expected = resolve_path_parameters(plan.given, project)
-            except Exception:  # noqa: BLE001
-                expected = None
-            differing = sorted(k for k in set(plan.resolved) | set(expected or {})
-                               if expected is None or expected.get(k, _ABSENT) != plan.resolved.get(k, _ABSENT))
-            if differing:
-                source_changes.append(f"notebook '{plan.name}': resolved parameter(s) {', '.join(differing)} do not "
-                                      "follow from the given ones (the manifest was edited)")
+        moved = Path(str(recorded_project)) != project  # then path parameters resolved elsewhere: not compared
+        try:
+            expected = resolve_path_parameters(plan.given, project)
+        except Exception:  # noqa: BLE001
+            expected = {}
+        differing = sorted(k for k in set(plan.resolved) | set(expected)
+                           if not (moved and is_path_parameter(k))
+                           and not _same_value(expected.get(k, _ABSENT), plan.resolved.get(k, _ABSENT)))
+        if differing:
+            source_changes.append(f"notebook '{plan.name}': resolved parameter(s) {', '.join(differing)} do not "
+                                  "follow from the given ones (the manifest was edited)")
     commit = _git_commit(project)
     if old.get("git_commit") != commit:
         notes.append(f"git commit: the run was made at {old.get('git_commit')}, the project is now at {commit}")
