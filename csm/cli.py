@@ -1,9 +1,11 @@
 """The ``csm`` command line: run reports, rerun a manifest, validate a file, write sample data.
 
-Exit codes: 0 success; 1 a notebook failed, results differ or a file has
-problems; 2 usage or parameter errors and refused runs. Errors raised on
-purpose (:class:`csm.errors.CsmError`) are printed as a message without a
-traceback.
+Exit codes: 0 success; 1 a notebook failed, results differ, a file has
+problems or a file/folder cannot be used (OS error); 2 usage or parameter errors
+and refused runs; 128 + n a run stopped by signal n (SIGTERM: 143, SIGINT: 130).
+Errors raised on purpose (:class:`csm.errors.CsmError`), OS errors and any other
+error are printed as one message line without a traceback (``CSM_DEBUG=1``
+shows the traceback of an unexpected one).
 """
 from __future__ import annotations
 
@@ -249,7 +251,9 @@ def _cmd_validate(args, command_line) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
-        print(f"csm validate: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        if exc.filename is None:
+            exc.filename = str(args.path)
+        print(f"csm validate: {os_error_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     total = 0
     for table, (path, problems) in checked.items():

@@ -11,9 +11,12 @@ notebooks with papermill into ``reports/<run-id>/``::
     reports/latest.json              the last run in which every notebook succeeded
 
 A run is written into ``reports/.tmp-<run-id>/`` and renamed into place at the
-end, so a half-written report never replaces a good one. :func:`rerun`
-executes a stored manifest again after checking that the inputs did not change
-and compares the recorded results key by key.
+end, so a half-written report never replaces a good one; ``reports/.lock-<run-id>``
+keeps a second run with the same id out. A dead kernel, the per-notebook time
+limit, SIGTERM, SIGINT or SIGHUP end a notebook within seconds as failed (see
+:class:`_Stop`). :func:`rerun` executes a stored manifest again after checking,
+from the manifest's location and the parameters it will run with, that the
+notebooks and inputs did not change, and compares the recorded results key by key.
 
 The runner knows nothing about any analysis: notebooks report their headline
 numbers with :func:`csm.report.results.record`.
@@ -157,8 +160,11 @@ def load_parameter_file(path: Path | str) -> tuple[dict, str | None]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ParameterError(f"Parameter file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ParameterError(f"Cannot read parameter file {path}: {exc}. Save it as UTF-8 YAML.") from None
+    except OSError as exc:
+        raise ParameterError(f"Cannot read parameter file {path}: {exc.strerror or exc}. Check the path (a folder, "
+                             "a broken or looping symbolic link, permissions).") from None
     try:
         data = yaml.load(text, Loader=ParameterLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
@@ -709,11 +715,13 @@ class _Stop:
 
     A killed kernel is noticed by nbclient within about a second (``DeadKernelError``); papermill then
     saves what was executed, the notebook counts as failed and the run publishes its folder as failed.
-    Signals are caught only in the main thread; a second SIGINT interrupts at once (KeyboardInterrupt).
+    Signals are caught only in the main thread; a second SIGINT more than 2 s after the first aborts at once
+    (KeyboardInterrupt: the temp folder is removed, nothing is published).
     """
 
     def __init__(self):
-        self.reason: str | None = None  # "SIGTERM" / "SIGINT": the whole run stops
+        self.reason: str | None = None  # "SIGTERM" / "SIGINT" / "SIGHUP": the whole run stops
+        self._since = 0.0
         self.kernels: list = []
         self._lock = threading.Lock()
 
@@ -736,9 +744,12 @@ class _Stop:
 
     def _handle(self, signum, frame):
         name = signal.Signals(signum).name
-        if self.reason is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt
-        self.reason = self.reason or name
+        if self.reason is not None:
+            # a double tap of Ctrl-C is one stop; a later SIGINT aborts at once (nothing is kept)
+            if signum == signal.SIGINT and time.monotonic() - self._since > 2:
+                raise KeyboardInterrupt
+            return
+        self.reason, self._since = name, time.monotonic()
         print(f"csm: {name} received: stopping the run (the running notebook is marked failed) …",
               file=sys.stderr, flush=True)
         self.kill_kernels()
@@ -760,15 +771,20 @@ class _Stop:
             yield
         finally:
             for signum, handler in previous.items():
-                signal.signal(signum, handler)
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 def _kill_kernel(manager) -> None:
+    """SIGKILL the kernel — with the processes it started, when it leads its own process group (jupyter_client
+    starts kernels in a new session on POSIX); never csm's own group."""
     process = getattr(getattr(manager, "provisioner", None), "process", None)
-    if process is None:
+    if process is None or process.poll() is not None:
         return
     try:
-        process.kill()
+        if hasattr(os, "killpg") and os.getpgid(process.pid) == process.pid != os.getpgid(0):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
     except (OSError, ValueError):
         pass
 
@@ -830,11 +846,6 @@ def _kernel_manager_class(stop: _Stop, *, this_python: bool, ipc_dir: str | None
     return CsmKernelManager
 
 
-def _this_python_kernel_manager(ipc_dir: str | None = None):
-    """The KernelManager class that starts ipykernel in this interpreter (see :func:`_kernel_manager_class`)."""
-    return _kernel_manager_class(_Stop(), this_python=True, ipc_dir=ipc_dir)
-
-
 def _ipc_dir():
     """A private temporary folder for the kernel's Unix sockets (None where there are none: Windows)."""
     import tempfile
@@ -847,7 +858,7 @@ def _ipc_dir():
 def _check_kernel(kernel_name: str) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    if kernel_name == DEFAULT_KERNEL:  # always this interpreter (see _this_python_kernel_manager)
+    if kernel_name == DEFAULT_KERNEL:  # always this interpreter (see _kernel_manager_class)
         return
 
     try:
@@ -905,7 +916,7 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str, *, timeout: fl
         if sockets is not None:
             sockets.cleanup()
     duration = round(time.monotonic() - start, 3)
-    if timed_out.is_set() or stop.reason is not None:
+    if error is not None and (timed_out.is_set() or stop.reason is not None):
         why = (f"stopped by {stop.reason}" if stop.reason is not None
                else f"did not finish within the time limit of {timeout:g} s (raise it with --timeout SECONDS)")
         error = {"cell_index": None, "execution_count": None,

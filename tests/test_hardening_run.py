@@ -44,9 +44,11 @@ record("lang", lang)
 print("rows", len(tickets))
 """
 SLEEPER = """\
-import os, time
+import os, subprocess, time
 from pathlib import Path
 from csm.report.results import record
+child = subprocess.Popen(["sleep", str(seconds + 30)])  # a process the kernel started: must die with it
+Path(pid_file + ".child").write_text(str(child.pid))
 Path(pid_file).write_text(str(os.getpid()))
 print("started", flush=True)
 time.sleep(seconds)
@@ -300,6 +302,7 @@ def test_time_limit_stops_a_notebook(tmp_path):
     executed = nbformat.read(str(nb.notebook_path), as_version=4)
     assert "started" in json.dumps(executed.cells[3].outputs)
     assert not _alive(int((tmp_path / "pid").read_text()))
+    assert not _alive(int((tmp_path / "pid.child").read_text()))  # nor anything the kernel started
     with pytest.raises(ParameterError, match="time limit"):
         run_reports(["sleeper"], project=project, timeout=-1)
 
@@ -349,6 +352,7 @@ def test_a_signal_ends_the_run_within_seconds_and_publishes_it_failed(tmp_path, 
     executed = nbformat.read(str(reports / "sig" / "sleeper.ipynb"), as_version=4)
     assert "started" in json.dumps(executed.cells[3].outputs)
     assert not _alive(int(pid_file.read_text()))
+    assert not _alive(int(Path(f"{pid_file}.child").read_text()))
 
 
 # --------------------------------------------------------------------------- 4. one run per run id
