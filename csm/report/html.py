@@ -434,7 +434,7 @@ def _utc_text(stamp) -> str:
     return stamp.replace("T", " ", 1).removesuffix("+00:00") + (" UTC" if stamp.endswith("+00:00") else "")
 
 
-def index_page(runs: list[tuple[str, dict]], *, latest: str | None = None) -> str:
+def index_page(runs: list[tuple[str, dict]], *, latest: str | None = None, unreadable: list[str] = ()) -> str:
     """``reports/index.html``: one section per run (newest first as given): its run id (and folder when it
     differs), start time and status, then one row per report with its status and the reason of a failure, the
     period, the language, the parameters set for this run (beyond the stored params/<name>.yaml) and its
@@ -465,6 +465,11 @@ def index_page(runs: list[tuple[str, dict]], *, latest: str | None = None) -> st
 </tbody>
 </table>
 </section>""")
+    if unreadable:  # a hand-edited or truncated manifest is listed, never fatal for the run writing the index
+        items = "".join(f"<li>{_esc(name)}: manifest.json unreadable (not a csm manifest)</li>"
+                        for name in sorted(unreadable))
+        sections.append(f'<section><h2>Unreadable run folders <span class="{_status_class("failed")}">unreadable</span></h2>'
+                        f"<ul>{items}</ul></section>")
     body = "<h1>Reports</h1>\n" + ("\n".join(sections) if sections else "<p>No runs yet.</p>")
     css = PAGE_CSS + """
 body { margin: 2em; line-height: 1.4; }
