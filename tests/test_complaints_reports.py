@@ -87,7 +87,7 @@ def test_cfpb_two_months_say_spikes_not_tested_never_no_spike(cfpb_two_months):
     assert "Spikes not tested: 8 complete weeks of history, at least 17 needed" in text
     assert "No spike" not in text and "no spike" not in text
     # the window sentences state what the data cover, not the 12 months asked for
-    assert "models use the 3,305 tickets of 2019-03-01 – 2019-04-30, all the data up to the period end" in text
+    assert "models use the 3,305 tickets of 1 March 2019 – 30 April 2019, all the data up to the period end" in text
     assert "12 months ending with the period" not in text
 
 

@@ -73,6 +73,16 @@ def test_days_and_spans_have_years():
     assert fmt.span("2025-05-02", "2025-05-02", "en") == "2 May 2025"
 
 
+def test_period_labels_and_months_between():
+    assert fmt.period_label("2026-06-01", "2026-06-30", "en") == "June 2026"
+    assert fmt.period_label("2026-06-01", "2026-06-30", "zh") == "2026年6月"
+    assert fmt.period_label("2026-04-01", "2026-06-30", "en") == "Q2 2026"
+    assert fmt.period_label("2026-04-01", "2026-06-30", "zh") == "2026年第2季度"
+    assert fmt.period_label("2026-01-01", "2026-12-31", "zh") == "2026年"
+    assert fmt.period_label("2026-06-03", "2026-06-09", "en") == "3–9 June 2026"
+    assert fmt.months_between("2025-11-30", "2026-06-01") == 6 and fmt.months_between("2025-11-10", "2026-06-10") == 7
+
+
 def test_quantity_dispatches_on_unit():
     assert fmt.quantity(61240, "count", "en") == "61,240"
     assert fmt.quantity(0.349, "percent", "zh") == "34.9%"
@@ -115,6 +125,12 @@ def test_axis_formatter_precision():
     assert _tick_labels("ratio", 0.5, 2.0)[:3] == ["0.4×", "0.6×", "0.8×"]
     assert _tick_labels("points", -0.02, 0.02)[:3] == [f"{M}2.0", f"{M}1.5", f"{M}1.0"]
     assert _tick_labels("points", -0.02, 0.02)[4] == "0.0"
+    fig, ax = plt.subplots()
+    ax.set_ylim(80, 85)  # a rate plotted in percent
+    ax.yaxis.set_major_formatter(fmt.axis_formatter("percent", "en", scale=0.01))
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["80%", "81%", "82%", "83%", "84%", "85%"]
+    plt.close(fig)
 
 
 def test_summary_block_escapes_and_colours():

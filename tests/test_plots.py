@@ -18,7 +18,9 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import PercentFormatter  # noqa: F401
+
+from csm.report.format import UnitFormatter
 
 from csm.errors import ParameterError
 from csm.report import plots
@@ -159,7 +161,10 @@ def test_kpi_trend_chart(trend, lang, strict, capsys):
     target = ax.get_lines()[1]
     assert list(target.get_ydata()) == [0.72, 0.72]
     assert ax.get_title(loc="left") == label("fcr_rate", lang)
-    assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
+    assert isinstance(ax.yaxis.get_major_formatter(), UnitFormatter) and ax.yaxis.get_major_formatter().unit == "percent"
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert all(t.endswith("%") and ".00" not in t for t in ticks if t), ticks  # "60%", never "60.00%"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [phrase("legend_estimate", lang), phrase("legend_ci", lang, level=0.95),
                       phrase("legend_target", lang)]
@@ -253,7 +258,7 @@ def test_league_chart_sorted_best_on_top(lang, strict):
     points = np.asarray(ax.collections[-1].get_offsets())
     np.testing.assert_allclose(points[:, 0], [0.81, 0.70, 0.62, 0.55])
     assert ax.get_ylabel() == label("team", lang)
-    assert isinstance(ax.xaxis.get_major_formatter(), PercentFormatter)
+    assert isinstance(ax.xaxis.get_major_formatter(), UnitFormatter)
     _png(ax)
 
 

@@ -72,7 +72,7 @@ def test_chinese_crm_export_runs_in_chinese_and_reports_missing_inputs_and_drops
     assert [q["rows_dropped"] for q in quality if q["table"] == "tickets"] == [1]
     html = (reports / manifest["run_id"] / "kpi_scorecard.html").read_text(encoding="utf-8")
     assert "关键指标记分卡" in html and "首次解决率" in html
-    assert "<html lang=\"zh-CN\">" in html and "<title>关键指标记分卡（2025-03）</title>" in html
+    assert "<html lang=\"zh-CN\">" in html and "<title>关键指标记分卡（2025年3月）</title>" in html
     assert "需要 responses 表" in html and "需要 customers 表" in html  # the sections left out, and why
     assert "created_at" in html and "已剔除" in html and "下周三" in html  # the dropped row is shown, with its value
 

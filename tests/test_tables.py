@@ -34,7 +34,7 @@ def test_scorecard_table_rounds_once_and_states_verdicts(card_and_targets):
     table = tables.scorecard_table(card, targets, "en")
     fcr = table.loc["First-contact resolution"]
     # June: 5 resolved tickets, 4 resolved at first contact -> 80.0%; target ≥ 80 is met
-    assert fcr["Estimate"].startswith("80.0% [") and fcr["Target"] == "≥ 80.0% by 2026-12-31"
+    assert fcr["Estimate"].startswith("80.0% [") and fcr["Target"] == "≥ 80.0% by 31 December 2026"
     assert fcr["Status"] == "Met" and fcr["n"] == "5"
     aht = table.loc["Average handle time"]
     assert aht["Estimate"].startswith("5.8 min [") and aht["Estimate"].endswith("]")
@@ -179,7 +179,7 @@ def test_thin_baseline_and_short_trend_are_said_not_projected():
     level = kpi.evaluate_targets(trend, {"complaints": {"target": 3, "deadline": "end_of_year"}}, period=april)
     s = tables.target_sentences(card, level, "en")[0]
     assert s.startswith("Complaints: 5 [") and "projected" not in s
-    assert s.endswith("No projection to 2019-12-31: the trend has 2 period(s) with data, at least 3 are needed.")
+    assert s.endswith("No projection to 31 December 2019: the trend has 2 period(s) with data, at least 3 are needed.")
 
 
 def test_report_tables_show_long_cells_whole():

@@ -228,6 +228,35 @@ def span(start, last_day, lang: str = "en") -> str:
     return f"{day(first, lang)}–{day(last, lang)}"
 
 
+def period_label(start, last_day, lang: str = "en") -> str:
+    """A reporting period for a reader: a whole month ``"June 2026"`` / ``"2026年6月"``, a quarter ``"Q2 2026"`` /
+    ``"2026年第2季度"``, a year ``"2026"`` / ``"2026年"``, anything else as :func:`span`."""
+    _check_lang(lang)
+    first, last = _as_date(start), _as_date(last_day)
+    if first is None or last is None:
+        return MISSING
+    after = last + _dt.timedelta(days=1)
+    if first.day == 1 and after.day == 1:
+        months = (after.year - first.year) * 12 + after.month - first.month
+        if months == 1:
+            return month(first, lang)
+        if months == 3 and first.month % 3 == 1:
+            q = (first.month - 1) // 3 + 1
+            return f"Q{q} {first.year}" if lang == "en" else f"{first.year}年第{q}季度"
+        if months == 12 and first.month == 1:
+            return str(first.year) if lang == "en" else f"{first.year}年"
+    return span(first, last, lang)
+
+
+def months_between(earlier, later) -> int:
+    """Whole calendar months from ``earlier`` to ``later`` (10 Nov 2025 → 1 Jun 2026: 6)."""
+    a, b = _as_date(earlier), _as_date(later)
+    if a is None or b is None:
+        return 0
+    months = (b.year - a.year) * 12 + b.month - a.month
+    return months - (1 if b.day < a.day else 0)
+
+
 def quantity(value, unit: str, lang: str = "en", *, digits: int | None = None, currency: str = "CNY",
              signed: bool = False) -> str:
     """``value`` formatted for ``unit``: "count" (whole), "percent" (a fraction), "points" (a difference of
@@ -295,14 +324,14 @@ class UnitFormatter(_Formatter):
     "0.5" not "5 × 10⁻¹"; percentages from fractions ("35%"), money with its symbol, ratios with "×".
     Counts, durations and plain numbers show bare numbers (the axis title carries the unit)."""
 
-    def __init__(self, unit: str, lang: str = "en", *, currency: str = "CNY"):
+    def __init__(self, unit: str, lang: str = "en", *, currency: str = "CNY", scale: float = 1.0):
         if unit not in UNITS:
             raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
-        self.unit, self.lang, self.currency = unit, _check_lang(lang), currency
+        self.unit, self.lang, self.currency, self.scale = unit, _check_lang(lang), currency, float(scale)
         self._ticks: list[float] = []
 
     def set_locs(self, locs):
-        self._ticks = [float(v) for v in locs]
+        self._ticks = [float(v) * self.scale for v in locs]
 
     def _scaled(self, x: float) -> float:
         return 100 * x if self.unit in ("percent", "points") else x
@@ -311,6 +340,7 @@ class UnitFormatter(_Formatter):
         value = _value(x)
         if value is None:
             return ""
+        value *= self.scale
         shown = [self._scaled(v) for v in (self._ticks or [value])]
         digits = _tick_decimals(shown)
         if self.unit == "percent":
@@ -329,9 +359,10 @@ class UnitFormatter(_Formatter):
         return self(value)
 
 
-def axis_formatter(unit: str, lang: str = "en", *, currency: str = "CNY") -> UnitFormatter:
-    """A matplotlib Formatter for an axis in ``unit`` (see :class:`UnitFormatter`)::
+def axis_formatter(unit: str, lang: str = "en", *, currency: str = "CNY", scale: float = 1.0) -> UnitFormatter:
+    """A matplotlib Formatter for an axis in ``unit`` (see :class:`UnitFormatter`); ``scale`` multiplies the
+    plotted values first (``scale=0.01`` for rates plotted in percent, 0–100)::
 
         ax.yaxis.set_major_formatter(axis_formatter("percent", lang))
     """
-    return UnitFormatter(unit, lang, currency=currency)
+    return UnitFormatter(unit, lang, currency=currency, scale=scale)

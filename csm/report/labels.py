@@ -326,7 +326,13 @@ def label(code: object, lang: str) -> object:
         derived = _derived(code)
         if derived is not None:
             return derived[0][lang]
+        team = _TEAM_CODE.match(code) if isinstance(code, str) else None
+        if team:  # the sample's team ids ("team_c") as a reader names them: "Team C" / "C组"
+            return f"Team {team[1].upper()}" if lang == "en" else f"{team[1].upper()}组"
     return code
+
+
+_TEAM_CODE = re.compile(r"^team_([a-z0-9])$")
 
 
 _SLA_CODE = re.compile(r"^sla_(\d+(?:_\d+)?)h_rate$")

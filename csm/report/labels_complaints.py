@@ -99,8 +99,8 @@ CODES: dict[str, dict[str, str]] = {
     "complaint_covariate": {"en": "Factor", "zh": "因素"},
     "complaint_reference": {"en": "Compared with", "zh": "对照组"},
     "complaint_rate": {"en": "Rate at level", "zh": "该组比例"},
-    "complaint_median_hours": {"en": "Median hours to resolve (95% CI)", "zh": "解决时长中位数（小时，95% 置信区间）"},
-    "complaint_p90_hours": {"en": "90th percentile, hours", "zh": "90% 分位数（小时）"},
+    "complaint_median_hours": {"en": "Median time to resolve (95% CI)", "zh": "解决时长中位数（95% 置信区间）"},
+    "complaint_p90_hours": {"en": "90th percentile time", "zh": "90% 分位解决时长"},
     "complaint_sla_rate": {"en": "Resolved within SLA", "zh": "SLA 内解决率"},
     "complaint_fcr_rate": {"en": "First-contact resolution", "zh": "首次解决率"},
     "complaint_reopen_rate": {"en": "Reopen rate", "zh": "重开率"},
@@ -124,6 +124,12 @@ CODES: dict[str, dict[str, str]] = {
     "complaint_is_driver": {"en": "Driver", "zh": "主因"},
     "complaint_spike_period": {"en": "Spike weeks", "zh": "激增周"},
     "complaint_usual_weeks": {"en": "Usual weeks", "zh": "平常周"},
+    "complaint_when": {"en": "When", "zh": "时间"},
+    "complaint_verdict": {"en": "What to do", "zh": "处理建议"},
+    # outcomes as verbs of a plain sentence ("… of complaints {stay unresolved at first contact}")
+    "outcome_verb_repeat_complaint": {"en": "come back as a repeat complaint", "zh": "再次投诉"},
+    "outcome_verb_not_resolved_first_contact": {"en": "stay unresolved at first contact", "zh": "首次接触未能解决"},
+    "outcome_verb_escalated": {"en": "are escalated", "zh": "被升级处理"},
 }
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
@@ -151,8 +157,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "complaints_no_root_cause_untested": {"en": "No finding passed the significance checks: no over-represented cell "
                                                 "and no outcome driver (spikes were not tested, see below).",
                                           "zh": "没有发现通过显著性检验的问题：没有显著集中的组合，也没有显著的结果驱动因素（未检测激增，见下文）。"},
-    "root_spike": {"en": "{where}: {excess} extra complaints in {start} to {end} ({ratio}× the expected level){drivers}.",
-                   "zh": "{where}：{start} 至 {end} 多出 {excess} 件投诉（为预期水平的 {ratio} 倍）{drivers}。"},
+    "root_spike": {"en": "{where}: {excess} extra complaints in {when} ({ratio} the expected level){drivers}.",
+                   "zh": "{where}：{when}多出 {excess} 件投诉（为预期水平的 {ratio}）{drivers}。"},
     "root_spike_drivers": {"en": ", driven by {drivers}", "zh": "，主要来自{drivers}"},
     "root_spike_breakdown": {"en": "; of which {parts}", "zh": "；其中{parts}"},
     "spike_role_finding": {"en": "finding", "zh": "独立发现"},
@@ -194,11 +200,84 @@ PHRASES: dict[str, dict[str, str]] = {
                            "比对照组约多 {excess} 件。"},
     "root_resolution": {"en": "{category}: only {rate} resolved within the SLA (target {target}).",
                         "zh": "{category}：SLA 内解决率仅 {rate}（目标 {target}）。"},
-    "evidence_spike": {"en": "ratio {ratio}, robust z {z}, adjusted p {p}", "zh": "倍数 {ratio}，稳健 z 值 {z}，校正后 p 值 {p}"},
-    "evidence_concentration": {"en": "O/E {ratio}, adjusted residual {z}, adjusted p {p}",
-                               "zh": "实际/预期 {ratio}，调整残差 {z}，校正后 p 值 {p}"},
-    "evidence_outcome": {"en": "OR {odds} ({low}–{high}), adjusted p {p}", "zh": "比值比 {odds}（{low}–{high}），校正后 p 值 {p}"},
-    "evidence_resolution": {"en": "SLA {rate} ({low}–{high})", "zh": "SLA 达成率 {rate}（{low}–{high}）"},
+    "evidence_spike": {"en": "{ratio} the usual weekly level; beyond chance ({p}, adjusted; robust z {z})",
+                       "zh": "为平常每周水平的 {ratio}；并非偶然（校正后 {p}；稳健 z 值 {z}）"},
+    "evidence_concentration": {"en": "{ratio} the expected count; beyond chance ({p}, adjusted; adjusted residual {z})",
+                               "zh": "为预期的 {ratio}；并非偶然（校正后 {p}；调整残差 {z}）"},
+    "evidence_outcome": {"en": "odds ratio {odds} (95% CI {low}–{high}); beyond chance ({p}, adjusted)",
+                         "zh": "比值比 {odds}（95% 置信区间 {low}–{high}）；并非偶然（校正后 {p}）"},
+    "evidence_resolution": {"en": "SLA {rate} (95% CI {low}–{high})", "zh": "SLA 达成率 {rate}（95% 置信区间 {low}–{high}）"},
+    "root_outcome_plain": {
+        "en": "{dimension} {level}: {rate} of complaints {outcome}, against about {base} had they fared like "
+              "{reference} — {times_n}× as likely (odds ratio {odds}, other factors held equal); about {excess} more "
+              "such tickets.",
+        "zh": "{dimension}“{level}”：{rate} 的投诉{outcome}，若与“{reference}”相同约为 {base}——可能性是其 {times_n} 倍"
+              "（比值比 {odds}，其他因素保持不变），约多 {excess} 件。"},
+    "outcome_reading": {
+        "en": "{dimension} {level}: {rate} of complaints {outcome}, against about {base} had they fared like "
+              "{reference} — {times_n}× as likely.",
+        "zh": "{dimension}“{level}”：{rate} 的投诉{outcome}，若与“{reference}”相同约为 {base}——可能性是其 {times_n} 倍。"},
+    "when_in_period": {"en": "{when} — in this period", "zh": "{when}（在本期内）"},
+    "when_before": {"en": "{when} — ended {ago} before this period", "zh": "{when}（本期开始前 {ago}已结束）"},
+    "when_months_before": {"en": "{n} months", "zh": "{n} 个月"},
+    "when_one_month_before": {"en": "1 month", "zh": "1 个月"},
+    "when_weeks_before": {"en": "{n} week(s)", "zh": "{n} 周"},
+    "verdict_spike_now": {"en": "Act now: it is running in this period", "zh": "立即处理：本期仍在发生"},
+    "verdict_spike_past": {"en": "Over: check that its cause is fixed and cannot recur",
+                           "zh": "已结束：确认原因已消除、不会再发生"},
+    "verdict_spike_check": {"en": "Check that its cause is fixed", "zh": "确认原因已消除"},
+    "verdict_resolution": {"en": "Below the SLA target: speed up {category} tickets",
+                           "zh": "低于 SLA 目标：加快{category}工单的处理"},
+    "verdict_concentration": {"en": "Standing pattern: look into {category} complaints in {level}",
+                              "zh": "长期现象：排查“{level}”的{category}投诉"},
+    "verdict_outcome": {"en": "Standing pattern: review how {level} tickets are handled",
+                        "zh": "长期现象：检查“{level}”工单的处理方式"},
+    "complaint_n_weeks": {"en": "{n} weeks", "zh": "{n} 周"},
+    "complaint_one_week": {"en": "1 week", "zh": "1 周"},
+    "pareto_more": {"en": " and {n} more (see the table)", "zh": "等（另有 {n} 个，见下表）"},
+    "change_open": {"en": "{rr} (from {low})", "zh": "{rr}（下限 {low}）"},
+    "concentration_reading_sig": {
+        "en": "{dimension}: the mix of categories differs by {dimension_lower} more than chance explains ({p}); "
+              "the difference is {strength} (Cramér's V {v}).",
+        "zh": "{dimension}：各{dimension_lower}的投诉类别构成差异超出偶然（{p}），差异程度{strength}（克莱姆 V 系数 {v}）。"},
+    "concentration_reading_none": {
+        "en": "{dimension}: no evidence that the mix of categories differs by {dimension_lower} ({p}; Cramér's V "
+              "{v}, {strength}).",
+        "zh": "{dimension}：没有证据表明各{dimension_lower}的投诉类别构成不同（{p}；克莱姆 V 系数 {v}，{strength}）。"},
+    "heatmap_none": {
+        "en": "No cell of category × {dimension_lower} differs from its expected count beyond chance (after the "
+              "correction over the cells): the colours show chance variation only.",
+        "zh": "类别 × {dimension_lower}的各组合都没有超出偶然的偏差（经多重校正）：颜色只反映偶然波动。"},
+    "heatmap_cell": {"en": "{category} in {level}, {observed} against {expected} expected ({ratio})",
+                     "zh": "“{level}”的{category}：{observed} 件，预期 {expected} 件（{ratio}）"},
+    "heatmap_some": {
+        "en": "{k} cell(s) differ from their expected count beyond chance (after the Bonferroni correction over the "
+              "cells; coloured in the heat map, the others grey): {cells}.",
+        "zh": "{k} 个组合的偏差超出偶然（经 Bonferroni 多重校正；热力图中着色，其余为灰色）：{cells}。"},
+    "heatmap_legend": {"en": "Coloured: beyond chance after correction; grey: within chance",
+                       "zh": "着色：经校正后仍显著；灰色：偶然波动范围内"},
+    "note_missing_values": {"en": "{n} tickets with a missing value left out", "zh": "{n} 件工单因有缺失值未计入"},
+    "note_rare_reference": {"en": "{factor}: rare levels counted with the most common level (too few to estimate): "
+                                  "{levels}",
+                            "zh": "{factor}：少见取值（样本太少，无法单独估计）并入最常见的取值：{levels}"},
+    "note_rare_pooled": {"en": "{factor}: rare levels pooled: {levels}", "zh": "{factor}：少见取值已合并：{levels}"},
+    "note_one_level": {"en": "{factor}: only one level left, dropped from the model",
+                       "zh": "{factor}：只剩一个取值，已从模型中去掉"},
+    "note_separation": {"en": "the fit did not converge cleanly (possible separation); treat extreme odds ratios "
+                              "with care",
+                        "zh": "模型未能完全收敛（可能存在完全分离），极端的比值比请谨慎解读"},
+    "finding_volume": {"en": "{n} complaints in {period}; the largest category is {category} ({share}).",
+                       "zh": "{period}共有 {n} 件投诉，最大的类别是{category}（{share}）。"},
+    "finding_past_spike": {"en": "The largest spike, {where}: {excess} extra complaints in {when}.",
+                           "zh": "最大的一次激增：{where}，{when}多出 {excess} 件投诉。"},
+    "finding_no_root": {"en": "No finding passed the significance checks.", "zh": "没有通过显著性检验的发现。"},
+    "finding_change": {"en": "{category}: {count} complaints against {previous_count} in {previous} ({p}).",
+                       "zh": "{category}：{count} 件投诉，{previous}为 {previous_count} 件（{p}）。"},
+    "finding_no_change": {"en": "No category changed significantly against {previous} ({now} complaints against "
+                                "{before}).",
+                          "zh": "与{previous}相比没有类别出现显著变化（{now} 件，上期 {before} 件）。"},
+    "finding_resolution": {"en": "Slowest category, {category}: {sla} resolved within {hours} (target {target}).",
+                           "zh": "最慢的类别{category}：{hours}内解决 {sla}（目标 {target}）。"},
     "complaints_changes_heading": {"en": "What changed since {previous}", "zh": "与{previous}相比的变化"},
     "change_up": {"en": "{category}: {count} complaints vs {previous} ({rr}× per day, 95% CI {low}–{high}, "
                         "adjusted p {p}).",
@@ -260,7 +339,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "concentration_dropped": {"en": "{dimension}: {n} tickets left out of the test, too few to test: {levels}.",
                               "zh": "{dimension}：{n} 件工单因数量太少未参与检验：{levels}。"},
     "pooled_levels": {"en": "{names}", "zh": "{names}"},
-    "pooled_levels_many": {"en": "{k} rare levels: {names} …", "zh": "{k} 个少见取值：{names} 等"},
+    "pooled_levels_many": {"en": "{k} rare levels: {names}", "zh": "{k} 个少见取值：{names}"},
     "change_new": {"en": "new (0 before)", "zh": "新增（上期为 0）"},
     "change_new_sentence": {"en": "{category}: {count} complaints, none in the previous period (adjusted p {p}).",
                             "zh": "{category}：{count} 件投诉，上期为 0（校正后 p 值 {p}）。"},
@@ -288,8 +367,8 @@ PHRASES: dict[str, dict[str, str]] = {
                                  "significantly (Holm-adjusted p < 0.05).",
                            "zh": "在已拟合的 {k} 个模型中，没有因素显著改变不良结果的几率（Holm 校正后 p < 0.05）。"},
     "complaints_resolution_heading": {"en": "Resolution performance by category", "zh": "各类别的解决表现"},
-    "resolution_sentence": {"en": "Slowest category: {category}, median {median} h to resolve, {sla} within {hours} h.",
-                            "zh": "最慢的类别：{category}，解决时长中位数 {median} 小时，{hours} 小时内解决 {sla}。"},
+    "resolution_sentence": {"en": "Slowest category: {category}, median {median} to resolve, {sla} within {hours}.",
+                            "zh": "最慢的类别：{category}，解决时长中位数 {median}，{hours}内解决 {sla}。"},
     "resolution_chart_title": {"en": "Hours to resolve by category (log scale)", "zh": "各类别解决时长（对数刻度）"},
     "complaints_words_heading": {"en": "What the words say", "zh": "投诉文本说了什么"},
     "words_method": {"en": "Terms most distinctive of each group by weighted log-odds with an informative Dirichlet "

@@ -86,4 +86,52 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Business hours: no public holidays are given (parameter holidays), so every working weekday counts.",
         "zh": "工作时间：未提供公众假期（参数 holidays），所有工作日均计入。",
     },
+    # summary findings and readings (csm.report.tables_kpi)
+    "kpi_more_days": {"en": " and {n} more", "zh": "等，另有 {n} 天"},
+    "league_indistinct": {
+        "en": "None of the {n} {group_lower}s has an interval wholly above or below the overall {overall}: with "
+              "these numbers of cases the {group_lower}s cannot be told apart, and their order in the chart is "
+              "mostly chance.",
+        "zh": "全部 {n} 个{group_lower}的区间都与整体水平 {overall} 重叠：在现有样本量下无法区分各{group_lower}的表现，"
+              "图中的先后顺序主要出于偶然。",
+    },
+    "league_above": {"en": "{k} lie above it ({names})", "zh": "{k} 个高于整体（{names}）"},
+    "league_below": {"en": "{k} lie below it ({names})", "zh": "{k} 个低于整体（{names}）"},
+    "league_distinct": {
+        "en": "Of the {n} {group_lower}s, {parts}, with intervals wholly on that side of the overall {overall}; "
+              "the other {rest} cannot be told apart from the overall level.",
+        "zh": "{n} 个{group_lower}中，{parts}，其区间完全位于整体水平 {overall} 的一侧；其余 {rest} 个与整体水平无法区分。",
+    },
+    "channel_fast_slow": {
+        "en": "Fastest first response: {fast}, {fast_value}; slowest: {slow}, {slow_value} ({times}× as long).",
+        "zh": "首次响应最快的是{fast}（{fast_value}），最慢的是{slow}（{slow_value}，为前者的 {times} 倍）。",
+    },
+    "kpi_finding_targets": {"en": "{met} of {total} KPI targets met in {period}.",
+                            "zh": "{period}，{total} 项指标目标中有 {met} 项达标。"},
+    "kpi_finding_met": {"en": "{kpi}: {value}, target {target} — met.", "zh": "{kpi}：{value}，目标 {target}，已达标。"},
+    "kpi_finding_missed": {"en": "{kpi}: {value} against a target of {target} — missed.",
+                           "zh": "{kpi}：{value}，目标 {target}，未达标。"},
+    "kpi_finding_at_risk": {"en": "{kpi}: {value} against a target of {target} — not met yet, within reach.",
+                            "zh": "{kpi}：{value}，目标 {target}，尚未达标，但有望达成。"},
+    "kpi_finding_on_track": {"en": " The trend reaches it by {deadline}.", "zh": "按当前趋势可在 {deadline} 前达到。"},
+    "kpi_finding_off_track": {"en": " At the current trend, not by {deadline}.",
+                              "zh": "按当前趋势无法在 {deadline} 前达到。"},
+    "kpi_finding_changed": {"en": "{kpi} moved from {previous} in {comparison} to {value} ({p}).",
+                            "zh": "{kpi}由{comparison}的 {previous} 变为 {value}（{p}）。"},
+    "kpi_finding_no_change": {"en": "No KPI changed significantly against {comparison}.",
+                              "zh": "与{comparison}相比，没有指标发生显著变化。"},
+    "kpi_finding_signal": {"en": "{kpi} left its control limits on {n} day(s): {days}.",
+                           "zh": "{kpi}有 {n} 天超出控制限：{days}。"},
+    "kpi_finding_none": {"en": "No KPI target is set or could be evaluated for {period}.",
+                         "zh": "{period}没有设定或可评估的指标目标。"},
+    "out_of_control_days": {
+        "en": "{kpi} fell outside its control limits on {n} day(s) ({days}): on those days something beyond "
+              "everyday variation was at work — worth finding out what happened.",
+        "zh": "{kpi}有 {n} 天超出控制限（{days}）：这些天出现了超出日常波动的情况，值得查明原因。",
+    },
+    "kpi_by_deadline": {"en": " by {deadline}", "zh": "，截止 {deadline}"},
+    "league_reference_note": {
+        "en": "Dashed line: the overall {overall}.", "zh": "虚线：整体水平 {overall}。",
+    },
+
 }

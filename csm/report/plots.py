@@ -21,9 +21,10 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FixedLocator, Formatter, NullFormatter, NullLocator
 
 from csm.errors import ParameterError
+from csm.report.format import axis_formatter
 from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
 
 #: Font file shipped with the package: Noto Sans CJK SC cut to GB2312 + Latin (see fonts/README.md).
@@ -122,30 +123,56 @@ def _as_x(values: pd.Series) -> tuple[np.ndarray, list[str] | None, bool]:
     return np.arange(len(values), dtype=float), [str(v) for v in values], False
 
 
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class DateTicks(Formatter):
+    """Date tick labels that always say the year: on the first tick and wherever it changes ("Jul\n2025", "Oct",
+    "Jan\n2026"; "7月\n2025年"); months for ticks a month or more apart, days ("2 May") for closer ticks,
+    years alone for ticks a year apart. Never "05-02" without a year."""
+
+    def __init__(self, lang: str):
+        self.lang = check_lang(lang)
+        self._ticks: list[float] = []
+
+    def set_locs(self, locs):
+        self._ticks = [float(v) for v in locs]
+
+    def __call__(self, x, pos=None) -> str:
+        ticks = self._ticks or [float(x)]
+        i = pos if pos is not None and pos < len(ticks) and abs(ticks[pos] - x) < 1e-6 else \
+            int(np.argmin(np.abs(np.asarray(ticks) - x)))
+        d = mdates.num2date(x)
+        step = (max(ticks) - min(ticks)) / (len(ticks) - 1) if len(ticks) > 1 else 31.0
+        en = self.lang == "en"
+        if step >= 300:
+            return str(d.year) if en else f"{d.year}年"
+        prev = mdates.num2date(ticks[i - 1]) if i > 0 else None
+        if step >= 25:
+            text = _MONTH_ABBR[d.month - 1] if en else f"{d.month}月"
+        else:
+            text = f"{d.day} {_MONTH_ABBR[d.month - 1]}" if en else f"{d.month}月{d.day}日"
+        if prev is None or prev.year != d.year:
+            text += f"\n{d.year}" if en else f"\n{d.year}年"
+        return text
+
+
 def _format_dates(ax: Axes, lang: str) -> None:
     width_in = ax.figure.get_figwidth() * ax.get_position().width  # about one date label per inch
     locator = mdates.AutoDateLocator(minticks=2, maxticks=int(np.clip(width_in / 1.1, 3, 9)))
-    if lang == "zh":
-        formatter = mdates.ConciseDateFormatter(
-            locator,
-            formats=["%Y年", "%m月", "%d日", "%H:%M", "%H:%M", "%S.%f"],
-            zero_formats=["", "%Y年", "%m月", "%m-%d", "%H:%M", "%H:%M"],
-            offset_formats=["", "%Y年", "%Y年%m月", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"],
-        )
-    else:
-        formatter = mdates.ConciseDateFormatter(locator)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_formatter(DateTicks(lang))
 
 
-def _percent_axis(ax: Axes, kpi: str | None, values: Sequence[float], axis: str = "y") -> None:
-    """Percent ticks for rate KPIs: fractions (all |v| ≤ 1) as 0–100 %, else percent points."""
+def _percent_axis(ax: Axes, kpi: str | None, values: Sequence[float], axis: str = "y", lang: str = "en") -> None:
+    """Percent ticks for rate KPIs at the precision the ticks need ("82%", "82.5%", never "82.00%"): fractions
+    (all |v| ≤ 1) as 0–100 %, else values already in percent."""
     if kpi is None or kpi_unit(kpi, "en") != "%":
         return
     finite = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce").dropna(), dtype=float)
-    xmax = 1.0 if finite.size == 0 or np.nanmax(np.abs(finite)) <= 1.0 else 100.0
+    scale = 1.0 if finite.size == 0 or np.nanmax(np.abs(finite)) <= 1.0 else 0.01
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(PercentFormatter(xmax=xmax, decimals=None))
+    target.set_major_formatter(axis_formatter("percent", lang, scale=scale))
 
 
 def _legend(ax: Axes, **kwargs) -> None:
@@ -224,7 +251,7 @@ def kpi_trend_chart(trend: pd.DataFrame, kpi: str, *, target: float | None = Non
         ax.set_xticks(np.arange(len(ticks)), ticks, rotation=45 if len(ticks) > 8 else 0,
                       ha="right" if len(ticks) > 8 else "center")
     values = list(frame[y]) + (list(frame[lo]) + list(frame[hi]) if has_band else [])
-    _percent_axis(ax, kpi, values + ([target] if target is not None else []))
+    _percent_axis(ax, kpi, values + ([target] if target is not None else []), lang=lang)
     ax.set_title(str(label(kpi, lang)))
     ax.set_xlabel(str(label(x, lang)))
     ax.set_ylabel(axis_label(kpi, lang))
@@ -300,13 +327,84 @@ def bar_with_ci(frame: pd.DataFrame, x: str, y: str = "estimate", *, lo: str = "
     ax.set_xticks(pos, ticks, rotation=30 if long else 0, ha="right" if long else "center")
     ax.grid(axis="x", visible=False)
     measure = kpi if kpi is not None else y
-    _percent_axis(ax, kpi, list(est) + ([target] if target is not None else []))
+    _percent_axis(ax, kpi, list(est) + ([target] if target is not None else []), lang=lang)
     ax.set_xlabel(str(label(x, lang)))
     ax.set_ylabel(axis_label(measure, lang))
     if title is not None:
         ax.set_title(title)
     if target is not None:
         _legend(ax, loc="best")
+    return ax
+
+
+#: Nice duration ticks of a log axis, in minutes, with their labels.
+_DURATION_TICKS = [(1, "1 min", "1分钟"), (5, "5 min", "5分钟"), (15, "15 min", "15分钟"), (60, "1 h", "1小时"),
+                   (4 * 60, "4 h", "4小时"), (24 * 60, "1 day", "1天"),
+                   (3 * 1440, "3 days", "3天"), (7 * 1440, "7 days", "7天"), (30 * 1440, "30 days", "30天")]
+
+
+def dot_with_ci(frame: pd.DataFrame, x: str, y: str = "estimate", *, lo: str = "ci_low", hi: str = "ci_high",
+                lang: str, kpi: str | None = None, title: str | None = None, target: float | None = None,
+                ax: Axes | None = None) -> Axes:
+    """A dot per level of ``x`` (codes shown as labels, one row each: long names never collide) with its
+    interval, each dot labelled with its value and unit ("0.7 min", "17.8 h").
+
+    Durations spanning more than 50× (minutes for chat, hours for e-mail) get a log axis with duration ticks
+    ("1 min", "1 h", "1 day"): dots, unlike bars, read correctly on a log scale (position, not length, carries
+    the value). ``target`` draws a vertical line.
+    """
+    from csm.report.tables import _kpi_value
+
+    lang = check_lang(lang)
+    _require(frame, [x, y], "dot_with_ci")
+    data = frame[frame[y].notna()]
+    unit = kpi_unit(kpi, "en") if kpi else ""
+    ax = _axes(ax, (8.0, 1.2 + 0.5 * len(data)))
+    pos = np.arange(len(data), dtype=float)
+    est = data[y].to_numpy(dtype=float)
+    if lo in data.columns and hi in data.columns:
+        low, high = data[lo].to_numpy(dtype=float), data[hi].to_numpy(dtype=float)
+        ok = np.isfinite(low) & np.isfinite(high)
+        if ok.any():
+            err = np.vstack([np.clip(est[ok] - low[ok], 0, None), np.clip(high[ok] - est[ok], 0, None)])
+            ax.errorbar(est[ok], pos[ok], xerr=err, fmt="none", ecolor=COLORS["band"], alpha=0.6, elinewidth=2.5,
+                        capsize=0)
+    ax.scatter(est, pos, color=COLORS["estimate"], s=45, zorder=3, label=phrase("legend_estimate", lang))
+    minutes = {"minutes": 1, "hours": 60}.get(unit)
+    positive = est[np.isfinite(est) & (est > 0)]
+    log = minutes is not None and positive.size > 1 and positive.max() > 50 * positive.min()
+    if target is not None and np.isfinite(float(target)):
+        ax.axvline(float(target), color=COLORS["target"], linestyle="--", linewidth=1.4,
+                   label=phrase("legend_target", lang))
+    if log:
+        ax.set_xscale("log")
+        lo_v = np.nanmin(np.r_[positive, data[lo].to_numpy(float)[np.isfinite(data[lo].to_numpy(float))]]) \
+            if lo in data else positive.min()
+        hi_v = np.nanmax(np.r_[positive, data[hi].to_numpy(float)[np.isfinite(data[hi].to_numpy(float))]]) \
+            if hi in data else positive.max()
+        ax.set_xlim(max(lo_v, 1e-3) / 2.5, hi_v * 3.0)
+        left, right = ax.get_xlim()
+        ticks = [(m / minutes, en, zh) for m, en, zh in _DURATION_TICKS if left <= m / minutes <= right]
+        ax.xaxis.set_major_locator(FixedLocator([t[0] for t in ticks]))
+        ax.set_xticklabels([t[1] if lang == "en" else t[2] for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(f"{label(kpi, lang)}" + (" (log scale)" if lang == "en" else "（对数刻度）"))
+    else:
+        ax.set_xlim(left=0, right=max(np.nanmax(est) if est.size else 1, float(target or 0)) * 1.35)
+        ax.set_xlabel(axis_label(kpi if kpi is not None else y, lang))
+        _percent_axis(ax, kpi, list(est), axis="x", lang=lang)
+    for px, py in zip(est, pos):  # the value beside its dot, with its unit
+        ax.annotate(_kpi_value(px, unit, lang), (px, py), xytext=(8, 7), textcoords="offset points", fontsize=9,
+                    color="#222222")
+    ax.set_yticks(pos, _tick_labels(data[x], lang))
+    ax.set_ylim(len(data) - 0.4, -0.6)  # first row on top
+    ax.grid(axis="y", visible=False)
+    ax.set_ylabel(str(label(x, lang)))
+    if title is not None:
+        ax.set_title(title)
+    if target is not None:
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -348,12 +446,12 @@ def league_chart(frame: pd.DataFrame, label_col: str, *, lang: str, estimate: st
     ax.set_ylim(len(data) - 0.5, -0.5)  # first row on top
     ax.grid(axis="y", visible=False)
     measure = kpi if kpi is not None else estimate
-    _percent_axis(ax, kpi, list(est) + ([reference] if reference is not None else []), axis="x")
+    _percent_axis(ax, kpi, list(est) + ([reference] if reference is not None else []), axis="x", lang=lang)
     ax.set_xlabel(axis_label(measure, lang))
     ax.set_ylabel(str(label(label_col, lang)))
     if title is not None:
         ax.set_title(title)
-    _legend(ax, loc="best")
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over the intervals
     return ax
 
 

@@ -12,9 +12,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, NullFormatter, PercentFormatter
+from matplotlib.colors import ListedColormap
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from csm.report.labels import check_lang
+from csm.report.format import axis_formatter
+
+from csm.report.labels import check_lang, phrase
 from csm.report.plots import (
     COLORS,
     PALETTE,
@@ -40,14 +43,14 @@ def _plain_log_ticks(ax: Axes, candidates, values) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
-def _short(text: str, width: int = 22, lines: int = 2) -> str:
-    """A long level name wrapped to ``lines`` lines of ``width`` characters, the rest cut with "…" (real
-    exports have names such as "Credit reporting, credit repair services, or other personal consumer
-    reports", which would squeeze the plot area to nothing)."""
+def _short(text: str, width: int = 22, lines: int | None = None) -> str:
+    """A long level name wrapped at word boundaries into lines of ``width`` characters, whole (real exports have
+    names such as "Credit reporting, credit repair services, or other personal consumer reports": wrapped, they
+    do not squeeze the plot area, and nothing is cut off). ``lines`` is accepted for compatibility, unused."""
     text = str(text)
     if len(text) <= width:
         return text
-    return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…"))
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False) or [text])
 
 
 def _short_labels(values, lang: str, width: int = 22, lines: int = 2) -> list[str]:
@@ -65,10 +68,11 @@ def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title
     pos = np.arange(len(pareto), dtype=float)
     colors = [COLORS["estimate"] if v else "#9ecae1" for v in pareto.get("vital_few", [True] * len(pareto))]
     ax.bar(pos, pareto["count"].to_numpy(float), color=colors, width=0.7)
-    ticks = _short_labels(pareto[by], lang, width=18)
-    long = len(ticks) > 5 or max((len(t) for t in ticks), default=0) > 12
-    ax.set_xticks(pos, ticks, rotation=35 if long else 0, ha="right" if long else "center",
-                  rotation_mode="anchor" if long else "default", fontsize=8 if long else None)
+    # few levels: horizontal labels wrapped at word boundaries; many: rotated, so neighbours never collide
+    many = len(pareto) > 6
+    ticks = _short_labels(pareto[by], lang, width=18 if many else 11)
+    ax.set_xticks(pos, ticks, rotation=35 if many else 0, ha="right" if many else "center",
+                  rotation_mode="anchor" if many else "default", fontsize=8 if many else 9)
     ax.set_ylabel(code_label("count", lang))
     ax.set_xlabel(code_label(by, lang))
     ax.grid(axis="x", visible=False)
@@ -76,7 +80,7 @@ def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title
     right.plot(pos, pareto["cumulative_share"].to_numpy(float), color=COLORS["limit"], marker="o", markersize=4)
     right.axhline(vital_share, color=COLORS["reference"], linestyle="--", linewidth=1)
     right.set_ylim(0, 1.05)
-    right.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+    right.yaxis.set_major_formatter(axis_formatter("percent", lang))
     right.set_ylabel(code_label("complaint_cumulative_share", lang))
     right.grid(False)
     right.spines["right"].set_visible(True)
@@ -176,18 +180,36 @@ def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: s
     grid = c.pivot(index="category", columns="level", values="adjusted_residual")
     grid = grid.reindex(index=order_rows + [OTHER] * (OTHER in grid.index),
                         columns=order_cols + [OTHER] * (OTHER in grid.columns))
-    ax = _axes(ax, (2.6 + 0.8 * grid.shape[1], 1.2 + 0.45 * grid.shape[0]))
-    lim = max(3.0, float(np.nanmax(np.abs(grid.to_numpy()))))
-    sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, annot=True, fmt=".1f",
-                cbar_kws={"label": code_label("complaint_adjusted_residual", lang)},
-                xticklabels=_short_labels(grid.columns, lang, width=14),
-                yticklabels=_short_labels(grid.index, lang, width=28))
+    ax = _axes(ax, (2.6 + 0.8 * grid.shape[1], 1.6 + 0.45 * grid.shape[0]))
+    values = grid.to_numpy(dtype=float)
+    lim = max(3.0, float(np.nanmax(np.abs(values))))
+    # colour only what is beyond chance: |residual| above the Bonferroni cut-off over the test's cells
+    significant = np.abs(values) > residual_cutoff(int((cells["dimension"] == dimension).sum()))
+    text = np.vectorize(lambda v: "" if not np.isfinite(v) else
+                        f"{v:.1f}".replace("-", "\u2212") if abs(round(v, 1)) > 0 else "0.0")(values)
+    xt, yt = _short_labels(grid.columns, lang, width=14), _short_labels(grid.index, lang, width=28)
+    sns.heatmap(grid, ax=ax, cmap=ListedColormap(["#ededed"]), mask=significant, cbar=False, linewidths=1,
+                linecolor="white", annot=np.where(significant, "", text), fmt="", annot_kws={"color": "#6b6b6b"},
+                xticklabels=xt, yticklabels=yt)
+    sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, mask=~significant, linewidths=1,
+                linecolor="white", annot=np.where(significant, text, ""), fmt="",
+                cbar_kws={"label": code_label("complaint_adjusted_residual", lang)}, xticklabels=xt, yticklabels=yt)
+    ax.text(0.0, 1.02, phrase("heatmap_legend", lang), transform=ax.transAxes, fontsize=9, color="#444444",
+            va="bottom")  # under the title: what the colours mean
     ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 5 else 0)
     ax.set_xlabel(code_label(dimension, lang))
     ax.set_ylabel(code_label("category", lang))
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=20)
     return ax
+
+
+def residual_cutoff(n_cells: int, alpha: float = 0.05) -> float:
+    """The |adjusted residual| beyond which a cell of a test with ``n_cells`` cells is significant after the
+    Bonferroni correction (two-sided): 3.29 for 25 cells."""
+    from scipy.stats import norm
+
+    return float(norm.isf(alpha / (2 * max(int(n_cells), 1))))
 
 
 def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = None, top: int = 12,

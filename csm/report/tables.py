@@ -171,7 +171,14 @@ def _kpi_value(value, unit: str, lang: str, *, signed: bool = False, duration_un
         return fmt.duration(minutes, lang, unit=duration_unit, signed=signed, business=unit.startswith("business"))
     if unit == "tickets":
         return fmt.count(value, lang)
-    return fmt.number(value, lang, _DECIMALS.get(unit, 2), signed=signed)
+    text = fmt.number(value, lang, _DECIMALS.get(unit, 2), signed=signed)
+    if text != fmt.MISSING and unit in _SCORE_UNITS:  # "3.87 / 5", "0.3 points" / "0.3分"
+        text += _SCORE_UNITS[unit][lang]
+    return text
+
+
+#: What follows a score: CSAT on its 1–5 scale, NPS points.
+_SCORE_UNITS = {"score (1–5)": {"en": " / 5", "zh": " / 5"}, "points": {"en": " points", "zh": "分"}}
 
 
 def _quantity_parts(value, unit: str, lang: str, *, low=None, high=None, signed: bool = False) -> tuple[str, str]:
@@ -208,22 +215,38 @@ def format_p_value(p, *, prefix: bool = False, lang: str = "en") -> str:
 
 
 def _change_text(row: pd.Series, lang: str) -> str:
+    """The change against the comparison period with its unit (:mod:`csm.report.format`): relative changes as
+    signed percentages, rates in percentage points ("−0.7 pp [−2.6, +1.1]"), durations in the unit the
+    estimate is shown in ("−1.2 h [−2.0, −0.4]")."""
     if _is_missing(row.get("change")):
-        return "–"
-    unit = row["change_unit"]
+        return fmt.MISSING
+    unit, value_unit = row["change_unit"], row["unit"]
+    low, high = row.get("change_ci_low"), row.get("change_ci_high")
+    has_ci = not _is_missing(low) and not _is_missing(high)
     if unit.startswith("relative"):
-        text = f"{row['change']:+.1%}"
-        if not _is_missing(row.get("change_ci_low")):
-            text += f" [{row['change_ci_low']:+.1%}, {row['change_ci_high']:+.1%}]"
-        return text
-    text = format_number(row["change"], row["unit"] if unit != "percentage points" else unit, lang, signed=True)
-    if not _is_missing(row.get("change_ci_low")):
-        show = row["unit"] if unit != "percentage points" else "%"
-        text += f" [{format_number(row['change_ci_low'], show, lang, signed=True).rstrip('%')}, " \
-                f"{format_number(row['change_ci_high'], show, lang, signed=True).rstrip('%')}]"
-    if unit != "percentage points":
-        text += unit_suffix(row["change"], row["unit"], lang, convert=False)
-    return text
+        text = fmt.percent(row["change"], lang, signed=True)
+        return text + (f" [{fmt.percent(low, lang, signed=True)}, {fmt.percent(high, lang, signed=True)}]"
+                       if has_ci else "")
+    if unit == "percentage points":
+        text = fmt.points(row["change"] / 100, lang)
+        return text + (f" [{fmt.number(low, lang, signed=True)}, {fmt.number(high, lang, signed=True)}]"
+                       if has_ci else "")
+    if value_unit in _MINUTES_PER:
+        shown = row.get("estimate")
+        shown = row["change"] if _is_missing(shown) else shown
+        same = fmt.duration_unit(shown * _MINUTES_PER[value_unit])
+        if value_unit.startswith("business") and same == "days":
+            same = "h"
+        per = _MINUTES_PER[value_unit] / {"min": 1, "h": 60, "days": 1440}[same]
+        text = _kpi_value(row["change"], value_unit, lang, signed=True, duration_unit=same)
+        return text + (f" [{fmt.number(low * per, lang, signed=True)}, {fmt.number(high * per, lang, signed=True)}]"
+                       if has_ci else "")
+    digits = _DECIMALS.get(value_unit, 2)
+    text = fmt.number(row["change"], lang, digits, signed=True)
+    if value_unit == "points":
+        text += _SCORE_UNITS["points"][lang]
+    return text + (f" [{fmt.number(low, lang, digits, signed=True)}, {fmt.number(high, lang, digits, signed=True)}]"
+                   if has_ci else "")
 
 
 def headline_rows(card: pd.DataFrame, csat_definition: str = "mean") -> pd.DataFrame:
@@ -258,7 +281,7 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
         elif tr is not None:
             target_text = (("≥ " if tr["direction"] == "higher" else "≤ ") + format_quantity(tr["target"], unit, lang))
             if not _is_missing(tr["deadline"]):
-                target_text += (" by " if lang == "en" else "，截止 ") + f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}"
+                target_text += phrase("kpi_by_deadline", lang, deadline=fmt.day(tr["deadline"], lang))
             status = str(label(tr["status"], lang))
             if not _is_missing(tr["on_track"]):
                 on_track = phrase("yes" if bool(tr["on_track"]) else "no", lang)
@@ -271,7 +294,7 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
             "target": target_text,
             "status": status,
             "on_track": on_track,
-            "n": "" if _is_missing(r["n"]) else f"{int(r['n']):,}",
+            "n": "" if _is_missing(r["n"]) else fmt.count(r["n"], lang),
         })
     return _localised(pd.DataFrame(rows), lang)
 
@@ -308,11 +331,11 @@ def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> li
                    target=format_quantity(tr["target"], unit, lang), status=label(tr["status"], lang))
         if tr["status"] != "met" and not _is_missing(tr["on_track"]):
             key = "trend_reaches_target" if bool(tr["on_track"]) else "trend_misses_target"
-            s += " " + phrase(key, lang, deadline=f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}",
+            s += " " + phrase(key, lang, deadline=fmt.day(tr["deadline"], lang),
                               projected=format_quantity(tr["projected"], unit, lang))
         elif tr["status"] != "met" and not _is_missing(tr["deadline"]) and not _is_missing(tr["n_periods_fit"]) \
                 and int(tr["n_periods_fit"]) < MIN_TREND_PERIODS:
-            s += " " + phrase("kpi_no_projection", lang, deadline=f"{pd.Timestamp(tr['deadline']):%Y-%m-%d}",
+            s += " " + phrase("kpi_no_projection", lang, deadline=fmt.day(tr["deadline"], lang),
                               n=int(tr["n_periods_fit"]), needed=MIN_TREND_PERIODS)
         n_base = tr.get("baseline_n")
         m = re.search(r"from (\d+) of (\d+) trend periods", str(tr.get("note") or ""))
@@ -413,13 +436,14 @@ def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> l
 
 def control_sentence(kpi: str, chart: pd.DataFrame, lang: str) -> str:
     """Which days of a control chart (:func:`csm.kpi.p_chart` / ``individuals_chart``) signal a real change."""
+    from csm.report.tables_kpi import control_days
+
     flagged = chart[chart["out_of_control"].astype(bool)]
     if flagged.empty:
         text = phrase("process_in_control", lang, kpi=label(kpi, lang))
-    else:
-        days = ", ".join(f"{pd.Timestamp(d):%m-%d}" for d in flagged["date"].head(8))
-        more = f" (+{len(flagged) - 8})" if len(flagged) > 8 else ""
-        text = phrase("out_of_control_points", lang, n=len(flagged), kpi=label(kpi, lang)) + f" {days}{more}."
+    else:  # the days with their year ("2 May 2026"), and what a signal means
+        text = phrase("out_of_control_days", lang, n=fmt.count(len(flagged), lang), kpi=label(kpi, lang),
+                      days=control_days(flagged, lang))
     if "run_signal" in chart and chart["run_signal"].astype(bool).any():
         text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()))
     return text
@@ -437,7 +461,7 @@ def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -
     out = pd.DataFrame({
         "rank": show["rank"].astype(int).astype(str),
         by: show[by].map(lambda c: label(c, lang)),
-        "n": show["n"].map(lambda v: f"{int(v):,}"),
+        "n": show["n"].map(lambda v: fmt.count(v, lang)),
         "estimate": [format_quantity(e, unit, lang, low=lo, high=hi)
                      for e, lo, hi in zip(show["estimate"], show["ci_low"], show["ci_high"])],
         "shrunk_estimate": [format_quantity(e, unit, lang, low=lo, high=hi)
@@ -453,11 +477,16 @@ def data_quality_table(data, lang: str) -> pd.DataFrame:
     summary = data.quality_summary().copy()
     for col in ("rows_loaded", "rows_dropped"):
         if col in summary:
-            summary[col] = [f"{int(v):,}" if not _is_missing(v) else "–" for v in summary[col]]
+            summary[col] = [fmt.count(v, lang) for v in summary[col]]
     if "file" in summary:
         summary["file"] = summary["file"].replace("(not provided)", phrase("table_not_provided", lang))
+    if lang == "zh" and "table" in summary:  # the contract's table names, said in Chinese
+        summary["table"] = summary["table"].map(lambda t: _TABLES_ZH.get(t, t))
     return _localised(summary, lang)
 
+
+_TABLES_ZH = {"tickets": "工单", "responses": "调查回复", "customers": "客户", "transactions": "交易",
+              "assignments": "实验分组"}
 
 #: Chinese renderings of the notes :mod:`csm.kpi` attaches to KPIs it could not (fully) compute.
 _NOTE_PATTERNS_ZH = [
@@ -514,6 +543,8 @@ def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
 
 
 def definitions_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The definition behind each KPI, as computed (names follow ``lang``; the formulas are in English)."""
+    """The definition behind each KPI, as computed, in ``lang`` (:func:`csm.report.tables_kpi.definition_text`)."""
+    from csm.report.tables_kpi import definition_text
+
     return _localised(pd.DataFrame({"kpi": card["kpi"].map(lambda c: label(c, lang)),
-                                    "definition": card["definition"]}), lang)
+                                    "definition": card["definition"].map(lambda d: definition_text(d, lang))}), lang)

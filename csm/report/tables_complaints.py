@@ -6,9 +6,12 @@ The ``*_table`` functions turn results into display frames (numbers rounded once
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from csm.report import format as fmt
 from csm.report.labels import check_lang, phrase
 from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER
 from csm.report.tables import (
@@ -21,8 +24,19 @@ from csm.report.tables import (
 
 
 def _num(x, decimals: int = 0) -> str:
-    """A count or ratio with thousands separators, ``"–"`` when missing."""
-    return format_number(x, decimals=decimals)
+    """A count (``decimals=0``: a whole number of tickets) or a number with thousands separators
+    (:mod:`csm.report.format`), ``"—"`` when missing."""
+    return fmt.count(x) if decimals == 0 else fmt.number(x, "en", decimals)
+
+
+def _times(x, lang: str = "en") -> str:
+    """A ratio as a multiple with two decimals: ``"1.47×"``."""
+    return fmt.ratio(x, lang, 2)
+
+
+def _times_word(x, lang: str, digits: int = 1) -> str:
+    """A multiple inside a sentence: ``"3.1×"`` / ``"3.1 倍"``."""
+    return fmt.ratio(x, lang, digits) if lang == "en" else f"{fmt.number(x, lang, digits)} 倍"
 
 
 #: Result column -> label code of its header.
@@ -47,8 +61,14 @@ HEADERS = {
 
 
 # --------------------------------------------------------------------------- formatting
-def _date(t) -> str:
-    return "–" if pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d}"
+def _date(t, lang: str = "en") -> str:
+    """A day with its year: "10 November 2025" / "2025年11月10日"."""
+    return fmt.day(t, lang)
+
+
+def _span(a, b, lang: str) -> str:
+    """Days ``a`` to ``b``: "10–30 November 2025" / "2025年11月10日–30日"."""
+    return fmt.span(a, b, lang)
 
 
 def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -80,7 +100,7 @@ def pooled_label(code, members, lang: str, *, show: int = 3) -> str:
     names = [m for m in str(members).split("|") if m] if isinstance(members, str) else []
     if code != OTHER_LEVELS or not names:
         return code_label(code, lang)
-    shown = " + ".join(str(code_label(m, lang)) for m in names[:show])
+    shown = " + ".join(str(code_label(m, lang)) for m in names)  # every member: nothing is cut
     if len(names) <= show:
         return phrase("pooled_levels", lang, names=shown)
     return phrase("pooled_levels_many", lang, k=len(names), names=shown)
@@ -105,7 +125,7 @@ def breakdown_text(breakdown: str, lang: str, *, top: int = 3) -> str:
         where, _, excess = item.rpartition(":")
         level = where.partition("=")[2]
         name = code_label(level, lang)  # whole: a finding's sentence is never cut off
-        parts.append(f"{name} {float(excess):+,.0f}" if excess else name)
+        parts.append(f"{name} {fmt.number(float(excess), lang, 0, signed=True)}" if excess else name)
     return (", " if lang == "en" else "、").join(parts)
 
 
@@ -119,7 +139,7 @@ def _spike_role(row, lang: str) -> str:
     if row.get("part_of"):
         text = str(row["part_of"])
         name, _, start = text.rpartition(" ")
-        return phrase("spike_role_part", lang, where=_spike_where(name, lang), start=start)
+        return phrase("spike_role_part", lang, where=_spike_where(name, lang), start=_date(start, lang))
     if row.get("explained_by"):
         return phrase("spike_role_explained", lang,
                       where=" / ".join(_spike_where(w, lang) for w in str(row["explained_by"]).split(" / ")))
@@ -163,18 +183,11 @@ def lump_within(within: pd.DataFrame, parent: str = "category", child: str = "su
 
 # --------------------------------------------------------------------------- tables and sentences
 def pareto_table(pareto: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
-    """Seed-form table (type, English and Chinese label, count, share) with cumulative share and the 80% mark."""
+    """Complaints per level (largest first) in ``lang``: count, share, cumulative share and the 80% mark. Only
+    the report's language is shown (no code or other-language column)."""
     check_lang(lang)
-    from csm.complaints import category_share_table
-
-    seed = category_share_table(pareto, by) if by == "category" else pd.DataFrame({
-        "type": pareto[by], "label_en": [code_label(c, "en") for c in pareto[by]],
-        "label_zh": [code_label(c, "zh") for c in pareto[by]], "count": pareto["count"], "share": pareto["share"]})
-    known = [c in seed_labels() for c in seed["type"]]  # other codes (a user's own, "all others"): their labels
-    out = pd.DataFrame({"type": [c if k else code_label(c, lang) for c, k in zip(seed["type"], known)],
-                        "label_en": [e if k else code_label(c, "en") for c, e, k in zip(seed["type"], seed["label_en"], known)],
-                        "label_zh": [z if k else code_label(c, "zh") for c, z, k in zip(seed["type"], seed["label_zh"], known)],
-                        "count": seed["count"].map(_num), "share": seed["share"].map(format_share),
+    out = pd.DataFrame({by: [code_label(c, lang) for c in pareto[by]],
+                        "count": pareto["count"].map(_num), "share": pareto["share"].map(format_share),
                         "cumulative_share": pareto["cumulative_share"].map(format_share),
                         "vital_few": [_yes(v, lang) for v in pareto["vital_few"]]})
     return _display(out, lang)
@@ -196,64 +209,139 @@ def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category
 
 def pareto_sentence(pareto: pd.DataFrame, lang: str, by: str = "category", *,
                     max_levels: int = DEFAULT_MAX_LEVELS) -> str:
-    """"k of n categories make up x% of complaints: …" (the names of at most ``max_levels``, then "…")."""
+    """"k of n categories make up x% of complaints: …" (the names of at most ``max_levels``, then "and N more
+    (see the table)": every name is in the table below the sentence)."""
     vital = pareto[pareto["vital_few"]]
     sep = ", " if lang == "en" else "、"
-    names = [code_label(c, lang) for c in vital[by].head(max_levels)] + (["…"] if len(vital) > max_levels else [])
+    names = sep.join(str(code_label(c, lang)) for c in vital[by].head(max_levels))
+    if len(vital) > max_levels:
+        names += phrase("pareto_more", lang, n=fmt.count(len(vital) - max_levels, lang))
     return phrase("pareto_sentence", lang, k=len(vital), total=len(pareto), share=format_share(vital["share"].sum()),
-                  names=sep.join(names))
+                  names=names)
 
 
-def root_cause_sentence(row: pd.Series, lang: str) -> str:
-    """One plain sentence for a row of :func:`csm.complaints.root_cause_table`."""
+def _outcome_row(row: pd.Series, drivers: pd.DataFrame | None):
+    """The row of the outcome models' summary behind a root-cause row (for its rate and reference level)."""
+    if drivers is None or not len(drivers):
+        return None
+    hit = drivers[(drivers["outcome"] == row["kind"]) & (drivers["covariate"] == row["dimension"])
+                  & (drivers["level"].astype(str) == str(row["level"]))]
+    return hit.iloc[0] if len(hit) else None
+
+
+def outcome_reading(d: pd.Series, lang: str) -> dict:
+    """Plain numbers behind an odds ratio: the share with the bad outcome at the level (``rate``), the share it
+    would have at the reference level's odds, all else equal (``base``), and their ratio ("1.4× as likely")."""
+    rate, odds_ratio = float(d["rate"]), float(d["odds_ratio"])
+    odds = rate / max(1 - rate, 1e-12)
+    base_odds = odds / odds_ratio if odds_ratio > 0 else float("nan")
+    base = base_odds / (1 + base_odds) if np.isfinite(base_odds) else float("nan")
+    return {"rate": fmt.percent(rate, lang), "base": fmt.percent(base, lang),
+            "times_n": fmt.number(rate / base if base > 0 else float("nan"), lang),
+            "odds": _num(odds_ratio, 2), "reference": code_label(d["reference"], lang),
+            "outcome": code_label(f"outcome_verb_{d['outcome']}", lang), "level": code_label(d["level"], lang),
+            "dimension": code_label(d["covariate"], lang)}
+
+
+def _root_where(row: pd.Series, lang: str) -> str:
+    """Where a spike of the root-cause table is: "Logistics · East", "All complaints"."""
+    return " · ".join(str(code_label(x, lang)) for x in (row["category"], row["level"] if row["dimension"] != "category"
+                                                        else None) if x is not None and not pd.isna(x))
+
+
+def root_cause_sentence(row: pd.Series, lang: str, *, drivers: pd.DataFrame | None = None) -> str:
+    """One plain sentence for a row of :func:`csm.complaints.root_cause_table`; with the outcome models'
+    ``drivers`` summary an odds ratio is read as shares ("41.7% … against about 30.3% …: 1.4× as likely")."""
     kind = row["kind"]
     if kind == "spike":
-        where = " · ".join(code_label(x, lang) for x in (row["category"], row["level"] if row["dimension"] != "category"
-                                                    else None) if x is not None and not pd.isna(x))
-        drivers = _drivers_text(row["drivers"], lang)
+        where = _root_where(row, lang)
+        drivers_text = _drivers_text(row["drivers"], lang)
         parts = breakdown_text(row.get("breakdown", ""), lang)
-        return phrase("root_spike", lang, where=where, excess=_num(row["impact"]), start=_date(row["start"]),
-                      end=_date(row["end"]), ratio=_num(row["effect"], 1),
-                      drivers=(phrase("root_spike_drivers", lang, drivers=drivers) if drivers else "")
+        return phrase("root_spike", lang, where=where, excess=_num(row["impact"]), when=_span(row["start"], row["end"], lang),
+                      ratio=_times_word(row["effect"], lang),
+                      drivers=(phrase("root_spike_drivers", lang, drivers=drivers_text) if drivers_text else "")
                       + (phrase("root_spike_breakdown", lang, parts=parts) if parts else ""))
     if kind == "concentration":
         return phrase("root_concentration", lang,
                       category=pooled_label(row["category"], row.get("category_members", ""), lang),
                       dimension=code_label(row["dimension"], lang),
                       level=pooled_label(row["level"], row.get("level_members", ""), lang),
-                      excess=_num(row["impact"]), ratio=_num(row["effect"], 2))
+                      excess=_num(row["impact"]), ratio=_times(row["effect"], lang))
     if kind == "resolution":
         return phrase("root_resolution", lang, category=code_label(row["category"], lang), rate=format_share(row["effect"]),
                       target=format_share(row["target"]))
+    d = _outcome_row(row, drivers)
+    if d is not None:
+        return phrase("root_outcome_plain", lang, excess=_num(row["impact"]), **outcome_reading(d, lang))
     return phrase("root_outcome", lang, level=code_label(row["level"], lang), dimension=code_label(row["dimension"], lang),
                   outcome=code_label(kind, lang), odds=_num(row["effect"], 2), low=_num(row["ci_low"], 2),
                   high=_num(row["ci_high"], 2), excess=_num(row["impact"]))
 
 
 def _evidence(row: pd.Series, lang: str) -> str:
+    """The statistics behind a finding, each with a plain reading ("3.1× the usual level; not chance")."""
     kind = row["kind"]
     if kind == "spike":
-        return phrase("evidence_spike", lang, ratio=_num(row["effect"], 2), z=_num(row["score"], 1),
-                      p=format_p_value(row["p_value"]))
+        return phrase("evidence_spike", lang, ratio=_times_word(row["effect"], lang), z=_num(row["score"], 1),
+                      p=fmt.p_value(row["p_value"], lang))
     if kind == "concentration":
-        return phrase("evidence_concentration", lang, ratio=_num(row["effect"], 2),
-                      z=_num(row["score"], 1), p=format_p_value(row["p_value"]))
+        return phrase("evidence_concentration", lang, ratio=_times_word(row["effect"], lang, 2),
+                      z=_num(row["score"], 1), p=fmt.p_value(row["p_value"], lang))
     if kind == "resolution":
         return phrase("evidence_resolution", lang, rate=format_share(row["effect"]), low=format_share(row["ci_low"]),
                       high=format_share(row["ci_high"]))
     return phrase("evidence_outcome", lang, odds=_num(row["effect"], 2), low=_num(row["ci_low"], 2),
-                  high=_num(row["ci_high"], 2), p=format_p_value(row["p_value"]))
+                  high=_num(row["ci_high"], 2), p=fmt.p_value(row["p_value"], lang))
 
 
-def root_cause_display(root: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The ranked root-cause table as a manager reads it: rank, finding (sentence), evidence, tickets affected."""
+def _when(row: pd.Series, lang: str, period, model_window: str) -> tuple[str, str]:
+    """(when, verdict) of a finding: a spike's dates and whether it lies in the period or how long before it
+    ended; the standing findings' window; what a manager should do with it."""
+    kind = row["kind"]
+    if kind == "spike":
+        when = _span(row["start"], row["end"], lang)
+        if period is None:
+            return when, phrase("verdict_spike_check", lang)
+        start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+        last = pd.Timestamp(row["end"])  # the last day of the spike's last week
+        if last >= start and pd.Timestamp(row["start"]) < end:
+            return phrase("when_in_period", lang, when=when), phrase("verdict_spike_now", lang)
+        months = fmt.months_between(last, start)
+        ago = phrase("when_one_month_before", lang) if months == 1 else \
+            phrase("when_months_before", lang, n=months) if months > 1 else phrase("when_weeks_before", lang,
+                                                                                       n=max(1, (start - last).days // 7))
+        return phrase("when_before", lang, when=when, ago=ago), phrase("verdict_spike_past", lang)
+    if kind == "resolution":
+        return model_window if period is None else fmt.period_label(period[0], pd.Timestamp(period[1]) -
+                                                                     pd.Timedelta(days=1), lang), \
+            phrase("verdict_resolution", lang, category=code_label(row["category"], lang))
+    if kind == "concentration":
+        return model_window, phrase("verdict_concentration", lang,
+                                    category=pooled_label(row["category"], row.get("category_members", ""), lang),
+                                    level=pooled_label(row["level"], row.get("level_members", ""), lang))
+    return model_window, phrase("verdict_outcome", lang, level=code_label(row["level"], lang),
+                                outcome=code_label(f"outcome_verb_{kind}", lang))
+
+
+def root_cause_display(root: pd.DataFrame, lang: str, *, period=None, model_window: str = "",
+                       drivers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ranked root-cause table as a manager reads it: rank, finding (sentence), when (a spike's dates, and
+    whether it lies in the reporting ``period`` = (start, end) or how long before it ended; the models'
+    ``model_window`` for standing findings), what to do, evidence in plain words, tickets affected."""
     check_lang(lang)
+    when = [_when(r, lang, period, model_window) for _, r in root.iterrows()]
     out = pd.DataFrame({"rank": root["rank"].astype(int).astype(str),
                         "kind": root["kind"].map(lambda k: code_label(k, lang)),
-                        "finding": [root_cause_sentence(r, lang) for _, r in root.iterrows()],
+                        "finding": [root_cause_sentence(r, lang, drivers=drivers) for _, r in root.iterrows()],
+                        "complaint_when": [w for w, _ in when],
+                        "complaint_verdict": [v for _, v in when],
                         "evidence": [_evidence(r, lang) for _, r in root.iterrows()],
                         "impact": root["impact"].map(_num)})
     return _display(out, lang)
+
+
+def _weeks(n, lang: str) -> str:
+    return phrase("complaint_one_week", lang) if n == 1 else phrase("complaint_n_weeks", lang, n=_num(n))
 
 
 def spikes_table(spikes: pd.DataFrame, by, lang: str, *, top: int | None = None) -> pd.DataFrame:
@@ -267,19 +355,18 @@ def spikes_table(spikes: pd.DataFrame, by, lang: str, *, top: int | None = None)
     out = pd.DataFrame({
         "level": [spike_level_text(r, by, lang) for _, r in spikes.iterrows()],
         # one column for the dates (fewer, wider columns: the level names need the room)
-        "complaint_weeks_from_to": [f"{_date(a)} – {_date(b)} ({_num(w)})" for a, b, w in
+        "complaint_weeks_from_to": [f"{_span(a, b, lang)} ({_weeks(w, lang)})" for a, b, w in
                                     zip(spikes["start"], spikes["end"], spikes["weeks"])],
         "observed": spikes["observed"].map(_num), "expected": spikes["expected"].map(_num),
-        "excess": spikes["excess"].map(_num), "ratio": spikes["ratio"].map(lambda x: _num(x, 2)),
-        "max_score": spikes["max_score"].map(lambda x: _num(x, 1)), "p_adjusted": spikes["p_value"].map(format_p_value),
-        "drivers": spikes["drivers"].map(lambda d: _drivers_text(d, lang) or "–"),
-        "in_period": [_yes(v, lang) for v in spikes["in_period"]]})
-    for col, empty in (("drivers", "–"), ("in_period", "")):
-        if (out[col] == empty).all():  # a column with nothing to say only takes room
-            out = out.drop(columns=col)
+        "excess": spikes["excess"].map(_num), "ratio": spikes["ratio"].map(lambda x: fmt.ratio(x, lang)),
+        "p_adjusted": spikes["p_value"].map(format_p_value),
+        "drivers": spikes["drivers"].map(lambda d: _drivers_text(d, lang) or fmt.MISSING),
+        "in_period": [phrase("yes" if v else "no", lang) for v in spikes["in_period"]]})
+    if (out["drivers"] == fmt.MISSING).all():  # a column with nothing to say only takes room
+        out = out.drop(columns="drivers")
     if "finding" in spikes:
         out["role"] = [_spike_role(r, lang) for _, r in spikes.iterrows()]
-        out["breakdown"] = spikes["breakdown"].map(lambda b: breakdown_text(b, lang) or "–").to_numpy()
+        out["breakdown"] = spikes["breakdown"].map(lambda b: breakdown_text(b, lang) or fmt.MISSING).to_numpy()
     return _display(out, lang)
 
 
@@ -322,15 +409,16 @@ def outcomes_not_tested(skipped: dict, lang: str, *, has_key: bool = True) -> st
             why = why.removeprefix(f"model of {outcome}: ").strip().rstrip(".")
             reasons.append(phrase("outcome_reason_failed", lang, outcome=code_label(outcome, lang), reason=why))
     sep = "; " if lang == "en" else "；"
-    return phrase("outcomes_not_tested", lang, reasons=sep.join(reasons) or "–")
+    return phrase("outcomes_not_tested", lang, reasons=sep.join(reasons) or fmt.MISSING)
 
 
 def drivers_table(drivers: pd.DataFrame, lang: str, *, top: int = 2) -> pd.DataFrame:
-    """Top levels per dimension of :func:`csm.complaints.spike_drivers` (share of the excess vs the usual share)."""
+    """Top levels per dimension of :func:`csm.complaints.spike_drivers` (share of the excess vs the usual share);
+    expected and excess tickets as whole numbers."""
     d = drivers.groupby("dimension", sort=False).head(top)
     out = pd.DataFrame({"dimension": d["dimension"].map(lambda c: code_label(c, lang)),
                         "level": d["level"].map(lambda c: code_label(c, lang)), "observed": d["observed"].map(_num),
-                        "expected": d["expected"].map(lambda x: _num(x, 1)), "excess": d["excess"].map(lambda x: _num(x, 1)),
+                        "expected": d["expected"].map(_num), "excess": d["excess"].map(_num),
                         "share_of_excess": d["share_of_excess"].map(format_share), "baseline_share": d["baseline_share"].map(format_share),
                         "is_driver": [_yes(v, lang) for v in d["driver"]]})
     out = out.rename(columns={"share_of_excess": "complaint_excess_share", "baseline_share": "complaint_usual_share",
@@ -339,28 +427,47 @@ def drivers_table(drivers: pd.DataFrame, lang: str, *, top: int = 2) -> pd.DataF
 
 
 def concentration_sentences(summary: pd.DataFrame, lang: str) -> list[str]:
+    """Per dimension, the test of independence (chi-square, df, adjusted p, Cramér's V) — method detail."""
     return [phrase("concentration_sentence", lang, dimension=code_label(r["dimension"], lang), chi2=_num(r["chi2"], 1),
                    dof=int(r["dof"]), p=format_p_value(r["p_adjusted"], prefix=True), v=_num(r["cramers_v"], 3),
                    strength=phrase(cramers_v_strength(r["cramers_v"]), lang)) for _, r in summary.iterrows()]
 
 
-def pooling_sentences(tests: dict, lang: str, *, show: int = 8) -> list[str]:
+def concentration_readings(summary: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> list[str]:
+    """Per dimension in plain words: whether the mix of categories differs by it beyond chance, and how much
+    (Cramér's V read by Cohen's conventions)."""
+    out = []
+    for _, r in summary.iterrows():
+        key = "concentration_reading_sig" if r["p_adjusted"] < alpha else "concentration_reading_none"
+        dim = str(code_label(r["dimension"], lang))
+        out.append(phrase(key, lang, dimension=dim, dimension_lower=dim.lower(),
+                          p=fmt.p_value(r["p_adjusted"], lang), v=_num(r["cramers_v"], 3),
+                          strength=phrase(cramers_v_strength(r["cramers_v"]), lang)))
+    return out
+
+
+def pooling_sentences(tests: dict, lang: str, *, show: int | None = None) -> list[str]:
     """Per tested dimension (``{dimension: ContingencyResult}``), for its levels and for the categories of its
-    test: which rare levels were pooled, and which (with their tickets) were left out of the test as too few."""
+    test: which rare levels were pooled, and which (with their tickets) were left out of the test as too few.
+    Every level is named (``show`` limits the list only when given)."""
     sep = ", " if lang == "en" else "、"
     out = []
     for res in tests.values():
         for dim, suffix in ((res.col, ""), (res.row, "_rows")):
             members = res.pooled.get(dim, [])
             if members:
-                names = sep.join(str(code_label(m, lang)) for m in members[:show]) + (" …" if len(members) > show else "")
+                names = sep.join(str(code_label(m, lang)) for m in members[:show])
+                if show is not None and len(members) > show:
+                    names += phrase("pareto_more", lang, n=fmt.count(len(members) - show, lang))
                 out.append(phrase(f"concentration_pooled{suffix}", lang, dimension=code_label(res.col, lang),
                                   k=len(members), names=names))
             dropped = res.dropped.get(dim, {})
             if dropped:
-                levels = sep.join(f"{code_label(k, lang)} ({v:,})" for k, v in list(dropped.items())[:show])
+                levels = sep.join(f"{code_label(k, lang)} ({fmt.count(v, lang)})" for k, v in list(dropped.items())[:show])
+                if show is not None and len(dropped) > show:
+                    levels += phrase("pareto_more", lang, n=fmt.count(len(dropped) - show, lang))
                 out.append(phrase(f"concentration_dropped{suffix}", lang, dimension=code_label(res.col, lang),
-                                  n=f"{sum(dropped.values()):,}", levels=levels + (" …" if len(dropped) > show else "")))
+                                  n=fmt.count(sum(dropped.values()), lang), levels=levels))
     return out
 
 
@@ -373,12 +480,27 @@ def cells_table(cells: pd.DataFrame, lang: str, *, top: int = 10) -> pd.DataFram
                         "dimension": c["dimension"].map(lambda v: code_label(v, lang)),
                         "level": [pooled_label(v, m, lang) for v, m in zip(c["level"], members)],
                         "observed": c["observed"].map(_num),
-                        "expected": c["expected"].map(lambda x: _num(x, 1)), "ratio": c["ratio"].map(lambda x: _num(x, 2)),
-                        "adjusted_residual": c["adjusted_residual"].map(lambda x: _num(x, 2)),
+                        "expected": c["expected"].map(_num), "ratio": c["ratio"].map(lambda x: _times(x, lang)),
+                        "adjusted_residual": c["adjusted_residual"].map(lambda x: fmt.number(x, lang, 2)),
                         "p_adjusted": c["p_adjusted"].map(format_p_value),
                         "vital_few": [_yes(v, lang) for v in c["over_represented"]]})
     out = out.rename(columns={"vital_few": "complaint_over"})
     return _display(out, lang)
+
+
+def heatmap_sentence(cells: pd.DataFrame, dimension: str, lang: str) -> str:
+    """What the residual heat map shows, in words: the over- and under-represented cells beyond chance (after
+    the Bonferroni correction over the cells), or that every cell is within chance."""
+    c = cells[(cells["dimension"] == dimension) & (cells["p_adjusted"] < 0.05)]
+    dim = str(code_label(dimension, lang))
+    if c.empty:
+        return phrase("heatmap_none", lang, dimension=dim, dimension_lower=dim.lower())
+    sep = "; " if lang == "en" else "；"
+    items = sep.join(phrase("heatmap_cell", lang, category=code_label(r["category"], lang),
+                            level=code_label(r["level"], lang), observed=_num(r["observed"]),
+                            expected=_num(r["expected"]), ratio=_times_word(r["ratio"], lang, 2))
+                     for _, r in c.sort_values("adjusted_residual", ascending=False).iterrows())
+    return phrase("heatmap_some", lang, k=len(c), cells=items)
 
 
 def odds_table(summary: pd.DataFrame, lang: str, *, top: int = 12) -> pd.DataFrame:
@@ -387,17 +509,38 @@ def odds_table(summary: pd.DataFrame, lang: str, *, top: int = 12) -> pd.DataFra
                         "covariate": s["covariate"].map(lambda v: code_label(v, lang)),
                         "level": s["level"].map(lambda v: code_label(v, lang)),
                         "reference": s["reference"].map(lambda v: code_label(v, lang)),
-                        "odds_ratio": [f"{_num(o, 2)} ({_num(lo, 2)}–{_num(hi, 2)})"
+                        "odds_ratio": [f"{_times(o, lang)} ({_num(lo, 2)}–{_num(hi, 2)})"
                                        for o, lo, hi in zip(s["odds_ratio"], s["ci_low"], s["ci_high"])],
                         "p_adjusted": s["p_adjusted"].map(format_p_value), "n": s["n"].map(_num), "rate": s["rate"].map(format_share)})
     return _display(out, lang)
 
 
+def outcome_readings(summary: pd.DataFrame, lang: str, *, top: int = 4) -> list[str]:
+    """The strongest significant factors of the outcome models as plain sentences with shares: "Urgent
+    complaints: 11.6% escalated, against about 4.6% if they fared like Normal ones — 2.5× as likely"."""
+    s = summary[summary["significant"].astype(bool)] if "significant" in summary else summary
+    return [phrase("outcome_reading", lang, **outcome_reading(r, lang)) for _, r in s.head(top).iterrows()]
+
+
+def _hours_text(hours, lang: str, unit: str | None = None) -> str:
+    """Hours as a duration in the unit their size calls for; a whole number of hours (an SLA) without decimals."""
+    whole = not pd.isna(hours) and float(hours) == int(hours) and unit is None and hours >= 2
+    return fmt.duration(None if pd.isna(hours) else hours * 60, lang, 0 if whole else 1, unit=unit)
+
+
 def resolution_table(perf: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
+    """Per level: tickets, median time to resolve with its interval, 90th percentile, SLA, FCR and reopen rates;
+    each time in the unit its size calls for ("18.0 min", "1.4 h")."""
+    def median_text(m, lo, hi):
+        unit = fmt.duration_unit(m * 60) if not pd.isna(m) else None
+        per = {"min": 1 / 60, "h": 1, "days": 24}.get(unit, 1)
+        return (f"{_hours_text(m, lang, unit)} ({fmt.number(lo / per, lang)}–{fmt.number(hi / per, lang)})"
+                if not pd.isna(lo) and not pd.isna(hi) else _hours_text(m, lang, unit))
+
     out = pd.DataFrame({by: perf[by].map(lambda v: code_label(v, lang)), "n": perf["n"].map(_num),
-                        "median_hours": [f"{_num(m, 1)} ({_num(lo, 1)}–{_num(hi, 1)})" for m, lo, hi in
+                        "median_hours": [median_text(m, lo, hi) for m, lo, hi in
                                          zip(perf["median_hours"], perf["median_ci_low"], perf["median_ci_high"])],
-                        "p90_hours": perf["p90_hours"].map(lambda x: _num(x, 1)),
+                        "p90_hours": perf["p90_hours"].map(lambda x: _hours_text(x, lang)),
                         "sla_rate": [f"{format_share(m)} ({format_share(lo)}–{format_share(hi)})" for m, lo, hi in
                                      zip(perf["sla_rate"], perf["sla_ci_low"], perf["sla_ci_high"])]})
     for col, lo, hi in (("fcr_rate", "fcr_ci_low", "fcr_ci_high"), ("reopen_rate", "reopen_ci_low", "reopen_ci_high")):
@@ -408,8 +551,9 @@ def resolution_table(perf: pd.DataFrame, lang: str, by: str = "category") -> pd.
 
 def resolution_sentence(perf: pd.DataFrame, lang: str, sla_hours: float, by: str = "category") -> str:
     worst = perf.sort_values("sla_rate", kind="stable").iloc[0]
-    return phrase("resolution_sentence", lang, category=code_label(worst[by], lang), median=_num(worst["median_hours"], 1),
-                  sla=format_share(worst["sla_rate"]), hours=_num(sla_hours))
+    return phrase("resolution_sentence", lang, category=code_label(worst[by], lang),
+                  median=_hours_text(worst["median_hours"], lang), sla=format_share(worst["sla_rate"]),
+                  hours=_hours_text(sla_hours, lang))
 
 
 def terms_table(terms: pd.DataFrame, lang: str, *, top: int = 8) -> pd.DataFrame:
@@ -440,10 +584,11 @@ def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> 
 
 
 def _rate_ratio_text(rr, low, high, previous, lang: str) -> str:
-    """"1.52 (1.10–2.08)"; a level with no complaints before has no finite ratio: "new (0 before)"."""
+    """"1.52× (1.10–2.08)"; a level with no complaints before has no finite ratio: "new (0 before)"."""
     if previous == 0 or not np.isfinite(rr) or not np.isfinite(high):
-        return phrase("change_new", lang) if previous == 0 else f"{_num(rr, 2)} ({_num(low, 2)}–…)"
-    return f"{_num(rr, 2)} ({_num(low, 2)}–{_num(high, 2)})"
+        return phrase("change_new", lang) if previous == 0 else phrase("change_open", lang, rr=_times(rr, lang),
+                                                                         low=_num(low, 2))
+    return f"{_times(rr, lang)} ({_num(low, 2)}–{_num(high, 2)})"
 
 
 def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.DataFrame:
@@ -453,8 +598,95 @@ def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.
                                        zip(changes["rate_ratio"], changes["ci_low"], changes["ci_high"],
                                            changes["count_previous"])],
                         "p_adjusted": changes["p_adjusted"].map(format_p_value),
-                        "share_change": changes["share_change"].map(lambda x: f"{100 * x:+.1f} pp")})
+                        "share_change": changes["share_change"].map(lambda x: fmt.points(x, lang))})
     return _display(out, lang)
+
+
+# --------------------------------------------------------------------------- notes of the analysis
+_NOTE_OUTCOME = re.compile(r"^(repeat_complaint|not_resolved_first_contact|escalated): (.+)$")
+_NOTE_MISSING = re.compile(r"^([\d,]+) tickets with a missing value left out$")
+_NOTE_RARE = re.compile(r"^(\w+): rare levels (counted with the most common level \(too few to estimate\)|merged into "
+                        r"other_levels): (.+)$")
+_NOTE_ONE = re.compile(r"^(\w+): only one level left, dropped from the model$")
+_NOTE_SEPARATION = "fit did not converge cleanly (possible separation); treat extreme odds ratios with care"
+
+
+def analysis_note(note: str, lang: str) -> str:
+    """A note of :mod:`csm.complaints` (``"repeat_complaint: tenure_band: rare levels … : tenure_lt6"``) for a
+    reader in ``lang``: codes named by their labels; unknown notes are shown as they are."""
+    text = str(note)
+    m = _NOTE_OUTCOME.match(text)
+    prefix = ""
+    if m:
+        prefix, text = f"{code_label(m[1], lang)}{': ' if lang == 'en' else '：'}", m[2]
+    sep = ", " if lang == "en" else "、"
+    if (m := _NOTE_MISSING.match(text)):
+        body = phrase("note_missing_values", lang, n=m[1])
+    elif (m := _NOTE_RARE.match(text)):
+        key = "note_rare_reference" if m[2].startswith("counted") else "note_rare_pooled"
+        body = phrase(key, lang, factor=code_label(m[1], lang),
+                      levels=sep.join(str(code_label(v, lang)) for v in m[3].split(", ")))
+    elif (m := _NOTE_ONE.match(text)):
+        body = phrase("note_one_level", lang, factor=code_label(m[1], lang))
+    elif text == _NOTE_SEPARATION:
+        body = phrase("note_separation", lang)
+    else:
+        body = text
+    return prefix + body
+
+
+# --------------------------------------------------------------------------- summary
+def complaint_findings(*, n: int, period_text: str, period, model_window: str, pareto: pd.DataFrame,
+                       root: pd.DataFrame, changes: pd.DataFrame | None, previous: str | None,
+                       resolution: pd.DataFrame | None, sla_target: float | None, sla_hours: float, lang: str,
+                       drivers: pd.DataFrame | None = None, most: int = 5) -> list:
+    """The 3–5 findings of the briefing's summary: volume and the largest category; the top finding still
+    current (a standing pattern or a spike in the period); when the top spike lies before the period, when it
+    was; what changed against the comparison period; the slowest category against the SLA target."""
+    from csm.report.summary import Finding
+
+    out = []
+    top = pareto.iloc[0] if len(pareto) else None
+    out.append(Finding(phrase("finding_volume", lang, n=fmt.count(n, lang), period=period_text,
+                              category=code_label(top["category"], lang) if top is not None else fmt.MISSING,
+                              share=format_share(top["share"]) if top is not None else fmt.MISSING), "info"))
+    if len(root):
+        rows = [(r, *_when(r, lang, period, model_window)) for _, r in root.iterrows()]
+        now = phrase("verdict_spike_now", lang)
+        current = [(r, w) for r, w, v in rows if r["kind"] != "spike" or v == now]
+        past = [(r, w) for r, w, v in rows if r["kind"] == "spike" and v != now]
+        if current:
+            out.append(Finding(root_cause_sentence(current[0][0], lang, drivers=drivers), "worse"))
+        if past:
+            r, when = past[0]
+            out.append(Finding(phrase("finding_past_spike", lang, where=_root_where(r, lang), excess=_num(r["impact"]),
+                                      when=when), "info"))
+    else:
+        out.append(Finding(phrase("finding_no_root", lang), "no_change"))
+    if changes is not None and previous:
+        sig = changes[changes["significant"]]
+        if len(sig):
+            r = sig.sort_values("p_adjusted").iloc[0]
+            up = r["count"] > r["count_previous"]
+            out.append(Finding(phrase("finding_change", lang, category=code_label(r["category"], lang),
+                                      count=_num(r["count"]), previous_count=_num(r["count_previous"]),
+                                      previous=previous, p=fmt.p_value(r["p_adjusted"], lang)),
+                               "worse" if up else "improved"))
+        else:
+            out.append(Finding(phrase("finding_no_change", lang, previous=previous,
+                                      now=fmt.count(changes["count"].sum(), lang),
+                                      before=fmt.count(changes["count_previous"].sum(), lang)), "no_change"))
+    if resolution is not None and len(resolution) and len(out) < most:
+        worst = resolution.sort_values("sla_rate", kind="stable").iloc[0]
+        status = "info"
+        if sla_target is not None:
+            status = "met" if worst["sla_rate"] >= sla_target else "missed" if worst["sla_ci_high"] < sla_target \
+                else "at_risk"
+        out.append(Finding(phrase("finding_resolution", lang, category=code_label(worst["category"], lang),
+                                  sla=format_share(worst["sla_rate"]), hours=_hours_text(sla_hours, lang),
+                                  target=format_share(sla_target) if sla_target is not None else fmt.MISSING),
+                           status))
+    return out[:most]
 
 
 def for_record(frame: pd.DataFrame | None, digits: int = 6) -> pd.DataFrame | None:
