@@ -143,7 +143,7 @@ def clv_distribution_chart(clv: pd.DataFrame, *, by: str, lang: str, title: str 
     data = clv[np.isfinite(clv["clv"])]
     order = sorted(data[by].astype(str).unique())
     groups = [data.loc[data[by].astype(str) == g, "clv"].to_numpy(float) for g in order]
-    ax.boxplot(groups, whis=(5, 95), showfliers=False, vert=False, patch_artist=True,
+    ax.boxplot(groups, whis=(5, 95), showfliers=False, orientation="horizontal", patch_artist=True,
                boxprops={"facecolor": COLORS["band"], "alpha": 0.35}, medianprops={"color": "#333333"})
     ax.set_yticks(np.arange(1, len(order) + 1), [str(code_label(g, lang)) for g in order])
     top = max((np.quantile(g, 0.95) for g in groups if len(g)), default=1.0)
