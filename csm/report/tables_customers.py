@@ -100,7 +100,15 @@ def ratio_interval(estimate, low, high, lang: str) -> str:
     """``"1.36× [1.31×–1.41×]"``: a ratio with its interval."""
     from csm.report import format as fmt
 
-    return f"{fmt.ratio(estimate, lang, 2)} [{fmt.ratio(low, lang, 2)}–{fmt.ratio(high, lang, 2)}]"
+    digits = ratio_digits(estimate, low, high)
+    return f"{fmt.ratio(estimate, lang, digits)} [{fmt.ratio(low, lang, digits)}–{fmt.ratio(high, lang, digits)}]"
+
+
+def ratio_digits(*values) -> int:
+    """Decimals that keep a ratio and its bounds apart: 3 when all lie within 0.95–1.05 (a per-unit ratio of a
+    numeric column, "1.014×"), else 2."""
+    finite = [float(v) for v in values if v is not None and np.isfinite(v)]
+    return 3 if finite and all(0.95 < v < 1.05 for v in finite) else 2
 
 
 def points_interval(estimate, low, high, lang: str) -> str:
@@ -148,7 +156,7 @@ def hazard_reading(term, hazard_ratio, p_value, lang: str, *, reference: dict | 
 
     if not (np.isfinite(p_value) and p_value < alpha):
         return phrase("cust_hr_unclear", lang, p=fmt.p_value(p_value, lang))
-    hr = fmt.ratio(hazard_ratio, lang, 2)
+    hr = fmt.ratio(hazard_ratio, lang, ratio_digits(hazard_ratio))
     kind = term_kind(term, panel)
     if kind == "level":
         column = str(term).split("=", 1)[0]
