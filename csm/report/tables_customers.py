@@ -96,17 +96,17 @@ def period_text(period, lang: str) -> str:
     return fmt.span(start, period.last_day, lang) if start.day != 1 else str(period.label)
 
 
-def ratio_interval(estimate, low, high, lang: str) -> str:
+def ratio_interval(estimate, low, high, lang: str, digits: int | None = None) -> str:
     """``"1.36× [1.31×–1.41×]"``: a ratio with its interval."""
     from csm.report import format as fmt
 
-    digits = ratio_digits(estimate, low, high)
+    digits = ratio_digits(estimate, low, high) if digits is None else digits
     return f"{fmt.ratio(estimate, lang, digits)} [{fmt.ratio(low, lang, digits)}–{fmt.ratio(high, lang, digits)}]"
 
 
 def ratio_digits(*values) -> int:
-    """Decimals that keep a ratio and its bounds apart: 3 when all lie within 0.95–1.05 (a per-unit ratio of a
-    numeric column, "1.014×"), else 2."""
+    """Decimals that keep a ratio and its bounds apart: 3 when all lie within 0.95–1.05 (the per-unit ratio of a
+    numeric column, "1.014×"), else 2. Counted and yes/no factors keep 2 (one precision per table)."""
     finite = [float(v) for v in values if v is not None and np.isfinite(v)]
     return 3 if finite and all(0.95 < v < 1.05 for v in finite) else 2
 
@@ -126,7 +126,7 @@ def driver_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
 
     rows = [{"term": code_label(r["term"], lang),
              "effect_ci": points_interval(r["marginal_effect"] / 100, r["me_ci_low"] / 100, r["me_ci_high"] / 100, lang),
-             "odds_ci": ratio_interval(r["odds_ratio"], r["ci_low"], r["ci_high"], lang),
+             "odds_ci": ratio_interval(r["odds_ratio"], r["ci_low"], r["ci_high"], lang, 2),
              "p_value": fmt.p_value(r["p_value"], lang, prefix=False)} for _, r in summary.iterrows()]
     return display_frame(pd.DataFrame(rows), lang, prefix=PREFIX)
 
@@ -156,8 +156,8 @@ def hazard_reading(term, hazard_ratio, p_value, lang: str, *, reference: dict | 
 
     if not (np.isfinite(p_value) and p_value < alpha):
         return phrase("cust_hr_unclear", lang, p=fmt.p_value(p_value, lang))
-    hr = fmt.ratio(hazard_ratio, lang, ratio_digits(hazard_ratio))
     kind = term_kind(term, panel)
+    hr = fmt.ratio(hazard_ratio, lang, ratio_digits(hazard_ratio) if kind == "numeric" else 2)
     if kind == "level":
         column = str(term).split("=", 1)[0]
         ref = (reference or {}).get(column)
@@ -176,7 +176,8 @@ def hazard_table(summary: pd.DataFrame, lang: str, *, reference: dict | None = N
     from csm.report import format as fmt
 
     rows = [{"term": term_label(r["term"], lang, reference),
-             "hr_ci": ratio_interval(r["hazard_ratio"], r["ci_low"], r["ci_high"], lang),
+             "hr_ci": ratio_interval(r["hazard_ratio"], r["ci_low"], r["ci_high"], lang,
+                                     None if term_kind(r["term"], panel) == "numeric" else 2),
              "reading": hazard_reading(r["term"], r["hazard_ratio"], r["p_value"], lang, reference=reference,
                                        panel=panel),
              "p_value": fmt.p_value(r["p_value"], lang, prefix=False)} for _, r in summary.iterrows()]
