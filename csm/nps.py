@@ -83,6 +83,21 @@ def nps_difference(responses: pd.DataFrame, by: str, a, b, *, confidence: float 
         ["by", "group_a", "group_b", "estimate", "ci_low", "ci_high", "z", "p_value", "n1", "n2"]]
 
 
+def nps_group_test(responses: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Does NPS differ between the groups of ``by``? Chi-square test of promoters / passives / detractors by
+    group: statistic, df, p_value, groups (a single group: p_value NaN)."""
+    from scipy.stats import chi2_contingency
+
+    t = nps_table(responses, by)
+    passives = t["n"] - t["promoters"] - t["detractors"]
+    table = np.column_stack([t["promoters"], passives, t["detractors"]]).astype(float)
+    table = table[:, table.sum(axis=0) > 0]
+    if len(t) < 2 or table.shape[1] < 2:
+        return pd.DataFrame({"statistic": [np.nan], "df": [0], "p_value": [np.nan], "groups": [len(t)]})
+    stat, p, df, _ = chi2_contingency(table, correction=False)
+    return pd.DataFrame({"statistic": [float(stat)], "df": [int(df)], "p_value": [float(p)], "groups": [len(t)]})
+
+
 #: candidate drivers of detraction: code -> meaning
 DRIVERS = {
     "fcr_failed": "ticket not resolved at first contact",

@@ -291,6 +291,7 @@ CHECKS: dict[str, Check] = {
     "at_risk_min_customers": count(),
     "min_churners": count(),
     "lifetime_cap_years": number(gt=0),
+    "currency": Check("a three-letter currency code such as CNY, USD or EUR", lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z]{3}", v))),
     "customer_covariates": Check("a list of column names", _list_of_text),
     "holidays": dates(),
     "business_hours": Check("a mapping like {start: '09:00', end: '18:00', workdays: [0, 1, 2, 3, 4]}",

@@ -484,3 +484,27 @@ def test_rollout_window_is_derived_and_missing_inputs_are_named(data):
     assert unknown.reason == "groups_unknown" and "team_c" in unknown.values["groups"]
     with pytest.raises(ParameterError, match="group_column, treated and date"):
         abtest.rollout_plan({"group_column": "team"}, data.tickets)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(result, lang):
+    units = {name: tables_abtest.value_unit(spec["column"]) for name, spec in abtest.check_metrics(METRICS).items()}
+    assert units["aht_minutes"] == "minutes" and units["fcr_rate"] == "number"
+    pp, minutes = (" pp", " min") if lang == "en" else ("个百分点", "分钟")
+    assert tables_abtest.format_level(8.8249, "value", lang, "minutes") == f"8.82{minutes}"
+    assert tables_abtest.format_effect(-1.0612, "value", lang, unit="minutes", interval=(-1.4, -0.72)) == \
+        f"−1.06{minutes} [−1.40, −0.72]"
+    assert tables_abtest.format_effect(-0.00004, "share", lang) == f"0.0{pp}"  # never "−0.0"
+    assert tables_abtest.format_level(3.894, "value", lang, "rating") == ("3.89 of 5" if lang == "en" else "3.89分（满分5分）")
+    decision, reasons = abtest.decide(result.metrics, srm=result.srm)
+    table = tables_abtest.results_table(result.metrics, reasons, lang, units=units)
+    aht = table.iloc[list(result.metrics["metric"]).index("aht_minutes")]
+    assert all(str(v).endswith(minutes) for v in aht.iloc[1:3])  # control and treatment in minutes
+    findings = tables_abtest.summary_findings(decision, reasons, result.metrics, result.srm, lang,
+                                              experiment=tables_abtest.experiment_label("smart_triage", lang),
+                                              units=units)
+    assert 3 <= len(findings) <= 5 and findings[0].status == "improved"
+    assert f"+5.4{pp}" in findings[0].text and "smart_triage" in findings[0].text
+    assert findings[-1].status == "met"  # the assignment matches the planned split (SRM p ≈ 0.24)
+    assert tables_abtest.experiment_label("smart_triage", "zh") == "智能分诊（smart_triage）"
+    assert tables_abtest.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given

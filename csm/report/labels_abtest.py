@@ -17,6 +17,9 @@ CODES: dict[str, dict[str, str]] = {
     "csat_ordinal": {"en": "CSAT (ordinal)", "zh": "客户满意度（等级）"},
     "pre_tickets_90d": {"en": "Tickets in the 90 days before", "zh": "分组前90天工单数"},
     "pre_handle_time_minutes": {"en": "Handle time before (minutes)", "zh": "分组前处理时长（分钟）"},
+    # the sample's experiment and teams (ids a user gave are shown with their label when one exists)
+    "ab_experiment_smart_triage": {"en": "Smart triage", "zh": "智能分诊"},
+    **{f"team_{c}": {"en": f"Team {c.upper()}", "zh": f"{c.upper()} 组"} for c in "abcdef"},
     # metric kinds, roles, verdicts, decisions
     "kind_proportion": {"en": "proportion", "zh": "比例"},
     "kind_mean": {"en": "mean", "zh": "均值"},
@@ -87,6 +90,7 @@ CODES: dict[str, dict[str, str]] = {
     "ab_group": {"en": "Group", "zh": "组别"},
     "ab_variance_reduction": {"en": "Variance reduction", "zh": "方差降低"},
     "ab_relative_lift_axis": {"en": "Relative change, treatment vs control", "zh": "实验组相对对照组的变化"},
+    "ab_effect_axis": {"en": "Effect, treatment − control", "zh": "效应（实验组 − 对照组）"},
     "ab_z_axis": {"en": "Cumulative z statistic", "zh": "累计 z 统计量"},
 }
 
@@ -94,6 +98,25 @@ CODES: dict[str, dict[str, str]] = {
 PHRASES: dict[str, dict[str, str]] = {
     # headings
     "ab_title": {"en": "A/B test: {experiment}", "zh": "A/B 测试：{experiment}"},
+    "ab_period_line": {"en": "Experiment window {window}; {units} {unit_type}s assigned, {tickets} experiment tickets.",
+                       "zh": "实验时间 {window}；共分组 {units} 个{unit_type}，实验工单 {tickets} 张。"},
+    "ab_summary_decision": {"en": "{experiment}: {decision}. {change}", "zh": "{experiment}：{decision}。{change}"},
+    "ab_summary_change": {
+        "en": "{metric} {control} in control vs {treatment} in treatment ({effect}, adjusted {p}).",
+        "zh": "{metric}：对照组 {control}，实验组 {treatment}（{effect}，校正后 {p}）。"},
+    "ab_summary_guardrails_ok": {
+        "en": "No guardrail got worse: {n} checked ({metrics}), none changed significantly.",
+        "zh": "没有护栏指标变差：检查了 {n} 个（{metrics}），均无显著变化。"},
+    "ab_summary_srm_ok": {
+        "en": "Assignment as planned: {control} control vs {treatment} treatment units ({p}).",
+        "zh": "分组符合计划：对照组 {control} 个、实验组 {treatment} 个单位（{p}）。"},
+    "ab_summary_srm_bad": {
+        "en": "Assignment is broken: {control} control vs {treatment} treatment units do not match the plan ({p}); "
+              "do not act on these results.",
+        "zh": "分组有问题：对照组 {control} 个、实验组 {treatment} 个单位与计划不符（{p}）；请勿依据这些结果做决定。"},
+    "ab_appendix_heading": {"en": "Appendix: checks and method detail", "zh": "附录：检验与方法细节"},
+    "ab_results_lead": {"en": "Control and treatment with their units; effect = treatment − control.",
+                        "zh": "对照组与实验组数值均带单位；效应 = 实验组 − 对照组。"},
     "ab_decision_heading": {"en": "Decision", "zh": "决策"},
     "ab_srm_heading": {"en": "Assignment check", "zh": "分组检查"},
     "ab_results_heading": {"en": "Results by metric", "zh": "各指标结果"},
@@ -169,14 +192,14 @@ PHRASES: dict[str, dict[str, str]] = {
               "CUPED-adjusted results are the safer read.",
         "zh": "分组前协变量在两组间存在差异（{covariates}：标准化差异大于 0.1）；以 CUPED 调整后的结果为准更稳妥。"},
     "ab_window": {
-        "en": "Experiment {experiment}: {units:,} {unit_type} units assigned from {start} to {end}; {tickets:,} "
+        "en": "Experiment {experiment}: {units} {unit_type} units assigned from {start} to {end}; {tickets} "
               "experiment tickets (each unit's tickets from its assignment to {end}).",
-        "zh": "实验 {experiment}：{start} 至 {end} 共分组 {units:,} 个{unit_type}单位；实验工单 {tickets:,} 张"
+        "zh": "实验 {experiment}：{start} 至 {end} 共分组 {units} 个{unit_type}单位；实验工单 {tickets} 张"
               "（每个单位从分组时起至 {end} 的工单）。"},
     "ab_period_ignored": {
-        "en": "The report period '{period}' is not used: an experiment is read over its own window. Comparison "
-              "'{comparison}' is not used either (the control arm is the comparison).",
-        "zh": "报告期“{period}”未被使用：实验按其自身时间窗口分析。对比期“{comparison}”同样未被使用（对照组即为对比）。"},
+        "en": "The report period (by default the latest complete month) is not used: an experiment is read over its "
+              "own window. The comparison period is not used either (the control arm is the comparison).",
+        "zh": "未使用报告期（默认为最近一个完整月）：实验按其自身时间窗口分析；也未使用对比期（对照组即为对比）。"},
     "ab_period_used": {
         "en": "The experiment is read up to the end of the report period {period}.",
         "zh": "实验分析截至报告期 {period} 结束。"},
@@ -236,9 +259,9 @@ PHRASES: dict[str, dict[str, str]] = {
     "ab_legend_z": {"en": "Observed z", "zh": "观测 z 值"},
     # power
     "ab_power_text": {
-        "en": "With {n_c:,} control and {n_t:,} treatment units the test detects, with 80% power at α = {alpha}, an "
+        "en": "With {n_c} control and {n_t} treatment units the test detects, with 80% power at α = {alpha}, an "
               "effect on {metric} of {mde} (the true effect found is {effect}).",
-        "zh": "对照组 {n_c:,}、实验组 {n_t:,} 个单位时，在 α = {alpha}、80% 功效下，{metric}可检出的最小效应为 {mde}"
+        "zh": "对照组 {n_c}、实验组 {n_t} 个单位时，在 α = {alpha}、80% 功效下，{metric}可检出的最小效应为 {mde}"
               "（实际估计效应为 {effect}）。"},
     # A/A
     "ab_aa_text": {
@@ -248,7 +271,7 @@ PHRASES: dict[str, dict[str, str]] = {
               "{high:.1%}]，名义水平为 {alpha:.0%}。"},
     # DiD
     "ab_did_text": {
-        "en": "{groups} changed {metric} on {date}, without randomisation. Over {start}..{end}, against the other "
+        "en": "{groups} changed {metric} on {date}, without randomisation. Over {start} to {end}, against the other "
               "groups, the change is {effect} {interval} (difference in differences, errors clustered by {cluster}, "
               "{p}).",
         "zh": "{groups}于 {date} 上线改动（未随机分组）。在 {start} 至 {end} 期间，与其他组相比，{metric}的变化为 "
@@ -286,21 +309,23 @@ PHRASES: dict[str, dict[str, str]] = {
     "ab_did_reason_groups_unknown": {"en": "{column} has no group {treated} (its groups: {groups})",
                                      "zh": "{column} 列中没有 {treated} 组（现有组：{groups}）"},
     "ab_did_reason_empty_side": {
-        "en": "the window {start}..{end} has too few tickets before or after {date} in the rollout group or in the "
+        "en": "the window {start} to {end} has too few tickets before or after {date} in the rollout group or in the "
               "others",
         "zh": "时间窗口 {start} 至 {end} 内，上线组或其他组在 {date} 之前或之后的工单太少"},
     "ab_did_window_derived": {
-        "en": "The window {start}..{end} is derived from the change date (parameter rollout.window not set): up to "
+        "en": "The window {start} to {end} is derived from the change date (parameter rollout.window not set): up to "
               "{months} months before and after it, within the tickets and before the experiment.",
         "zh": "时间窗口 {start} 至 {end} 由上线日期推算（未设置参数 rollout.window）：上线日前后各至多 {months} 个月，"
               "限于工单数据范围内且在实验开始之前。"},
     # what is derived and what is left out
     "ab_end_derived": {
-        "en": "experiment_end is not set: the experiment is read up to {end}, the day of the last assignment.",
-        "zh": "未设置 experiment_end：实验分析截至最后一次分组的日期 {end}。"},
+        "en": "The experiment end (parameter experiment_end) is not set: the experiment is read up to {end}, the day "
+              "of the last assignment.",
+        "zh": "未设置实验结束日期（参数 experiment_end）：实验分析截至最后一次分组的日期 {end}。"},
     "ab_looks_derived": {
-        "en": "looks is {given}, not dates: {k} equally spaced looks over the experiment window ({dates}).",
-        "zh": "looks 为 {given}，未设为日期：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
+        "en": "The look dates (parameter looks) are not given as dates: {k} equally spaced looks over the experiment "
+              "window ({dates}).",
+        "zh": "查看日期（参数 looks）未以日期给出：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
     "ab_skipped_metric": {"en": "{metric} ({role}) is left out: it needs {needs}.",
                           "zh": "未分析{metric}（{role}）：需要 {needs}。"},
     "ab_skipped_cuped": {"en": "CUPED is not applied to {metric}: it needs {needs}; the effect is unadjusted.",

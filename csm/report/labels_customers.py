@@ -42,20 +42,20 @@ CODES: dict[str, dict[str, str]] = {
     "cust_me_ci_low": {"en": "Effect CI low", "zh": "影响区间下限"},
     "cust_me_ci_high": {"en": "Effect CI high", "zh": "影响区间上限"},
     "cust_rho": {"en": "Correlation with log time", "zh": "与对数时间的相关系数"},
-    "cust_promoter_share": {"en": "Promoters %", "zh": "推荐者占比 %"},
-    "cust_detractor_share": {"en": "Detractors %", "zh": "贬损者占比 %"},
+    "cust_promoter_share": {"en": "Promoters", "zh": "推荐者占比"},
+    "cust_detractor_share": {"en": "Detractors", "zh": "贬损者占比"},
     "cust_cohort": {"en": "Sign-up cohort", "zh": "注册批次"},
     "cust_customers": {"en": "Customers", "zh": "客户数"},
     "cust_customer_months": {"en": "Customer-months at risk", "zh": "风险客户月数"},
     "cust_churned": {"en": "Churned", "zh": "流失数"},
     "cust_customer_id": {"en": "Customer", "zh": "客户"},
     "cust_tenure_months": {"en": "Tenure (months)", "zh": "在网时长（月）"},
-    "cust_churn_probability": {"en": "Churn probability %", "zh": "流失概率 %"},
+    "cust_churn_probability": {"en": "Churn probability", "zh": "流失概率"},
     "cust_relative_hazard": {"en": "Relative hazard", "zh": "相对风险"},
     "cust_main_driver": {"en": "Main driver", "zh": "主要原因"},
     "cust_customer_years": {"en": "Customer-years", "zh": "客户年数"},
     "cust_yearly_contribution": {"en": "Yearly contribution", "zh": "年均贡献"},
-    "cust_churn_rate_per_year": {"en": "Churn rate per year %", "zh": "年流失率 %"},
+    "cust_churn_rate_per_year": {"en": "Churn rate per year", "zh": "年流失率"},
     "cust_capped_lifetime_years": {"en": "Expected lifetime within the cap (years)", "zh": "上限内的期望生命周期（年）"},
     "cust_not_estimated": {"en": "not estimated", "zh": "未估计"},
     "cust_no_driver": {"en": "–", "zh": "–"},
@@ -70,8 +70,17 @@ CODES: dict[str, dict[str, str]] = {
     "cust_recorded_tier": {"en": "Recorded tier", "zh": "记录的等级"},
     "cust_model_tier": {"en": "Model tier (by CLV)", "zh": "模型等级（按 CLV）"},
     "cust_share_of_recorded": {"en": "Share of recorded tier", "zh": "占记录等级比例"},
+    "cust_estimate_clv": {"en": "CLV", "zh": "客户终身价值"},
     "cust_plan": {"en": "Plan", "zh": "套餐"},
     "cust_tier": {"en": "Tier", "zh": "等级"},
+    # readable columns of the main flow (units in the cells)
+    "cust_effect_ci": {"en": "Change in the chance of a detractor [95% CI]", "zh": "成为贬损者的概率变化 [95% 置信区间]"},
+    "cust_odds_ci": {"en": "Odds ratio [95% CI]", "zh": "优势比 [95% 置信区间]"},
+    "cust_hr_ci": {"en": "Monthly churn risk × [95% CI]", "zh": "月流失风险倍数 [95% 置信区间]"},
+    "cust_reading": {"en": "What it means", "zh": "含义"},
+    "cust_risk_vs_average": {"en": "Risk vs average customer", "zh": "相对风险（倍）"},
+    "cust_clv_ci": {"en": "CLV [95% CI]", "zh": "客户终身价值 [95% 置信区间]"},
+    "cust_p_value": {"en": "p-value", "zh": "p 值"},
     # report sections, as named in the sentences on skipped sections
     "cust_section_nps": {"en": "Net Promoter Score", "zh": "净推荐值"},
     "cust_section_nps_change": {"en": "NPS change against the comparison period", "zh": "净推荐值与对比期的变化"},
@@ -96,6 +105,80 @@ CODES: dict[str, dict[str, str]] = {
 
 #: Report sentences and headings: key -> ``str.format`` template per language.
 PHRASES: dict[str, dict[str, str]] = {
+    # the summary box and the main flow's plain readings
+    "cust_nothing_in_period": {"en": "Nothing was measured in {period}: see the sentences below.",
+                               "zh": "{period} 没有可计算的指标：原因见下文。"},
+    "cust_appendix_heading": {"en": "Appendix: method and model detail", "zh": "附录：方法与模型细节"},
+    "cust_nps_test": {"en": "By {by}: chi-square = {chi2:.1f} (df {df}), {p}.",
+                      "zh": "按{by}：卡方 = {chi2:.1f}（自由度 {df}），{p}。"},
+    "cust_period_line": {"en": "Report period {period}, compared with {previous}; data from {start} to {end}.",
+                         "zh": "报告期 {period}，对比期 {previous}；数据时间 {start} 至 {end}。"},
+    "cust_period_line_alone": {"en": "Report period {period}; data from {start} to {end}.",
+                               "zh": "报告期 {period}；数据时间 {start} 至 {end}。"},
+    "cust_sum_nps": {
+        "en": "NPS in {period}: {value} ({n} responses), {diff} against {previous} ({p}{verdict}).",
+        "zh": "{period} 净推荐值 {value}（{n} 份回复），与 {previous} 相比 {diff}（{p}{verdict}）。"},
+    "cust_sum_nps_alone": {"en": "NPS in {period}: {value} ({n} responses).",
+                           "zh": "{period} 净推荐值 {value}（{n} 份回复）。"},
+    "cust_sum_not_significant": {"en": ", not a significant change", "zh": "，无显著变化"},
+    "cust_sum_churn": {
+        "en": "Churn in {period}: {value} of the {n} customers active at its start left, {diff} against {previous} "
+              "({p}{verdict}).",
+        "zh": "{period} 客户流失率 {value}（期初 {n} 位活跃客户），与 {previous} 相比 {diff}（{p}{verdict}）。"},
+    "cust_sum_churn_alone": {"en": "Churn in {period}: {value} of the {n} customers active at its start left.",
+                             "zh": "{period} 客户流失率 {value}（期初 {n} 位活跃客户）。"},
+    "cust_sum_churn_driver": {"en": "Biggest churn driver: {term} — {reading}.",
+                              "zh": "最主要的流失原因：{term}——{reading}。"},
+    "cust_sum_detractor": {
+        "en": "Biggest reason for detractors: {term} — {effect} chance that a customer is a detractor rather than a "
+              "promoter.",
+        "zh": "客户成为贬损者的最主要原因：{term}——成为贬损者（而非推荐者）的概率 {effect}。"},
+    "cust_sum_clv": {
+        "en": "Expected value of the {n} active customers over the next {months} months: {total} in total, {median} "
+              "for the median customer.",
+        "zh": "{n} 位活跃客户未来 {months} 个月的期望价值合计 {total}，中位客户 {median}。"},
+    "cust_hr_count": {"en": "each one makes a customer {hr} as likely to leave in a given month",
+                      "zh": "每多一张，客户在某个月流失的可能性变为 {hr}"},
+    "cust_hr_flag": {"en": "these customers are {hr} as likely to leave in a given month as the others",
+                     "zh": "这类客户在某个月流失的可能性是其他客户的 {hr}"},
+    "cust_hr_level": {"en": "{hr} as likely to leave in a given month as {reference}",
+                      "zh": "在某个月流失的可能性是{reference}的 {hr}"},
+    "cust_hr_numeric": {"en": "each unit more makes a customer {hr} as likely to leave in a given month",
+                        "zh": "每增加 1 个单位，客户在某个月流失的可能性变为 {hr}"},
+    "cust_hr_unclear": {"en": "no clear effect ({p})", "zh": "无明确影响（{p}）"},
+    "cust_or_reading": {"en": "{effect} chance of a detractor rather than a promoter",
+                        "zh": "成为贬损者（而非推荐者）的概率 {effect}"},
+    "cust_nps_flat": {
+        "en": "NPS does not differ significantly by {by} ({p}, chi-square test of promoters, passives and "
+              "detractors), so it is not charted here; the figures are in the appendix.",
+        "zh": "净推荐值在不同{by}之间无显著差异（{p}，推荐者、中立者、贬损者构成的卡方检验），因此此处不作图；数据见附录。"},
+    "cust_retention_flat": {
+        "en": "Retention does not differ significantly by {by} (log-rank {p}), so it is not charted here.",
+        "zh": "留存在不同{by}之间无显著差异（对数秩检验 {p}），因此此处不作图。"},
+    "cust_drivers_lead": {
+        "en": "Each row compares customers with and without the factor, the rest of their service alike: the change "
+              "in the chance of being a detractor rather than a promoter, and the odds ratio behind it.",
+        "zh": "每一行比较有、无该因素（其他服务经历相同）的客户：成为贬损者（而非推荐者）的概率变化，以及对应的优势比。"},
+    "cust_cox_lead": {
+        "en": "Each row: how much more (above 1×) or less (below 1×) likely a customer is to leave in a given month, "
+              "other factors equal.",
+        "zh": "每一行表示在其他因素相同时，客户在某个月流失的可能性高于（大于 1×）或低于（小于 1×）比较对象多少倍。"},
+    "cust_at_risk_reading": {
+        "en": "Risk vs average customer: {example} means that customer's monthly churn risk is {example} that of an "
+              "average customer in the model. Columns: the factors that change the risk significantly. Full method "
+              "and limits in the appendix.",
+        "zh": "相对风险：{example} 表示该客户的月流失风险是模型中平均客户的 {example}。各列为显著影响风险的因素。"
+              "方法与适用范围见附录。"},
+    "cust_model_tier_plain": {
+        "en": "Of the top {top} of customers by expected CLV, {share} are recorded as VIP.",
+        "zh": "期望 CLV 最高的前 {top} 客户中，记录为 VIP 的占 {share}。"},
+    "cust_kappa": {"en": "Agreement of model and recorded tier: Cohen's κ = {kappa:.2f}.",
+                   "zh": "模型等级与记录等级的一致性：Cohen κ = {kappa:.2f}。"},
+    "cust_clv_axis_currency": {"en": "Expected CLV ({symbol})", "zh": "期望 CLV（{symbol}）"},
+    "cust_clv_chart_note": {
+        "en": "Boxes: the middle half of customers; whiskers: 5% to 95%; a few very valuable customers beyond the "
+              "whiskers are not drawn.",
+        "zh": "箱体为中间一半的客户，须线为 5% 至 95%；须线之外的少数高价值客户未画出。"},
     "cust_needs_churn_dates": {"en": "customers.churn_date (dates; this export has a churn flag only)",
                                "zh": "customers.churn_date（日期；此导出文件只有流失标记）"},
     "cust_needs_either": {"en": "{a} or {b}", "zh": "{a} 或 {b}"},
@@ -258,7 +341,7 @@ PHRASES: dict[str, dict[str, str]] = {
               "渠道指被调查工单的渠道。"},
     "cust_drivers_heading": {"en": "What turns customers into detractors", "zh": "客户为何成为贬损者"},
     "cust_drivers_title": {"en": "Odds of a detractor rather than a promoter", "zh": "成为贬损者（相对推荐者）的优势比"},
-    "cust_or_axis": {"en": "Odds ratio (log scale)", "zh": "优势比（对数刻度）"},
+    "cust_or_axis": {"en": "Odds ratio, × (log scale: 1× = no effect)", "zh": "优势比，×（对数刻度：1× = 无影响）"},
     "cust_drivers_method": {
         "en": "Logistic regression of detractors (0–6) against promoters (9–10) on the service history of the "
               "surveyed ticket (passives left out): {n:,} responses, {detractors:,} detractors, pseudo R² {r2:.2f}. "
@@ -267,8 +350,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "以被调查工单的服务经历为自变量，对贬损者（0–6 分）与推荐者（9–10 分）做逻辑回归（不含中立者）："
               "{n:,} 份回复，其中贬损者 {detractors:,} 份，伪 R² 为 {r2:.2f}。优势比大于 1 表示更可能成为贬损者；"
               "影响为成为贬损者的概率平均变化（百分点）。"},
-    "cust_drivers_top": {"en": "Largest effects (percentage points): {drivers}.",
-                         "zh": "影响最大的因素（百分点）：{drivers}。"},
+    "cust_drivers_top": {"en": "Largest effects on the chance of a detractor: {drivers}.",
+                         "zh": "对成为贬损者概率影响最大的因素：{drivers}。"},
     "cust_sentiment_used": {
         "en": "Comment sentiment (csm.sentiment) is shown separately, not in the model above: a comment expresses the "
               "experience rather than causing it, and would absorb the service effects. Added to the model, each 0.1 "
@@ -312,7 +395,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "Kaplan–Meier 估计，从注册起计算；仍活跃的客户在期末删失；阴影为逐点 95% 置信区间（log-log 变换）。"},
     "cust_cox_heading": {"en": "Why customers leave: a Cox model", "zh": "客户流失原因：Cox 模型"},
     "cust_cox_title": {"en": "Churn hazard ratios", "zh": "流失风险比"},
-    "cust_hr_axis": {"en": "Hazard ratio (log scale)", "zh": "风险比（对数刻度）"},
+    "cust_hr_axis": {"en": "Monthly churn risk, × (log scale: 1× = no effect)", "zh": "月流失风险倍数，×（对数刻度：1× = 无影响）"},
     "cust_cox_method": {
         "en": "Cox proportional-hazards model (Efron ties) on {rows:,} customer episodes of {customers:,} customers "
               "with {events:,} churns from {start}: follow-up is split by month, and each month's covariates count "
@@ -350,10 +433,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_bgnbd_heading": {"en": "Purchase and spend models", "zh": "购买与消费模型"},
     "cust_bgnbd_method": {
         "en": "BG/NBD (repeat purchases and dropout; time in {unit}), its modified form MBG/NBD and the Gamma-Gamma "
-              "spend model, fitted by maximum likelihood on {n:,} customers; expected spend per purchase {mean_spend:,.2f}. "
-              "Gamma-Gamma assumes spend does not depend on purchase frequency: their correlation is {corr:+.2f}.",
+              "spend model, fitted by maximum likelihood on {n:,} customers; expected spend per purchase {mean_spend}. "
+              "Gamma-Gamma assumes spend does not depend on purchase frequency: their correlation is {corr}.",
         "zh": "BG/NBD（复购与流失；时间单位：{unit}）、其修正形式 MBG/NBD 及 Gamma-Gamma 消费模型，基于 {n:,} 位客户的最大似然估计；"
-              "每次购买的期望金额 {mean_spend:,.2f}。Gamma-Gamma 假设消费金额与购买频次无关：二者相关系数为 {corr:+.2f}。"},
+              "每次购买的期望金额 {mean_spend}。Gamma-Gamma 假设消费金额与购买频次无关：二者相关系数为 {corr}。"},
     "cust_observation_end_note": {
         "en": "Each customer's observation ends at their churn date (or the period end): purchases stop when a customer "
               "leaves for reasons the purchase model does not describe, and counting the time after that as \"no "
@@ -361,7 +444,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "每位客户的观察期截至其流失日期（或期末）：客户因购买模型之外的原因离开后不再购买，若把流失后的时间也算作"
               "“没有购买”，模型会高估流失、低估购买频率。"},
     "cust_holdout_heading": {"en": "Does the purchase model predict?", "zh": "购买模型的预测检验"},
-    "cust_holdout_title": {"en": "Repeat purchases in the holdout {start} to {end}", "zh": "验证期（{start} 至 {end}）复购次数"},
+    "cust_holdout_title": {"en": "Repeat purchases in the holdout, {span}", "zh": "验证期（{span}）复购次数"},
     "cust_legend_actual": {"en": "Actual", "zh": "实际"},
     "cust_legend_predicted": {"en": "Predicted (BG/NBD)", "zh": "预测（BG/NBD）"},
     "cust_calibration_purchases_axis": {"en": "Repeat purchases in the calibration period",
@@ -384,12 +467,12 @@ PHRASES: dict[str, dict[str, str]] = {
               "{median:.2f}（10% 的客户低于 {low:.2f}），应据此判断其风险（对数似然 {ll_m:,.1f}，BG/NBD 为 {ll_b:,.1f}）。"},
     "cust_clv_customer_heading": {"en": "Expected value per customer", "zh": "每位客户的期望价值"},
     "cust_clv_title": {"en": "Expected {months}-month CLV per active customer", "zh": "活跃客户未来 {months} 个月的期望 CLV"},
-    "cust_clv_axis": {"en": "Expected CLV (log scale)", "zh": "期望 CLV（对数刻度）"},
+    "cust_clv_axis": {"en": "Expected CLV", "zh": "期望 CLV"},
     "cust_clv_sentence": {
-        "en": "Expected CLV over {months} months, discounted at {rate:.0f}% a year, for {n:,} active customers: median "
-              "{median:,.0f}, mean {mean:,.0f}, total {total:,.0f}.",
-        "zh": "{n:,} 位活跃客户未来 {months} 个月的期望 CLV（年折现率 {rate:.0f}%）：中位数 {median:,.0f}，平均 {mean:,.0f}，"
-              "合计 {total:,.0f}。"},
+        "en": "Expected CLV over {months} months, discounted at {rate} a year, for {n} active customers: median "
+              "{median}, mean {mean}, total {total}.",
+        "zh": "{n} 位活跃客户未来 {months} 个月的期望 CLV（年折现率 {rate}）：中位数 {median}，平均 {mean}，"
+              "合计 {total}。"},
     "cust_model_tier_sentence": {
         "en": "Of the top {top:.0f}% of customers by expected CLV, {share:.1f}% are recorded as VIP (agreement of model "
               "and recorded tier: Cohen's κ = {kappa:.2f}).",

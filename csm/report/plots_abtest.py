@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from csm.report import format as fmt
 from csm.report.labels import check_lang, label, phrase
 from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
-from csm.report.tables_abtest import percentage_points
 
 __all__ = ["did_trend_chart", "interval_chart", "lift_chart", "sequential_chart", "VERDICT_COLORS"]
 
@@ -34,15 +34,18 @@ def lift_chart(metrics: pd.DataFrame, reasons: pd.DataFrame, *, lang: str, ax: A
         ax.plot([r["relative_ci_low"], r["relative_ci_high"]], [y, y], color=color, linewidth=2.2)
         ax.plot([r["relative_lift"]], [y], "o", color=color, markersize=7)
     ax.axvline(0, color=COLORS["reference"], linewidth=1)
-    ax.set_yticks(pos, [f"{label(m, lang)} ({label('role_' + ro, lang)})" for m, ro in zip(data["metric"], data["role"])])
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:+.0%}"))
+    open_, close = ("（", "）") if lang == "zh" else (" (", ")")
+    ax.set_yticks(pos, [f"{label(m, lang)}{open_}{label('role_' + ro, lang)}{close}"
+                        for m, ro in zip(data["metric"], data["role"])])
+    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: fmt.percent(v, lang, 0, signed=True)))
     ax.set_xlabel(str(label("ab_relative_lift_axis", lang)))
     ax.grid(axis="y", visible=False)
     ax.set_title(phrase("ab_lift_chart_title", lang))
     return ax
 
 
-def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, ax: Axes | None = None) -> Axes:
+def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, unit: str = "number",
+                   ax: Axes | None = None) -> Axes:
     """Effect and interval of the same comparison done several ways (rows of ``frame``: method, diff,
     ci_low, ci_high) — e.g. naive vs delta method vs clustered, or unadjusted vs CUPED."""
     check_lang(lang)
@@ -53,9 +56,12 @@ def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, ax
     pos = np.arange(len(data))
     ax.hlines(pos, data["ci_low"] * factor, data["ci_high"] * factor, color=COLORS["estimate"], linewidth=2.4)
     ax.plot(data["diff"] * factor, pos, "o", color=COLORS["estimate"], markersize=7)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     ax.axvline(0, color=COLORS["reference"], linewidth=1)
     ax.set_yticks(pos, [str(label(f"method_{m}", lang)) for m in data["method"]])
-    ax.set_xlabel(str(label("ab_effect", lang)) + (percentage_points(lang).replace(" pp", " (pp)") if factor == 100 else ""))
+    suffix = {"en": {"pp": " (pp)", "minutes": " (min)", "hours": " (h)"},
+              "zh": {"pp": "（百分点）", "minutes": "（分钟）", "hours": "（小时）"}}[lang]
+    ax.set_xlabel(str(label("ab_effect_axis", lang)) + suffix.get("pp" if factor == 100 else unit, ""))
     ax.grid(axis="y", visible=False)
     ax.set_title(title)
     return ax
@@ -76,8 +82,9 @@ def sequential_chart(looks: pd.DataFrame, *, title: str, lang: str, ax: Axes | N
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel(str(label("ab_information", lang)))
     ax.set_ylabel(str(label("ab_z_axis", lang)))
+    ax.yaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     ax.set_title(title)
-    _legend(ax, loc="best")
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
     return ax
 
 
@@ -98,5 +105,5 @@ def did_trend_chart(trend: pd.DataFrame, change_date, *, title: str, ylabel: str
     _format_dates(ax, lang)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    _legend(ax, loc="best")
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
     return ax

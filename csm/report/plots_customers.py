@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from csm.report import format as fmt
 from csm.report.labels import check_lang, phrase
 from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
 from csm.report.tables_customers import code_label
@@ -30,9 +31,13 @@ def forest_chart(frame: pd.DataFrame, term: str = "term", estimate: str = "hazar
     err = np.vstack([est - data[lo].to_numpy(float), data[hi].to_numpy(float) - est])
     ax.errorbar(est, y, xerr=err, fmt="o", color=COLORS["estimate"], ecolor="#333333", capsize=4)
     ax.axvline(reference, color=COLORS["reference"], linestyle="--", linewidth=1)
-    if log:
+    if log:  # ratios: equal steps for ×2 and ÷2; ticks at 1-2-5 steps read as multiples ("0.5×", "2×")
+        from matplotlib.ticker import LogLocator, NullFormatter
+
         ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(y, [str(code_label(t, lang)) for t in data[term]])
     ax.set_xlabel(xlabel)
     ax.grid(axis="y", visible=False)
@@ -55,8 +60,8 @@ def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | No
                         100 * c["ci_high"].to_numpy(float), step="post", color=color, alpha=0.2, linewidth=0)
     ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
     ax.set_ylabel(phrase("cust_retained_axis", lang))
-    if legend:
-        _legend(ax, title=str(code_label(by, lang)), loc="lower left")
+    if legend:  # beside the plot, so it never covers a curve
+        _legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if title:
         ax.set_title(title)
     return ax
@@ -80,7 +85,8 @@ def rate_trend_chart(trend: pd.DataFrame, *, x: str = "month", lang: str, ylabel
     ax.set_xlabel(str(code_label(x, lang)))
     ax.set_ylabel(ylabel)
     if by:
-        _legend(ax, title=str(code_label(by, lang)))
+        _legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    ax.yaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     if title:
         ax.set_title(title)
     return ax
@@ -113,7 +119,7 @@ def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = No
     lang = check_lang(lang)
     _require(comparison, ["frequency_group", "actual", "predicted"], "holdout_chart")
     data = comparison[comparison["frequency_group"] != "all"]
-    ax = _axes(ax)
+    ax = _axes(ax, (7.5, 3.2))
     pos = np.arange(len(data), dtype=float)
     ax.bar(pos - 0.2, data["actual"], width=0.4, color="#999999", label=phrase("cust_legend_actual", lang))
     ax.bar(pos + 0.2, data["predicted"], width=0.4, color=COLORS["estimate"], label=phrase("cust_legend_predicted", lang))
@@ -128,20 +134,24 @@ def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = No
 
 
 def clv_distribution_chart(clv: pd.DataFrame, *, by: str, lang: str, title: str | None = None,
-                           ax: Axes | None = None) -> Axes:
-    """Distribution of expected CLV per customer by group (box plot on a log-scaled axis, whiskers 5–95%)."""
+                           currency: str = "CNY", ax: Axes | None = None) -> Axes:
+    """Distribution of expected CLV per customer by group: box plots on a linear money axis (boxes: the middle
+    half, whiskers 5–95%; the few customers beyond are not drawn, the axis ends just past the longest whisker)."""
     lang = check_lang(lang)
     _require(clv, [by, "clv"], "clv_distribution_chart")
-    ax = _axes(ax)
-    data = clv[clv["clv"] > 0]
+    ax = _axes(ax, (7.5, 1.3 + 0.55 * clv[by].nunique()))
+    data = clv[np.isfinite(clv["clv"])]
     order = sorted(data[by].astype(str).unique())
     groups = [data.loc[data[by].astype(str) == g, "clv"].to_numpy(float) for g in order]
-    ax.boxplot(groups, whis=(5, 95), showfliers=False, vert=False, patch_artist=True,
+    ax.boxplot(groups, whis=(5, 95), showfliers=False, orientation="horizontal", patch_artist=True,
                boxprops={"facecolor": COLORS["band"], "alpha": 0.35}, medianprops={"color": "#333333"})
     ax.set_yticks(np.arange(1, len(order) + 1), [str(code_label(g, lang)) for g in order])
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    ax.set_xlabel(phrase("cust_clv_axis", lang))
+    top = max((np.quantile(g, 0.95) for g in groups if len(g)), default=1.0)
+    ax.set_xlim(min(0.0, min((np.quantile(g, 0.05) for g in groups if len(g)), default=0.0)), 1.08 * top)
+    ax.xaxis.set_major_formatter(fmt.axis_formatter("money", lang, currency=currency))
+    symbol = fmt.CURRENCY_SYMBOLS.get(str(currency).upper(), str(currency).upper())
+    ax.set_xlabel(phrase("cust_clv_axis_currency", lang, symbol=symbol))
+    ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
     return ax

@@ -63,7 +63,7 @@ def badge_html(status: str, lang: str) -> str:
     """An inline coloured badge saying ``status`` in ``lang``."""
     en, zh, background, colour = _BADGES[status] if status in _BADGES else _BADGES["info"]
     word = en if lang == "en" else zh
-    return (f'<span class="csm-badge csm-status-{status}" style="display:inline-block;min-width:4.5em;'
+    return (f'<span class="csm-badge csm-status-{status}" style="display:inline-block;flex:none;min-width:4.5em;'
             f'text-align:center;padding:0.1em 0.5em;margin-right:0.6em;border-radius:0.8em;font-size:0.85em;'
             f'font-weight:600;background:{background};color:{colour};white-space:nowrap">{html.escape(word)}</span>')
 

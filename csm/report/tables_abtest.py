@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import pandas as pd
 
+from csm.report import format as fmt
 from csm.report.labels import check_lang, label, phrase
+from csm.report.summary import Finding
 from csm.report.tables import (
     _is_missing,
     display_frame,
     escape_markdown,
-    format_p_value,
 )
 
 __all__ = [
     "balance_table",
+    "experiment_label",
+    "group_label",
+    "summary_findings",
+    "value_unit",
     "cluster_label",
     "decision_sentences",
     "did_means_table",
@@ -35,63 +40,117 @@ __all__ = [
 
 # --------------------------------------------------------------------------- numbers
 def percentage_points(lang: str) -> str:
-    """The unit suffix of percentage points in ``lang`` (`` pp`` / `` 个百分点``)."""
+    """The unit suffix of percentage points in ``lang`` (`` pp`` / ``个百分点``)."""
     return _pp(lang)
 
 
 def _pp(lang: str) -> str:
-    return " pp" if lang == "en" else " 个百分点"
+    return " pp" if lang == "en" else "个百分点"
 
 
-def format_level(value, scale: str, lang: str = "en") -> str:
-    """An arm's level: a share as percent, NPS in points, otherwise two decimals."""
+def value_unit(column) -> str:
+    """The unit of a metric measured on ``column`` (scale "value"): "minutes" for a ``…minutes`` column,
+    "hours" for ``…hours``, "rating" for CSAT (1–5), otherwise "number"."""
+    name = str(column or "").lower()
+    if "minute" in name:
+        return "minutes"
+    if "hour" in name:
+        return "hours"
+    if name.startswith("csat"):
+        return "rating"
+    return "number"
+
+
+def _value(v, unit: str, lang: str, *, signed: bool = False, bare: bool = False, size=None) -> str:
+    """One number of a "value" metric in its unit (``bare``: the number without the unit, for intervals)."""
+    if unit in ("minutes", "hours"):
+        minutes = v * (60 if unit == "hours" else 1)
+        scale_unit = fmt.duration_unit(minutes if size is None else size * (60 if unit == "hours" else 1))
+        text = fmt.duration(minutes, lang, 2, unit=scale_unit, signed=signed)
+        if bare:
+            return fmt.number(minutes / {"min": 1, "h": 60, "days": 1440}[scale_unit], lang, 2, signed=signed)
+        return text
+    text = fmt.number(v, lang, 2, signed=signed)
+    if bare or unit != "rating":
+        return text
+    if signed:
+        return text + (" points" if lang == "en" else "分")
+    return text + (" of 5" if lang == "en" else "分（满分5分）")
+
+
+def format_level(value, scale: str, lang: str = "en", unit: str = "number") -> str:
+    """An arm's level: a share as percent, NPS in points, minutes/hours as durations, CSAT "of 5"."""
     if _is_missing(value):
         return "–"
     if scale == "share":
-        return f"{value:.1%}"
+        return fmt.percent(value, lang)
     if scale == "points":
-        return f"{value:.1f}"
-    return f"{value:,.2f}"
+        return fmt.number(value, lang, 1) + (" points" if lang == "en" else "分")
+    return _value(value, unit, lang)
 
 
-def format_effect(value, scale: str, lang: str = "en", *, interval: tuple | None = None) -> str:
+def _one(v, scale: str, lang: str, unit: str, *, bare: bool, size=None) -> str:
+    if scale in ("share", "probability"):
+        return fmt.number(100 * v, lang, 1, signed=True) + ("" if bare else _pp(lang))
+    if scale == "points":
+        return fmt.number(v, lang, 1, signed=True) + ("" if bare else (" points" if lang == "en" else "分"))
+    return _value(v, unit, lang, signed=True, bare=bare, size=size)
+
+
+def format_effect(value, scale: str, lang: str = "en", *, interval: tuple | None = None,
+                  unit: str = "number") -> str:
     """A treatment − control effect (signed) with its optional interval: percentage points for shares and
-    ordinal probabilities, points for NPS, two decimals otherwise."""
+    ordinal probabilities, points for NPS, minutes for times, otherwise two decimals."""
     if _is_missing(value):
         return "–"
-
-    def one(v):
-        if scale in ("share", "probability"):
-            return f"{100 * v:+.1f}"
-        if scale == "points":
-            return f"{v:+.1f}"
-        return f"{v:+,.2f}"
-
-    unit = _pp(lang) if scale in ("share", "probability") else ""
-    text = one(value) + unit
+    text = _one(value, scale, lang, unit, bare=False)
     if interval is not None and not any(_is_missing(v) for v in interval):
-        text += f" [{one(interval[0])}, {one(interval[1])}]"
+        text += " " + interval_text(interval[0], interval[1], scale, lang, unit=unit, size=value)
     return text
 
 
-def _interval(row, lang) -> str:
+def _interval(row, lang, unit: str = "number") -> str:
     """``[low, high]`` of an effect row in the row's scale (no unit; it follows the effect)."""
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if _is_missing(lo) or _is_missing(hi):
         return ""
-    return "[" + ", ".join(format_effect(v, row["scale"], lang).replace(_pp(lang), "") for v in (lo, hi)) + "]"
+    return interval_text(lo, hi, row["scale"], lang, unit=unit, size=row.get("diff"))
 
 
-def interval_text(low, high, scale: str, lang: str = "en") -> str:
-    """``[low, high]`` of an effect, signed, in the scale's unit-less numbers."""
-    return _interval({"ci_low": low, "ci_high": high, "scale": scale}, lang)
+def interval_text(low, high, scale: str, lang: str = "en", *, unit: str = "number", size=None) -> str:
+    """``[low, high]`` of an effect, signed, in the scale's unit-less numbers (durations in the unit of
+    ``size``, the effect they belong to)."""
+    if _is_missing(low) or _is_missing(high):
+        return ""
+    size = low if _is_missing(size) else size
+    return "[" + ", ".join(_one(v, scale, lang, unit, bare=True, size=size) for v in (low, high)) + "]"
+
+
+def experiment_label(experiment_id, lang: str) -> str:
+    """An experiment id for a reader: its label (``ab_experiment_<id>``) with the id, or the id as given."""
+    if experiment_id is None or experiment_id == "":
+        return "–"
+    code = f"ab_experiment_{experiment_id}"
+    text = label(code, lang)
+    return str(experiment_id) if text == code else f"{text} ({experiment_id})" if lang == "en" else \
+        f"{text}（{experiment_id}）"
+
+
+def group_label(group, lang: str) -> str:
+    """A rollout group value (``team_c``) with its label when one exists (``Team C``), else as given."""
+    text = label(group, lang)
+    return str(group) if text == group else str(text)
 
 
 # --------------------------------------------------------------------------- sentences
+def _unit(units, metric) -> str:
+    return (units or {}).get(metric, "number")
+
+
 def decision_sentences(decision: str, reasons: pd.DataFrame, metrics: pd.DataFrame, lang: str, *,
-                       sequential_blocked: bool = False) -> list[str]:
+                       sequential_blocked: bool = False, units: dict | None = None) -> list[str]:
     """The decision, its reason, and one sentence per metric (value per arm, effect, interval, adjusted p,
-    verdict)."""
+    verdict). ``units``: metric -> unit of its "value"-scale numbers (:func:`value_unit`)."""
     check_lang(lang)
     out = [phrase("ab_decision", lang, decision=label(f"decision_{decision}", lang)),
            phrase(f"ab_decision_reason_{decision}", lang, n=len(metrics))]
@@ -103,12 +162,60 @@ def decision_sentences(decision: str, reasons: pd.DataFrame, metrics: pd.DataFra
         if r.get("error"):
             out.append(phrase("ab_metric_not_tested", lang, metric=name, role=role, reason=untested_reason(r, lang)))
             continue
+        unit = _unit(units, r["metric"])
         out.append(phrase("ab_metric_sentence", lang, metric=name, role=role,
-                          control=format_level(r["control"], r["scale"], lang),
-                          treatment=format_level(r["treatment"], r["scale"], lang),
-                          effect=format_effect(r["diff"], r["scale"], lang), interval=_interval(r, lang),
-                          p_adj=format_p_value(r["p_adjusted"], prefix=True), verdict=label(f"verdict_{verdicts[r['metric']]}", lang)))
+                          control=format_level(r["control"], r["scale"], lang, unit),
+                          treatment=format_level(r["treatment"], r["scale"], lang, unit),
+                          effect=format_effect(r["diff"], r["scale"], lang, unit=unit),
+                          interval=_interval(r, lang, unit),
+                          p_adj=fmt.p_value(r["p_adjusted"], lang), verdict=label(f"verdict_{verdicts[r['metric']]}", lang)))
     return out
+
+
+_DECISION_STATUS = {"ship": "improved", "do_not_ship": "worse", "inconclusive": "no_change",
+                    "inconclusive_srm": "missed"}
+
+
+def summary_findings(decision: str, reasons: pd.DataFrame, metrics: pd.DataFrame, srm, lang: str, *,
+                     experiment: str, units: dict | None = None, control_units: int | None = None,
+                     treatment_units: int | None = None) -> list[Finding]:
+    """The report's summary: the verdict with the primary metric's change, the guardrails, up to two other
+    changed metrics, and the assignment check — one sentence each, with units and a status."""
+    check_lang(lang)
+    verdicts = reasons.set_index("metric")["verdict"]
+    rows = {r["metric"]: r for _, r in metrics.iterrows()}
+
+    def change(r):
+        unit = _unit(units, r["metric"])
+        return phrase("ab_summary_change", lang, metric=label(r["metric"], lang),
+                      control=format_level(r["control"], r["scale"], lang, unit),
+                      treatment=format_level(r["treatment"], r["scale"], lang, unit),
+                      effect=format_effect(r["diff"], r["scale"], lang, unit=unit), p=fmt.p_value(r["p_adjusted"], lang))
+
+    primary = next((r for r in rows.values() if r["role"] == "primary" and not r.get("error")), None)
+    verdict = phrase("ab_summary_decision", lang, experiment=experiment, decision=label(f"decision_{decision}", lang),
+                     change=change(primary) if primary is not None else "")
+    findings = [Finding(verdict, _DECISION_STATUS.get(decision, "info"))]
+    guard = [m for m, r in rows.items() if r["role"] == "guardrail"]
+    worse = [m for m in guard if verdicts[m] == "degraded"]
+    sep = "、" if lang == "zh" else ", "
+    if worse:
+        findings += [Finding(change(rows[m]), "worse") for m in worse[:2]]
+    elif guard:
+        tested = [m for m in guard if verdicts[m] != "not_tested"]
+        findings.append(Finding(phrase("ab_summary_guardrails_ok", lang, n=len(tested),
+                                       metrics=sep.join(str(label(m, lang)) for m in tested)), "met"))
+    others = [m for m, r in rows.items() if r["role"] == "secondary" and verdicts[m] in ("improved", "degraded")]
+    for m in others[: 4 - len(findings)]:
+        findings.append(Finding(change(rows[m]), "improved" if verdicts[m] == "improved" else "worse"))
+    counts = {v: int(n) for v, n in zip(srm.summary["variant"], srm.summary["n"])}
+    findings.append(Finding(phrase("ab_summary_srm_bad" if srm.flagged else "ab_summary_srm_ok", lang,
+                                   control=fmt.count(control_units if control_units is not None else
+                                                     counts.get("control", 0), lang),
+                                   treatment=fmt.count(treatment_units if treatment_units is not None else
+                                                       counts.get("treatment", 0), lang),
+                                   p=fmt.p_value(srm.p_value, lang)), "missed" if srm.flagged else "met"))
+    return findings[:5]
 
 
 def untested_reason(row, lang: str) -> str:
@@ -128,24 +235,27 @@ def _frame(rows: list[dict], lang: str) -> pd.DataFrame:
     return display_frame(pd.DataFrame(rows), lang)
 
 
-def results_table(metrics: pd.DataFrame, reasons: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """One row per metric: role, analysis, arms, effect [CI], relative lift, p, adjusted p, verdict."""
+def _p(p, lang):
+    return fmt.p_value(p, lang, prefix=False)
+
+
+def results_table(metrics: pd.DataFrame, reasons: pd.DataFrame, lang: str, *, units: dict | None = None) -> pd.DataFrame:
+    """One row per metric: role, arms (with units), effect [CI], relative lift, adjusted p, verdict."""
     check_lang(lang)
     verdicts = reasons.set_index("metric")["verdict"]
     rows = []
     for _, r in metrics.iterrows():
         ok = not r.get("error")
-        lift = "" if not ok or _is_missing(r.get("relative_lift")) else f"{r['relative_lift']:+.1%}"
+        unit = _unit(units, r["metric"])
+        lift = "" if not ok or _is_missing(r.get("relative_lift")) else fmt.percent(r["relative_lift"], lang, signed=True)
         rows.append({
             "ab_metric": label(r["metric"], lang),
             "ab_role": label(f"role_{r['role']}", lang),
-            "ab_kind": label(f"kind_{r['kind']}", lang),
-            "ab_control": format_level(r.get("control"), r.get("scale"), lang) if ok else "–",
-            "ab_treatment": format_level(r.get("treatment"), r.get("scale"), lang) if ok else "–",
-            "ab_effect": f"{format_effect(r['diff'], r['scale'], lang)} {_interval(r, lang)}" if ok else "–",
+            "ab_control": format_level(r.get("control"), r.get("scale"), lang, unit) if ok else "–",
+            "ab_treatment": format_level(r.get("treatment"), r.get("scale"), lang, unit) if ok else "–",
+            "ab_effect": f"{format_effect(r['diff'], r['scale'], lang, unit=unit)} {_interval(r, lang, unit)}" if ok else "–",
             "ab_lift": lift,
-            "ab_p": format_p_value(r.get("p_value")),
-            "ab_p_adjusted": format_p_value(r.get("p_adjusted")),
+            "ab_p_adjusted": _p(r.get("p_adjusted"), lang),
             "ab_verdict": label(f"verdict_{verdicts[r['metric']]}", lang),
         })
     return _frame(rows, lang)
@@ -153,54 +263,65 @@ def results_table(metrics: pd.DataFrame, reasons: pd.DataFrame, lang: str) -> pd
 
 def srm_table(srm, lang: str) -> pd.DataFrame:
     """Units per variant against the planned split."""
-    rows = [{"ab_variant": label(r["variant"], lang), "ab_units": f"{int(r['n']):,}", "ab_share": f"{r['share']:.1%}",
-             "ab_expected_share": f"{r['expected_share']:.1%}"} for _, r in srm.summary.iterrows()]
+    rows = [{"ab_variant": label(r["variant"], lang), "ab_units": fmt.count(r["n"], lang),
+             "ab_share": fmt.percent(r["share"], lang), "ab_expected_share": fmt.percent(r["expected_share"], lang)}
+            for _, r in srm.summary.iterrows()]
     return _frame(rows, lang)
 
 
 def balance_table(balance: pd.DataFrame, lang: str) -> pd.DataFrame:
-    rows = [{"ab_covariate": label(r["covariate"], lang), "ab_control": f"{r['control']:.2f}",
-             "ab_treatment": f"{r['treatment']:.2f}", "ab_smd": f"{r['smd']:+.3f}", "ab_p": format_p_value(r["p_value"])}
-            for _, r in balance.iterrows()]
+    rows = []
+    for _, r in balance.iterrows():
+        unit = value_unit(r["covariate"])
+        rows.append({"ab_covariate": label(r["covariate"], lang), "ab_control": _value(r["control"], unit, lang),
+                     "ab_treatment": _value(r["treatment"], unit, lang),
+                     "ab_smd": fmt.number(r["smd"], lang, 3, signed=True), "ab_p": _p(r["p_value"], lang)})
     return _frame(rows, lang)
 
 
-def sequential_table(looks: pd.DataFrame, scale: str, lang: str) -> pd.DataFrame:
-    rows = [{"ab_look": int(r["look"]), "ab_look_date": f"{r['look_date']:%Y-%m-%d}", "ab_units": f"{int(r['units']):,}",
-             "ab_information": f"{r['information_fraction']:.0%}",
-             "ab_effect": f"{format_effect(r['diff'], scale, lang)} {_interval({**r, 'scale': scale}, lang)}",
-             "ab_z": f"{r['z']:.2f}", "ab_boundary": f"{r['z_boundary']:.2f}",
+def sequential_table(looks: pd.DataFrame, scale: str, lang: str, *, unit: str = "number") -> pd.DataFrame:
+    rows = [{"ab_look": int(r["look"]), "ab_look_date": fmt.day(r["look_date"], lang),
+             "ab_units": fmt.count(r["units"], lang), "ab_information": fmt.percent(r["information_fraction"], lang, 0),
+             "ab_effect": f"{format_effect(r['diff'], scale, lang, unit=unit)} {_interval({**r, 'scale': scale}, lang, unit)}",
+             "ab_z": fmt.number(r["z"], lang, 2), "ab_boundary": fmt.number(r["z_boundary"], lang, 2),
              "ab_crossed": phrase("yes" if r["crossed"] else "no", lang)} for _, r in looks.iterrows()]
     return _frame(rows, lang)
 
 
-def power_table(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
+def power_table(plan: pd.DataFrame, lang: str, *, units: dict | None = None) -> pd.DataFrame:
     """Planning table: metric, control level, effect to detect, units per arm needed, MDE at the actual size."""
-    rows = [{"ab_metric": label(r["metric"], lang), "ab_baseline": format_level(r["baseline"], r["scale"], lang),
-             "ab_target_effect": format_effect(r["effect"], r["scale"], lang),
-             "ab_needed": f"{int(r['n_needed']):,}" if not _is_missing(r["n_needed"]) else "–",
-             "ab_units": f"{int(r['n_actual']):,}",
-             "ab_mde": format_effect(abs(r["mde"]), r["scale"], lang).lstrip("+")} for _, r in plan.iterrows()]
+    rows = []
+    for _, r in plan.iterrows():
+        unit = _unit(units, r["metric"])
+        rows.append({"ab_metric": label(r["metric"], lang),
+                     "ab_baseline": format_level(r["baseline"], r["scale"], lang, unit),
+                     "ab_target_effect": format_effect(r["effect"], r["scale"], lang, unit=unit),
+                     "ab_needed": fmt.count(r["n_needed"], lang) if not _is_missing(r["n_needed"]) else "–",
+                     "ab_units": fmt.count(r["n_actual"], lang),
+                     "ab_mde": format_effect(abs(r["mde"]), r["scale"], lang, unit=unit).lstrip("+")})
     return _frame(rows, lang)
 
 
-def method_table(frame: pd.DataFrame, scale: str, lang: str, *, ratio_header: str = "ab_se_ratio") -> pd.DataFrame:
+def method_table(frame: pd.DataFrame, scale: str, lang: str, *, ratio_header: str = "ab_se_ratio",
+                 unit: str = "number") -> pd.DataFrame:
     """Rows of :func:`csm.abtest.unit_of_analysis` (or unadjusted/CUPED) side by side; the last column is each
     standard error over the first row's (header ``ratio_header``)."""
     rows = []
     for _, r in frame.iterrows():
         rows.append({"ab_method": label(f"method_{r['method']}", lang),
-                     "ab_effect": f"{format_effect(r['diff'], scale, lang)} {_interval({**r, 'scale': scale}, lang)}",
-                     "ab_se": format_effect(r["se"], scale, lang).lstrip("+"),
-                     ratio_header: f"{r['se'] / frame['se'].iloc[0]:.2f}", "ab_p": format_p_value(r["p_value"])})
+                     "ab_effect": f"{format_effect(r['diff'], scale, lang, unit=unit)} "
+                                  f"{_interval({**r, 'scale': scale}, lang, unit)}",
+                     "ab_se": format_effect(r["se"], scale, lang, unit=unit).lstrip("+"),
+                     ratio_header: fmt.ratio(r["se"] / frame["se"].iloc[0], lang, 2), "ab_p": _p(r["p_value"], lang)})
     return _frame(rows, lang)
 
 
-def did_means_table(cell_means: pd.DataFrame, lang: str) -> pd.DataFrame:
+def did_means_table(cell_means: pd.DataFrame, lang: str, *, unit: str = "number") -> pd.DataFrame:
     """The 2×2 means of a difference in differences: rollout group and the others, before and after."""
     names = {"treated": "did_treated", "other": "did_comparison"}
-    rows = [{"ab_group": label(names.get(r["group"], r["group"]), lang), "did_before": f"{r['before']:.2f}",
-             "did_after": f"{r['after']:.2f}", "did_change": f"{r['change']:+.2f}"} for _, r in cell_means.iterrows()]
+    rows = [{"ab_group": label(names.get(r["group"], r["group"]), lang), "did_before": _value(r["before"], unit, lang),
+             "did_after": _value(r["after"], unit, lang), "did_change": _value(r["change"], unit, lang, signed=True)}
+            for _, r in cell_means.iterrows()]
     return _frame(rows, lang)
 
 
