@@ -37,7 +37,7 @@ def test_scorecard_table_rounds_once_and_states_verdicts(card_and_targets):
     assert fcr["Estimate"].startswith("80.0% [") and fcr["Target"] == "≥ 80.0% by 2026-12-31"
     assert fcr["Status"] == "Met" and fcr["n"] == "5"
     aht = table.loc["Average handle time"]
-    assert aht["Estimate"].startswith("5.8 [") and aht["Estimate"].endswith("] min")
+    assert aht["Estimate"].startswith("5.8 min [") and aht["Estimate"].endswith("]")
     assert aht["Previous"] == "6.0 min" and aht["Target"] == "≤ 6.0 min" and aht["Status"] == "Met"
     zh = tables.scorecard_table(card, targets, "zh")
     assert zh.index.name == "指标" and zh.loc["首次解决率", "状态"] == "达标"
@@ -132,24 +132,26 @@ def test_targets_not_evaluated_and_sections_left_out_are_said_once(card_and_targ
 
 def test_units_in_sentences_and_long_minutes_also_in_hours():
     assert tables.format_quantity(8.66, "minutes") == "8.7 min"
+    # from 2 h on a duration reads in hours, from 2 days on in days; the interval in the value's unit
     assert tables.format_quantity(1070.94, "minutes", low=1000.2, high=1150.33) == \
-        "1,070.9 [1,000.2, 1,150.3] min (17.8 h)"  # 1,070.94 / 60 = 17.849
-    assert tables.format_quantity(1070.94, "minutes", "zh") == "1,070.9 分钟（17.8 小时）"
-    assert tables.format_quantity(119.9, "minutes") == "119.9 min"  # below 2 h: minutes only
+        "17.8 h [16.7, 19.2]"  # 1,070.94 / 60 = 17.849; 1,000.2 / 60 = 16.67; 1,150.33 / 60 = 19.17
+    assert tables.format_quantity(1070.94, "minutes", "zh") == "17.8小时"
+    assert tables.format_quantity(119.9, "minutes") == "119.9 min"  # below 2 h: minutes
     assert tables.format_quantity(30.25, "hours") == "30.2 h"
-    assert tables.format_quantity(60, "hours") == "60.0 h (2.5 d)"
-    assert tables.format_quantity(300, "business minutes") == "300.0 business min"  # a business day is not 24 h
+    assert tables.format_quantity(60, "hours") == "2.5 days" and tables.format_quantity(0.4, "hours") == "24.0 min"
+    assert tables.format_quantity(300, "business minutes") == "5.0 business h"
+    assert tables.format_quantity(3000, "business minutes") == "50.0 business h"  # a business day is not 24 h
     assert tables.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
-    assert tables.format_quantity(2130, "tickets") == "2,130" and tables.format_quantity(np.nan, "minutes") == "–"
+    assert tables.format_quantity(2130, "tickets") == "2,130" and tables.format_quantity(np.nan, "minutes") == "—"
 
 
 def test_headline_sentences_carry_units(card_and_targets):
     card, targets = card_and_targets
     en = tables.target_sentences(card, targets, "en")
     aht = next(s for s in en if s.startswith("Average handle time"))
-    assert aht.startswith("Average handle time: 5.8 [") and "] min against a target of 6.0 min" in aht
+    assert aht.startswith("Average handle time: 5.8 min [") and "] against a target of 6.0 min" in aht
     zh = tables.target_sentences(card, targets, "zh")
-    assert any(s.startswith("平均处理时长：5.8 [") and "] 分钟，目标 6.0 分钟" in s for s in zh)
+    assert any(s.startswith("平均处理时长：5.8分钟 [") and "]，目标 6.0分钟" in s for s in zh)
 
 
 def test_thin_baseline_and_short_trend_are_said_not_projected():

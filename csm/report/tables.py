@@ -11,6 +11,7 @@ import re
 import pandas as pd
 from IPython.display import Markdown
 
+from csm.report import format as fmt
 from csm.report.labels import check_lang, kpi_unit, label, phrase
 
 #: decimals shown per unit of :mod:`csm.kpi` results
@@ -148,19 +149,48 @@ def unit_suffix(value, unit: str, lang: str = "en", *, convert: bool = True) -> 
 
 
 def format_quantity(value, unit: str = "", lang: str = "en", *, low=None, high=None, signed: bool = False) -> str:
-    """A KPI value for a reader, with its unit: ``"8.7 min"``, ``"1,070.9 [1,000.2, 1,150.3] min (17.8 h)"``
-    (with ``low``/``high``, the interval in the same unit), ``"72.3% [70.1%, 74.4%]"``; ``"–"`` when missing."""
-    if _is_missing(value):
-        return "–"
+    """A KPI value for a reader, with its unit (a :mod:`csm.kpi` unit: ``"minutes"``, ``"%"`` in percent,
+    ``"tickets"`` …), through :mod:`csm.report.format`: ``"8.7 min"``, ``"17.8 h [16.7, 19.2]"`` (with
+    ``low``/``high``, the interval in the value's unit), ``"72.3% [70.1%, 74.4%]"``; ``"—"`` when missing."""
     number, rest = _quantity_parts(value, unit, lang, low=low, high=high, signed=signed)
     return f"{number} {rest}".strip()
 
 
+#: minutes per unit of the :mod:`csm.kpi` duration units
+_MINUTES_PER = {"minutes": 1, "hours": 60, "days": 1440, "business minutes": 1, "business hours": 60}
+
+
+def _kpi_value(value, unit: str, lang: str, *, signed: bool = False, duration_unit: str | None = None) -> str:
+    """One value of a :mod:`csm.kpi` unit formatted by :mod:`csm.report.format`."""
+    if unit == "%":
+        return fmt.percent(None if _is_missing(value) else value / 100, lang, signed=signed)
+    if unit == "percentage points":
+        return fmt.points(None if _is_missing(value) else value / 100, lang)
+    if unit in _MINUTES_PER:
+        minutes = None if _is_missing(value) else value * _MINUTES_PER[unit]
+        return fmt.duration(minutes, lang, unit=duration_unit, signed=signed, business=unit.startswith("business"))
+    if unit == "tickets":
+        return fmt.count(value, lang)
+    return fmt.number(value, lang, _DECIMALS.get(unit, 2), signed=signed)
+
+
 def _quantity_parts(value, unit: str, lang: str, *, low=None, high=None, signed: bool = False) -> tuple[str, str]:
-    """(number, interval and unit) of :func:`format_quantity`, for templates with ``{value} {interval}``."""
-    number = format_number(value, unit, lang, signed=signed)
-    interval = format_interval(low, high, unit, lang) if low is not None else ""
-    return number, (interval + (unit_suffix(value, unit, lang) if number != "–" else "")).strip()
+    """(value with unit, interval) of :func:`format_quantity`, for templates with ``{value} {interval}``; the
+    interval's bounds are shown in the unit the value is shown in."""
+    same = None
+    if unit in _MINUTES_PER and not _is_missing(value):
+        same = fmt.duration_unit(value * _MINUTES_PER[unit])
+        if unit.startswith("business") and same == "days":
+            same = "h"
+    text = _kpi_value(value, unit, lang, signed=signed, duration_unit=same)
+    interval = ""
+    if text != fmt.MISSING and not _is_missing(low) and not _is_missing(high):
+        if same is not None:  # bounds in the value's unit, which is said once: "17.8 h [16.7, 19.2]"
+            per = _MINUTES_PER[unit] / {"min": 1, "h": 60, "days": 1440}[same]
+            interval = f"[{fmt.number(low * per, lang)}, {fmt.number(high * per, lang)}]"
+        else:
+            interval = f"[{_kpi_value(low, unit, lang)}, {_kpi_value(high, unit, lang)}]"
+    return text, interval
 
 
 def format_share(fraction, lang: str = "en", *, signed: bool = False) -> str:
@@ -170,14 +200,11 @@ def format_share(fraction, lang: str = "en", *, signed: bool = False) -> str:
     return format_number(100 * fraction, "%", lang, signed=signed)
 
 
-def format_p_value(p, *, prefix: bool = False) -> str:
-    """A p-value for a reader: ``"< 0.001"`` below 0.001, else three decimals (``"0.042"``), ``"–"`` when
-    missing; with ``prefix`` for sentences: ``"p < 0.001"``, ``"p = 0.042"``, ``"p –"``."""
-    if _is_missing(p) or not math.isfinite(p):
-        return "p –" if prefix else "–"
-    if p < 0.001:
-        return "p < 0.001" if prefix else "< 0.001"
-    return f"p = {p:.3f}" if prefix else f"{p:.3f}"
+def format_p_value(p, *, prefix: bool = False, lang: str = "en") -> str:
+    """A p-value for a reader (:func:`csm.report.format.p_value`): ``"< 0.001"`` below 0.001, else three
+    decimals (``"0.042"``), ``"—"`` when missing; with ``prefix`` for sentences: ``"p < 0.001"``,
+    ``"p = 0.042"``."""
+    return fmt.p_value(p, lang, prefix=prefix)
 
 
 def _change_text(row: pd.Series, lang: str) -> str:
