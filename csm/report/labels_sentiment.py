@@ -177,6 +177,17 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，评分为负面的占 {rated}；判为负面的评论中 "
               "{precision} 来自不满意的客户，不满意客户的评论中 {recall} 被判为负面。{language}的负面占比可按误差约 {margin} "
               "个百分点来理解。"},
+    "sentiment_trust_line_apart": {
+        "en": "{language}: of {n} comments with a {rating} rating, the text reads {text} as negative, the ratings "
+              "{rated}; {recall} of dissatisfied customers' comments are read as negative, but only {precision} of "
+              "the comments read as negative come from dissatisfied customers. Read the {language} negative share "
+              "as the share of comments that complain ({ratio} the share of low ratings), not as the share of "
+              "dissatisfied customers; changes over time and differences within {language} are what it can carry.",
+        "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，评分为负面的占 {rated}；不满意客户的评论中 "
+              "{recall} 被判为负面，但判为负面的评论只有 {precision} 来自不满意的客户。{language}的负面占比应理解为“提出抱怨的评论"
+              "占比”（是低评分占比的 {ratio}），而不是不满意客户的占比；它能说明的是随时间的变化和{language}内部的差异。"},
+    "sentiment_sum_trust_apart": {"en": "{language} {ratio} the share of low ratings",
+                                  "zh": "{language}为低评分占比的 {ratio}"},
     "sentiment_calibration_title": {
         "en": "Calibration: share of rated comments whose text verdict agrees with the {rating} rating, by strength "
               "of the score (|polarity|; neutral ratings left out). It should rise with |polarity|.",
@@ -205,8 +216,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{period}按语言：{parts}；团队与渠道请在同一语言内比较。"},
     "sentiment_sum_trust_part": {"en": "{language} within about {margin} pp", "zh": "{language}误差约 {margin} 个百分点"},
     "sentiment_sum_trust": {
-        "en": "Against the customers' own ratings, the negative share is right to {parts}.",
-        "zh": "与客户自己的评分相比，负面占比的误差：{parts}。"},
+        "en": "Against the customers' own ratings, the negative share of comments is {parts} (how far to trust it: the "
+              "section on trusting the scores).",
+        "zh": "与客户自己的评分相比，评论的负面占比：{parts}（可信程度见“情感得分的可信度”一节）。"},
     "sentiment_appendix_heading": {"en": "Appendix: rating agreement in detail", "zh": "附录：与评分一致性的详细数据"},
     "sentiment_no_comments": {
         "en": "No {noun} with letters or Chinese characters in {column} ({n:,} rows): nothing to score.",

@@ -204,6 +204,11 @@ def trust_by_language(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+#: beyond this many points between the text's and the ratings' negative shares, the report does not offer the text's
+#: share as a dissatisfaction rate but as the share of comments that complain
+TRUST_MARGIN = 10
+
+
 def trust_sentences(trust: pd.DataFrame, rating: str, lang: str) -> list[str]:
     """The validity section's closing sentences, one per language: how far a manager can trust the negative share
     (within how many points of the share of negative ratings it lands, and how many of its texts are really from
@@ -213,17 +218,20 @@ def trust_sentences(trust: pd.DataFrame, rating: str, lang: str) -> list[str]:
     lines = []
     for r in trust.itertuples():
         margin = max(1, math.ceil(abs(100 * r.difference)))
-        lines.append(phrase("sentiment_trust_line", lang, language=label(r.language, lang),
+        key = "sentiment_trust_line" if margin <= TRUST_MARGIN else "sentiment_trust_line_apart"
+        ratio = r.text_negative / r.rating_negative if r.rating_negative else float("nan")
+        lines.append(phrase(key, lang, language=label(r.language, lang),
                             rating=phrase(f"sentiment_rating_{rating}", lang), n=fmt.count(r.n, lang),
                             text=fmt.percent(r.text_negative, lang), rated=fmt.percent(r.rating_negative, lang),
                             precision=fmt.percent(r.precision, lang, 0), recall=fmt.percent(r.recall, lang, 0),
-                            margin=margin))
+                            margin=margin, ratio=fmt.ratio(ratio, lang)))
     return lines
 
 
 def language_mix(window: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per level of ``by``: texts (``n``) and the share of Chinese and of English texts among the scored ones."""
-    d = window[window["label"].notna()]
+    from csm.sentiment import NO_TICKET
+    d = window[window["label"].notna() & (window[by] != NO_TICKET)]
     g = d.groupby(by, sort=True)["language"]
     return pd.DataFrame({"n": g.size(), "share_zh": g.apply(lambda s: (s == "zh").mean()),
                          "share_en": g.apply(lambda s: (s == "en").mean())}).reset_index()
@@ -231,13 +239,15 @@ def language_mix(window: pd.DataFrame, by: str) -> pd.DataFrame:
 
 #: a breakdown whose levels differ by more than this in their share of Chinese texts is also shown per language
 MIX_DIFFERS = 0.10
+#: levels with fewer texts are left out of the language-mix comparison (their shares are noise)
+MIX_MIN_TEXTS = 30
 
 
 def mix_sentence(mix: pd.DataFrame, by: str, lang: str) -> tuple[str, bool]:
     """One sentence stating the language mix of a breakdown, and whether it differs enough across levels
     (:data:`MIX_DIFFERS`) that the comparison is shown within each language too."""
     from csm.report import format as fmt
-    mix = mix[mix["n"] > 0]
+    mix = mix[mix["n"] >= MIX_MIN_TEXTS]
     if mix.empty:
         return "", False
     lo, hi = mix.loc[mix["share_zh"].idxmin()], mix.loc[mix["share_zh"].idxmax()]
@@ -284,7 +294,12 @@ def summary_findings(head: dict, previous: str | None, by_language: pd.DataFrame
     if trust is not None and len(trust):
         import math
         parts = [phrase("sentiment_sum_trust_part", lang, language=label(r.language, lang),
-                        margin=max(1, math.ceil(abs(100 * r.difference)))) for r in trust.itertuples()]
+                        margin=max(1, math.ceil(abs(100 * r.difference))))
+                 if abs(100 * r.difference) <= TRUST_MARGIN else
+                 phrase("sentiment_sum_trust_apart", lang, language=label(r.language, lang),
+                        ratio=fmt.ratio(r.text_negative / r.rating_negative if r.rating_negative else float("nan"),
+                                        lang))
+                 for r in trust.itertuples()]
         findings.append(Finding(phrase("sentiment_sum_trust", lang, parts=("，" if lang == "zh" else ", ").join(parts)),
                                 "info"))
     return findings
