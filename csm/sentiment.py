@@ -357,17 +357,18 @@ class _ChineseScorer:
     def split_segments(self, tokens: list[str]) -> list[tuple[int, list[str]]]:
         """A clause's tokens cut before each contrast marker: ``(flags, tokens)`` per segment (flags: 1 opens with
         a contrast marker, 2 holds a concession marker)."""
-        segs, cur, flag = [], [], 0
-        for i, t in enumerate(tokens):
-            first_word = not any(_WORD_CHAR.search(x) for x in cur)
-            if t in CONTRAST_MARKERS or (t in CONTRAST_OPENERS and first_word):
-                if any(_WORD_CHAR.search(x) for x in cur):
+        segs, cur, flag, has_word = [], [], 0, False
+        for t in tokens:
+            if t in CONTRAST_MARKERS or (t in CONTRAST_OPENERS and not has_word):
+                if has_word:
                     segs.append((flag, cur))
-                cur, flag = [t], 1
+                cur, flag, has_word = [t], 1, True
                 continue
             if t in CONCESSION_MARKERS:
                 flag |= 2
             cur.append(t)
+            if not has_word and _WORD_CHAR.search(t):
+                has_word = True
         if cur:
             segs.append((flag, cur))
         return segs

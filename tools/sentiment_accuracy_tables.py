@@ -35,13 +35,13 @@ def zh_tables(r: dict) -> list[str]:
         if key not in r:
             continue
         out += ["", f"### Chinese calibration ({title})", "",
-                "| |polarity| | texts | share correct | 95% CI | expected if calibrated (1 + |p|)/2 |",
+                "| abs(polarity) | texts | share correct | 95% CI | expected if calibrated (1 + abs(p))/2 |",
                 "|---|---:|---:|---:|---:|"]
         for b in r[key]:
             if b["by"] == "abs_polarity":
                 out.append(f"| {b['bin']} | {b['n']:,} | {pct(b['share_correct'])} | {pct(b['ci_low'])}–"
                            f"{pct(b['ci_high'])} | {pct(b['expected'])} |")
-        out += ["", "| length (characters) | texts | share correct | mean |polarity| | share with |polarity| > 0.95 |",
+        out += ["", "| length (characters) | texts | share correct | mean abs(polarity) | share with abs(polarity) > 0.95 |",
                 "|---|---:|---:|---:|---:|"]
         for b in r[key]:
             if b["by"] == "length":
@@ -52,7 +52,7 @@ def zh_tables(r: dict) -> list[str]:
 
 def en_tables(rows: list[dict]) -> list[str]:
     out = ["### English: VADER's human-rated sets (rating ≠ 0; polarity 0 counts as wrong)", "",
-           "| method | set | texts | accuracy | 95% CI | with 0 read as negative | share scored 0 | pos. recall | neg. recall |",
+           "| method (csm) | set | texts | accuracy | 95% CI | with 0 read as negative | share scored 0 | pos. recall | neg. recall |",
            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for m in rows:
         out.append(f"| {m['method']} | {m['set']} | {m['n']:,} | {pct(m['accuracy'])} | {pct(m['ci_low'])}–"
