@@ -1,13 +1,17 @@
 """The ``csm`` command line: run reports, rerun a manifest, validate a file, write sample data.
 
-Exit codes: 0 success; 1 a notebook failed, results differ or a file has
-problems; 2 usage or parameter errors and refused runs. Errors raised on
-purpose (:class:`csm.errors.CsmError`) are printed as a message without a
-traceback.
+Exit codes: 0 success; 1 a notebook failed, results differ, a file has
+problems or a file/folder cannot be used (OS error); 2 usage or parameter errors
+and refused runs; 128 + n a run stopped by signal n (SIGTERM: 143, SIGINT: 130).
+Errors raised on purpose (:class:`csm.errors.CsmError`), OS errors and any other
+error are printed as one message line without a traceback (``CSM_DEBUG=1``
+shows the traceback of an unexpected one).
 """
 from __future__ import annotations
 
 import argparse
+import errno
+import math
 import os
 import sys
 from pathlib import Path
@@ -40,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run report notebooks with papermill and export HTML reports and a manifest.")
     run.add_argument("names", nargs="*", metavar="NAME", help="notebooks to run (default: every notebook in notebooks/)")
     run.add_argument("-p", "--parameter", dest="parameters", action="append", default=[], metavar="KEY=VALUE",
-                     help="set a parameter (YAML value; dates stay text), e.g. -p period_start=2026-05-01")
+                     help="set a parameter (YAML value; dates stay text), e.g. -p period=2026-06 or -p lang=zh")
     run.add_argument("--params", dest="params_file", type=Path, metavar="FILE", help="YAML file of parameters")
     run.add_argument("--run-id", metavar="ID", help="report folder name (default: UTC time YYYYmmdd-HHMMSS)")
     run.add_argument("--force", action="store_true",
@@ -48,12 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--project", type=Path, metavar="DIR", help="project folder (default: found from cwd)")
     run.add_argument("--reports-dir", type=Path, metavar="DIR", help="where report folders go (default: reports/)")
     run.add_argument("--kernel", metavar="NAME", help="Jupyter kernel (default: python3, always started with the Python that runs csm)")
+    run.add_argument("--timeout", type=_seconds, default=_default_timeout(), metavar="SECONDS",
+                     help="time limit per notebook, kernel start included (default: %(default)g s; 0: no limit); "
+                          "a notebook over it is stopped and marked failed")
 
     rerun = sub.add_parser("rerun", help="rerun a manifest and compare the results",
                            description="Re-execute a run from its manifest.json and compare the recorded results.")
     rerun.add_argument("manifest", type=Path, metavar="MANIFEST", help="a run's manifest.json (or its folder)")
     rerun.add_argument("--force", action="store_true", help="rerun even though input files changed")
     rerun.add_argument("--run-id", metavar="ID", help="folder name for the new run")
+    rerun.add_argument("--project", type=Path, metavar="DIR",
+                       help="the project whose notebooks the run used (default: the one holding the reports folder)")
+    rerun.add_argument("--timeout", type=_seconds, default=_default_timeout(), metavar="SECONDS",
+                       help="time limit per notebook (default: %(default)g s; 0: no limit)")
 
     validate = sub.add_parser("validate", help="check a data file against the data contract",
                               description="Check a CSV/XLSX/Parquet file against one table of the data contract.")
@@ -69,6 +80,26 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, help="number of customers")
     sample.add_argument("--format", dest="fmt", choices=("parquet", "csv"), help="file format")
     return parser
+
+
+def _default_timeout() -> float:
+    from csm.run import DEFAULT_TIMEOUT
+
+    return DEFAULT_TIMEOUT
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds ≥ 0 (0: no limit), got {text!r}")
+    return value
+
+
+def _limit(seconds: float):
+    return None if seconds == 0 else seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +122,48 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("csm: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        print(f"csm {args.command}: {os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a scheduled run gets one line, never a traceback
+        if os.environ.get("CSM_DEBUG"):
+            raise
+        print(f"csm {args.command}: {_other_error_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+_OS_ADVICE = {
+    errno.ENOSPC: "the disk is full: free space there, or write to another folder (--reports-dir / --out)",
+    errno.EDQUOT: "the disk quota is used up: free space there, or write to another folder",
+    errno.EROFS: "the file system is read-only: write to another folder (--reports-dir / --out)",
+    errno.EACCES: "permission denied: make it readable/writable for this user, or use another folder",
+    errno.EPERM: "operation not permitted: make it writable for this user, or use another folder",
+    errno.ELOOP: "a symbolic link on this path points back to itself: fix or remove the link",
+    errno.EEXIST: "a file is in the way: remove it or choose another path",
+    errno.ENOTDIR: "a file is in the way where a folder is needed: remove it or choose another path",
+    errno.EISDIR: "a folder is where a file is expected: choose the file itself",
+    errno.ENOENT: "it does not exist: check the path",
+    errno.ENAMETOOLONG: "the path is too long: choose a shorter one",
+}
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for an OS error: the file, what happened, what to do."""
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    where = " → ".join(names) if names else "a file or folder"
+    advice = _OS_ADVICE.get(exc.errno, "check the path, the permissions and the free disk space")
+    reason = exc.strerror or type(exc).__name__
+    return f"cannot use {where}: {reason}; {advice}."
+
+
+def _other_error_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, RuntimeError) and "symlink loop" in text.lower():
+        return f"{text}: a symbolic link points back to itself; fix or remove the link."
+    if isinstance(exc, (UnicodeDecodeError, ValueError)) and not isinstance(exc, RecursionError):
+        return f"cannot read the input ({type(exc).__name__}: {text}); check the file named in the message."
+    return (f"unexpected error {type(exc).__name__}: {text}. Nothing was published for a failed step; set "
+            "CSM_DEBUG=1 to see the traceback and report it.")
 
 
 # --------------------------------------------------------------------------- commands
@@ -111,6 +184,7 @@ def _cmd_run(args, command_line) -> int:
     result = runner.run_reports(
         names, project=project, overrides=overrides, params_file=args.params_file, run_id=args.run_id,
         reports_dir=args.reports_dir, force=args.force, kernel_name=args.kernel, command_line=command_line,
+        timeout=_limit(args.timeout),
     )
     _print_run(result)
     return result.exit_code
@@ -130,6 +204,8 @@ def _print_run(result) -> None:
               f"was kept; this run is in {_rel(result.report_dir)}/.")
     elif result.replaced_previous:
         print(f"Replaced the previous report {_rel(result.report_dir)}/.")
+    if getattr(result, "stopped_by", None):
+        print(f"STOPPED by {result.stopped_by}: what was executed is kept in {_rel(result.report_dir)}/.")
     if not result.ok:
         names = ", ".join(nb.name for nb in result.failed)
         print(f"FAILED: {names} (see the executed notebook(s) in {_rel(result.report_dir)}/)")
@@ -138,11 +214,14 @@ def _print_run(result) -> None:
 def _cmd_rerun(args, command_line) -> int:
     from csm import run as runner
 
-    result = runner.rerun(args.manifest, force=args.force, run_id=args.run_id, command_line=command_line)
-    if result.input_changes:
-        print("Inputs changed since the original run (--force given):")
-        for change in result.input_changes:
+    result = runner.rerun(args.manifest, force=args.force, run_id=args.run_id, command_line=command_line,
+                          project=args.project, timeout=_limit(args.timeout))
+    if result.input_changes or result.source_changes:
+        print("Differences from the original run (--force given):")
+        for change in [*result.input_changes, *result.source_changes]:
             print(f"  {change}")
+    for note in result.notes:
+        print(f"Note: {note}")
     _print_run(result.run)
     if not result.run.ok:
         print("The rerun did not complete: results compared only where recorded.")
@@ -172,7 +251,9 @@ def _cmd_validate(args, command_line) -> int:
             print(f"  {problem}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
-        print(f"csm validate: cannot read {args.path}: {exc.strerror or exc}", file=sys.stderr)
+        if exc.filename is None:
+            exc.filename = str(args.path)
+        print(f"csm validate: {os_error_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
     total = 0
     for table, (path, problems) in checked.items():
@@ -206,6 +287,9 @@ def _cmd_sample_data(args, command_line) -> int:
             out = runner.find_project() / "data" / "sample"
         except ParameterError:
             out = Path("data") / "sample"
+    if Path(out).exists() and not Path(out).is_dir():
+        raise ParameterError(f"--out {out} is an existing file; sample data is written into a folder: give a new "
+                             "or existing folder (e.g. --out data/sample).")
     _write_sample(out, seed=args.seed, customers=args.customers, fmt=args.fmt)
     print(f"Sample data written to {_rel(Path(out))}/")
     return EXIT_OK

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from csm.errors import ParameterError
 
-__all__ = ["CHECKS", "Check", "check_parameters", "check_value", "merge_layer", "one_of", "number", "count"]
+__all__ = ["CHECKS", "LANGUAGES", "Check", "check_parameters", "check_value", "merge_layer", "one_of", "number", "count"]
 
 
 class _Refused(ValueError):
@@ -212,10 +212,39 @@ def _list_of_text(v) -> bool:
     return isinstance(v, list) and all(isinstance(x, str) for x in v)
 
 
+def _folder_test(v):
+    if v is not None and not isinstance(v, str):
+        return False
+    if v is None or not v.strip():
+        raise _Refused("the folder path is empty; give the folder holding the data files, e.g. "
+                       "-p data_dir=data/sample", complete=True)
+    if "\0" in v:
+        raise _Refused("the path contains a NUL character", complete=True)
+    return True
+
+
+def _optional_file_test(v):
+    if v is None:
+        return True
+    if not isinstance(v, str):
+        return False
+    if not v.strip():
+        raise _Refused("the file path is empty; give a mapping YAML file, or null for none", complete=True)
+    if "\0" in v:
+        raise _Refused("the path contains a NUL character", complete=True)
+    return True
+
+
+#: the report languages (the ``lang`` parameter); also the only values ``<html lang>`` is ever set from.
+LANGUAGES = ("en", "zh")
+
+
 #: parameter name -> what it may be; applied to every notebook that takes the parameter.
 CHECKS: dict[str, Check] = {
     # every report
-    "lang": one_of("en", "zh"),
+    "lang": one_of(*LANGUAGES),
+    "data_dir": Check("a folder path (text)", _folder_test),
+    "mapping": Check("null or the path of a column-mapping YAML file", _optional_file_test),
     "period": Check(_PERIOD_ALLOWED, _period_test),
     "comparison": Check(f"'previous', 'year_ago', null or a period: {_PERIOD_ALLOWED}", _comparison_test),
     "on_invalid": one_of("raise", "drop"),

@@ -11,9 +11,12 @@ notebooks with papermill into ``reports/<run-id>/``::
     reports/latest.json              the last run in which every notebook succeeded
 
 A run is written into ``reports/.tmp-<run-id>/`` and renamed into place at the
-end, so a half-written report never replaces a good one. :func:`rerun`
-executes a stored manifest again after checking that the inputs did not change
-and compares the recorded results key by key.
+end, so a half-written report never replaces a good one; ``reports/.lock-<run-id>``
+keeps a second run with the same id out. A dead kernel, the per-notebook time
+limit, SIGTERM, SIGINT or SIGHUP end a notebook within seconds as failed (see
+:class:`_Stop`). :func:`rerun` executes a stored manifest again after checking,
+from the manifest's location and the parameters it will run with, that the
+notebooks and inputs did not change, and compares the recorded results key by key.
 
 The runner knows nothing about any analysis: notebooks report their headline
 numbers with :func:`csm.report.results.record`.
@@ -21,10 +24,9 @@ numbers with :func:`csm.report.results.record`.
 from __future__ import annotations
 
 import ast
-import copy
+import contextlib
 import difflib
 import hashlib
-import html
 import json
 import math
 import os
@@ -32,8 +34,10 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -42,13 +46,17 @@ from pathlib import Path
 import yaml
 
 from csm.errors import ParameterError, RunError
-from csm.parameters import check_parameters, merge_layer
-from csm.report.results import collect, is_result_output
+from csm.parameters import LANGUAGES, check_parameters, merge_layer
+from csm.report.html import export_html, index_page, write_error_page  # noqa: F401 - public here too
+from csm.report.results import collect
+from csm.strict_yaml import StrictYAMLMixin
 
 MANIFEST_NAME = "manifest.json"
 LATEST_NAME = "latest.json"
 INDEX_NAME = "index.html"
 DEFAULT_KERNEL = "python3"
+#: Time limit per notebook in seconds (kernel start included); --timeout changes it, None: no limit.
+DEFAULT_TIMEOUT = 1800.0
 #: Packages whose versions every manifest records.
 KEY_PACKAGES = (
     "pandas", "numpy", "scipy", "statsmodels", "seaborn", "matplotlib", "textblob",
@@ -57,10 +65,8 @@ KEY_PACKAGES = (
 #: Parameters holding a path (besides any name ending in one of PATH_SUFFIXES).
 PATH_PARAMETERS = frozenset({"data_dir", "mapping"})
 PATH_SUFFIXES = ("_dir", "_path", "_file")
-#: Tags of cells the HTML report never shows.
-HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters"})
 _ERROR_MARKER_TAG = "papermill-error-cell-tag"
-_RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")  # used with fullmatch: no final newline
 
 
 # --------------------------------------------------------------------------- project
@@ -85,8 +91,10 @@ def list_notebooks(project: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- parameter values
 
-class ParameterLoader(yaml.SafeLoader):
+class ParameterLoader(StrictYAMLMixin, yaml.SafeLoader):
     """YAML loader for parameters: plain scalars are typed like YAML 1.2 (core schema).
+
+    Aliases/anchors and duplicate keys are refused (:class:`csm.data.mapping.StrictYAMLMixin`).
 
     Unlike PyYAML's YAML 1.1 default, dates and timestamps stay strings
     (``2026-05-01`` is the string ``"2026-05-01"``), ``yes``/``no``/``on``/``off``
@@ -152,8 +160,11 @@ def load_parameter_file(path: Path | str) -> tuple[dict, str | None]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ParameterError(f"Parameter file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ParameterError(f"Cannot read parameter file {path}: {exc}. Save it as UTF-8 YAML.") from None
+    except OSError as exc:
+        raise ParameterError(f"Cannot read parameter file {path}: {exc.strerror or exc}. Check the path (a folder, "
+                             "a broken or looping symbolic link, permissions).") from None
     try:
         data = yaml.load(text, Loader=ParameterLoader)  # noqa: S506 - safe loader subclass
     except yaml.YAMLError as exc:
@@ -451,6 +462,7 @@ class RunResult:
     notebooks: list[NotebookRun]
     replaced_previous: bool = False  # force: an existing report folder was replaced
     previous_kept: bool = False  # force, but a notebook failed: the old report stays, this run is kept aside
+    stopped_by: str | None = None  # "SIGTERM" / "SIGINT" when a signal ended the run early
 
     @property
     def ok(self) -> bool:
@@ -462,6 +474,8 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
+        if self.stopped_by:
+            return 128 + int(getattr(signal, self.stopped_by, 15))
         return 0 if self.ok else 1
 
 
@@ -478,6 +492,7 @@ def run_reports(
     force: bool = False,
     kernel_name: str | None = None,
     command_line: list[str] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> RunResult:
     """Execute notebooks with papermill into ``reports/<run-id>/`` (notebook, HTML, manifest).
 
@@ -487,7 +502,9 @@ def run_reports(
     others (check :attr:`RunResult.ok`). An existing ``reports/<run_id>`` is
     replaced only with ``force`` and only when every notebook succeeded.
     Raises ParameterError (bad name/parameter) or RunError (refused) before any
-    notebook runs.
+    notebook runs. ``timeout``: seconds each notebook may take (kernel start included; None: no limit); a
+    notebook over it, a kernel that dies, SIGTERM or SIGINT end that notebook as failed within seconds,
+    keeping what was executed.
     """
     project = Path(project).resolve()
     plans = plan_reports(names, project=project, overrides=overrides, params_file=params_file, kernel_name=kernel_name)
@@ -499,6 +516,7 @@ def run_reports(
         force=force,
         kernel_name=kernel_name or DEFAULT_KERNEL,
         command_line=command_line,
+        timeout=timeout,
     )
 
 
@@ -512,47 +530,65 @@ def _execute_plans(
     kernel_name: str,
     command_line: list[str] | None,
     extra_manifest: dict | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> RunResult:
     _check_kernel(kernel_name)
+    _check_timeout(timeout)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    if run_id is None:
-        run_id = _new_run_id(reports_dir)
-    else:
+    if run_id is not None:
         _check_run_id(run_id)
-    target = reports_dir / run_id
-    if target.exists() and not force:
-        raise RunError(
-            f"The report folder {_shown(target)} already exists. Choose another --run-id, or pass --force to "
-            "replace it (it is replaced only if every notebook succeeds; otherwise it stays as it is)."
-        )
-    tmp = reports_dir / f".tmp-{run_id}"
-    if tmp.exists():
-        shutil.rmtree(tmp)  # left over from an interrupted run with the same id
-    tmp.mkdir()
+    with _claim_run_id(reports_dir, run_id) as run_id:
+        target = reports_dir / run_id
+        if target.exists() and not force:
+            raise RunError(
+                f"The report folder {_shown(target)} already exists. Choose another --run-id, or pass --force to "
+                "replace it (it is replaced only if every notebook succeeds; otherwise it stays as it is)."
+            )
+        tmp = reports_dir / f".tmp-{run_id}"
+        # we hold the run id's lock: a temp folder of this id is a leftover of a run that died (kill -9, power
+        # loss), never one in use — another live run with this id cannot exist
+        if tmp.exists() or tmp.is_symlink():
+            _remove(tmp)
+        tmp.mkdir()  # exclusive creation: fails (and the run stops) if it appeared meanwhile
 
-    started = _utc_now()
-    try:
-        inputs, input_roots = hash_inputs(plans, project)
-        runs = [_run_one(plan, tmp, kernel_name) for plan in plans]
-        finished = _utc_now()
-        ok = all(r.ok for r in runs)
-        replacing = target.exists()
-        folder = target if (ok or not replacing) else _unique(reports_dir, f"{run_id}.failed-{_stamp()}")
-        manifest = _manifest(
-            run_id=run_id, folder=folder, project=project, reports_dir=reports_dir, plans=plans, runs=runs,
-            inputs=inputs, input_roots=input_roots, started=started, finished=finished,
-            command_line=command_line, kernel_name=kernel_name,
-        )
-        manifest.update(extra_manifest or {})
-        _write_json(tmp / MANIFEST_NAME, manifest)
-        _move_into_place(tmp, folder, replace=(folder == target and replacing))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        started = _utc_now()
+        stop = _Stop()
+        try:
+            with stop.signals():  # until the folder is published: a signal stops the run, never half-way
+                inputs, input_roots = hash_inputs(plans, project)
+                runs = []
+                for plan in plans:
+                    if stop.reason is not None:
+                        runs.append(_not_run(plan, tmp, stop.reason))
+                    else:
+                        runs.append(_run_one(plan, tmp, kernel_name, timeout=timeout, stop=stop))
+                finished = _utc_now()
+                ok = all(r.ok for r in runs) and stop.reason is None
+                replacing = target.exists()
+                folder = target if (ok or not replacing) else _unique(reports_dir, f"{run_id}.failed-{_stamp()}")
+                manifest = _manifest(
+                    run_id=run_id, folder=folder, project=project, reports_dir=reports_dir, plans=plans, runs=runs,
+                    inputs=inputs, input_roots=input_roots, started=started, finished=finished,
+                    command_line=command_line, kernel_name=kernel_name,
+                )
+                manifest["timeout_s"] = timeout
+                if stop.reason is not None:
+                    manifest["status"] = "failed"
+                    manifest["stopped_by"] = stop.reason
+                manifest.update(extra_manifest or {})
+                _write_json(tmp / MANIFEST_NAME, manifest)
+                _move_into_place(tmp, folder, replace=(folder == target and replacing))
+        except BaseException:
+            _remove(tmp)
+            raise
 
     for r in runs:  # paths now point into the final folder
         r.notebook_path = folder / r.notebook_path.name
         r.html_path = folder / r.html_path.name if r.html_path else None
+        if not r.ok and r.html_path:  # the failure page names the folder the analyst finds the notebook in
+            plan = next(p for p in plans if p.name == r.name)
+            write_error_page(r.html_path, r.name, r.error, r.notebook_path.name if r.notebook_path.exists() else None,
+                             language=_report_language(plan), run_id=run_id, folder=str(folder))
     if ok:
         _write_json(
             reports_dir / LATEST_NAME,
@@ -566,34 +602,252 @@ def _execute_plans(
         notebooks=runs,
         replaced_previous=replacing and folder == target,
         previous_kept=replacing and folder != target,
+        stopped_by=stop.reason,
     )
 
 
-def _this_python_kernel_manager(ipc_dir: str | None = None):
-    """A KernelManager that starts ipykernel in *this* interpreter, whatever kernelspecs the machine has.
+def _remove(path: Path) -> None:
+    """Remove a folder of our own (or a leftover of a dead run), never following a symlink out of it."""
+    try:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        else:
+            shutil.rmtree(path)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _check_timeout(timeout) -> None:
+    if timeout is None:
+        return
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not math.isfinite(timeout) \
+            or timeout <= 0:
+        raise ParameterError(f"The time limit per notebook must be a number of seconds greater than 0, got "
+                             f"{timeout!r} (e.g. --timeout 1800).")
+
+
+# --------------------------------------------------------------------------- one run id at a time
+
+@contextlib.contextmanager
+def _claim_run_id(reports_dir: Path, run_id: str | None):
+    """Hold the lock ``reports/.lock-<run-id>`` while the run writes and publishes; yields the run id.
+
+    The lock is taken by exclusive creation of the lock file (``O_CREAT | O_EXCL``) and, where the OS
+    offers it, an advisory ``flock`` on it, so that a lock left by a run that was killed (``kill -9``) is
+    recognised as free. A second run with the same id stops with a plain message; it never deletes or
+    writes the first one's temp folder. Without ``run_id`` a fresh id (UTC time, ``-2``, ``-3`` …) is
+    claimed.
+    """
+    if run_id is not None:
+        fd, path = _lock(reports_dir, run_id)
+        if fd is None:
+            raise RunError(
+                f"Another csm run with run id '{run_id}' is running in {_shown(reports_dir)} ({path.name} is "
+                "held). Wait for it to finish, or choose another --run-id."
+            )
+    else:
+        base, n = _stamp(), 1
+        while True:
+            run_id = base if n == 1 else f"{base}-{n}"
+            n += 1
+            if (reports_dir / run_id).exists() or (reports_dir / f".tmp-{run_id}").exists():
+                continue
+            fd, path = _lock(reports_dir, run_id)
+            if fd is not None:
+                break
+    try:
+        yield run_id
+    finally:
+        _unlock(fd, path)
+
+
+def _lock(reports_dir: Path, run_id: str):
+    """(fd, path) of the lock of ``run_id``, or (None, path) when another live run holds it."""
+    path = reports_dir / f".lock-{run_id}"
+    try:
+        import fcntl
+    except ImportError:  # Windows: exclusive creation only
+        fcntl = None
+    for _attempt in range(50):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            created = True
+        except FileExistsError:
+            if fcntl is None:
+                return None, path
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:
+                continue  # released just now: try to create it again
+            created = False
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return None, path
+            try:  # the file we locked must still be the one at the path (not unlinked by its owner meanwhile)
+                same = os.path.samestat(os.fstat(fd), os.stat(path))
+            except FileNotFoundError:
+                same = False
+            if not same:
+                os.close(fd)
+                continue
+        elif not created:
+            os.close(fd)
+            return None, path
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return fd, path
+    return None, path
+
+
+def _unlock(fd, path: Path) -> None:
+    try:
+        os.unlink(path)  # while still locked: no other run can hold this file now
+    except OSError:
+        pass
+    os.close(fd)
+
+
+# --------------------------------------------------------------------------- stopping a notebook
+
+class _Stop:
+    """What ends a notebook early — its time limit, SIGTERM or SIGINT — by killing its kernel.
+
+    A killed kernel is noticed by nbclient within about a second (``DeadKernelError``); papermill then
+    saves what was executed, the notebook counts as failed and the run publishes its folder as failed.
+    Signals are caught only in the main thread; a second SIGINT more than 2 s after the first aborts at once
+    (KeyboardInterrupt: the temp folder is removed, nothing is published).
+    """
+
+    def __init__(self):
+        self.reason: str | None = None  # "SIGTERM" / "SIGINT" / "SIGHUP": the whole run stops
+        self._since = 0.0
+        self.kernels: list = []
+        self._lock = threading.Lock()
+
+    def attach(self, manager) -> None:
+        with self._lock:
+            self.kernels.append(manager)
+            stopped = self.reason is not None
+        if stopped:
+            _kill_kernel(manager)
+
+    def detach_all(self) -> None:
+        with self._lock:
+            self.kernels = []
+
+    def kill_kernels(self) -> None:
+        with self._lock:
+            kernels = list(self.kernels)
+        for manager in kernels:
+            _kill_kernel(manager)
+
+    def _handle(self, signum, frame):
+        name = signal.Signals(signum).name
+        if self.reason is not None:
+            # a double tap of Ctrl-C is one stop; a later SIGINT aborts at once (nothing is kept)
+            if signum == signal.SIGINT and time.monotonic() - self._since > 2:
+                raise KeyboardInterrupt
+            return
+        self.reason, self._since = name, time.monotonic()
+        print(f"csm: {name} received: stopping the run (the running notebook is marked failed) …",
+              file=sys.stderr, flush=True)
+        self.kill_kernels()
+
+    @contextlib.contextmanager
+    def signals(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        wanted = [signal.SIGINT] + ([signal.SIGTERM] if hasattr(signal, "SIGTERM") else []) \
+            + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+        previous = {}
+        for signum in wanted:
+            try:
+                previous[signum] = signal.signal(signum, self._handle)
+            except (ValueError, OSError):
+                pass
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _kill_kernel(manager) -> None:
+    """SIGKILL the kernel — with the processes it started, when it leads its own process group (jupyter_client
+    starts kernels in a new session on POSIX); never csm's own group."""
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    if process is None or process.poll() is not None:
+        return
+    try:
+        if hasattr(os, "killpg") and os.getpgid(process.pid) == process.pid != os.getpgid(0):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except (OSError, ValueError):
+        pass
+
+
+def _not_run(plan: NotebookPlan, out_dir: Path, reason: str) -> NotebookRun:
+    error = {"cell_index": None, "execution_count": None, "exception": "RunStopped",
+             "message": f"not run: the run was stopped by {reason} before this notebook started"}
+    html_path = write_error_page(out_dir / f"{plan.name}.html", plan.name, error, None,
+                                 language=_report_language(plan))
+    return NotebookRun(name=plan.name, status="failed", notebook_path=out_dir / f"{plan.name}.ipynb",
+                       html_path=html_path, duration_s=0.0, results={}, error=error)
+
+
+def _report_language(plan: NotebookPlan) -> str | None:
+    """The ``lang`` parameter when it is one of :data:`csm.parameters.LANGUAGES`, else None (English)."""
+    if "lang" in plan.resolved:
+        lang = plan.resolved["lang"]
+    else:  # not given: the notebook's own default
+        try:
+            lang = _literal_default(_notebook_parameters(plan.notebook_path).get("lang") or {})
+        except ParameterError:
+            lang = None
+    return lang if isinstance(lang, str) and lang in LANGUAGES else None
+
+
+def _kernel_manager_class(stop: _Stop, *, this_python: bool, ipc_dir: str | None = None):
+    """An (asynchronous) KernelManager whose kernels ``stop`` can kill; with ``this_python`` it starts
+    ipykernel in *this* interpreter, whatever kernelspecs the machine has.
 
     A ``python3`` kernelspec in the user's Jupyter folders (left by another Python installation) would
     otherwise win over this environment's and run the report where ``csm`` is not installed.
     With ``ipc_dir`` (a private, short-pathed folder; POSIX only) the kernel talks over Unix sockets in it
     instead of TCP on localhost: no other local user can listen in, and ipykernel no longer warns
     "Kernel is running over TCP without encryption" on every run (which filled cron logs).
+    It must be the asynchronous manager: nbclient polls ``is_alive()`` of the manager to notice a dead
+    kernel, and the synchronous manager's ``is_alive`` never returns inside nbclient's event loop, so a
+    killed kernel (``kill -9``, the OOM killer) hung the run forever.
     """
     from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
-    class ThisPythonKernelManager(KernelManager):
+    class CsmKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             if ipc_dir is not None:
                 self.transport = "ipc"
                 self.ip = os.path.join(ipc_dir, "kernel")
 
-        @property
-        def kernel_spec(self):
-            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                              display_name=f"Python ({sys.executable})", language="python")
+        if this_python:
+            @property
+            def kernel_spec(self):
+                return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                                  display_name=f"Python ({sys.executable})", language="python")
 
-    return ThisPythonKernelManager
+        async def start_kernel(self, **kwargs):
+            await super().start_kernel(**kwargs)
+            stop.attach(self)
+
+    return CsmKernelManager
 
 
 def _ipc_dir():
@@ -608,7 +862,7 @@ def _ipc_dir():
 def _check_kernel(kernel_name: str) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    if kernel_name == DEFAULT_KERNEL:  # always this interpreter (see _this_python_kernel_manager)
+    if kernel_name == DEFAULT_KERNEL:  # always this interpreter (see _kernel_manager_class)
         return
 
     try:
@@ -620,15 +874,27 @@ def _check_kernel(kernel_name: str) -> None:
         ) from None
 
 
-def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun:
+def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str, *, timeout: float | None = DEFAULT_TIMEOUT,
+             stop: _Stop | None = None) -> NotebookRun:
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    stop = stop or _Stop()
     out_path = out_dir / f"{plan.name}.ipynb"
     error = None
+    timed_out = threading.Event()
+
+    def on_timeout():
+        timed_out.set()
+        stop.kill_kernels()
+
     start = time.monotonic()
     sockets = _ipc_dir() if kernel_name == DEFAULT_KERNEL else None
+    timer = threading.Timer(timeout, on_timeout) if timeout is not None else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
     try:
         papermill.execute_notebook(
             str(plan.notebook_path),
@@ -638,8 +904,8 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
             language="python",
             progress_bar=True,
             cwd=str(plan.notebook_path.parent),
-            **({"kernel_manager_class": _this_python_kernel_manager(sockets.name if sockets else None)}
-               if kernel_name == DEFAULT_KERNEL else {}),
+            kernel_manager_class=_kernel_manager_class(
+                stop, this_python=kernel_name == DEFAULT_KERNEL, ipc_dir=sockets.name if sockets else None),
         )
     except PapermillExecutionError as exc:
         error = {"cell_index": None, "execution_count": exc.exec_count, "exception": exc.ename, "message": exc.evalue}
@@ -647,9 +913,22 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
         error = {"cell_index": None, "execution_count": None, "exception": type(exc).__name__,
                  "message": _one_line(exc)}
     finally:
+        if timer is not None:
+            timer.cancel()
+        stop.kill_kernels()  # normally shut down already; never leave a kernel behind
+        stop.detach_all()
         if sockets is not None:
             sockets.cleanup()
     duration = round(time.monotonic() - start, 3)
+    if error is not None and (timed_out.is_set() or stop.reason is not None):
+        why = (f"stopped by {stop.reason}" if stop.reason is not None
+               else f"did not finish within the time limit of {timeout:g} s (raise it with --timeout SECONDS)")
+        error = {"cell_index": None, "execution_count": None,
+                 "exception": "RunStopped" if stop.reason is not None else "Timeout",
+                 "message": f"the notebook {why}; what was executed until then is kept"}
+    elif error is not None and error["exception"] == "DeadKernelError":
+        error["message"] = ("the kernel (the Python process running the notebook) died — killed from outside "
+                            "or out of memory on large data; what was executed until then is kept")
 
     executed = None
     if out_path.exists():
@@ -662,18 +941,20 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
                  "message": "papermill wrote no readable output notebook"}
     if error is not None and executed is not None:
         error["cell_index"] = _failed_source_cell(executed)
+    if error is not None:
+        error["message"] = _masked(error.get("message"))
 
     results: dict = {}
     html_path = None
-    lang = plan.resolved.get("lang")
-    lang = lang if isinstance(lang, str) else None
+    lang = _report_language(plan)
     if error is not None:
         # no management report from a failed notebook (papermill's output is a traceback with code): a
         # one-paragraph page says what failed; the executed notebook stays next to it for the analyst
         if executed is not None:
             results = collect(executed)
         html_path = write_error_page(out_dir / f"{plan.name}.html", plan.name, error, out_path.name
-                                     if executed is not None else None, language=lang)
+                                     if executed is not None else None, language=lang,
+                                     run_id=out_dir.name.removeprefix(".tmp-"))
     elif executed is not None:
         results = collect(executed)
         html_path = out_dir / f"{plan.name}.html"
@@ -683,7 +964,7 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
             html_path = None
             if error is None:
                 error = {"cell_index": None, "execution_count": None, "exception": type(exc).__name__,
-                         "message": f"HTML export failed: {_one_line(exc)}"}
+                         "message": _masked(f"HTML export failed: {_one_line(exc)}")}
     return NotebookRun(
         name=plan.name,
         status="ok" if error is None else "failed",
@@ -693,6 +974,18 @@ def _run_one(plan: NotebookPlan, out_dir: Path, kernel_name: str) -> NotebookRun
         results=results,
         error=error,
     )
+
+
+def _masked(message) -> str:
+    """An error message with personal data (phone numbers, e-mail addresses, ids …) masked: it goes into
+    manifest.json, the failure page and the console, which leave the data layer."""
+    from csm.text import mask_pii
+
+    text = "" if message is None else str(message)
+    try:
+        return str(mask_pii(text))
+    except Exception:  # noqa: BLE001 - never lose the failure over the masking
+        return "(message withheld: it could not be checked for personal data)"
 
 
 def _failed_source_cell(executed) -> int | None:
@@ -707,152 +1000,79 @@ def _failed_source_cell(executed) -> int | None:
         if cell.get("metadata", {}).get("papermill", {}).get("exception") is True:
             return index
         index += 1
+    # no error output (kernel killed, time limit): the last cell that started, when a later one never did
+    source_cells = [c for c in executed.cells
+                    if not ({"injected-parameters", _ERROR_MARKER_TAG} & set(c.get("metadata", {}).get("tags", [])))]
+    started = [c.get("metadata", {}).get("papermill", {}).get("start_time") is not None for c in source_cells]
+    if any(started) and not all(started):
+        return max(i for i, s in enumerate(started) if s)
     return None
-
-
-# --------------------------------------------------------------------------- HTML
-
-_HTML_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{% block jupyter_widgets %}{% endblock jupyter_widgets %}
-"""
-_EXTERNAL_TAG = re.compile(
-    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>"
-    r"|<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>"
-    r"|<img\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>",
-    re.IGNORECASE,
-)
-
-
-def _first_heading(nb) -> str | None:
-    """Text of the report's first level-1 Markdown heading (a markdown cell or a displayed Markdown output)."""
-    for cell in nb.cells:
-        texts = [cell.source] if cell.get("cell_type") == "markdown" else [
-            o.get("data", {}).get("text/markdown", "") for o in cell.get("outputs", [])]
-        for text in texts:
-            text = "".join(text) if isinstance(text, list) else str(text)
-            m = re.search(r"^# +(.+?)\s*$", text, re.M)
-            if m:
-                return m.group(1)
-    return None
-
-
-def export_html(notebook_node, html_path: Path, *, title: str | None = None, language: str | None = None) -> Path:
-    """Write a self-contained HTML report of an executed notebook.
-
-    Code, prompts, the parameters cells and recorded csm results are left out;
-    images are embedded; no script, stylesheet or image is loaded from the
-    network (MathJax/require.js/mermaid are not included; any remaining
-    external ``<script>``/``<link>``/``<img>`` is removed). The page title is the
-    report's first heading (else ``title``); ``language`` (e.g. the notebook's
-    ``lang`` parameter) sets ``<html lang>`` so browsers and screen readers read it right.
-    """
-    import jinja2
-    from nbconvert import HTMLExporter
-
-    nb = copy.deepcopy(notebook_node)
-    cells = []
-    for cell in nb.cells:
-        if HIDDEN_CELL_TAGS & set(cell.get("metadata", {}).get("tags", [])):
-            continue
-        if cell.get("cell_type") == "code":
-            cell.outputs = [o for o in cell.get("outputs", []) if not is_result_output(o)]
-        cells.append(cell)
-    nb.cells = cells
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[jinja2.DictLoader({"csm_report.html.j2": _HTML_TEMPLATE})],
-        template_file="csm_report.html.j2",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
-    if language:
-        exporter.language_code = {"zh": "zh-CN"}.get(language, language)
-    name = _first_heading(nb) or title or "report"
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": name}})
-    body = _EXTERNAL_TAG.sub("", body)
-    html_path = Path(html_path)
-    html_path.write_text(body, encoding="utf-8")
-    return html_path
-
-
-_ERROR_PAGE = {
-    "en": {"title": "Report {name} failed",
-           "text": "The report {name} could not be completed, so there is no report for this run. "
-                   "The error: {message}",
-           "kept": "The executed notebook {notebook} is kept in this folder for the analyst.",
-           "none": "The notebook did not run far enough to be kept; see the console output of csm run."},
-    "zh": {"title": "报告 {name} 生成失败",
-           "text": "报告 {name} 未能完成，本次运行没有生成报告。错误信息：{message}",
-           "kept": "已执行的笔记本 {notebook} 保留在此文件夹中，供分析人员查看。",
-           "none": "笔记本未能运行到可保存的程度，请查看 csm run 的控制台输出。"},
-}
-
-
-def write_error_page(html_path: Path, name: str, error: dict, notebook: str | None, *,
-                     language: str | None = None) -> Path:
-    """A one-paragraph page in place of the report of a notebook that failed: which notebook, the one-line
-    error message, and that the executed notebook is kept (no traceback, no code)."""
-    texts = _ERROR_PAGE.get(language or "en", _ERROR_PAGE["en"])
-    message = _one_line(error.get("message") or error.get("exception") or "unknown error")
-    title = texts["title"].format(name=name)
-    body = texts["text"].format(name=name, message=message) + " " + (
-        texts["kept"].format(notebook=notebook) if notebook else texts["none"])
-    page = f"""<!DOCTYPE html>
-<html lang="{html.escape({"zh": "zh-CN"}.get(language or "en", language or "en"), quote=True)}">
-<head>
-<meta charset="utf-8">
-<title>{html.escape(title)}</title>
-<style>body {{ font-family: sans-serif; margin: 2em; max-width: 50em; }} h1 {{ color: #b00020; }}</style>
-</head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p>{html.escape(body)}</p>
-</body>
-</html>
-"""
-    html_path = Path(html_path)
-    html_path.write_text(page, encoding="utf-8")
-    return html_path
 
 
 # --------------------------------------------------------------------------- manifest
 
 def hash_inputs(plans: list[NotebookPlan], project: Path) -> tuple[dict, list[str]]:
-    """sha256 and size of every file under each data_dir and of each mapping file.
+    """sha256 and size of every file the notebooks' tables are read from, and of each mapping file.
 
-    Returns ``({path: {"sha256", "size"}}, roots)`` with paths relative to the
-    project where possible. Hidden files (``.name``) are skipped.
+    Only the files :func:`csm.data.load.load_tables` would open are hashed: ``<table>.parquet|.csv|
+    .csv.gz|.xlsx`` in each ``data_dir`` (or the ``file:`` a mapping names for a table), never every file
+    under the folder — so ``-p data_dir=/etc`` hashes nothing it does not read, an unrelated big folder
+    does not bloat the manifest, and a reports folder inside ``data_dir`` is not an input.
+    Returns ``({path: {"sha256", "size"}}, roots)`` with paths relative to the project where possible.
     """
     roots: list[Path] = []
+    files: dict = {}
     for plan in plans:
+        for path in input_files(plan.data_dir, plan.mapping):
+            if path not in files:
+                files[path] = None
         for root in (plan.data_dir, plan.mapping):
             if root is not None and root not in roots:
                 roots.append(root)
-    files = _hash_roots(roots, project)
-    return files, [_shown(r, project) for r in roots]
+    hashed = {}
+    for path in files:
+        try:
+            hashed[_shown(path, project)] = {"sha256": _sha256(path), "size": path.stat().st_size}
+        except OSError as exc:
+            raise RunError(f"Cannot read the input file {path}: {exc.strerror or exc}. Check that it is "
+                           "readable (permissions, a broken link), or point data_dir elsewhere.") from None
+    return dict(sorted(hashed.items())), [_shown(r, project) for r in roots]
 
 
-def _hash_roots(roots: list[Path], project: Path) -> dict:
-    files: dict = {}
-    for root in roots:
-        if root.is_file():
-            candidates = [root]
-        elif root.is_dir():
-            candidates = sorted(
-                p for p in root.rglob("*")
-                if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
-                                           for part in p.relative_to(root).parts)
-            )
-        else:
-            continue
-        for path in candidates:
-            files[_shown(path, project)] = {"sha256": _sha256(path), "size": path.stat().st_size}
-    return dict(sorted(files.items()))
+def input_files(data_dir: Path | None, mapping: Path | None) -> list[Path]:
+    """The files a notebook's tables are read from: per contract table, the ``file:`` its mapping names
+    (relative to ``data_dir``) or ``<table><suffix>`` for every suffix the loader accepts; plus the mapping
+    file itself. Only existing regular files (a FIFO, device or folder of that name is not read as data)."""
+    from csm.data.contract import TABLES
+    from csm.data.load import SUFFIXES
+
+    parsed = None
+    if mapping is not None and _is_regular_file(mapping):
+        try:
+            from csm.data.mapping import load_mapping
+
+            parsed = load_mapping(mapping)
+        except Exception:  # noqa: BLE001 - the notebook reports a bad mapping; here the default names apply
+            parsed = None
+    out: list[Path] = []
+    if data_dir is not None:
+        for table in TABLES:
+            tm = parsed.for_table(table) if parsed is not None else None
+            if tm is not None and getattr(tm, "file", None):
+                candidates = [Path(data_dir) / tm.file]
+            else:
+                candidates = [Path(data_dir) / f"{table}{suffix}" for suffix in SUFFIXES]
+            out += [p for p in candidates if _is_regular_file(p)]
+    if mapping is not None and _is_regular_file(mapping):
+        out.append(Path(mapping))
+    return list(dict.fromkeys(out))
+
+
+def _is_regular_file(path: Path) -> bool:
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):  # a symlink loop, a NUL byte, a name too long …
+        return False
 
 
 def _sha256(path: Path) -> str:
@@ -977,11 +1197,6 @@ def _move_into_place(tmp: Path, folder: Path, *, replace: bool) -> None:
     shutil.rmtree(backup, ignore_errors=True)
 
 
-def _new_run_id(reports_dir: Path) -> str:
-    base = _stamp()
-    return _unique(reports_dir, base, also=lambda name: (reports_dir / f".tmp-{name}").exists()).name
-
-
 def _unique(parent: Path, name: str, also=lambda name: False) -> Path:
     candidate, n = name, 1
     while (parent / candidate).exists() or also(candidate):
@@ -991,7 +1206,7 @@ def _unique(parent: Path, name: str, also=lambda name: False) -> Path:
 
 
 def _check_run_id(run_id: str) -> None:
-    if not _RUN_ID_PATTERN.match(run_id) or run_id in (INDEX_NAME, LATEST_NAME):
+    if not isinstance(run_id, str) or not _RUN_ID_PATTERN.fullmatch(run_id) or run_id in (INDEX_NAME, LATEST_NAME):
         raise ParameterError(
             f"Run id {run_id!r} cannot name a report folder: use letters, digits, '.', '_' and '-', "
             "starting with a letter or digit (e.g. 2026-10-monthly)."
@@ -1027,8 +1242,16 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-#: parameters every notebook shares, shown beside each report in reports/index.html
-INDEX_PARAMETERS = ("period", "comparison", "lang", "data_dir")
+def _listable(manifest) -> bool:
+    """A manifest of the shape the index reads (a hand-edited or truncated one is listed as unreadable)."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("notebooks") or {}, dict):
+        return False
+    for entry in (manifest.get("notebooks") or {}).values():
+        if isinstance(entry, dict):
+            params = entry.get("parameters") or {}
+            if not isinstance(params, dict) or not isinstance(params.get("given") or {}, dict):
+                return False
+    return True
 
 
 def write_index(reports_dir: Path) -> Path:
@@ -1039,69 +1262,22 @@ def write_index(reports_dir: Path) -> Path:
         latest = json.loads((reports_dir / LATEST_NAME).read_text(encoding="utf-8")).get("folder")
     except (OSError, ValueError, AttributeError):
         pass
-    runs = []
-    for folder in reports_dir.iterdir():
-        if not folder.is_dir() or folder.name.startswith("."):
-            continue
+    runs, unreadable = [], []
+    for folder in sorted(reports_dir.iterdir()):
         try:
+            if not folder.is_dir() or folder.name.startswith(".") or not (folder / MANIFEST_NAME).exists():
+                continue
             manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
+            unreadable.append(folder.name)
             continue
-        if isinstance(manifest, dict):
+        if _listable(manifest):
             runs.append((folder.name, manifest))
+        else:  # a malformed manifest is listed as unreadable, never fatal for the run that writes the index
+            unreadable.append(folder.name)
     runs.sort(key=lambda item: (str(item[1].get("started_utc", "")), item[0]), reverse=True)
 
-    rows = []
-    for name, manifest in runs:
-        notebooks = manifest.get("notebooks") or {}
-        links = []
-        for nb_name, entry in notebooks.items():
-            entry = entry if isinstance(entry, dict) else {}
-            status = entry.get("status", "?")
-            target = entry.get("html") or entry.get("notebook") or ""
-            label = html.escape(nb_name) + ("" if status == "ok" else f" ({html.escape(str(status))})")
-            href = html.escape(f"{name}/{target}", quote=True)
-            links.append(f'<a href="{href}">{label}</a>' if target else label)
-            given = (entry.get("parameters") or {}).get("given") or {}
-            shown = [f"{k}={v}" for k, v in given.items()
-                     if k in INDEX_PARAMETERS and isinstance(v, (str, int, float, bool)) and v is not None]
-            if shown:
-                links[-1] += f' <span class="params">{html.escape(", ".join(shown))}</span>'
-        status = str(manifest.get("status", "?"))
-        badge = " <strong>latest</strong>" if name == latest else ""
-        rows.append(
-            "<tr>"
-            f'<td><a href="{html.escape(name, quote=True)}/{MANIFEST_NAME}">{html.escape(name)}</a>{badge}</td>'
-            f"<td>{html.escape(str(manifest.get('run_id', '')))}</td>"
-            f"<td>{html.escape(str(manifest.get('started_utc', '')))}</td>"
-            f"<td>{'<br>'.join(links)}</td>"
-            f'<td class="{"ok" if status == "ok" else "failed"}">{html.escape(status)}</td>'
-            "</tr>"
-        )
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>csm reports</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; }}
-th, td {{ border-bottom: 1px solid #ccc; padding: 0.3em 0.8em; text-align: left; vertical-align: top; }}
-.params {{ color: #555; font-size: 90%; }}
-td.ok {{ color: #1b7a1b; }} td.failed {{ color: #b00020; font-weight: bold; }}
-</style>
-</head>
-<body>
-<h1>Reports</h1>
-<table>
-<thead><tr><th>Folder</th><th>Run id</th><th>Started (UTC)</th><th>Notebooks</th><th>Status</th></tr></thead>
-<tbody>
-{chr(10).join(rows) if rows else '<tr><td colspan="5">No runs yet.</td></tr>'}
-</tbody>
-</table>
-</body>
-</html>
-"""
+    page = index_page(runs, latest=latest, unreadable=unreadable)
     path = reports_dir / INDEX_NAME
     _write_atomic(path, page)
     return path
@@ -1114,7 +1290,7 @@ class InputChange:
     """An input file that differs from the manifest."""
 
     path: str
-    status: str  # "changed" | "missing" | "added"
+    status: str  # "changed" | "missing" | "added" | "unread"
     expected_sha256: str | None
     actual_sha256: str | None
 
@@ -1123,6 +1299,9 @@ class InputChange:
             return f"{self.path}: changed (expected sha256 {self.expected_sha256}, found {self.actual_sha256})"
         if self.status == "missing":
             return f"{self.path}: missing (expected sha256 {self.expected_sha256})"
+        if self.status == "unread":
+            return (f"{self.path}: an input of the run that the rerun would not read (its data_dir or mapping "
+                    "points elsewhere)")
         return f"{self.path}: new file not in the manifest (sha256 {self.actual_sha256})"
 
 
@@ -1170,6 +1349,8 @@ class RerunResult:
     previous_manifest: Path
     differences: list[ResultDifference]
     input_changes: list[InputChange]  # non-empty only when forced past changed inputs
+    source_changes: list[str] = field(default_factory=list)  # notebooks / manifest facts forced past
+    notes: list[str] = field(default_factory=list)  # said, never refused on (e.g. another git commit)
 
     @property
     def identical(self) -> bool:
@@ -1177,25 +1358,129 @@ class RerunResult:
 
     @property
     def exit_code(self) -> int:
+        if self.run.stopped_by:
+            return self.run.exit_code
         return 0 if self.identical else 1
 
 
-def check_inputs(manifest: dict) -> list[InputChange]:
-    """Re-hash the manifest's inputs; every changed, missing or added file."""
-    project = Path(manifest["project"])
-    roots = [Path(r) if Path(r).is_absolute() else project / r for r in manifest.get("input_roots", [])]
-    now = _hash_roots(roots, project)
-    before = manifest.get("inputs") or {}
+_NOTEBOOK_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
+
+
+def check_inputs(manifest: dict, plans: list[NotebookPlan] | None = None, project: Path | None = None
+                 ) -> list[InputChange]:
+    """The inputs a rerun would read, compared with the hashes the manifest recorded.
+
+    The files are derived from the parameters the rerun runs with (``plans``; by default the manifest's
+    resolved parameters), not from the manifest's list: a file the rerun reads that the manifest does not
+    list is "added", one whose hash differs "changed", a recorded file that no longer exists "missing",
+    and a recorded file that still exists but would not be read (the parameters point elsewhere) "unread".
+    """
+    project = Path(project if project is not None else manifest.get("project", "."))
+    if plans is None:
+        plans = _rerun_plans(manifest, project, Path(MANIFEST_NAME), DEFAULT_KERNEL)
+    now, _ = hash_inputs(plans, project)
+    before = manifest.get("inputs")
+    before = before if isinstance(before, dict) else {}
     changes = []
     for path in sorted(set(before) | set(now)):
         old, new = before.get(path), now.get(path)
-        if old and not new:
-            changes.append(InputChange(path, "missing", old.get("sha256"), None))
-        elif new and not old:
+        old_sha = old.get("sha256") if isinstance(old, dict) else None
+        if new is None:
+            recorded = Path(path) if Path(path).is_absolute() else project / path
+            changes.append(InputChange(path, "unread" if _is_regular_file(recorded) else "missing", old_sha, None))
+        elif old is None:
             changes.append(InputChange(path, "added", None, new["sha256"]))
-        elif old.get("sha256") != new["sha256"]:
-            changes.append(InputChange(path, "changed", old.get("sha256"), new["sha256"]))
+        elif old_sha != new["sha256"]:
+            changes.append(InputChange(path, "changed", old_sha, new["sha256"]))
     return changes
+
+
+def _manifest_location(manifest_path: Path | str, project: Path | str | None) -> tuple[Path, Path, Path]:
+    """(manifest, reports folder, project) of a manifest to rerun, from where it is — never from its text.
+
+    A manifest must be ``<reports>/<run folder>/manifest.json``: ``<reports>`` is ``<project>/reports`` or
+    a folder csm writes reports into (it holds index.html); the project is ``project`` (``--project``)
+    or the one found from the reports folder.
+    """
+    path = Path(manifest_path).expanduser()
+    try:
+        if path.is_dir():
+            path = path / MANIFEST_NAME
+        path = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise RunError(f"Manifest {manifest_path} does not exist.") from None
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long …
+        raise RunError(f"Cannot open manifest {manifest_path}: {getattr(exc, 'strerror', None) or exc}.") from None
+    folder, reports = path.parent, path.parent.parent
+    where = (f"A rerun needs a manifest inside a reports folder, as csm run writes it: "
+             f"reports/<run-id>/{MANIFEST_NAME}; {path} is not one")
+    if path.name != MANIFEST_NAME or folder.name.startswith(".") or not _RUN_ID_PATTERN.fullmatch(folder.name) \
+            or not (reports.name == "reports" or (reports / INDEX_NAME).is_file()):
+        raise RunError(f"{where}. Rerun the manifest in its run folder under reports/.")
+    if project is not None:
+        project = Path(project).expanduser().resolve()
+        if not ((project / "notebooks").is_dir() and (project / "params").is_dir()):
+            raise RunError(f"{project} is not a csm project (it needs notebooks/ and params/).")
+    else:
+        try:
+            project = find_project(reports.parent)
+        except ParameterError:
+            raise RunError(f"The reports folder {reports} is not inside a csm project; pass --project DIR "
+                           "(the project whose notebooks the run used).") from None
+    if not (reports == project / "reports" or (reports / INDEX_NAME).is_file()):
+        raise RunError(f"{where} (its folder {reports} is neither {project / 'reports'} nor holds a csm "
+                       f"{INDEX_NAME}). Rerun the manifest in its run folder under reports/.")
+    return path, reports, project
+
+
+def _rerun_plans(old: dict, project: Path, manifest_path: Path, kernel_name: str) -> list[NotebookPlan]:
+    """The plans of a rerun: the manifest's notebooks — plain names of notebooks of ``project`` only —
+    with their recorded resolved parameters, checked exactly as csm run checks parameters."""
+    notebooks_dir = project / "notebooks"
+    available = set(list_notebooks(project))
+    problems, plans = [], []
+    for name, entry in old["notebooks"].items():
+        if not (isinstance(name, str) and _NOTEBOOK_NAME.fullmatch(name) and not name.endswith(".")) \
+                or name not in available:
+            problems.append(f"notebook {name!r} is not a notebook of the project {project} (a rerun runs only "
+                            f"notebooks/<name>.ipynb of that project: {', '.join(sorted(available)) or 'none'})")
+            continue
+        if not isinstance(entry, dict):
+            problems.append(f"notebook '{name}': its entry is not a mapping")
+            continue
+        path = notebooks_dir / f"{name}.ipynb"
+        known = _notebook_parameters(path)
+        params = entry.get("parameters") or {}
+        resolved = params.get("resolved") if isinstance(params, dict) else None
+        given = params.get("given") if isinstance(params, dict) else None
+        if not isinstance(resolved, dict) or not all(isinstance(k, str) for k in resolved):
+            problems.append(f"notebook '{name}': parameters.resolved is not a mapping of parameter names")
+            continue
+        resolved = dict(resolved)
+        unknown = [k for k in resolved if k not in known]
+        if unknown:
+            problems.append(f"notebook {path} no longer takes parameter(s) {', '.join(map(str, unknown))} used by "
+                            f"run {old.get('run_id')}")
+            continue
+        try:
+            for key, value in resolved.items():
+                _check_value(name, key, value, str(manifest_path))
+            check_parameters(name, resolved, {k: str(manifest_path) for k in resolved})
+            _check_injection(name, resolved, kernel_name)
+        except ParameterError as exc:
+            problems.append(str(exc))
+            continue
+        plans.append(NotebookPlan(
+            name=name, notebook_path=path, given=dict(given) if isinstance(given, dict) else {}, resolved=resolved,
+            sources={k: f"rerun of {old.get('run_id')}" for k in resolved},
+            data_dir=_effective_path("data_dir", resolved, known, notebooks_dir),
+            mapping=_effective_path("mapping", resolved, known, notebooks_dir),
+        ))
+    if not old["notebooks"]:
+        problems.append("the manifest lists no notebooks")
+    if problems:
+        raise RunError(f"Cannot rerun {manifest_path}:\n" + "\n".join(f"  {p}" for p in problems))
+    return plans
 
 
 def rerun(
@@ -1205,73 +1490,80 @@ def rerun(
     run_id: str | None = None,
     kernel_name: str | None = None,
     command_line: list[str] | None = None,
+    project: Path | str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> RerunResult:
     """Run a stored manifest again and compare the recorded results key by key.
 
-    The same notebooks run with the stored *resolved* parameters into a new
-    report folder next to the old one. Before running, the inputs are re-hashed:
-    any changed, missing or new file refuses the rerun (RunError naming each file
-    with expected and actual sha256) unless ``force``. Results are compared
-    exactly for strings, integers and booleans and with a relative tolerance of
-    1e-9 for floats.
+    Nothing in the manifest is trusted. The project is the one the manifest's reports folder belongs to
+    (or ``project``), and the manifest must sit in a run folder of a reports folder. Only plain names of
+    that project's notebooks run, with the stored *resolved* parameters checked as ``csm run`` checks
+    them. Before running, the inputs are derived again from those parameters and hashed, and the
+    notebooks' sources are hashed: any changed, missing or new input file, a changed notebook, a
+    ``project`` field naming another folder, or resolved parameters that do not follow from the given ones
+    refuse the rerun — one RunError naming every difference — unless ``force``. Another git commit is
+    said, not refused on. Results are compared exactly for strings, integers and booleans and with a
+    relative tolerance of 1e-9 for floats.
     """
-    manifest_path = Path(manifest_path)
-    if manifest_path.is_dir():
-        manifest_path = manifest_path / MANIFEST_NAME
-    manifest_path = manifest_path.resolve()
+    manifest_path, reports_dir, project = _manifest_location(manifest_path, project)
     old = read_manifest(manifest_path)
-    project = Path(old.get("project", ""))
-    if not (project / "notebooks").is_dir():
+    kernel_name = kernel_name or old.get("kernel") or DEFAULT_KERNEL
+    if not isinstance(kernel_name, str):
+        raise RunError(f"Cannot rerun {manifest_path}: its kernel {kernel_name!r} is not a kernel name.")
+    plans = _rerun_plans(old, project, manifest_path, kernel_name)
+
+    changes = check_inputs(old, plans, project)
+    source_changes, notes = [], []
+    recorded_project = old.get("project")
+    if not isinstance(recorded_project, str) or Path(recorded_project).expanduser().resolve() != project:
+        source_changes.append(f"project: the manifest says {recorded_project!r}, but it lies in the reports "
+                              f"folder of {project} (that project's notebooks run)")
+    for plan in plans:
+        entry = old["notebooks"][plan.name]
+        recorded, now = entry.get("source_sha256"), _sha256(plan.notebook_path)
+        if recorded != now:
+            source_changes.append(f"notebook {_shown(plan.notebook_path, project)}: changed since the run "
+                                  f"(recorded sha256 {recorded}, now {now})")
+        moved = Path(str(recorded_project)) != project  # then path parameters resolved elsewhere: not compared
+        try:
+            expected = resolve_path_parameters(plan.given, project)
+        except Exception:  # noqa: BLE001
+            expected = {}
+        differing = sorted(k for k in set(plan.resolved) | set(expected)
+                           if not (moved and is_path_parameter(k))
+                           and not _same_value(expected.get(k, _ABSENT), plan.resolved.get(k, _ABSENT)))
+        if differing:
+            source_changes.append(f"notebook '{plan.name}': resolved parameter(s) {', '.join(differing)} do not "
+                                  "follow from the given ones (the manifest was edited)")
+    commit = _git_commit(project)
+    if old.get("git_commit") != commit:
+        notes.append(f"git commit: the run was made at {old.get('git_commit')}, the project is now at {commit}")
+    if (changes or source_changes) and not force:
         raise RunError(
-            f"The project folder {project} recorded in {manifest_path} no longer holds notebooks/; "
-            "rerun from the original location of the project."
-        )
-    changes = check_inputs(old)
-    if changes and not force:
-        raise RunError(
-            f"Inputs changed since run {old.get('run_id')} ({manifest_path}); the rerun would not repeat it:\n"
-            + "\n".join(f"  {c}" for c in changes)
+            f"Run {old.get('run_id')} ({manifest_path}) cannot be repeated as it was:\n"
+            + "\n".join(f"  {c}" for c in [*changes, *source_changes])
+            + "".join(f"\n  (note) {n}" for n in notes)
             + "\nRestore these files, or pass --force to rerun anyway (the results will be compared)."
         )
-    kernel_name = kernel_name or old.get("kernel") or DEFAULT_KERNEL
-    plans = []
-    notebooks_dir = project / "notebooks"
-    for name, entry in old["notebooks"].items():
-        path = notebooks_dir / f"{name}.ipynb"
-        if not path.is_file():
-            raise RunError(f"Notebook {path} of run {old.get('run_id')} no longer exists.")
-        known = _notebook_parameters(path)
-        params = entry.get("parameters", {}) or {}
-        resolved = dict(params.get("resolved") or {})
-        unknown = [k for k in resolved if k not in known]
-        if unknown:
-            raise RunError(
-                f"Notebook {path} no longer takes parameter(s) {', '.join(unknown)} used by run "
-                f"{old.get('run_id')}; it cannot be repeated."
-            )
-        for key, value in resolved.items():
-            _check_value(name, key, value, str(manifest_path))
-        _check_injection(name, resolved, kernel_name)
-        plans.append(NotebookPlan(
-            name=name, notebook_path=path, given=dict(params.get("given") or {}), resolved=resolved,
-            sources={k: f"rerun of {old.get('run_id')}" for k in resolved},
-            data_dir=_effective_path("data_dir", resolved, known, notebooks_dir),
-            mapping=_effective_path("mapping", resolved, known, notebooks_dir),
-        ))
     run = _execute_plans(
         plans,
         project=project,
         run_id=run_id,
-        reports_dir=manifest_path.parent.parent,
+        reports_dir=reports_dir,
         force=force,
         kernel_name=kernel_name,
         command_line=command_line,
-        extra_manifest={"rerun_of": {"run_id": old.get("run_id"), "manifest": _shown(manifest_path, project),
-                                     "input_changes": [str(c) for c in changes]}},
+        timeout=timeout,
+        extra_manifest={"rerun_of": {"run_id": str(old.get("run_id")), "manifest": _shown(manifest_path, project),
+                                     "input_changes": [str(c) for c in changes],
+                                     "source_changes": source_changes, "notes": notes}},
     )
     new_results = {nb.name: nb.results for nb in run.notebooks}
-    differences = compare_results(old.get("results") or {}, new_results)
-    result = RerunResult(run=run, previous_manifest=manifest_path, differences=differences, input_changes=changes)
+    old_results = old.get("results") if isinstance(old.get("results"), dict) else {}
+    old_results = {k: v for k, v in old_results.items() if isinstance(v, dict)}
+    differences = compare_results(old_results, new_results)
+    result = RerunResult(run=run, previous_manifest=manifest_path, differences=differences, input_changes=changes,
+                         source_changes=source_changes, notes=notes)
     manifest = json.loads(run.manifest_path.read_text(encoding="utf-8"))
     manifest["rerun_of"]["identical"] = result.identical
     manifest["rerun_of"]["differences"] = [str(d) for d in differences]

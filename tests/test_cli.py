@@ -24,17 +24,17 @@ def make_project(root: Path, *, with_data: bool) -> Path:
         shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
     if with_data:
         (root / "data" / "sample").mkdir(parents=True)
-        (root / "data" / "sample" / "values.csv").write_text(VALUES_CSV, encoding="utf-8")
+        (root / "data" / "sample" / "tickets.csv").write_text(VALUES_CSV, encoding="utf-8")
     return root
 
 
 def fake_sample_module(calls: list) -> types.ModuleType:
-    """Stand-in for csm.data.sample: records its calls and writes values.csv."""
+    """Stand-in for csm.data.sample: records its calls and writes tickets.csv."""
 
     def write_sample(out_dir, **options):
         calls.append((Path(out_dir), options))
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        (Path(out_dir) / "values.csv").write_text(VALUES_CSV, encoding="utf-8")
+        (Path(out_dir) / "tickets.csv").write_text(VALUES_CSV, encoding="utf-8")
 
     module = types.ModuleType("csm.data.sample")
     module.write_sample = write_sample
@@ -121,13 +121,13 @@ def test_rerun_identical_refused_then_forced(cli_project, capsys):
     assert main(["rerun", str(manifest)]) == 0
     assert "Results identical" in capsys.readouterr().out
 
-    values = root / "data" / "sample" / "values.csv"
+    values = root / "data" / "sample" / "tickets.csv"
     original = values.read_bytes()
     try:
         values.write_text(VALUES_CSV + "9.0,北\n", encoding="utf-8")
         assert main(["rerun", str(manifest)]) == 2
         err = capsys.readouterr().err
-        assert "data/sample/values.csv: changed (expected sha256" in err and "--force" in err
+        assert "data/sample/tickets.csv: changed (expected sha256" in err and "--force" in err
         assert main(["rerun", str(manifest), "--force"]) == 1
         out = capsys.readouterr().out
         assert "good.n_rows: 3 → 4" in out and "Results differ" in out

@@ -38,14 +38,14 @@ PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARA
 
 
 def make_project(root: Path, notebooks=("good", "broken"), *, with_data: bool = True) -> Path:
-    """A mini project: notebooks/, params/, data/sample/values.csv, mapping.yaml."""
+    """A mini project: notebooks/, params/, data/sample/tickets.csv, mapping.yaml."""
     (root / "notebooks").mkdir(parents=True)
     (root / "params").mkdir()
     for name in notebooks:
         shutil.copy(FIXTURES / f"{name}.ipynb", root / "notebooks" / f"{name}.ipynb")
     if with_data:
         (root / "data" / "sample").mkdir(parents=True)
-        (root / "data" / "sample" / "values.csv").write_text(VALUES_CSV, encoding="utf-8")
+        (root / "data" / "sample" / "tickets.csv").write_text(VALUES_CSV, encoding="utf-8")
     (root / "mapping.yaml").write_text("tickets: {}\n", encoding="utf-8")
     (root / "params" / "good.yaml").write_text("title: 月度报告\nmapping: mapping.yaml\n", encoding="utf-8")
     return root
@@ -91,7 +91,7 @@ def test_good_run_writes_executed_notebook_html_and_manifest(project, base_run):
     assert manifest["run_id"] == "base" and manifest["status"] == "ok"
     entry = manifest["notebooks"]["good"]
     assert entry["status"] == "ok" and entry["error"] is None and entry["duration_s"] > 0
-    # results recorded by the notebook, computed from values.csv
+    # results recorded by the notebook, computed from tickets.csv
     results = manifest["results"]["good"]
     assert results["n_rows"] == 3
     assert results["mean_value"] == pytest.approx((1.5 + 2.5 + 4.0) / 3, rel=1e-15)
@@ -104,10 +104,10 @@ def test_good_run_writes_executed_notebook_html_and_manifest(project, base_run):
     assert given == {"title": title, "mapping": "mapping.yaml", "period_start": "2026-05-01"}
     assert resolved["mapping"] == str(project / "mapping.yaml")
     assert entry["parameters"]["sources"] == {"title": "-p", "mapping": "params/good.yaml", "period_start": "-p"}
-    # inputs: every file of the data_dir (the notebook's default ../data/sample) and the mapping file
-    values = project / "data" / "sample" / "values.csv"
+    # inputs: the table files of the data_dir (the notebook default ../data/sample) and the mapping file
+    values = project / "data" / "sample" / "tickets.csv"
     assert manifest["inputs"] == {
-        "data/sample/values.csv": {"sha256": hashlib.sha256(values.read_bytes()).hexdigest(),
+        "data/sample/tickets.csv": {"sha256": hashlib.sha256(values.read_bytes()).hexdigest(),
                                    "size": values.stat().st_size},
         "mapping.yaml": {"sha256": hashlib.sha256((project / "mapping.yaml").read_bytes()).hexdigest(),
                          "size": (project / "mapping.yaml").stat().st_size},
@@ -236,17 +236,23 @@ def test_failing_notebook_keeps_error_others_run_and_good_report_survives(projec
     assert not any(o.output_type == "stream" and "never reached" in o.text for o in outputs)
     page = (result.report_dir / "broken.html").read_text(encoding="utf-8")
     assert "planted failure 计划中的错误" in page and 'src="http' not in page
-    # a failed notebook gets no report made of papermill's traceback: one paragraph, which notebook, the message,
-    # where the executed notebook is; no traceback, no code, no output that ran before the failure
-    assert "Report broken failed" in page and "The executed notebook broken.ipynb is kept" in page
+    # a failed notebook gets no report made of papermill's traceback: a page for a manager says which report, the
+    # message, the step, what to do and whom to ask (run id, the folder it ended up in, the executed notebook);
+    # no traceback, no code, no output that ran before the failure
+    assert "Report broken failed" in page and "It stopped at step 4 of the report." in page
+    assert "What to do" in page and "unexpected problem in the report itself" in page  # not a DataError
+    assert f"the run id base and the folder {result.report_dir}." in page
+    assert "The executed notebook broken.ipynb in that folder holds the technical details." in page
     for absent in ("Traceback", "raise ValueError", "before the failure", "<pre", "<script", "ValueError"):
         assert absent not in page, absent
-    assert page.count("<p>") == 1
     good_page = (result.report_dir / "good.html").read_text(encoding="utf-8")
     assert "failed" not in good_page.split("<body", 1)[1][:2000]  # the good notebook's report is a report
     # the index lists both runs with their status
     index = (project / "reports" / "index.html").read_text(encoding="utf-8")
-    assert f'href="{result.report_dir.name}/broken.html">broken (failed)</a>' in index and "failed" in index
+    broken_row = re.search(rf'<tr><td><a href="{re.escape(result.report_dir.name)}/broken.html">broken</a></td>'
+                           r'<td>(.*?)</td>', index).group(1)
+    assert '<span class="status status-failed">failed</span>' in broken_row
+    assert "planted failure 计划中的错误" in broken_row  # the reason, in the index
 
 
 # --------------------------------------------------------------------------- rerun
@@ -261,20 +267,20 @@ def test_rerun_identical_then_refused_on_changed_input_then_forced(project, base
     # the rerun used the stored resolved parameters, hostile title included
     assert new_manifest["results"]["good"]["title"] == base_run[1]
 
-    values = project / "data" / "sample" / "values.csv"
+    values = project / "data" / "sample" / "tickets.csv"
     original = values.read_bytes()
     try:
         values.write_text(VALUES_CSV + "9.0,北\n", encoding="utf-8")
         with pytest.raises(RunError) as refused:
             rerun(manifest)
         message = str(refused.value)
-        assert "data/sample/values.csv" in message
+        assert "data/sample/tickets.csv" in message
         assert hashlib.sha256(original).hexdigest() in message
         assert hashlib.sha256(values.read_bytes()).hexdigest() in message
 
         forced = rerun(manifest, force=True, kernel_name="python3")
         assert forced.run.ok and not forced.identical and forced.exit_code == 1
-        assert [c.path for c in forced.input_changes] == ["data/sample/values.csv"]
+        assert [c.path for c in forced.input_changes] == ["data/sample/tickets.csv"]
         differing = {d.key for d in forced.differences}
         assert differing == {"n_rows", "mean_value", "table"}
         n_rows = next(d for d in forced.differences if d.key == "n_rows")

@@ -21,9 +21,11 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +55,7 @@ from csm.data.mapping import (
     load_mapping,
 )
 from csm.errors import DataError, ParameterError
+from csm.text import mask_pii, pseudonymise
 
 __all__ = [
     "SUFFIXES",
@@ -124,6 +127,14 @@ _OFFSET_FULL = re.compile(
     r"^(?P<base>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?P<off>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$"
 )
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
+# decimal comma (``decimal: ","``): 1.234,50 / 1 234,50 / 12,5
+_THOUSANDS_DECIMAL_COMMA = r"^[+-]?\d{1,3}(?:[. \u00a0']\d{3})+(?:,\d*)?$"
+_DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
+#: ``datetime_format`` values that read numbers: Excel serial days, Unix seconds, Unix milliseconds
+NUMERIC_DATE_FORMATS = ("excel", "unix", "unix_ms")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: dates later than this many days after today are reported (kept, as a warning)
+FUTURE_DAYS = 1
 _EXPONENT = r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+"
 
 
@@ -136,12 +147,26 @@ class _Issue:
 
 
 def _py(v):
-    """A value as shown in a message: plain Python, not numpy scalars."""
+    """A value as shown in a message: plain Python, not numpy scalars, personal data masked."""
     if isinstance(v, np.generic):
         v = v.item()
     if isinstance(v, (pd.Timestamp, np.datetime64)):
         return str(v)
-    return v
+    return _masked(v)
+
+
+def _masked(v):
+    """A cell value quoted in a problem, with phone numbers, e-mail addresses, ID and card numbers masked
+    (:func:`csm.text.mask_pii`): problems reach reports, notebooks and manifests."""
+    if isinstance(v, str):
+        return mask_pii(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return v
+    if isinstance(v, float) and not (np.isfinite(v) and v == round(v)):
+        return v
+    text = str(int(v))
+    masked = mask_pii(text)
+    return masked if masked != text else v
 
 
 class _Checker:
@@ -150,6 +175,20 @@ class _Checker:
     def __init__(self, table: str, file: str, row_numbers: np.ndarray):
         self.table, self.file, self.rows = table, file, row_numbers
         self.issues: list[_Issue] = []
+        #: problems that do not drop rows or stop loading (future dates, formulas without values, …)
+        self.warnings: list[Problem] = []
+        #: decimal mark of numbers written as text (the mapping's ``decimal:``)
+        self.decimal = "."
+
+    def warn(self, column, message, mask=None, values=None):
+        """A warning: the rows are kept; shown in ``Dataset.problems`` with action "warning"."""
+        rows, vals, n = (), (), 0
+        if mask is not None:
+            pos = np.flatnonzero(np.asarray(mask, dtype=bool))
+            if len(pos) == 0:
+                return
+            rows, vals, n = self._sample(pos, values)
+        self.warnings.append(Problem(self.table, self.file, column, message, rows, vals, n))
 
     def fatal(self, column, message, *, mask=None, values=None):
         rows, vals, n = (), (), 0
@@ -190,6 +229,10 @@ class _Raw:
     encoding: str | None = None
     duplicate_headers: dict = field(default_factory=dict)  # header -> [spreadsheet column letters]
     textual: bool = True  # read as text (CSV, Excel)
+    top: list = field(default_factory=list)  # the first rows as read (header row included), for hints
+    sheets: list = field(default_factory=list)  # Excel: sheet names
+    empty_formulas: list = field(default_factory=list)  # Excel: cells with a formula but no saved value
+    header_row: int = 1
 
 
 def _file_error(path: Path, message: str, table: str = "") -> DataError:
@@ -244,8 +287,8 @@ def _detect_encoding(path: Path, fmt: str, forced: str | None) -> str:
     with _open_bytes(path, fmt) as fh:
         try:
             head = fh.read(1 << 16)
-        except (OSError, EOFError) as exc:
-            raise _file_error(path, f"cannot be read ({exc})") from None
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _damaged(path, fmt, exc) from None
     if not head.strip():
         raise _file_error(path, "is empty (no header row, no data)")
     if head.startswith(b"PK\x03\x04"):
@@ -262,7 +305,7 @@ def _detect_encoding(path: Path, fmt: str, forced: str | None) -> str:
                                 "'Unicode Text' produces); save it as 'CSV UTF-8', or set "
                                 "`encoding: utf-16` in the mapping file")
     nul = head.find(b"\x00")
-    if nul >= 0:
+    if nul >= 0 and head.count(b"\x00") >= max(2, len(head) // 10):  # UTF-16: every other byte; else a few stray NULs
         raise _file_error(path, f"contains NUL bytes (first at byte offset {nul}): it looks like UTF-16 text "
                                 "without a byte-order mark or a binary file, not a CSV in UTF-8 or GB18030; "
                                 "save it as 'CSV UTF-8' (or set `encoding:` in the mapping file)")
@@ -289,6 +332,14 @@ def _detect_encoding(path: Path, fmt: str, forced: str | None) -> str:
     raise _file_error(path, "cannot be decoded as UTF-8 or GB18030 (" + "; ".join(failures) + ")" + where
                       + "; save it as 'CSV UTF-8', or set `encoding:` (e.g. utf-16, big5, latin-1) "
                         "in the mapping file")
+
+
+def _damaged(path: Path, fmt: str, exc: BaseException) -> DataError:
+    if fmt == "csv.gz":
+        return _file_error(path, f"is a damaged or truncated gzip file ({exc}): the download or copy stopped "
+                                 "early or the file was changed; download or compress it again (`gzip -t "
+                                 f"{path.name}` checks a file)")
+    return _file_error(path, f"cannot be read ({exc}); check that the file is complete and readable")
 
 
 def _prefix(path: Path, fmt: str, offset: int, cap: int = 1 << 23) -> bytes:
@@ -319,19 +370,22 @@ def _sniff_delimiter(path: Path, fmt: str, encoding: str) -> str:
         head = fh.read(1 << 16).decode(encoding, errors="ignore")
     first = head.splitlines()[0] if head.splitlines() else ""
     best, best_n = ",", 1
-    for sep in (",", "\t", ";"):
+    for sep in (",", "\t", ";", "|"):
         n = len(next(csv.reader([first], delimiter=sep), []))
         if n > best_n:
             best, best_n = sep, n
     return best
 
 
-def _split_header(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
-    """First row -> column names (read with header=None so that a row longer than the header is an
-    error, not a silent shift into the index). Duplicate headers get pandas-style ``.1`` suffixes
-    and are returned as {header: [spreadsheet column letters]}."""
+def _split_header(frame: pd.DataFrame, path: Path, header_row: int = 1) -> tuple[pd.DataFrame, dict]:
+    """Row ``header_row`` (1-based) -> column names (read with header=None so that a row longer than the
+    header is an error, not a silent shift into the index); rows above it are skipped. Duplicate headers
+    get pandas-style ``.1`` suffixes and are returned as {header: [spreadsheet column letters]}."""
     if len(frame) == 0:
         raise _file_error(path, "is empty (no header row, no data)")
+    if header_row > len(frame):
+        raise _file_error(path, f"has {len(frame)} row(s), fewer than the mapping's header_row: {header_row}")
+    frame = frame.iloc[header_row - 1:]
     names = ["" if pd.isna(v) else str(v).replace("\ufeff", "").strip() for v in frame.iloc[0].tolist()]
     names = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
     dups: dict[str, list[str]] = {}
@@ -350,9 +404,16 @@ def _split_header(frame: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict]:
     return body, dups
 
 
-def _read_csv(path: Path, fmt: str, forced: str | None) -> _Raw:
+def _read_csv(path: Path, fmt: str, forced: str | None, delimiter: str | None = None, header_row: int = 1) -> _Raw:
+    try:
+        return _read_csv_unchecked(path, fmt, forced, delimiter, header_row)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise _damaged(path, fmt, exc) from None
+
+
+def _read_csv_unchecked(path: Path, fmt: str, forced: str | None, delimiter: str | None, header_row: int) -> _Raw:
     enc = _detect_encoding(path, fmt, forced)
-    sep = _sniff_delimiter(path, fmt, enc)
+    sep = delimiter or _sniff_delimiter(path, fmt, enc)
     try:
         frame = pd.read_csv(path, sep=sep, encoding=enc, header=None, dtype=STR, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, index_col=False,
@@ -361,14 +422,56 @@ def _read_csv(path: Path, fmt: str, forced: str | None) -> _Raw:
         raise _file_error(path, "is empty (no header row, no data)") from None
     except (pd.errors.ParserError, ValueError) as exc:
         msg = str(exc).strip().replace("\n", " ").replace("Error tokenizing data. C error: ", "")
+        shown = {"\t": "tab"}.get(sep, repr(sep))
         raise _file_error(path, f"cannot be read as CSV ({msg}); that line has more fields than the header "
-                                "— look for an unquoted separator (e.g. 1,234.50 not in quotes) or an "
-                                "unquoted line break") from None
-    frame, dups = _split_header(frame, path)
-    return _Raw(frame, path.name, fmt, enc, dups)
+                                "— look for an unquoted separator (e.g. 1,234.50 not in quotes) or an unquoted "
+                                f"line break; the separator used was {shown} — if the file uses another one, set "
+                                "`delimiter:` (e.g. \"|\" or \";\") in the mapping file") from None
+    top = frame.head(30).astype(object).where(frame.head(30).notna(), "").values.tolist()
+    frame, dups = _split_header(frame, path, header_row)
+    return _Raw(frame, path.name, fmt, enc, dups, top=top, header_row=header_row)
 
 
-def _read_xlsx(path: Path, sheet) -> _Raw:
+def _formulas_without_values(path: Path, sheet) -> list[str]:
+    """Cells of the sheet read that hold a formula but no saved result (e.g. a workbook written by a script
+    and never opened in Excel): pandas reads them as empty."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            entries = [(re.search(r'\bname="([^"]*)"', e), re.search(r'\br:id="([^"]*)"', e))
+                       for e in re.findall(r"<sheet\b[^>]*>", book)]
+            entries = [(n.group(1), r.group(1)) for n, r in entries if n and r]
+            if not entries:
+                return []
+            if sheet is None:
+                rid = entries[0][1]
+            elif isinstance(sheet, int):
+                rid = entries[sheet][1] if 0 <= sheet < len(entries) else None
+            else:
+                rid = next((r for n, r in entries if n == str(sheet)), None)
+            target = None
+            for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+                if re.search(rf'\bId="{re.escape(rid or "")}"', rel):
+                    m = re.search(r'\bTarget="([^"]*)"', rel)
+                    target = m.group(1) if m else None
+            if target is None:
+                return []
+            name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            xml = z.read(name)
+    except (KeyError, zipfile.BadZipFile, OSError, IndexError):
+        return []
+    if b"<f" not in xml:
+        return []
+    text = xml.decode("utf-8", "replace")
+    out = []
+    for ref, inner in re.findall(r'<c\b[^>]*?\br="([A-Z]+[0-9]+)"[^>]*?(?<!/)>(.*?)</c>', text, flags=re.S):
+        if "<f" in inner and not re.search(r"<v>[^<]+</v>|<is>", inner):
+            out.append(ref)
+    return out
+
+
+def _read_xlsx(path: Path, sheet, header_row: int = 1) -> _Raw:
     try:
         frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None, dtype=STR,
                               keep_default_na=False, na_filter=False, engine="openpyxl")
@@ -385,11 +488,21 @@ def _read_xlsx(path: Path, sheet) -> _Raw:
             names = []
         raise _file_error(path, f"has no sheet {sheet!r} (the `sheet:` of the mapping); sheets: "
                                 f"{', '.join(map(repr, names))}") from None
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise _file_error(path, f"is not a valid .xlsx workbook ({exc}); open it in Excel and save it again "
                                 "as .xlsx") from None
-    frame, dups = _split_header(frame, path)
-    return _Raw(frame, path.name, "xlsx", None, dups)
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True)
+        sheets = list(book.sheetnames)
+        book.close()
+    except Exception:  # noqa: BLE001 - only used for hints
+        sheets = []
+    top = frame.head(30).astype(object).where(frame.head(30).notna(), "").values.tolist()
+    frame, dups = _split_header(frame, path, header_row)
+    return _Raw(frame, path.name, "xlsx", None, dups, top=top, sheets=sheets,
+                empty_formulas=_formulas_without_values(path, sheet), header_row=header_row)
 
 
 def _read_parquet(path: Path) -> _Raw:
@@ -400,21 +513,46 @@ def _read_parquet(path: Path) -> _Raw:
     return _Raw(frame.reset_index(drop=True), path.name, "parquet", None, {}, textual=False)
 
 
-def _read(path, *, encoding: str | None = None, sheet=None) -> _Raw:
+def _broken_link(path: Path) -> str | None:
+    """A message if ``path`` is a symbolic link that cannot be followed (a loop, a missing target)."""
+    try:
+        if not path.is_symlink():
+            return None
+        os.stat(path)
+    except RuntimeError:
+        return "is a symbolic link loop"
+    except OSError as exc:
+        if getattr(exc, "errno", None) == 40:  # ELOOP
+            return "is a symbolic link loop (it points back to itself)"
+        return "is a symbolic link whose target does not exist"
+    return None
+
+
+def _read(path, *, encoding: str | None = None, sheet=None, delimiter: str | None = None,
+          header_row: int = 1) -> _Raw:
     path = Path(path)
     if not path.is_file():
+        link = _broken_link(path)
+        if link:
+            raise _file_error(path, f"{link}; replace the link by the file itself (or point it at the file)")
         raise DataError(f"{path}: file not found", [Problem("", path.name, None, "file not found")])
     fmt = _format_of(path)
     if fmt in ("csv", "csv.gz"):
-        raw = _read_csv(path, fmt, encoding)
+        raw = _read_csv(path, fmt, encoding, delimiter, header_row)
     elif fmt == "xlsx":
-        raw = _read_xlsx(path, sheet)
+        raw = _read_xlsx(path, sheet, header_row)
     else:
         raw = _read_parquet(path)
+    other = ""
+    if raw.format == "xlsx" and len(raw.sheets) > 1:
+        read = repr(sheet) if sheet is not None else f"the first one, {raw.sheets[0]!r}"
+        other = (f"; the sheet read is {read} and the workbook has the sheets {', '.join(map(repr, raw.sheets))}: "
+                 "if the table is on another sheet (the first one is a cover page?), name it with `sheet:` in "
+                 "the mapping file")
     if raw.frame.shape[1] == 0:
-        raise _file_error(path, "is empty (no header row, no data)")
+        raise _file_error(path, "is empty (no header row, no data)" + other)
     if len(raw.frame) == 0:
-        raise _file_error(path, "has a header row but no data rows")
+        raise _file_error(path, "has a header row but no data rows" + other)
     return raw
 
 
@@ -478,7 +616,9 @@ def _convert_id(ck: _Checker, col: Column, s: pd.Series):
         dup = text.duplicated(keep="first").to_numpy(dtype=bool, na_value=False).copy() & ~blank
         ck.rows_issue(col.name, "repeats an identifier already used in an earlier row (must be unique; "
                                 "with on_invalid='drop' the first occurrence is kept)", dup, text)
-    return text, np.zeros(len(s), dtype=bool)  # missing already reported
+    # identifiers that are personal data (an e-mail address or phone number as customer id) leave the data
+    # layer as a stable pseudonym, so no report, notebook or manifest shows them (csm.text.pseudonymise)
+    return pseudonymise(text), np.zeros(len(s), dtype=bool)  # missing already reported
 
 
 def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = True):
@@ -489,6 +629,8 @@ def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = Tr
         text = stripped
     if blank.any():
         text = text.mask(blank)
+    if col.kind == "string":  # names and codes (agent, team, region …) that are personal data: pseudonymised
+        text = _pseudonymise_distinct(text)
     labels = _LABEL_SETS.get(col.name) if col.kind == "string" else None
     if labels:  # e.g. tickets.category: labels -> codes, other values kept
         lookup = _label_lookup(labels)
@@ -499,6 +641,20 @@ def _convert_string(ck: _Checker, col: Column, s: pd.Series, *, strip: bool = Tr
                 out = np.where(codes >= 0, conv[np.maximum(codes, 0)], None)
                 text = pd.Series(out, index=s.index, dtype=object).astype(STR)
     return text, blank
+
+
+def _pseudonymise_distinct(text: pd.Series) -> pd.Series:
+    """:func:`csm.text.pseudonymise` over the distinct values of a column (few, for names and codes)."""
+    codes, uniques = pd.factorize(text)
+    if not len(uniques):
+        return text
+    conv = pseudonymise(pd.Series(uniques, dtype=STR))
+    changed = (conv != pd.Series(uniques, dtype=STR)).to_numpy(dtype=bool, na_value=False)
+    if not changed.any():
+        return text
+    values = np.asarray(conv, dtype=object)
+    out = np.where(codes >= 0, values[np.maximum(codes, 0)], None)
+    return pd.Series(out, index=text.index, dtype=object).astype(STR)
 
 
 def _label_lookup(labels: dict) -> dict[str, str]:
@@ -572,7 +728,11 @@ def _convert_number(ck: _Checker, col: Column, s: pd.Series):
         if text.str.contains(r"[^\x00-\x7f]", regex=True).any():  # full-width digits １２, Chinese minus …
             text = text.str.normalize("NFKC")
         commas = text.str.contains(",", regex=False).fillna(False)
-        if commas.any():  # thousands separators: 1,234.50
+        if ck.decimal == ",":  # 1.234,50 -> 1234.50; 12,5 -> 12.5
+            grouped = text.str.fullmatch(_THOUSANDS_DECIMAL_COMMA).fillna(False)
+            text = text.mask(grouped, text.str.replace(r"[. \u00a0']", "", regex=True))
+            text = text.str.replace(",", ".", regex=False)
+        elif commas.any():  # thousands separators: 1,234.50
             grouped = text.str.fullmatch(_THOUSANDS).fillna(False)
             text = text.mask(grouped, text.str.replace(",", "", regex=False))
         v = pd.to_numeric(text.mask(blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -582,7 +742,13 @@ def _convert_number(ck: _Checker, col: Column, s: pd.Series):
             v[overflow] = [float(x) for x in text[overflow]]
         shown = s
         notnum = np.isnan(v) & ~blank
-        ck.rows_issue(col.name, f"is not a number; expected {col.expected}", notnum, shown)
+        hint = ""
+        if notnum.any() and ck.decimal != ",":
+            odd = text[notnum]
+            if (odd.str.fullmatch(_DECIMAL_COMMA) | odd.str.fullmatch(_THOUSANDS_DECIMAL_COMMA)).fillna(False).mean() > 0.5:
+                hint = ("; the values look like numbers with a decimal comma (12,5 or 1.234,50): add "
+                        "`decimal: \",\"` to the mapping file")
+        ck.rows_issue(col.name, f"is not a number; expected {col.expected}{hint}", notnum, shown)
     v = v.copy()
     bad = ~np.isfinite(v) & ~np.isnan(v)
     ck.rows_issue(col.name, "is infinite; expected a finite number", bad, shown)
@@ -651,9 +817,15 @@ def _convert_datetime(ck: _Checker, col: Column, s: pd.Series, timezone: str | N
         shown = s
     elif pd.api.types.is_numeric_dtype(s) and not _is_textlike(s):
         blank = s.isna().to_numpy(dtype=bool, na_value=False).copy()
-        ck.rows_issue(col.name, f"holds numbers, not dates (Excel serial numbers or Unix times?); expected "
-                                f"{col.expected}", ~blank, s)
-        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"), blank
+        numeric = [f for f in (formats or ()) if str(f).lower() in NUMERIC_DATE_FORMATS]
+        if not numeric:
+            ck.rows_issue(col.name, f"holds numbers, not dates ({_number_date_kind(s[~blank])}); expected "
+                                    f"{col.expected}; {_NUMBER_DATE_HINT}", ~blank, s)
+            return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"), blank
+        out = _numeric_dates(s.astype(float), ~blank, numeric, timezone)
+        bad = out.isna().to_numpy(dtype=bool, na_value=False) & ~blank
+        ck.rows_issue(col.name, f"is not a date in the mapping's datetime_format {', '.join(numeric)}", bad, s)
+        shown = s
     else:
         text = _to_text(s).str.strip()
         blank = _blank(text, tokens=True)
@@ -669,10 +841,20 @@ def _convert_datetime(ck: _Checker, col: Column, s: pd.Series, timezone: str | N
             base = text.copy()
             base.iloc[np.flatnonzero(has_off)] = parts["base"][found].str.strip().to_numpy()
             offsets = parts["off"][found]
-        wall = _parse_naive(base, todo, formats or DATETIME_FORMATS)
+        numeric = [f for f in (formats or ()) if str(f).lower() in NUMERIC_DATE_FORMATS]
+        strp = [f for f in (formats or ()) if str(f).lower() not in NUMERIC_DATE_FORMATS]
+        wall = _parse_naive(base, todo, strp or (() if numeric else DATETIME_FORMATS))
+        if numeric:
+            left = wall.isna().to_numpy(dtype=bool, na_value=False) & todo
+            num = pd.to_numeric(text.where(left), errors="coerce").astype(float)
+            wall = wall.fillna(_numeric_dates(num, left & num.notna().to_numpy(), numeric, timezone))
         bad = wall.isna().to_numpy(dtype=bool, na_value=False).copy() & ~blank
         hint = ("set `datetime_format:` in the mapping file (e.g. '%d/%m/%Y %H:%M')" if not formats
                 else f"the mapping's datetime_format is {', '.join(formats)}")
+        if bad.any() and not numeric:
+            plain = pd.to_numeric(text[bad], errors="coerce")
+            if plain.notna().mean() > 0.5:
+                hint = f"the values are plain numbers ({_number_date_kind(plain.dropna())}); {_NUMBER_DATE_HINT}"
         ck.rows_issue(col.name, f"is not a date/time that can be read; expected {col.expected}; {hint}",
                       bad, text)
         if has_off.any():
@@ -711,7 +893,52 @@ def _convert_datetime(ck: _Checker, col: Column, s: pd.Series, timezone: str | N
     ck.rows_issue(col.name, f"is outside {lo.year}–{hi.year - 1} (an Excel zero date or a typo?); "
                             f"expected {col.expected}", outside, shown)
     out = out.mask(outside).astype("datetime64[ns]")
+    limit = pd.Timestamp.now().normalize() + pd.Timedelta(days=FUTURE_DAYS + 1)
+    future = (out >= limit).to_numpy(dtype=bool, na_value=False)
+    ck.warn(col.name, f"is in the future (after {pd.Timestamp.now():%Y-%m-%d}): a typo in the year, day and "
+                      "month swapped, or a wrong time zone? The rows are kept; check them in the export",
+            future, shown)
     return out, blank
+
+
+_NUMBER_DATE_HINT = ("format the column as a date before exporting, or set `datetime_format: excel` (Excel "
+                     "serial day numbers such as 45678), `unix` (seconds since 1970) or `unix_ms` "
+                     "(milliseconds) in the mapping file")
+
+
+def _number_date_kind(values: pd.Series) -> str:
+    """What numbers in a date column probably are, for the message."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if not len(v):
+        return "Excel serial numbers or Unix times?"
+    med = float(v.median())
+    if 1 <= med < 100_000:
+        return f"Excel serial day numbers? {med:g} would be {(_EXCEL_EPOCH + pd.Timedelta(days=med)):%Y-%m-%d}"
+    if 1e8 <= med < 1e11:
+        return f"Unix times in seconds? {med:.0f} would be {pd.Timestamp(int(med), unit='s'):%Y-%m-%d}"
+    if 1e11 <= med < 1e14:
+        return f"Unix times in milliseconds? {med:.0f} would be {pd.Timestamp(int(med), unit='ms'):%Y-%m-%d}"
+    return "Excel serial numbers or Unix times?"
+
+
+def _numeric_dates(num: pd.Series, todo: np.ndarray, formats, timezone) -> pd.Series:
+    """Numbers read as dates by ``datetime_format: excel | unix | unix_ms`` (the first that applies)."""
+    out = pd.Series(pd.NaT, index=num.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        fmt = str(fmt).lower()
+        rows = todo & out.isna().to_numpy(dtype=bool) & num.notna().to_numpy(dtype=bool)
+        if not rows.any():
+            break
+        v = num[rows]
+        if fmt == "excel":
+            ok = (v >= 1) & (v < 2_958_466)
+            conv = _EXCEL_EPOCH + pd.to_timedelta(v[ok], unit="D")
+        else:
+            ok = (v.abs() < (1e11 if fmt == "unix" else 1e14))
+            conv = pd.to_datetime(v[ok], unit="s" if fmt == "unix" else "ms", utc=True)
+            conv = (conv.dt.tz_convert(timezone) if timezone else conv).dt.tz_localize(None)
+        out.loc[conv.index] = conv.dt.round("us").astype("datetime64[ns]")
+    return out
 
 
 # ============================================================================ extra columns
@@ -721,7 +948,7 @@ _LEADING_ZERO = r"^[+-]?0\d"
 _EXTRA_BOOLS = ({"true", "false"}, {"yes", "no"}, {"y", "n"}, {"是", "否"})
 
 
-def infer_extra_type(s: pd.Series) -> pd.Series:
+def infer_extra_type(s: pd.Series, decimal: str = ".") -> pd.Series:
     """An extra (non-contract) column read as text, with the type its values show.
 
     Numbers (``float64``) when every non-missing cell is a plain number (``29.85``, ``-3``, ``1e3``, ``1,234.5``)
@@ -729,7 +956,8 @@ def infer_extra_type(s: pd.Series) -> pd.Series:
     (a float would not hold it exactly: card or account numbers stay text); booleans (nullable
     ``boolean``) when every non-missing cell is one of true/false, yes/no, y/n or 是/否 (one vocabulary, any
     case); otherwise the column stays text unchanged — a column mixing numbers and words is never coerced.
-    Missing cells (empty, spaces, NA, null, -) are missing in the result.
+    Missing cells (empty, spaces, NA, null, -) are missing in the result. ``decimal=","`` (the mapping's
+    ``decimal:``): numbers are read with a decimal comma (``1.234,5``).
     """
     text = _to_text(s).str.strip()
     blank = _blank(text, tokens=True)
@@ -738,6 +966,10 @@ def infer_extra_type(s: pd.Series) -> pd.Series:
     values = text[~blank]
     codes, uniques = pd.factorize(values)
     norm = pd.Series([unicodedata.normalize("NFKC", str(u)) for u in uniques], dtype=object)
+    if decimal == ",":
+        grouped_comma = norm.str.fullmatch(_THOUSANDS_DECIMAL_COMMA)
+        norm = norm.where(~grouped_comma, norm.str.replace(r"[. \u00a0']", "", regex=True))
+        norm = norm.where(~(grouped_comma | norm.str.fullmatch(_DECIMAL_COMMA)), norm.str.replace(",", ".", regex=False))
     folded = {x.casefold() for x in norm}
     for vocab in _EXTRA_BOOLS:
         if folded <= vocab:
@@ -852,7 +1084,7 @@ def _check(frame: pd.DataFrame, spec: Table, ck: _Checker, *, timezone=None, dat
             out, _ = _convert_number(ck, Column(str(name), "float", False, ""), s)
             clean[name] = out.reset_index(drop=True)
         elif infer_extra and _is_textlike(s):
-            clean[name] = infer_extra_type(s).reset_index(drop=True)
+            clean[name] = infer_extra_type(s, ck.decimal).reset_index(drop=True)
         else:
             clean[name] = s.reset_index(drop=True)
     return pd.DataFrame(clean, index=pd.RangeIndex(len(frame)))
@@ -899,6 +1131,8 @@ class LoadResult:
     blank_rows: int = 0
     #: columns computed on loading by the mapping's ``derive:`` ({column: spec})
     derived: dict = field(default_factory=dict)
+    #: problems that kept the rows (future dates, formulas without saved values, NUL characters removed)
+    warnings: list[Problem] = field(default_factory=list)
 
     def __repr__(self) -> str:
         return (f"LoadResult(table={self.table!r}, file={self.file.name!r}, rows={len(self.frame)}, "
@@ -908,12 +1142,13 @@ class LoadResult:
 def _run(path, table: str, tm: TableMapping | None):
     """Read + map + validate; returns (raw, clean, checker)."""
     try:
-        raw = _read(path, encoding=tm.encoding if tm else None, sheet=tm.sheet if tm else None)
+        raw = _read(path, encoding=tm.encoding if tm else None, sheet=tm.sheet if tm else None,
+                    delimiter=tm.delimiter if tm else None, header_row=tm.header_row if tm else 1)
     except DataError as exc:  # say which table the file was meant for
         raise DataError(str(exc), [Problem(table, p.file, p.column, p.message, p.rows, p.values, p.n_rows)
                                    for p in exc.problems]) from None
     frame = raw.frame
-    rows = np.arange(len(frame)) + 2
+    rows = np.arange(len(frame)) + 1 + raw.header_row
     blank_rows = 0
     if raw.textual and len(frame):
         empty = np.ones(len(frame), dtype=bool)
@@ -927,6 +1162,20 @@ def _run(path, table: str, tm: TableMapping | None):
                 raise _file_error(Path(path), "has a header row but no data rows", table)
     frame, map_fatal, mapped_missing = apply_mapping(frame, tm, table, file=raw.file)
     ck = _Checker(table, raw.file, rows)
+    ck.decimal = tm.decimal if tm else "."
+    if raw.textual:
+        frame = _strip_nul(ck, frame)
+    for name in (tm.pseudonymise if tm else ()):
+        if name in frame.columns:  # keys no pattern recognises (contact names): every value hashed
+            col = frame[name]
+            frame = frame.assign(**{name: pseudonymise(_to_text(col).str.strip().mask(lambda x: x.eq("")),
+                                                       always=True)})
+    if raw.empty_formulas:
+        cells = raw.empty_formulas
+        ck.warn(None, f"{len(cells)} cell(s) hold a formula without a saved result (e.g. {', '.join(cells[:SHOW])}), "
+                      "so they load as empty: the workbook was written by a program that does not calculate "
+                      "formulas and was never opened and saved in Excel; open it in Excel or LibreOffice, let it "
+                      "recalculate, save it, and load it again")
     frame, derive_issues = derive_before_validation(frame, tm)
     _derive_issues(ck, derive_issues)
     wanted = set(TABLES[table].names) | {h for hs in (tm.columns.values() if tm else ()) for h in hs}
@@ -941,7 +1190,62 @@ def _run(path, table: str, tm: TableMapping | None):
                    infer_extra=raw.textual)
     clean, derive_issues = derive_after_validation(clean, tm)
     _derive_issues(ck, derive_issues)
+    if any(i.fatal and "is required but missing" in i.problem.message for i in ck.issues):
+        hint = _header_hint(raw, TABLES[table], tm)
+        if hint:  # first: it explains the missing columns listed after it
+            ck.issues.insert(0, _Issue(Problem(table, raw.file, None, hint), None, True))
     return raw, clean, ck, rows, blank_rows
+
+
+def _strip_nul(ck: _Checker, frame: pd.DataFrame) -> pd.DataFrame:
+    """NUL characters in cells (a damaged export, binary data) are removed and reported as a warning."""
+    for name in frame.columns:
+        col = frame[name]
+        if not _is_textlike(col):
+            continue
+        hit = col.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False)
+        if hit.any():
+            ck.warn(str(name), "contains NUL characters (\\x00: a damaged export or binary data); they were "
+                               "removed — check these rows in the export", hit)
+            frame = frame.assign(**{name: col.str.replace("\x00", "", regex=False)})
+    return frame
+
+
+def _header_hint(raw: _Raw, spec: Table, tm: TableMapping | None) -> str | None:
+    """Where the headers probably are when required columns are missing: a later row (a title or cover row
+    above the table; a merged title cell), or another sheet."""
+    wanted = {_norm_label(n) for n in spec.names}
+    for target, cands in (tm.columns.items() if tm else ()):
+        wanted |= {_norm_label(c) for c in cands}
+    for col in spec.columns:
+        wanted |= {_norm_label(h) for h in HEADER_HINTS.get(col.name, ())}
+
+    def score(row) -> int:
+        return sum(1 for v in row if str(v).strip() and _norm_label(v) in wanted)
+
+    scores = [score(r) for r in raw.top]
+    current = raw.header_row - 1
+    best = int(np.argmax(scores)) if scores else current
+    if scores and best != current and scores[best] >= 2 and scores[best] > scores[current]:
+        filled = [str(v).strip() for v in raw.top[current] if str(v).strip()]
+        looks = (f" (row {raw.header_row} has {len(filled)} filled cell(s): a title or merged title row?)"
+                 if len(filled) <= 2 else "")
+        return (f"the headers seem to be in row {best + 1}, not row {raw.header_row}{looks}: add "
+                f"`header_row: {best + 1}` to the mapping file so that the rows above are skipped")
+    if raw.format == "xlsx" and len(raw.sheets) > 1:
+        which = repr(tm.sheet) if tm and tm.sheet is not None else f"the first one, {raw.sheets[0]!r}"
+        return (f"the sheet read ({which}) does not look like the {spec.name} table; the workbook has the sheets "
+                f"{', '.join(map(repr, raw.sheets))}: name the right one with `sheet:` in the mapping file (and "
+                "`header_row:` if a title sits above the headers)")
+    if raw.textual and raw.format != "xlsx":
+        headers = [str(h) for h in raw.frame.columns]
+        for sep in ("|", ";", "\t", ","):
+            split = [part for h in headers if sep in h for part in h.split(sep)]
+            if split and (len(headers) == 1 or sum(_norm_label(x) in wanted for x in split) >= 2):
+                shown = [h for h in headers if sep in h][0]
+                return (f"the headers were not split at {sep!r} ({shown[:60]!r} is read as one header): the "
+                        f"separator seems to be {sep!r}; set `delimiter: {sep!r}` in the mapping file")
+    return None
 
 
 def _derive_issues(ck: _Checker, issues) -> None:
@@ -1000,7 +1304,8 @@ def load_table(path, table: str, *, mapping=None, on_invalid: str = "raise") -> 
     return LoadResult(frame=clean, problems=[i.problem for i in issues], dropped_rows=dropped,
                       encoding=raw.encoding, file=Path(path), table=spec.name, format=raw.format,
                       missing_optional=_missing_optional(spec, clean), row_numbers=rows,
-                      blank_rows=blank_rows, derived=dict(tm.derive) if tm is not None else {})
+                      blank_rows=blank_rows, derived=dict(tm.derive) if tm is not None else {},
+                      warnings=list(ck.warnings))
 
 
 def validate_file(path, table: str, *, mapping=None) -> list[Problem]:
@@ -1015,7 +1320,7 @@ def validate_file(path, table: str, *, mapping=None) -> list[Problem]:
     except DataError as exc:
         probs = exc.problems or [Problem(spec.name, Path(path).name, None, str(exc))]
         return [Problem(spec.name, p.file, p.column, p.message, p.rows, p.values, p.n_rows) for p in probs]
-    return [i.problem for i in ck.issues]
+    return [i.problem for i in ck.issues] + list(ck.warnings)
 
 
 def _parsed_mapping(mapping):
@@ -1134,6 +1439,11 @@ def _find_file(data_dir: Path, table: str, tm: TableMapping | None) -> Path | No
             raise DataError(f"{data_dir.name}: the mapping names {tm.file!r} as the {table} file, but it is not "
                             f"in the folder", [Problem(table, tm.file, None, "file named in the mapping not found")])
         return p
+    for suf in SUFFIXES:
+        link = _broken_link(data_dir / f"{table}{suf}")
+        if link:
+            raise DataError(f"{data_dir.name}/{table}{suf}: {link}; replace the link by the file itself",
+                            [Problem(table, f"{table}{suf}", None, link)])
     found = [data_dir / f"{table}{suf}" for suf in SUFFIXES if (data_dir / f"{table}{suf}").is_file()]
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
@@ -1224,6 +1534,7 @@ def load_tables(data_dir, *, mapping=None, on_invalid: str = "raise", tables=Non
             ds.derived[name] = res.derived
         rows[name] = res.row_numbers
         problem_rows += [(p, "dropped") for p in res.problems]
+        problem_rows += [(p, "warning") for p in res.warnings]
     problem_rows += [(p, "warning") for p in _cross_checks(ds, rows)]
     ds.problems = pd.DataFrame(
         [{"table": p.table, "file": p.file, "column": p.column, "message": p.message, "n_rows": p.n_rows,

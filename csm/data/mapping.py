@@ -14,7 +14,13 @@ A mapping is a small YAML file the analyst writes once per source system::
     timezone: Asia/Shanghai             # values with a UTC offset are converted to this zone
     sheet: 工单                          # Excel: sheet name (or 0-based number); default first
     encoding: gb18030                   # CSV: force an encoding instead of detecting it
+    delimiter: "|"                      # CSV: field separator (default: detected among , ; tab |)
+    decimal: ","                        # CSV/Excel text: decimal comma (1.234,50 = 1234.5); "." by default
+    header_row: 3                       # row of the file/sheet that holds the headers (default 1): rows
+                                        # above it (a cover title, a merged title row) are skipped
     drop_columns: [联系电话]              # headers to discard on reading (e.g. PII)
+    pseudonymise: [customer_id]         # columns whose every value is replaced by a stable hash (#<12 hex>),
+                                        # for keys that are personal data (contact names, e-mail addresses)
     file: 工单导出.xlsx                   # load_tables: file name to use for this table
     derive:                             # customers: columns the export does not have, computed on loading
       signup_date: {tenure_months: tenure, as_of: "2024-06-30"}   # sign-up = as_of − tenure months
@@ -43,6 +49,14 @@ good as the tenure and the flag; calendar-time churn rates (per month, per cohor
 the export covers are not in it at all, so retention is overstated when the export holds only customers
 active at some recent date (the Telco sample: churn "within the last month").
 
+``datetime_format: excel`` reads Excel serial day numbers (``45678`` = 2025-01-21, ``45678.5`` = noon);
+``unix`` / ``unix_ms`` read Unix times in seconds / milliseconds (UTC; converted into ``timezone:`` when
+given). They may be combined with strptime formats in a list (``[excel, "%Y-%m-%d"]``).
+
+Mapping files are read without YAML aliases (``&anchor`` / ``*alias`` are refused: a few lines of
+aliases can expand to gigabytes) and without duplicate keys (which YAML would silently let the last
+one win); the message names the file and line.
+
 ``yes``/``no``/``on``/``off`` stay text in mapping files (only ``true``/``false``
 are booleans), so ``{Yes: true}`` means what it says.
 """
@@ -62,17 +76,18 @@ import yaml
 from csm.compat import STR
 from csm.data.contract import TABLES, Problem, Table
 from csm.errors import DataError
+from csm.strict_yaml import StrictYAMLError, StrictYAMLMixin
 
-__all__ = ["Mapping", "TableMapping", "apply_mapping", "as_mapping", "derive_after_validation",
+__all__ = ["Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "apply_mapping", "as_mapping", "derive_after_validation",
            "derive_before_validation", "load_mapping", "normalise_header"]
 
 _TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file",
-               "derive")
+               "derive", "delimiter", "decimal", "header_row", "pseudonymise")
 #: days per month of tenure (the month of the survival analyses, csm.churn.DAYS_PER_MONTH)
 DAYS_PER_MONTH = 365.25 / 12
 #: columns ``derive:`` can compute, per table: column -> the keys its spec takes
 DERIVABLE = {"customers": {"signup_date": ("tenure_months", "as_of"), "churn_date": ("when_churned",)}}
-_DEFAULT_KEYS = ("datetime_format", "timezone", "encoding")
+_DEFAULT_KEYS = ("datetime_format", "timezone", "encoding", "delimiter", "decimal")
 _TOP_KEYS = ("tables", "table", "name", "description", *_TABLE_KEYS)
 
 
@@ -93,6 +108,14 @@ class TableMapping:
     #: columns computed on loading: {"signup_date": {"tenure_months": header, "as_of": Timestamp},
     #: "churn_date": {"when_churned": Timestamp}} (customers only; see module docstring)
     derive: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: CSV field separator (None: detected)
+    delimiter: str | None = None
+    #: decimal mark of numbers written as text ("." or ",")
+    decimal: str = "."
+    #: 1-based row holding the headers (rows above are skipped)
+    header_row: int = 1
+    #: contract columns (after renaming) whose values are replaced by a stable hash on loading
+    pseudonymise: tuple[str, ...] = ()
     #: name of the mapping file, for messages
     source: str = "<mapping>"
 
@@ -111,7 +134,7 @@ class Mapping:
 
 
 # ----------------------------------------------------------------------------- YAML reading
-class _Loader(yaml.SafeLoader):
+class _Loader(StrictYAMLMixin, yaml.SafeLoader):
     """SafeLoader where only true/false are booleans (YAML 1.2), so Yes/No/On/Off stay text."""
 
 
@@ -245,9 +268,30 @@ def _parse_table(spec: Any, table: str | None, source: str, defaults: dict) -> T
         drop = (drop,)
     file = spec.get("file")
     derive = _parse_derive(spec.get("derive"), table, source, f"{where}.derive")
+    delimiter = spec.get("delimiter", defaults.get("delimiter"))
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t", "pipe": "|", "semicolon": ";", "comma": ","}.get(str(delimiter),
+                                                                                             str(delimiter))
+        if len(delimiter) != 1 or delimiter in "\"\r\n":
+            raise _err(source, f"{where}.delimiter", f"expected one character such as \",\", \";\", \"|\" or tab; "
+                                                     f"got {spec.get('delimiter', defaults.get('delimiter'))!r}")
+    decimal = str(spec.get("decimal", defaults.get("decimal", ".")))
+    if decimal not in (".", ","):
+        raise _err(source, f"{where}.decimal", f"expected \".\" or \",\" (quoted); got {decimal!r}")
+    header_row = spec.get("header_row", 1)
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or not 1 <= header_row <= 1000:
+        raise _err(source, f"{where}.header_row", f"expected the spreadsheet row number of the headers "
+                                                  f"(1 = first row); got {header_row!r}")
+    if delimiter is not None and delimiter == decimal:
+        raise _err(source, where, f"delimiter and decimal are both {decimal!r}; a semicolon file with decimal "
+                                  "commas needs `delimiter: \";\"` and `decimal: \",\"`")
     return TableMapping(columns=columns, values=values, datetime_format=fmt, timezone=tz, sheet=sheet,
                         encoding=enc, drop_columns=tuple(str(d).strip() for d in drop),
-                        file=None if file is None else str(file), derive=derive, source=source)
+                        file=None if file is None else str(file), derive=derive, delimiter=delimiter,
+                        decimal=decimal, header_row=header_row, source=source,
+                        pseudonymise=tuple(str(c).strip() for c in ((spec.get("pseudonymise") or ()) if not
+                                                                    isinstance(spec.get("pseudonymise"), str)
+                                                                    else (spec["pseudonymise"],))))
 
 
 def _parse_date(value, source: str, where: str) -> pd.Timestamp:
@@ -355,10 +399,15 @@ def load_mapping(path) -> Mapping:
                         [Problem("mapping", path.name, None, "mapping file not found")])
     try:
         data = yaml.load(_read_yaml_text(path), Loader=_Loader)
+    except StrictYAMLError as exc:
+        mark = exc.problem_mark
+        raise _err(path.name, f"line {mark.line + 1}, column {mark.column + 1}", exc.problem) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise _err(path.name, where, f"is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except RecursionError:
+        raise _err(path.name, "", "is nested too deeply to be a mapping file") from None
     return parse_mapping(data, source=path.name)
 
 
@@ -448,6 +497,7 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         fatal.append(Problem(table, file, tgt,
                              f"the file has a column {tgt!r} and the mapping {tm.source} also maps header "
                              f"{src!r} to {tgt!r}; remove one of them (e.g. list {tgt!r} under drop_columns:)"))
+        del renames[src]  # keep the frame free of duplicate column names (the problem above stops loading)
     targets = list(renames.values())
     for tgt in {t for t in targets if targets.count(t) > 1}:
         srcs = [s for s, t in renames.items() if t == tgt]
@@ -455,8 +505,14 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
                                                f"{', '.join(map(repr, srcs))}"))
     frame = frame.rename(columns=renames)
     for first, other in copies:
-        if other not in frame.columns:
+        source = next((h for h, t in claimed.items() if t == first), first)
+        if other not in frame.columns and first in frame.columns:
             frame[other] = frame[first]
+        elif other in frame.columns:
+            fatal.append(Problem(table, file, other,
+                                 f"the mapping {tm.source} sends header {source!r} to both {first!r} and {other!r}, "
+                                 f"but the file already has a column {other!r}; remove {other!r} from the mapping's "
+                                 f"columns: or list the file's {other!r} under drop_columns:"))
     for col, conv in tm.values.items():
         col = renames.get(col, col)  # values: may name the contract column or the export's header
         if col in frame.columns:

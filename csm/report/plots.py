@@ -58,6 +58,7 @@ _THEME_RC = {
     "axes.spines.right": False,
     "legend.frameon": False,
     "date.autoformatter.month": "%Y-%m",
+    "text.parse_math": False,     # "$" in a team or category name is text, never mathtext (issue 15)
 }
 
 

@@ -69,8 +69,14 @@ def code_label(code, lang: str, *, prefix: str = "") -> str:
 
 
 def heading(key: str, lang: str, *, level: int = 2, **kwargs) -> Markdown:
-    """A Markdown heading from the phrase ``key`` (headings follow ``lang``, so they cannot be static cells)."""
-    return Markdown("#" * level + " " + phrase(key, lang, **kwargs))
+    """A Markdown heading from the phrase ``key`` (headings follow ``lang``, so they cannot be static cells).
+
+    Text inserted into the phrase (``kwargs``: an experiment id, a team name — parameters and data) is
+    escaped, so it is never read as Markdown or HTML."""
+    # an underscore inside a word (smart_triage) is never emphasis: left as it is, so the heading reads the same
+    values = {k: re.sub(r"(?<=\w)\\_(?=\w)", "_", escape_markdown(v)) if isinstance(v, str) else v
+              for k, v in kwargs.items()}
+    return Markdown("#" * level + " " + phrase(key, lang, **values).replace("\n", " "))
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
