@@ -1,24 +1,26 @@
-"""Sentiment scoring of 1,000,000 short comments (English and Chinese) with csm.sentiment.score.
+"""Sentiment scoring throughput (csm.sentiment.score) against its baselines, measured in the same run.
 
-Usage:  python benchmarks/bench_sentiment.py [--n 1000000] [--baseline-n 20000]
+Usage:  python benchmarks/bench_sentiment.py [--n 200000] [--baseline-n 20000] [--zh-csv FILE --zh-column review]
+        [--en-csv FILE --en-column text] [--n-jobs N]
 
-Corpus (seeded): half the comments are survey comments of the bundled sample data (drawn with
-replacement: real template repetition), half are generated short comments from phrase pieces, numbers and
-product names in English and Chinese (mostly distinct). The script prints the share of distinct texts.
+Corpora (seeded):
+- **all-distinct**: every text occurs once. English: generated comments from phrase pieces with a random
+  word order and a distinct number; Chinese: by default generated the same way from Chinese pieces; with
+  ``--zh-csv`` / ``--en-csv`` real texts of a CSV column are used instead (e.g. the labelled review sets in
+  ``shared/real``, outside the project: ``--zh-csv ../shared/real/zh_online_shopping_10_cats.csv``), de-duplicated.
+- **duplicate-heavy**: ``--n`` texts drawn with replacement from the bundled sample's survey comments and a
+  small set of generated comments (about 2% distinct).
 
-Baseline measured in the same run: ``TextBlob(text).sentiment`` in a Python loop over a random subset of
-``--baseline-n`` comments of the same corpus (the full million would take most of an hour); its throughput is
-extrapolated (texts per second). csm scores the whole corpus (with its progress bar on stderr).
-
-Equality: every distinct English text of the corpus is scored by TextBlob and compared with csm's
-polarity/subjectivity (max absolute difference; identical texts give identical scores, so this covers the whole
-corpus). Memory: tracemalloc peak of score() at n/2 and n comments, against the size of the result columns
-(the word, token-sequence and clause caches are bounded, 50,000 entries each; both sizes fill them).
+Baselines in the same run, on the same texts: ``TextBlob(text).sentiment`` in a Python loop (English; on a random
+subset of ``--baseline-n``), ``jieba.lcut`` of every Chinese text (the floor of the Chinese design: segmentation).
+csm is timed with ``n_jobs=1`` and with ``--n-jobs`` (default: all cores). Memory: tracemalloc peak of score()
+plus Arrow's allocations. English ``method="textblob"`` equality with TextBlob is checked on the distinct texts.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -40,98 +42,139 @@ EN_ADJ = ["slow", "fast", "helpful", "rude", "friendly", "useless", "great", "te
           "disappointing", "amazing", "poor", "fine", "broken", "clear", "careless", "efficient", "annoying"]
 EN_TAIL = ["", ".", "!", "!!", " today.", " again.", ", thanks.", ", I waited {n} hours.", " after {n} days.",
            " for order {n}.", ", not happy.", " as always.", ", would recommend.", ", never again."]
-ZH_OPEN = ["客服", "快递", "售后", "退款", "产品", "回复", "物流", "商品", "服务", "这次购物"]
-ZH_MID = ["很", "非常", "太", "不太", "特别", "有点", "真的", "一点也不", "比较", "超级"]
-ZH_ADJ = ["慢", "快", "好", "差", "耐心", "专业", "满意", "失望", "及时", "敷衍", "热情", "糟糕", "贵", "便宜", "靠谱"]
-ZH_TAIL = ["", "。", "！", "，谢谢！", "，等了{n}天。", "，订单{n}。", "，下次还来。", "，再也不买了。", "，还行。"]
+ZH_OPEN = ["客服", "快递", "售后", "退款", "产品", "回复", "物流", "商品", "服务", "这次购物", "骑手", "外卖", "包装", "味道",
+           "价格", "质量", "房间", "前台", "手机", "衣服"]
+ZH_MID = ["很", "非常", "太", "不太", "特别", "有点", "真的", "一点也不", "比较", "超级", "还算", "相当", "挺", "实在"]
+ZH_ADJ = ["慢", "快", "好", "差", "耐心", "专业", "满意", "失望", "及时", "敷衍", "热情", "糟糕", "贵", "便宜", "靠谱",
+          "干净", "新鲜", "难吃", "好吃", "舒服"]
+ZH_JOIN = ["，", "，但是", "，不过", "，而且", "，就是", "。", "，可惜"]
 
 
-def corpus(n: int, seed: int = 0) -> pd.Series:
-    rng = np.random.default_rng(seed)
+def en_text(rng) -> str:
+    text = " ".join([EN_OPEN[rng.integers(len(EN_OPEN))], EN_MID[rng.integers(len(EN_MID))],
+                     EN_ADJ[rng.integers(len(EN_ADJ))]]) + EN_TAIL[rng.integers(len(EN_TAIL))]
+    for _ in range(rng.integers(0, 3)):
+        text += " " + EN_OPEN[rng.integers(len(EN_OPEN))].lower() + " " + EN_MID[rng.integers(len(EN_MID))] + \
+            " " + EN_ADJ[rng.integers(len(EN_ADJ))] + "."
+    return text.replace("{n}", str(int(rng.integers(1, 100_000))))
+
+
+def zh_text(rng) -> str:
+    parts = []
+    for k in range(rng.integers(2, 5)):
+        if k:
+            parts.append(ZH_JOIN[rng.integers(len(ZH_JOIN))])
+        parts.append(ZH_OPEN[rng.integers(len(ZH_OPEN))] + ZH_MID[rng.integers(len(ZH_MID))]
+                     + ZH_ADJ[rng.integers(len(ZH_ADJ))])
+    return "".join(parts) + "！"
+
+
+def distinct(gen, n, rng) -> list[str]:
+    seen, out = set(), []
+    while len(out) < n:
+        t = gen(rng)
+        if t not in seen:
+            seen.add(t)
+            out.append(t)
+    return out
+
+
+def from_csv(path, column, n, rng) -> list[str]:
+    s = pd.read_csv(path)[column].dropna().astype(str).str.replace("\ufeff", "").drop_duplicates()
+    s = s[s.str.len() > 0]
+    return s.sample(min(n, len(s)), random_state=int(rng.integers(1 << 31))).tolist()
+
+
+def duplicate_heavy(n, rng) -> list[str]:
     comments = pd.read_parquet(ROOT / "data" / "sample" / "responses.parquet", columns=["comment"])["comment"]
-    comments = comments.dropna().to_numpy(dtype=object)
-    out = np.empty(n, dtype=object)
-    from_sample = rng.random(n) < 0.5
-    out[from_sample] = comments[rng.integers(0, len(comments), from_sample.sum())]
-    gen = np.flatnonzero(~from_sample)
-    zh = rng.random(len(gen)) < 0.5
-    for i, is_zh in zip(gen, zh):
-        if is_zh:
-            text = (ZH_OPEN[rng.integers(len(ZH_OPEN))] + ZH_MID[rng.integers(len(ZH_MID))]
-                    + ZH_ADJ[rng.integers(len(ZH_ADJ))] + ZH_TAIL[rng.integers(len(ZH_TAIL))])
-        else:
-            text = " ".join([EN_OPEN[rng.integers(len(EN_OPEN))], EN_MID[rng.integers(len(EN_MID))],
-                             EN_ADJ[rng.integers(len(EN_ADJ))]]) + EN_TAIL[rng.integers(len(EN_TAIL))]
-            if rng.random() < 0.3:
-                text += " " + EN_OPEN[rng.integers(len(EN_OPEN))].lower() + " " + EN_ADJ[rng.integers(len(EN_ADJ))]
-        out[i] = text.replace("{n}", str(int(rng.integers(1, 100_000))))
-    return pd.Series(out, dtype=object, name="comment")
+    pool = list(comments.dropna().unique()) + [en_text(rng) for _ in range(500)] + [zh_text(rng) for _ in range(500)]
+    return [pool[i] for i in rng.integers(0, len(pool), n)]
 
 
-def fresh_scorers():
-    sentiment._SCORERS.clear()
+def timed(fn):
     gc.collect()
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def peak_memory(texts, **kw) -> float:
+    pool = pa.default_memory_pool()
+    before = pool.bytes_allocated()
+    tracemalloc.start()
+    sentiment.score(texts, **kw)
+    peak = tracemalloc.get_traced_memory()[1] / 2 ** 20
+    tracemalloc.stop()
+    return peak + (pool.max_memory() - before) / 2 ** 20
+
+
+def bench(name, texts, args, textblob_rate, jieba_seconds=None):
+    s = pd.Series(texts, dtype=object)
+    sentiment._SCORERS.clear()
+    sentiment.score(["warm up", "热身"], n_jobs=1)   # lexicons, jieba's dictionary, model: outside the timing
+    _, one = timed(lambda: sentiment.score(s, n_jobs=1))
+    sentiment._SCORERS.clear()
+    sentiment.score(["warm up", "热身"], n_jobs=1)
+    _, many = timed(lambda: sentiment.score(s, n_jobs=args.n_jobs))
+    line = (f"  {name}: {len(s):,} texts ({s.nunique() / len(s):.1%} distinct): n_jobs=1 {len(s) / one:,.0f} texts/s, "
+            f"n_jobs={args.n_jobs or os.cpu_count()} {len(s) / many:,.0f} texts/s")
+    if textblob_rate:
+        line += f"; vs TextBlob loop {len(s) / one / textblob_rate:.1f}x (1 job), {len(s) / many / textblob_rate:.1f}x"
+    if jieba_seconds:
+        line += f"; time / jieba segmentation {one / jieba_seconds:.2f} (1 job), {many / jieba_seconds:.2f}"
+    print(line, flush=True)
+    sentiment._SCORERS.clear()
+    sentiment.score(["warm up", "热身"], n_jobs=1)
+    print(f"    peak allocation of score(n_jobs=1): {peak_memory(s, n_jobs=1):,.0f} MiB", flush=True)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--n", type=int, default=200_000)
     ap.add_argument("--baseline-n", type=int, default=20_000)
+    ap.add_argument("--zh-csv", type=Path)
+    ap.add_argument("--zh-column", default="review")
+    ap.add_argument("--en-csv", type=Path)
+    ap.add_argument("--en-column", default="text")
+    ap.add_argument("--n-jobs", type=int, default=None)
     args = ap.parse_args(argv)
     from textblob import TextBlob
+    import jieba
+    rng = np.random.default_rng(0)
+    en = from_csv(args.en_csv, args.en_column, args.n, rng) if args.en_csv else distinct(en_text, args.n, rng)
+    zh = from_csv(args.zh_csv, args.zh_column, args.n, rng) if args.zh_csv else distinct(zh_text, args.n, rng)
+    dup = duplicate_heavy(args.n, rng)
+    print(f"cores: {os.cpu_count()}; English distinct: {len(en):,} ({'file' if args.en_csv else 'generated'}), "
+          f"Chinese distinct: {len(zh):,} ({'file' if args.zh_csv else 'generated'}), duplicate-heavy: {len(dup):,}")
 
-    texts = corpus(args.n)
-    distinct = texts.nunique()
-    print(f"corpus: {args.n:,} comments, {distinct:,} distinct ({distinct / args.n:.1%}); "
-          f"mean length {texts.str.len().mean():.0f} characters")
+    sub = [en[i] for i in rng.choice(len(en), min(args.baseline_n, len(en)), replace=False)]
+    _, t = timed(lambda: [TextBlob(x).sentiment for x in sub])
+    textblob_rate = len(sub) / t
+    print(f"baseline TextBlob(text).sentiment loop: {textblob_rate:,.0f} texts/s ({len(sub):,} distinct English texts)")
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    _, jieba_s = timed(lambda: [tok.lcut(x) for x in zh])
+    print(f"baseline jieba.lcut of the {len(zh):,} Chinese texts: {jieba_s:.2f} s = {len(zh) / jieba_s:,.0f} texts/s")
 
-    rng = np.random.default_rng(1)
-    subset = texts.iloc[rng.choice(args.n, args.baseline_n, replace=False)].tolist()
-    t0 = time.perf_counter()
-    for t in subset:
-        _ = TextBlob(t).sentiment
-    base = args.baseline_n / (time.perf_counter() - t0)
-    print(f"baseline TextBlob(text).sentiment loop: {base:,.0f} texts/s (timed on {args.baseline_n:,} random "
-          f"comments; {args.n / base / 60:.1f} min extrapolated for {args.n:,})")
+    print("csm.sentiment.score:")
+    bench("English, all distinct (method='vader')", en, args, textblob_rate)
+    s = pd.Series(en, dtype=object)
+    sentiment._SCORERS.clear()
+    sentiment.score(["warm up"], method="textblob", n_jobs=1)
+    _, t1 = timed(lambda: sentiment.score(s, method="textblob", n_jobs=1))
+    print(f"  English, all distinct (method='textblob'), n_jobs=1: {len(s) / t1:,.0f} texts/s, "
+          f"{len(s) / t1 / textblob_rate:.1f}x the TextBlob loop")
+    bench("Chinese, all distinct", zh, args, None, jieba_s)
+    bench("duplicate-heavy (sample comments, en+zh)", dup, args, textblob_rate)
 
-    sentiment.score(["warm up", "热身"])   # load lexicons and jieba's dictionary outside the timing
-    t0 = time.perf_counter()
-    result = sentiment.score(pd.Series(texts), progress=True)
-    seconds = time.perf_counter() - t0
-    csm_rate = args.n / seconds
-    print(f"csm.sentiment.score: {seconds:.1f} s for {args.n:,} = {csm_rate:,.0f} texts/s "
-          f"(cold caches at the start of the call are warm for nothing but the warm-up text)")
-    print(f"throughput ratio csm / TextBlob loop: {csm_rate / base:.1f}x")
-    print("languages:", result["language"].value_counts().to_dict())
-
-    # equality with TextBlob on every distinct English text
-    en = result["language"] == "en"
-    uniq = pd.DataFrame({"text": texts[en], "p": result["polarity"][en], "s": result["subjectivity"][en]})
-    uniq = uniq.drop_duplicates("text")
-    ref = np.array([tuple(TextBlob(t).sentiment) for t in uniq["text"]])
-    dp = np.abs(ref[:, 0] - uniq["p"].to_numpy()).max()
-    ds = np.abs(ref[:, 1] - uniq["s"].to_numpy()).max()
-    print(f"English equality on all {len(uniq):,} distinct English texts ({int(en.sum()):,} comments): "
-          f"max |Δpolarity| = {dp:.3g}, max |Δsubjectivity| = {ds:.3g}")
-
-    # memory: peak allocation during score() at two sizes (fresh caches each time)
-    for size in (args.n // 2, args.n):
-        part = pd.Series(texts.iloc[:size])
-        fresh_scorers()
-        sentiment.score(["warm up", "热身"])
-        pool = pa.default_memory_pool()
-        arrow_before = pool.bytes_allocated()
-        tracemalloc.start()
-        res = sentiment.score(part, progress=False)
-        peak = tracemalloc.get_traced_memory()[1] / 2**20
-        tracemalloc.stop()
-        peak += (pool.max_memory() - arrow_before) / 2**20   # Arrow buffers (str columns) are not traced
-        result_mb = res.memory_usage(deep=True).sum() / 2**20
-        caches = sentiment._english().word_tokens, sentiment._english().tokens, sentiment._chinese().clauses
-        print(f"peak allocation of score() on {size:,} comments: {peak:,.0f} MiB "
-              f"(result frame {result_mb:,.0f} MiB; peak minus result {peak - result_mb:,.0f} MiB; "
-              f"cache entries now {', '.join(f'{len(c):,}' for c in caches)})")
-        del res
+    # equality of method="textblob" with TextBlob on the baseline subset
+    got = sentiment.score(sub, method="textblob", n_jobs=1)
+    ref = np.array([tuple(TextBlob(x).sentiment) for x in sub])
+    m = (got["language"] == "en").to_numpy()
+    dp = np.abs(ref[m, 0] - got["polarity"].to_numpy()[m]).max()
+    ds = np.abs(ref[m, 1] - got["subjectivity"].to_numpy()[m]).max()
+    print(f"method='textblob' vs TextBlob on {int(m.sum()):,} texts: max |Δpolarity| {dp:.3g}, "
+          f"max |Δsubjectivity| {ds:.3g}")
     return 0
 
 

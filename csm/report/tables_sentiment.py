@@ -147,3 +147,168 @@ def skipped_sentences(skipped: list[dict], sections, lang: str) -> list[str]:
     and :func:`csm.sentiment.validity_ratings`) whose code is in ``sections``."""
     return [phrase("sentiment_skipped", lang, section=label(f"sentiment_section_{s['section']}", lang),
                    needs=_needs_text(s["needs"], lang)) for s in skipped if s["section"] in sections]
+
+
+# --------------------------------------------------------------------------- validity verdict, calibration, mix
+#: |polarity| bins of the calibration table
+CALIBRATION_BINS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _rating_sign(scored: pd.DataFrame, rating: str) -> pd.Series:
+    from csm.sentiment import rating_labels
+    lab = rating_labels(csat=scored[rating]) if rating == "csat" else rating_labels(nps=scored[rating])
+    return lab.map({"negative": -1, "neutral": 0, "positive": 1})
+
+
+def calibration_by_rating(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
+    """Per language and |polarity| bin: the rated texts whose rating is not neutral (CSAT 1–2 or 4–5, NPS 0–6 or
+    9–10) and the share whose polarity sign agrees with the rating (polarity 0 counts as disagreeing), with a
+    Wilson interval. A calibrated score shows the share rising with |polarity|."""
+    from csm.sentiment import _wilson
+    d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
+    sign = _rating_sign(d, rating)
+    d = d[sign != 0]
+    sign = sign[sign != 0]
+    agree = pd.Series(((d["polarity"] > 0) & (sign > 0)) | ((d["polarity"] < 0) & (sign < 0)), index=d.index)
+    edges = list(CALIBRATION_BINS)
+    bins = pd.cut(d["polarity"].abs(), edges, right=False, include_lowest=True, labels=False)
+    bins = bins.fillna(len(edges) - 2).astype(int)          # |polarity| = 1 in the top bin
+    rows = []
+    for language in ("en", "zh"):
+        for k in range(len(edges) - 1):
+            m = (d["language"] == language) & (bins == k)
+            n, hit = int(m.sum()), int(agree[m].sum())
+            lo, hi = _wilson(hit, n, 0.95)
+            rows.append({"language": language, "abs_polarity": f"{edges[k]:.2f}–{edges[k + 1]:.2f}", "n": n,
+                         "agreement": hit / n if n else float("nan"), "ci_low": lo, "ci_high": hi})
+    out = pd.DataFrame(rows)
+    return out[out["language"].isin(d["language"].unique())].reset_index(drop=True)
+
+
+def trust_by_language(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
+    """Per language, on texts with the rating: ``n``, the share the text labels negative (``text_negative``), the
+    share of negative ratings (``rating_negative``), their difference in points, ``precision`` (of texts labelled
+    negative, the share with a negative rating) and ``recall`` (of texts with a negative rating, the share
+    labelled negative)."""
+    d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
+    sign = _rating_sign(d, rating)
+    rows = []
+    for language, g in d.groupby("language", sort=True):
+        s = sign.loc[g.index]
+        text_neg = g["label"] == "negative"
+        rate_neg = s < 0
+        rows.append({"language": language, "n": len(g), "text_negative": text_neg.mean(),
+                     "rating_negative": rate_neg.mean(), "difference": text_neg.mean() - rate_neg.mean(),
+                     "precision": rate_neg[text_neg].mean() if text_neg.any() else float("nan"),
+                     "recall": text_neg[rate_neg].mean() if rate_neg.any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
+#: beyond this many points between the text's and the ratings' negative shares, the report does not offer the text's
+#: share as a dissatisfaction rate but as the share of comments that complain
+TRUST_MARGIN = 10
+
+
+def trust_sentences(trust: pd.DataFrame, rating: str, lang: str) -> list[str]:
+    """The validity section's closing sentences, one per language: how far a manager can trust the negative share
+    (within how many points of the share of negative ratings it lands, and how many of its texts are really from
+    dissatisfied customers)."""
+    import math
+    from csm.report import format as fmt
+    lines = []
+    for r in trust.itertuples():
+        margin = max(1, math.ceil(abs(100 * r.difference)))
+        key = "sentiment_trust_line" if margin <= TRUST_MARGIN else "sentiment_trust_line_apart"
+        ratio = r.text_negative / r.rating_negative if r.rating_negative else float("nan")
+        lines.append(phrase(key, lang, language=label(r.language, lang),
+                            rating=phrase(f"sentiment_rating_{rating}", lang), n=fmt.count(r.n, lang),
+                            text=fmt.percent(r.text_negative, lang), rated=fmt.percent(r.rating_negative, lang),
+                            precision=fmt.percent(r.precision, lang, 0), recall=fmt.percent(r.recall, lang, 0),
+                            margin=margin, ratio=fmt.ratio(ratio, lang)))
+    return lines
+
+
+def language_mix(window: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per level of ``by``: texts (``n``) and the share of Chinese and of English texts among the scored ones."""
+    from csm.sentiment import NO_TICKET
+    d = window[window["label"].notna() & (window[by] != NO_TICKET)]
+    g = d.groupby(by, sort=True)["language"]
+    return pd.DataFrame({"n": g.size(), "share_zh": g.apply(lambda s: (s == "zh").mean()),
+                         "share_en": g.apply(lambda s: (s == "en").mean())}).reset_index()
+
+
+#: a breakdown whose levels differ by more than this in their share of Chinese texts is also shown per language
+MIX_DIFFERS = 0.10
+#: levels with fewer texts are left out of the language-mix comparison (their shares are noise)
+MIX_MIN_TEXTS = 30
+
+
+def mix_sentence(mix: pd.DataFrame, by: str, lang: str) -> tuple[str, bool]:
+    """One sentence stating the language mix of a breakdown, and whether it differs enough across levels
+    (:data:`MIX_DIFFERS`) that the comparison is shown within each language too."""
+    from csm.report import format as fmt
+    mix = mix[mix["n"] >= MIX_MIN_TEXTS]
+    if mix.empty:
+        return "", False
+    lo, hi = mix.loc[mix["share_zh"].idxmin()], mix.loc[mix["share_zh"].idxmax()]
+    differs = hi["share_zh"] - lo["share_zh"] > MIX_DIFFERS
+    group = label(by, lang)
+    if not differs:
+        return phrase("sentiment_mix_same", lang, group=group, lo=fmt.percent(lo["share_zh"], lang, 0),
+                      hi=fmt.percent(hi["share_zh"], lang, 0)), False
+    return phrase("sentiment_mix_differs", lang, group=group, lo=fmt.percent(lo["share_zh"], lang, 0),
+                  lo_level=label(str(lo[by]), lang), hi=fmt.percent(hi["share_zh"], lang, 0),
+                  hi_level=label(str(hi[by]), lang)), True
+
+
+def summary_findings(head: dict, previous: str | None, by_language: pd.DataFrame, aspects: pd.DataFrame,
+                     window_head: dict, trust: pd.DataFrame | None, *, lang: str, noun: str, period: str,
+                     window: str) -> list:
+    """3–5 :class:`csm.report.summary.Finding` for the report's summary box; the first is the headline."""
+    from csm.report import format as fmt
+    from csm.report.summary import Finding
+    status = "info"
+    if previous and head["previous_n"] and head["n"] and not pd.isna(head["p_value"]):
+        status = ("no_change" if head["p_value"] >= 0.05 else "worse" if head["difference"] > 0 else "improved")
+    if previous and head["previous_n"]:
+        change = phrase("sentiment_sum_change", lang, diff=fmt.points(head["difference"], lang),
+                        previous=previous, p=fmt.p_value(head["p_value"], lang))
+    else:
+        change = ""
+    findings = [Finding(phrase("sentiment_sum_head", lang, n=fmt.count(head["n"], lang), noun=noun, period=period,
+                               neg=fmt.percent(head["share_negative"], lang), lo=fmt.percent(head["ci_low"], lang),
+                               hi=fmt.percent(head["ci_high"], lang), change=change), status)]
+    neg = aspects[aspects["negative"] > 0]
+    if window_head["negative"] and len(neg):
+        top = neg.sort_values("negative", ascending=False).iloc[0]
+        findings.append(Finding(phrase("sentiment_sum_aspect", lang, window=window, noun=noun,
+                                       aspect=label(top["aspect"], lang), k=fmt.count(top["negative"], lang),
+                                       share=fmt.percent(top["negative"] / window_head["negative"], lang, 0),
+                                       total=fmt.count(window_head["negative"], lang)), "info"))
+    if len(by_language) > 1:
+        parts = [phrase("sentiment_sum_lang_part", lang, language=label(r.language, lang),
+                        neg=fmt.percent(r.share_negative, lang), n=fmt.count(r.n, lang))
+                 for r in by_language.itertuples()]
+        findings.append(Finding(phrase("sentiment_sum_languages", lang, period=period,
+                                       parts=("；" if lang == "zh" else "; ").join(parts)), "info"))
+    if trust is not None and len(trust):
+        import math
+        parts = [phrase("sentiment_sum_trust_part", lang, language=label(r.language, lang),
+                        margin=max(1, math.ceil(abs(100 * r.difference))))
+                 if abs(100 * r.difference) <= TRUST_MARGIN else
+                 phrase("sentiment_sum_trust_apart", lang, language=label(r.language, lang),
+                        ratio=fmt.ratio(r.text_negative / r.rating_negative if r.rating_negative else float("nan"),
+                                        lang))
+                 for r in trust.itertuples()]
+        findings.append(Finding(phrase("sentiment_sum_trust", lang, parts=("，" if lang == "zh" else ", ").join(parts)),
+                                "info"))
+    return findings
+
+
+def method_figures(lang: str) -> dict:
+    """The measured accuracy figures quoted by the method note (:data:`csm.sentiment.MEASURED_ACCURACY`)."""
+    from csm.report import format as fmt
+    from csm.sentiment import MEASURED_ACCURACY as m
+    return {"zh_train": fmt.count(m["zh_training_texts"], lang), "zh_acc": fmt.percent(m["zh_lodo"], lang, 0),
+            "zh_lo": fmt.percent(m["zh_lodo_min"], lang, 0), "zh_hi": fmt.percent(m["zh_lodo_max"], lang, 0),
+            "en_social": fmt.percent(m["en_tweets"], lang, 0), "en_review": fmt.percent(m["en_reviews"], lang, 0)}
