@@ -554,8 +554,14 @@ class _VaderScorer:
         self.analyzer = SentimentIntensityAnalyzer()
         self.lexicon = self.analyzer.lexicon = dict(self.analyzer.lexicon)     # own copy: service words below
         self.sentences: dict[str, list[float]] = {}
-        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, allcap_differential
         self.SentiText, self.boosters = SentiText, BOOSTER_DICT
+        self._strip_punc_if_word = SentiText._strip_punc_if_word
+        self._allcap_differential = allcap_differential
+        self._emoji = frozenset(self.analyzer.emojis)
+        self.stripped: dict[str, str] = {}
+        self.windows: dict[tuple, float] = {}
+        self.hit_words: dict[str, int] = {}
         service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
         for line in service.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
@@ -566,6 +572,48 @@ class _VaderScorer:
                     self.lexicon[word] = float(valence)
 
     def _sentiments(self, sentence: str) -> list[float]:
+        """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference` (VADER's own loop)
+        but faster: tokens are split and stripped through a token cache, words outside the lexicon (and boosters)
+        get 0 without a call, and a lexicon word's valence — which depends only on the three words before it, the
+        two after it, its position when fewer than three precede it, and the sentence's all-caps flag — is cached
+        under that window."""
+        strip = self.stripped
+        words = []
+        for token in sentence.split():
+            w = strip.get(token)
+            if w is None:
+                w = self._strip_punc_if_word(token)
+                if len(strip) > _CACHE_LIMIT:
+                    strip.clear()
+                strip[token] = w
+            words.append(w)
+        lower = [w.lower() for w in words]
+        lexicon, boosters, cache = self.lexicon, self.boosters, self.windows
+        n = len(words)
+        sentitext = None
+        cap = None
+        sentiments: list[float] = []
+        for i, lw in enumerate(lower):
+            if lw not in lexicon or lw in boosters or (lw == "kind" and i < n - 1 and lower[i + 1] == "of"):
+                sentiments.append(0)
+                continue
+            if cap is None:
+                cap = self._allcap_differential(words)
+            key = (cap, min(i, 3), *words[max(0, i - 3):i + 3])
+            v = cache.get(key)
+            if v is None:
+                if sentitext is None:
+                    sentitext = _SentiWords(words, cap)
+                v = self.analyzer.sentiment_valence(0, sentitext, words[i], i, [])[0]
+                if len(cache) > _CACHE_LIMIT:
+                    cache.clear()
+                cache[key] = v
+            sentiments.append(v)
+        if "but" in lower:
+            return self.analyzer._but_check(words, sentiments)
+        return sentiments
+
+    def _sentiments_reference(self, sentence: str) -> list[float]:
         """VADER's per-word valences of one sentence (its own loop of ``polarity_scores``, "but" rule included)."""
         a = self.analyzer
         sentitext = self.SentiText(sentence)
@@ -586,7 +634,7 @@ class _VaderScorer:
         valences are cached per sentence (digits normalised: VADER gives numbers no valence), so texts that share
         sentences share the work; a text of one sentence without emoji gets exactly ``polarity_scores``."""
         a = self.analyzer
-        if any(ch in a.emojis for ch in text):
+        if not self._emoji.isdisjoint(text):
             text = "".join(" " + a.emojis[ch] + " " if ch in a.emojis else ch for ch in text)
         text = text.strip()
         sentiments = []
@@ -606,9 +654,25 @@ class _VaderScorer:
 
     def __call__(self, text: str) -> tuple[float, float, int]:
         s = self.scores(text)
-        lex = self.lexicon
-        hits = sum(1 for w in text.split() if w.lower().strip(_PUNCT) in lex)
+        lex, seen = self.lexicon, self.hit_words
+        hits = 0
+        for w in text.split():
+            h = seen.get(w)
+            if h is None:
+                h = int(w.lower().strip(_PUNCT) in lex)
+                if len(seen) > _CACHE_LIMIT:
+                    seen.clear()
+                seen[w] = h
+            hits += h
         return s["compound"], min(1.0, s["pos"] + s["neg"]), hits
+
+
+class _SentiWords:
+    """What VADER's ``sentiment_valence`` reads of a ``SentiText``: the stripped tokens and the all-caps flag."""
+    __slots__ = ("words_and_emoticons", "is_cap_diff")
+
+    def __init__(self, words, cap):
+        self.words_and_emoticons, self.is_cap_diff = words, cap
 
 
 _EN_SENTENCE = re.compile(r"(?<=[.!?;])\s+")

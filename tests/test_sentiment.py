@@ -479,3 +479,25 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
         "2025-07 至 2026-06 这 12 个月的评论中未提及：价格。"
     assert ts.not_mentioned_sentence([], "x", "comments", "en") == ""
     assert "NaN" not in shown.to_string() and "nan" not in shown.to_string()
+
+
+def test_vader_window_cache_gives_vaders_own_valences_and_scores():
+    """The cached word-window path equals VADER's own per-sentence loop, and one-sentence texts get exactly
+    ``polarity_scores`` — on word salad full of VADER's rules (negation, "no", boosters, "kind of", "least",
+    idioms, capitals, "but", emoticons, emoji)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    rng = np.random.default_rng(11)
+    vocab = ("no not never so this good GOOD bad BAD kind of sort least at very but BUT the cool shit bomb yeah "
+             "right n't isn't without doubt really extremely love hate :) :( ! ? great, terrible. hardly kiss death "
+             "slow late rude 😀 😡").split()
+    v = sentiment._vader()
+    texts = [" ".join(rng.choice(vocab, rng.integers(1, 14))) for _ in range(4000)]
+    for t in texts:
+        assert v._sentiments(t) == v._sentiments_reference(t), t
+    plain = SentimentIntensityAnalyzer()
+    plain.lexicon = v.lexicon
+    one = [t for t in texts if not sentiment._EN_SENTENCE.search(t) and not any(ch in plain.emojis for ch in t)]
+    got = sentiment.score(one, n_jobs=1)
+    en = (got["language"] == "en").to_numpy()
+    ref = np.array([plain.polarity_scores(t)["compound"] for t in one])
+    assert en.sum() > 1000 and (got["polarity"].to_numpy()[en] == ref[en]).all()
