@@ -631,8 +631,8 @@ class _VaderScorer:
     def scores(self, text: str) -> dict:
         """VADER's scores, with negation, degree and "but" kept inside each sentence: VADER looks three words back
         across a full stop ("… without any answer. Worst support ever." read "worst" as negated). Per-word
-        valences are cached per sentence (digits normalised: VADER gives numbers no valence), so texts that share
-        sentences share the work; a text of one sentence without emoji gets exactly ``polarity_scores``."""
+        valences are cached per sentence and per word window (:meth:`_sentiments`), so texts that share sentences
+        or phrases share the work; a text of one sentence without emoji gets exactly ``polarity_scores``."""
         a = self.analyzer
         if not self._emoji.isdisjoint(text):
             text = "".join(" " + a.emojis[ch] + " " if ch in a.emojis else ch for ch in text)
@@ -642,13 +642,14 @@ class _VaderScorer:
         for sentence in _EN_SENTENCE.split(text):
             if not sentence:
                 continue
-            key = _DIGITS.sub("0", sentence)
-            hit = cache.get(key)
+            # keyed by the sentence itself: VADER's lexicon holds numbers and digit emoticons (86, 143, <3, gr8), so
+            # normalising digits would make a score depend on which text came first
+            hit = cache.get(sentence)
             if hit is None:
                 hit = self._sentiments(sentence)
                 if len(cache) > _CACHE_LIMIT:
                     cache.clear()
-                cache[key] = hit
+                cache[sentence] = hit
             sentiments += hit
         return a.score_valence(sentiments, text)
 

@@ -501,3 +501,17 @@ def test_vader_window_cache_gives_vaders_own_valences_and_scores():
     en = (got["language"] == "en").to_numpy()
     ref = np.array([plain.polarity_scores(t)["compound"] for t in one])
     assert en.sum() > 1000 and (got["polarity"].to_numpy()[en] == ref[en]).all()
+
+
+def test_english_score_does_not_depend_on_which_text_came_first():
+    """VADER's lexicon holds numbers (86, 143) and digit emoticons (<3): a cache that normalised digits gave
+    "Order 45 arrived" the score of "Order 86 arrived" when that came first."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    texts = ["Order 86 arrived", "Order 45 arrived", "love it <3", "love it <5", "gr8 service", "gr5 service"]
+    plain = SentimentIntensityAnalyzer()
+    plain.lexicon = sentiment._vader().lexicon
+    for order in (texts, texts[::-1]):
+        sentiment._SCORERS.clear()
+        got = dict(zip(order, sentiment.score(order, n_jobs=1)["polarity"]))
+        assert got == {t: plain.polarity_scores(t)["compound"] for t in texts}
+    assert got["Order 86 arrived"] < 0 == got["Order 45 arrived"]
