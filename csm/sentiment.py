@@ -562,6 +562,10 @@ class _VaderScorer:
         self.stripped: dict[str, str] = {}
         self.windows: dict[tuple, float] = {}
         self.hit_words: dict[str, int] = {}
+        self.contexts: dict[str, object] = {}
+        from vaderSentiment.vaderSentiment import NEGATE, SPECIAL_CASES
+        self.rule_words = frozenset(w for phrase in [*NEGATE, *BOOSTER_DICT, *SPECIAL_CASES] for w in phrase.split()) | {
+            "no", "never", "so", "this", "without", "doubt", "or", "nor", "least", "at", "very", "kind", "of"}
         service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
         for line in service.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
@@ -576,7 +580,7 @@ class _VaderScorer:
         but faster: tokens are split and stripped through a token cache, words outside the lexicon (and boosters)
         get 0 without a call, and a lexicon word's valence — which depends only on the three words before it, the
         two after it, its position when fewer than three precede it, and the sentence's all-caps flag — is cached
-        under that window."""
+        under that window, each neighbour reduced to what VADER's rules read of it (:meth:`_context`)."""
         strip = self.stripped
         words = []
         for token in sentence.split():
@@ -592,6 +596,7 @@ class _VaderScorer:
         n = len(words)
         sentitext = None
         cap = None
+        ctx = self._context
         sentiments: list[float] = []
         for i, lw in enumerate(lower):
             if lw not in lexicon or lw in boosters or (lw == "kind" and i < n - 1 and lower[i + 1] == "of"):
@@ -599,7 +604,8 @@ class _VaderScorer:
                 continue
             if cap is None:
                 cap = self._allcap_differential(words)
-            key = (cap, min(i, 3), *words[max(0, i - 3):i + 3])
+            key = (cap, min(i, 3), words[i], *[ctx(w) for w in words[max(0, i - 3):i]],
+                   *[ctx(w) for w in words[i + 1:i + 3]])
             v = cache.get(key)
             if v is None:
                 if sentitext is None:
@@ -612,6 +618,19 @@ class _VaderScorer:
         if "but" in lower:
             return self.analyzer._but_check(words, sentiments)
         return sentiments
+
+    def _context(self, word: str):
+        """A neighbour of a lexicon word as VADER's rules see it: the word itself when its lower case is one the rules
+        name (negations, boosters, idiom words, no / never / so / this / without / doubt / or / nor / least / at /
+        very / kind / of), else only whether it is a lexicon word and whether it contains "n't" (0–3)."""
+        c = self.contexts.get(word)
+        if c is None:
+            low = word.lower()
+            c = word if low in self.rule_words else (low in self.lexicon) + 2 * ("n't" in low)
+            if len(self.contexts) > _CACHE_LIMIT:
+                self.contexts.clear()
+            self.contexts[word] = c
+        return c
 
     def _sentiments_reference(self, sentence: str) -> list[float]:
         """VADER's per-word valences of one sentence (its own loop of ``polarity_scores``, "but" rule included)."""
