@@ -416,18 +416,51 @@ class _ChineseScorer:
             out.append((flag, chinese_model_features(toks, self.negations, self.feature_set), s, h, w))
         return out
 
+    def _model_sum(self, tokens: list[str]) -> tuple[float, int]:
+        """(Σ of the model weights of :func:`chinese_model_features` of a segment, number of known features), adding in
+        the same order as summing over that list, without building it."""
+        get = self.model.weights.get if self.model is not None else {}.get
+        fs = self.feature_set
+        words = [t for t in tokens if _WORD_CHAR.search(t) and " " not in t]
+        m, known = 0.0, 0
+        for t in words:
+            v = get(t)
+            if v is not None:
+                m += v
+                known += 1
+        if "bi" in fs:
+            for a, b in zip(words, words[1:]):
+                v = get(a + " " + b)
+                if v is not None:
+                    m += v
+                    known += 1
+        if "char" in fs:
+            han = "".join(_HAN_RUN.findall("".join(words)))
+            for k in range(len(han) - 1):
+                v = get(_CHAR_BIGRAM + han[k:k + 2])
+                if v is not None:
+                    m += v
+                    known += 1
+        if "neg" in fs:
+            after, negations = 0, self.negations
+            for t in words:
+                if after:
+                    v = get(_NEGATED + t)
+                    if v is not None:
+                        m += v
+                        known += 1
+                    after -= 1
+                if t in negations:
+                    after = _NEGATION_WINDOW
+        return m, known
+
     def _clause(self, clause: str) -> tuple:
         hit = self.clauses.get(clause)
         if hit is None:
             parts = []
-            weights = self.model.weights if self.model is not None else {}
-            for flag, feats, s, h, w in self.segments(clause):
-                m, known = 0.0, 0
-                for f in feats:
-                    v = weights.get(f)
-                    if v is not None:
-                        m += v
-                        known += 1
+            for flag, toks in self.split_segments(self.tokens(clause)):
+                s, h, w = self.lexicon(toks)
+                m, known = self._model_sum(toks)
                 parts.append((flag, m, s, h, w, known))
             hit = tuple(parts)
             if len(self.clauses) > _CACHE_LIMIT:

@@ -515,3 +515,19 @@ def test_english_score_does_not_depend_on_which_text_came_first():
         got = dict(zip(order, sentiment.score(order, n_jobs=1)["polarity"]))
         assert got == {t: plain.polarity_scores(t)["compound"] for t in texts}
     assert got["Order 86 arrived"] < 0 == got["Order 45 arrived"]
+
+
+def test_chinese_fused_model_sum_equals_the_sum_over_the_feature_list():
+    z = sentiment._chinese()
+    rng = np.random.default_rng(5)
+    pieces = ["不", "没有", "很", "好", "差", "但是", "快递", "送得", "太慢", "了", "味道", "不错", "，", "iPhone", "0", "就是",
+              "服务", "态度", "超级", "满意", "退款", "骑手", "不太", "新鲜"]
+    for _ in range(2000):
+        toks = z.tokens("".join(rng.choice(pieces, rng.integers(1, 10))))
+        ref, known = 0.0, 0
+        for f in sentiment.chinese_model_features(toks, z.negations, z.feature_set):
+            v = z.model.weights.get(f)
+            if v is not None:
+                ref += v
+                known += 1
+        assert z._model_sum(toks) == (ref, known)
