@@ -8,7 +8,8 @@ Usage (offline; scikit-learn is a build-time tool only, never a runtime dependen
 
 Model: L2 logistic regression (class-balanced) on binary word unigrams + bigrams (lower-cased tokens
 ``[a-z0-9]+('[a-z]+)?``, ``!`` and ``?``; features seen in ≥ 2 training texts) plus two dense features, csm's VADER
-compound and TextBlob polarity (× ``--dense-scale``). Hyperparameters fixed before any test fold was seen
+compound and TextBlob polarity (× ``--dense-scale``; ``--features words`` / ``dense`` for n-grams only / the two
+scores only). Hyperparameters fixed before any test fold was seen
 (C = 1, scikit-learn's default; dense scale 3); ``--C`` / ``--dense-scale`` give sensitivity runs, which must
 not be read as tuned results.
 
@@ -28,7 +29,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,14 +46,20 @@ def features(text: str) -> list[str]:
     return words + [a + " " + b for a, b in zip(words, words[1:])]
 
 
-def fit_predict(d, train, test, C, dense_scale):
+def fit_predict(d, train, test, C, dense_scale, use="both"):
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
-    cv = CountVectorizer(analyzer=features, binary=True, min_df=2)
     dense = d[["vader", "textblob"]].to_numpy() * dense_scale
-    x_train = sparse.hstack([cv.fit_transform(d["text"][train]), sparse.csr_matrix(dense[train])]).tocsr()
-    x_test = sparse.hstack([cv.transform(d["text"][test]), sparse.csr_matrix(dense[test])]).tocsr()
+    parts_train, parts_test = [], []
+    if use in ("both", "words"):
+        cv = CountVectorizer(analyzer=features, binary=True, min_df=2)
+        parts_train.append(cv.fit_transform(d["text"][train]))
+        parts_test.append(cv.transform(d["text"][test]))
+    if use in ("both", "dense"):
+        parts_train.append(sparse.csr_matrix(dense[train]))
+        parts_test.append(sparse.csr_matrix(dense[test]))
+    x_train, x_test = sparse.hstack(parts_train).tocsr(), sparse.hstack(parts_test).tocsr()
     y = (d["rating"] > 0).to_numpy()
     model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced").fit(x_train, y[train])
     return model.decision_function(x_test)
@@ -76,6 +82,8 @@ def main():
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--dense-scale", type=float, default=3.0)
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--features", choices=["both", "words", "dense"], default="both",
+                    help="word n-grams and the two lexicon scores (default), n-grams only, or the two scores only")
     args = ap.parse_args()
     from sklearn.model_selection import StratifiedKFold
     d = read(args.folder)
@@ -92,7 +100,8 @@ def main():
         m = (d["set"] == name).to_numpy()
         for method in sentiment.METHODS:
             emit(row("no training", method, name, y[m], d[method].to_numpy()[m]))
-        emit(row("leave-one-set-out", "supervised", name, y[m], fit_predict(d, ~m, m, args.C, args.dense_scale)))
+        z_out = fit_predict(d, ~m, m, args.C, args.dense_scale, args.features)
+        emit(row("leave-one-set-out", f"supervised ({args.features})", name, y[m], z_out))
         idx = np.flatnonzero(m)
         z = np.zeros(len(idx))
         for tr, te in StratifiedKFold(args.folds, shuffle=True, random_state=0).split(idx, y[idx]):
@@ -100,9 +109,10 @@ def main():
             train[idx[tr]] = True
             test = np.zeros(len(d), bool)
             test[idx[te]] = True
-            z[te] = fit_predict(d, train, test, args.C, args.dense_scale)
-        emit(row(f"within-set {args.folds}-fold", "supervised", name, y[m], z))
-    args.results.write_text(json.dumps({"C": args.C, "dense_scale": args.dense_scale, "rows": out}, indent=1))
+            z[te] = fit_predict(d, train, test, args.C, args.dense_scale, args.features)
+        emit(row(f"within-set {args.folds}-fold", f"supervised ({args.features})", name, y[m], z))
+    meta = {"C": args.C, "dense_scale": args.dense_scale, "features": args.features}
+    args.results.write_text(json.dumps({**meta, "rows": out}, indent=1))
 
 
 if __name__ == "__main__":
