@@ -587,12 +587,11 @@ class _VaderScorer:
         self.analyzer = SentimentIntensityAnalyzer()
         self.lexicon = self.analyzer.lexicon = dict(self.analyzer.lexicon)     # own copy: service words below
         self.sentences: dict[str, list[float]] = {}
-        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText, allcap_differential
+        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
         self.SentiText, self.boosters = SentiText, BOOSTER_DICT
         self._strip_punc_if_word = SentiText._strip_punc_if_word
-        self._allcap_differential = allcap_differential
         self._emoji = frozenset(self.analyzer.emojis)
-        self.stripped: dict[str, str] = {}
+        self.token_info: dict[str, tuple] = {}
         self.windows: dict[tuple, float] = {}
         self.hit_words: dict[str, int] = {}
         self.contexts: dict[str, object] = {}
@@ -610,47 +609,56 @@ class _VaderScorer:
 
     def _sentiments(self, sentence: str) -> list[float]:
         """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference` (VADER's own loop)
-        but faster: tokens are split and stripped through a token cache, words outside the lexicon (and boosters)
-        get 0 without a call, and a lexicon word's valence — which depends only on the three words before it, the
+        but faster: what VADER reads of each token is cached per token (:meth:`_token_info`), words outside the
+        lexicon (and boosters) get 0 without a call, and a lexicon word's valence — which depends only on the three words before it, the
         two after it, its position when fewer than three precede it, and the sentence's all-caps flag — is cached
         under that window, each neighbour reduced to what VADER's rules read of it (:meth:`_context`)."""
-        strip = self.stripped
-        words = []
+        table = self.token_info
+        infos = []
         for token in sentence.split():
-            w = strip.get(token)
-            if w is None:
-                w = self._strip_punc_if_word(token)
-                if len(strip) > _CACHE_LIMIT:
-                    strip.clear()
-                strip[token] = w
-            words.append(w)
-        lower = [w.lower() for w in words]
-        lexicon, boosters, cache = self.lexicon, self.boosters, self.windows
-        n = len(words)
-        sentitext = None
-        cap = None
-        ctx = self._context
-        sentiments: list[float] = []
-        for i, lw in enumerate(lower):
-            if lw not in lexicon or lw in boosters or (lw == "kind" and i < n - 1 and lower[i + 1] == "of"):
-                sentiments.append(0)
-                continue
-            if cap is None:
-                cap = self._allcap_differential(words)
-            key = (cap, min(i, 3), words[i], *[ctx(w) for w in words[max(0, i - 3):i]],
-                   *[ctx(w) for w in words[i + 1:i + 3]])
-            v = cache.get(key)
-            if v is None:
-                if sentitext is None:
-                    sentitext = _SentiWords(words, cap)
-                v = self.analyzer.sentiment_valence(0, sentitext, words[i], i, [])[0]
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache[key] = v
-            sentiments.append(v)
-        if "but" in lower:
+            info = table.get(token)
+            if info is None:
+                info = self._token_info(token)
+                if len(table) > _CACHE_LIMIT:
+                    table.clear()
+                table[token] = info
+            infos.append(info)
+        n = len(infos)
+        sentiments: list[float] = [0] * n
+        candidates = [i for i, info in enumerate(infos) if info[2]]
+        if not candidates and not any(info[4] for info in infos):
+            return sentiments
+        words = [info[0] for info in infos]
+        if candidates:
+            upper = sum(info[3] for info in infos)
+            cap = 0 < n - upper < n                      # VADER's allcap_differential
+            cache = self.windows
+            sentitext = None
+            for i in candidates:
+                if infos[i][1] == "kind" and i < n - 1 and infos[i + 1][1] == "of":
+                    continue
+                key = (cap, min(i, 3), words[i], *[infos[j][5] for j in range(max(0, i - 3), i)],
+                       *[infos[j][5] for j in range(i + 1, min(n, i + 3))])
+                v = cache.get(key)
+                if v is None:
+                    if sentitext is None:
+                        sentitext = _SentiWords(words, cap)
+                    v = self.analyzer.sentiment_valence(0, sentitext, words[i], i, [])[0]
+                    if len(cache) > _CACHE_LIMIT:
+                        cache.clear()
+                    cache[key] = v
+                sentiments[i] = v
+        if any(info[4] for info in infos):
             return self.analyzer._but_check(words, sentiments)
         return sentiments
+
+    def _token_info(self, token: str) -> tuple:
+        """(stripped word, its lower case, whether it is a lexicon word that is no booster, whether it is all
+        capitals, whether it is "but", what VADER's rules read of it as a neighbour: :meth:`_context`)."""
+        word = self._strip_punc_if_word(token)
+        low = word.lower()
+        return (word, low, low in self.lexicon and low not in self.boosters, word.isupper(), low == "but",
+                self._context(word))
 
     def _context(self, word: str):
         """A neighbour of a lexicon word as VADER's rules see it: the word itself when its lower case is one the rules
