@@ -633,7 +633,6 @@ class _VaderScorer:
             upper = sum(info[3] for info in infos)
             cap = 0 < n - upper < n                      # VADER's allcap_differential
             cache = self.windows
-            sentitext = None
             for i in candidates:
                 if infos[i][1] == "kind" and i < n - 1 and infos[i + 1][1] == "of":
                     continue
@@ -641,9 +640,11 @@ class _VaderScorer:
                        *[infos[j][5] for j in range(i + 1, min(n, i + 3))])
                 v = cache.get(key)
                 if v is None:
-                    if sentitext is None:
-                        sentitext = _SentiWords(words, cap)
-                    v = self.analyzer.sentiment_valence(0, sentitext, words[i], i, [])[0]
+                    # VADER's rules read words i-3 … i+2 only (every look-back is guarded by the position, so none
+                    # wraps around): give them that window, not the sentence (VADER lower-cases the whole word list
+                    # several times per lexicon word)
+                    lo = max(0, i - 3)
+                    v = self.analyzer.sentiment_valence(0, _SentiWords(words[lo:i + 3], cap), words[i], i - lo, [])[0]
                     if len(cache) > _CACHE_LIMIT:
                         cache.clear()
                     cache[key] = v
