@@ -596,8 +596,9 @@ class _VaderScorer:
         self.hit_words: dict[str, int] = {}
         self.contexts: dict[str, object] = {}
         from vaderSentiment.vaderSentiment import NEGATE, SPECIAL_CASES
-        self.rule_words = frozenset(w for phrase in [*NEGATE, *BOOSTER_DICT, *SPECIAL_CASES] for w in phrase.split()) | {
-            "no", "never", "so", "this", "without", "doubt", "or", "nor", "least", "at", "very", "kind", "of"}
+        # words VADER's rules name (negations, boosters, idioms, the literal words of its checks)
+        self.rule_words = frozenset(w for phrase in [*NEGATE, *BOOSTER_DICT, *SPECIAL_CASES] for w in phrase.split()) \
+            | {"no", "never", "so", "this", "without", "doubt", "or", "nor", "least", "at", "very", "kind", "of"}
         service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
         for line in service.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
@@ -610,9 +611,10 @@ class _VaderScorer:
     def _sentiments(self, sentence: str) -> list[float]:
         """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference` (VADER's own loop)
         but faster: what VADER reads of each token is cached per token (:meth:`_token_info`), words outside the
-        lexicon (and boosters) get 0 without a call, and a lexicon word's valence — which depends only on the three words before it, the
-        two after it, its position when fewer than three precede it, and the sentence's all-caps flag — is cached
-        under that window, each neighbour reduced to what VADER's rules read of it (:meth:`_context`)."""
+        lexicon (and boosters) get 0 without a call, and a lexicon word's valence — which depends only on the three
+        words before it, the two after it, its position when fewer than three precede it, and the sentence's
+        all-caps flag — is cached under that window, each neighbour reduced to what VADER's rules read of it
+        (:meth:`_context`)."""
         table = self.token_info
         infos = []
         for token in sentence.split():
