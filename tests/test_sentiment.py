@@ -418,7 +418,7 @@ def test_headline_names_each_window_and_flags_few_texts():
     found = sentiment.aspects(pd.Series(["Slow reply, waited days."] * 3 + ["The agent solved it."]))
     summary = sentiment.aspect_summary(_texts(["negative"] * 3 + ["positive"]), found)
     window = ts.window_text("2025-07-01", "2026-06-30", "en")
-    assert window == "the 12 months 2025-07 to 2026-06"
+    assert window == "the 12 months July 2025 to June 2026"
     by_language = sentiment.sentiment_by(month, "language")
     lines = ts.headline_sentences(head, window_head, by_language, summary, lang="en", noun="comments",
                                   period="2026-06", previous="2026-05", window=window)
@@ -426,15 +426,15 @@ def test_headline_names_each_window_and_flags_few_texts():
     lo, hi = sentiment._wilson(2, 14, 0.95)
     assert f"anywhere from {lo:.1%} to {hi:.1%}" in lines[0]
     assert lines[1].startswith("English, 2026-06: 14 comments")
-    assert lines[2] == "Over the 12 months 2025-07 to 2026-06: 1,000 comments, 30.0% negative " \
+    assert lines[2] == "Over the 12 months July 2025 to June 2026: 1,000 comments, 30.0% negative " \
                        f"({window_head['ci_low']:.1%}–{window_head['ci_high']:.1%})."
-    assert lines[3].startswith("Over the 12 months 2025-07 to 2026-06, negative comments concentrate on Response "
+    assert lines[3].startswith("Over the 12 months July 2025 to June 2026, negative comments concentrate on Response "
                                "speed (1% of the 300 negative comments)")
     zh = ts.headline_sentences(head, window_head, by_language, summary, lang="zh", noun="评论",
                                period="2026-06", previous="2026-05", window=ts.window_text("2025-07-01",
                                                                                            "2026-06-30", "zh"))
     assert zh[0].startswith("文本过少：2026-06仅有 14 条评论（不足 30 条），其中负面 2 条，占 14.3%")
-    assert zh[2].startswith("2025-07 至 2026-06 这 12 个月：共 1,000 条评论，负面占 30.0%")
+    assert zh[2].startswith("2025年7月至2026年6月这 12 个月：共 1,000 条评论，负面占 30.0%")
     # enough texts: the plain headline, the difference in percentage points
     many = pd.concat([_texts(["negative"] * 10 + ["positive"] * 30), _texts(["negative"] * 20 + ["positive"] * 20,
                                                                            start="2026-05-01")], ignore_index=True)
@@ -442,7 +442,7 @@ def test_headline_names_each_window_and_flags_few_texts():
     line = ts.headline_sentences(head, head, by_language.iloc[:0], summary.iloc[:0], lang="en", noun="comments",
                                  period="2026-06", previous="2026-05", window=window)[0]
     assert line.startswith("40 comments in 2026-06: 25.0% negative (") and \
-        "50.0% of the 40 comments in 2026-05 (difference -25.0 pp, p = 0.02" in line
+        "50.0% of the 40 comments in 2026-05 (difference −25.0 pp, p = 0.02" in line
 
 
 def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
@@ -450,12 +450,13 @@ def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
 
     window = ts.window_text("2025-07-01", "2026-06-30", "en")
     assert ts.window_note(window, 1070, "ticket descriptions", ["channel", "category"], "en") == \
-        "Breakdowns cover the 12 months 2025-07 to 2026-06 (1,070 ticket descriptions)."
+        "Breakdowns cover the 12 months July 2025 to June 2026 (1,070 ticket descriptions)."
     assert ts.window_note(window, 7793, "comments", ["channel", "team", "category", "agent_id"], "en").endswith(
         "(7,793 comments), so that teams and agents have enough comments.")
     assert ts.window_note(ts.window_text("2025-07-01", "2026-06-30", "zh"), 5, "评论", ["team"], "zh") == \
-        "分组统计覆盖2025-07 至 2026-06 这 12 个月（5 条评论），以保证团队有足够的评论。"
-    assert ts.window_text("2026-06-01", "2026-06-15", "en") == "2026-06-01 to 2026-06-15"
+        "分组统计覆盖2025年7月至2026年6月这 12 个月（5 条评论），以保证团队有足够的评论。"
+    assert ts.window_text("2026-06-01", "2026-06-15", "en") == "1–15 June 2026"
+    assert ts.window_text("2026-06-01", "2026-06-15", "zh") == "2026年6月1日–15日"
 
 
 def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
@@ -470,7 +471,8 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
     k, n = 3, 4
     lo, hi = sentiment._wilson(k, n, 0.95)
     assert (row["mentions"], row["negative_mentions"], row["share_negative"]) == ("4", "3", "75.0%")
-    assert (row["ci_low"], row["ci_high"]) == (f"{100 * lo:.1f}%", f"{100 * hi:.1f}%")
+    assert row["interval"] == f"[{100 * lo:.1f}%, {100 * hi:.1f}%]" and "ci_low" not in shown
+    assert "negativity" not in shown and "impact" in ts.aspect_table(summary, "en", detail=True)[0]
     assert "aspect_price" in absent and "aspect_response_speed" not in absent and len(absent) == len(summary) - 1
     sentence = ts.not_mentioned_sentence(["aspect_logistics", "aspect_price"], "the 12 months 2025-07 to 2026-06",
                                          "comments", "en")
@@ -479,3 +481,54 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
         "2025-07 至 2026-06 这 12 个月的评论中未提及：价格。"
     assert ts.not_mentioned_sentence([], "x", "comments", "en") == ""
     assert "NaN" not in shown.to_string() and "nan" not in shown.to_string()
+
+
+def test_trust_verdict_states_the_precision_of_negative_against_low_ratings():
+    """Planted: per language 100 texts read as negative, of which 20 (en) / 25 (zh) have a low CSAT; the verdict
+    says "1 in 4" (pooled 45 of 200 = 22.5%) with each language's share and Wilson interval; a language whose
+    negatives mostly come with low ratings and whose share matches the ratings is called trustworthy."""
+    from csm.report import tables_sentiment as ts
+
+    def texts(language, neg_low, neg_high, pos_high):
+        labels = ["negative"] * (neg_low + neg_high) + ["positive"] * pos_high
+        csat = [1] * neg_low + [5] * (neg_high + pos_high)
+        return pd.DataFrame({"label": labels, "csat": csat, "language": language,
+                             "polarity": [-0.5 if x == "negative" else 0.5 for x in labels]})
+    scored = pd.concat([texts("en", 20, 80, 100), texts("zh", 25, 75, 100)], ignore_index=True)
+    trust = ts.trust_by_language(scored, "csat")
+    assert list(trust["read_negative"]) == [100, 100] and list(trust["precision"]) == [0.20, 0.25]
+    lo, hi = sentiment._wilson(20, 100, 0.95)
+    assert trust.loc[0, "precision_low"] == pytest.approx(lo) and trust.loc[0, "precision_high"] == pytest.approx(hi)
+    verdict = ts.trust_verdict(trust, "en")
+    assert verdict.startswith("Of the comments read as negative, only about 1 in 4 came with a low rating "
+                              f"(English 20% [{100 * lo:.0f}%, {100 * hi:.0f}%]; Chinese 25% [")
+    assert "not as the share of unhappy customers" in verdict
+    assert ts.trust_verdict(trust, "zh").startswith("判为负面的评论中，大约每 4 条只有 1 条带有低评分（英文 20% [")
+    good = ts.trust_by_language(texts("en", 45, 5, 150), "csat")  # 25% vs 22.5% low, precision 90%
+    assert "can be read as the share of dissatisfied customers" in ts.trust_verdict(good, "en")
+
+
+def test_calibration_sentence_says_whether_agreement_rises():
+    from csm.report import tables_sentiment as ts
+
+    table = pd.DataFrame({"language": ["en"] * 4 + ["zh"] * 4, "abs_polarity": ["0.00–0.25", "0.25–0.50",
+                                                                               "0.50–0.75", "0.75–1.00"] * 2,
+                          "n": [59, 1808, 1217, 969, 10, 100, 200, 300],
+                          "agreement": [0.847, 0.496, 0.981, 1.0, 0.9, 0.5, 0.6, 0.7]})
+    text = ts.calibration_sentence(table, "en")
+    assert text.startswith("English: agreement does not rise steadily with the strength of the score "
+                           "(0.00–0.25 84.7%, 0.25–0.50 49.6%, 0.50–0.75 98.1%, 0.75–1.00 100.0%)")
+    # Chinese: the first bin has fewer than 30 texts and is left out; the rest rise
+    assert "Chinese: agreement rises with the strength of the score at every step (0.25–0.50 50.0%" in text
+
+
+def test_formatted_merges_interval_bounds_and_uses_true_minus():
+    from csm.report import tables_sentiment as ts
+
+    frame = pd.DataFrame({"n": [1077], "share_negative": [0.466], "ci_low": [0.425], "ci_high": [0.507],
+                          "mean_polarity": [-0.06], "polarity_ci_low": [-0.1], "polarity_ci_high": [0.001]})
+    out = ts.formatted(frame, "en").iloc[0]
+    assert list(ts.formatted(frame, "en").columns) == ["n", "share_negative", "interval", "mean_polarity",
+                                                      "polarity_interval"]
+    assert (out["n"], out["interval"], out["mean_polarity"]) == ("1,077", "[42.5%, 50.7%]", "\u22120.06")
+    assert out["polarity_interval"] == "[\u22120.10, 0.00]"

@@ -96,7 +96,7 @@ def test_sentiment_of_cfpb_complaint_narratives_end_to_end(sentiment_on_cfpb):
     assert results["skipped"] == [{"section": "by_team", "needs": "tickets.team"},
                                   {"section": "by_agent", "needs": "tickets.agent_id"},
                                   {"section": "validity", "needs": "responses.csat"}]
-    assert "The latest complete month of the data, 2020-02, has no ticket descriptions" in html
+    assert "The latest complete month of the data, February 2020, has no ticket descriptions" in html
     assert "tickets.description, 1,532 tickets with text" in html
     assert sum(a["mentions"] for a in results["aspects"]) > 0
 
