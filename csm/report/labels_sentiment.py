@@ -156,7 +156,7 @@ PHRASES: dict[str, dict[str, str]] = {
               "推荐意愿 0–6 为低、7–8 为中、9–10 为高），按语言分列。"},
     "sentiment_validity_window": {
         "en": "All {n:,} comments with a rating from {start} to {end} are used, not only those of {period}.",
-        "zh": "使用 {start} 至 {end} 全部 {n:,} 条带评分的评论，而不只是{period}的评论。"},
+        "zh": "使用{start}至{end}全部 {n:,} 条带评分的评论，而不只是{period}的评论。"},
     "sentiment_rho_line": {"en": "{language}: Spearman ρ with {rating} {rho:.2f} ({lo:.2f}–{hi:.2f}, n = {n:,}).",
                            "zh": "{language}：与{rating}的斯皮尔曼相关 {rho:.2f}（{lo:.2f}–{hi:.2f}，样本 {n:,}）。"},
     "sentiment_rho_untested": {"en": "{language}: not tested, because only {n:,} comments have a {rating} rating.",
