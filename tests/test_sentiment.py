@@ -532,3 +532,14 @@ def test_formatted_merges_interval_bounds_and_uses_true_minus():
                                                       "polarity_interval"]
     assert (out["n"], out["interval"], out["mean_polarity"]) == ("1,077", "[42.5%, 50.7%]", "\u22120.06")
     assert out["polarity_interval"] == "[\u22120.10, 0.00]"
+
+
+def test_mix_sentence_is_silent_when_the_texts_have_one_language():
+    from csm.report import tables_sentiment as ts
+
+    english = pd.DataFrame({"channel": ["chat", "email"], "n": [100, 100], "share_zh": [0.0, 0.0],
+                            "share_en": [1.0, 1.0]})
+    assert ts.mix_sentence(english, "channel", "zh") == ("", False)
+    mixed = english.assign(share_zh=[0.1, 0.5], share_en=[0.9, 0.5])
+    sentence, differs = ts.mix_sentence(mixed, "channel", "en")
+    assert differs and sentence.startswith("Language mix by channel differs: Chinese is 10% of the texts in ")

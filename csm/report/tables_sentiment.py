@@ -323,7 +323,7 @@ def mix_sentence(mix: pd.DataFrame, by: str, lang: str) -> tuple[str, bool]:
     """One sentence stating the language mix of a breakdown, and whether it differs enough across levels
     (:data:`MIX_DIFFERS`) that the comparison is shown within each language too."""
     mix = mix[mix["n"] >= MIX_MIN_TEXTS]
-    if mix.empty:
+    if mix.empty or mix["share_zh"].max() == 0 or mix["share_en"].max() == 0:  # one language only: nothing to say
         return "", False
     lo, hi = mix.loc[mix["share_zh"].idxmin()], mix.loc[mix["share_zh"].idxmax()]
     differs = hi["share_zh"] - lo["share_zh"] > MIX_DIFFERS
