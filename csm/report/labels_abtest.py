@@ -19,7 +19,6 @@ CODES: dict[str, dict[str, str]] = {
     "pre_handle_time_minutes": {"en": "Handle time before (minutes)", "zh": "分组前处理时长（分钟）"},
     # the sample's experiment and teams (ids a user gave are shown with their label when one exists)
     "ab_experiment_smart_triage": {"en": "Smart triage", "zh": "智能分诊"},
-    **{f"team_{c}": {"en": f"Team {c.upper()}", "zh": f"{c.upper()} 组"} for c in "abcdef"},
     # metric kinds, roles, verdicts, decisions
     "kind_proportion": {"en": "proportion", "zh": "比例"},
     "kind_mean": {"en": "mean", "zh": "均值"},
