@@ -99,7 +99,7 @@ def test_failing_notebook_exit_code_and_error_kept(tmp_path):
     assert "Traceback" not in page and "highlight" not in page and "load_tables" not in page
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert re.search(r'KPI scorecard</a></td><td><span class="status status-failed">failed</span>'
-                     r'<div class="reason">[^<]*period 2030-01 has no tickets', index)  # the reason in the index
+                     r'<div class="reason">The period January 2030 has no data \(tickets\)', index)  # the reason, said plainly
 
 
 def test_validate_real_export_clean_and_broken(tmp_path, capsys):
