@@ -93,13 +93,13 @@ def test_failing_notebook_exit_code_and_error_kept(tmp_path):
     assert not (reports / "latest.json").exists()  # a failed run is never the latest good report
     # the HTML is a one-paragraph error page, not papermill's traceback with highlighted code
     page = (reports / manifest["run_id"] / "kpi_scorecard.html").read_text(encoding="utf-8")
-    assert "Report kpi_scorecard failed" in page and "period 2030-01 has no tickets" in page
+    assert "Report failed: KPI scorecard" in page and "period 2030-01 has no tickets" in page
     assert "The executed notebook kpi_scorecard.ipynb in that folder holds the technical details." in page
     assert f"the run id {manifest['run_id']} and the folder {reports / manifest['folder']}." in page  # whom to ask
     assert "Traceback" not in page and "highlight" not in page and "load_tables" not in page
     index = (reports / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'kpi_scorecard</a></td><td><span class="status status-failed">failed</span>'
-                     r'<div class="reason">[^<]*period 2030-01 has no tickets', index)  # the reason in the index
+    assert re.search(r'KPI scorecard</a></td><td><span class="status status-failed">failed</span>'
+                     r'<div class="reason">The period January 2030 has no data \(tickets\)', index)  # the reason, said plainly
 
 
 def test_validate_real_export_clean_and_broken(tmp_path, capsys):

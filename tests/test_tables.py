@@ -197,6 +197,31 @@ def test_report_tables_show_long_cells_whole():
     assert pd.get_option("display.max_colwidth") == 50  # nothing changed globally
 
 
+def test_report_tables_have_one_header_row_and_align_text_left_numbers_right():
+    frame = tables.display_frame(pd.DataFrame({
+        "kpi": ["First response time", "CSAT <b>"],
+        "estimate": ["8.7 min (17.8 h) [16.7, 19.2]", "3.87 / 5"],
+        "change": ["−4.2 pp", "+0.1个百分点"],
+        "p_value": ["< 0.001", "—"],
+        "definition": ["Median minutes from creation to the first reply", "满意 4–5 分的回复占比"],
+        "rank": [1, 2],
+    }), "en")
+    html = frame._repr_html_()
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert head.count("<tr") == 1 and "<th></th>" not in html  # the index name heads its column: no second row
+    headers = re.findall(r'<th style="text-align: (\w+);">([^<]*)</th>', head)
+    assert headers[0] == ("left", "KPI") and len(headers) == 6
+    aligns = dict((name, align) for align, name in headers)
+    assert aligns["Definition"] == "left" and aligns["p-value"] == aligns["Rank"] == "right"
+    first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r'<t[hd] style="text-align: (\w+);">([^<]*)</t[hd]>', first)
+    assert [a for a, _ in cells] == ["left", "right", "right", "right", "left", "right"]
+    assert "CSAT &lt;b&gt;" in html  # still escaped
+    assert repr(frame).splitlines()[1].startswith("KPI")  # the plain-text table is unchanged
+    assert not tables.numeric_column(pd.Series(["12 tickets were reopened within a week", "3 of them twice"]))
+    assert tables.numeric_column(pd.Series(["2.3天", "¥1,234", "p = 0.032", "2026年5月2日"]))
+
+
 def test_data_table_counts_have_separators_and_a_missing_table_is_said_in_both_languages(tmp_path):
     from conftest import write_partial_sample
     from csm.data.load import load_tables

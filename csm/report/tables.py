@@ -34,12 +34,66 @@ class ReportFrame(pd.DataFrame):
         return ReportFrame
 
     def _repr_html_(self):
+        """One header row (a named index's name heads its own column instead of a second, near-empty row),
+        text columns left-aligned and number columns right-aligned (:func:`numeric_column`)."""
         with pd.option_context(*_WHOLE):
-            return super()._repr_html_()
+            if isinstance(self.index, pd.MultiIndex) or isinstance(self.columns, pd.MultiIndex):
+                return super()._repr_html_()
+            shown = pd.DataFrame(self)
+            if self.index.name is not None and self.columns.name is None:
+                shown = shown.rename_axis(None).rename_axis(self.index.name, axis=1)
+            page = shown.to_html(escape=True)
+        aligns = ["right" if numeric_column(self.index) else "left"] + [
+            "right" if numeric_column(self[c]) else "left" for c in self.columns]
+        return "<div>\n" + _align_cells(page, aligns) + "\n</div>"
+
 
     def __repr__(self) -> str:
         with pd.option_context(*_WHOLE):
             return super().__repr__()
+
+
+#: A cell that reads as a number (with its unit): "1,070.9", "−4.2 pp", "34.9%", "¥1,234", "p < 0.001",
+#: "17.8 h [16.7, 19.2]", "2.3天"; a cell with more words than a unit is text.
+_NUMBER_START = re.compile(r"^(?:p\s*[<=>]\s*)?[\s+\-−±<>≤≥~≈¥$€£\[(]*\d")
+_WORD = re.compile(r"[^\W\d_]+")
+_CELL = re.compile(r"<t[hd](?=[\s>])")
+
+
+def _numeric_text(text: str) -> bool:
+    if not _NUMBER_START.match(text):
+        return False
+    words = _WORD.findall(text)
+    return len(words) <= 3 and sum(len(w) for w in words) <= 12
+
+
+def numeric_column(values) -> bool:
+    """Whether a column (or index) holds numbers: a numeric dtype, or text cells that all read as a number with
+    its unit (missing cells — "", "—", "–" — aside; a column of only missing cells is text)."""
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if pd.api.types.is_bool_dtype(values):
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    shown = [str(v).strip() for v in values if not _is_missing(v)]
+    shown = [t for t in shown if t not in ("", "—", "–", "-")]
+    return bool(shown) and all(_numeric_text(t) for t in shown)
+
+
+def _align_cells(table: str, aligns: list[str]) -> str:
+    """``table`` (pandas' one-header-row HTML) with ``style="text-align: …"`` on every header and body cell,
+    by column position within its row."""
+    def row(match: re.Match) -> str:
+        position = iter(range(10 ** 9))
+
+        def cell(m: re.Match) -> str:
+            i = next(position)
+            align = aligns[i] if i < len(aligns) else "left"
+            return f'{m.group(0)} style="text-align: {align};"'
+
+        return _CELL.sub(cell, match.group(0))
+
+    return re.sub(r"<tr\b.*?</tr>", row, table, flags=re.S)
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
