@@ -283,6 +283,8 @@ def _change_text(row: pd.Series, lang: str) -> str:
     estimate is shown in ("−1.2 h [−2.0, −0.4]")."""
     if _is_missing(row.get("change")):
         return fmt.MISSING
+    row = row.copy()
+    row["change"] = _shown_change(row)
     unit, value_unit = row["change_unit"], row["unit"]
     low, high = row.get("change_ci_low"), row.get("change_ci_high")
     has_ci = not _is_missing(low) and not _is_missing(high)
@@ -310,6 +312,34 @@ def _change_text(row: pd.Series, lang: str) -> str:
         text += _SCORE_UNITS["points"][lang]
     return text + (f" [{fmt.number(low, lang, digits, signed=True)}, {fmt.number(high, lang, digits, signed=True)}]"
                    if has_ci else "")
+
+
+def _day_word(n: int) -> str:
+    """ "day" or "days" for English sentences (the Chinese ones need no plural)."""
+    return "day" if int(n) == 1 else "days"
+
+
+def _shown_change(row: pd.Series) -> float:
+    """The change as the difference of the values as shown (rounded to their displayed precision), so that
+    "19.1 h → 17.8 h" reads "−1.3 h", never "−1.2 h"; relative changes and values shown in different units
+    keep the exact change."""
+    est, prev, change = row.get("estimate"), row.get("previous"), row["change"]
+    if _is_missing(est) or _is_missing(prev) or str(row["change_unit"]).startswith("relative"):
+        return change
+    unit = row["unit"]
+    if row["change_unit"] == "percentage points":
+        return round(float(est), 1) - round(float(prev), 1) if unit == "%" else change
+    if unit in _MINUTES_PER:
+        per = _MINUTES_PER[unit]
+        shown = [fmt.duration_unit(v * per) for v in (est, prev)]
+        if unit.startswith("business"):
+            shown = ["h" if u == "days" else u for u in shown]
+        if shown[0] != shown[1]:
+            return change
+        f = {"min": 1, "h": 60, "days": 1440}[shown[0]] / per  # value units per displayed unit
+        return (round(float(est) / f, 1) - round(float(prev) / f, 1)) * f
+    digits = _DECIMALS.get(unit)
+    return change if digits is None else round(float(est), digits) - round(float(prev), digits)
 
 
 def headline_rows(card: pd.DataFrame, csat_definition: str = "mean") -> pd.DataFrame:
@@ -505,10 +535,11 @@ def control_sentence(kpi: str, chart: pd.DataFrame, lang: str) -> str:
     if flagged.empty:
         text = phrase("process_in_control", lang, kpi=label(kpi, lang))
     else:  # the days with their year ("2 May 2026"), and what a signal means
-        text = phrase("out_of_control_days", lang, n=fmt.count(len(flagged), lang), kpi=label(kpi, lang),
+        text = phrase("out_of_control_days", lang, n=fmt.count(len(flagged), lang), day_word=_day_word(len(flagged)), kpi=label(kpi, lang),
                       days=control_days(flagged, lang))
     if "run_signal" in chart and chart["run_signal"].astype(bool).any():
-        text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()))
+        text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()),
+                              day_word=_day_word(int(chart["run_signal"].astype(bool).sum())))
     return text
 
 
