@@ -613,3 +613,35 @@ def at_risk_customers(panel: pd.DataFrame, cox: CoxResult, *, horizon_months: fl
     return AtRiskList(table=out.head(top).reset_index(drop=True), strata=strata,
                       support=pd.DataFrame(support).sort_values("stratum", kind="stable").reset_index(drop=True), not_estimated=int(np.isnan(prob).sum()), active=len(active),
                       min_at_risk=int(min_at_risk), horizon_months=float(horizon_months))
+
+
+def churn_trend(monthly: pd.DataFrame, *, confidence: float = 0.95) -> dict:
+    """A trend test over a monthly churn series (the frame of :func:`monthly_churn_rate`, one row per month).
+
+    Poisson GLM of the month's churners on a time index (months since the first month) with log(active at the
+    month start) as offset: the slope is the change of the log monthly churn rate per month. Returns
+    ``months`` (number of months), ``first_month``/``last_month``, ``first_rate``/``last_rate`` (the fitted
+    monthly churn rate of the first and last month, fractions), ``rate_ratio_12`` (the fitted change of the rate
+    per 12 months, a multiple) with ``ci_low``/``ci_high``, ``p_value`` (Wald test of the slope) and ``slope``/``se``.
+    Raises AnalysisError with fewer than 3 months or no churn.
+    """
+    import statsmodels.api as sm
+
+    _require(monthly, "monthly churn", ["month", "n", "churned"])
+    frame = monthly[monthly["n"] > 0].sort_values("month")
+    if len(frame) < 3 or frame["churned"].sum() == 0:
+        raise AnalysisError("churn trend: needs at least 3 months with active customers and at least one churn "
+                            f"(got {len(frame)} months, {int(frame['churned'].sum())} churns).")
+    months = pd.PeriodIndex(pd.to_datetime(frame["month"]), freq="M")
+    t = np.asarray([(m - months[0]).n for m in months], float)
+    design = sm.add_constant(t)
+    fit = sm.GLM(frame["churned"].to_numpy(float), design, family=sm.families.Poisson(),
+                 offset=np.log(frame["n"].to_numpy(float))).fit()
+    slope, se = float(fit.params[1]), float(fit.bse[1])
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    fitted = np.exp(fit.params[0] + fit.params[1] * np.array([t[0], t[-1]]))
+    return {"months": int(t[-1] - t[0] + 1), "first_month": months[0].start_time, "last_month": months[-1].start_time,
+            "first_rate": float(fitted[0]), "last_rate": float(fitted[1]),
+            "rate_ratio_12": float(np.exp(12 * slope)), "ci_low": float(np.exp(12 * (slope - z * se))),
+            "ci_high": float(np.exp(12 * (slope + z * se))), "p_value": float(fit.pvalues[1]),
+            "slope": slope, "se": se}

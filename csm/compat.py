@@ -37,3 +37,15 @@ def read_parquet(path, **kwargs) -> pd.DataFrame:
 
 
 __all__ = ["PANDAS_MAJOR", "STR", "read_parquet"]
+
+
+def _matplotlib_at_least(major: int, minor: int) -> bool:
+    import re
+    from importlib.metadata import version
+
+    return tuple(int(p) for p in re.findall(r"\d+", version("matplotlib"))[:2]) >= (major, minor)
+
+
+#: ``Axes.boxplot`` keywords for horizontal boxes: ``orientation=`` from matplotlib 3.10 (``vert=`` is
+#: deprecated there), ``vert=False`` before
+BOXPLOT_HORIZONTAL = {"orientation": "horizontal"} if _matplotlib_at_least(3, 10) else {"vert": False}

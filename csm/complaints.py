@@ -1170,8 +1170,12 @@ def resolution_hours(tickets: pd.DataFrame, by: str = "category") -> pd.DataFram
 
 
 # --------------------------------------------------------------------------- words
-_EN_STOP = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "still", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yet", "got", "get", "its", "ve", "ll", "re", "don", "didn", "doesn", "isn", "wasn", "hasn", "haven", "won", "can't", "cannot", "please", "hi", "hello", "thanks", "thank"])
-_ZH_STOP = frozenset(["的", "了", "是", "我", "你", "他", "她", "它", "们", "我们", "你们", "在", "和", "与", "及", "也", "都", "就", "还", "又", "很", "太", "吗", "呢", "吧", "啊", "呀", "把", "被", "给", "让", "对", "从", "到", "说", "这", "那", "这个", "那个", "一个", "没有", "什么", "怎么", "为什么", "已经", "一直", "可以", "还是", "但是", "而且", "因为", "所以", "如果", "然后", "结果", "一下", "一些", "自己", "现在", "请问", "你好", "谢谢", "麻烦", "不是", "就是", "关于", "问题", "处理", "帮忙", "帮忙处理", "需要", "希望"])
+_EN_STOP = frozenset(["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "still", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yet", "got", "get", "its", "ve", "ll", "re", "don", "didn", "doesn", "isn", "wasn", "hasn", "haven", "won", "can't", "cannot", "please", "hi", "hello", "thanks", "thank",
+    # words that carry no reason: time words, and region names (regions are a dimension of their own)
+    "ago", "last", "time", "times", "ever", "again", "really", "north", "south", "east", "west", "central",
+    "northeast", "northwest", "southeast", "southwest"])
+_ZH_STOP = frozenset(["的", "了", "是", "我", "你", "他", "她", "它", "们", "我们", "你们", "在", "和", "与", "及", "也", "都", "就", "还", "又", "很", "太", "吗", "呢", "吧", "啊", "呀", "把", "被", "给", "让", "对", "从", "到", "说", "这", "那", "这个", "那个", "一个", "没有", "什么", "怎么", "为什么", "已经", "一直", "可以", "还是", "但是", "而且", "因为", "所以", "如果", "然后", "结果", "一下", "一些", "自己", "现在", "请问", "你好", "谢谢", "麻烦", "不是", "就是", "关于", "问题", "处理", "帮忙", "帮忙处理", "需要", "希望",
+    "不了", "上次", "之前", "一次", "华北", "华东", "华南", "华中", "华西", "西南", "西北", "东北"])
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]+|[\u4e00-\u9fff]+")
 _jieba = None
 
@@ -1196,7 +1200,8 @@ def _segment(piece: str) -> tuple[str, ...]:
 
 
 def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
-    """Terms of one text: lower-case English words (stop words and 1-letter words out) and Chinese
+    """Terms of one text: lower-case English words (stop words, time words, region names and 1–2-letter
+    words out) and Chinese
     words from jieba segmentation (single characters and stop words out); with ``bigrams`` also
     the pairs of adjacent kept terms (``"late delivery"``, ``"配送延误"`` style phrases joined by a space
     in English and without one in Chinese). Digits never form terms (no personal data in terms)."""
@@ -1218,7 +1223,7 @@ def _tokenize_cached(text: str, bigrams: bool) -> tuple[str, ...]:
         piece = m.group(0)
         if piece[0] < "\u4e00":
             w = piece.lower().replace("’", "'").strip("'")
-            if len(w) > 1 and w not in _EN_STOP and "'" not in w:
+            if len(w) > 2 and w not in _EN_STOP and "'" not in w:  # 2-letter tokens ("jd") read as noise
                 terms.append(w)
             else:
                 terms.append("")  # a break: no bigram across a stop word
@@ -1369,7 +1374,8 @@ MIN_CONCENTRATION_RATIO = 1.2
 def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells: pd.DataFrame | None = None,
                      drivers: pd.DataFrame | None = None, resolution: pd.DataFrame | None = None,
                      sla_target: float | None = None, top: int = 10,
-                     min_concentration_ratio: float = MIN_CONCENTRATION_RATIO) -> pd.DataFrame:
+                     min_concentration_ratio: float = MIN_CONCENTRATION_RATIO,
+                     model_months: float | None = None, period_months: float | None = None) -> pd.DataFrame:
     """Ranked findings a manager can act on, all measured in tickets (``impact``):
 
     - ``spike``: a spike that is a finding (:func:`spike_hierarchy`: not explained by finer spikes and not
@@ -1387,9 +1393,11 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
 
     Columns: rank, kind, category, dimension, level, start, end, impact, effect, effect_name, ci_low,
     ci_high, p_value (adjusted), score (robust z or adjusted residual), target (SLA), drivers, breakdown,
-    category_members, level_members. Order: spikes
-    first (acute, with a time and a driver to act on; those overlapping the reporting period first), then the
-    standing findings by impact.
+    category_members, level_members, months (the window ``impact`` is counted over: a spike's weeks,
+    ``model_months`` for concentration and outcome findings, ``period_months`` for resolution),
+    impact_per_month. Order: what is current first — spikes overlapping the reporting period (by excess),
+    then the standing findings by tickets affected per month (comparable across windows) — and spikes that
+    ended before the period last (over; by excess).
     """
     rows = []
     if spikes is not None and len(spikes):
@@ -1438,21 +1446,31 @@ def root_cause_table(*, spikes: pd.DataFrame | None = None, concentration_cells:
                              "p_value": np.nan, "drivers": "", "target": sla_target})
     cols = ["rank", "kind", "category", "dimension", "level", "start", "end", "impact", "effect", "effect_name",
             "ci_low", "ci_high", "p_value", "score", "target", "drivers", "breakdown", "category_members",
-            "level_members"]
+            "level_members", "months", "impact_per_month"]
     if not rows:
         return pd.DataFrame(columns=cols)
     out = pd.DataFrame(rows)
     in_period = out.get("_in_period")
     out = out.reindex(columns=cols[1:])
+    spike_days = (pd.to_datetime(out["end"]) - pd.to_datetime(out["start"])).dt.days + 1
+    window = np.where(out["kind"] == "spike", spike_days / (365.25 / 12),
+                      np.where(out["kind"] == "resolution", period_months if period_months else np.nan,
+                               model_months if model_months else np.nan))
+    out["months"] = pd.to_numeric(window, errors="coerce")
+    out["impact_per_month"] = out["impact"] / out["months"]
     for col in ("drivers", "breakdown", "category_members", "level_members"):
         out[col] = out[col].astype(object).where(out[col].notna(), "")
     if in_period is not None:
         out["_in_period"] = in_period
-    # acute problems first: spikes (those overlapping the reporting period before older ones), then the
-    # standing findings by the number of tickets they concern
-    tier = np.where(out["kind"] == "spike", np.where(out["_in_period"].fillna(False).astype(bool), 0, 1), 2) \
-        if "_in_period" in out else np.where(out["kind"] == "spike", 1, 2)
-    out = out.assign(_tier=tier).sort_values(["_tier", "impact"], ascending=[True, False], kind="stable")
-    out = out.head(top).reset_index(drop=True)
+    # current problems first: spikes overlapping the reporting period, then the standing findings by tickets
+    # affected per month (their windows differ: 12 months of a model, one reporting period); spikes that ended
+    # before the period last — they are over, only their cause is left to check
+    spike = (out["kind"] == "spike").to_numpy()
+    now = out["_in_period"].fillna(False).astype(bool).to_numpy() if "_in_period" in out else np.zeros(len(out), bool)
+    tier = np.where(spike, np.where(now, 0, 2), 1)
+    key = np.where(spike, out["impact"], out["impact_per_month"].fillna(out["impact"]))
+    out = out.assign(_tier=tier, _key=key).sort_values(["_tier", "_key"], ascending=[True, False], kind="stable")
+    past = out[out["_tier"] == 2].head(min(3, top))  # the past spikes keep their place at the end of the table
+    out = pd.concat([out[out["_tier"] < 2].head(top - len(past)), past]).reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out[cols]

@@ -1097,6 +1097,7 @@ def _manifest(*, run_id, folder, project, reports_dir, plans, runs, inputs, inpu
             "duration_s": r.duration_s,
             "notebook": f"{plan.name}.ipynb",
             "html": r.html_path.name if r.html_path else None,
+            "language": _report_language(plan) or "en",  # the report's language (index.html is written in it)
             "source_notebook": _shown(plan.notebook_path, project),
             "source_sha256": _sha256(plan.notebook_path),
             "parameters": {

@@ -13,6 +13,8 @@ from scipy import stats as st
 from csm.compat import STR
 from csm import abtest
 from csm.data.load import load_tables
+from csm.report import format as fmt
+from csm.report.labels import label
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.report import plots_abtest, tables_abtest
@@ -504,7 +506,23 @@ def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(resul
                                               experiment=tables_abtest.experiment_label("smart_triage", lang),
                                               units=units)
     assert 3 <= len(findings) <= 5 and findings[0].status == "improved"
-    assert f"+5.4{pp}" in findings[0].text and "smart_triage" in findings[0].text
-    assert findings[-1].status == "met"  # the assignment matches the planned split (SRM p ≈ 0.24)
-    assert tables_abtest.experiment_label("smart_triage", "zh") == "智能分诊（smart_triage）"
+    assert f"+5.4{pp}" in findings[0].text and "smart_triage" not in findings[0].text  # the label, not the id
+    # the assignment matches the planned split (SRM p ≈ 0.24): said in the appendix, not in the summary
+    assert not any(("Assignment" in f.text or "分组" in f.text) for f in findings)
+    # "Average handle time" and "Handle time per ticket" read alike (8.82 min in control): only the first is listed
+    assert len([f for f in findings if f"8.82{minutes}" in f.text]) == 1
+    # ordinal CSAT: its effect in points of the 1–5 scale, like its levels (difference of the mean scores)
+    csat = result.metrics.set_index("metric").loc["csat_ordinal"]
+    row = table.iloc[list(result.metrics["metric"]).index("csat_ordinal")]
+    points = " points" if lang == "en" else "分"
+    assert row.iloc[3] == fmt.number(csat["treatment"] - csat["control"], lang, 2, signed=True) + points
+    # NPS: the interval excludes 0 but the adjusted p does not: the sentence says the interval is unadjusted
+    odd = result.metrics.assign(p_adjusted=np.where(result.metrics["metric"] == "nps", 0.063,
+                                                    result.metrics["p_adjusted"]))
+    nps_row = odd.set_index("metric").loc["nps"]
+    note = tables_abtest.unadjusted_note(odd, lang)
+    assert nps_row["ci_low"] > 0 and note and str(label("nps", lang)) in note and "0.063" in note
+    assert str(label("fcr_rate", lang)) not in note  # significant after adjustment: not named
+    assert tables_abtest.unadjusted_note(odd.assign(p_adjusted=0.5, ci_low=-1.0, ci_high=1.0), lang) is None
+    assert tables_abtest.experiment_label("smart_triage", "zh") == "智能分诊"
     assert tables_abtest.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given

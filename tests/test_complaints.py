@@ -662,7 +662,32 @@ def test_heat_map_colours_only_cells_beyond_chance():
     ax = cplots.residual_heatmap(cells.assign(observed=[101, 99, 99, 101]), "region", lang="en")
     # |residual| 0.4 < 2.50 (4 cells): every cell grey, none coloured by the diverging map
     assert len(ax.collections) == 2 and ax.collections[1].get_array().count() == 0
-    assert "beyond chance" in ctables.heatmap_sentence(cells.assign(p_adjusted=1.0), "region", "en").split(":")[0]
-    assert ctables.heatmap_sentence(cells, "region", "en").startswith("4 cell(s) differ")
+    assert "more than chance" in ctables.heatmap_sentence(cells.assign(p_adjusted=1.0), "region", "en")
+    assert ctables.heatmap_sentence(cells, "region", "en").startswith("4 category × level combinations differ")
+    one = cells.assign(p_adjusted=[0.0, 1.0, 1.0, 1.0])
+    assert ctables.heatmap_sentence(one, "region", "en").startswith("1 category × level combination differs")
     import matplotlib.pyplot as plt
     plt.close("all")
+
+
+def test_root_cause_order_current_first_standing_per_month_past_spikes_last():
+    """Spike in the period first; standing findings by tickets per month (resolution: 1 month, models: 12);
+    a spike that ended before the period last, even though its excess is the largest."""
+    spikes = pd.DataFrame({"level": ["category", "category"], "category": ["logistics", "after_sales"],
+                           "start": pd.to_datetime(["2025-11-10", "2026-06-01"]),
+                           "end": pd.to_datetime(["2025-11-30", "2026-06-14"]), "excess": [900.0, 60.0],
+                           "ratio": [3.0, 1.5], "p_value": [1e-6, 1e-4], "max_score": [9.0, 5.0],
+                           "drivers": "", "breakdown": "", "finding": True, "in_period": [False, True]})
+    drivers = pd.DataFrame({"outcome": "escalated", "covariate": "channel", "level": ["email"], "significant": True,
+                            "odds_ratio": [1.5], "ci_low": [1.2], "ci_high": [1.8], "p_adjusted": [1e-4],
+                            "excess_events": [600.0]})  # 600 in 12 months: 50 a month
+    resolution = pd.DataFrame({"category": ["other"], "n": [1000], "sla_rate": [0.7], "sla_ci_low": [0.67],
+                               "sla_ci_high": [0.73]})  # 100 in the 1-month period
+    root = C.root_cause_table(spikes=spikes, drivers=drivers, resolution=resolution, sla_target=0.8,
+                              model_months=12, period_months=1)
+    assert list(root["kind"]) == ["spike", "resolution", "escalated", "spike"]
+    assert list(root["category"].fillna("-")) == ["after_sales", "other", "-", "logistics"]
+    assert root.loc[2, "impact_per_month"] == pytest.approx(50)
+    assert ctables.impact_text(root.iloc[2], "en") == "600 in 12 months (about 50 a month)"
+    assert ctables.impact_text(root.iloc[3], "en") == "900 in 3 weeks"
+    assert ctables.impact_text(root.iloc[1], "zh") == "本期 100 件"

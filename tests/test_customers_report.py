@@ -34,16 +34,16 @@ def test_nps_group_test_detects_a_planted_difference_and_matches_scipy():
 
 
 @pytest.mark.parametrize("lang,count,flag,unclear", [
-    ("en", "each one makes a customer 1.36× as likely to leave in a given month",
-     "these customers are 0.50× as likely to leave in a given month as the others", "no clear effect (p = 0.714)"),
-    ("zh", "每多一张，客户在某个月流失的可能性变为 1.36×", "这类客户在某个月流失的可能性是其他客户的 0.50×",
+    ("en", "each one makes a customer 1.4× as likely to leave in a given month",
+     "these customers are half as likely to leave in a given month as the others", "no clear effect (p = 0.714)"),
+    ("zh", "每多一张，客户在某个月流失的可能性变为原来的1.4 倍", "这类客户在某个月流失的可能性是其他客户的一半",
      "无明确影响（p = 0.714）")])
 def test_hazard_ratios_read_in_plain_words(lang, count, flag, unclear):
     assert tables_customers.hazard_reading("fcr_failed_tickets", 1.3634, 1e-9, lang) == count
     assert tables_customers.hazard_reading("vip", 0.502, 1e-9, lang) == flag
     assert tables_customers.hazard_reading("fcr_resolved_tickets", 0.997, 0.714, lang) == unclear
     level = tables_customers.hazard_reading("plan=Two year", 0.25, 1e-9, lang, reference={"plan": "Month-to-month"})
-    assert "0.25×" in level and "Month-to-month" in level
+    assert ("0.25×" if lang == "en" else "0.25 倍") in level and "Month-to-month" in level
     summary = pd.DataFrame({"term": ["fcr_failed_tickets", "vip", "escalations"], "hazard_ratio": [1.36, 0.5, 1.9],
                             "ci_low": [1.3, 0.4, 0.8], "ci_high": [1.4, 0.6, 3.0], "p_value": [1e-9, 1e-9, 0.2]})
     assert tables_customers.top_churn_driver(summary)["term"] == "fcr_failed_tickets"  # 1.9× is not significant
@@ -63,3 +63,43 @@ def test_currency_parameter_is_checked():
     check_value("currency", "USD")
     with pytest.raises(ParameterError, match="currency"):
         check_value("currency", "yuan")
+
+
+def _monthly_churn(rate_ratio_per_year, months=18, n=12_000, first=0.011, seed=5):
+    """Monthly churners drawn from a planted churn rate that changes by ``rate_ratio_per_year`` a year."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(months)
+    rate = first * rate_ratio_per_year ** (t / 12)
+    active = np.full(months, float(n)) + 50 * t
+    return pd.DataFrame({"month": pd.date_range("2025-01-01", periods=months, freq="MS"), "n": active,
+                         "churned": rng.binomial(active.astype(int), rate).astype(float)})
+
+
+def test_churn_trend_recovers_a_planted_trend_and_matches_statsmodels():
+    import statsmodels.api as sm
+
+    from csm import churn
+
+    monthly = _monthly_churn(1.8)
+    trend = churn.churn_trend(monthly)
+    assert trend["ci_low"] < 1.8 < trend["ci_high"] and trend["p_value"] < 0.001 and trend["months"] == 18
+    assert trend["first_rate"] == pytest.approx(0.011, rel=0.1) and trend["last_rate"] == pytest.approx(
+        0.011 * 1.8 ** (17 / 12), rel=0.1)
+    fit = sm.GLM(monthly["churned"], sm.add_constant(np.arange(18.0)), family=sm.families.Poisson(),
+                 offset=np.log(monthly["n"])).fit()
+    assert trend["rate_ratio_12"] == pytest.approx(np.exp(12 * fit.params.iloc[1]))
+    assert trend["p_value"] == pytest.approx(fit.pvalues.iloc[1])
+    flat = churn.churn_trend(_monthly_churn(1.0, seed=8))
+    assert flat["ci_low"] < 1.0 < flat["ci_high"]  # no planted trend: the interval holds 1×
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_churn_trend_sentence_and_status(lang):
+    from csm import churn
+
+    rising = churn.churn_trend(_monthly_churn(1.8))
+    text = tables_customers.trend_sentence(rising, lang)
+    assert "1.1%" in text and "p < 0.001" in text and ("risen" in text if lang == "en" else "升至" in text)
+    assert tables_customers.change_status(rising["slope"], rising["p_value"], higher_is_better=False) == "worse"
+    flat = churn.churn_trend(_monthly_churn(1.0, seed=8))
+    assert ("no clear trend" if lang == "en" else "没有明显趋势") in tables_customers.trend_sentence(flat, lang)

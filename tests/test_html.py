@@ -75,13 +75,53 @@ def test_failure_page_says_what_to_do_and_whom_to_ask_in_the_report_language():
              "message": "tickets.csv, column created_at, rows 5–7: '下周三' is not a date <b>; use YYYY-MM-DD."}
     page = error_page("kpi_scorecard", error, "kpi_scorecard.ipynb", language="zh", run_id="2026-06-monthly",
                       folder="/srv/csm/reports/2026-06-monthly")
-    assert '<html lang="zh-CN">' in page and "报告 kpi_scorecard 生成失败" in page
+    assert '<html lang="zh-CN">' in page and "<title>报告未能生成：关键指标记分卡</title>" in page
+    assert "报告给出的原始信息（英文）：" in page  # an untranslated message has a Chinese lead-in
     assert "tickets.csv, column created_at, rows 5–7: &#x27;下周三&#x27; is not a date &lt;b&gt;" in page
-    assert "报告在第 3 步停止。" in page and "输入数据不符合报告的要求" in page
+    assert "输入数据不符合报告的要求" in page and "步" not in page and "3" not in page.split("<body", 1)[1]
     assert "负责运行报告的分析人员" in page and "2026-06-monthly" in page and "/srv/csm/reports/2026-06-monthly" in page
     assert "DataError" not in page and "Traceback" not in page and "<script" not in page
     other = error_page("x", {"exception": "KeyError", "message": "'region'"}, None, language="en")
     assert "unexpected problem in the report itself" in other and "KeyError" not in other
+    assert "<title>Report failed: x</title>" in other  # a notebook without a display name keeps its code
+
+
+@pytest.mark.parametrize("lang, reason, todo", [
+    ("en", "The data folder /tmp/nonexistent does not exist.", "Check the data_dir parameter"),
+    ("zh", "数据文件夹 /tmp/nonexistent 不存在。", "请检查 data_dir 参数"),
+])
+def test_failure_page_says_a_missing_data_folder_in_the_report_language(lang, reason, todo):
+    error = {"exception": "DataError", "cell_index": 1, "message": "/tmp/nonexistent: data folder not found"}
+    page = error_page("kpi_scorecard", error, None, language=lang)
+    body = page.split("<body", 1)[1]
+    assert f'<p class="reason">{reason}</p>' in body and todo in body
+    assert ("KPI scorecard" if lang == "en" else "关键指标记分卡") in body
+    assert "kpi_scorecard" not in body.replace("params/kpi_scorecard.yaml", "")  # the code only in the file name
+    assert "step" not in body and "Correct the file, column or rows" not in body
+    if lang == "zh":  # every sentence Chinese; the analyst's own message only after a Chinese lead-in
+        assert not re.search(r"[A-Za-z]{4,}", re.sub(r"<[^>]+>|/tmp/nonexistent|data_dir|params/kpi_scorecard.yaml"
+                                                    r"|csm run|data folder not found", "", body))
+
+
+@pytest.mark.parametrize("exception, message, en, zh", [
+    ("DataError", "sample: no tickets file; expected one of tickets.csv. Files in the folder: (none)",
+     "A file the report needs is missing: the tickets table.", "缺少报告需要的文件：tickets 表。"),
+    ("DataError", "tickets.csv: 2 problem(s) in the tickets table: - tickets.csv, column 'channel': is required but "
+                  "missing; rename - tickets.csv, column 'team': is required but missing; rename",
+     "A column the report needs is missing: 'channel', 'team' (table tickets).", "缺少报告需要的列：'channel', 'team'（tickets 表）。"),
+    ("ParameterError", "Parameter 'period' = '2026-13' (from -p) is not allowed: expected a month.",
+     "The report setting period has a value that is not allowed ('2026-13').", "报告设置 period 的取值不允许（'2026-13'）。"),
+    ("ParameterError", "period 2030-01 has no tickets: the data runs from 2025-01-01 to 2026-06-30; choose a period",
+     "The period January 2030 has no data (tickets): the data runs from 1 January 2025 to 30 June 2026.",
+     "所选期间 2030年1月 没有数据（工单）：数据范围是2025年1月1日至2026年6月30日。"),
+])
+def test_common_failures_are_explained_in_both_languages(exception, message, en, zh):
+    from csm.report.html import explain_error
+
+    assert explain_error({"exception": exception, "message": message}, "kpi_scorecard", "en")[0] == en
+    reason, todo = explain_error({"exception": exception, "message": message}, "kpi_scorecard", "zh")
+    assert reason == zh and todo.startswith("请")
+    assert explain_error({"exception": "KeyError", "message": message}, "x", "en")[0] is None  # a bug: not explained
 
 
 def _manifest(**notebooks):
@@ -91,27 +131,53 @@ def _manifest(**notebooks):
 
 
 def test_index_shows_status_reason_period_language_parameters_and_headline_escaped():
-    ok = ({"status": "ok", "html": "kpi_scorecard.html",
-           "parameters": {"given": {"lang": "zh", "period": "latest", "data_dir": "data/sample",
+    ok = ({"status": "ok", "html": "kpi_scorecard.html", "language": "en",
+           "parameters": {"given": {"period": "latest", "data_dir": "data/sample",
                                     "title": "<script>alert(1)</script>"},
-                          "sources": {"lang": "-p", "period": "params/kpi_scorecard.yaml",
+                          "sources": {"period": "params/kpi_scorecard.yaml",
                                       "data_dir": "params/kpi_scorecard.yaml", "title": "-p"}}},
-          {"period": {"period": "2026-06", "comparison": "2026-05"},
-           "headline": {"text": "首次解决率 69.1%，未达到 80.0% 的目标 <i>", "status": "missed"}})
+          {"period": {"period": "2026-06", "start": "2026-06-01", "end": "2026-06-30", "comparison": "2026-05"},
+           "headline": {"text": "FCR 69.1%, below the 80.0% target <i>", "status": "missed"}})
     failed = ({"status": "failed", "html": "ab_test.html", "error": {"exception": "DataError",
                                                                       "message": "assignments.csv: no <variant> column"},
-               "parameters": {"given": {}, "sources": {}}}, {})
+               "parameters": {"given": {"period": "latest"}, "sources": {"period": "-p"}}}, {})
     page = index_page([("2026-06-monthly", _manifest(kpi_scorecard=ok, ab_test=failed))], latest=None)
+    assert '<html lang="en">' in page and "<h1>Reports</h1>" in page
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    kpi = re.search(r'<tr><td><a href="2026-06-monthly/kpi_scorecard.html">kpi_scorecard</a>.*?</tr>', page).group(0)
-    assert '<span class="status status-ok">ok</span>' in kpi and "<td>2026-06 (vs 2026-05)</td>" in kpi
-    assert "<td>zh</td>" in kpi and "data_dir" not in kpi  # only the parameters set for this run
-    assert '<span class="status status-missed">missed</span> 首次解决率 69.1%，未达到 80.0% 的目标 &lt;i&gt;' in kpi
-    ab = re.search(r'<tr><td><a href="2026-06-monthly/ab_test.html">ab_test</a>.*?</tr>', page).group(0)
+    kpi = re.search(r'<tr><td><a href="2026-06-monthly/kpi_scorecard.html">KPI scorecard</a>.*?</tr>', page).group(0)
+    assert '<span class="status status-ok">ok</span>' in kpi and "<td>June 2026 (vs May 2026)</td>" in kpi
+    assert "<td>English</td>" in kpi and "data_dir" not in kpi  # only the parameters set for this run
+    assert '<span class="status status-missed">Missed</span> FCR 69.1%, below the 80.0% target &lt;i&gt;' in kpi
+    ab = re.search(r'<tr><td><a href="2026-06-monthly/ab_test.html">A/B test</a>.*?</tr>', page).group(0)
     assert '<span class="status status-failed">failed</span><div class="reason">assignments.csv: no &lt;variant&gt; column' in ab
+    assert "<td>—</td><td>English</td>" in ab and "<td>latest</td>" not in ab  # a failed run: no raw "latest" period
     assert ab.endswith("<td>—</td></tr>")  # no headline recorded: a dash
     assert page.count("2026-06-monthly</a>") == 1 and "(folder" not in page  # run id = folder: shown once
     assert ">Run id<" not in page and ">Folder<" not in page
+
+
+def test_index_of_chinese_runs_is_chinese_and_a_mixed_page_says_each_run_in_its_language():
+    zh_ok = ({"status": "ok", "html": "kpi_scorecard.html", "language": "zh",
+              "parameters": {"given": {"lang": "zh"}, "sources": {"lang": "-p"}}},
+             {"period": {"period": "2026-06", "start": "2026-06-01", "end": "2026-06-30", "comparison": "2026-05"},
+              "headline": {"text": "首次解决率 69.1%，未达到 80.0% 的目标", "status": "no_change"}})
+    zh_failed = ({"status": "failed", "html": "kpi_scorecard.html", "language": "zh",
+                  "error": {"exception": "DataError", "message": "/tmp/nonexistent: data folder not found"},
+                  "parameters": {"given": {"lang": "zh", "period": "latest"}, "sources": {}}}, {})
+    page = index_page([("zh-run", _manifest(kpi_scorecard=zh_ok)), ("zh-failed", _manifest(kpi_scorecard=zh_failed))])
+    assert '<html lang="zh-CN">' in page and "<h1>报告</h1>" in page and "<title>csm 报告</title>" in page
+    for english in (">Reports<", ">Status<", ">ok<", ">failed<", "No change", "kpi_scorecard</a>", "2026-06 ",
+                    "Started", "data folder not found</div>"):
+        assert english not in page, english
+    assert '>关键指标记分卡</a>' in page and "<td>2026年6月（对比2026年5月）</td>" in page and "<td>中文</td>" in page
+    assert '<span class="status status-no_change">无变化</span> 首次解决率' in page
+    assert '<div class="reason">数据文件夹 /tmp/nonexistent 不存在。</div>' in page and "开始于 2026-07-02" in page
+    en_ok = ({"status": "ok", "html": "kpi_scorecard.html", "language": "en", "parameters": {}}, {})
+    mixed = index_page([("zh-run", _manifest(kpi_scorecard=zh_ok)), ("en-run", _manifest(kpi_scorecard=en_ok))])
+    assert '<html lang="en">' in mixed and "<h1>Reports</h1>" in mixed
+    zh_section, en_section = mixed.split("<section")[1:3]
+    assert zh_section.startswith(' lang="zh-CN"') and "<th>状态</th>" in zh_section and ">关键指标记分卡<" in zh_section
+    assert en_section.startswith(' lang="en"') and "<th>Status</th>" in en_section and ">KPI scorecard<" in en_section
 
 
 def test_index_survives_malformed_manifests():
@@ -120,6 +186,14 @@ def test_index_survives_malformed_manifests():
                       latest="a")
     assert 'href="c.failed-1/manifest.json">c</a> <span class="folder">(folder c.failed-1)</span>' in page
     assert "No reports in this run." in page and "status-latest" in page
+
+
+def test_report_text_keeps_p_values_and_intervals_on_one_line(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_cell("markdown", "# 报告\n\n差异显著（p < 0.001），比值比 1.47（95% 置信区间 1.40–1.56）。")]
+    page = export_html(nb, tmp_path / "r.html", language="zh").read_text(encoding="utf-8")
+    assert "p\u00a0&lt;\u00a00.001" in page and "置信区间\u00a01.40–\u20601.56" in page
+    assert "p &lt; 0.001" not in page and "置信区间 1.40" not in page
 
 
 def test_run_help_shows_real_parameters(capsys):

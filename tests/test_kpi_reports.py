@@ -29,7 +29,8 @@ SECTION_KPIS = {"csat": ["csat_mean", "csat_pct_satisfied"], "nps": ["nps"], "fc
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\\_", "_")
+    # the page keeps ranges on one line with word joiners ("2025–\u20602026"): read as plain text without them
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\\_", "_").replace("\u2060", "")
 
 
 def _monthly_tickets(tickets: pd.DataFrame) -> pd.Series:

@@ -418,7 +418,7 @@ def test_headline_names_each_window_and_flags_few_texts():
     found = sentiment.aspects(pd.Series(["Slow reply, waited days."] * 3 + ["The agent solved it."]))
     summary = sentiment.aspect_summary(_texts(["negative"] * 3 + ["positive"]), found)
     window = ts.window_text("2025-07-01", "2026-06-30", "en")
-    assert window == "the 12 months 2025-07 to 2026-06"
+    assert window == "the 12 months July 2025 to June 2026"
     by_language = sentiment.sentiment_by(month, "language")
     lines = ts.headline_sentences(head, window_head, by_language, summary, lang="en", noun="comments",
                                   period="2026-06", previous="2026-05", window=window)
@@ -426,15 +426,15 @@ def test_headline_names_each_window_and_flags_few_texts():
     lo, hi = sentiment._wilson(2, 14, 0.95)
     assert f"anywhere from {lo:.1%} to {hi:.1%}" in lines[0]
     assert lines[1].startswith("English, 2026-06: 14 comments")
-    assert lines[2] == "Over the 12 months 2025-07 to 2026-06: 1,000 comments, 30.0% negative " \
+    assert lines[2] == "Over the 12 months July 2025 to June 2026: 1,000 comments, 30.0% negative " \
                        f"({window_head['ci_low']:.1%}–{window_head['ci_high']:.1%})."
-    assert lines[3].startswith("Over the 12 months 2025-07 to 2026-06, negative comments concentrate on Response "
+    assert lines[3].startswith("Over the 12 months July 2025 to June 2026, negative comments concentrate on Response "
                                "speed (1% of the 300 negative comments)")
     zh = ts.headline_sentences(head, window_head, by_language, summary, lang="zh", noun="评论",
                                period="2026-06", previous="2026-05", window=ts.window_text("2025-07-01",
                                                                                            "2026-06-30", "zh"))
     assert zh[0].startswith("文本过少：2026-06仅有 14 条评论（不足 30 条），其中负面 2 条，占 14.3%")
-    assert zh[2].startswith("2025-07 至 2026-06 这 12 个月：共 1,000 条评论，负面占 30.0%")
+    assert zh[2].startswith("2025年7月至2026年6月这 12 个月：共 1,000 条评论，负面占 30.0%")
     # enough texts: the plain headline, the difference in percentage points
     many = pd.concat([_texts(["negative"] * 10 + ["positive"] * 30), _texts(["negative"] * 20 + ["positive"] * 20,
                                                                            start="2026-05-01")], ignore_index=True)
@@ -442,7 +442,7 @@ def test_headline_names_each_window_and_flags_few_texts():
     line = ts.headline_sentences(head, head, by_language.iloc[:0], summary.iloc[:0], lang="en", noun="comments",
                                  period="2026-06", previous="2026-05", window=window)[0]
     assert line.startswith("40 comments in 2026-06: 25.0% negative (") and \
-        "50.0% of the 40 comments in 2026-05 (difference -25.0 pp, p = 0.02" in line
+        "50.0% of the 40 comments in 2026-05 (difference −25.0 pp, p = 0.02" in line
 
 
 def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
@@ -450,12 +450,13 @@ def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
 
     window = ts.window_text("2025-07-01", "2026-06-30", "en")
     assert ts.window_note(window, 1070, "ticket descriptions", ["channel", "category"], "en") == \
-        "Breakdowns cover the 12 months 2025-07 to 2026-06 (1,070 ticket descriptions)."
+        "Breakdowns cover the 12 months July 2025 to June 2026 (1,070 ticket descriptions)."
     assert ts.window_note(window, 7793, "comments", ["channel", "team", "category", "agent_id"], "en").endswith(
         "(7,793 comments), so that teams and agents have enough comments.")
     assert ts.window_note(ts.window_text("2025-07-01", "2026-06-30", "zh"), 5, "评论", ["team"], "zh") == \
-        "分组统计覆盖2025-07 至 2026-06 这 12 个月（5 条评论），以保证团队有足够的评论。"
-    assert ts.window_text("2026-06-01", "2026-06-15", "en") == "2026-06-01 to 2026-06-15"
+        "分组统计覆盖2025年7月至2026年6月这 12 个月（5 条评论），以保证团队有足够的评论。"
+    assert ts.window_text("2026-06-01", "2026-06-15", "en") == "1–15 June 2026"
+    assert ts.window_text("2026-06-01", "2026-06-15", "zh") == "2026年6月1日–15日"
 
 
 def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
@@ -470,7 +471,8 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
     k, n = 3, 4
     lo, hi = sentiment._wilson(k, n, 0.95)
     assert (row["mentions"], row["negative_mentions"], row["share_negative"]) == ("4", "3", "75.0%")
-    assert (row["ci_low"], row["ci_high"]) == (f"{100 * lo:.1f}%", f"{100 * hi:.1f}%")
+    assert row["interval"] == f"[{100 * lo:.1f}%, {100 * hi:.1f}%]" and "ci_low" not in shown
+    assert "negativity" not in shown and "impact" in ts.aspect_table(summary, "en", detail=True)[0]
     assert "aspect_price" in absent and "aspect_response_speed" not in absent and len(absent) == len(summary) - 1
     sentence = ts.not_mentioned_sentence(["aspect_logistics", "aspect_price"], "the 12 months 2025-07 to 2026-06",
                                          "comments", "en")

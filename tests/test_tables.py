@@ -197,6 +197,31 @@ def test_report_tables_show_long_cells_whole():
     assert pd.get_option("display.max_colwidth") == 50  # nothing changed globally
 
 
+def test_report_tables_have_one_header_row_and_align_text_left_numbers_right():
+    frame = tables.display_frame(pd.DataFrame({
+        "kpi": ["First response time", "CSAT <b>"],
+        "estimate": ["8.7 min (17.8 h) [16.7, 19.2]", "3.87 / 5"],
+        "change": ["−4.2 pp", "+0.1个百分点"],
+        "p_value": ["< 0.001", "—"],
+        "definition": ["Median minutes from creation to the first reply", "满意 4–5 分的回复占比"],
+        "rank": [1, 2],
+    }), "en")
+    html = frame._repr_html_()
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    assert head.count("<tr") == 1 and "<th></th>" not in html  # the index name heads its column: no second row
+    headers = re.findall(r'<th style="text-align: (\w+);">([^<]*)</th>', head)
+    assert headers[0] == ("left", "KPI") and len(headers) == 6
+    aligns = dict((name, align) for align, name in headers)
+    assert aligns["Definition"] == "left" and aligns["p-value"] == aligns["Rank"] == "right"
+    first = re.search(r"<tbody>\s*<tr>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r'<t[hd] style="text-align: (\w+);">([^<]*)</t[hd]>', first)
+    assert [a for a, _ in cells] == ["left", "right", "right", "right", "left", "right"]
+    assert "CSAT &lt;b&gt;" in html  # still escaped
+    assert repr(frame).splitlines()[1].startswith("KPI")  # the plain-text table is unchanged
+    assert not tables.numeric_column(pd.Series(["12 tickets were reopened within a week", "3 of them twice"]))
+    assert tables.numeric_column(pd.Series(["2.3天", "¥1,234", "p = 0.032", "2026年5月2日"]))
+
+
 def test_data_table_counts_have_separators_and_a_missing_table_is_said_in_both_languages(tmp_path):
     from conftest import write_partial_sample
     from csm.data.load import load_tables
@@ -253,3 +278,27 @@ def test_kpi_findings_count_targets_and_name_units(card_and_targets):
     aht = next(f for f in findings if f.text.startswith("Average handle time"))
     assert "5.8 min" in aht.text and "6.0 min" in aht.text and aht.status == "met"
     assert 3 <= len(findings) <= 5
+
+
+def test_scorecard_change_status_colour_and_untested_p_values():
+    import pandas as pd
+
+    from csm.report import tables_kpi
+
+    # 19.14 h → 17.76 h is shown as 19.1 h → 17.8 h: the change reads −1.3 h (from the shown values), not −1.4 h
+    row = pd.Series({"kpi": "first_response_minutes_email", "estimate": 17.76 * 60, "previous": 19.14 * 60,
+                     "change": -1.38 * 60, "change_ci_low": None, "change_ci_high": None, "p_value": None,
+                     "unit": "minutes", "change_unit": "minutes"})
+    assert tables._change_text(row, "en") == "−1.3 h"
+    pp = pd.Series({"estimate": 2.04, "previous": 2.06, "change": -0.02, "change_ci_low": -0.4, "change_ci_high": 0.3,
+                    "unit": "%", "change_unit": "percentage points"})
+    assert tables._change_text(pp, "en").startswith("−0.1 pp")  # 2.0% → 2.1% shown
+    frame = tables.display_frame(pd.DataFrame({"kpi": ["A", "B", "C"], "change": ["+0.1 min", "—", "+1.0 pp"],
+                                               "p_value": ["", "", "0.400"], "status": ["Missed", "", "Met"]}), "en")
+    filled = tables_kpi.fill_untested(frame, "en")
+    assert list(filled["p-value"]) == ["not tested", "", "0.400"]
+    assert "p-value" not in tables_kpi.fill_untested(frame.assign(**{"p-value": ""}), "en").columns
+    html = tables_kpi.colour_status(filled, "en")._repr_html_()
+    assert html.count("csm-status-missed") == 1 and html.count("csm-status-met") == 1
+    targets = pd.DataFrame({"kpi": ["fcr_rate", "aht_minutes", "complaints"], "status": ["missed", "missed", "met"]})
+    assert tables_kpi.missed_names(targets, "en") == "First-contact resolution; Average handle time"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import io
 import os
 import re
 import unicodedata
@@ -128,7 +129,9 @@ _OFFSET_FULL = re.compile(
 )
 _THOUSANDS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 # decimal comma (``decimal: ","``): 1.234,50 / 1 234,50 / 12,5
-_THOUSANDS_DECIMAL_COMMA = r"^[+-]?\d{1,3}(?:[. \u00a0']\d{3})+(?:,\d*)?$"
+#: the no-break space is embedded as a character, not as ``\u00a0`` (RE2, behind pandas' Arrow strings, has no \u)
+_THOUSANDS_DECIMAL_COMMA = r"^[+-]?\d{1,3}(?:[. " + "\u00a0" + r"']\d{3})+(?:,\d*)?$"
+_GROUP_MARKS = "[. \u00a0']"
 _DECIMAL_COMMA = r"^[+-]?\d+,\d+$"
 #: ``datetime_format`` values that read numbers: Excel serial days, Unix seconds, Unix milliseconds
 NUMERIC_DATE_FORMATS = ("excel", "unix", "unix_ms")
@@ -404,6 +407,18 @@ def _split_header(frame: pd.DataFrame, path: Path, header_row: int = 1) -> tuple
     return body, dups
 
 
+#: stands in for a NUL byte of a CSV while it is parsed (a noncharacter: never in real text)
+NUL_MARK = "\uffff"
+
+
+def _has_nul(path: Path, fmt: str) -> bool:
+    with (gzip.open(path, "rb") if fmt == "csv.gz" else open(path, "rb")) as f:
+        while chunk := f.read(1 << 24):
+            if b"\x00" in chunk:
+                return True
+    return False
+
+
 def _read_csv(path: Path, fmt: str, forced: str | None, delimiter: str | None = None, header_row: int = 1) -> _Raw:
     try:
         return _read_csv_unchecked(path, fmt, forced, delimiter, header_row)
@@ -414,10 +429,14 @@ def _read_csv(path: Path, fmt: str, forced: str | None, delimiter: str | None = 
 def _read_csv_unchecked(path: Path, fmt: str, forced: str | None, delimiter: str | None, header_row: int) -> _Raw:
     enc = _detect_encoding(path, fmt, forced)
     sep = delimiter or _sniff_delimiter(path, fmt, enc)
+    source, compression = path, ("gzip" if fmt == "csv.gz" else None)
+    if _has_nul(path, fmt):  # pandas 2's C parser ends a cell at a NUL: mark them so _strip_nul sees every one
+        with (gzip.open(path, "rb") if fmt == "csv.gz" else open(path, "rb")) as f:
+            source, compression = io.StringIO(f.read().decode(enc).replace("\x00", NUL_MARK)), None
     try:
-        frame = pd.read_csv(path, sep=sep, encoding=enc, header=None, dtype=STR, keep_default_na=False,
+        frame = pd.read_csv(source, sep=sep, encoding=enc, header=None, dtype=STR, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, index_col=False,
-                            compression="gzip" if fmt == "csv.gz" else None)
+                            compression=compression)
     except pd.errors.EmptyDataError:
         raise _file_error(path, "is empty (no header row, no data)") from None
     except (pd.errors.ParserError, ValueError) as exc:
@@ -730,7 +749,7 @@ def _convert_number(ck: _Checker, col: Column, s: pd.Series):
         commas = text.str.contains(",", regex=False).fillna(False)
         if ck.decimal == ",":  # 1.234,50 -> 1234.50; 12,5 -> 12.5
             grouped = text.str.fullmatch(_THOUSANDS_DECIMAL_COMMA).fillna(False)
-            text = text.mask(grouped, text.str.replace(r"[. \u00a0']", "", regex=True))
+            text = text.mask(grouped, text.str.replace(_GROUP_MARKS, "", regex=True))
             text = text.str.replace(",", ".", regex=False)
         elif commas.any():  # thousands separators: 1,234.50
             grouped = text.str.fullmatch(_THOUSANDS).fillna(False)
@@ -968,7 +987,7 @@ def infer_extra_type(s: pd.Series, decimal: str = ".") -> pd.Series:
     norm = pd.Series([unicodedata.normalize("NFKC", str(u)) for u in uniques], dtype=object)
     if decimal == ",":
         grouped_comma = norm.str.fullmatch(_THOUSANDS_DECIMAL_COMMA)
-        norm = norm.where(~grouped_comma, norm.str.replace(r"[. \u00a0']", "", regex=True))
+        norm = norm.where(~grouped_comma, norm.str.replace(_GROUP_MARKS, "", regex=True))
         norm = norm.where(~(grouped_comma | norm.str.fullmatch(_DECIMAL_COMMA)), norm.str.replace(",", ".", regex=False))
     folded = {x.casefold() for x in norm}
     for vocab in _EXTRA_BOOLS:
@@ -1203,11 +1222,13 @@ def _strip_nul(ck: _Checker, frame: pd.DataFrame) -> pd.DataFrame:
         col = frame[name]
         if not _is_textlike(col):
             continue
-        hit = col.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False)
+        hit = (col.str.contains("\x00", regex=False) | col.str.contains(NUL_MARK, regex=False)).to_numpy(
+            dtype=bool, na_value=False)
         if hit.any():
             ck.warn(str(name), "contains NUL characters (\\x00: a damaged export or binary data); they were "
                                "removed — check these rows in the export", hit)
-            frame = frame.assign(**{name: col.str.replace("\x00", "", regex=False)})
+            frame = frame.assign(**{name: col.str.replace("\x00", "", regex=False).str.replace(
+                NUL_MARK, "", regex=False)})
     return frame
 
 

@@ -224,8 +224,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{kpi}由 {previous} 变为 {value}：{change}（{p}）。",
     },
     "no_significant_change": {
-        "en": "No KPI changed significantly against the comparison period (α = {alpha}).",
-        "zh": "与对比期相比，没有指标发生显著变化（α = {alpha}）。",
+        "en": "No KPI changed by more than chance explains against the comparison period (each p-value is {alpha} or above).",
+        "zh": "与对比期相比，没有指标的变化超出偶然（各 p 值均不低于 {alpha}）。",
     },
     "yes": {"en": "yes", "zh": "是"},
     "period_compared": {
@@ -235,14 +235,14 @@ PHRASES: dict[str, dict[str, str]] = {
     "change_heading": {"en": "What changed since the comparison period", "zh": "与对比期相比的变化"},
     "response_heading": {"en": "First response time by channel", "zh": "各渠道首次响应时长"},
     "run_signal_found": {
-        "en": "{n} day(s) belong to a run of 8 or more on one side of the centre line: a sustained shift.",
+        "en": "{n} {day_word} belong to a run of 8 or more on one side of the centre line: a sustained shift.",
         "zh": "有 {n} 天处于中心线同一侧连续 8 天以上的序列中，说明存在持续性变化。",
     },
     "league_method": {
-        "en": "Ranks use estimates adjusted for sample size (empirical-Bayes shrinkage towards the overall "
-              "level), so a group with few cases is not ranked first or last by luck; groups with fewer than "
+        "en": "Ranks use estimates adjusted for sample size (a group with few cases is pulled towards the overall "
+              "level), so it is not ranked first or last by luck; groups with fewer than "
               "{min_n} cases are flagged and left out of the best/worst lists.",
-        "zh": "排名基于按样本量调整后的估计值（经验贝叶斯收缩至整体水平），样本少的团队或客服不会因偶然性排在首位或末位；"
+        "zh": "排名基于按样本量调整后的估计值（样本少的向整体水平靠拢），样本少的团队或客服不会因偶然性排在首位或末位；"
               "样本少于 {min_n} 的会被标注，且不列入最佳/最差名单。",
     },
     "data_problem": {

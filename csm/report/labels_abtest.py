@@ -19,7 +19,6 @@ CODES: dict[str, dict[str, str]] = {
     "pre_handle_time_minutes": {"en": "Handle time before (minutes)", "zh": "分组前处理时长（分钟）"},
     # the sample's experiment and teams (ids a user gave are shown with their label when one exists)
     "ab_experiment_smart_triage": {"en": "Smart triage", "zh": "智能分诊"},
-    **{f"team_{c}": {"en": f"Team {c.upper()}", "zh": f"{c.upper()} 组"} for c in "abcdef"},
     # metric kinds, roles, verdicts, decisions
     "kind_proportion": {"en": "proportion", "zh": "比例"},
     "kind_mean": {"en": "mean", "zh": "均值"},
@@ -211,8 +210,20 @@ PHRASES: dict[str, dict[str, str]] = {
     "ab_correction_bh": {"en": "Benjamini–Hochberg", "zh": "Benjamini–Hochberg"},
     "ab_effect_note": {
         "en": "Effects are treatment minus control: percentage points for rates, minutes for times, points for "
-              "NPS; for ordinal CSAT the probability that a treatment rating beats a control rating, minus 50%.",
-        "zh": "效应为实验组减对照组：比率以百分点计，时长以分钟计，NPS 以分计；满意度等级为实验组评分高于对照组评分的概率减去 50%。"},
+              "NPS and CSAT. CSAT (ordinal) shows the difference of the mean scores; it is tested with a rank test "
+              "(Mann–Whitney), whose effect is the probability that a treatment rating beats a control rating, "
+              "minus 50%.",
+        "zh": "效应为实验组减对照组：比率以百分点计，时长以分钟计，NPS 与满意度以分计。满意度（等级）显示平均分之差；"
+              "其检验为秩和检验（Mann–Whitney），效应为实验组评分高于对照组评分的概率减去 50%。"},
+    "ab_unadjusted_note": {
+        "en": "The 95% intervals are not adjusted for the number of metrics: the interval of {metrics} does not "
+              "include zero, but after adjusting for the {n} metrics tested together the change is not significant "
+              "(adjusted {p}).",
+        "zh": "95% 置信区间未按指标个数校正：{metrics}的区间不含 0，但按同时检验的 {n} 个指标校正后，变化并不显著（校正后 {p}）。"},
+    "ab_lift_missing": {
+        "en": "Not in the chart: {metrics} — a relative change needs a positive control value, and NPS can be zero "
+              "or negative; its effect in points is in the table above.",
+        "zh": "未列入图中：{metrics}——相对变化需要对照组数值为正，而 NPS 可能为零或负数；其以分计的效应见上表。"},
     "ab_lift_chart_title": {"en": "Relative change by metric, 95% CI", "zh": "各指标相对变化（95% 置信区间）"},
     # unit of analysis
     "ab_unit_text": {

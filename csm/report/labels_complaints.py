@@ -200,19 +200,18 @@ PHRASES: dict[str, dict[str, str]] = {
                            "比对照组约多 {excess} 件。"},
     "root_resolution": {"en": "{category}: only {rate} resolved within the SLA (target {target}).",
                         "zh": "{category}：SLA 内解决率仅 {rate}（目标 {target}）。"},
-    "evidence_spike": {"en": "{ratio} the usual weekly level; beyond chance ({p}, adjusted; robust z {z})",
-                       "zh": "为平常每周水平的 {ratio}；并非偶然（校正后 {p}；稳健 z 值 {z}）"},
-    "evidence_concentration": {"en": "{ratio} the expected count; beyond chance ({p}, adjusted; adjusted residual {z})",
-                               "zh": "为预期的 {ratio}；并非偶然（校正后 {p}；调整残差 {z}）"},
+    "evidence_spike": {"en": "{ratio} the usual weekly level; beyond chance ({p}, adjusted)",
+                       "zh": "为平常每周水平的 {ratio}；并非偶然（校正后 {p}）"},
+    "evidence_concentration": {"en": "{ratio} the expected count; beyond chance ({p}, adjusted)",
+                               "zh": "为预期的 {ratio}；并非偶然（校正后 {p}）"},
     "evidence_outcome": {"en": "odds ratio {odds} (95% CI {low}–{high}); beyond chance ({p}, adjusted)",
                          "zh": "比值比 {odds}（95% 置信区间 {low}–{high}）；并非偶然（校正后 {p}）"},
     "evidence_resolution": {"en": "SLA {rate} (95% CI {low}–{high})", "zh": "SLA 达成率 {rate}（95% 置信区间 {low}–{high}）"},
     "root_outcome_plain": {
         "en": "{dimension} {level}: {rate} of complaints {outcome}, against about {base} had they fared like "
-              "{reference} — {times_n}× as likely (odds ratio {odds}, other factors held equal); about {excess} more "
-              "such tickets.",
+              "{reference} — {times_n}× as likely (other factors held equal); about {excess} more such tickets.",
         "zh": "{dimension}“{level}”：{rate} 的投诉{outcome}，若与“{reference}”相同约为 {base}——可能性是其 {times_n} 倍"
-              "（比值比 {odds}，其他因素保持不变），约多 {excess} 件。"},
+              "（其他因素保持不变），约多 {excess} 件。"},
     "outcome_reading": {
         "en": "{dimension} {level}: {rate} of complaints {outcome}, against about {base} had they fared like "
               "{reference} — {times_n}× as likely.",
@@ -221,7 +220,14 @@ PHRASES: dict[str, dict[str, str]] = {
     "when_before": {"en": "{when} — ended {ago} before this period", "zh": "{when}（本期开始前 {ago}已结束）"},
     "when_months_before": {"en": "{n} months", "zh": "{n} 个月"},
     "when_one_month_before": {"en": "1 month", "zh": "1 个月"},
-    "when_weeks_before": {"en": "{n} week(s)", "zh": "{n} 周"},
+    "when_weeks_before": {"en": "{n} weeks", "zh": "{n} 周"},
+    "impact_in_weeks": {"en": "{n} in {weeks}", "zh": "{weeks}内 {n} 件"},
+    "impact_in_period": {"en": "{n} in this period", "zh": "本期 {n} 件"},
+    "impact_in_months": {"en": "{n} in {months} months (about {per_month} a month)",
+                         "zh": "{months} 个月共 {n} 件（约每月 {per_month} 件）"},
+    "root_order_rule": {"en": "Order: spikes running in this period first, then standing patterns by tickets affected "
+                              "per month, then spikes that are already over (with their dates).",
+                        "zh": "排序：先列本期仍在发生的激增，再按每月涉及件数列长期现象，最后列已结束的激增（附日期）。"},
     "verdict_spike_now": {"en": "Act now: it is running in this period", "zh": "立即处理：本期仍在发生"},
     "verdict_spike_past": {"en": "Over: check that its cause is fixed and cannot recur",
                            "zh": "已结束：确认原因已消除、不会再发生"},
@@ -238,22 +244,21 @@ PHRASES: dict[str, dict[str, str]] = {
     "change_open": {"en": "{rr} (from {low})", "zh": "{rr}（下限 {low}）"},
     "concentration_reading_sig": {
         "en": "{dimension}: the mix of categories differs by {dimension_lower} more than chance explains ({p}); "
-              "the difference is {strength} (Cramér's V {v}).",
-        "zh": "{dimension}：各{dimension_lower}的投诉类别构成差异超出偶然（{p}），差异程度{strength}（克莱姆 V 系数 {v}）。"},
+              "the difference is {strength}.",
+        "zh": "{dimension}：各{dimension_lower}的投诉类别构成差异超出偶然（{p}），差异程度{strength}。"},
     "concentration_reading_none": {
-        "en": "{dimension}: no evidence that the mix of categories differs by {dimension_lower} ({p}; Cramér's V "
-              "{v}, {strength}).",
-        "zh": "{dimension}：没有证据表明各{dimension_lower}的投诉类别构成不同（{p}；克莱姆 V 系数 {v}，{strength}）。"},
+        "en": "{dimension}: no evidence that the mix of categories differs by {dimension_lower}.",
+        "zh": "{dimension}：没有证据表明各{dimension_lower}的投诉类别构成不同。"},
     "heatmap_none": {
-        "en": "No cell of category × {dimension_lower} differs from its expected count beyond chance (after the "
-              "correction over the cells): the colours show chance variation only.",
-        "zh": "类别 × {dimension_lower}的各组合都没有超出偶然的偏差（经多重校正）：颜色只反映偶然波动。"},
+        "en": "No combination of category × {dimension_lower} differs from its expected count by more than chance "
+              "explains, allowing for testing every combination at once.",
+        "zh": "类别 × {dimension_lower}的各组合都没有超出偶然的偏差（已考虑同时检验所有组合）。"},
     "heatmap_cell": {"en": "{category} in {level}, {observed} against {expected} expected ({ratio})",
                      "zh": "“{level}”的{category}：{observed} 件，预期 {expected} 件（{ratio}）"},
     "heatmap_some": {
-        "en": "{k} cell(s) differ from their expected count beyond chance (after the Bonferroni correction over the "
-              "cells; coloured in the heat map, the others grey): {cells}.",
-        "zh": "{k} 个组合的偏差超出偶然（经 Bonferroni 多重校正；热力图中着色，其余为灰色）：{cells}。"},
+        "en": "{k} category × level {combinations} {differ} from the expected count by more than chance explains, "
+              "allowing for testing every combination at once: {cells}.",
+        "zh": "{k} 个“类别 × 取值”组合的偏差超出偶然（已考虑同时检验所有组合）：{cells}。"},
     "heatmap_legend": {"en": "Coloured: beyond chance after correction; grey: within chance",
                        "zh": "着色：经校正后仍显著；灰色：偶然波动范围内"},
     "note_missing_values": {"en": "{n} tickets with a missing value left out", "zh": "{n} 件工单因有缺失值未计入"},
@@ -282,9 +287,15 @@ PHRASES: dict[str, dict[str, str]] = {
     "change_up": {"en": "{category}: {count} complaints vs {previous} ({rr}× per day, 95% CI {low}–{high}, "
                         "adjusted p {p}).",
                   "zh": "{category}：{count} 件，上期 {previous} 件（日均为上期的 {rr} 倍，95% 置信区间 {low}–{high}，校正后 p 值 {p}）。"},
-    "no_category_change": {"en": "No category changed significantly (Holm-adjusted p < 0.05); the largest move was "
+    "no_category_change": {"en": "No category changed by more than chance explains, allowing for testing every category at once; the largest move was "
                                  "{category}: {count} vs {previous}.",
-                           "zh": "没有类别出现显著变化（Holm 校正后 p < 0.05）；变化最大的是{category}：{count} 件，上期 {previous} 件。"},
+                           "zh": "考虑到同时检验了所有类别，没有类别的变化超出偶然；变化最大的是{category}：{count} 件，上期 {previous} 件。"},
+    "changes_adjust_note": {
+        "en": "Why an interval can exclude 1 while the adjusted p is above 0.05: the intervals are for each category "
+              "on its own; the adjusted p allows for testing {k} categories at once, where one of them moving by "
+              "chance is likely. Only an adjusted p below 0.05 counts as a change.",
+        "zh": "为何区间不含 1、校正后 p 值却高于 0.05：区间只针对单个类别；校正后 p 值考虑了同时检验 {k} 个类别"
+              "——其中某个类别因偶然而变动并不少见。只有校正后 p 值低于 0.05 才算变化。"},
     "no_comparison": {"en": "No comparison period was given (parameter comparison).",
                       "zh": "未设置对比周期（参数 comparison）。"},
     "complaints_pareto_heading": {"en": "What customers complain about", "zh": "客户投诉什么"},

@@ -116,10 +116,20 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_period_line_alone": {"en": "Report period {period}; data from {start} to {end}.",
                                "zh": "报告期 {period}；数据时间 {start} 至 {end}。"},
     "cust_sum_nps": {
-        "en": "NPS in {period}: {value} ({n} responses), {diff} against {previous} ({p}{verdict}).",
-        "zh": "{period} 净推荐值 {value}（{n} 份回复），与 {previous} 相比 {diff}（{p}{verdict}）。"},
-    "cust_sum_nps_alone": {"en": "NPS in {period}: {value} ({n} responses).",
-                           "zh": "{period} 净推荐值 {value}（{n} 份回复）。"},
+        "en": "NPS in {period}: {value} points ({n} responses), {diff} against {previous} ({p}{verdict}).",
+        "zh": "{period} 净推荐值 {value} 分（{n} 份回复），与 {previous} 相比 {diff}（{p}{verdict}）。"},
+    "cust_sum_nps_alone": {"en": "NPS in {period}: {value} points ({n} responses).",
+                           "zh": "{period} 净推荐值 {value} 分（{n} 份回复）。"},
+    "cust_at_risk_same_driver": {"en": "For every listed customer the factor raising the risk most is {driver}.",
+                                 "zh": "所列客户风险升高最多的因素都是{driver}。"},
+    "cust_at_risk_order": {
+        "en": "The list is sorted by churn probability over the next {months} months. That probability also depends "
+              "on how churn risk changes with tenure, so a customer with a slightly higher risk vs average can rank "
+              "lower. The first {top} are shown here, the other {rest} in the appendix.",
+        "zh": "列表按未来 {months} 个月的流失概率排序。流失概率还取决于流失风险随在网时长的变化，因此相对风险略高的客户"
+              "也可能排在后面。此处列出前 {top} 位，其余 {rest} 位见附录。"},
+    "cust_at_risk_rest_heading": {"en": "Customers most at risk: the rest of the list",
+                                  "zh": "流失风险最高的客户：列表其余部分"},
     "cust_sum_not_significant": {"en": ", not a significant change", "zh": "，无显著变化"},
     "cust_sum_churn": {
         "en": "Churn in {period}: {value} of the {n} customers active at its start left, {diff} against {previous} "
@@ -138,23 +148,23 @@ PHRASES: dict[str, dict[str, str]] = {
               "for the median customer.",
         "zh": "{n} 位活跃客户未来 {months} 个月的期望价值合计 {total}，中位客户 {median}。"},
     "cust_hr_count": {"en": "each one makes a customer {hr} as likely to leave in a given month",
-                      "zh": "每多一张，客户在某个月流失的可能性变为 {hr}"},
+                      "zh": "每多一张，客户在某个月流失的可能性变为原来的{hr}"},
     "cust_hr_flag": {"en": "these customers are {hr} as likely to leave in a given month as the others",
-                     "zh": "这类客户在某个月流失的可能性是其他客户的 {hr}"},
+                     "zh": "这类客户在某个月流失的可能性是其他客户的{hr}"},
     "cust_hr_level": {"en": "{hr} as likely to leave in a given month as {reference}",
-                      "zh": "在某个月流失的可能性是{reference}的 {hr}"},
+                      "zh": "在某个月流失的可能性是{reference}的{hr}"},
     "cust_hr_numeric": {"en": "each unit more makes a customer {hr} as likely to leave in a given month",
-                        "zh": "每增加 1 个单位，客户在某个月流失的可能性变为 {hr}"},
+                        "zh": "每增加 1 个单位，客户在某个月流失的可能性变为原来的{hr}"},
     "cust_hr_unclear": {"en": "no clear effect ({p})", "zh": "无明确影响（{p}）"},
     "cust_or_reading": {"en": "{effect} chance of a detractor rather than a promoter",
                         "zh": "成为贬损者（而非推荐者）的概率 {effect}"},
     "cust_nps_flat": {
-        "en": "NPS does not differ significantly by {by} ({p}, chi-square test of promoters, passives and "
-              "detractors), so it is not charted here; the figures are in the appendix.",
-        "zh": "净推荐值在不同{by}之间无显著差异（{p}，推荐者、中立者、贬损者构成的卡方检验），因此此处不作图；数据见附录。"},
+        "en": "NPS does not differ significantly by {by} ({p}), so it is not charted here; the figures are in the "
+              "appendix.",
+        "zh": "净推荐值在不同{by}之间无显著差异（{p}），因此此处不作图；数据见附录。"},
     "cust_retention_flat": {
-        "en": "Retention does not differ significantly by {by} (log-rank {p}), so it is not charted here.",
-        "zh": "留存在不同{by}之间无显著差异（对数秩检验 {p}），因此此处不作图。"},
+        "en": "Retention does not differ significantly by {by} ({p}), so it is not charted here.",
+        "zh": "留存在不同{by}之间无显著差异（{p}），因此此处不作图。"},
     "cust_drivers_lead": {
         "en": "Each row compares customers with and without the factor, the rest of their service alike: the change "
               "in the chance of being a detractor rather than a promoter, and the odds ratio behind it.",
@@ -172,8 +182,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_model_tier_plain": {
         "en": "Of the top {top} of customers by expected CLV, {share} are recorded as VIP.",
         "zh": "期望 CLV 最高的前 {top} 客户中，记录为 VIP 的占 {share}。"},
-    "cust_kappa": {"en": "Agreement of model and recorded tier: Cohen's κ = {kappa:.2f}.",
-                   "zh": "模型等级与记录等级的一致性：Cohen κ = {kappa:.2f}。"},
+    "cust_kappa": {"en": "Agreement of model and recorded tier: Cohen's κ = {kappa}.",
+                   "zh": "模型等级与记录等级的一致性：Cohen κ = {kappa}。"},
     "cust_clv_axis_currency": {"en": "Expected CLV ({symbol})", "zh": "期望 CLV（{symbol}）"},
     "cust_clv_chart_note": {
         "en": "Boxes: the middle half of customers; whiskers: 5% to 95%; a few very valuable customers beyond the "
@@ -328,11 +338,11 @@ PHRASES: dict[str, dict[str, str]] = {
               "流失风险最高的客户）；以及客户价值（按等级和按客户的终身价值）。"},
     "cust_nps_heading": {"en": "Net Promoter Score", "zh": "净推荐值"},
     "cust_nps_overall": {
-        "en": "All responses from {start} to {end}: NPS {value:+.1f} (95% CI {low:+.1f} to {high:+.1f}; {n:,} responses).",
-        "zh": "{start} 至 {end} 的全部回复：净推荐值 {value:+.1f}（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{n:,} 份回复）。"},
+        "en": "All responses from {start} to {end}: NPS {value} points (95% CI {low} to {high}; {n:,} responses).",
+        "zh": "{start} 至 {end} 的全部回复：净推荐值 {value} 分（95% 置信区间 {low} 至 {high}；{n:,} 份回复）。"},
     "cust_nps_difference": {
-        "en": "NPS of {a} minus {b}: {diff:+.1f} points (95% CI {low:+.1f} to {high:+.1f}; {p}).",
-        "zh": "{a} 与 {b} 的净推荐值之差：{diff:+.1f} 分（95% 置信区间 {low:+.1f} 至 {high:+.1f}；{p}）。"},
+        "en": "NPS of {a} minus {b}: {diff} points (95% CI {low} to {high}; {p}).",
+        "zh": "{a} 与 {b} 的净推荐值之差：{diff} 分（95% 置信区间 {low} 至 {high}；{p}）。"},
     "cust_nps_trend_title": {"en": "NPS by month", "zh": "各月净推荐值"},
     "cust_nps_method": {
         "en": "NPS = % promoters (9–10) − % detractors (0–6); 95% interval from the multinomial standard error; "
@@ -361,9 +371,9 @@ PHRASES: dict[str, dict[str, str]] = {
               "加入模型后，情感极性每增加 0.1，成为贬损者的优势比乘以 {odds:.2f}（95% 置信区间 {low:.2f}–{high:.2f}；"
               "{n:,} 份有评论的回复），伪 R² 由 {r2_without:.2f} 升至 {r2_with:.2f}。"},
     "cust_sentiment_means": {
-        "en": "Mean comment polarity (−1 to 1): promoters {promoter:+.2f}, passives {passive:+.2f}, detractors "
-              "{detractor:+.2f}.",
-        "zh": "评论平均情感极性（−1 至 1）：推荐者 {promoter:+.2f}，中立者 {passive:+.2f}，贬损者 {detractor:+.2f}。"},
+        "en": "How positive the comments read on average (from −1, fully negative, to +1, fully positive): promoters "
+              "{promoter}, passives {passive}, detractors {detractor}.",
+        "zh": "评论的平均情感倾向（−1 为完全负面，+1 为完全正面）：推荐者 {promoter}，中立者 {passive}，贬损者 {detractor}。"},
     "cust_sentiment_separates": {
         "en": "Comment sentiment is shown separately, not in the model above: a comment expresses the experience "
               "rather than causing it. Added to the model it separates detractors from promoters almost perfectly, "
@@ -375,25 +385,38 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "模型未纳入评论情感（当前安装中没有情感分析模块）。"},
     "cust_churn_heading": {"en": "Churn", "zh": "客户流失"},
     "cust_churn_trend_title": {"en": "Churn rate by month", "zh": "各月客户流失率"},
+    "cust_trend_up": {"en": "Churn has risen from {first} to {last} a month over {months} months ({ratio} per year, {p}).",
+                      "zh": "近 {months} 个月客户月流失率由 {first} 升至 {last}（每年变为原来的 {ratio}，{p}）。"},
+    "cust_trend_down": {"en": "Churn has fallen from {first} to {last} a month over {months} months ({ratio} per year, {p}).",
+                        "zh": "近 {months} 个月客户月流失率由 {first} 降至 {last}（每年变为原来的 {ratio}，{p}）。"},
+    "cust_trend_flat": {"en": "Monthly churn shows no clear trend over {months} months ({first} to {last} a month on the "
+                              "trend line, {p}).",
+                        "zh": "近 {months} 个月客户月流失率没有明显趋势（趋势线由每月 {first} 到 {last}，{p}）。"},
+    "cust_trend_detail": {
+        "en": " The rates are read off a trend line fitted to every month from {start} to {end}; per year the rate "
+              "changes by a factor of {ratio} (95% CI {low}–{high}).",
+        "zh": "以上比率取自对 {start} 至 {end} 各月拟合的趋势线；流失率每年变为原来的 {ratio}（95% 置信区间 {low}–{high}）。"},
     "cust_churn_axis": {"en": "Churn rate (% per month)", "zh": "流失率（每月 %）"},
     "cust_churn_method": {
         "en": "Churn rate = customers lost in the month / customers active at its start × 100% (sign-ups of the month "
               "excluded), Wilson 95% interval, from {start}. Cohort table: the same rate pooled over the months for "
-              "customers who signed up in each period.",
+              "customers who signed up in each period. Trend: Poisson regression of each month's churners on the month, with "
+              "the customers active at its start as exposure; the p-value tests the slope.",
         "zh": "流失率 = 当月流失客户数 / 月初活跃客户数 × 100%（不含当月新注册客户），Wilson 95% 置信区间，自 {start} 起。"
-              "批次表：按注册时间分组，把各月的流失数与月初客户数分别加总后计算的同一比率。"},
+              "批次表：按注册时间分组，把各月的流失数与月初客户数分别加总后计算的同一比率。趋势：以各月流失数对月份做泊松回归，"
+              "以月初活跃客户数为暴露量；p 值检验斜率。"},
     "cust_retention_heading": {"en": "Retention curves", "zh": "留存曲线"},
     "cust_retention_title": {"en": "Retention by {by}", "zh": "按{by}的留存曲线"},
     "cust_tenure_months_axis": {"en": "Months since sign-up", "zh": "注册后月数"},
     "cust_retained_axis": {"en": "Customers retained (%)", "zh": "留存客户（%）"},
     "cust_logrank": {
-        "en": "By {by}: log-rank χ² = {chi2:.1f} (df {df}), {p}; retained after {months} months: {items}.",
-        "zh": "按{by}：对数秩检验 χ² = {chi2:.1f}（自由度 {df}），{p}；{months} 个月后的留存：{items}。"},
+        "en": "By {by}, customers retained after {months} months: {items} ({p} for a difference).",
+        "zh": "按{by}，{months} 个月后仍留存的客户：{items}（差异检验 {p}）。"},
     "cust_retention_method": {
         "en": "Kaplan–Meier estimates from sign-up; customers still active are censored at the period end; shaded "
               "bands are pointwise 95% intervals (log-log).",
         "zh": "Kaplan–Meier 估计，从注册起计算；仍活跃的客户在期末删失；阴影为逐点 95% 置信区间（log-log 变换）。"},
-    "cust_cox_heading": {"en": "Why customers leave: a Cox model", "zh": "客户流失原因：Cox 模型"},
+    "cust_cox_heading": {"en": "Why customers leave", "zh": "客户为何流失"},
     "cust_cox_title": {"en": "Churn hazard ratios", "zh": "流失风险比"},
     "cust_hr_axis": {"en": "Monthly churn risk, × (log scale: 1× = no effect)", "zh": "月流失风险倍数，×（对数刻度：1× = 无影响）"},
     "cust_cox_method": {
@@ -452,19 +475,19 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_holdout_purchases_axis": {"en": "Mean repeat purchases per customer", "zh": "每位客户平均复购次数"},
     "cust_holdout_sentence": {
         "en": "Fitted on purchases up to {start} and checked on {end}: {n:,} customers made {actual:.3f} repeat "
-              "purchases each in the holdout, the model predicted {predicted:.3f} ({error:+.1f}%).",
+              "purchases each in the holdout, the model predicted {predicted:.3f} ({error}%).",
         "zh": "以 {start} 之前的购买拟合、在截至 {end} 的验证期检验：{n:,} 位客户平均每人实际复购 {actual:.3f} 次，模型预测 "
-              "{predicted:.3f} 次（{error:+.1f}%）。"},
+              "{predicted:.3f} 次（{error}%）。"},
     "cust_one_time_heading": {"en": "One-time buyers", "zh": "仅购买一次的客户"},
     "cust_one_time_note": {
         "en": "BG/NBD assumes a customer who has not bought again is still alive (P(alive) = 1). That misleads for "
               "churn risk: {share:.1f}% of customers ({n:,} still active) are one-time buyers. The modified BG/NBD "
               "(MBG/NBD), in which a customer may leave right after the first purchase, gives them a median P(alive) "
-              "of {median:.2f} (10% below {low:.2f}); use it to judge their risk (log-likelihood {ll_m:,.1f} vs "
-              "{ll_b:,.1f} for BG/NBD).",
+              "of {median:.2f} (10% below {low:.2f}); use it to judge their risk (log-likelihood {ll_m} vs "
+              "{ll_b} for BG/NBD).",
         "zh": "BG/NBD 假设未再购买的客户仍然“存活”（P(存活) = 1），用于判断流失风险会产生误导：{share:.1f}% 的客户"
               "（其中 {n:,} 位仍活跃）只购买过一次。修正模型 MBG/NBD 允许客户在首次购买后即离开，给出的 P(存活) 中位数为 "
-              "{median:.2f}（10% 的客户低于 {low:.2f}），应据此判断其风险（对数似然 {ll_m:,.1f}，BG/NBD 为 {ll_b:,.1f}）。"},
+              "{median:.2f}（10% 的客户低于 {low:.2f}），应据此判断其风险（对数似然 {ll_m}，BG/NBD 为 {ll_b}）。"},
     "cust_clv_customer_heading": {"en": "Expected value per customer", "zh": "每位客户的期望价值"},
     "cust_clv_title": {"en": "Expected {months}-month CLV per active customer", "zh": "活跃客户未来 {months} 个月的期望 CLV"},
     "cust_clv_axis": {"en": "Expected CLV", "zh": "期望 CLV"},

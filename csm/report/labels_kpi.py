@@ -90,10 +90,10 @@ PHRASES: dict[str, dict[str, str]] = {
     "kpi_more_days": {"en": " and {n} more", "zh": "等，另有 {n} 天"},
     "league_indistinct": {
         "en": "None of the {n} {group_lower}s has an interval wholly above or below the overall {overall}: with "
-              "these numbers of cases the {group_lower}s cannot be told apart, and their order in the chart is "
-              "mostly chance.",
+              "these numbers of cases the {group_lower}s cannot be told apart, so no ranking or best/worst list "
+              "is shown (it would be mostly chance).",
         "zh": "全部 {n} 个{group_lower}的区间都与整体水平 {overall} 重叠：在现有样本量下无法区分各{group_lower}的表现，"
-              "图中的先后顺序主要出于偶然。",
+              "因此不列排名及最佳/最差名单（其先后主要出于偶然）。",
     },
     "league_above": {"en": "{k} lie above it ({names})", "zh": "{k} 个高于整体（{names}）"},
     "league_below": {"en": "{k} lie below it ({names})", "zh": "{k} 个低于整体（{names}）"},
@@ -106,6 +106,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Fastest first response: {fast}, {fast_value}; slowest: {slow}, {slow_value} ({times}× as long).",
         "zh": "首次响应最快的是{fast}（{fast_value}），最慢的是{slow}（{slow_value}，为前者的 {times} 倍）。",
     },
+    "kpi_finding_targets_missed": {"en": "{met} of {total} KPI targets met in {period}; missed: {missed}.",
+                                   "zh": "{period}，{total} 项指标目标中有 {met} 项达标；未达标：{missed}。"},
+    "kpi_not_tested": {"en": "not tested", "zh": "未检验"},
+    "kpi_median_untested": {"en": "No p-value: a change in a median time is not tested here; read the change against "
+                                  "the interval of each period.",
+                            "zh": "无 p 值：中位时长的变化在此未做检验，请对照各期的区间解读变化。"},
+    "league_too_few_note": {"en": " {k} {group_lower}s with fewer than {min_n} cases are not rated.",
+                            "zh": "另有 {k} 个{group_lower}案例少于 {min_n} 件，未评级。"},
     "kpi_finding_targets": {"en": "{met} of {total} KPI targets met in {period}.",
                             "zh": "{period}，{total} 项指标目标中有 {met} 项达标。"},
     "kpi_finding_met": {"en": "{kpi}: {value}, target {target} — met.", "zh": "{kpi}：{value}，目标 {target}，已达标。"},
@@ -120,12 +128,12 @@ PHRASES: dict[str, dict[str, str]] = {
                             "zh": "{kpi}由{comparison}的 {previous} 变为 {value}（{p}）。"},
     "kpi_finding_no_change": {"en": "No KPI changed significantly against {comparison}.",
                               "zh": "与{comparison}相比，没有指标发生显著变化。"},
-    "kpi_finding_signal": {"en": "{kpi} left its control limits on {n} day(s): {days}.",
+    "kpi_finding_signal": {"en": "{kpi} left its control limits on {n} {day_word}: {days}.",
                            "zh": "{kpi}有 {n} 天超出控制限：{days}。"},
     "kpi_finding_none": {"en": "No KPI target is set or could be evaluated for {period}.",
                          "zh": "{period}没有设定或可评估的指标目标。"},
     "out_of_control_days": {
-        "en": "{kpi} fell outside its control limits on {n} day(s) ({days}): on those days something beyond "
+        "en": "{kpi} fell outside its control limits on {n} {day_word} ({days}): on those days something beyond "
               "everyday variation was at work — worth finding out what happened.",
         "zh": "{kpi}有 {n} 天超出控制限（{days}）：这些天出现了超出日常波动的情况，值得查明原因。",
     },

@@ -41,6 +41,10 @@ CODES: dict[str, dict[str, str]] = {
     "rating_csat": {"en": "CSAT (1–5)", "zh": "满意度（1–5）"},
     "rating_nps": {"en": "Likelihood to recommend (0–10)", "zh": "推荐意愿（0–10）"},
     "comments": {"en": "Comments", "zh": "评论数"},
+    "descriptions": {"en": "Ticket descriptions", "zh": "工单描述数"},
+    "interval": {"en": "95% interval", "zh": "95% 置信区间"},
+    "agreement_interval": {"en": "Agreement, 95% interval", "zh": "一致率 95% 置信区间"},
+    "polarity_interval": {"en": "Polarity, 95% interval", "zh": "情感得分 95% 置信区间"},
     # report sections that can be left out (record("skipped", ...) codes)
     "sentiment_section_breakdowns": {"en": "Sentiment by channel, team, category and agent",
                                      "zh": "按渠道、团队、类别和客服的情感分布"},
@@ -68,9 +72,9 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_no_prev": {"en": "no comparison period", "zh": "无对比期"},
     "sentiment_prev_empty": {"en": "no {noun} in {previous} to compare with", "zh": "{previous}没有{noun}可供对比"},
     "sentiment_language_line": {
-        "en": "{language}, {period}: {n:,} {noun}, mean polarity {mean:+.2f} ({lo:+.2f} to {hi:+.2f}).",
-        "zh": "{period}{language}：{n:,} 条{noun}，平均情感得分 {mean:+.2f}（{lo:+.2f} 至 {hi:+.2f}）。"},
-    "sentiment_window": {"en": "the {months} months {start} to {end}", "zh": "{start} 至 {end} 这 {months} 个月"},
+        "en": "{language}, {period}: {n:,} {noun}, mean polarity {mean} ({lo} to {hi}).",
+        "zh": "{period}{language}：{n:,} 条{noun}，平均情感得分 {mean}（{lo} 至 {hi}）。"},
+    "sentiment_window": {"en": "the {months} months {start} to {end}", "zh": "{start}至{end}这 {months} 个月"},
     "sentiment_window_dates": {"en": "{start} to {end}", "zh": "{start} 至 {end}"},
     "sentiment_window_line": {
         "en": "Over {window}: {n:,} {noun}, {neg:.1%} negative ({lo:.1%}–{hi:.1%}).",
@@ -128,10 +132,16 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_trend_title": {"en": "Negative share of {noun} per month", "zh": "每月负面{noun}占比"},
     "sentiment_aspects_heading": {"en": "What negative feedback is about", "zh": "负面反馈的内容"},
     "sentiment_aspects_note": {
-        "en": "Aspects of the {n:,} {noun} of {window}, ranked by negative volume × negativity (mean −polarity of "
-              "the negative {noun}); shares are of the {noun} mentioning the aspect.",
-        "zh": "{window}的 {n:,} 条{noun}中提及的各方面，按负面数量×负面强度（负面{noun}平均得分的相反数）排序；"
-              "占比以提及该方面的{noun}为基数。"},
+        "en": "Topics of the {n:,} {noun} of {window}, those with the most and the most strongly negative {noun} "
+              "first; shares are of the {noun} mentioning the topic.",
+        "zh": "{window}的 {n:,} 条{noun}涉及的各方面，负面{noun}最多、最强烈的排在前面；占比以提及该方面的{noun}为基数。"},
+    "sentiment_aspects_detail_note": {
+        "en": "Ranking of the aspects: impact = negative mentions × negativity (mean −polarity of the negative {noun}).",
+        "zh": "各方面的排序：影响 = 负面提及数 × 负面强度（负面{noun}平均情感得分的相反数）。"},
+    "sentiment_examples_other_language": {
+        "en": "No negative {noun} in English mention these topics; the examples are in the customers' language "
+              "({language}).",
+        "zh": "这些方面没有中文的负面{noun}；示例为客户使用的语言（{language}）。"},
     "sentiment_aspects_none": {"en": "Not mentioned in any of the {noun} of {window}: {aspects}.",
                                "zh": "{window}的{noun}中未提及：{aspects}。"},
     "sentiment_aspect_chart_title": {"en": "Negative {noun} by aspect", "zh": "各方面的负面{noun}数"},
@@ -139,14 +149,14 @@ PHRASES: dict[str, dict[str, str]] = {
                                    "zh": "负面{noun}示例（个人信息已脱敏）"},
     "sentiment_validity_heading": {"en": "How far to trust the scores", "zh": "情感得分的可信度"},
     "sentiment_validity_text": {
-        "en": "Text sentiment against the rating given in the same survey response: Spearman correlation of "
-              "polarity with CSAT and NPS, and agreement of the text label with the label implied by the rating "
-              "(CSAT 1–2 / 3 / 4–5, NPS 0–6 / 7–8 / 9–10), per language.",
-        "zh": "文本情感与同一问卷中评分的对比：情感得分与客户满意度、净推荐值的斯皮尔曼相关，以及文本类别与评分对应类别"
-              "（满意度 1–2 / 3 / 4–5，净推荐值 0–6 / 7–8 / 9–10）的一致率，按语言分列。"},
+        "en": "Each comment's text verdict (negative, neutral, positive) is set against the rating the same customer "
+              "gave in the same survey response (CSAT 1–2 low, 3 middle, 4–5 high; likelihood to recommend 0–6 "
+              "low, 7–8 middle, 9–10 high), per language.",
+        "zh": "将每条评论的文本判断（负面、中性、正面）与同一客户在同一问卷中给出的评分对比（满意度 1–2 为低、3 为中、4–5 为高；"
+              "推荐意愿 0–6 为低、7–8 为中、9–10 为高），按语言分列。"},
     "sentiment_validity_window": {
         "en": "All {n:,} comments with a rating from {start} to {end} are used, not only those of {period}.",
-        "zh": "使用 {start} 至 {end} 全部 {n:,} 条带评分的评论，而不只是{period}的评论。"},
+        "zh": "使用{start}至{end}全部 {n:,} 条带评分的评论，而不只是{period}的评论。"},
     "sentiment_rho_line": {"en": "{language}: Spearman ρ with {rating} {rho:.2f} ({lo:.2f}–{hi:.2f}, n = {n:,}).",
                            "zh": "{language}：与{rating}的斯皮尔曼相关 {rho:.2f}（{lo:.2f}–{hi:.2f}，样本 {n:,}）。"},
     "sentiment_rho_untested": {"en": "{language}: not tested, because only {n:,} comments have a {rating} rating.",
@@ -169,29 +179,35 @@ PHRASES: dict[str, dict[str, str]] = {
               "分句加权。在模型从未见过的商品领域的标注评论上，{zh_acc} 的判断正确（各领域 {zh_lo}–{zh_hi}）；英文 VADER 在人工标注的"
               "推文上正确率 {en_social}，在评论片段上 {en_review}（详见 docs/sentiment_accuracy.md）。类别：得分低于 {lo} 为负面，"
               "高于 {hi} 为正面。不含字母或汉字的评论不打分。"},
-    "sentiment_trust_line": {
+    "sentiment_precision_part": {"en": "{language} {share} {interval}", "zh": "{language} {share} {interval}"},
+    "sentiment_verdict_apart": {
+        "en": "Of the comments read as negative, only about 1 in {one_in} came with a low rating ({parts}): read the "
+              "negative share as \"comments that complain\", useful for trends and for comparisons within a language, "
+              "not as the share of unhappy customers.",
+        "zh": "判为负面的评论中，大约每 {one_in} 条只有 1 条带有低评分（{parts}）：负面占比应理解为“提出抱怨的评论”占比，"
+              "适合看趋势和在同一语言内比较，不能当作不满意客户的占比。"},
+    "sentiment_verdict_trusted": {
+        "en": "Most comments read as negative came with a low rating ({parts}), and the negative share is within "
+              "about {margin} pp of the share of low ratings: it can be read as the share of dissatisfied customers.",
+        "zh": "判为负面的评论大多带有低评分（{parts}），负面占比与低评分占比相差约 {margin} 个百分点以内：可以当作不满意客户的占比。"},
+    "sentiment_trust_detail": {
         "en": "{language}: of {n} comments with a {rating} rating, the text reads {text} as negative, the ratings "
-              "{rated}; {precision} of the comments read as negative come from dissatisfied customers and "
-              "{recall} of dissatisfied customers' comments are read as negative. Take the {language} negative "
-              "share as right to within about {margin} percentage points.",
-        "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，评分为负面的占 {rated}；判为负面的评论中 "
-              "{precision} 来自不满意的客户，不满意客户的评论中 {recall} 被判为负面。{language}的负面占比可按误差约 {margin} "
-              "个百分点来理解。"},
-    "sentiment_trust_line_apart": {
-        "en": "{language}: of {n} comments with a {rating} rating, the text reads {text} as negative, the ratings "
-              "{rated}; {recall} of dissatisfied customers' comments are read as negative, but only {precision} of "
-              "the comments read as negative come from dissatisfied customers. Read the {language} negative share "
-              "as the share of comments that complain ({ratio} the share of low ratings), not as the share of "
-              "dissatisfied customers; changes over time and differences within {language} are what it can carry.",
-        "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，评分为负面的占 {rated}；不满意客户的评论中 "
-              "{recall} 被判为负面，但判为负面的评论只有 {precision} 来自不满意的客户。{language}的负面占比应理解为“提出抱怨的评论"
-              "占比”（是低评分占比的 {ratio}），而不是不满意客户的占比；它能说明的是随时间的变化和{language}内部的差异。"},
-    "sentiment_sum_trust_apart": {"en": "{language} {ratio} the share of low ratings",
-                                  "zh": "{language}为低评分占比的 {ratio}"},
+              "give {rated} low; {recall} of the low-rated comments are read as negative.",
+        "zh": "{language}：在 {n} 条带有{rating}评分的评论中，文本判为负面的占 {text}，低评分占 {rated}；低评分评论中有 "
+              "{recall} 被判为负面。"},
     "sentiment_calibration_title": {
         "en": "Calibration: share of rated comments whose text verdict agrees with the {rating} rating, by strength "
-              "of the score (|polarity|; neutral ratings left out). It should rise with |polarity|.",
-        "zh": "校准：按得分强度（|情感得分|）分组，文本判断与{rating}评分一致的评论占比（不含中性评分）；应随 |情感得分| 上升。"},
+              "of the score (|polarity|; middle ratings left out).",
+        "zh": "校准：按得分强度（|情感得分|）分组，文本判断与{rating}评分一致的评论占比（不含中等评分）。"},
+    "sentiment_calibration_rises": {
+        "en": "{language}: agreement rises with the strength of the score at every step ({seq}).",
+        "zh": "{language}：一致率随得分强度逐级上升（{seq}）。"},
+    "sentiment_calibration_not": {
+        "en": "{language}: agreement does not rise steadily with the strength of the score ({seq}); a stronger "
+              "score is not always a surer verdict.",
+        "zh": "{language}：一致率并不随得分强度逐级上升（{seq}）；得分越强并不总是越可靠。"},
+    "sentiment_polarity_title": {"en": "Mean polarity (−1 to +1) by language, {period}",
+                                 "zh": "{period}各语言的平均情感得分（−1 至 +1）"},
     "sentiment_trust_heading": {"en": "How far to trust the negative share", "zh": "负面占比的可信程度"},
     "sentiment_mix_same": {
         "en": "Language mix by {group}: Chinese {lo}–{hi} of the scored texts, similar across levels, so the "
@@ -214,11 +230,6 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_sum_languages": {
         "en": "By language in {period}: {parts}; compare teams and channels within a language.",
         "zh": "{period}按语言：{parts}；团队与渠道请在同一语言内比较。"},
-    "sentiment_sum_trust_part": {"en": "{language} within about {margin} pp", "zh": "{language}误差约 {margin} 个百分点"},
-    "sentiment_sum_trust": {
-        "en": "Against the customers' own ratings, the negative share of comments is {parts} (how far to trust it: the "
-              "section on trusting the scores).",
-        "zh": "与客户自己的评分相比，评论的负面占比：{parts}（可信程度见“情感得分的可信度”一节）。"},
     "sentiment_appendix_heading": {"en": "Appendix: rating agreement in detail", "zh": "附录：与评分一致性的详细数据"},
     "sentiment_no_comments": {
         "en": "No {noun} with letters or Chinese characters in {column} ({n:,} rows): nothing to score.",

@@ -176,6 +176,18 @@ def _percent_axis(ax: Axes, kpi: str | None, values: Sequence[float], axis: str 
     target.set_major_formatter(axis_formatter("percent", lang, scale=scale))
 
 
+def kpi_axis_label(kpi: str, lang: str) -> str:
+    """:func:`~csm.report.labels.axis_label` without a doubled bracket: a name that already ends in one takes the
+    unit inside it — "CSAT (mean score, 1–5)", never "CSAT (mean score) (score 1–5)"."""
+    name, unit = str(label(kpi, lang)), kpi_unit(kpi, lang)
+    close = ")" if lang == "en" else "）"
+    if not unit or not name.endswith(close):
+        return axis_label(kpi, lang)
+    if ("score" in name and unit.startswith("score ")) or ("分" in name and unit.startswith("分，")):
+        unit = unit.split(" ", 1)[1] if lang == "en" else unit.split("，", 1)[1]  # "mean score, 1–5"
+    return f"{name[:-1]}, {unit})" if lang == "en" else f"{name[:-1]}，{unit}）"
+
+
 def _legend(ax: Axes, **kwargs) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if handles:
@@ -252,10 +264,13 @@ def kpi_trend_chart(trend: pd.DataFrame, kpi: str, *, target: float | None = Non
         ax.set_xticks(np.arange(len(ticks)), ticks, rotation=45 if len(ticks) > 8 else 0,
                       ha="right" if len(ticks) > 8 else "center")
     values = list(frame[y]) + (list(frame[lo]) + list(frame[hi]) if has_band else [])
-    _percent_axis(ax, kpi, values + ([target] if target is not None else []), lang=lang)
+    if kpi_unit(kpi, "en") == "%":
+        _percent_axis(ax, kpi, values + ([target] if target is not None else []), lang=lang)
+    else:  # thousands separators ("4,500", never "4500"), no "4500.00"
+        ax.yaxis.set_major_formatter(axis_formatter("count" if kpi_unit(kpi, "en") == "tickets" else "number", lang))
     ax.set_title(str(label(kpi, lang)))
     ax.set_xlabel(str(label(x, lang)))
-    ax.set_ylabel(axis_label(kpi, lang))
+    ax.set_ylabel(kpi_axis_label(kpi, lang))
     _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never covers the data
     return ax
 
@@ -330,7 +345,7 @@ def bar_with_ci(frame: pd.DataFrame, x: str, y: str = "estimate", *, lo: str = "
     measure = kpi if kpi is not None else y
     _percent_axis(ax, kpi, list(est) + ([target] if target is not None else []), lang=lang)
     ax.set_xlabel(str(label(x, lang)))
-    ax.set_ylabel(axis_label(measure, lang))
+    ax.set_ylabel(kpi_axis_label(measure, lang))
     if title is not None:
         ax.set_title(title)
     if target is not None:
@@ -393,7 +408,7 @@ def dot_with_ci(frame: pd.DataFrame, x: str, y: str = "estimate", *, lo: str = "
         ax.set_xlabel(f"{label(kpi, lang)}" + (" (log scale)" if lang == "en" else "（对数刻度）"))
     else:
         ax.set_xlim(left=0, right=max(np.nanmax(est) if est.size else 1, float(target or 0)) * 1.35)
-        ax.set_xlabel(axis_label(kpi if kpi is not None else y, lang))
+        ax.set_xlabel(kpi_axis_label(kpi if kpi is not None else y, lang))
         _percent_axis(ax, kpi, list(est), axis="x", lang=lang)
     for px, py in zip(est, pos):  # the value beside its dot, with its unit
         ax.annotate(_kpi_value(px, unit, lang), (px, py), xytext=(8, 7), textcoords="offset points", fontsize=9,
@@ -448,7 +463,7 @@ def league_chart(frame: pd.DataFrame, label_col: str, *, lang: str, estimate: st
     ax.grid(axis="y", visible=False)
     measure = kpi if kpi is not None else estimate
     _percent_axis(ax, kpi, list(est) + ([reference] if reference is not None else []), axis="x", lang=lang)
-    ax.set_xlabel(axis_label(measure, lang))
+    ax.set_xlabel(kpi_axis_label(measure, lang))
     ax.set_ylabel(str(label(label_col, lang)))
     if title is not None:
         ax.set_title(title)

@@ -193,12 +193,19 @@ def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: s
                 xticklabels=xt, yticklabels=yt)
     sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, mask=~significant, linewidths=1,
                 linecolor="white", annot=np.where(significant, text, ""), fmt="",
-                cbar_kws={"label": code_label("complaint_adjusted_residual", lang)}, xticklabels=xt, yticklabels=yt)
+                xticklabels=xt, yticklabels=yt)
+    cbar = ax.collections[-1].colorbar
+    if cbar is not None:  # the title away from the tick numbers
+        cbar.set_label(code_label("complaint_adjusted_residual", lang), labelpad=12)
+        cbar.ax.tick_params(labelsize=9, pad=4)
     ax.text(0.0, 1.02, phrase("heatmap_legend", lang), transform=ax.transAxes, fontsize=9, color="#444444",
             va="bottom")  # under the title: what the colours mean
     ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 5 else 0)
-    ax.set_xlabel(code_label(dimension, lang))
-    ax.set_ylabel(code_label("category", lang))
+    ax.tick_params(axis="y", labelrotation=0)  # category names read across, never turned on their side
+    # axis titles set apart from the tick labels (grey, padded): "华北" over "区域" must not read as "华北区域"
+    ax.set_xlabel(code_label(dimension, lang), labelpad=12, color="#555555")
+    ax.set_ylabel(code_label("category", lang), labelpad=12, color="#555555")
+    ax.tick_params(axis="both", pad=4)
     if title:
         ax.set_title(title, pad=20)
     return ax

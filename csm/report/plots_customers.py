@@ -12,6 +12,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 
+from csm.compat import BOXPLOT_HORIZONTAL
 from csm.report import format as fmt
 from csm.report.labels import check_lang, phrase
 from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
@@ -143,7 +144,7 @@ def clv_distribution_chart(clv: pd.DataFrame, *, by: str, lang: str, title: str 
     data = clv[np.isfinite(clv["clv"])]
     order = sorted(data[by].astype(str).unique())
     groups = [data.loc[data[by].astype(str) == g, "clv"].to_numpy(float) for g in order]
-    ax.boxplot(groups, whis=(5, 95), showfliers=False, orientation="horizontal", patch_artist=True,
+    ax.boxplot(groups, whis=(5, 95), showfliers=False, **BOXPLOT_HORIZONTAL, patch_artist=True,
                boxprops={"facecolor": COLORS["band"], "alpha": 0.35}, medianprops={"color": "#333333"})
     ax.set_yticks(np.arange(1, len(order) + 1), [str(code_label(g, lang)) for g in order])
     top = max((np.quantile(g, 0.95) for g in groups if len(g)), default=1.0)

@@ -9,8 +9,18 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label
 from csm.report.plots import COLORS, _axes, _format_dates, _require
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters: at spaces, else (Chinese) after ``width`` characters."""
+    if len(text) <= width:
+        return text
+    if " " in text:
+        return textwrap.fill(text, width)
+    return "\n".join(text[i:i + width] for i in range(0, len(text), width))
 
 
 def negative_share_bars(frame: pd.DataFrame, x: str, *, lang: str, title: str | None = None,
@@ -26,11 +36,12 @@ def negative_share_bars(frame: pd.DataFrame, x: str, *, lang: str, title: str | 
     err = np.vstack([np.clip(est - data["ci_low"].to_numpy(dtype=float), 0, None),
                      np.clip(data["ci_high"].to_numpy(dtype=float) - est, 0, None)])
     ax.errorbar(est, pos, xerr=err, fmt="none", ecolor="#333333", elinewidth=1.1, capsize=3)
-    # long level names (a real export's product names) wrap instead of squeezing the bars
-    ax.set_yticks(pos, [textwrap.fill(str(label(v, lang)), 28) for v in data[x]])
+    # long level names (a real export's product names) wrap instead of squeezing the bars; no y-axis title:
+    # the chart's title names the grouping, and a title beside long tick labels collides with them
+    ax.set_yticks(pos, [_wrap(str(label(v, lang)), 18 if lang == "en" else 9) for v in data[x]])
     ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_xlabel(str(label("share_negative", lang)))
-    ax.set_ylabel(str(label(x, lang)))
+    ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     if title:
         ax.set_title(title)
@@ -52,13 +63,15 @@ def negative_share_trend(trend: pd.DataFrame, *, lang: str, title: str | None = 
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     ax.set_ylim(bottom=0)
     ax.set_ylabel(str(label("share_negative", lang)))
-    ax.set_xlabel(str(label("month", lang)))
+    ax.set_xlabel("")  # the ticks are months; a title under them would crowd the legend below
     _format_dates(ax, lang)
-    if by:
-        handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, labels, loc="upper left", frameon=False)
     if title:
         ax.set_title(title)
+    if by:  # below the axes, never over the lines or their points
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=max(1, len(labels)),
+                  frameon=False)
+        ax.figure.set_layout_engine("constrained")
     return ax
 
 
@@ -75,6 +88,7 @@ def aspect_impact_bars(summary: pd.DataFrame, *, lang: str, title: str | None = 
             label=str(label("negative_mentions", lang)))
     ax.set_yticks(pos, [str(label(v, lang)) for v in data["aspect"]])
     ax.set_xlabel(str(label("comments", lang)))
+    ax.xaxis.set_major_formatter(axis_formatter("count", lang))
     ax.grid(axis="y", visible=False)
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles, labels, loc="lower right", frameon=False)

@@ -34,12 +34,66 @@ class ReportFrame(pd.DataFrame):
         return ReportFrame
 
     def _repr_html_(self):
+        """One header row (a named index's name heads its own column instead of a second, near-empty row),
+        text columns left-aligned and number columns right-aligned (:func:`numeric_column`)."""
         with pd.option_context(*_WHOLE):
-            return super()._repr_html_()
+            if isinstance(self.index, pd.MultiIndex) or isinstance(self.columns, pd.MultiIndex):
+                return super()._repr_html_()
+            shown = pd.DataFrame(self)
+            if self.index.name is not None and self.columns.name is None:
+                shown = shown.rename_axis(None).rename_axis(self.index.name, axis=1)
+            page = shown.to_html(escape=True)
+        aligns = ["right" if numeric_column(self.index) else "left"] + [
+            "right" if numeric_column(self[c]) else "left" for c in self.columns]
+        return "<div>\n" + _align_cells(page, aligns) + "\n</div>"
+
 
     def __repr__(self) -> str:
         with pd.option_context(*_WHOLE):
             return super().__repr__()
+
+
+#: A cell that reads as a number (with its unit): "1,070.9", "−4.2 pp", "34.9%", "¥1,234", "p < 0.001",
+#: "17.8 h [16.7, 19.2]", "2.3天"; a cell with more words than a unit is text.
+_NUMBER_START = re.compile(r"^(?:p\s*[<=>]\s*)?[\s+\-−±<>≤≥~≈¥$€£\[(]*\d")
+_WORD = re.compile(r"[^\W\d_]+")
+_CELL = re.compile(r"<t[hd](?=[\s>])")
+
+
+def _numeric_text(text: str) -> bool:
+    if not _NUMBER_START.match(text):
+        return False
+    words = _WORD.findall(text)
+    return len(words) <= 3 and sum(len(w) for w in words) <= 12
+
+
+def numeric_column(values) -> bool:
+    """Whether a column (or index) holds numbers: a numeric dtype, or text cells that all read as a number with
+    its unit (missing cells — "", "—", "–" — aside; a column of only missing cells is text)."""
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if pd.api.types.is_bool_dtype(values):
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    shown = [str(v).strip() for v in values if not _is_missing(v)]
+    shown = [t for t in shown if t not in ("", "—", "–", "-")]
+    return bool(shown) and all(_numeric_text(t) for t in shown)
+
+
+def _align_cells(table: str, aligns: list[str]) -> str:
+    """``table`` (pandas' one-header-row HTML) with ``style="text-align: …"`` on every header and body cell,
+    by column position within its row."""
+    def row(match: re.Match) -> str:
+        position = iter(range(10 ** 9))
+
+        def cell(m: re.Match) -> str:
+            i = next(position)
+            align = aligns[i] if i < len(aligns) else "left"
+            return f'{m.group(0)} style="text-align: {align};"'
+
+        return _CELL.sub(cell, match.group(0))
+
+    return re.sub(r"<tr\b.*?</tr>", row, table, flags=re.S)
 
 
 def _localised(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -229,6 +283,8 @@ def _change_text(row: pd.Series, lang: str) -> str:
     estimate is shown in ("−1.2 h [−2.0, −0.4]")."""
     if _is_missing(row.get("change")):
         return fmt.MISSING
+    row = row.copy()
+    row["change"] = _shown_change(row)
     unit, value_unit = row["change_unit"], row["unit"]
     low, high = row.get("change_ci_low"), row.get("change_ci_high")
     has_ci = not _is_missing(low) and not _is_missing(high)
@@ -256,6 +312,34 @@ def _change_text(row: pd.Series, lang: str) -> str:
         text += _SCORE_UNITS["points"][lang]
     return text + (f" [{fmt.number(low, lang, digits, signed=True)}, {fmt.number(high, lang, digits, signed=True)}]"
                    if has_ci else "")
+
+
+def _day_word(n: int) -> str:
+    """ "day" or "days" for English sentences (the Chinese ones need no plural)."""
+    return "day" if int(n) == 1 else "days"
+
+
+def _shown_change(row: pd.Series) -> float:
+    """The change as the difference of the values as shown (rounded to their displayed precision), so that
+    "19.1 h → 17.8 h" reads "−1.3 h", never "−1.2 h"; relative changes and values shown in different units
+    keep the exact change."""
+    est, prev, change = row.get("estimate"), row.get("previous"), row["change"]
+    if _is_missing(est) or _is_missing(prev) or str(row["change_unit"]).startswith("relative"):
+        return change
+    unit = row["unit"]
+    if row["change_unit"] == "percentage points":
+        return round(float(est), 1) - round(float(prev), 1) if unit == "%" else change
+    if unit in _MINUTES_PER:
+        per = _MINUTES_PER[unit]
+        shown = [fmt.duration_unit(v * per) for v in (est, prev)]
+        if unit.startswith("business"):
+            shown = ["h" if u == "days" else u for u in shown]
+        if shown[0] != shown[1]:
+            return change
+        f = {"min": 1, "h": 60, "days": 1440}[shown[0]] / per  # value units per displayed unit
+        return (round(float(est) / f, 1) - round(float(prev) / f, 1)) * f
+    digits = _DECIMALS.get(unit)
+    return change if digits is None else round(float(est), digits) - round(float(prev), digits)
 
 
 def headline_rows(card: pd.DataFrame, csat_definition: str = "mean") -> pd.DataFrame:
@@ -451,10 +535,11 @@ def control_sentence(kpi: str, chart: pd.DataFrame, lang: str) -> str:
     if flagged.empty:
         text = phrase("process_in_control", lang, kpi=label(kpi, lang))
     else:  # the days with their year ("2 May 2026"), and what a signal means
-        text = phrase("out_of_control_days", lang, n=fmt.count(len(flagged), lang), kpi=label(kpi, lang),
+        text = phrase("out_of_control_days", lang, n=fmt.count(len(flagged), lang), day_word=_day_word(len(flagged)), kpi=label(kpi, lang),
                       days=control_days(flagged, lang))
     if "run_signal" in chart and chart["run_signal"].astype(bool).any():
-        text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()))
+        text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()),
+                              day_word=_day_word(int(chart["run_signal"].astype(bool).sum())))
     return text
 
 

@@ -109,6 +109,15 @@ def format_effect(value, scale: str, lang: str = "en", *, interval: tuple | None
     return text
 
 
+def effect_with_interval(row, lang: str, unit: str = "number") -> str:
+    """A metric row's effect and interval in the unit of its levels. An ordinal metric (CSAT 1–5, tested by a
+    rank test) shows the difference of the arms' mean scores in points of the scale, without an interval: its
+    interval is on the probability scale of the rank test (method in the appendix)."""
+    if row.get("scale") == "probability":
+        return _value(row["treatment"] - row["control"], "rating", lang, signed=True)
+    return f"{format_effect(row['diff'], row['scale'], lang, unit=unit)} {_interval(row, lang, unit)}".strip()
+
+
 def _interval(row, lang, unit: str = "number") -> str:
     """``[low, high]`` of an effect row in the row's scale (no unit; it follows the effect)."""
     lo, hi = row.get("ci_low"), row.get("ci_high")
@@ -132,8 +141,7 @@ def experiment_label(experiment_id, lang: str) -> str:
         return "–"
     code = f"ab_experiment_{experiment_id}"
     text = label(code, lang)
-    return str(experiment_id) if text == code else f"{text} ({experiment_id})" if lang == "en" else \
-        f"{text}（{experiment_id}）"
+    return str(experiment_id) if text == code else str(text)
 
 
 def group_label(group, lang: str) -> str:
@@ -166,9 +174,10 @@ def decision_sentences(decision: str, reasons: pd.DataFrame, metrics: pd.DataFra
         out.append(phrase("ab_metric_sentence", lang, metric=name, role=role,
                           control=format_level(r["control"], r["scale"], lang, unit),
                           treatment=format_level(r["treatment"], r["scale"], lang, unit),
-                          effect=format_effect(r["diff"], r["scale"], lang, unit=unit),
-                          interval=_interval(r, lang, unit),
-                          p_adj=fmt.p_value(r["p_adjusted"], lang), verdict=label(f"verdict_{verdicts[r['metric']]}", lang)))
+                          effect=effect_with_interval(r, lang, unit).split(" [")[0],
+                          interval="" if r["scale"] == "probability" else _interval(r, lang, unit),
+                          p_adj=fmt.p_value(r["p_adjusted"], lang),
+                          verdict=label(f"verdict_{verdicts[r['metric']]}", lang)).replace(" ,", ",").replace(" ，", "，"))
     return out
 
 
@@ -190,7 +199,8 @@ def summary_findings(decision: str, reasons: pd.DataFrame, metrics: pd.DataFrame
         return phrase("ab_summary_change", lang, metric=label(r["metric"], lang),
                       control=format_level(r["control"], r["scale"], lang, unit),
                       treatment=format_level(r["treatment"], r["scale"], lang, unit),
-                      effect=format_effect(r["diff"], r["scale"], lang, unit=unit), p=fmt.p_value(r["p_adjusted"], lang))
+                      effect=effect_with_interval(r, lang, unit).split(" [")[0],
+                      p=fmt.p_value(r["p_adjusted"], lang))
 
     primary = next((r for r in rows.values() if r["role"] == "primary" and not r.get("error")), None)
     verdict = phrase("ab_summary_decision", lang, experiment=experiment, decision=label(f"decision_{decision}", lang),
@@ -206,8 +216,15 @@ def summary_findings(decision: str, reasons: pd.DataFrame, metrics: pd.DataFrame
         findings.append(Finding(phrase("ab_summary_guardrails_ok", lang, n=len(tested),
                                        metrics=sep.join(str(label(m, lang)) for m in tested)), "met"))
     others = [m for m, r in rows.items() if r["role"] == "secondary" and verdicts[m] in ("improved", "degraded")]
-    for m in others[: 4 - len(findings)]:
+    seen = {_level_key(primary, units, lang)} if primary is not None else set()
+    for m in others:  # a metric that reads like one already listed (same control level) is left to the table
+        key = _level_key(rows[m], units, lang)
+        if key in seen or len(findings) >= 4:
+            continue
+        seen.add(key)
         findings.append(Finding(change(rows[m]), "improved" if verdicts[m] == "improved" else "worse"))
+    if not srm.flagged:  # the assignment check is reported in the appendix unless it fails
+        return findings[:5]
     counts = {v: int(n) for v, n in zip(srm.summary["variant"], srm.summary["n"])}
     findings.append(Finding(phrase("ab_summary_srm_bad" if srm.flagged else "ab_summary_srm_ok", lang,
                                    control=fmt.count(control_units if control_units is not None else
@@ -216,6 +233,24 @@ def summary_findings(decision: str, reasons: pd.DataFrame, metrics: pd.DataFrame
                                                        counts.get("treatment", 0), lang),
                                    p=fmt.p_value(srm.p_value, lang)), "missed" if srm.flagged else "met"))
     return findings[:5]
+
+
+def _level_key(row, units, lang: str) -> str:
+    """A metric's control level as shown, with its unit: two metrics with the same one read as duplicates."""
+    unit = _unit(units, row["metric"])
+    return f"{row['scale']}|{format_level(row['control'], row['scale'], lang, unit)}"
+
+
+def unadjusted_note(metrics: pd.DataFrame, lang: str, *, alpha: float = 0.05):
+    """A sentence for the metrics whose 95% interval excludes 0 while the adjusted p-value is not significant
+    (the intervals are not adjusted for the number of metrics), else None."""
+    ok = metrics[metrics["error"].fillna("") == ""] if "error" in metrics else metrics
+    odd = ok[((ok["ci_low"] > 0) | (ok["ci_high"] < 0)) & (ok["p_adjusted"] >= alpha) & (ok["scale"] != "probability")]
+    if odd.empty:
+        return None
+    sep = "、" if lang == "zh" else ", "
+    return phrase("ab_unadjusted_note", lang, metrics=sep.join(str(label(m, lang)) for m in odd["metric"]),
+                  n=len(ok), p=sep.join(fmt.p_value(p, lang) for p in odd["p_adjusted"]))
 
 
 def untested_reason(row, lang: str) -> str:
@@ -253,7 +288,7 @@ def results_table(metrics: pd.DataFrame, reasons: pd.DataFrame, lang: str, *, un
             "ab_role": label(f"role_{r['role']}", lang),
             "ab_control": format_level(r.get("control"), r.get("scale"), lang, unit) if ok else "–",
             "ab_treatment": format_level(r.get("treatment"), r.get("scale"), lang, unit) if ok else "–",
-            "ab_effect": f"{format_effect(r['diff'], r['scale'], lang, unit=unit)} {_interval(r, lang, unit)}" if ok else "–",
+            "ab_effect": effect_with_interval(r, lang, unit) if ok else "–",
             "ab_lift": lift,
             "ab_p_adjusted": _p(r.get("p_adjusted"), lang),
             "ab_verdict": label(f"verdict_{verdicts[r['metric']]}", lang),

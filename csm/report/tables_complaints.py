@@ -308,8 +308,7 @@ def _when(row: pd.Series, lang: str, period, model_window: str) -> tuple[str, st
             return phrase("when_in_period", lang, when=when), phrase("verdict_spike_now", lang)
         months = fmt.months_between(last, start)
         ago = phrase("when_one_month_before", lang) if months == 1 else \
-            phrase("when_months_before", lang, n=months) if months > 1 else phrase("when_weeks_before", lang,
-                                                                                       n=max(1, (start - last).days // 7))
+            phrase("when_months_before", lang, n=months) if months > 1 else _weeks(max(1, (start - last).days // 7), lang)
         return phrase("when_before", lang, when=when, ago=ago), phrase("verdict_spike_past", lang)
     if kind == "resolution":
         return model_window if period is None else fmt.period_label(period[0], pd.Timestamp(period[1]) -
@@ -336,8 +335,29 @@ def root_cause_display(root: pd.DataFrame, lang: str, *, period=None, model_wind
                         "complaint_when": [w for w, _ in when],
                         "complaint_verdict": [v for _, v in when],
                         "evidence": [_evidence(r, lang) for _, r in root.iterrows()],
-                        "impact": root["impact"].map(_num)})
+                        "impact": [impact_text(r, lang) for _, r in root.iterrows()]})
     return _display(out, lang)
+
+
+def impact_text(row: pd.Series, lang: str) -> str:
+    """Tickets affected with the window they are counted over, so rows stay comparable: a spike's excess over
+    its weeks ("512 in 3 weeks"); a standing finding's tickets over the model window with the monthly figure
+    ("874 in 12 months, about 73 a month")."""
+    impact, months = row["impact"], row.get("months", np.nan)
+    if pd.isna(months) or not months:
+        return _num(impact)
+    if row["kind"] == "spike":
+        weeks = max(1, int(round(months * (365.25 / 12) / 7)))
+        return phrase("impact_in_weeks", lang, n=_num(impact), weeks=_weeks(weeks, lang))
+    whole = int(round(months))
+    if whole <= 1:
+        return phrase("impact_in_period", lang, n=_num(impact))
+    return phrase("impact_in_months", lang, n=_num(impact), months=whole, per_month=_num(impact / months))
+
+
+def root_order_sentence(lang: str) -> str:
+    """The rule the ranked table follows, stated above it."""
+    return phrase("root_order_rule", lang)
 
 
 def _weeks(n, lang: str) -> str:
@@ -500,7 +520,8 @@ def heatmap_sentence(cells: pd.DataFrame, dimension: str, lang: str) -> str:
                             level=code_label(r["level"], lang), observed=_num(r["observed"]),
                             expected=_num(r["expected"]), ratio=_times_word(r["ratio"], lang, 2))
                      for _, r in c.sort_values("adjusted_residual", ascending=False).iterrows())
-    return phrase("heatmap_some", lang, k=len(c), cells=items)
+    return phrase("heatmap_some", lang, k=len(c), cells=items, combinations="combination" if len(c) == 1 else
+                  "combinations", differ="differs" if len(c) == 1 else "differ")
 
 
 def odds_table(summary: pd.DataFrame, lang: str, *, top: int = 12) -> pd.DataFrame:
@@ -583,6 +604,14 @@ def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> 
                    high=_num(r["ci_high"], 2), p=format_p_value(r["p_adjusted"])) for _, r in sig.iterrows()]
 
 
+def changes_adjust_note(changes: pd.DataFrame, lang: str) -> str:
+    """A plain note when some unadjusted interval excludes 1 although the category is not significant after the
+    multiplicity adjustment (the reader would otherwise see a contradiction); "" when there is none."""
+    lo, hi = changes["ci_low"].astype(float), changes["ci_high"].astype(float)
+    odd = ((lo > 1) | (hi < 1)) & ~changes["significant"].astype(bool)
+    return phrase("changes_adjust_note", lang, k=len(changes)) if odd.any() else ""
+
+
 def _rate_ratio_text(rr, low, high, previous, lang: str) -> str:
     """"1.52× (1.10–2.08)"; a level with no complaints before has no finite ratio: "new (0 before)"."""
     if previous == 0 or not np.isfinite(rr) or not np.isfinite(high):
@@ -656,7 +685,11 @@ def complaint_findings(*, n: int, period_text: str, period, model_window: str, p
         current = [(r, w) for r, w, v in rows if r["kind"] != "spike" or v == now]
         past = [(r, w) for r, w, v in rows if r["kind"] == "spike" and v != now]
         if current:
-            out.append(Finding(root_cause_sentence(current[0][0], lang, drivers=drivers), "worse"))
+            # a spike running in the period is a change for the worse; a standing pattern (months of data) is
+            # no change against the previous period, but a risk to act on
+            first = current[0][0]
+            out.append(Finding(root_cause_sentence(first, lang, drivers=drivers),
+                               "worse" if first["kind"] == "spike" else "at_risk"))
         if past:
             r, when = past[0]
             out.append(Finding(phrase("finding_past_spike", lang, where=_root_where(r, lang), excess=_num(r["impact"]),

@@ -157,13 +157,23 @@ def hazard_reading(term, hazard_ratio, p_value, lang: str, *, reference: dict | 
     if not (np.isfinite(p_value) and p_value < alpha):
         return phrase("cust_hr_unclear", lang, p=fmt.p_value(p_value, lang))
     kind = term_kind(term, panel)
-    hr = fmt.ratio(hazard_ratio, lang, ratio_digits(hazard_ratio) if kind == "numeric" else 2)
+    hr = times(hazard_ratio, lang, ratio_digits(hazard_ratio) if kind == "numeric" else 1)
     if kind == "level":
         column = str(term).split("=", 1)[0]
         ref = (reference or {}).get(column)
         return phrase("cust_hr_level", lang, hr=hr, reference=code_label(ref, lang) if ref is not None
                       else label_other(lang))
     return phrase(f"cust_hr_{kind}", lang, hr=hr)
+
+
+def times(x, lang: str, digits: int = 1, *, half: bool = True) -> str:
+    """A multiple in words for a sentence: "1.4×" / "1.4 倍"; about a half (0.45–0.55) reads "half" / "一半"."""
+    from csm.report import format as fmt
+
+    if half and np.isfinite(x) and 0.45 <= x < 0.55 and digits < 3:
+        return "half" if lang == "en" else "一半"
+    digits = max(digits, 2) if np.isfinite(x) and x < 0.995 else digits
+    return fmt.ratio(x, lang, digits) if lang == "en" else fmt.ratio(x, lang, digits).removesuffix("×") + " 倍"
 
 
 def label_other(lang: str) -> str:
@@ -195,3 +205,23 @@ def change_status(diff, p_value, *, higher_is_better: bool, alpha: float = 0.05)
     if diff is None or not np.isfinite(p_value) or p_value >= alpha or diff == 0:
         return "no_change"
     return "improved" if (diff > 0) == higher_is_better else "worse"
+
+
+def trend_sentence(trend: dict, lang: str, *, detail: bool = False, alpha: float = 0.05) -> str:
+    """The churn trend of :func:`csm.churn.churn_trend` in one sentence: "Churn has risen from 1.1% to 2.0% a month
+    over 18 months (×1.5 per year, p < 0.001)." ``detail`` adds the interval of the yearly multiple."""
+    from csm.report import format as fmt
+    from csm.report.labels import phrase
+
+    values = {"first": fmt.percent(trend["first_rate"], lang, 1), "last": fmt.percent(trend["last_rate"], lang, 1),
+              "months": trend["months"], "p": fmt.p_value(trend["p_value"], lang),
+              "ratio": times(trend["rate_ratio_12"], lang, 2, half=False),
+              "low": times(trend["ci_low"], lang, 2, half=False),
+              "high": times(trend["ci_high"], lang, 2, half=False),
+              "start": fmt.month(trend["first_month"], lang), "end": fmt.month(trend["last_month"], lang)}
+    if not (np.isfinite(trend["p_value"]) and trend["p_value"] < alpha):
+        key = "cust_trend_flat"
+    else:
+        key = "cust_trend_up" if trend["slope"] > 0 else "cust_trend_down"
+    text = phrase(key, lang, **values)
+    return text + (phrase("cust_trend_detail", lang, **values) if detail else "")

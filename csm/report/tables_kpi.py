@@ -6,14 +6,15 @@ and the KPI definitions in the report's language.
 """
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
 
 from csm.report import format as fmt
 from csm.report.labels import check_lang, label, phrase
-from csm.report.summary import Finding
-from csm.report.tables import _is_missing, _kpi_value, format_quantity
+from csm.report.summary import Finding, badge_html
+from csm.report.tables import ReportFrame, _is_missing, _kpi_value, format_quantity
 
 # --------------------------------------------------------------------------- definitions in Chinese
 _STAT_ZH = {"mean": "平均值", "median": "中位数"}
@@ -90,9 +91,12 @@ def agents_sentence(league: pd.DataFrame, overall: float, by: str, lang: str, *,
     n, sep = len(ranked), (", " if lang == "en" else "、")
     level = format_quantity(overall, unit, lang)
     group = str(label(by, lang))
+    few = int(league["too_few"].astype(bool).sum()) if "too_few" in league else 0
+    tail = phrase("league_too_few_note", lang, k=fmt.count(few, lang), group_lower=group.lower(),
+                  min_n=league.attrs.get("min_n", "–")) if few else ""
     if not len(above) and not len(below):
         return phrase("league_indistinct", lang, n=fmt.count(n, lang), group=group, group_lower=group.lower(),
-                      overall=level)
+                      overall=level) + tail
     names = lambda part: sep.join(str(label(v, lang)) for v in part[by])  # noqa: E731
     parts = []
     if len(above):
@@ -101,7 +105,7 @@ def agents_sentence(league: pd.DataFrame, overall: float, by: str, lang: str, *,
         parts.append(phrase("league_below", lang, k=fmt.count(len(below), lang), names=names(below)))
     return phrase("league_distinct", lang, n=fmt.count(n, lang), group=group, group_lower=group.lower(), overall=level,
                   parts=("; " if lang == "en" else "；").join(parts),
-                  rest=fmt.count(n - len(above) - len(below), lang))
+                  rest=fmt.count(n - len(above) - len(below), lang)) + tail
 
 
 def channel_sentence(by_channel: pd.DataFrame, lang: str) -> str:
@@ -148,8 +152,10 @@ def kpi_findings(card: pd.DataFrame, targets: pd.DataFrame, lang: str, *, period
     if len(evaluated):
         met = int((evaluated["status"] == "met").sum())
         status = "met" if met == len(evaluated) else "missed" if (evaluated["status"] == "missed").any() else "at_risk"
-        out.append(Finding(phrase("kpi_finding_targets", lang, met=fmt.count(met, lang),
-                                  total=fmt.count(len(evaluated), lang), period=period), status))
+        names = missed_names(evaluated, lang)  # every missed target named, also those without a line below
+        out.append(Finding(phrase("kpi_finding_targets_missed" if names else "kpi_finding_targets", lang,
+                                  met=fmt.count(met, lang), total=fmt.count(len(evaluated), lang), period=period,
+                                  missed=names), status))
         order = {"missed": 0, "at_risk": 1, "met": 2}
         gap = ((evaluated["actual"] - evaluated["target"]).abs() / evaluated["target"].abs().clip(lower=1e-9))
         ranked = evaluated.assign(_o=evaluated["status"].map(order), _g=-gap.fillna(0))
@@ -176,7 +182,78 @@ def kpi_findings(card: pd.DataFrame, targets: pd.DataFrame, lang: str, *, period
         k = int(chart["out_of_control"].astype(bool).sum())
         if k:
             out.append(Finding(phrase("kpi_finding_signal", lang, kpi=label(code, lang), n=fmt.count(k, lang),
+                                      day_word="day" if k == 1 else "days",
                                       days=control_days(chart, lang, show=3)), "at_risk"))
     if not out:
         out.append(Finding(phrase("kpi_finding_none", lang, period=period), "info"))
     return out[:most]
+
+
+def missed_names(targets: pd.DataFrame, lang: str) -> str:
+    """The KPIs whose target is missed, named in one list ("First-contact resolution; Average handle time")."""
+    missed = targets[targets["status"] == "missed"] if len(targets) else targets
+    # "; " in English: a KPI name may hold a comma itself ("First response time, E-mail")
+    return ("; " if lang == "en" else "；").join(str(label(k, lang)) for k in missed["kpi"]) if len(missed) else ""
+
+
+# --------------------------------------------------------------------------- tables as shown
+class StatusFrame(ReportFrame):
+    """A scorecard table whose Status cells carry the summary's coloured badge (met / at risk / missed), the
+    word still written in the cell (the colour never carries the meaning alone); the text form is unchanged."""
+
+    _metadata = ["_lang"]
+
+    def _repr_html_(self):
+        text = super()._repr_html_()
+        lang = getattr(self, "_lang", "en")
+        words = {str(label(s, lang)): s for s in ("met", "at_risk", "missed")}
+
+        def badge(m):
+            return f"{m[1]}{badge_html(words[html.unescape(m[2])], lang)}</td>"
+
+        pattern = "|".join(re.escape(html.escape(w)) for w in sorted(words, key=len, reverse=True))
+        return re.sub(rf"(<td[^>]*>)\s*({pattern})\s*</td>", badge, text)
+
+
+def colour_status(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` (a :func:`csm.report.tables.scorecard_table`) with coloured Status cells in HTML."""
+    out = StatusFrame(frame)
+    out._lang = lang
+    return out
+
+
+def fill_untested(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A scorecard table with its p-value cells never silently empty: a change shown without a test (a change
+    of a median time has none) reads "not tested"; a table where no row has a p-value drops the column (the
+    caller says why, :func:`untested_note`)."""
+    p_col, change_col = str(label("p_value", lang)), str(label("change", lang))
+    if p_col not in frame.columns:
+        return frame
+    empty = frame[p_col].astype(str).str.strip().isin(["", fmt.MISSING])
+    if empty.all():
+        return frame.drop(columns=p_col)
+    out = frame.copy()
+    shown = out[change_col].astype(str).str.strip().ne(fmt.MISSING) if change_col in out.columns else empty
+    out.loc[empty & shown, p_col] = phrase("kpi_not_tested", lang)
+    return out
+
+
+def untested_note(lang: str) -> str:
+    """Why a table of median times has no p-value column."""
+    return phrase("kpi_median_untested", lang)
+
+
+def agents_distinct(league: pd.DataFrame, overall: float, *, lo: str = "shrunk_ci_low",
+                    hi: str = "shrunk_ci_high") -> bool:
+    """Whether any ranked group's interval lies wholly above or below the overall level (else a best/worst list
+    would rank groups that cannot be told apart)."""
+    ranked = league[~league["too_few"].astype(bool)] if "too_few" in league else league
+    return bool(((ranked[lo] > overall) | (ranked[hi] < overall)).any())
+
+
+def ranked_only(league: pd.DataFrame) -> pd.DataFrame:
+    """The groups with enough cases, ranked 1…n among themselves (the groups flagged "too few" take no rank)."""
+    ranked = league[~league["too_few"].astype(bool)].sort_values("rank", kind="stable").copy()
+    ranked["rank"] = range(1, len(ranked) + 1)
+    ranked.attrs = dict(league.attrs)
+    return ranked

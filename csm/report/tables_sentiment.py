@@ -6,10 +6,13 @@ and a "few texts" caveat instead of a bare share. Shares show as percentages, co
 """
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
+from csm.report import format as fmt
 from csm.report.labels import check_lang, label, phrase
-from csm.report.tables import _is_missing, format_number, format_p_value, format_share
+from csm.report.tables import _is_missing
 
 #: below this many texts in the report's period, the headline share is flagged as resting on few texts
 FEW_TEXTS = 30
@@ -19,13 +22,14 @@ SHARE_COLUMNS = ("share_negative", "ci_low", "ci_high", "share_neutral", "share_
 
 
 def window_text(start, last_day, lang: str) -> str:
-    """``"the 12 months 2025-07 to 2026-06"`` (whole months) or ``"2026-06-01 to 2026-06-15"`` (other ranges)."""
+    """``"the 12 months July 2025 to June 2026"`` (whole months) or ``"1–15 June 2026"`` (other ranges)."""
     check_lang(lang)
     start, last = pd.Timestamp(start).normalize(), pd.Timestamp(last_day).normalize()
     if start.day == 1 and last.is_month_end:
         months = (last.year - start.year) * 12 + last.month - start.month + 1
-        return phrase("sentiment_window", lang, months=months, start=f"{start:%Y-%m}", end=f"{last:%Y-%m}")
-    return phrase("sentiment_window_dates", lang, start=f"{start:%Y-%m-%d}", end=f"{last:%Y-%m-%d}")
+        return phrase("sentiment_window", lang, months=months, start=fmt.month(start, lang),
+                      end=fmt.month(last, lang))
+    return fmt.span(start, last, lang)
 
 
 def _join(items: list[str], lang: str) -> str:
@@ -48,10 +52,9 @@ def headline_sentences(head: dict, window_head: dict, by_language: pd.DataFrame,
     """
     check_lang(lang)
     if previous and head["previous_n"]:
-        diff = format_number(100 * head["difference"], "percentage points", lang, signed=True)
         prev_text = phrase("sentiment_prev", lang, prev=head["previous_share_negative"], previous=previous,
-                           n_prev=head["previous_n"], noun=noun, diff=diff,
-                           p=format_p_value(head["p_value"], prefix=True))
+                           n_prev=head["previous_n"], noun=noun, diff=fmt.points(head["difference"], lang),
+                           p=fmt.p_value(head["p_value"], lang))
     elif previous:
         prev_text = phrase("sentiment_prev_empty", lang, noun=noun, previous=previous)
     else:
@@ -60,7 +63,9 @@ def headline_sentences(head: dict, window_head: dict, by_language: pd.DataFrame,
     lines = [phrase(key, lang, n=head["n"], k=head["negative"], noun=noun, period=period, neg=head["share_negative"],
                     lo=head["ci_low"], hi=head["ci_high"], prev_text=prev_text, min_n=few)]
     lines += [phrase("sentiment_language_line", lang, language=label(r.language, lang), period=period, n=r.n,
-                     noun=noun, mean=r.mean_polarity, lo=r.polarity_ci_low, hi=r.polarity_ci_high)
+                     noun=noun, mean=fmt.number(r.mean_polarity, lang, 2, signed=True),
+                     lo=fmt.number(r.polarity_ci_low, lang, 2, signed=True),
+                     hi=fmt.number(r.polarity_ci_high, lang, 2, signed=True))
               for r in by_language.itertuples()]
     if window_head["n"]:
         lines.append(phrase("sentiment_window_line", lang, window=window, n=window_head["n"], noun=noun,
@@ -87,39 +92,61 @@ def window_note(window: str, n: int, noun: str, dims, lang: str) -> str:
 
 def _text(value, kind: str, lang: str) -> str:
     if _is_missing(value):
-        return "–"
+        return fmt.MISSING
     if kind == "share":
-        return format_share(value, lang)
+        return fmt.percent(value, lang)
     if kind == "count":
-        return f"{int(value):,}"
-    if kind == "polarity":  # a score that rounds to zero is "0.00", not "±0.00"
-        return format_number(value, "", lang, signed=round(float(value), 2) != 0, decimals=2)
-    return format_number(value, "", lang, decimals=int(kind))
+        return fmt.count(value, lang)
+    if kind == "polarity":  # signed, true minus; a score that rounds to zero is "0.00"
+        return fmt.number(value, lang, 2, signed=True)
+    return fmt.number(value, lang, int(kind))
+
+
+def interval_text(lo, hi, kind: str, lang: str) -> str:
+    """One interval as ``"[42.5%, 50.7%]"`` (kind "share") or ``"[0.72, 0.75]"`` (kind "2": decimals)."""
+    if _is_missing(lo) or _is_missing(hi):
+        return fmt.MISSING
+    return f"[{_text(lo, kind, lang)}, {_text(hi, kind, lang)}]"
+
+
+#: interval columns merged into one "[a, b]" column: (low, high) -> the merged column's code
+INTERVALS = {("ci_low", "ci_high"): "interval", ("agreement_ci_low", "agreement_ci_high"): "agreement_interval",
+             ("polarity_ci_low", "polarity_ci_high"): "polarity_interval"}
 
 
 def formatted(frame: pd.DataFrame, lang: str, *, shares=SHARE_COLUMNS, counts=("n",), polarity=("mean_polarity",),
               decimals: dict | None = None) -> pd.DataFrame:
-    """Copy of ``frame`` with numbers as display text: ``shares`` as percentages (one decimal), ``counts`` with
-    thousands separators, ``polarity`` signed with two decimals, ``decimals`` {column: n} as plain numbers."""
+    """Copy of ``frame`` with numbers as display text (:mod:`csm.report.format`): ``shares`` as percentages (one
+    decimal), ``counts`` with thousands separators, ``polarity`` signed with two decimals, ``decimals``
+    {column: n} as plain numbers; each pair of interval bounds (:data:`INTERVALS`) becomes one ``"[a, b]"``
+    column in place of its low bound, formatted as the bounds are."""
     check_lang(lang)
     kinds = {**{c: "share" for c in shares}, **{c: "count" for c in counts}, **{c: "polarity" for c in polarity},
              **{c: str(n) for c, n in (decimals or {}).items()}}
     out = frame.copy()
+    for (lo, hi), merged in INTERVALS.items():
+        if lo in out.columns and hi in out.columns:
+            kind = kinds.get(lo, "polarity" if lo.startswith("polarity") else "share")
+            texts = [interval_text(a, b, kind, lang) for a, b in zip(out[lo], out[hi])]
+            out.insert(list(out.columns).index(lo), merged, texts)
+            out = out.drop(columns=[lo, hi])
     for column, kind in kinds.items():
         if column in out.columns:
             out[column] = [_text(v, kind, lang) for v in out[column]]
     return out
 
 
-def aspect_table(summary: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, list[str]]:
-    """The aspects mentioned (formatted for display: shares as percentages) and the codes of those not
-    mentioned at all, which the report names in one sentence (:func:`not_mentioned_sentence`) instead of
-    showing rows of zeros and blanks."""
+def aspect_table(summary: pd.DataFrame, lang: str, *, detail: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """The aspects mentioned (formatted for display: counts, shares as percentages, the interval as one column)
+    and the codes of those not mentioned at all, which the report names in one sentence
+    (:func:`not_mentioned_sentence`) instead of showing rows of zeros and blanks. ``detail`` adds the technical
+    ranking measures (negativity, impact) for the appendix."""
     check_lang(lang)
     mentioned = summary[summary["mentions"] > 0].copy()
-    mentioned.loc[mentioned["negative"] == 0, "negativity"] = float("nan")  # no negative mention: undefined, "–"
-    shown = mentioned[["aspect", "mentions", "negative", "share_negative", "ci_low", "ci_high", "negativity",
-                       "impact"]].rename(columns={"negative": "negative_mentions"})
+    mentioned.loc[mentioned["negative"] == 0, "negativity"] = float("nan")  # no negative mention: undefined, "—"
+    columns = ["aspect", "mentions", "negative", "share_negative", "ci_low", "ci_high"]
+    shown = mentioned[columns + (["negativity", "impact"] if detail else [])].rename(
+        columns={"negative": "negative_mentions"})
     shown = formatted(shown, lang, shares=("share_negative", "ci_low", "ci_high"),
                       counts=("mentions", "negative_mentions"), polarity=(), decimals={"negativity": 2, "impact": 1})
     return shown.reset_index(drop=True), list(summary.loc[summary["mentions"] == 0, "aspect"])
@@ -187,9 +214,11 @@ def calibration_by_rating(scored: pd.DataFrame, rating: str = "csat") -> pd.Data
 
 def trust_by_language(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
     """Per language, on texts with the rating: ``n``, the share the text labels negative (``text_negative``), the
-    share of negative ratings (``rating_negative``), their difference in points, ``precision`` (of texts labelled
-    negative, the share with a negative rating) and ``recall`` (of texts with a negative rating, the share
-    labelled negative)."""
+    share of negative ratings (``rating_negative``), their difference in points, ``read_negative`` (texts labelled
+    negative), ``precision`` (of those, the share with a negative rating) with its Wilson interval
+    (``precision_low``, ``precision_high``) and ``recall`` (of texts with a negative rating, the share labelled
+    negative)."""
+    from csm.sentiment import _wilson
     d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
     sign = _rating_sign(d, rating)
     rows = []
@@ -197,35 +226,82 @@ def trust_by_language(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFram
         s = sign.loc[g.index]
         text_neg = g["label"] == "negative"
         rate_neg = s < 0
+        k, hit = int(text_neg.sum()), int((text_neg & rate_neg).sum())
+        lo, hi = _wilson(hit, k, 0.95) if k else (float("nan"), float("nan"))
         rows.append({"language": language, "n": len(g), "text_negative": text_neg.mean(),
                      "rating_negative": rate_neg.mean(), "difference": text_neg.mean() - rate_neg.mean(),
-                     "precision": rate_neg[text_neg].mean() if text_neg.any() else float("nan"),
+                     "read_negative": k, "precision": hit / k if k else float("nan"),
+                     "precision_low": lo, "precision_high": hi,
                      "recall": text_neg[rate_neg].mean() if rate_neg.any() else float("nan")})
     return pd.DataFrame(rows)
 
 
-#: beyond this many points between the text's and the ratings' negative shares, the report does not offer the text's
-#: share as a dissatisfaction rate but as the share of comments that complain
+#: beyond this many points between the text's and the ratings' negative shares, or with fewer than
+#: :data:`TRUST_PRECISION` of the texts read as negative coming with a low rating, the report does not offer the
+#: text's share as a dissatisfaction rate but as the share of comments that complain
 TRUST_MARGIN = 10
+TRUST_PRECISION = 0.7
+
+
+def _trusted(r) -> bool:
+    return abs(100 * r.difference) <= TRUST_MARGIN and not pd.isna(r.precision) and r.precision >= TRUST_PRECISION
+
+
+def _precision_part(r, lang: str) -> str:
+    return phrase("sentiment_precision_part", lang, language=label(r.language, lang),
+                  share=fmt.percent(r.precision, lang, 0),
+                  interval=f"[{fmt.percent(r.precision_low, lang, 0)}, {fmt.percent(r.precision_high, lang, 0)}]")
+
+
+def trust_verdict(trust: pd.DataFrame, lang: str) -> str:
+    """The one sentence a manager can use on how far to trust the negative share, from the precision of
+    'negative' against low ratings per language (with its Wilson interval)."""
+    rows = [r for r in trust.itertuples() if r.read_negative]
+    if not rows:
+        return ""
+    parts = ("；" if lang == "zh" else "; ").join(_precision_part(r, lang) for r in rows)
+    if all(_trusted(r) for r in rows):
+        margin = max(max(1, math.ceil(abs(100 * r.difference))) for r in rows)
+        return phrase("sentiment_verdict_trusted", lang, parts=parts, margin=margin)
+    k = sum(r.read_negative for r in rows)
+    hit = sum(r.precision * r.read_negative for r in rows)
+    pooled = hit / k
+    n_in = max(1, round(1 / pooled)) if pooled else 0
+    return phrase("sentiment_verdict_apart", lang, one_in=n_in, parts=parts)
 
 
 def trust_sentences(trust: pd.DataFrame, rating: str, lang: str) -> list[str]:
-    """The validity section's closing sentences, one per language: how far a manager can trust the negative share
-    (within how many points of the share of negative ratings it lands, and how many of its texts are really from
-    dissatisfied customers)."""
-    import math
-    from csm.report import format as fmt
-    lines = []
+    """The validity section's closing sentences: the verdict (:func:`trust_verdict`), then one line per language
+    (the share the text reads as negative against the share of low ratings, and how many low-rated comments the
+    text catches)."""
+    lines = [trust_verdict(trust, lang)]
     for r in trust.itertuples():
-        margin = max(1, math.ceil(abs(100 * r.difference)))
-        key = "sentiment_trust_line" if margin <= TRUST_MARGIN else "sentiment_trust_line_apart"
-        ratio = r.text_negative / r.rating_negative if r.rating_negative else float("nan")
-        lines.append(phrase(key, lang, language=label(r.language, lang),
+        lines.append(phrase("sentiment_trust_detail", lang, language=label(r.language, lang),
                             rating=phrase(f"sentiment_rating_{rating}", lang), n=fmt.count(r.n, lang),
                             text=fmt.percent(r.text_negative, lang), rated=fmt.percent(r.rating_negative, lang),
-                            precision=fmt.percent(r.precision, lang, 0), recall=fmt.percent(r.recall, lang, 0),
-                            margin=margin, ratio=fmt.ratio(ratio, lang)))
-    return lines
+                            recall=fmt.percent(r.recall, lang, 0)))
+    return [line for line in lines if line]
+
+
+#: calibration bins with fewer rated texts are left out of the verdict (their share is noise)
+CALIBRATION_MIN = 30
+
+
+def calibration_sentence(calibration: pd.DataFrame, lang: str) -> str:
+    """What the calibration table shows, per language, computed: whether agreement rises with the strength of the
+    score in every step (bins with at least :data:`CALIBRATION_MIN` texts), and if not, where it falls."""
+    parts = []
+    for language, g in calibration.groupby("language", sort=False):
+        g = g[g["n"] >= CALIBRATION_MIN]
+        if len(g) < 2:
+            continue
+        shares = g["agreement"].to_numpy(dtype=float)
+        seq = (", " if lang == "en" else "，").join(
+            f"{b} {fmt.percent(a, lang)}" if lang == "en" else f"{b}：{fmt.percent(a, lang)}"
+            for b, a in zip(g["abs_polarity"], shares))
+        key = "sentiment_calibration_rises" if all(shares[1:] > shares[:-1]) else "sentiment_calibration_not"
+        parts.append(phrase(key, lang, language=label(language, lang), seq=seq))
+    return " ".join(parts) if lang == "en" else "".join(parts)
 
 
 def language_mix(window: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -246,13 +322,13 @@ MIX_MIN_TEXTS = 30
 def mix_sentence(mix: pd.DataFrame, by: str, lang: str) -> tuple[str, bool]:
     """One sentence stating the language mix of a breakdown, and whether it differs enough across levels
     (:data:`MIX_DIFFERS`) that the comparison is shown within each language too."""
-    from csm.report import format as fmt
     mix = mix[mix["n"] >= MIX_MIN_TEXTS]
-    if mix.empty:
+    if mix.empty or mix["share_zh"].max() == 0 or mix["share_en"].max() == 0:  # one language only: nothing to say
         return "", False
     lo, hi = mix.loc[mix["share_zh"].idxmin()], mix.loc[mix["share_zh"].idxmax()]
     differs = hi["share_zh"] - lo["share_zh"] > MIX_DIFFERS
-    group = label(by, lang)
+    group = str(label(by, lang))
+    group = group.lower() if lang == "en" else group  # mid-sentence: "by channel"
     if not differs:
         return phrase("sentiment_mix_same", lang, group=group, lo=fmt.percent(lo["share_zh"], lang, 0),
                       hi=fmt.percent(hi["share_zh"], lang, 0)), False
@@ -265,7 +341,6 @@ def summary_findings(head: dict, previous: str | None, by_language: pd.DataFrame
                      window_head: dict, trust: pd.DataFrame | None, *, lang: str, noun: str, period: str,
                      window: str) -> list:
     """3–5 :class:`csm.report.summary.Finding` for the report's summary box; the first is the headline."""
-    from csm.report import format as fmt
     from csm.report.summary import Finding
     status = "info"
     if previous and head["previous_n"] and head["n"] and not pd.isna(head["p_value"]):
@@ -292,22 +367,14 @@ def summary_findings(head: dict, previous: str | None, by_language: pd.DataFrame
         findings.append(Finding(phrase("sentiment_sum_languages", lang, period=period,
                                        parts=("；" if lang == "zh" else "; ").join(parts)), "info"))
     if trust is not None and len(trust):
-        import math
-        parts = [phrase("sentiment_sum_trust_part", lang, language=label(r.language, lang),
-                        margin=max(1, math.ceil(abs(100 * r.difference))))
-                 if abs(100 * r.difference) <= TRUST_MARGIN else
-                 phrase("sentiment_sum_trust_apart", lang, language=label(r.language, lang),
-                        ratio=fmt.ratio(r.text_negative / r.rating_negative if r.rating_negative else float("nan"),
-                                        lang))
-                 for r in trust.itertuples()]
-        findings.append(Finding(phrase("sentiment_sum_trust", lang, parts=("，" if lang == "zh" else ", ").join(parts)),
-                                "info"))
+        verdict = trust_verdict(trust, lang)
+        if verdict:
+            findings.append(Finding(verdict, "info"))
     return findings
 
 
 def method_figures(lang: str) -> dict:
     """The measured accuracy figures quoted by the method note (:data:`csm.sentiment.MEASURED_ACCURACY`)."""
-    from csm.report import format as fmt
     from csm.sentiment import MEASURED_ACCURACY as m
     return {"zh_train": fmt.count(m["zh_training_texts"], lang), "zh_acc": fmt.percent(m["zh_lodo"], lang, 0),
             "zh_lo": fmt.percent(m["zh_lodo_min"], lang, 0), "zh_hi": fmt.percent(m["zh_lodo_max"], lang, 0),
