@@ -235,8 +235,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "change_heading": {"en": "What changed since the comparison period", "zh": "与对比期相比的变化"},
     "response_heading": {"en": "First response time by channel", "zh": "各渠道首次响应时长"},
     "run_signal_found": {
-        "en": "{n} {day_word} belong to a run of 8 or more on one side of the centre line: a sustained shift.",
-        "zh": "有 {n} 天处于中心线同一侧连续 8 天以上的序列中，说明存在持续性变化。",
+        "en": "{n_days} belong to a run of 8 or more on one side of the centre line: a sustained shift.",
+        "zh": "有 {n_days}处于中心线同一侧连续 8 天以上的序列中，说明存在持续性变化。",
     },
     "league_method": {
         "en": "Ranks use estimates adjusted for sample size (a group with few cases is pulled towards the overall "

@@ -256,7 +256,11 @@ PHRASES: dict[str, dict[str, str]] = {
     "heatmap_cell": {"en": "{category} in {level}, {observed} against {expected} expected ({ratio})",
                      "zh": "“{level}”的{category}：{observed} 件，预期 {expected} 件（{ratio}）"},
     "heatmap_some": {
-        "en": "{k} category × level {combinations} {differ} from the expected count by more than chance explains, "
+        "en": "{k} category × level combinations differ from the expected count by more than chance explains, "
+              "allowing for testing every combination at once: {cells}.",
+        "zh": "{k} 个“类别 × 取值”组合的偏差超出偶然（已考虑同时检验所有组合）：{cells}。"},
+    "heatmap_one": {
+        "en": "{k} category × level combination differs from the expected count by more than chance explains, "
               "allowing for testing every combination at once: {cells}.",
         "zh": "{k} 个“类别 × 取值”组合的偏差超出偶然（已考虑同时检验所有组合）：{cells}。"},
     "heatmap_legend": {"en": "Coloured: beyond chance after correction; grey: within chance",

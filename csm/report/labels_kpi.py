@@ -128,14 +128,14 @@ PHRASES: dict[str, dict[str, str]] = {
                             "zh": "{kpi}由{comparison}的 {previous} 变为 {value}（{p}）。"},
     "kpi_finding_no_change": {"en": "No KPI changed significantly against {comparison}.",
                               "zh": "与{comparison}相比，没有指标发生显著变化。"},
-    "kpi_finding_signal": {"en": "{kpi} left its control limits on {n} {day_word}: {days}.",
-                           "zh": "{kpi}有 {n} 天超出控制限：{days}。"},
+    "kpi_finding_signal": {"en": "{kpi} left its control limits on {n_days}: {days}.",
+                           "zh": "{kpi}有 {n_days}超出控制限：{days}。"},
     "kpi_finding_none": {"en": "No KPI target is set or could be evaluated for {period}.",
                          "zh": "{period}没有设定或可评估的指标目标。"},
     "out_of_control_days": {
-        "en": "{kpi} fell outside its control limits on {n} {day_word} ({days}): on those days something beyond "
+        "en": "{kpi} fell outside its control limits on {n_days} ({days}): on those days something beyond "
               "everyday variation was at work — worth finding out what happened.",
-        "zh": "{kpi}有 {n} 天超出控制限（{days}）：这些天出现了超出日常波动的情况，值得查明原因。",
+        "zh": "{kpi}有 {n_days}超出控制限（{days}）：这些天出现了超出日常波动的情况，值得查明原因。",
     },
     "kpi_by_deadline": {"en": " by {deadline}", "zh": "，截止 {deadline}"},
     "league_reference_note": {

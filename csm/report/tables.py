@@ -314,9 +314,12 @@ def _change_text(row: pd.Series, lang: str) -> str:
                    if has_ci else "")
 
 
-def _day_word(n: int) -> str:
-    """ "day" or "days" for English sentences (the Chinese ones need no plural)."""
-    return "day" if int(n) == 1 else "days"
+def n_days(n: int, lang: str) -> str:
+    """A number of days as a sentence says it: "1 day", "3 days", "1,200 days" / "3 天"."""
+    shown = fmt.count(int(n), lang)
+    if lang == "zh":
+        return f"{shown} 天"
+    return f"{shown} day" if int(n) == 1 else f"{shown} days"
 
 
 def _shown_change(row: pd.Series) -> float:
@@ -535,11 +538,11 @@ def control_sentence(kpi: str, chart: pd.DataFrame, lang: str) -> str:
     if flagged.empty:
         text = phrase("process_in_control", lang, kpi=label(kpi, lang))
     else:  # the days with their year ("2 May 2026"), and what a signal means
-        text = phrase("out_of_control_days", lang, n=fmt.count(len(flagged), lang), day_word=_day_word(len(flagged)), kpi=label(kpi, lang),
+        text = phrase("out_of_control_days", lang, n_days=n_days(len(flagged), lang), kpi=label(kpi, lang),
                       days=control_days(flagged, lang))
     if "run_signal" in chart and chart["run_signal"].astype(bool).any():
-        text += " " + phrase("run_signal_found", lang, n=int(chart["run_signal"].astype(bool).sum()),
-                              day_word=_day_word(int(chart["run_signal"].astype(bool).sum())))
+        text += " " + phrase("run_signal_found", lang,
+                              n_days=n_days(int(chart["run_signal"].astype(bool).sum()), lang))
     return text
 
 

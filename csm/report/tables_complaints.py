@@ -520,8 +520,7 @@ def heatmap_sentence(cells: pd.DataFrame, dimension: str, lang: str) -> str:
                             level=code_label(r["level"], lang), observed=_num(r["observed"]),
                             expected=_num(r["expected"]), ratio=_times_word(r["ratio"], lang, 2))
                      for _, r in c.sort_values("adjusted_residual", ascending=False).iterrows())
-    return phrase("heatmap_some", lang, k=len(c), cells=items, combinations="combination" if len(c) == 1 else
-                  "combinations", differ="differs" if len(c) == 1 else "differ")
+    return phrase("heatmap_one" if len(c) == 1 else "heatmap_some", lang, k=len(c), cells=items)
 
 
 def odds_table(summary: pd.DataFrame, lang: str, *, top: int = 12) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pandas as pd
 from csm.report import format as fmt
 from csm.report.labels import check_lang, label, phrase
 from csm.report.summary import Finding, badge_html
-from csm.report.tables import ReportFrame, _is_missing, _kpi_value, format_quantity
+from csm.report.tables import ReportFrame, _is_missing, _kpi_value, format_quantity, n_days
 
 # --------------------------------------------------------------------------- definitions in Chinese
 _STAT_ZH = {"mean": "平均值", "median": "中位数"}
@@ -181,8 +181,7 @@ def kpi_findings(card: pd.DataFrame, targets: pd.DataFrame, lang: str, *, period
             break
         k = int(chart["out_of_control"].astype(bool).sum())
         if k:
-            out.append(Finding(phrase("kpi_finding_signal", lang, kpi=label(code, lang), n=fmt.count(k, lang),
-                                      day_word="day" if k == 1 else "days",
+            out.append(Finding(phrase("kpi_finding_signal", lang, kpi=label(code, lang), n_days=n_days(k, lang),
                                       days=control_days(chart, lang, show=3)), "at_risk"))
     if not out:
         out.append(Finding(phrase("kpi_finding_none", lang, period=period), "info"))
