@@ -192,8 +192,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "outcome_reason_failed": {"en": "the model of “{outcome}” could not be fitted ({reason})",
                               "zh": "“{outcome}”模型无法拟合（{reason}）"},
     "root_concentration": {"en": "{category} complaints are over-represented in {dimension} {level}: "
-                                 "{excess} more than expected ({ratio}× expected).",
-                           "zh": "{category}投诉在{dimension}“{level}”中偏多：比预期多 {excess} 件（为预期的 {ratio} 倍）。"},
+                                 "{excess} more than expected ({ratio} expected).",
+                           "zh": "{category}投诉在{dimension}“{level}”中偏多：比预期多 {excess} 件（为预期的 {ratio}）。"},
     "root_outcome": {"en": "{level} ({dimension}) raises the odds of “{outcome}” {odds}× (95% CI {low}–{high}); "
                            "about {excess} more such tickets than at the reference level.",
                      "zh": "{level}（{dimension}）使“{outcome}”的几率提高到 {odds} 倍（95% 置信区间 {low}–{high}），"

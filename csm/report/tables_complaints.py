@@ -266,7 +266,7 @@ def root_cause_sentence(row: pd.Series, lang: str, *, drivers: pd.DataFrame | No
                       category=pooled_label(row["category"], row.get("category_members", ""), lang),
                       dimension=code_label(row["dimension"], lang),
                       level=pooled_label(row["level"], row.get("level_members", ""), lang),
-                      excess=_num(row["impact"]), ratio=_times(row["effect"], lang))
+                      excess=_num(row["impact"]), ratio=_times_word(row["effect"], lang, 2))
     if kind == "resolution":
         return phrase("root_resolution", lang, category=code_label(row["category"], lang), rate=format_share(row["effect"]),
                       target=format_share(row["target"]))
