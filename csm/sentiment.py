@@ -137,6 +137,16 @@ _SIMPLE_EN = re.compile(r"[A-Za-z0-9 ,.!?'\-]*")
 # pattern's own path.
 _EMOTICON_RISK = re.compile(r"[Xx8] *- *D|[Xx] +D")
 _CACHE_LIMIT = 50_000   # entries per cache (word tokens, token sequences, Chinese clauses)
+
+
+def _keep(cache: dict, key, value) -> None:
+    """Store ``value`` under ``key`` in one of the scorer's bounded caches (emptied once it passes
+    :data:`_CACHE_LIMIT` entries, so memory stays bounded on long runs)."""
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
 _DIGIT_LENGTH = {1: "0", 2: "00", 3: "000"}
 _DIGITS = re.compile(r"[0-9]+")
 _CLAUSE_END = re.compile(r"([，。！？；、,.!?;\n]+)")
@@ -164,9 +174,7 @@ class _EnglishScorer:
         toks = self.word_tokens.get(word)
         if toks is None:
             toks = tuple(w.lower() for w in " ".join(self.tokenize(word)).split())
-            if len(self.word_tokens) > _CACHE_LIMIT:
-                self.word_tokens.clear()
-            self.word_tokens[word] = toks
+            _keep(self.word_tokens, word, toks)
         return toks
 
     def __call__(self, text: str) -> tuple[float, float, int]:
@@ -188,9 +196,7 @@ class _EnglishScorer:
                     s += 1 * sub
                 n = len(a)
                 result = (p / float(n or 1), s / float(n or 1), n)
-                if len(self.tokens) > _CACHE_LIMIT:
-                    self.tokens.clear()
-                self.tokens[key] = result
+                _keep(self.tokens, key, result)
         else:
             score = self.pattern(text)
             result = (score[0], score[1], len(score.assessments))
@@ -463,9 +469,7 @@ class _ChineseScorer:
                 m, known = self._model_sum(toks)
                 parts.append((flag, m, s, h, w, known))
             hit = tuple(parts)
-            if len(self.clauses) > _CACHE_LIMIT:
-                self.clauses.clear()
-            self.clauses[clause] = hit
+            _keep(self.clauses, clause, hit)
         return hit
 
     @staticmethod
@@ -621,9 +625,7 @@ class _VaderScorer:
             info = table.get(token)
             if info is None:
                 info = self._token_info(token)
-                if len(table) > _CACHE_LIMIT:
-                    table.clear()
-                table[token] = info
+                _keep(table, token, info)
             infos.append(info)
         n = len(infos)
         sentiments: list[float] = [0] * n
@@ -647,9 +649,7 @@ class _VaderScorer:
                     # several times per lexicon word)
                     lo = max(0, i - 3)
                     v = self.analyzer.sentiment_valence(0, _SentiWords(words[lo:i + 3], cap), words[i], i - lo, [])[0]
-                    if len(cache) > _CACHE_LIMIT:
-                        cache.clear()
-                    cache[key] = v
+                    _keep(cache, key, v)
                 sentiments[i] = v
         if any(info[4] for info in infos):
             return self.analyzer._but_check(words, sentiments)
@@ -671,9 +671,7 @@ class _VaderScorer:
         if c is None:
             low = word.lower()
             c = word if low in self.rule_words else (low in self.lexicon) + 2 * ("n't" in low)
-            if len(self.contexts) > _CACHE_LIMIT:
-                self.contexts.clear()
-            self.contexts[word] = c
+            _keep(self.contexts, word, c)
         return c
 
     def _sentiments_reference(self, sentence: str) -> list[float]:
@@ -710,9 +708,7 @@ class _VaderScorer:
             hit = cache.get(sentence)
             if hit is None:
                 hit = self._sentiments(sentence)
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache[sentence] = hit
+                _keep(cache, sentence, hit)
             sentiments += hit
         return a.score_valence(sentiments, text)
 
@@ -724,9 +720,7 @@ class _VaderScorer:
             h = seen.get(w)
             if h is None:
                 h = int(w.lower().strip(_PUNCT) in lex)
-                if len(seen) > _CACHE_LIMIT:
-                    seen.clear()
-                seen[w] = h
+                _keep(seen, w, h)
             hits += h
         return s["compound"], min(1.0, s["pos"] + s["neg"]), hits
 

@@ -127,12 +127,12 @@ def subset_font(chars, *, flavor: str = "woff") -> bytes:
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep copyright, names and the licence
     options.notdef_outline = True
     options.recalc_timestamp = False  # same characters, same bytes
-    font = subset.load_font(str(FONT_PATH), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(sorted(text)))
-    subsetter.subset(font)
     buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
+    with subset.load_font(str(FONT_PATH), options) as font:  # closed here: an open font file leaks a handle
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text="".join(sorted(text)))
+        subsetter.subset(font)
+        subset.save_font(font, buffer, options)
     return buffer.getvalue()
 
 
