@@ -494,7 +494,7 @@ def holiday_sentence(holidays, start, end, lang: str) -> str:
 
 def skipped_sentences(skipped: list[dict], lang: str) -> list[str]:
     """One sentence per section left out (``[{"section": code, "needs": …}]`` of :func:`csm.kpi.skipped_sections`)."""
-    from csm.report.labels_kpi import PLURAL_SECTIONS
+    from csm.report.labels.kpi import PLURAL_SECTIONS
 
     return [phrase("kpi_sections_skipped" if s["section"] in PLURAL_SECTIONS else "kpi_section_skipped", lang,
                    section=label(f"kpi_section_{s['section']}", lang), needs=needs_text(s["needs"], lang))

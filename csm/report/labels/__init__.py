@@ -25,7 +25,11 @@ import pandas as pd
 
 from csm.data.contract import CHANNELS, COMPLAINT_CATEGORIES, PRIORITIES, REGIONS
 from csm.errors import ParameterError
-from csm.report import labels_abtest, labels_complaints, labels_customers, labels_kpi, labels_sentiment
+from csm.report.labels import abtest as labels_abtest
+from csm.report.labels import complaints as labels_complaints
+from csm.report.labels import customers as labels_customers
+from csm.report.labels import kpi as labels_kpi
+from csm.report.labels import sentiment as labels_sentiment
 
 LANGS: tuple[str, ...] = ("en", "zh")
 
@@ -395,6 +399,11 @@ def phrase(key: str, lang: str, /, **kwargs: object) -> str:
                              f"{', '.join(needed)}; got {', '.join(sorted(kwargs)) or 'none'}.") from None
     except (ValueError, TypeError) as err:
         raise ParameterError(f"phrase {key!r} ({lang}): cannot format {kwargs!r} into {template!r}: {err}") from None
+
+
+def note_text(note, lang: str) -> str:
+    """A :class:`csm.notes.Note` in words: the phrase ``note_<code>`` filled with the note's parameters."""
+    return phrase(f"note_{note.code}", lang, **dict(note.params))
 
 
 def placeholders(template: str) -> set[str]:
