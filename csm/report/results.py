@@ -127,6 +127,12 @@ def record(key: str, value) -> None:
     display({RESULT_MIMETYPE: {"key": key}}, raw=True, metadata={RESULT_MIMETYPE: payload})
 
 
+def record_results(results) -> None:
+    """:func:`record` every ``key: value`` of ``results`` in order: an analysis result's ``records()``."""
+    for key, value in dict(results).items():
+        record(key, value)
+
+
 def is_result_output(output) -> bool:
     """True when a notebook output is a recorded csm result."""
     return output.get("output_type") in ("display_data", "execute_result") and RESULT_MIMETYPE in output.get(
