@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from csm import churn, clv
+from csm.customers import churn, clv
 
 ROOT = Path(__file__).resolve().parents[1]
 BG = {"r": 0.75, "alpha": 12.0, "a": 0.8, "b": 2.6}

@@ -1,11 +1,11 @@
-"""csm.churn: churn rates and Kaplan–Meier by hand, the planted Cox hazards of the sample data, PH check."""
+"""csm.customers.churn: churn rates and Kaplan–Meier by hand, the planted Cox hazards of the sample data, PH check."""
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from csm import churn
+from csm.customers import churn
 from csm.data import sample as S
 from csm.errors import AnalysisError, DataError
 

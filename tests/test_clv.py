@@ -1,4 +1,4 @@
-"""csm.clv: BG/NBD, MBG/NBD and Gamma-Gamma against simulated truth, published values and hand computations."""
+"""csm.customers.clv: BG/NBD, MBG/NBD and Gamma-Gamma against simulated truth, published values and hand computations."""
 import math
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from csm import clv
+from csm.customers import clv
 from csm.data import sample as S
 from csm.errors import AnalysisError, ParameterError
 

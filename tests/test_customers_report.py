@@ -7,7 +7,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from scipy.stats import chi2_contingency  # noqa: E402
 
-from csm import nps  # noqa: E402
+from csm.customers import nps  # noqa: E402
 from csm.errors import ParameterError  # noqa: E402
 from csm.parameters import check_value  # noqa: E402
 from csm.report import plots_customers, tables_customers  # noqa: E402
@@ -78,7 +78,7 @@ def _monthly_churn(rate_ratio_per_year, months=18, n=12_000, first=0.011, seed=5
 def test_churn_trend_recovers_a_planted_trend_and_matches_statsmodels():
     import statsmodels.api as sm
 
-    from csm import churn
+    from csm.customers import churn
 
     monthly = _monthly_churn(1.8)
     trend = churn.churn_trend(monthly)
@@ -95,7 +95,7 @@ def test_churn_trend_recovers_a_planted_trend_and_matches_statsmodels():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_churn_trend_sentence_and_status(lang):
-    from csm import churn
+    from csm.customers import churn
 
     rising = churn.churn_trend(_monthly_churn(1.8))
     text = tables_customers.trend_sentence(rising, lang)

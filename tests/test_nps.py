@@ -1,11 +1,11 @@
-"""csm.nps: NPS tables against the formula, differences against csm.stats, detractor drivers."""
+"""csm.customers.nps: NPS tables against the formula, differences against csm.stats, detractor drivers."""
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from csm import nps
+from csm.customers import nps
 from csm.errors import DataError, ParameterError
 from csm.stats import nps_difference_test, nps_interval
 

@@ -116,7 +116,7 @@ def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 1
 
 
 def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = None, ax: Axes | None = None) -> Axes:
-    """Mean actual vs predicted holdout repeat purchases per calibration-frequency group (:func:`csm.clv.holdout_comparison`)."""
+    """Mean actual vs predicted holdout repeat purchases per calibration-frequency group (:func:`csm.customers.clv.holdout_comparison`)."""
     lang = check_lang(lang)
     _require(comparison, ["frequency_group", "actual", "predicted"], "holdout_chart")
     data = comparison[comparison["frequency_group"] != "all"]

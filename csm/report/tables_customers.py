@@ -1,6 +1,6 @@
 """Report tables of NPS, churn and customer lifetime value (notebooks/nps_churn_clv).
 
-Result frames of :mod:`csm.nps`, :mod:`csm.churn` and :mod:`csm.clv` formatted for display, codes of this
+Result frames of :mod:`csm.customers.nps`, :mod:`csm.customers.churn` and :mod:`csm.customers.clv` formatted for display, codes of this
 topic labelled from labels_customers (``cust_<code>``) first. Charts are in :mod:`csm.report.plots_customers`.
 """
 from __future__ import annotations
@@ -134,7 +134,7 @@ def driver_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
 def term_kind(term, panel: pd.DataFrame | None = None) -> str:
     """How a Cox term reads: "level" (``column=level`` against a reference), "flag" (0/1), "count" (tickets or
     answers counted) or "numeric" (per unit)."""
-    from csm.churn import SERVICE_COVARIATES
+    from csm.customers.churn import SERVICE_COVARIATES
 
     text = str(term)
     if "=" in text:
@@ -208,7 +208,7 @@ def change_status(diff, p_value, *, higher_is_better: bool, alpha: float = 0.05)
 
 
 def trend_sentence(trend: dict, lang: str, *, detail: bool = False, alpha: float = 0.05) -> str:
-    """The churn trend of :func:`csm.churn.churn_trend` in one sentence: "Churn has risen from 1.1% to 2.0% a month
+    """The churn trend of :func:`csm.customers.churn.churn_trend` in one sentence: "Churn has risen from 1.1% to 2.0% a month
     over 18 months (×1.5 per year, p < 0.001)." ``detail`` adds the interval of the yearly multiple."""
     from csm.report import format as fmt
     from csm.report.labels import phrase
