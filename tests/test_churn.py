@@ -22,14 +22,14 @@ def _customers():
 
 
 def test_monthly_churn_rate_by_hand():
-    out = churn.monthly_churn_rate(_customers(), start="2025-02-01", end="2025-04-30").set_index("month")
+    out = churn.monthly_churn_rate(_customers(), start="2025-02-01", end="2025-04-30").set_index("period_start")
     # Feb: active at start a, b, e (c, d signed up later); e churns -> 1/3
     assert out.loc[d("2025-02-01"), "n"] == 3 and out.loc[d("2025-02-01"), "churned"] == 1
     # Mar: a, b, c active (e gone; d signs up in March); a churns -> 1/3
     assert out.loc[d("2025-03-01"), "n"] == 3 and out.loc[d("2025-03-01"), "churned"] == 1
     # Apr: b, c, d; c churns on 04-01 -> 1/3
     assert out.loc[d("2025-04-01"), "n"] == 3 and out.loc[d("2025-04-01"), "churned"] == 1
-    assert out["estimate"].tolist() == pytest.approx([100 / 3] * 3)
+    assert out["estimate"].tolist() == pytest.approx([1 / 3] * 3)  # fractions
     assert np.all(out["ci_low"] < out["estimate"]) and np.all(out["estimate"] < out["ci_high"])
 
 
@@ -71,7 +71,7 @@ def test_logrank_against_hand_computation():
     chi2 = (O_a - E_a) ** 2 / V
     out = churn.logrank_test(surv, "g").iloc[0]
     assert out["statistic"] == pytest.approx(chi2)
-    assert out["df"] == 1
+    assert out["dof"] == 1
 
 
 def test_counting_process_split_gives_the_same_cox_fit():
@@ -84,7 +84,7 @@ def test_counting_process_split_gives_the_same_cox_fit():
     whole = pd.DataFrame({"customer_id": np.arange(n), "entry": 0.0, "exit": t, "event": event, "x": x})
     cut = t * rng.uniform(0.2, 0.8, n)
     split = pd.concat([whole.assign(exit=cut, event=0), whole.assign(entry=cut)], ignore_index=True)
-    a, b = churn.cox_model(whole, ["x"]), churn.cox_model(split, ["x"])
+    a, b = churn.fit_cox(whole, ["x"]), churn.fit_cox(split, ["x"])
     assert b.summary["coef"].iloc[0] == pytest.approx(a.summary["coef"].iloc[0], rel=1e-6)
     assert b.summary["se"].iloc[0] == pytest.approx(a.summary["se"].iloc[0], rel=1e-6)
     assert abs(a.summary["coef"].iloc[0] - 0.7) < 3 * a.summary["se"].iloc[0]
@@ -101,7 +101,7 @@ def test_ph_check_flags_a_hazard_ratio_that_changes_over_time():
     event = (t < 24).astype(int)
     frame = pd.DataFrame({"customer_id": np.arange(n), "entry": 0.0, "exit": np.minimum(t, 24), "event": event,
                           "x": x, "z": rng.normal(size=n)})
-    check = churn.cox_model(frame, ["x", "z"]).ph_check.set_index("term")
+    check = churn.fit_cox(frame, ["x", "z"]).ph_check.set_index("term")
     assert check.loc["x", "p_value"] < 0.001
     assert check.loc["z", "p_value"] > 0.001
 
@@ -113,7 +113,7 @@ def test_cox_recovers_planted_churn_hazards():
     as_of = d("2026-06-30 23:59:59")
     panel = churn.churn_panel(data.customers, data.tickets, data.responses, start="2025-01-01", as_of=as_of)
     assert panel["event"].sum() == 3335  # every churn inside the ticket window (SAMPLE_TRUTH §4)
-    cox = churn.cox_model(panel, ["vip", "fcr_failed_tickets", "fcr_resolved_tickets", "escalations"])
+    cox = churn.fit_cox(panel, ["vip", "fcr_failed_tickets", "fcr_resolved_tickets", "escalations"])
     s = cox.summary.set_index("term")
     truth = S.TRUTH["churn"]
     # the truth lies inside the 95% intervals, and the estimates are within 10% of it
@@ -133,10 +133,10 @@ def test_cox_recovers_planted_churn_hazards():
 def test_cox_refuses_constant_covariates_and_few_events():
     frame = pd.DataFrame({"entry": 0.0, "exit": [1.0, 2.0, 3.0], "event": [1, 0, 1], "x": [1.0, 1.0, 1.0]})
     with pytest.raises(AnalysisError, match="do not vary"):
-        churn.cox_model(frame, ["x"])
+        churn.fit_cox(frame, ["x"])
     frame["x"] = [0.0, 1.0, 0.0]
     with pytest.raises(AnalysisError, match="too few"):
-        churn.cox_model(frame, ["x"])
+        churn.fit_cox(frame, ["x"])
 
 
 def test_retention_curves_start_at_one_and_cohort_rates():
@@ -201,7 +201,7 @@ def _planted_cumulative(late, t):
 
 def test_at_risk_list_recovers_the_planted_risk_where_the_baseline_is_supported():
     frame = _non_proportional_customers()
-    cox = churn.cox_model(frame, ["group=late", "x"])
+    cox = churn.fit_cox(frame, ["group=late", "x"])
     assert cox.ph_check.set_index("term").loc["group=late", "p_value"] < 0.001  # the violation is detected
     h = 3.0
     stratified = churn.at_risk_customers(frame, cox, horizon_months=h, top=len(frame), min_at_risk=100,
@@ -240,3 +240,47 @@ def test_at_risk_list_recovers_the_planted_risk_where_the_baseline_is_supported(
     long_late = late & ok & (tau > 40)
     err_pooled = np.abs(pooled["churn_probability"].to_numpy()[long_late] - truth[long_late])
     assert np.median(err_pooled) > 3 * np.median(np.abs(table["churn_probability"].to_numpy()[long_late] - truth[long_late]))
+
+
+@pytest.mark.parametrize("spec", ["2026-06", "2026-Q1", "2025"])
+def test_churn_rate_is_the_kpi_scorecards_churn_rate(spec):
+    """One churn rate: the same customers, the same interval and change as csm.kpi.churn_rate (percent there)."""
+    from csm import kpi
+    from csm.data.load import load_tables
+    from csm.periods import parse_period
+
+    customers = load_tables(SAMPLE_DIR, tables=["customers"]).customers
+    current = parse_period(spec)
+    previous = current.shifted("previous")
+    mine = churn.churn_rate(customers, current, comparison=previous).iloc[0]
+    theirs = kpi.churn_rate(customers, period=(current.start, current.last_day),
+                            comparison=(previous.start, previous.last_day)).iloc[0]
+    for col in ("estimate", "ci_low", "ci_high", "change"):
+        assert mine[col] == pytest.approx(theirs[col] / 100, rel=1e-12), col
+    assert mine["n"] == theirs["n"] and mine["p_value"] == pytest.approx(theirs["p_value"], rel=1e-12)
+    assert mine["previous"] == pytest.approx(theirs["previous"] / 100, rel=1e-12)
+
+
+def test_churn_rate_by_hand_leaves_out_new_signups():
+    from csm.periods import parse_period
+
+    out = churn.churn_rate(_customers(), parse_period("2025-03")).iloc[0]
+    # March: a, b, c active at the start (e left in February, d signs up in March); a churns
+    assert out["n"] == 3 and out["churned"] == 1 and out["estimate"] == pytest.approx(1 / 3)
+
+
+def test_cox_model_has_the_fitted_model_shape():
+    from statsmodels.duration.hazard_regression import PHReg
+
+    rng = np.random.default_rng(2)
+    n = 500
+    x = rng.integers(0, 2, n).astype(float)
+    t = rng.exponential(1 / np.exp(0.7 * x))
+    frame = pd.DataFrame({"customer_id": np.arange(n), "entry": 0.0, "exit": np.minimum(t, 2.0),
+                          "event": (t < 2.0).astype(int), "x": x})
+    cox = churn.fit_cox(frame, ["x"])
+    ref = PHReg(frame["exit"], frame[["x"]], status=frame["event"], ties="efron").fit()
+    assert cox.params["x"] == pytest.approx(ref.params[0], rel=1e-6)
+    assert cox.standard_errors["x"] == pytest.approx(ref.bse[0], rel=1e-6)
+    assert cox.loglik == pytest.approx(ref.llf)
+    assert cox.relative_hazard(frame.head(2)) == pytest.approx(np.exp(cox.params["x"] * x[:2]))

@@ -239,3 +239,11 @@ def test_fits_converge_to_the_same_estimates_whatever_the_summation_order(simula
         b = fit(*(shuffled[c] for c in cols)).params
         assert all(abs(a[k] / b[k] - 1) < 1e-7 for k in a), (fit.__name__, a, b)
     assert clv.STEP_TOL == 1e-7 and clv.GRADIENT_TOL == 1e-6  # the tolerances the README states
+
+
+def test_purchase_and_spend_models_expose_standard_errors():
+    x, t_x, T = clv.simulate_bgnbd(2000, r=0.75, alpha=12.0, a=0.8, b=2.6, T=52.0, seed=1)[["frequency", "recency", "T"]].T.to_numpy()
+    m = clv.fit_bgnbd(x, t_x, T)
+    assert set(m.standard_errors) == {"r", "alpha", "a", "b"}
+    assert all(v > 0 for v in m.standard_errors.values())
+    assert m.standard_errors["r"] == pytest.approx(m.summary.set_index("parameter").loc["r", "se"])

@@ -27,7 +27,7 @@ def test_nps_group_test_detects_a_planted_difference_and_matches_scipy():
     different = _responses({"a": (0.5, 0.2), "b": (0.2, 0.5)})
     assert nps.nps_group_test(same, "g").iloc[0]["p_value"] > 0.01
     row = nps.nps_group_test(different, "g").iloc[0]
-    assert row["p_value"] < 1e-6 and row["df"] == 2
+    assert row["p_value"] < 1e-6 and row["dof"] == 2
     t = different.assign(kind=np.select([different["nps"] >= 9, different["nps"] <= 6], ["p", "d"], "n"))
     stat = chi2_contingency(pd.crosstab(t["g"], t["kind"]).to_numpy(), correction=False)[0]
     assert row["statistic"] == pytest.approx(stat)
@@ -71,7 +71,7 @@ def _monthly_churn(rate_ratio_per_year, months=18, n=12_000, first=0.011, seed=5
     t = np.arange(months)
     rate = first * rate_ratio_per_year ** (t / 12)
     active = np.full(months, float(n)) + 50 * t
-    return pd.DataFrame({"month": pd.date_range("2025-01-01", periods=months, freq="MS"), "n": active,
+    return pd.DataFrame({"period_start": pd.date_range("2025-01-01", periods=months, freq="MS"), "n": active,
                          "churned": rng.binomial(active.astype(int), rate).astype(float)})
 
 

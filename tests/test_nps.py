@@ -43,7 +43,7 @@ def test_nps_by_group_period_and_difference_match_csm_stats():
     ref = nps_difference_test(r.loc[r.tier == "VIP", "nps"].dropna(), r.loc[r.tier == "standard", "nps"].dropna()).iloc[0]
     assert diff["estimate"] == pytest.approx(ref["estimate"]) and diff["p_value"] == pytest.approx(ref["p_value"])
     monthly = nps.nps_by_period(r, freq="M")
-    assert monthly["n"].sum() == 12 and monthly["period"].is_monotonic_increasing
+    assert monthly["n"].sum() == 12 and monthly["period_start"].is_monotonic_increasing
     with pytest.raises(ParameterError, match="no NPS responses in group 'gold'"):
         nps.nps_difference(r, "tier", "gold", "VIP")
 
@@ -82,7 +82,7 @@ def test_detractor_model_recovers_simulated_odds_ratios():
     detractor = rng.random(n) < 1 / (1 + np.exp(-logit))
     h = pd.DataFrame({"nps": np.where(detractor, 3.0, 10.0), "x1": x1.astype(float), "x2": x2.astype(float)})
     h = pd.concat([h, pd.DataFrame({"nps": [7.0, 8.0], "x1": [1.0, 0.0], "x2": [0.0, 1.0]})])  # passives: left out
-    m = nps.detractor_model(h, ["x1", "x2"])
+    m = nps.fit_detractor_model(h, ["x1", "x2"])
     s = m.summary.set_index("term")
     assert m.n == n
     assert s.loc["x1", "ci_low"] < 3.0 < s.loc["x1", "ci_high"]
@@ -95,7 +95,7 @@ def test_detractor_model_finds_the_planted_nps_drivers():
 
     data = load_tables(SAMPLE_DIR, tables=["tickets", "responses", "customers"])
     h = nps.service_history(data.responses, data.tickets, data.customers)
-    s = nps.detractor_model(h).summary.set_index("term")
+    s = nps.fit_detractor_model(h).summary.set_index("term")
     # SAMPLE_TRUTH §5: FCR +1.3, escalated -2.2, first response > 24h -2.6, contacts -0.45, reopened -1.2,
     # service_attitude -1.0 on the latent score -> detractor odds up; VIP +0.3 -> down
     for term in ("fcr_failed", "escalated", "slow_first_response", "extra_contacts", "reopened", "service_attitude"):
@@ -103,3 +103,36 @@ def test_detractor_model_finds_the_planted_nps_drivers():
     assert s.loc["vip", "ci_high"] < 1
     # the biggest latent effect (slow first response, -2.6) has a larger odds ratio than the FCR effect (1.3)
     assert s.loc["slow_first_response", "odds_ratio"] > s.loc["fcr_failed", "odds_ratio"]
+
+
+def test_net_promoter_score_is_the_kpi_scorecards_nps():
+    """One NPS: the per-response computation equals csm.kpi.net_promoter_score for a period."""
+    from csm import kpi
+    from csm.data.load import load_tables
+    from csm.periods import parse_period
+
+    responses = load_tables(SAMPLE_DIR, tables=["responses"]).responses
+    for spec in ("2026-06", "2025-Q4"):
+        period = parse_period(spec)
+        mine = nps.net_promoter_score(responses, period).iloc[0]
+        theirs = kpi.net_promoter_score(responses, period=(period.start, period.last_day)).iloc[0]
+        for col in ("estimate", "ci_low", "ci_high", "n"):
+            assert mine[col] == pytest.approx(theirs[col], rel=1e-12), (spec, col)
+
+
+def test_detractor_model_has_the_fitted_model_shape():
+    """params / standard_errors / loglik / predictions agree with statsmodels' Logit on the same data."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(11)
+    n = 3000
+    x1, x2 = rng.integers(0, 2, n).astype(float), rng.integers(0, 2, n).astype(float)
+    p = 1 / (1 + np.exp(-(-0.5 + 0.8 * x1 - 0.6 * x2)))
+    h = pd.DataFrame({"x1": x1, "x2": x2, "nps": np.where(rng.random(n) < p, 3, 10)})
+    m = nps.fit_detractor_model(h, ["x1", "x2"])
+    ref = sm.Logit((h["nps"] <= 6).astype(float), sm.add_constant(h[["x1", "x2"]])).fit(disp=False)
+    assert list(m.params) == ["const", "x1", "x2"]
+    assert np.array(list(m.params.values())) == pytest.approx(ref.params.to_numpy(), rel=1e-6)
+    assert np.array(list(m.standard_errors.values())) == pytest.approx(ref.bse.to_numpy(), rel=1e-6)
+    assert m.loglik == pytest.approx(ref.llf)
+    assert m.detractor_probability(h) == pytest.approx(ref.predict(sm.add_constant(h[["x1", "x2"]])).to_numpy())

@@ -1,7 +1,8 @@
 """Churn: monthly and cohort churn rates, Kaplan–Meier retention, Cox proportional hazards, at-risk list.
 
-- Churn rate (seed definition): customers lost in a month / customers active at its start × 100%
-  (new sign-ups of the month are in neither); Wilson interval.
+- Churn rate (:func:`churn_rate`, the KPI scorecard's definition): customers with ``churn_date`` in the period /
+  customers active at its start (signed up before it, not churned before it; new sign-ups of the period are in
+  neither), a fraction with a Wilson interval; :func:`monthly_churn_rate` is the same per calendar month.
 - Kaplan–Meier (statsmodels ``SurvfuncRight``) with pointwise log(−log) intervals (Kalbfleisch & Prentice
   2002) and the log-rank test (``survdiff``); customers still active are right-censored at ``as_of``.
 - Cox model (statsmodels ``PHReg``, Efron ties) in counting-process form: each customer's follow-up is split
@@ -22,7 +23,12 @@ import pandas as pd
 from scipy import stats
 
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.stats import wilson_interval
+from csm.stats import proportion_difference, wilson_interval
+
+__all__ = ["DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_rate", "monthly_churn_rate",
+           "cohort_churn_rate", "churn_share", "survival_frame", "kaplan_meier", "retention_curves", "logrank_test",
+           "median_retention_at", "churn_panel", "CustomerCovariates", "customer_cox_frame", "CoxModel", "fit_cox",
+           "AtRiskList", "at_risk_customers", "churn_trend"]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -50,13 +56,53 @@ def _churn_dates(customers: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- churn rates
+def _active_and_lost(customers: pd.DataFrame, start, end) -> tuple[int, int]:
+    """(customers active at ``start``, of them churned before ``end``): the KPI definition; customers marked
+    ``churned`` without a ``churn_date`` (and without a sign-up date) are left out."""
+    signup, churn = customers["signup_date"], customers["churn_date"]
+    base = signup.notna()
+    if "churned" in customers.columns:
+        base &= ~(customers["churned"].fillna(False).astype(bool) & churn.isna())
+    active = base & (signup < start) & (churn.isna() | (churn >= start))
+    return int(active.sum()), int((active & churn.notna() & (churn < end)).sum())
+
+
+def churn_rate(customers: pd.DataFrame, period, *, comparison=None, confidence: float = 0.95) -> pd.DataFrame:
+    """Churn rate of ``period`` (a :class:`csm.periods.Period`): customers with ``churn_date`` in the period /
+    customers active at its start (``signup_date`` before the start and not churned before it). Customers who
+    signed up during the period are in neither count; customers marked ``churned`` without a ``churn_date`` are
+    left out. A fraction with a Wilson interval — the KPI scorecard's ``churn_rate``.
+
+    One row: estimate, ci_low, ci_high, p_value, n (active at the start), churned; with ``comparison`` (another
+    Period) also previous, change, change_ci_low, change_ci_high (a difference of fractions, Newcombe interval)
+    and p_value of the pooled two-proportion z test.
+    """
+    _require(customers, "customers", ["customer_id", "signup_date", "churn_date"])
+    n, k = _active_and_lost(customers, pd.Timestamp(period.start), pd.Timestamp(period.end))
+    ci = wilson_interval(np.array([k], float), np.array([n], float), confidence=confidence)
+    out = pd.DataFrame({"estimate": ci["estimate"].to_numpy(), "ci_low": ci["ci_low"].to_numpy(),
+                        "ci_high": ci["ci_high"].to_numpy(), "p_value": [np.nan], "n": [float(n)],
+                        "churned": [float(k)]})
+    if comparison is not None:
+        n0, k0 = _active_and_lost(customers, pd.Timestamp(comparison.start), pd.Timestamp(comparison.end))
+        prev = wilson_interval(np.array([k0], float), np.array([n0], float), confidence=confidence)
+        d = proportion_difference(np.array([k], float), np.array([n], float), np.array([k0], float),
+                                  np.array([n0], float), confidence=confidence)
+        valid = n > 0 and n0 > 0
+        out["previous"] = prev["estimate"].to_numpy()
+        for col, src in (("change", "estimate"), ("change_ci_low", "ci_low"), ("change_ci_high", "ci_high"),
+                         ("p_value", "p_value")):
+            out[col] = d[src].to_numpy(float) if valid else np.nan
+    return out
+
+
 def monthly_churn_rate(customers: pd.DataFrame, *, start, end, by: str | None = None,
                        confidence: float = 0.95) -> pd.DataFrame:
-    """Churn rate per calendar month in [start, end]: churned in month / active at its start × 100.
+    """Churn rate per calendar month in [start, end]: churned in month / active at its start (a fraction).
 
     Active at start: signed up before the month and not churned before it. ``by`` (e.g. "tier") gives one
-    row per month and group. Columns: month, [by], n (active at start), churned, estimate, ci_low, ci_high
-    (percent, Wilson).
+    row per month and group. Columns: period_start, [by], n (active at start), churned, estimate, ci_low,
+    ci_high (fractions, Wilson).
     """
     _require(customers, "customers", ["customer_id", "signup_date", "churn_date"])
     churn = _churn_dates(customers)
@@ -72,12 +118,12 @@ def monthly_churn_rate(customers: pd.DataFrame, *, start, end, by: str | None = 
         lost = active & churn.notna() & (churn < me)
         tab = pd.DataFrame({"g": groups[active], "lost": lost[active]}).groupby("g")["lost"].agg(["size", "sum"])
         for g, r in tab.iterrows():
-            rows.append({"month": ms, "group": g, "n": float(r["size"]), "churned": float(r["sum"])})
+            rows.append({"period_start": ms, "group": g, "n": float(r["size"]), "churned": float(r["sum"])})
     out = pd.DataFrame(rows)
     ci = wilson_interval(out["churned"].to_numpy(), out["n"].to_numpy(), confidence=confidence)
-    out["estimate"] = 100 * ci["estimate"].to_numpy()
-    out["ci_low"] = 100 * ci["ci_low"].to_numpy()
-    out["ci_high"] = 100 * ci["ci_high"].to_numpy()
+    out["estimate"] = ci["estimate"].to_numpy()
+    out["ci_low"] = ci["ci_low"].to_numpy()
+    out["ci_high"] = ci["ci_high"].to_numpy()
     return out.rename(columns={"group": by}) if by else out.drop(columns="group")
 
 
@@ -85,7 +131,7 @@ def cohort_churn_rate(customers: pd.DataFrame, *, start, end, cohort_freq: str =
                       confidence: float = 0.95) -> pd.DataFrame:
     """Average monthly churn rate per sign-up cohort over the months in [start, end].
 
-    Pooled seed definition: Σ churned in month / Σ active at month start × 100 over the months.
+    Pooled: Σ churned in month / Σ active at month start over the months (a fraction).
     Wilson interval on the pooled counts (treats customer-months as independent: approximate).
     Columns: cohort, customers, customer_months, churned, estimate, ci_low, ci_high.
     """
@@ -99,13 +145,13 @@ def cohort_churn_rate(customers: pd.DataFrame, *, start, end, cohort_freq: str =
     sizes = cohort.value_counts()
     return pd.DataFrame({"cohort": monthly.index, "customers": sizes.reindex(monthly.index).to_numpy(float),
                          "customer_months": monthly["customer_months"].to_numpy(),
-                         "churned": monthly["churned"].to_numpy(), "estimate": 100 * ci["estimate"].to_numpy(),
-                         "ci_low": 100 * ci["ci_low"].to_numpy(), "ci_high": 100 * ci["ci_high"].to_numpy()})
+                         "churned": monthly["churned"].to_numpy(), "estimate": ci["estimate"].to_numpy(),
+                         "ci_low": ci["ci_low"].to_numpy(), "ci_high": ci["ci_high"].to_numpy()})
 
 
 def churn_share(customers: pd.DataFrame, *, as_of, confidence: float = 0.95) -> pd.DataFrame:
     """Share of the customers signed up by ``as_of`` who have churned by then (a snapshot's churn rate, e.g.
-    26.5% in the IBM Telco sample), percent with a Wilson interval. One row: n, churned, estimate, ci_low,
+    0.265 in the IBM Telco sample), a fraction with a Wilson interval. One row: n, churned, estimate, ci_low,
     ci_high."""
     _require(customers, "customers", ["customer_id", "signup_date", "churn_date"])
     as_of = pd.Timestamp(as_of)
@@ -114,8 +160,8 @@ def churn_share(customers: pd.DataFrame, *, as_of, confidence: float = 0.95) -> 
     n = int(known.sum())
     lost = int((known & churn.notna() & (churn <= as_of)).sum())
     ci = wilson_interval(np.array([lost]), np.array([n]), confidence=confidence)
-    return pd.DataFrame({"n": [n], "churned": [lost], "estimate": 100 * ci["estimate"].to_numpy(),
-                         "ci_low": 100 * ci["ci_low"].to_numpy(), "ci_high": 100 * ci["ci_high"].to_numpy()})
+    return pd.DataFrame({"n": [n], "churned": [lost], "estimate": ci["estimate"].to_numpy(),
+                         "ci_low": ci["ci_low"].to_numpy(), "ci_high": ci["ci_high"].to_numpy()})
 
 
 # --------------------------------------------------------------------------- Kaplan–Meier
@@ -172,7 +218,7 @@ def retention_curves(survival: pd.DataFrame, by: str, *, confidence: float = 0.9
 
 def logrank_test(survival: pd.DataFrame, by: str) -> pd.DataFrame:
     """Log-rank test of equal survival across the groups of ``by`` (statsmodels ``survdiff``).
-    One row: by, groups, statistic (χ²), df, p_value, n, events."""
+    One row: by, groups, statistic (χ²), dof, p_value, n, events."""
     from statsmodels.duration.survfunc import survdiff
 
     groups = survival[by].fillna("unknown").astype(str)
@@ -180,7 +226,7 @@ def logrank_test(survival: pd.DataFrame, by: str) -> pd.DataFrame:
         raise AnalysisError(f"log-rank test by {by!r}: only one group ({groups.iloc[0] if len(groups) else '–'}).")
     chi2, p = survdiff(survival["duration"].to_numpy(float), survival["event"].to_numpy(float), groups.to_numpy())
     return pd.DataFrame({"by": [by], "groups": [int(groups.nunique())], "statistic": [float(chi2)],
-                         "df": [int(groups.nunique()) - 1], "p_value": [float(p)], "n": [len(survival)],
+                         "dof": [int(groups.nunique()) - 1], "p_value": [float(p)], "n": [len(survival)],
                          "events": [int(survival["event"].sum())]})
 
 
@@ -392,10 +438,11 @@ def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 
 
 # --------------------------------------------------------------------------- Cox model
 @dataclass(frozen=True)
-class CoxResult:
-    """Fitted Cox model: ``summary`` (term, coef, se, hazard_ratio, ci_low, ci_high, p_value),
-    ``ph_check`` (term, rho, p_value: Schoenfeld residuals vs log time), ``loglik``, ``n`` (rows), ``events``,
-    ``baseline`` (time, cumulative_hazard at covariates 0), ``terms``."""
+class CoxModel:
+    """Fitted Cox model (:func:`fit_cox`): ``summary`` (term, coef, se, hazard_ratio, ci_low, ci_high, p_value),
+    ``params`` / ``standard_errors`` (coefficient per term), ``ph_check`` (term, rho, p_value: Schoenfeld
+    residuals vs log time), ``loglik``, ``n`` (rows), ``customers``, ``events``, ``baseline`` (time,
+    cumulative_hazard at covariates 0), ``terms``; predictions :meth:`relative_hazard`, :meth:`cumulative_baseline`."""
 
     summary: pd.DataFrame
     ph_check: pd.DataFrame
@@ -407,6 +454,21 @@ class CoxResult:
     terms: tuple = ()
     schoenfeld: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
+    @property
+    def params(self) -> dict:
+        """Coefficient (log hazard ratio) per term."""
+        return dict(zip(self.summary["term"], self.summary["coef"].astype(float)))
+
+    @property
+    def standard_errors(self) -> dict:
+        """Standard error of each coefficient."""
+        return dict(zip(self.summary["term"], self.summary["se"].astype(float)))
+
+    def relative_hazard(self, covariates: pd.DataFrame) -> np.ndarray:
+        """exp(xβ) for each row of ``covariates`` (columns: the model's terms)."""
+        beta = self.summary.set_index("term").loc[list(self.terms), "coef"].to_numpy(float)
+        return np.exp(covariates[list(self.terms)].to_numpy(float) @ beta)
+
     def hazard_ratio(self, term: str) -> float:
         return float(self.summary.set_index("term").loc[term, "hazard_ratio"])
 
@@ -417,7 +479,7 @@ class CoxResult:
         return np.where(i >= 0, b["cumulative_hazard"].to_numpy()[np.maximum(i, 0)], 0.0)
 
 
-def cox_model(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxResult:
+def fit_cox(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxModel:
     """Cox proportional-hazards model (statsmodels PHReg, Efron ties) on a counting-process panel
     (:func:`churn_panel`: entry, exit, event and covariate columns ``terms``). Hazard ratios exp(β) with
     Wald intervals; PH check by Schoenfeld residuals vs log(time) (Pearson correlation test)."""
@@ -426,15 +488,15 @@ def cox_model(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxRes
     terms = list(terms)
     missing = [c for c in ["entry", "exit", "event", *terms] if c not in panel.columns]
     if missing:
-        raise ParameterError(f"cox_model: column(s) {missing} missing from the panel.")
+        raise ParameterError(f"fit_cox: column(s) {missing} missing from the panel.")
     X = panel[terms].to_numpy(float)
     keep_terms = [t for t, sd in zip(terms, X.std(axis=0)) if sd > 0]
     dropped = sorted(set(terms) - set(keep_terms))
     if dropped:
-        raise AnalysisError(f"cox_model: covariate(s) {dropped} do not vary in the data; leave them out.")
+        raise AnalysisError(f"Cox model: covariate(s) {dropped} do not vary in the data; leave them out.")
     events = int(panel["event"].sum())
     if events < 10:
-        raise AnalysisError(f"cox_model: only {events} churn event(s) in the follow-up; too few for a Cox model.")
+        raise AnalysisError(f"Cox model: only {events} churn event(s) in the follow-up; too few for a Cox model.")
     model = PHReg(panel["exit"].to_numpy(float), X, status=panel["event"].to_numpy(float),
                   entry=panel["entry"].to_numpy(float), ties="efron")
     with np.errstate(all="ignore"):
@@ -448,10 +510,10 @@ def cox_model(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxRes
         except np.linalg.LinAlgError:
             last_step = np.full(len(params), np.nan)
     if not np.all(np.abs(last_step) < 1e-8):
-        raise AnalysisError("cox_model: the fit did not converge in 100 Newton steps; a covariate may separate "
+        raise AnalysisError("Cox model: the fit did not converge in 100 Newton steps; a covariate may separate "
                             "churners perfectly — check for rare categories.")
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(bse))):
-        raise AnalysisError("cox_model: the fit did not converge (non-finite estimates); a covariate may "
+        raise AnalysisError("Cox model: the fit did not converge (non-finite estimates); a covariate may "
                             "separate churners perfectly — check for rare categories.")
     z = stats.norm.ppf(0.5 + confidence / 2)
     summary = pd.DataFrame({"term": keep_terms, "coef": params, "se": bse, "hazard_ratio": np.exp(params),
@@ -471,7 +533,7 @@ def cox_model(panel: pd.DataFrame, terms, *, confidence: float = 0.95) -> CoxRes
     schoenfeld = pd.DataFrame(resid, columns=keep_terms).assign(time=times)
     bch = res.baseline_cumulative_hazard[0]
     baseline = pd.DataFrame({"time": bch[0], "cumulative_hazard": bch[1]})
-    return CoxResult(summary=summary, ph_check=pd.DataFrame(ph_rows), loglik=float(res.llf), n=len(panel),
+    return CoxModel(summary=summary, ph_check=pd.DataFrame(ph_rows), loglik=float(res.llf), n=len(panel),
                      customers=int(panel["customer_id"].nunique()) if "customer_id" in panel.columns else len(panel),
                      events=events, baseline=baseline, terms=tuple(keep_terms), schoenfeld=schoenfeld)
 
@@ -522,7 +584,7 @@ def _breslow(entry, exit_, event, weight, times):
     return np.where(i >= 0, H[np.maximum(i, 0)], 0.0), n_risk(times)
 
 
-def at_risk_customers(panel: pd.DataFrame, cox: CoxResult, *, horizon_months: float = 3.0, top: int = 20,
+def at_risk_customers(panel: pd.DataFrame, cox: CoxModel, *, horizon_months: float = 3.0, top: int = 20,
                       min_at_risk: int = 50, strata=(), reference: dict | None = None) -> AtRiskList:
     """Ranked list of active customers (their last panel row without churn) by predicted churn risk.
 
@@ -627,12 +689,12 @@ def churn_trend(monthly: pd.DataFrame, *, confidence: float = 0.95) -> dict:
     """
     import statsmodels.api as sm
 
-    _require(monthly, "monthly churn", ["month", "n", "churned"])
-    frame = monthly[monthly["n"] > 0].sort_values("month")
+    _require(monthly, "monthly churn", ["period_start", "n", "churned"])
+    frame = monthly[monthly["n"] > 0].sort_values("period_start")
     if len(frame) < 3 or frame["churned"].sum() == 0:
         raise AnalysisError("churn trend: needs at least 3 months with active customers and at least one churn "
                             f"(got {len(frame)} months, {int(frame['churned'].sum())} churns).")
-    months = pd.PeriodIndex(pd.to_datetime(frame["month"]), freq="M")
+    months = pd.PeriodIndex(pd.to_datetime(frame["period_start"]), freq="M")
     t = np.asarray([(m - months[0]).n for m in months], float)
     design = sm.add_constant(t)
     fit = sm.GLM(frame["churned"].to_numpy(float), design, family=sm.families.Poisson(),

@@ -29,6 +29,10 @@ from scipy.special import betaln, gammaln, hyp2f1
 
 from csm.errors import AnalysisError, DataError, ParameterError
 
+__all__ = ["TIME_UNITS", "WEEKS_PER_MONTH", "GRADIENT_TOL", "STEP_TOL", "BGNBDModel", "fit_bgnbd", "fit_mbgnbd",
+           "GammaGammaModel", "fit_gamma_gamma", "simulate_bgnbd", "rfm_summary", "discounted_clv", "seed_clv",
+           "holdout_comparison", "model_tiers"]
+
 #: days per time unit of the purchase models
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
 #: weeks per month (for monthly discounting of weekly models)
@@ -197,6 +201,11 @@ class BGNBDModel:
     summary: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @property
+    def standard_errors(self) -> dict:
+        """Standard error of each parameter (delta method from the log-scale Hessian)."""
+        return dict(zip(self.summary["parameter"], self.summary["se"].astype(float))) if len(self.summary) else {}
+
+    @property
     def _modified(self) -> bool:
         return self.model == "mbgnbd"
 
@@ -327,6 +336,11 @@ class GammaGammaModel:
     loglik: float
     n: int
     summary: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def standard_errors(self) -> dict:
+        """Standard error of each parameter (delta method from the log-scale Hessian)."""
+        return dict(zip(self.summary["parameter"], self.summary["se"].astype(float))) if len(self.summary) else {}
 
     @property
     def mean_spend(self) -> float:

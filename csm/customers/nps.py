@@ -6,7 +6,7 @@ groups is an unpooled two-sample z test (:func:`csm.stats.nps_difference_from_co
 
 Detractor drivers: logistic regression of detractor (0–6) against promoter (9–10) on the service history of
 the surveyed ticket (passives 7–8 left out), odds ratios with Wald intervals and average marginal effects
-(percentage points), statsmodels ``Logit``.
+(differences of probabilities, fractions), statsmodels ``Logit`` (:func:`fit_detractor_model`).
 """
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from scipy import stats
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.stats import mean_interval, nps_difference_from_counts, nps_interval_from_counts, single_threaded_blas
 
+__all__ = ["DRIVERS", "net_promoter_score", "nps_table", "nps_by_period", "nps_difference", "nps_group_test",
+           "service_history", "DetractorModel", "fit_detractor_model", "polarity_by_group"]
+
 
 def _scores(responses: pd.DataFrame) -> pd.DataFrame:
     if responses is None or "nps" not in responses.columns:
@@ -32,10 +35,22 @@ def _scores(responses: pd.DataFrame) -> pd.DataFrame:
     return r
 
 
+def net_promoter_score(responses: pd.DataFrame, period=None, *, confidence: float = 0.95) -> pd.DataFrame:
+    """NPS of the responses submitted in ``period`` (a :class:`csm.periods.Period`; None = all): 100·(p_P − p_D),
+    promoters 9–10, detractors 0–6 among the responses with a score, interval from the multinomial SE — the KPI
+    scorecard's ``nps``. One row: estimate, ci_low, ci_high, n, se, promoters, detractors, promoter_share,
+    detractor_share (shares are fractions)."""
+    r = _scores(responses)
+    if period is not None:
+        r = r[period.contains(r["submitted_at"])]
+    return nps_table(r, confidence=confidence)
+
+
 def nps_table(responses: pd.DataFrame, by: str | list[str] | None = None, *, confidence: float = 0.95) -> pd.DataFrame:
     """NPS per group of ``by`` (columns of ``responses``; None = overall) with a 95% interval.
 
-    Columns: [by…], estimate, ci_low, ci_high, n, se, promoters, detractors, promoter_share, detractor_share.
+    Columns: [by…], estimate, ci_low, ci_high, n, se, promoters, detractors, promoter_share, detractor_share
+    (fractions).
     """
     r = _scores(responses)
     keys = [by] if isinstance(by, str) else list(by or [])
@@ -57,16 +72,16 @@ def nps_table(responses: pd.DataFrame, by: str | list[str] | None = None, *, con
     out = g[keys].copy() if keys else pd.DataFrame(index=g.index)
     for col in ("estimate", "ci_low", "ci_high", "n", "se", "promoters", "detractors"):
         out[col] = ci[col].to_numpy()
-    out["promoter_share"] = 100 * out["promoters"] / out["n"]
-    out["detractor_share"] = 100 * out["detractors"] / out["n"]
+    out["promoter_share"] = out["promoters"] / out["n"]
+    out["detractor_share"] = out["detractors"] / out["n"]
     return out.reset_index(drop=True)
 
 
 def nps_by_period(responses: pd.DataFrame, *, freq: str = "M", confidence: float = 0.95) -> pd.DataFrame:
-    """NPS per period of ``submitted_at`` (``freq`` "M", "Q" …); column ``period`` = period start."""
+    """NPS per period of ``submitted_at`` (``freq`` "M", "Q" …); column ``period_start``."""
     r = _scores(responses)
-    r = r.assign(period=r["submitted_at"].dt.to_period(freq).dt.start_time)
-    return nps_table(r, "period", confidence=confidence)
+    r = r.assign(period_start=r["submitted_at"].dt.to_period(freq).dt.start_time)
+    return nps_table(r, "period_start", confidence=confidence)
 
 
 def nps_difference(responses: pd.DataFrame, by: str, a, b, *, confidence: float = 0.95) -> pd.DataFrame:
@@ -85,7 +100,7 @@ def nps_difference(responses: pd.DataFrame, by: str, a, b, *, confidence: float 
 
 def nps_group_test(responses: pd.DataFrame, by: str) -> pd.DataFrame:
     """Does NPS differ between the groups of ``by``? Chi-square test of promoters / passives / detractors by
-    group: statistic, df, p_value, groups (a single group: p_value NaN)."""
+    group: statistic, dof, p_value, groups (a single group: p_value NaN)."""
     from scipy.stats import chi2_contingency
 
     t = nps_table(responses, by)
@@ -93,9 +108,9 @@ def nps_group_test(responses: pd.DataFrame, by: str) -> pd.DataFrame:
     table = np.column_stack([t["promoters"], passives, t["detractors"]]).astype(float)
     table = table[:, table.sum(axis=0) > 0]
     if len(t) < 2 or table.shape[1] < 2:
-        return pd.DataFrame({"statistic": [np.nan], "df": [0], "p_value": [np.nan], "groups": [len(t)]})
-    stat, p, df, _ = chi2_contingency(table, correction=False)
-    return pd.DataFrame({"statistic": [float(stat)], "df": [int(df)], "p_value": [float(p)], "groups": [len(t)]})
+        return pd.DataFrame({"statistic": [np.nan], "dof": [0], "p_value": [np.nan], "groups": [len(t)]})
+    stat, p, dof, _ = chi2_contingency(table, correction=False)
+    return pd.DataFrame({"statistic": [float(stat)], "dof": [int(dof)], "p_value": [float(p)], "groups": [len(t)]})
 
 
 #: candidate drivers of detraction: code -> meaning
@@ -157,18 +172,42 @@ def service_history(responses: pd.DataFrame, tickets: pd.DataFrame | None = None
 
 @dataclass(frozen=True)
 class DetractorModel:
-    """Logistic model of detractor vs promoter. ``summary``: term, odds_ratio, ci_low, ci_high, p_value,
-    marginal_effect (percentage points), me_ci_low, me_ci_high, share_with (share of responses with the
-    factor, or mean for numeric terms); ``n``, ``detractors``, ``pseudo_r2``."""
+    """Logistic model of detractor vs promoter (:func:`fit_detractor_model`). ``summary``: term, coef, se,
+    odds_ratio, ci_low, ci_high, p_value, marginal_effect (a difference of probabilities, fraction), me_ci_low,
+    me_ci_high, share_with (share of responses with the factor, or mean for numeric terms); ``params`` /
+    ``standard_errors`` (coefficient per term, with ``const``), ``loglik``, ``n``, ``detractors``, ``pseudo_r2``;
+    prediction :meth:`detractor_probability`."""
 
     summary: pd.DataFrame
     n: int
     detractors: int
     pseudo_r2: float
     terms: tuple = field(default=())
+    loglik: float = float("nan")
+    intercept: float = float("nan")
+    intercept_se: float = float("nan")
+    polarity_step: float = 0.1
+
+    @property
+    def params(self) -> dict:
+        """Coefficients: ``const`` and one per term (log odds ratios)."""
+        return {"const": self.intercept, **dict(zip(self.summary["term"], self.summary["coef"].astype(float)))}
+
+    @property
+    def standard_errors(self) -> dict:
+        return {"const": self.intercept_se, **dict(zip(self.summary["term"], self.summary["se"].astype(float)))}
+
+    def detractor_probability(self, history: pd.DataFrame) -> np.ndarray:
+        """P(detractor | promoter or detractor) for each row of ``history`` (columns: the model's terms; a
+        ``comment_polarity`` term is read on the polarity scale −1…1)."""
+        beta = self.summary.set_index("term").loc[list(self.terms), "coef"].to_numpy(float)
+        X = history[list(self.terms)].astype(float)
+        if "comment_polarity" in X.columns:
+            X = X.assign(comment_polarity=X["comment_polarity"] / self.polarity_step)
+        return 1 / (1 + np.exp(-(self.intercept + X.to_numpy(float) @ beta)))
 
 
-def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None = None,
+def fit_detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None = None,
                     polarity_step: float = 0.1, confidence: float = 0.95) -> DetractorModel:
     """Which service events separate detractors (0–6) from promoters (9–10)?
 
@@ -186,16 +225,16 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
     terms = list(terms)
     if polarity is not None:
         if polarity not in h.columns:
-            raise DataError(f"detractor_model: polarity column {polarity!r} not in the service history.")
+            raise DataError(f"Detractor model: polarity column {polarity!r} not in the service history.")
         h = h[h[polarity].notna()]
         h["comment_polarity"] = h[polarity].astype(float) / polarity_step
         terms = [t for t in terms if t != "comment_polarity"] + ["comment_polarity"]
     missing = [t for t in terms if t not in h.columns]
     if missing:
-        raise DataError(f"detractor_model: column(s) {missing} not in the service history.")
+        raise DataError(f"Detractor model: column(s) {missing} not in the service history.")
     h = h.dropna(subset=terms)
     if len(h) < 50:
-        raise AnalysisError(f"detractor_model: only {len(h)} detractor/promoter responses with a complete service "
+        raise AnalysisError(f"Detractor model: only {len(h)} detractor/promoter responses with a complete service "
                             "history; need at least 50.")
     X = h[terms].astype(float)
     constant = [t for t in terms if X[t].std() == 0]
@@ -203,7 +242,7 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
         X = X.drop(columns=constant)
     y = (h["nps"] <= 6).astype(float)
     if y.nunique() < 2:
-        raise AnalysisError("detractor_model: all responses are detractors or all promoters; nothing to model.")
+        raise AnalysisError("Detractor model: all responses are detractors or all promoters; nothing to model.")
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     model = Logit(y.to_numpy(), add_constant(X.to_numpy(), has_constant="add"))
@@ -217,13 +256,13 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
                 # Newton–Raphson until no coefficient moves by more than 1e-10 (then exact to rounding)
                 res = model.fit(disp=False, maxiter=200, tol=1e-10)
         except np.linalg.LinAlgError as exc:
-            raise AnalysisError(f"detractor_model: the logistic fit failed ({exc}); drivers may be collinear.") from None
+            raise AnalysisError(f"Detractor model: the logistic fit failed ({exc}); drivers may be collinear.") from None
     problems = [w for w in caught if issubclass(w.category, (PerfectSeparationWarning, ConvergenceWarning))]
     for w in caught:
         if w not in problems:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     if problems or not res.mle_retvals.get("converged", True):
-        raise AnalysisError("detractor_model: the logistic fit did not converge (a driver may separate "
+        raise AnalysisError("Detractor model: the logistic fit did not converge (a driver may separate "
                             "detractors from promoters perfectly).")
     z = stats.norm.ppf(0.5 + confidence / 2)
     with single_threaded_blas():  # standard errors and marginal effects: same arithmetic as the fit
@@ -232,12 +271,13 @@ def detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | None =
         me_est, me_se = np.asarray(me.margeff), np.asarray(me.margeff_se)
     cols = list(X.columns)
     summary = pd.DataFrame({
-        "term": cols, "odds_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
+        "term": cols, "coef": params, "se": bse, "odds_ratio": np.exp(params), "ci_low": np.exp(params - z * bse),
         "ci_high": np.exp(params + z * bse), "p_value": pvalues,
-        "marginal_effect": 100 * me_est, "me_ci_low": 100 * (me_est - z * me_se),
-        "me_ci_high": 100 * (me_est + z * me_se), "share_with": X.mean().to_numpy()})
+        "marginal_effect": me_est, "me_ci_low": me_est - z * me_se,
+        "me_ci_high": me_est + z * me_se, "share_with": X.mean().to_numpy()})
     return DetractorModel(summary=summary, n=len(h), detractors=int(y.sum()), pseudo_r2=float(res.prsquared),
-                          terms=tuple(cols))
+                          terms=tuple(cols), loglik=float(res.llf), intercept=float(np.asarray(res.params)[0]),
+                          intercept_se=float(np.asarray(res.bse)[0]), polarity_step=float(polarity_step))
 
 
 def polarity_by_group(history: pd.DataFrame, polarity: str, *, confidence: float = 0.95) -> pd.DataFrame:

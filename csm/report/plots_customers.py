@@ -68,7 +68,7 @@ def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | No
     return ax
 
 
-def rate_trend_chart(trend: pd.DataFrame, *, x: str = "month", lang: str, ylabel: str, title: str | None = None,
+def rate_trend_chart(trend: pd.DataFrame, *, x: str = "period_start", lang: str, ylabel: str, title: str | None = None,
                      by: str | None = None, ax: Axes | None = None) -> Axes:
     """A rate per period (estimate with a shaded interval), optionally one line per group."""
     lang = check_lang(lang)

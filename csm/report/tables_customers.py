@@ -121,11 +121,11 @@ def points_interval(estimate, low, high, lang: str) -> str:
 
 def driver_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Detractor drivers for a reader: factor, change in the chance of a detractor (pp) and odds ratio with
-    their intervals, p-value. ``marginal_effect`` and its bounds are in percentage points."""
+    their intervals, p-value. ``marginal_effect`` and its bounds are differences of probabilities (fractions)."""
     from csm.report import format as fmt
 
     rows = [{"term": code_label(r["term"], lang),
-             "effect_ci": points_interval(r["marginal_effect"] / 100, r["me_ci_low"] / 100, r["me_ci_high"] / 100, lang),
+             "effect_ci": points_interval(r["marginal_effect"], r["me_ci_low"], r["me_ci_high"], lang),
              "odds_ci": ratio_interval(r["odds_ratio"], r["ci_low"], r["ci_high"], lang, 2),
              "p_value": fmt.p_value(r["p_value"], lang, prefix=False)} for _, r in summary.iterrows()]
     return display_frame(pd.DataFrame(rows), lang, prefix=PREFIX)

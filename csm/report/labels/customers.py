@@ -16,6 +16,7 @@ CODES: dict[str, dict[str, str]] = {
     "cust_standard": {"en": "Standard", "zh": "普通"},
     "cust_unknown": {"en": "Unknown", "zh": "未知"},
     "cust_all": {"en": "All", "zh": "全部"},
+    "cust_period_start": {"en": "Month", "zh": "月份"},  # the monthly NPS and churn trends
     "cust_none": {"en": "None", "zh": "无"},
     "cust_current": {"en": "This period", "zh": "本期"},
     "cust_previous": {"en": "Comparison period", "zh": "对比期"},
@@ -109,8 +110,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_nothing_in_period": {"en": "Nothing was measured in {period}: see the sentences below.",
                                "zh": "{period} 没有可计算的指标：原因见下文。"},
     "cust_appendix_heading": {"en": "Appendix: method and model detail", "zh": "附录：方法与模型细节"},
-    "cust_nps_test": {"en": "By {by}: chi-square = {chi2:.1f} (df {df}), {p}.",
-                      "zh": "按{by}：卡方 = {chi2:.1f}（自由度 {df}），{p}。"},
+    "cust_nps_test": {"en": "By {by}: chi-square = {chi2:.1f} (df {dof}), {p}.",
+                      "zh": "按{by}：卡方 = {chi2:.1f}（自由度 {dof}），{p}。"},
     "cust_period_line": {"en": "Report period {period}, compared with {previous}; data from {start} to {end}.",
                          "zh": "报告期 {period}，对比期 {previous}；数据时间 {start} 至 {end}。"},
     "cust_period_line_alone": {"en": "Report period {period}; data from {start} to {end}.",
