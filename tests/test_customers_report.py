@@ -10,7 +10,7 @@ from scipy.stats import chi2_contingency  # noqa: E402
 from csm.customers import nps  # noqa: E402
 from csm.errors import ParameterError  # noqa: E402
 from csm.parameters import check_value  # noqa: E402
-from csm.report import plots_customers, tables_customers  # noqa: E402
+from csm.report import customers as customers_report  # noqa: E402
 
 
 def _responses(shares_by_group, n=600, seed=3):
@@ -39,19 +39,19 @@ def test_nps_group_test_detects_a_planted_difference_and_matches_scipy():
     ("zh", "每多一张，客户在某个月流失的可能性变为原来的1.4 倍", "这类客户在某个月流失的可能性是其他客户的一半",
      "无明确影响（p = 0.714）")])
 def test_hazard_ratios_read_in_plain_words(lang, count, flag, unclear):
-    assert tables_customers.hazard_reading("fcr_failed_tickets", 1.3634, 1e-9, lang) == count
-    assert tables_customers.hazard_reading("vip", 0.502, 1e-9, lang) == flag
-    assert tables_customers.hazard_reading("fcr_resolved_tickets", 0.997, 0.714, lang) == unclear
-    level = tables_customers.hazard_reading("plan=Two year", 0.25, 1e-9, lang, reference={"plan": "Month-to-month"})
+    assert customers_report.hazard_reading("fcr_failed_tickets", 1.3634, 1e-9, lang) == count
+    assert customers_report.hazard_reading("vip", 0.502, 1e-9, lang) == flag
+    assert customers_report.hazard_reading("fcr_resolved_tickets", 0.997, 0.714, lang) == unclear
+    level = customers_report.hazard_reading("plan=Two year", 0.25, 1e-9, lang, reference={"plan": "Month-to-month"})
     assert ("0.25×" if lang == "en" else "0.25 倍") in level and "Month-to-month" in level
     summary = pd.DataFrame({"term": ["fcr_failed_tickets", "vip", "escalations"], "hazard_ratio": [1.36, 0.5, 1.9],
                             "ci_low": [1.3, 0.4, 0.8], "ci_high": [1.4, 0.6, 3.0], "p_value": [1e-9, 1e-9, 0.2]})
-    assert tables_customers.top_churn_driver(summary)["term"] == "fcr_failed_tickets"  # 1.9× is not significant
+    assert customers_report.top_churn_driver(summary)["term"] == "fcr_failed_tickets"  # 1.9× is not significant
 
 
 def test_clv_chart_is_on_a_linear_money_axis():
     values = pd.DataFrame({"clv": np.r_[np.linspace(1, 900, 200), [50_000]], "tier": ["VIP"] * 100 + ["standard"] * 101})
-    ax = plots_customers.clv_distribution_chart(values, by="tier", lang="en", currency="USD")
+    ax = customers_report.clv_distribution_chart(values, by="tier", lang="en", currency="USD")
     assert ax.get_xscale() == "linear"
     assert ax.get_xlim()[1] < 2_000  # the one outlier does not squash the boxes
     ax.figure.canvas.draw()
@@ -98,8 +98,8 @@ def test_churn_trend_sentence_and_status(lang):
     from csm.customers import churn
 
     rising = churn.churn_trend(_monthly_churn(1.8))
-    text = tables_customers.trend_sentence(rising, lang)
+    text = customers_report.trend_sentence(rising, lang)
     assert "1.1%" in text and "p < 0.001" in text and ("risen" in text if lang == "en" else "升至" in text)
-    assert tables_customers.change_status(rising["slope"], rising["p_value"], higher_is_better=False) == "worse"
+    assert customers_report.change_status(rising["slope"], rising["p_value"], higher_is_better=False) == "worse"
     flat = churn.churn_trend(_monthly_churn(1.0, seed=8))
-    assert ("no clear trend" if lang == "en" else "没有明显趋势") in tables_customers.trend_sentence(flat, lang)
+    assert ("no clear trend" if lang == "en" else "没有明显趋势") in customers_report.trend_sentence(flat, lang)

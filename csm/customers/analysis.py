@@ -1,0 +1,565 @@
+"""The NPS / churn / CLV report's analysis: :func:`analyse` turns a loaded Dataset into a :class:`CustomersResult`.
+
+Every number notebooks/nps_churn_clv shows or records is computed here (the notebook only shows and records):
+
+- the headline period and its comparison (:func:`csm.periods.resolve_periods` on the data's range), everything
+  as of the end of the headline period;
+- NPS of the period, its change, the whole history, breakdowns with a chi-square test per breakdown, the
+  difference of two segments and the monthly trend (:mod:`csm.customers.nps`);
+- the detractor model on the surveyed ticket's service history, with the comment's sentiment beside it;
+- the churn rate of the period (the KPI scorecard's definition, :func:`csm.customers.churn.churn_rate`; a
+  snapshot's churned share when the churn dates were derived from a flag), the monthly churn rate and its trend,
+  cohort churn rates, Kaplan–Meier retention with log-rank tests, the Cox model (service covariates from the
+  tickets, else customer attributes) and the at-risk list;
+- the simple-formula CLV, BG/NBD, MBG/NBD and Gamma-Gamma, expected CLV per active customer, model tiers, the
+  holdout check and the one-time buyers' P(alive) (:mod:`csm.customers.clv`).
+
+What the data cannot support is a :class:`csm.notes.Skipped` (in the order the report meets it); a model that
+could not be fitted is a ``Note("fit_failed", section=…, detail=…)``. Nothing here draws, prints or words.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from csm.customers import churn, clv, nps
+from csm.errors import AnalysisError, CsmError, DataError
+from csm.notes import Note, Skipped
+from csm.periods import Period, resolve_periods
+
+__all__ = ["CustomersResult", "RetentionGroup", "analyse", "rounded", "COX_TERM_NEEDS"]
+
+#: the ticket / response column each service covariate of the Cox model needs
+COX_TERM_NEEDS = {"fcr_failed_tickets": "tickets.first_contact_resolved",
+                  "fcr_resolved_tickets": "tickets.first_contact_resolved",
+                  "slow_resolutions": "tickets.resolved_at", "escalations": "tickets.escalated",
+                  "detractor_responses": "responses.nps", "vip": "customers.tier"}
+
+
+def _frozen(mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True)
+class RetentionGroup:
+    """Kaplan–Meier curves by one customer column: ``curves`` (:func:`~csm.customers.churn.retention_curves`),
+    ``at`` (retention at the quoted tenure per level) and ``logrank`` (the test row; None for a single group)."""
+
+    by: str
+    curves: pd.DataFrame
+    at: pd.DataFrame
+    logrank: pd.Series | None
+
+
+@dataclass(frozen=True, eq=False)
+class CustomersResult:
+    """What notebooks/nps_churn_clv reports. ``None`` marks a part the data (or a failed fit) did not allow;
+    :attr:`skipped` says which input would enable it, :attr:`notes` which fit failed and why."""
+
+    # --- periods and inputs
+    current: Period
+    previous: Period | None
+    as_of: pd.Timestamp
+    data_start: pd.Timestamp
+    follow_up_start: pd.Timestamp
+    snapshot: bool  # churn dates derived from a churn flag: no calendar churn rate
+    snapshot_date: object
+    has_nps: bool
+    has_churn: bool
+    has_tickets: bool
+    has_transactions: bool
+    has_customers: bool
+    parameters: Mapping = field(repr=False)
+    # --- NPS
+    scored: pd.DataFrame | None = field(repr=False)
+    nps_now: pd.Series | None
+    nps_change: pd.Series | None
+    nps_overall: pd.Series | None
+    nps_segments: tuple
+    nps_by: Mapping = field(repr=False)
+    nps_tests: Mapping = field(repr=False)
+    nps_compare: pd.Series | None = field(repr=False)
+    nps_trend: pd.DataFrame | None = field(repr=False)
+    # --- detractor drivers
+    drivers: nps.DetractorModel | None = field(repr=False)
+    drivers_with_sentiment: nps.DetractorModel | None = field(repr=False)
+    polarity: str | None
+    polarity_means: pd.Series | None = field(repr=False)
+    # --- churn rate, trend, cohorts
+    churn_now: pd.Series | None = field(repr=False)
+    monthly_churn: pd.DataFrame | None = field(repr=False)
+    churn_trend: Mapping | None = field(repr=False)
+    cohorts: pd.DataFrame | None = field(repr=False)
+    # --- retention
+    survival: pd.DataFrame | None = field(repr=False)
+    retention_overall: pd.DataFrame | None = field(repr=False)
+    retention_overall_at: pd.Series | None = field(repr=False)
+    retention_absent: tuple
+    retention_fallback: bool
+    retention: tuple = field(repr=False)
+    logrank_p: Mapping = field(repr=False)
+    # --- Cox model and at-risk list
+    cox: churn.CoxModel | None = field(repr=False)
+    cox_kind: str | None
+    panel: pd.DataFrame | None = field(repr=False)
+    reference: Mapping = field(repr=False)
+    cox_terms_absent: tuple
+    cox_needs: str | None
+    cox_left_out: Mapping = field(repr=False)
+    cox_dropped_rows: int
+    violated: tuple
+    other_violated: tuple
+    at_risk: churn.AtRiskList | None = field(repr=False)
+    # --- lifetime value
+    seed: pd.DataFrame | None = field(repr=False)
+    rfm: pd.DataFrame | None = field(repr=False)
+    bgnbd: clv.BGNBDModel | None = field(repr=False)
+    mbgnbd: clv.BGNBDModel | None = field(repr=False)
+    gamma_gamma: clv.GammaGammaModel | None = field(repr=False)
+    clv: pd.DataFrame | None = field(repr=False)
+    has_tier: bool
+    tiers: pd.DataFrame | None = field(repr=False)
+    recorded_vip_share: float | None
+    spend_corr: float | None
+    calibration_end: pd.Timestamp | None
+    holdout: pd.DataFrame | None = field(repr=False)
+    one_time: Mapping | None = field(repr=False)
+    # --- notes, skipped sections, the data's quality
+    notes: tuple = ()
+    skipped: tuple = ()
+    data: object = field(repr=False, default=None)
+
+    def note(self, section: str, where: str = "") -> Note | None:
+        """The ``fit_failed`` note of ``section`` (and ``where``, e.g. "holdout"), or None."""
+        return next((n for n in self.notes if n.params.get("section") == section
+                     and n.params.get("where", "") == where), None)
+
+    def skip(self, section: str) -> Skipped | None:
+        """The :class:`Skipped` entry of ``section`` (e.g. "nps_by_tier"), or None."""
+        return next((s for s in self.skipped if s.section == section), None)
+
+    @property
+    def holdout_total(self) -> pd.Series | None:
+        """The "all customers" row of the holdout check."""
+        return None if self.holdout is None else self.holdout[self.holdout["frequency_group"] == "all"].iloc[0]
+
+    def records(self) -> dict[str, object]:
+        """The results the notebook records (after its headline), in order: floats rounded to 6 significant
+        digits (stable between machines; the fits converge to ~1e-8)."""
+        r, cox, values, total = rounded, self.cox, self.clv, self.holdout_total
+        drivers, bg, mbg, gg = self.drivers, self.bgnbd, self.mbgnbd, self.gamma_gamma
+        now, churn_now = self.nps_now, self.churn_now
+        return {
+            "period": {"period": self.current.label, "start": self.current.start, "end": self.current.last_day,
+                       "as_of": self.as_of},
+            "skipped": [{"section": s.section, "needs": s.needs} for s in self.skipped],
+            "nps": None if now is None else r({"value": now["estimate"], "ci_low": now["ci_low"],
+                                               "ci_high": now["ci_high"], "n": now["n"],
+                                               "overall": self.nps_overall["estimate"]}),
+            "churn_rate": None if churn_now is None else r({
+                "value": churn_now["estimate"], "ci_low": churn_now["ci_low"], "ci_high": churn_now["ci_high"],
+                "n": churn_now["n"], "definition": "snapshot_share" if self.snapshot else "monthly"}),
+            "detractor_odds_ratios": None if drivers is None else r(
+                drivers.summary.set_index("term")[["odds_ratio", "ci_low", "ci_high"]].to_dict(orient="index")),
+            "cox_model": self.cox_kind if cox is not None else None,
+            "cox_hazard_ratios": None if cox is None else r(
+                cox.summary.set_index("term")[["hazard_ratio", "ci_low", "ci_high", "p_value"]].to_dict(orient="index")),
+            "ph_check": None if cox is None else r(cox.ph_check.set_index("term")["p_value"].to_dict()),
+            "logrank_p": r(dict(self.logrank_p)),
+            "bgnbd": None if bg is None else r({**bg.params, "loglik": bg.loglik, "n": bg.n}),
+            "mbgnbd": None if mbg is None else r({**mbg.params, "loglik": mbg.loglik}),
+            "gamma_gamma": None if gg is None else r({**gg.params, "n": gg.n}),
+            "holdout": None if total is None else r({"predicted": total["predicted"], "actual": total["actual"],
+                                                     "customers": total["customers"]}),
+            "seed_clv": None if self.seed is None else r(self.seed.set_index(self.seed.columns[0])["estimate"].to_dict()),
+            "clv": None if values is None else r({"median": values["clv"].median(), "mean": values["clv"].mean(),
+                                                  "total": values["clv"].sum(), "customers": len(values)}),
+            "at_risk": None if self.at_risk is None else r(
+                self.at_risk.table[["customer_id", "churn_probability", "main_driver"]]),
+            "data_quality": self.data.quality_summary() if self.data is not None else None,
+        }
+
+
+def rounded(value, digits: int = 6):
+    """``value`` (number, dict, list, Series, DataFrame) with floats rounded to ``digits`` significant digits, so
+    recorded results are stable between machines (fits agree to about 1e-8 relative; BLAS rounding differs
+    in the last bits). Non-floats pass unchanged."""
+    import math
+
+    if isinstance(value, pd.DataFrame):
+        return value.apply(lambda col: col.map(lambda v: rounded(v, digits)) if col.dtype.kind == "f" else col)
+    if isinstance(value, pd.Series):
+        return value.map(lambda v: rounded(v, digits)) if value.dtype.kind == "f" else value
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(rounded(v, digits) for v in value)
+    if isinstance(value, (float, np.floating)):
+        v = float(value)
+        if not math.isfinite(v) or v == 0:
+            return v
+        return round(v, digits - 1 - int(math.floor(math.log10(abs(v)))))
+    return value
+
+
+class _Skips:
+    """Skipped sections in the order the report meets them (each once)."""
+
+    def __init__(self):
+        self.items: list[Skipped] = []
+
+    def __call__(self, section: str, needs: str) -> None:
+        entry = Skipped(section, needs)
+        if entry not in self.items:
+            self.items.append(entry)
+
+
+def _fit_failed(section: str, exc: Exception, where: str = "") -> Note:
+    params = {"section": section, "detail": str(exc).rstrip(".")}
+    return Note("fit_failed", **params, **({"where": where} if where else {}))
+
+
+def _dates(data) -> list[pd.Series]:
+    t, tr, r, c = data.tickets, data.transactions, data.responses, data.customers
+    has_churn = c is not None and "churn_date" in c.columns
+    return [s for s in (t["created_at"] if t is not None else None,
+                        tr["transaction_date"] if tr is not None else None,
+                        r["submitted_at"] if r is not None else None,
+                        c["signup_date"] if c is not None else None,
+                        c["churn_date"] if has_churn else None) if s is not None and s.notna().any()]
+
+
+def _follow_up_start(data, has_churn: bool, data_start) -> pd.Timestamp:
+    """Service covariates exist from the first ticket on; without tickets, churn rates start with the first event
+    table (responses, transactions) or the first recorded churn."""
+    t, c = data.tickets, data.customers
+    events = [s for s in (data.responses["submitted_at"] if data.responses is not None else None,
+                          data.transactions["transaction_date"] if data.transactions is not None else None)
+              if s is not None]
+    if t is not None:
+        start = t["created_at"].min()
+    elif events:
+        start = min(s.min() for s in events)
+    elif has_churn and c["churn_date"].notna().any():
+        start = c["churn_date"].min()
+    else:
+        start = data_start
+    return pd.Timestamp(start).normalize()
+
+
+def _lumped(frame: pd.DataFrame, column: str, max_levels: int) -> pd.DataFrame:
+    """Many levels: the largest ``max_levels`` by rows, the rest as "all others"."""
+    from csm.report.levels import lump_levels  # a data helper kept in csm.report.levels for now
+
+    return lump_levels(frame, column, max_levels)
+
+
+def analyse(data, *, period: str = "latest", comparison: str | None = "previous",
+            nps_segments=("tier", "region", "channel"), nps_compare: Mapping | None = None, vip_tier: str = "VIP",
+            retention_by=("tier", "region"), retention_months: float = 12, cohort_freq: str = "Q",
+            customer_covariates=("tier", "region", "plan"), max_levels: int = 10, at_risk_top: int = 20,
+            at_risk_horizon_months: float = 3, at_risk_min_customers: int = 100, time_unit: str = "W",
+            holdout_months: int = 6, horizon_months: int = 12, annual_discount_rate: float = 0.10,
+            margin: float = 1.0, lifetime_cap_years: float = 5, min_churners: int = 20, vip_share: float = 0.10,
+            currency: str = "CNY", progress=None) -> CustomersResult:
+    """NPS, detractor drivers, churn, retention, the Cox model, the at-risk list and CLV of ``data`` (a
+    :class:`csm.data.load.Dataset` with any of tickets, responses, customers, transactions), with the parameters
+    of notebooks/nps_churn_clv under their notebook names (``currency``: of revenue, so of every CLV figure; kept in
+    :attr:`CustomersResult.parameters`). ``progress(done, total)`` is called after each part.
+    Raises :class:`DataError` when there is nothing to report, or when the period has no data."""
+    steps = 6
+
+    def step(done):
+        if progress is not None:
+            progress(done, steps)
+
+    parameters = {k: v for k, v in locals().items() if k not in ("data", "progress", "step", "steps")}
+    tickets, responses, customers, transactions = data.tickets, data.responses, data.customers, data.transactions
+    has_nps = bool(data.has("responses", "nps"))
+    has_churn = customers is not None and "churn_date" in customers.columns  # churn dates (real or derived)
+    derived = data.derived.get("customers", {})
+    snapshot = "churn_date" in derived  # churn dates derived from a flag: no calendar
+    if not (has_nps or has_churn or transactions is not None):
+        raise DataError("Nothing to report: the data folder has no survey responses with NPS, no customers with "
+                        "churn dates (or a churn flag derived in the mapping) and no transactions.")
+    skip = _Skips()
+    notes: list[Note] = []
+    dates = _dates(data)
+    data_end = max(s.max() for s in dates)
+    data_start = min(s.min() for s in dates)
+    # a period without data is refused with the data's range, never reported as zeros
+    current, previous = resolve_periods(period, comparison, data_end=data_end, data_start=data_start)
+    as_of = current.end - pd.Timedelta(seconds=1)  # everything is as of the end of the headline period
+    follow_up_start = _follow_up_start(data, has_churn, data_start)
+
+    # --- NPS: the headline period, its change, the whole history, breakdowns and whether they differ
+    nps_now = nps_change = nps_overall = None
+    nps_by, nps_tests, segments, scored = {}, {}, [], None
+    if has_nps:
+        scored = nps.service_history(responses[responses["submitted_at"] <= as_of], tickets, customers,
+                                     vip_tier=vip_tier)
+        in_period = scored[current.contains(scored["submitted_at"])]
+        if len(in_period):
+            nps_now = nps.nps_table(in_period).iloc[0]
+        before = scored[previous.contains(scored["submitted_at"])] if previous is not None else scored.iloc[:0]
+        if nps_now is not None and len(before):
+            both = pd.concat([in_period.assign(_p="current"), before.assign(_p="previous")])
+            nps_change = nps.nps_difference(both, "_p", "current", "previous").iloc[0]
+        nps_overall = nps.nps_table(scored).iloc[0]
+        segments = [s for s in nps_segments if s in scored.columns and scored[s].notna().any()]
+        for s in nps_segments:
+            if s not in segments:
+                skip(f"nps_by_{s}", "tickets.channel" if s == "channel" else
+                     "customers.region or tickets.region" if s == "region" else f"customers.{s}")
+        nps_by = {s: nps.nps_table(_lumped(scored, s, max_levels), s) for s in segments}
+        nps_tests = {s: nps.nps_group_test(_lumped(scored, s, max_levels), s).iloc[0] for s in segments}
+    step(1)
+
+    # --- detractor drivers (logistic model on the surveyed ticket's service history)
+    drivers = with_sentiment = polarity = None
+    if scored is not None and tickets is not None and "ticket_id" in scored.columns:
+        if "comment" in scored.columns and scored["comment"].notna().any():  # comment sentiment beside the model
+            from csm import sentiment
+
+            has_comment = scored["comment"].notna()
+            scores = sentiment.score(scored.loc[has_comment, "comment"])
+            scored = scored.assign(comment_polarity=pd.Series(np.asarray(scores["polarity"], float),
+                                                              index=scored.index[has_comment]))
+            polarity = "comment_polarity"
+        try:
+            drivers = nps.fit_detractor_model(scored)
+        except CsmError as exc:
+            notes.append(_fit_failed("detractor_drivers", exc))
+        if drivers is not None and polarity:
+            try:
+                with_sentiment = nps.fit_detractor_model(scored, polarity=polarity)
+            except CsmError:  # near-perfect separation: reported in words
+                pass
+    step(2)
+
+    # --- churn rate of the headline period (the scorecard's definition) and against the comparison period
+    churn_now = None
+    if snapshot:
+        churn_now = churn.churn_share(customers, as_of=as_of).iloc[0]
+    elif has_churn:
+        churn_now = churn.churn_rate(customers, current, comparison=previous).iloc[0]
+        if not (churn_now["n"] > 0 and np.isfinite(churn_now["estimate"])):
+            churn_now = None  # no customer active at the period start: nothing was measured, so no rate is shown
+    # --- churn trend: monthly churn rate over the follow-up and a Poisson trend test (rate ratio per 12 months)
+    monthly_churn = trend = None
+    if has_churn and not snapshot:
+        monthly_churn = churn.monthly_churn_rate(customers, start=follow_up_start, end=as_of)
+        try:
+            trend = churn.churn_trend(monthly_churn)
+        except CsmError:  # fewer than 3 months or no churn: no trend sentence
+            trend = None
+
+    # --- Cox model of churn: time-varying service covariates from the tickets, else customer attributes
+    cox, panel, cox_kind, reference, cox_needs = None, None, None, {}, None
+    absent_terms, left_out, dropped_rows = [], {}, 0
+    if has_churn and tickets is not None and not snapshot:
+        cox_kind = "cox_service"
+        panel = churn.churn_panel(customers, tickets, responses, start=follow_up_start, as_of=as_of,
+                                  vip_tier=vip_tier)
+        cox_terms = [t for t in churn.SERVICE_COVARIATES if t in panel.columns and panel[t].std() > 0]
+        absent_terms = [t for t in churn.SERVICE_COVARIATES if t not in cox_terms]
+        for t in absent_terms:
+            skip(f"cox_service_term_{t}", COX_TERM_NEEDS[t])
+        if not cox_terms:
+            cox_needs = ", ".join(sorted(set(COX_TERM_NEEDS.values())))
+        else:
+            try:
+                cox = churn.fit_cox(panel, cox_terms)
+            except CsmError as exc:
+                notes.append(_fit_failed("cox_service", exc))
+    elif has_churn:  # customers-only (or a snapshot): a Cox model on customer attributes over tenure
+        cox_kind = "cox_customer"
+        if tickets is None:
+            skip("cox_service", "tickets")
+        design = churn.customer_cox_frame(churn.survival_frame(customers, as_of=as_of), list(customer_covariates),
+                                          max_levels=max_levels)
+        reference, panel = design.reference, design.frame
+        left_out, dropped_rows = dict(design.left_out), int(design.dropped_rows)
+        if not design.terms:  # no usable customer column: named, nothing fitted
+            cox_needs = ", ".join(f"customers.{c}" for c in customer_covariates) or "customers.<column>"
+            skip("cox_customer", cox_needs)
+        else:
+            try:
+                cox = churn.fit_cox(panel, design.terms)
+            except CsmError as exc:
+                notes.append(_fit_failed("cox_customer", exc))
+    step(3)
+
+    # --- lifetime value: the simple formula per tier, the purchase models and the expected CLV per customer
+    seed = None
+    if has_churn and "revenue" in customers.columns:
+        seed_by = next((c for c in ("tier", "plan") if c in customers.columns), None)
+        seed = clv.seed_clv(customers, as_of=as_of, by=seed_by or "all", margin=margin,
+                            lifetime_cap_years=lifetime_cap_years, min_churners=min_churners)
+    bgnbd = mbgnbd = gamma_gamma = summary = values = None
+    observation_end = customers.set_index("customer_id")["churn_date"] if has_churn else None  # T ends at churn
+    if transactions is not None:
+        summary = clv.rfm_summary(transactions, calibration_end=as_of, observation_end=observation_end,
+                                  time_unit=time_unit)
+        try:
+            bgnbd = clv.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+            gamma_gamma = clv.fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
+            mbgnbd = clv.fit_mbgnbd(summary["frequency"], summary["recency"], summary["T"])
+        except CsmError as exc:
+            bgnbd = mbgnbd = gamma_gamma = None
+            notes.append(_fit_failed("purchase_models", exc))
+    has_tier = customers is not None and "tier" in customers.columns
+    active_ids = None
+    if bgnbd is not None:
+        active_ids = (customers.loc[customers["churn_date"].isna() | (customers["churn_date"] > as_of), "customer_id"]
+                      if has_churn else pd.Series(summary.index))
+        active = summary[summary.index.isin(active_ids)]
+        values = clv.discounted_clv(bgnbd, gamma_gamma, active, horizon_months=horizon_months,
+                                    annual_discount_rate=annual_discount_rate, margin=margin, time_unit=time_unit)
+        tier = customers.set_index("customer_id")["tier"] if has_tier else pd.Series(dtype="str")
+        values = values.join(tier.rename("tier"))
+    step(4)
+
+    # --- the sections in the report's order: what they leave out, and the parts computed for them
+    if not has_churn:
+        skip("churn_rate", "customers.churn_date" if customers is not None else "customers")
+    nps_difference = None
+    if scored is not None:
+        if nps_compare and nps_compare.get("by") in scored.columns:
+            try:
+                nps_difference = nps.nps_difference(scored, nps_compare["by"], nps_compare["a"],
+                                                    nps_compare["b"]).iloc[0]
+            except CsmError as exc:  # one of the two groups has no responses
+                notes.append(_fit_failed("nps_compare", exc))
+        elif nps_compare:
+            skip("nps_compare", f"customers.{nps_compare.get('by')}")
+    else:
+        skip("nps", "responses.nps")
+    nps_trend = nps.nps_by_period(scored, freq="M") if scored is not None else None
+    # detractor drivers
+    if scored is None:
+        skip("detractor_drivers", "responses.nps")
+    elif tickets is None or "ticket_id" not in scored.columns:
+        skip("detractor_drivers", "tickets" if tickets is None else "responses.ticket_id")
+    polarity_means = None
+    if drivers is not None:
+        if polarity is None:
+            skip("comment_sentiment", "responses.comment")
+        else:
+            polarity_means = nps.polarity_by_group(scored, polarity).set_index("nps_group")["estimate"]
+    # churn trend and cohorts
+    cohorts = None
+    if has_churn and not snapshot:
+        cohorts = churn.cohort_churn_rate(customers, start=follow_up_start, end=as_of, cohort_freq=cohort_freq)
+    else:
+        skip("churn_trend", "customers.churn_date" if customers is not None else "customers")
+    # retention curves: overall, then by each requested column (many levels lumped), log-rank tests
+    survival = overall = overall_at = None
+    retention, logrank_p, absent, fallback = [], {}, [], False
+    if has_churn:
+        survival = churn.survival_frame(customers, as_of=as_of)
+        requested = list(retention_by or [])
+        groups = [g for g in requested if g in survival.columns and survival[g].notna().any()]
+        absent = [g for g in requested if g not in groups]
+        for g in absent:
+            skip(f"retention_by_{g}", f"customers.{g}")
+        if absent:
+            fallback = not groups and "plan" in survival.columns and survival["plan"].notna().any()
+            groups = ["plan"] if fallback else groups
+        overall = churn.retention_curves(survival.assign(all="all"), "all")
+        overall_at = churn.median_retention_at(overall, "all", retention_months).iloc[0]
+        for g in groups:
+            lumped = _lumped(survival, g, max_levels)
+            curves = churn.retention_curves(lumped, g)
+            at = churn.median_retention_at(curves, g, retention_months)
+            try:
+                lr = churn.logrank_test(lumped, g).iloc[0]
+                logrank_p[g] = lr["p_value"]
+            except AnalysisError:
+                lr = None
+            retention.append(RetentionGroup(g, curves, at, lr))
+    else:
+        skip("retention", "customers.churn_date" if customers is not None else "customers")
+        skip("cox_service", "customers.churn_date" if customers is not None else "customers")
+    step(5)
+
+    # --- at-risk list
+    at_risk, violated, other_violated = None, [], []
+    if cox is not None:
+        ph = cox.ph_check
+        violated = ph.loc[ph["p_value"] < 0.01, "term"].tolist()
+        # the category column failing the PH check most clearly (largest |rho|) gets its own baseline hazard per
+        # level (a stratified model: few strata, so each keeps enough customers); other violations: a caveat
+        failing = ph[ph["term"].isin(violated) & ph["term"].str.contains("=", regex=False)]
+        strata = ([failing.loc[failing["rho"].abs().idxmax(), "term"].split("=", 1)[0]]
+                  if cox_kind == "cox_customer" and len(failing) else [])
+        other_violated = [t for t in violated if t.split("=", 1)[0] not in strata]
+        try:
+            at_risk = churn.at_risk_customers(panel, cox, horizon_months=at_risk_horizon_months, top=at_risk_top,
+                                              min_at_risk=at_risk_min_customers, strata=strata, reference=reference)
+        except CsmError as exc:
+            notes.append(_fit_failed("at_risk", exc))
+    elif not has_churn:
+        skip("at_risk", "customers.churn_date" if customers is not None else "customers")
+    elif cox_needs:
+        skip("at_risk", cox_needs)
+
+    # --- lifetime value: what the CLV section and its appendix show
+    if seed is None:
+        skip("seed_clv", "customers.revenue" if has_churn else "customers.churn_date" if customers is not None
+             else "customers")
+    if transactions is None:
+        skip("purchase_models", "transactions")
+    tiers = recorded_vip_share = None
+    if values is not None:
+        if has_tier:
+            tier = customers.set_index("customer_id")["tier"]
+            tiers = clv.model_tiers(values["clv"], tier, top_share=vip_share, vip_label=vip_tier)
+            top_vip = tiers[(tiers["model_tier"] == vip_tier)]
+            recorded_vip_share = float(top_vip.loc[top_vip["recorded_tier"] == vip_tier, "customers"].sum()
+                                       / max(top_vip["customers"].sum(), 1))
+        else:
+            skip("model_tiers", "customers.tier")
+    spend_corr = calibration_end = holdout = one_time = None
+    if bgnbd is not None:
+        repeat = summary.loc[summary["frequency"] > 0, ["frequency", "monetary_value"]]
+        spend_corr = float(np.corrcoef(repeat.T)[0, 1])
+        # holdout check: fit up to holdout_months before the period end, compare the purchases after
+        calibration_end = current.end - pd.DateOffset(months=holdout_months) - pd.Timedelta(seconds=1)
+        cal = clv.rfm_summary(transactions, calibration_end=calibration_end, holdout_end=as_of,
+                              observation_end=observation_end, time_unit=time_unit)
+        try:
+            holdout = clv.holdout_comparison(clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["T"]), cal)
+        except CsmError as exc:
+            notes.append(_fit_failed("purchase_models", exc, where="holdout"))
+        # one-time buyers still active: their P(alive) under MBG/NBD (BG/NBD says 1)
+        buyers = summary[(summary["frequency"] == 0) & summary.index.isin(active_ids)]
+        p_alive = mbgnbd.p_alive(buyers["frequency"], buyers["recency"], buyers["T"])
+        one_time = _frozen({"share": 100 * len(buyers) / max(len(summary), 1), "n": len(buyers),
+                            "median": float(np.median(p_alive)) if len(buyers) else float("nan"),
+                            "low": float(np.quantile(p_alive, 0.1)) if len(buyers) else float("nan")})
+    step(6)
+
+    return CustomersResult(
+        current=current, previous=previous, as_of=as_of, data_start=data_start, follow_up_start=follow_up_start,
+        snapshot=snapshot, snapshot_date=derived["churn_date"]["when_churned"] if snapshot else None,
+        has_nps=has_nps, has_churn=has_churn, has_tickets=tickets is not None,
+        has_transactions=transactions is not None, has_customers=customers is not None,
+        parameters=_frozen(parameters),
+        scored=scored, nps_now=nps_now, nps_change=nps_change, nps_overall=nps_overall, nps_segments=tuple(segments),
+        nps_by=_frozen(nps_by), nps_tests=_frozen(nps_tests), nps_compare=nps_difference, nps_trend=nps_trend,
+        drivers=drivers, drivers_with_sentiment=with_sentiment, polarity=polarity, polarity_means=polarity_means,
+        churn_now=churn_now, monthly_churn=monthly_churn, churn_trend=None if trend is None else _frozen(trend),
+        cohorts=cohorts, survival=survival, retention_overall=overall, retention_overall_at=overall_at,
+        retention_absent=tuple(absent), retention_fallback=fallback, retention=tuple(retention),
+        logrank_p=_frozen(logrank_p), cox=cox, cox_kind=cox_kind, panel=panel, reference=_frozen(reference),
+        cox_terms_absent=tuple(absent_terms), cox_needs=cox_needs, cox_left_out=_frozen(left_out),
+        cox_dropped_rows=dropped_rows, violated=tuple(violated), other_violated=tuple(other_violated),
+        at_risk=at_risk, seed=seed, rfm=summary, bgnbd=bgnbd, mbgnbd=mbgnbd, gamma_gamma=gamma_gamma, clv=values,
+        has_tier=has_tier, tiers=tiers, recorded_vip_share=recorded_vip_share, spend_corr=spend_corr,
+        calibration_end=calibration_end, holdout=holdout, one_time=one_time, notes=tuple(notes),
+        skipped=tuple(skip.items), data=data)
