@@ -70,9 +70,9 @@ def main(argv=None) -> int:
                                                                start=start, as_of=as_of), repeat=1)
     rows.append((f"churn_panel, sample ({len(panel):,} episodes)", wall, cpu, peak, ""))
     terms = [t for t in churn.SERVICE_COVARIATES if t in panel.columns]
-    wall, cpu, peak, cox = measure(lambda: churn.cox_model(panel, terms), repeat=1)
+    wall, cpu, peak, cox = measure(lambda: churn.fit_cox(panel, terms), repeat=1)
     hr = cox.summary.set_index("term")["hazard_ratio"]
-    rows.append(("cox_model (PHReg, Efron), sample", wall, cpu, peak,
+    rows.append(("fit_cox (PHReg, Efron), sample", wall, cpu, peak,
                  f"HR vip {hr['vip']:.3f}, fcr_failed {hr['fcr_failed_tickets']:.3f}"))
 
     print(f"{'case':55s} {'wall s':>8s} {'cpu s':>8s} {'x baseline':>11s} {'peak MiB':>9s}  result")
