@@ -162,7 +162,7 @@ class CustomersResult:
                                                "overall": self.nps_overall["estimate"]}),
             "churn_rate": None if churn_now is None else r({
                 "value": churn_now["estimate"], "ci_low": churn_now["ci_low"], "ci_high": churn_now["ci_high"],
-                "n": churn_now["n"], "definition": "snapshot_share" if self.snapshot else "monthly"}),
+                "n": int(churn_now["n"]), "definition": "snapshot_share" if self.snapshot else "monthly"}),
             "detractor_odds_ratios": None if drivers is None else r(
                 drivers.summary.set_index("term")[["odds_ratio", "ci_low", "ci_high"]].to_dict(orient="index")),
             "cox_model": self.cox_kind if cox is not None else None,
@@ -258,6 +258,237 @@ def _lumped(frame: pd.DataFrame, column: str, max_levels: int) -> pd.DataFrame:
     return lump_levels(frame, column, max_levels)
 
 
+def _nps_part(data, as_of, current: Period, previous: Period | None, skip: _Skips, *, nps_segments, vip_tier,
+              max_levels) -> dict:
+    """NPS of the headline period, its change, the whole history, breakdowns and whether they differ."""
+    out = {"scored": None, "nps_now": None, "nps_change": None, "nps_overall": None, "nps_segments": (),
+           "nps_by": {}, "nps_tests": {}}
+    if not data.has("responses", "nps"):
+        return out
+    responses = data.responses
+    scored = nps.service_history(responses[responses["submitted_at"] <= as_of], data.tickets, data.customers,
+                                 vip_tier=vip_tier)
+    in_period = scored[current.contains(scored["submitted_at"])]
+    if len(in_period):
+        out["nps_now"] = nps.nps_table(in_period).iloc[0]
+    before = scored[previous.contains(scored["submitted_at"])] if previous is not None else scored.iloc[:0]
+    if out["nps_now"] is not None and len(before):
+        both = pd.concat([in_period.assign(_p="current"), before.assign(_p="previous")])
+        out["nps_change"] = nps.nps_difference(both, "_p", "current", "previous").iloc[0]
+    out["nps_overall"] = nps.nps_table(scored).iloc[0]
+    segments = [s for s in nps_segments if s in scored.columns and scored[s].notna().any()]
+    for s in nps_segments:
+        if s not in segments:
+            skip(f"nps_by_{s}", "tickets.channel" if s == "channel" else
+                 "customers.region or tickets.region" if s == "region" else f"customers.{s}")
+    out.update(scored=scored, nps_segments=tuple(segments),
+               nps_by={s: nps.nps_table(_lumped(scored, s, max_levels), s) for s in segments},
+               nps_tests={s: nps.nps_group_test(_lumped(scored, s, max_levels), s).iloc[0] for s in segments})
+    return out
+
+
+def _drivers_part(scored, tickets, notes: list) -> dict:
+    """The detractor model on the surveyed ticket's service history, with the comment's sentiment beside it
+    (``scored`` gains a ``comment_polarity`` column when there are comments)."""
+    out = {"scored": scored, "drivers": None, "drivers_with_sentiment": None, "polarity": None}
+    if scored is None or tickets is None or "ticket_id" not in scored.columns:
+        return out
+    if "comment" in scored.columns and scored["comment"].notna().any():
+        from csm import sentiment
+
+        has_comment = scored["comment"].notna()
+        scores = sentiment.score(scored.loc[has_comment, "comment"])
+        scored = scored.assign(comment_polarity=pd.Series(np.asarray(scores["polarity"], float),
+                                                          index=scored.index[has_comment]))
+        out.update(scored=scored, polarity="comment_polarity")
+    try:
+        out["drivers"] = nps.fit_detractor_model(scored)
+    except CsmError as exc:
+        notes.append(_fit_failed("detractor_drivers", exc))
+    if out["drivers"] is not None and out["polarity"]:
+        try:
+            out["drivers_with_sentiment"] = nps.fit_detractor_model(scored, polarity=out["polarity"])
+        except CsmError:  # near-perfect separation: reported in words
+            pass
+    return out
+
+
+def _churn_part(customers, current: Period, previous: Period | None, as_of, follow_up_start, *, has_churn: bool,
+                snapshot: bool) -> dict:
+    """The churn rate of the headline period (the scorecard's definition; a snapshot's churned share) and the
+    monthly churn rate over the follow-up with its Poisson trend test (rate ratio per 12 months)."""
+    churn_now = monthly = trend = None
+    if snapshot:
+        churn_now = churn.churn_share(customers, as_of=as_of).iloc[0]
+    elif has_churn:
+        churn_now = churn.churn_rate(customers, current, comparison=previous).iloc[0]
+        if not (churn_now["n"] > 0 and np.isfinite(churn_now["estimate"])):
+            churn_now = None  # no customer active at the period start: nothing was measured, so no rate is shown
+    if has_churn and not snapshot:
+        monthly = churn.monthly_churn_rate(customers, start=follow_up_start, end=as_of)
+        try:
+            trend = _frozen(churn.churn_trend(monthly))
+        except CsmError:  # fewer than 3 months or no churn: no trend sentence
+            trend = None
+    return {"churn_now": churn_now, "monthly_churn": monthly, "churn_trend": trend}
+
+
+def _cox_part(data, as_of, follow_up_start, skip: _Skips, notes: list, *, has_churn: bool, snapshot: bool,
+              vip_tier, customer_covariates, max_levels) -> dict:
+    """The Cox model of churn: time-varying service covariates from the tickets, else customer attributes."""
+    customers, tickets = data.customers, data.tickets
+    out = {"cox": None, "cox_kind": None, "panel": None, "reference": {}, "cox_needs": None, "cox_terms_absent": (),
+           "cox_left_out": {}, "cox_dropped_rows": 0}
+    if has_churn and tickets is not None and not snapshot:
+        panel = churn.churn_panel(customers, tickets, data.responses, start=follow_up_start, as_of=as_of,
+                                  vip_tier=vip_tier)
+        terms = [t for t in churn.SERVICE_COVARIATES if t in panel.columns and panel[t].std() > 0]
+        absent = [t for t in churn.SERVICE_COVARIATES if t not in terms]
+        for t in absent:
+            skip(f"cox_service_term_{t}", COX_TERM_NEEDS[t])
+        out.update(cox_kind="cox_service", panel=panel, cox_terms_absent=tuple(absent))
+        if not terms:
+            out["cox_needs"] = ", ".join(sorted(set(COX_TERM_NEEDS.values())))
+            return out
+        section = "cox_service"
+    elif has_churn:  # customers-only (or a snapshot): a Cox model on customer attributes over tenure
+        if tickets is None:
+            skip("cox_service", "tickets")
+        design = churn.customer_cox_frame(churn.survival_frame(customers, as_of=as_of), list(customer_covariates),
+                                          max_levels=max_levels)
+        out.update(cox_kind="cox_customer", panel=design.frame, reference=design.reference,
+                   cox_left_out=dict(design.left_out), cox_dropped_rows=int(design.dropped_rows))
+        if not design.terms:  # no usable customer column: named, nothing fitted
+            out["cox_needs"] = ", ".join(f"customers.{c}" for c in customer_covariates) or "customers.<column>"
+            skip("cox_customer", out["cox_needs"])
+            return out
+        terms, section = design.terms, "cox_customer"
+    else:
+        return out
+    try:
+        out["cox"] = churn.fit_cox(out["panel"], terms)
+    except CsmError as exc:
+        notes.append(_fit_failed(section, exc))
+    return out
+
+
+def _clv_part(data, as_of, notes: list, *, has_churn: bool, margin, lifetime_cap_years, min_churners, time_unit,
+              horizon_months, annual_discount_rate) -> dict:
+    """The simple formula per tier, the purchase and spend models and the expected CLV per active customer."""
+    customers, transactions = data.customers, data.transactions
+    out = {"seed": None, "rfm": None, "bgnbd": None, "mbgnbd": None, "gamma_gamma": None, "clv": None,
+           "active_ids": None, "observation_end": None}
+    if has_churn and "revenue" in customers.columns:
+        seed_by = next((c for c in ("tier", "plan") if c in customers.columns), None)
+        out["seed"] = clv.seed_clv(customers, as_of=as_of, by=seed_by or "all", margin=margin,
+                                   lifetime_cap_years=lifetime_cap_years, min_churners=min_churners)
+    if transactions is None:
+        return out
+    observation_end = customers.set_index("customer_id")["churn_date"] if has_churn else None  # T ends at churn
+    summary = clv.rfm_summary(transactions, calibration_end=as_of, observation_end=observation_end,
+                              time_unit=time_unit)
+    out.update(rfm=summary, observation_end=observation_end)
+    try:
+        bgnbd = clv.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+        gamma_gamma = clv.fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
+        mbgnbd = clv.fit_mbgnbd(summary["frequency"], summary["recency"], summary["T"])
+    except CsmError as exc:
+        notes.append(_fit_failed("purchase_models", exc))
+        return out
+    active_ids = (customers.loc[customers["churn_date"].isna() | (customers["churn_date"] > as_of), "customer_id"]
+                  if has_churn else pd.Series(summary.index))
+    active = summary[summary.index.isin(active_ids)]
+    values = clv.discounted_clv(bgnbd, gamma_gamma, active, horizon_months=horizon_months,
+                                annual_discount_rate=annual_discount_rate, margin=margin, time_unit=time_unit)
+    has_tier = customers is not None and "tier" in customers.columns
+    tier = customers.set_index("customer_id")["tier"] if has_tier else pd.Series(dtype="str")
+    out.update(bgnbd=bgnbd, mbgnbd=mbgnbd, gamma_gamma=gamma_gamma, active_ids=active_ids,
+               clv=values.join(tier.rename("tier")))
+    return out
+
+
+def _retention_part(customers, as_of, skip: _Skips, *, retention_by, retention_months, max_levels) -> dict:
+    """Kaplan–Meier retention overall and by each requested column (many levels lumped), with log-rank tests."""
+    survival = churn.survival_frame(customers, as_of=as_of)
+    requested = list(retention_by or [])
+    groups = [g for g in requested if g in survival.columns and survival[g].notna().any()]
+    absent = [g for g in requested if g not in groups]
+    for g in absent:
+        skip(f"retention_by_{g}", f"customers.{g}")
+    fallback = bool(absent) and not groups and "plan" in survival.columns and survival["plan"].notna().any()
+    groups = ["plan"] if fallback else groups
+    overall = churn.retention_curves(survival.assign(all="all"), "all")
+    retention, logrank_p = [], {}
+    for g in groups:
+        lumped = _lumped(survival, g, max_levels)
+        curves = churn.retention_curves(lumped, g)
+        try:
+            lr = churn.logrank_test(lumped, g).iloc[0]
+            logrank_p[g] = lr["p_value"]
+        except AnalysisError:  # a single group
+            lr = None
+        retention.append(RetentionGroup(g, curves, churn.median_retention_at(curves, g, retention_months), lr))
+    return {"survival": survival, "retention_overall": overall,
+            "retention_overall_at": churn.median_retention_at(overall, "all", retention_months).iloc[0],
+            "retention_absent": tuple(absent), "retention_fallback": fallback, "retention": tuple(retention),
+            "logrank_p": logrank_p}
+
+
+def _at_risk_part(cox_part: dict, notes: list, *, at_risk_top, at_risk_horizon_months, at_risk_min_customers) -> dict:
+    """The at-risk list; the category column failing the PH check most clearly (largest |rho|) gets its own
+    baseline hazard per level (a stratified model: few strata, so each keeps enough customers); other violations
+    of the check are a caveat."""
+    cox = cox_part["cox"]
+    out = {"at_risk": None, "violated": (), "other_violated": ()}
+    if cox is None:
+        return out
+    ph = cox.ph_check
+    violated = ph.loc[ph["p_value"] < 0.01, "term"].tolist()
+    failing = ph[ph["term"].isin(violated) & ph["term"].str.contains("=", regex=False)]
+    strata = ([failing.loc[failing["rho"].abs().idxmax(), "term"].split("=", 1)[0]]
+              if cox_part["cox_kind"] == "cox_customer" and len(failing) else [])
+    out.update(violated=tuple(violated), other_violated=tuple(t for t in violated if t.split("=", 1)[0] not in strata))
+    try:
+        out["at_risk"] = churn.at_risk_customers(cox_part["panel"], cox, horizon_months=at_risk_horizon_months,
+                                                 top=at_risk_top, min_at_risk=at_risk_min_customers, strata=strata,
+                                                 reference=cox_part["reference"])
+    except CsmError as exc:
+        notes.append(_fit_failed("at_risk", exc))
+    return out
+
+
+def _clv_checks(data, current: Period, as_of, clv_part: dict, notes: list, *, has_tier: bool, vip_share, vip_tier,
+                holdout_months, time_unit) -> dict:
+    """Model tiers against the recorded tier, spend vs frequency, the holdout check of the purchase model and the
+    one-time buyers' P(alive) under MBG/NBD (BG/NBD says 1)."""
+    out = {"tiers": None, "recorded_vip_share": None, "spend_corr": None, "calibration_end": None, "holdout": None,
+           "one_time": None}
+    values, summary, bgnbd = clv_part["clv"], clv_part["rfm"], clv_part["bgnbd"]
+    if values is not None and has_tier:
+        tiers = clv.model_tiers(values["clv"], data.customers.set_index("customer_id")["tier"], top_share=vip_share,
+                                vip_label=vip_tier)
+        top_vip = tiers[(tiers["model_tier"] == vip_tier)]
+        out.update(tiers=tiers, recorded_vip_share=float(
+            top_vip.loc[top_vip["recorded_tier"] == vip_tier, "customers"].sum() / max(top_vip["customers"].sum(), 1)))
+    if bgnbd is None:
+        return out
+    repeat = summary.loc[summary["frequency"] > 0, ["frequency", "monetary_value"]]
+    calibration_end = current.end - pd.DateOffset(months=holdout_months) - pd.Timedelta(seconds=1)
+    out.update(spend_corr=float(np.corrcoef(repeat.T)[0, 1]), calibration_end=calibration_end)
+    cal = clv.rfm_summary(data.transactions, calibration_end=calibration_end, holdout_end=as_of,
+                          observation_end=clv_part["observation_end"], time_unit=time_unit)
+    try:
+        out["holdout"] = clv.holdout_comparison(clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["T"]), cal)
+    except CsmError as exc:
+        notes.append(_fit_failed("purchase_models", exc, where="holdout"))
+    buyers = summary[(summary["frequency"] == 0) & summary.index.isin(clv_part["active_ids"])]
+    p_alive = clv_part["mbgnbd"].p_alive(buyers["frequency"], buyers["recency"], buyers["T"])
+    out["one_time"] = _frozen({"share": 100 * len(buyers) / max(len(summary), 1), "n": len(buyers),
+                               "median": float(np.median(p_alive)) if len(buyers) else float("nan"),
+                               "low": float(np.quantile(p_alive, 0.1)) if len(buyers) else float("nan")})
+    return out
+
+
 def analyse(data, *, period: str = "latest", comparison: str | None = "previous",
             nps_segments=("tier", "region", "channel"), nps_compare: Mapping | None = None, vip_tier: str = "VIP",
             retention_by=("tier", "region"), retention_months: float = 12, cohort_freq: str = "Q",
@@ -271,14 +502,13 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     of notebooks/nps_churn_clv under their notebook names (``currency``: of revenue, so of every CLV figure; kept in
     :attr:`CustomersResult.parameters`). ``progress(done, total)`` is called after each part.
     Raises :class:`DataError` when there is nothing to report, or when the period has no data."""
-    steps = 6
+    parameters = {k: v for k, v in locals().items() if k not in ("data", "progress")}
 
-    def step(done):
+    def step(done, total=6):
         if progress is not None:
-            progress(done, steps)
+            progress(done, total)
 
-    parameters = {k: v for k, v in locals().items() if k not in ("data", "progress", "step", "steps")}
-    tickets, responses, customers, transactions = data.tickets, data.responses, data.customers, data.transactions
+    customers, transactions = data.customers, data.transactions
     has_nps = bool(data.has("responses", "nps"))
     has_churn = customers is not None and "churn_date" in customers.columns  # churn dates (real or derived)
     derived = data.derived.get("customers", {})
@@ -286,145 +516,32 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     if not (has_nps or has_churn or transactions is not None):
         raise DataError("Nothing to report: the data folder has no survey responses with NPS, no customers with "
                         "churn dates (or a churn flag derived in the mapping) and no transactions.")
-    skip = _Skips()
-    notes: list[Note] = []
+    skip, notes = _Skips(), []
     dates = _dates(data)
-    data_end = max(s.max() for s in dates)
-    data_start = min(s.min() for s in dates)
+    data_end, data_start = max(s.max() for s in dates), min(s.min() for s in dates)
     # a period without data is refused with the data's range, never reported as zeros
     current, previous = resolve_periods(period, comparison, data_end=data_end, data_start=data_start)
     as_of = current.end - pd.Timedelta(seconds=1)  # everything is as of the end of the headline period
     follow_up_start = _follow_up_start(data, has_churn, data_start)
 
-    # --- NPS: the headline period, its change, the whole history, breakdowns and whether they differ
-    nps_now = nps_change = nps_overall = None
-    nps_by, nps_tests, segments, scored = {}, {}, [], None
-    if has_nps:
-        scored = nps.service_history(responses[responses["submitted_at"] <= as_of], tickets, customers,
-                                     vip_tier=vip_tier)
-        in_period = scored[current.contains(scored["submitted_at"])]
-        if len(in_period):
-            nps_now = nps.nps_table(in_period).iloc[0]
-        before = scored[previous.contains(scored["submitted_at"])] if previous is not None else scored.iloc[:0]
-        if nps_now is not None and len(before):
-            both = pd.concat([in_period.assign(_p="current"), before.assign(_p="previous")])
-            nps_change = nps.nps_difference(both, "_p", "current", "previous").iloc[0]
-        nps_overall = nps.nps_table(scored).iloc[0]
-        segments = [s for s in nps_segments if s in scored.columns and scored[s].notna().any()]
-        for s in nps_segments:
-            if s not in segments:
-                skip(f"nps_by_{s}", "tickets.channel" if s == "channel" else
-                     "customers.region or tickets.region" if s == "region" else f"customers.{s}")
-        nps_by = {s: nps.nps_table(_lumped(scored, s, max_levels), s) for s in segments}
-        nps_tests = {s: nps.nps_group_test(_lumped(scored, s, max_levels), s).iloc[0] for s in segments}
+    # the models, in the order the report's skipped sections are met
+    nps_part = _nps_part(data, as_of, current, previous, skip, nps_segments=nps_segments, vip_tier=vip_tier,
+                         max_levels=max_levels)
     step(1)
-
-    # --- detractor drivers (logistic model on the surveyed ticket's service history)
-    drivers = with_sentiment = polarity = None
-    if scored is not None and tickets is not None and "ticket_id" in scored.columns:
-        if "comment" in scored.columns and scored["comment"].notna().any():  # comment sentiment beside the model
-            from csm import sentiment
-
-            has_comment = scored["comment"].notna()
-            scores = sentiment.score(scored.loc[has_comment, "comment"])
-            scored = scored.assign(comment_polarity=pd.Series(np.asarray(scores["polarity"], float),
-                                                              index=scored.index[has_comment]))
-            polarity = "comment_polarity"
-        try:
-            drivers = nps.fit_detractor_model(scored)
-        except CsmError as exc:
-            notes.append(_fit_failed("detractor_drivers", exc))
-        if drivers is not None and polarity:
-            try:
-                with_sentiment = nps.fit_detractor_model(scored, polarity=polarity)
-            except CsmError:  # near-perfect separation: reported in words
-                pass
+    drivers_part = _drivers_part(nps_part.pop("scored"), data.tickets, notes)
+    scored = drivers_part["scored"]
     step(2)
-
-    # --- churn rate of the headline period (the scorecard's definition) and against the comparison period
-    churn_now = None
-    if snapshot:
-        churn_now = churn.churn_share(customers, as_of=as_of).iloc[0]
-    elif has_churn:
-        churn_now = churn.churn_rate(customers, current, comparison=previous).iloc[0]
-        if not (churn_now["n"] > 0 and np.isfinite(churn_now["estimate"])):
-            churn_now = None  # no customer active at the period start: nothing was measured, so no rate is shown
-    # --- churn trend: monthly churn rate over the follow-up and a Poisson trend test (rate ratio per 12 months)
-    monthly_churn = trend = None
-    if has_churn and not snapshot:
-        monthly_churn = churn.monthly_churn_rate(customers, start=follow_up_start, end=as_of)
-        try:
-            trend = churn.churn_trend(monthly_churn)
-        except CsmError:  # fewer than 3 months or no churn: no trend sentence
-            trend = None
-
-    # --- Cox model of churn: time-varying service covariates from the tickets, else customer attributes
-    cox, panel, cox_kind, reference, cox_needs = None, None, None, {}, None
-    absent_terms, left_out, dropped_rows = [], {}, 0
-    if has_churn and tickets is not None and not snapshot:
-        cox_kind = "cox_service"
-        panel = churn.churn_panel(customers, tickets, responses, start=follow_up_start, as_of=as_of,
-                                  vip_tier=vip_tier)
-        cox_terms = [t for t in churn.SERVICE_COVARIATES if t in panel.columns and panel[t].std() > 0]
-        absent_terms = [t for t in churn.SERVICE_COVARIATES if t not in cox_terms]
-        for t in absent_terms:
-            skip(f"cox_service_term_{t}", COX_TERM_NEEDS[t])
-        if not cox_terms:
-            cox_needs = ", ".join(sorted(set(COX_TERM_NEEDS.values())))
-        else:
-            try:
-                cox = churn.fit_cox(panel, cox_terms)
-            except CsmError as exc:
-                notes.append(_fit_failed("cox_service", exc))
-    elif has_churn:  # customers-only (or a snapshot): a Cox model on customer attributes over tenure
-        cox_kind = "cox_customer"
-        if tickets is None:
-            skip("cox_service", "tickets")
-        design = churn.customer_cox_frame(churn.survival_frame(customers, as_of=as_of), list(customer_covariates),
-                                          max_levels=max_levels)
-        reference, panel = design.reference, design.frame
-        left_out, dropped_rows = dict(design.left_out), int(design.dropped_rows)
-        if not design.terms:  # no usable customer column: named, nothing fitted
-            cox_needs = ", ".join(f"customers.{c}" for c in customer_covariates) or "customers.<column>"
-            skip("cox_customer", cox_needs)
-        else:
-            try:
-                cox = churn.fit_cox(panel, design.terms)
-            except CsmError as exc:
-                notes.append(_fit_failed("cox_customer", exc))
+    churn_part = _churn_part(customers, current, previous, as_of, follow_up_start, has_churn=has_churn,
+                             snapshot=snapshot)
+    cox_part = _cox_part(data, as_of, follow_up_start, skip, notes, has_churn=has_churn, snapshot=snapshot,
+                         vip_tier=vip_tier, customer_covariates=customer_covariates, max_levels=max_levels)
     step(3)
-
-    # --- lifetime value: the simple formula per tier, the purchase models and the expected CLV per customer
-    seed = None
-    if has_churn and "revenue" in customers.columns:
-        seed_by = next((c for c in ("tier", "plan") if c in customers.columns), None)
-        seed = clv.seed_clv(customers, as_of=as_of, by=seed_by or "all", margin=margin,
-                            lifetime_cap_years=lifetime_cap_years, min_churners=min_churners)
-    bgnbd = mbgnbd = gamma_gamma = summary = values = None
-    observation_end = customers.set_index("customer_id")["churn_date"] if has_churn else None  # T ends at churn
-    if transactions is not None:
-        summary = clv.rfm_summary(transactions, calibration_end=as_of, observation_end=observation_end,
-                                  time_unit=time_unit)
-        try:
-            bgnbd = clv.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
-            gamma_gamma = clv.fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
-            mbgnbd = clv.fit_mbgnbd(summary["frequency"], summary["recency"], summary["T"])
-        except CsmError as exc:
-            bgnbd = mbgnbd = gamma_gamma = None
-            notes.append(_fit_failed("purchase_models", exc))
-    has_tier = customers is not None and "tier" in customers.columns
-    active_ids = None
-    if bgnbd is not None:
-        active_ids = (customers.loc[customers["churn_date"].isna() | (customers["churn_date"] > as_of), "customer_id"]
-                      if has_churn else pd.Series(summary.index))
-        active = summary[summary.index.isin(active_ids)]
-        values = clv.discounted_clv(bgnbd, gamma_gamma, active, horizon_months=horizon_months,
-                                    annual_discount_rate=annual_discount_rate, margin=margin, time_unit=time_unit)
-        tier = customers.set_index("customer_id")["tier"] if has_tier else pd.Series(dtype="str")
-        values = values.join(tier.rename("tier"))
+    clv_part = _clv_part(data, as_of, notes, has_churn=has_churn, margin=margin,
+                         lifetime_cap_years=lifetime_cap_years, min_churners=min_churners, time_unit=time_unit,
+                         horizon_months=horizon_months, annual_discount_rate=annual_discount_rate)
     step(4)
 
-    # --- the sections in the report's order: what they leave out, and the parts computed for them
+    # the sections in the report's order: what they leave out, and the parts computed for them
     if not has_churn:
         skip("churn_rate", "customers.churn_date" if customers is not None else "customers")
     nps_difference = None
@@ -439,127 +556,62 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
             skip("nps_compare", f"customers.{nps_compare.get('by')}")
     else:
         skip("nps", "responses.nps")
-    nps_trend = nps.nps_by_period(scored, freq="M") if scored is not None else None
-    # detractor drivers
-    if scored is None:
         skip("detractor_drivers", "responses.nps")
-    elif tickets is None or "ticket_id" not in scored.columns:
-        skip("detractor_drivers", "tickets" if tickets is None else "responses.ticket_id")
-    polarity_means = None
-    if drivers is not None:
+    if scored is not None and (data.tickets is None or "ticket_id" not in scored.columns):
+        skip("detractor_drivers", "tickets" if data.tickets is None else "responses.ticket_id")
+    polarity, polarity_means = drivers_part["polarity"], None
+    if drivers_part["drivers"] is not None:
         if polarity is None:
             skip("comment_sentiment", "responses.comment")
         else:
             polarity_means = nps.polarity_by_group(scored, polarity).set_index("nps_group")["estimate"]
-    # churn trend and cohorts
     cohorts = None
     if has_churn and not snapshot:
-        cohorts = churn.cohort_churn_rate(customers, start=follow_up_start, end=as_of, cohort_freq=cohort_freq)
+        cohorts = churn.cohort_churn_rate(customers, start=follow_up_start, end=as_of,
+                                          cohort_freq=cohort_freq)
     else:
         skip("churn_trend", "customers.churn_date" if customers is not None else "customers")
-    # retention curves: overall, then by each requested column (many levels lumped), log-rank tests
-    survival = overall = overall_at = None
-    retention, logrank_p, absent, fallback = [], {}, [], False
+    retention_part = {"survival": None, "retention_overall": None, "retention_overall_at": None,
+                      "retention_absent": (), "retention_fallback": False, "retention": (), "logrank_p": {}}
     if has_churn:
-        survival = churn.survival_frame(customers, as_of=as_of)
-        requested = list(retention_by or [])
-        groups = [g for g in requested if g in survival.columns and survival[g].notna().any()]
-        absent = [g for g in requested if g not in groups]
-        for g in absent:
-            skip(f"retention_by_{g}", f"customers.{g}")
-        if absent:
-            fallback = not groups and "plan" in survival.columns and survival["plan"].notna().any()
-            groups = ["plan"] if fallback else groups
-        overall = churn.retention_curves(survival.assign(all="all"), "all")
-        overall_at = churn.median_retention_at(overall, "all", retention_months).iloc[0]
-        for g in groups:
-            lumped = _lumped(survival, g, max_levels)
-            curves = churn.retention_curves(lumped, g)
-            at = churn.median_retention_at(curves, g, retention_months)
-            try:
-                lr = churn.logrank_test(lumped, g).iloc[0]
-                logrank_p[g] = lr["p_value"]
-            except AnalysisError:
-                lr = None
-            retention.append(RetentionGroup(g, curves, at, lr))
+        retention_part = _retention_part(customers, as_of, skip, retention_by=retention_by,
+                                         retention_months=retention_months, max_levels=max_levels)
     else:
         skip("retention", "customers.churn_date" if customers is not None else "customers")
         skip("cox_service", "customers.churn_date" if customers is not None else "customers")
     step(5)
-
-    # --- at-risk list
-    at_risk, violated, other_violated = None, [], []
-    if cox is not None:
-        ph = cox.ph_check
-        violated = ph.loc[ph["p_value"] < 0.01, "term"].tolist()
-        # the category column failing the PH check most clearly (largest |rho|) gets its own baseline hazard per
-        # level (a stratified model: few strata, so each keeps enough customers); other violations: a caveat
-        failing = ph[ph["term"].isin(violated) & ph["term"].str.contains("=", regex=False)]
-        strata = ([failing.loc[failing["rho"].abs().idxmax(), "term"].split("=", 1)[0]]
-                  if cox_kind == "cox_customer" and len(failing) else [])
-        other_violated = [t for t in violated if t.split("=", 1)[0] not in strata]
-        try:
-            at_risk = churn.at_risk_customers(panel, cox, horizon_months=at_risk_horizon_months, top=at_risk_top,
-                                              min_at_risk=at_risk_min_customers, strata=strata, reference=reference)
-        except CsmError as exc:
-            notes.append(_fit_failed("at_risk", exc))
-    elif not has_churn:
+    at_risk_part = _at_risk_part(cox_part, notes, at_risk_top=at_risk_top, at_risk_horizon_months=at_risk_horizon_months,
+                                 at_risk_min_customers=at_risk_min_customers)
+    if cox_part["cox"] is None and not has_churn:
         skip("at_risk", "customers.churn_date" if customers is not None else "customers")
-    elif cox_needs:
-        skip("at_risk", cox_needs)
-
-    # --- lifetime value: what the CLV section and its appendix show
-    if seed is None:
+    elif cox_part["cox"] is None and cox_part["cox_needs"]:
+        skip("at_risk", cox_part["cox_needs"])
+    if clv_part["seed"] is None:
         skip("seed_clv", "customers.revenue" if has_churn else "customers.churn_date" if customers is not None
              else "customers")
     if transactions is None:
         skip("purchase_models", "transactions")
-    tiers = recorded_vip_share = None
-    if values is not None:
-        if has_tier:
-            tier = customers.set_index("customer_id")["tier"]
-            tiers = clv.model_tiers(values["clv"], tier, top_share=vip_share, vip_label=vip_tier)
-            top_vip = tiers[(tiers["model_tier"] == vip_tier)]
-            recorded_vip_share = float(top_vip.loc[top_vip["recorded_tier"] == vip_tier, "customers"].sum()
-                                       / max(top_vip["customers"].sum(), 1))
-        else:
-            skip("model_tiers", "customers.tier")
-    spend_corr = calibration_end = holdout = one_time = None
-    if bgnbd is not None:
-        repeat = summary.loc[summary["frequency"] > 0, ["frequency", "monetary_value"]]
-        spend_corr = float(np.corrcoef(repeat.T)[0, 1])
-        # holdout check: fit up to holdout_months before the period end, compare the purchases after
-        calibration_end = current.end - pd.DateOffset(months=holdout_months) - pd.Timedelta(seconds=1)
-        cal = clv.rfm_summary(transactions, calibration_end=calibration_end, holdout_end=as_of,
-                              observation_end=observation_end, time_unit=time_unit)
-        try:
-            holdout = clv.holdout_comparison(clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["T"]), cal)
-        except CsmError as exc:
-            notes.append(_fit_failed("purchase_models", exc, where="holdout"))
-        # one-time buyers still active: their P(alive) under MBG/NBD (BG/NBD says 1)
-        buyers = summary[(summary["frequency"] == 0) & summary.index.isin(active_ids)]
-        p_alive = mbgnbd.p_alive(buyers["frequency"], buyers["recency"], buyers["T"])
-        one_time = _frozen({"share": 100 * len(buyers) / max(len(summary), 1), "n": len(buyers),
-                            "median": float(np.median(p_alive)) if len(buyers) else float("nan"),
-                            "low": float(np.quantile(p_alive, 0.1)) if len(buyers) else float("nan")})
+    has_tier = customers is not None and "tier" in customers.columns
+    if clv_part["clv"] is not None and not has_tier:
+        skip("model_tiers", "customers.tier")
+    checks = _clv_checks(data, current, as_of, clv_part, notes, has_tier=has_tier, vip_share=vip_share,
+                         vip_tier=vip_tier, holdout_months=holdout_months, time_unit=time_unit)
     step(6)
-
+    clv_part.pop("active_ids")
+    clv_part.pop("observation_end")
     return CustomersResult(
         current=current, previous=previous, as_of=as_of, data_start=data_start, follow_up_start=follow_up_start,
         snapshot=snapshot, snapshot_date=derived["churn_date"]["when_churned"] if snapshot else None,
-        has_nps=has_nps, has_churn=has_churn, has_tickets=tickets is not None,
+        has_nps=has_nps, has_churn=has_churn, has_tickets=data.tickets is not None,
         has_transactions=transactions is not None, has_customers=customers is not None,
-        parameters=_frozen(parameters),
-        scored=scored, nps_now=nps_now, nps_change=nps_change, nps_overall=nps_overall, nps_segments=tuple(segments),
-        nps_by=_frozen(nps_by), nps_tests=_frozen(nps_tests), nps_compare=nps_difference, nps_trend=nps_trend,
-        drivers=drivers, drivers_with_sentiment=with_sentiment, polarity=polarity, polarity_means=polarity_means,
-        churn_now=churn_now, monthly_churn=monthly_churn, churn_trend=None if trend is None else _frozen(trend),
-        cohorts=cohorts, survival=survival, retention_overall=overall, retention_overall_at=overall_at,
-        retention_absent=tuple(absent), retention_fallback=fallback, retention=tuple(retention),
-        logrank_p=_frozen(logrank_p), cox=cox, cox_kind=cox_kind, panel=panel, reference=_frozen(reference),
-        cox_terms_absent=tuple(absent_terms), cox_needs=cox_needs, cox_left_out=_frozen(left_out),
-        cox_dropped_rows=dropped_rows, violated=tuple(violated), other_violated=tuple(other_violated),
-        at_risk=at_risk, seed=seed, rfm=summary, bgnbd=bgnbd, mbgnbd=mbgnbd, gamma_gamma=gamma_gamma, clv=values,
-        has_tier=has_tier, tiers=tiers, recorded_vip_share=recorded_vip_share, spend_corr=spend_corr,
-        calibration_end=calibration_end, holdout=holdout, one_time=one_time, notes=tuple(notes),
-        skipped=tuple(skip.items), data=data)
+        parameters=_frozen(parameters), scored=scored, **_frozen_values(nps_part), nps_compare=nps_difference,
+        nps_trend=nps.nps_by_period(scored, freq="M") if scored is not None else None,
+        drivers=drivers_part["drivers"], drivers_with_sentiment=drivers_part["drivers_with_sentiment"],
+        polarity=polarity, polarity_means=polarity_means, **churn_part, cohorts=cohorts,
+        **_frozen_values(retention_part), **_frozen_values(cox_part), **at_risk_part, **clv_part, has_tier=has_tier,
+        **checks, notes=tuple(notes), skipped=tuple(skip.items), data=data)
+
+
+def _frozen_values(part: dict) -> dict:
+    """A part's dict values frozen (read-only mappings), so the result stays immutable."""
+    return {k: _frozen(v) if isinstance(v, dict) else v for k, v in part.items()}

@@ -81,8 +81,8 @@ def churn_rate(customers: pd.DataFrame, period, *, comparison=None, confidence: 
     n, k = _active_and_lost(customers, pd.Timestamp(period.start), pd.Timestamp(period.end))
     ci = wilson_interval(np.array([k], float), np.array([n], float), confidence=confidence)
     out = pd.DataFrame({"estimate": ci["estimate"].to_numpy(), "ci_low": ci["ci_low"].to_numpy(),
-                        "ci_high": ci["ci_high"].to_numpy(), "p_value": [np.nan], "n": [float(n)],
-                        "churned": [float(k)]})
+                        "ci_high": ci["ci_high"].to_numpy(), "p_value": [np.nan], "n": [n],
+                        "churned": [k]})
     if comparison is not None:
         n0, k0 = _active_and_lost(customers, pd.Timestamp(comparison.start), pd.Timestamp(comparison.end))
         prev = wilson_interval(np.array([k0], float), np.array([n0], float), confidence=confidence)
