@@ -154,7 +154,7 @@ def test_trivial_concentration_is_not_a_finding_even_when_significant():
 
 def test_a_level_new_this_period_says_new_not_inf():
     changes = pd.DataFrame({"category": ["a", "b"], "count": [1, 5], "count_previous": [0, 4],
-                            "rate_ratio": [np.inf, 1.25], "ci_low": [0.03, 0.3], "ci_high": [np.inf, 6.0],
+                            "estimate": [np.inf, 1.25], "ci_low": [0.03, 0.3], "ci_high": [np.inf, 6.0],
                             "p_adjusted": [1.0, 1.0], "share_change": [0.1, -0.1], "significant": [True, False]})
     for lang, new in (("en", "new (0 before)"), ("zh", "新增（上期为 0）")):
         shown = report.changes_table(changes, lang)
@@ -326,7 +326,7 @@ def test_period_changes_match_rate_ratio_test():
     ch = C.period_changes(t, ("2026-06-01", "2026-07-01"), ("2026-05-01", "2026-06-01")).set_index("category")
     from csm.stats import rate_ratio_test
     ref = rate_ratio_test(60, 30, 30, 31).iloc[0]
-    assert ch.loc["a", "rate_ratio"] == pytest.approx(ref["estimate"]) and ch.loc["a", "p_value"] == pytest.approx(ref["p_value"])
+    assert ch.loc["a", "estimate"] == pytest.approx(ref["estimate"]) and ch.loc["a", "p_value"] == pytest.approx(ref["p_value"])
 
 
 # --------------------------------------------------------------------------- words

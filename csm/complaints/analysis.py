@@ -138,8 +138,9 @@ class ComplaintsResult:
             "spike_search": {"tested": self.spikes.tested, "weeks": self.spikes.weeks, "needed": self.spikes.min_weeks},
             "spikes": for_record(spikes[spike_columns]),
             "root_causes": for_record(self.root.drop(columns=["effect_name", "spike_index"])),
-            "changes": for_record(self.changes[["category", "count", "count_previous", "rate_ratio", "ci_low",
-                                                "ci_high", "p_adjusted"]]) if self.changes is not None else None,
+            "changes": for_record(self.changes.rename(columns={"estimate": "rate_ratio"})[[
+                "category", "count", "count_previous", "rate_ratio", "ci_low", "ci_high", "p_adjusted"]])
+            if self.changes is not None else None,
             "concentration": for_record(self.concentration.summary) if self.concentration is not None else None,
             "outcome_drivers": for_record(drivers[drivers["significant"].astype(bool)]
                                           .rename(columns={"estimate": "odds_ratio"})),

@@ -14,7 +14,7 @@ def period_changes(tickets: pd.DataFrame, current, previous, by: str = "category
                    alpha: float = 0.05) -> pd.DataFrame:
     """Complaints per ``by`` level in the ``current`` vs the ``previous`` period (:class:`csm.periods.Period`
     objects, or (start, end) pairs): counts, daily rates, the rate
-    ratio with its exact interval and p-value (:func:`csm.stats.rate_ratio_test`, exposure = days),
+    ratio (``estimate``) with its exact interval and p-value (:func:`csm.stats.rate_ratio_test`, exposure = days),
     Holm-adjusted p, shares and the share change. Sorted by the change in count."""
     nonempty_column(tickets, by, "period_changes")
     (c0, c1), (p0, p1) = [(x.start, x.end) if hasattr(x, "start") else tuple(map(pd.Timestamp, x))
@@ -27,7 +27,7 @@ def period_changes(tickets: pd.DataFrame, current, previous, by: str = "category
     rr = rate_ratio_test(cur.to_numpy(float), e1, prev.to_numpy(float), e2)
     out = pd.DataFrame({by: levels.astype(str), "count": cur.to_numpy(int), "count_previous": prev.to_numpy(int),
                         "per_day": cur.to_numpy() / e1, "per_day_previous": prev.to_numpy() / e2,
-                        "rate_ratio": rr["estimate"].to_numpy(), "ci_low": rr["ci_low"].to_numpy(),
+                        "estimate": rr["estimate"].to_numpy(), "ci_low": rr["ci_low"].to_numpy(),
                         "ci_high": rr["ci_high"].to_numpy(), "p_value": rr["p_value"].to_numpy(),
                         "share": cur.to_numpy() / cur.sum(), "share_previous": prev.to_numpy() / prev.sum()})
     out["share_change"] = out["share"] - out["share_previous"]

@@ -618,7 +618,7 @@ def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> 
     return [phrase("change_new_sentence", lang, category=code_label(r[by], lang), count=_num(r["count"]),
                    p=format_p_value(r["p_adjusted"])) if r["count_previous"] == 0 else
             phrase("change_up", lang, category=code_label(r[by], lang), count=_num(r["count"]),
-                   previous=_num(r["count_previous"]), rr=_num(r["rate_ratio"], 2), low=_num(r["ci_low"], 2),
+                   previous=_num(r["count_previous"]), rr=_num(r["estimate"], 2), low=_num(r["ci_low"], 2),
                    high=_num(r["ci_high"], 2), p=format_p_value(r["p_adjusted"])) for _, r in sig.iterrows()]
 
 
@@ -642,7 +642,7 @@ def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.
     out = pd.DataFrame({by: changes[by].map(lambda v: code_label(v, lang)), "count": changes["count"].map(_num),
                         "count_previous": changes["count_previous"].map(_num),
                         "rate_ratio": [_rate_ratio_text(r, lo, hi, prev, lang) for r, lo, hi, prev in
-                                       zip(changes["rate_ratio"], changes["ci_low"], changes["ci_high"],
+                                       zip(changes["estimate"], changes["ci_low"], changes["ci_high"],
                                            changes["count_previous"])],
                         "p_adjusted": changes["p_adjusted"].map(format_p_value),
                         "share_change": changes["share_change"].map(lambda x: fmt.points(x, lang))})
