@@ -231,7 +231,8 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     and the category terms use the ``max_levels`` largest and "all others". ``progress(done, total)`` is
     called after each step.
     """
-    _check("sla_target", sla_target, low=0, high=1) if sla_target is not None else None
+    if sla_target is not None:
+        _check("sla_target", sla_target, low=0, high=1)
     _check("sla_hours", sla_hours, low=0)
     _check("model_months", model_months, low=1, integer=True)
     _check("spike_lookback_weeks", spike_lookback_weeks, low=1, integer=True)

@@ -37,6 +37,7 @@ from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label, note_text, phrase
 from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
 from csm.report.plots import COLORS, PALETTE, _axes, _format_dates, _legend, _require, _tick_labels
+from csm.report.summary import Finding, summary_block
 from csm.report.tables import (
     bullets,
     code_label,
@@ -682,8 +683,6 @@ def _summary_findings(*, n: int, period_text: str, period, model_window: str, pa
     """The 3–5 findings of the briefing's summary: volume and the largest category; the top finding still
     current (a standing pattern or a spike in the period); when the top spike lies before the period, when it
     was; what changed against the comparison period; the slowest category against the SLA target."""
-    from csm.report.summary import Finding
-
     out = []
     top = pareto.iloc[0] if len(pareto) else None
     out.append(Finding(phrase("finding_volume", lang, n=fmt.count(n, lang), period=period_text,
@@ -1010,8 +1009,6 @@ def findings(result, lang: str) -> list:
 
 def show_summary(result, lang: str) -> None:
     """Title, the summary box (:func:`findings`) and the sentence saying what the report covers."""
-    from csm.report.summary import summary_block
-
     period_text = _period_text(result, lang)
     display(heading("complaints_title", lang, level=1, period=period_text))
     display(summary_block(findings(result, lang), lang))
