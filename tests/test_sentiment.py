@@ -14,7 +14,8 @@ from csm import sentiment
 from csm.notes import Skipped
 from csm.periods import parse_period
 from csm.sentiment.chinese import load_zh_model
-from csm.sentiment.score import _EN_SENTENCE, _chinese, _vader
+from csm.sentiment.english import SENTENCE_END
+from csm.sentiment.score import _chinese, _vader
 from csm.sentiment.summaries import wilson
 from csm.compat import STR
 from csm.data.sample import TRUTH, sample_labels
@@ -503,7 +504,7 @@ def test_vader_window_cache_gives_vaders_own_valences_and_scores():
         assert v._sentiments(t) == v._sentiments_reference(t), t
     plain = SentimentIntensityAnalyzer()
     plain.lexicon = v.lexicon
-    one = [t for t in texts if not _EN_SENTENCE.search(t) and not any(ch in plain.emojis for ch in t)]
+    one = [t for t in texts if not SENTENCE_END.search(t) and not any(ch in plain.emojis for ch in t)]
     got = sentiment.score(one, n_jobs=1)
     en = (got["language"] == "en").to_numpy()
     ref = np.array([plain.polarity_scores(t)["compound"] for t in one])

@@ -2,8 +2,10 @@
 
 Modules (data flows top to bottom)::
 
-    score.py      score(texts) → language, polarity, subjectivity, label per text (English: VADER or TextBlob
-                  exactly; mixed texts); chinese.py the Chinese model and lexicon scorer; cache.py bounded caches
+    score.py      score(texts) → language, polarity, subjectivity, label per text (mixed texts: both sides)
+      english.py  VADER with service words, and exactly TextBlob's PatternAnalyzer (fast, identical results)
+      chinese.py  the supervised Chinese model over contrast-weighted segments, with lexicon rules (jieba through
+                  csm.text.segmenter); cache.py the scorers' bounded caches
     aspects.py    service aspects per text, their ranking (aspect_summary) and masked example quotes
     summaries.py  tidy summaries with intervals: shares per group / month, a period's headline against its
                   comparison, agreement with ratings, calibration, trust, language mix
