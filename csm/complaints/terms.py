@@ -3,7 +3,6 @@ informative Dirichlet prior, Monroe, Colaresi & Quinn 2008) and masked example c
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from collections import Counter
 from itertools import pairwise
@@ -13,7 +12,7 @@ import pandas as pd
 
 from csm.complaints.inputs import require_columns
 from csm.errors import AnalysisError
-from csm.text import mask_pii
+from csm.text import mask_pii, segment
 
 __all__ = ["tokenize", "term_counts", "weighted_log_odds", "distinctive_terms", "example_complaints"]
 
@@ -24,28 +23,6 @@ _EN_STOP = frozenset(["a", "about", "above", "after", "again", "against", "all",
 _ZH_STOP = frozenset(["的", "了", "是", "我", "你", "他", "她", "它", "们", "我们", "你们", "在", "和", "与", "及", "也", "都", "就", "还", "又", "很", "太", "吗", "呢", "吧", "啊", "呀", "把", "被", "给", "让", "对", "从", "到", "说", "这", "那", "这个", "那个", "一个", "没有", "什么", "怎么", "为什么", "已经", "一直", "可以", "还是", "但是", "而且", "因为", "所以", "如果", "然后", "结果", "一下", "一些", "自己", "现在", "请问", "你好", "谢谢", "麻烦", "不是", "就是", "关于", "问题", "处理", "帮忙", "帮忙处理", "需要", "希望",
     "不了", "上次", "之前", "一次", "华北", "华东", "华南", "华中", "华西", "西南", "西北", "东北"])
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'’]+|[\u4e00-\u9fff]+")
-_jieba = None
-
-
-def _segmenter():
-    """jieba, initialised once with its log messages silenced (they would leak into report stderr)."""
-    global _jieba
-    if _jieba is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)  # "Building prefix dict …" goes to stderr otherwise
-        jieba.initialize()
-        _jieba = jieba
-    return _jieba
-
-
-@functools.lru_cache(maxsize=100_000)
-def _segment(piece: str) -> tuple[str, ...]:
-    """jieba words of one run of Chinese characters (dictionary only, no HMM), memoised: complaint texts
-    repeat the same phrases, and segmentation is most of the tokenising time."""
-    return tuple(_segmenter().lcut(piece, HMM=False))
-
-
 def tokenize(text: str, *, bigrams: bool = True) -> list[str]:
     """Terms of one text: lower-case English words (stop words, time words, region names and 1–2-letter
     words out) and Chinese
@@ -75,7 +52,7 @@ def _tokenize_cached(text: str, bigrams: bool) -> tuple[str, ...]:
             else:
                 terms.append("")  # a break: no bigram across a stop word
         else:
-            for w in _segment(piece):
+            for w in segment(piece):
                 terms.append(w if len(w) > 1 and w not in _ZH_STOP else "")
     words = [t for t in terms if t]
     if bigrams:
