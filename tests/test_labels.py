@@ -12,7 +12,7 @@ from csm.errors import ParameterError
 from csm.report import labels as L
 from csm.report.labels import axis_label, kpi_unit, label, phrase, placeholders, relabel, rename_columns
 
-from csm.report.plots import FONT_PATH as FONT
+from csm.report.theme import FONT_PATH as FONT
 
 
 def test_every_entry_has_both_languages():
