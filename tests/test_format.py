@@ -148,3 +148,16 @@ def test_summary_block_escapes_and_colours():
     with pytest.raises(ValueError):
         summary_block([], "en")
     assert headline(Finding("CSAT 4.1 of 5", "missed")) == {"text": "CSAT 4.1 of 5", "status": "missed"}
+
+
+@pytest.mark.parametrize("module", ["theme", "format", "display", "charts", "labels", "levels", "summary", "results"])
+def test_shared_presentation_modules_declare_their_public_names(module):
+    """``__all__`` lists every public function and class a shared module defines, and nothing it lacks."""
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(f"csm.report.{module}")
+    assert set(mod.__all__) <= set(dir(mod))
+    defined = {name for name, obj in vars(mod).items() if not name.startswith("_")
+               and (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == mod.__name__}
+    assert defined <= set(mod.__all__), sorted(defined - set(mod.__all__))

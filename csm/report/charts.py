@@ -189,7 +189,8 @@ def interval_chart(frame: pd.DataFrame, y: str, estimate: str = "estimate", *, l
                    percent: bool = False, xlabel: str | None = None, ylabel: str | None = None,
                    title: str | None = None, dot_size: float = 45, ax: Axes | None = None) -> Axes:
     """A dot per row of ``frame`` with its interval ``lo``–``hi`` (a forest plot), rows in the frame's order with
-    the first on top, each labelled with the label of its ``y`` code.
+    the first on top, each labelled with the label of its ``y`` code (a column of ready-made text shows as it
+    is: unknown codes keep their text).
 
     ``hue`` colours the rows by a column's levels (``palette`` maps a level to its colour; a legend names
     them). ``reference`` draws a dashed vertical line (1 for ratios, 0 for differences), in the legend as
