@@ -36,6 +36,11 @@ class ReportFrame(pd.DataFrame):
     def _constructor(self):
         return ReportFrame
 
+    def _constructor_from_mgr(self, mgr, axes):
+        """A slice or copy is a ReportFrame too, built from pandas' block manager directly (pandas 2.2 would pass
+        the manager to ``__init__``, a DeprecationWarning)."""
+        return ReportFrame._from_mgr(mgr, axes=axes)
+
     def _repr_html_(self):
         """One header row (a named index's name heads its own column instead of a second, near-empty row),
         text columns left-aligned and number columns right-aligned (:func:`numeric_column`)."""
