@@ -108,6 +108,9 @@ def test_old_import_paths_are_the_new_objects():
     assert plots.register_cjk_font is theme.register_cjk_font and plots.font_families is theme.font_families
     for name in ("bar_with_ci", "dot_with_ci", "control_chart", "small_multiples", "DateTicks"):
         assert getattr(plots, name) is getattr(charts, name), name
+    from csm.report.labels import axis_label
+
+    assert plots.kpi_axis_label is axis_label
 
 
 def test_chinese_titles_ticks_and_legends_draw_without_missing_glyphs(strict):
