@@ -1,5 +1,6 @@
 """Report tables and sentences: rounding, intervals, target verdicts, Markdown safety, both languages."""
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -7,7 +8,8 @@ import pytest
 import mistune  # the Markdown renderer nbconvert uses for the HTML reports
 
 from csm import kpi
-from csm.report import tables
+from csm.report import display, tables
+from csm.report import format as fmt
 
 T = pd.Timestamp
 
@@ -54,17 +56,41 @@ def test_target_sentences_in_both_languages(card_and_targets):
 
 
 def test_format_number_by_unit():
-    assert tables.format_number(69.0771, "%") == "69.1%"
-    assert tables.format_number(3.871, "score (1–5)") == "3.87"
-    assert tables.format_number(3219.0, "tickets") == "3,219"
-    assert tables.format_number(np.nan, "%") == "–"
-    assert tables.format_number(-0.02, "minutes", signed=True) == "±0.0"
-    assert tables.format_number(1.25, "percentage points", "zh", signed=True) == "+1.2 个百分点"
+    assert fmt.format_number(69.0771, "%") == "69.1%"
+    assert fmt.format_number(3.871, "score (1–5)") == "3.87"
+    assert fmt.format_number(3219.0, "tickets") == "3,219"
+    assert fmt.format_number(np.nan, "%") == "–"
+    assert fmt.format_number(-0.02, "minutes", signed=True) == "±0.0"
+    assert fmt.format_number(1.25, "percentage points", "zh", signed=True) == "+1.2 个百分点"
+
+
+def test_old_import_paths_are_the_new_objects():
+    for name in ("ReportFrame", "display_frame", "code_label", "numeric_column", "heading", "paragraph", "bullets",
+                 "escape_markdown", "data_quality_table"):
+        assert getattr(tables, name) is getattr(display, name), name
+    for name in ("format_number", "format_interval", "unit_suffix", "format_quantity", "format_share",
+                 "format_p_value", "n_days"):
+        assert getattr(tables, name) is getattr(fmt, name), name
+    assert set(display.__all__) <= set(dir(display)) and set(fmt.__all__) <= set(dir(fmt))
+
+
+def test_display_frame_labels_headers_and_indexes_by_the_first_column():
+    frame = display.display_frame(pd.DataFrame({"kpi": ["fcr_rate"], "estimate": ["72.3%"], "n": ["1,200"]}), "zh")
+    assert isinstance(frame, display.ReportFrame) and frame.index.name == "指标"
+    assert list(frame.columns) == ["估计值", "样本量"]
+    own = display.display_frame(pd.DataFrame({"x": ["a"], "churn_rate": [0.1]}), "en", headers={"x": "estimate"})
+    assert own.index.name == "Estimate" and list(own.columns) == [display.code_label("churn_rate", "en")]
+    assert display.code_label(None, "en") == "–" and display.code_label(float("nan"), "zh") == "–"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas 2.2 warned when a ReportFrame was sliced
+        sliced = frame.iloc[:1]
+        copied = frame.rename(columns=str.upper)
+    assert isinstance(sliced, display.ReportFrame) and isinstance(copied, display.ReportFrame)  # whole cells still
 
 
 def test_generated_text_is_never_read_as_markdown():
     text = "column created_at is empty; set datetime_format: *now* [x](y) <b>"
-    html = mistune.html(tables.bullets([text]).data)
+    html = mistune.html(display.bullets([text]).data)
     assert "<em>" not in html and "<a " not in html and "<b>" not in html
     assert "created_at" in html and "datetime_format" in html
 
@@ -188,7 +214,7 @@ def test_report_tables_show_long_cells_whole():
     """pandas cuts cells at display.max_colwidth (50) with "...": a report table must show all 300 characters."""
     long = "median calendar-clock minutes from created_at to first_response_at " * 5  # 335 characters
     long = long[:300]
-    frame = tables.display_frame(pd.DataFrame({"kpi": ["first_response_minutes"], "definition": [long]}), "en")
+    frame = display.display_frame(pd.DataFrame({"kpi": ["first_response_minutes"], "definition": [long]}), "en")
     html = frame._repr_html_()
     assert long in html and "..." not in html and "…" not in html
     assert long in repr(frame)
@@ -198,7 +224,7 @@ def test_report_tables_show_long_cells_whole():
 
 
 def test_report_tables_have_one_header_row_and_align_text_left_numbers_right():
-    frame = tables.display_frame(pd.DataFrame({
+    frame = display.display_frame(pd.DataFrame({
         "kpi": ["First response time", "CSAT <b>"],
         "estimate": ["8.7 min (17.8 h) [16.7, 19.2]", "3.87 / 5"],
         "change": ["−4.2 pp", "+0.1个百分点"],
@@ -218,14 +244,14 @@ def test_report_tables_have_one_header_row_and_align_text_left_numbers_right():
     assert [a for a, _ in cells] == ["left", "right", "right", "right", "left", "right"]
     assert "CSAT &lt;b&gt;" in html  # still escaped
     assert repr(frame).splitlines()[1].startswith("KPI")  # the plain-text table is unchanged
-    assert not tables.numeric_column(pd.Series(["12 tickets were reopened within a week", "3 of them twice"]))
-    assert tables.numeric_column(pd.Series(["2.3天", "¥1,234", "p = 0.032", "2026年5月2日"]))
+    assert not display.numeric_column(pd.Series(["12 tickets were reopened within a week", "3 of them twice"]))
+    assert display.numeric_column(pd.Series(["2.3天", "¥1,234", "p = 0.032", "2026年5月2日"]))
 
 
 def test_data_table_counts_have_separators_and_a_missing_table_is_said_in_both_languages(tmp_path):
     from conftest import write_partial_sample
     from csm.data.load import load_tables
-    from csm.report.tables import data_quality_table
+    from csm.report.display import data_quality_table
 
     folder = write_partial_sample(tmp_path, drop_tables=("responses", "transactions", "assignments", "customers"))
     data = load_tables(folder)
