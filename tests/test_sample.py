@@ -5,6 +5,8 @@ in ``csm.data.sample.TRUTH``, with a tolerance derived from its sampling error w
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from pathlib import Path
@@ -62,6 +64,63 @@ def test_same_seed_gives_identical_frames_and_another_seed_differs():
         pd.testing.assert_frame_equal(a[name], b[name])
     assert not a["tickets"].equals(c["tickets"])
     assert not a["transactions"]["amount"].equals(c["transactions"]["amount"])
+
+
+#: sha256 (first 16 hex digits) of each generated table's CSV text, computed on the generator before it was
+#: split into the package csm/data/sample/ (issue 11): a refactoring must not change one value.
+#: The same digests under pandas 2.2 / numpy 1.26 and pandas 3 / numpy 2.
+GENERATED_DIGESTS = {
+    (20250101, 18000): {
+        'tickets': '5e51879e9f57abfa',
+        'responses': 'f1ba3d1e8dd53ad1',
+        'customers': '1252248e9d8f5335',
+        'transactions': '71601c2f7b03d448',
+        'assignments': '2c82c4494674349f',
+        'labels_tickets': '60698479db3db5ae',
+        'labels_responses': 'c789813860946aca',
+        'labels_customers': '9fc0bf5a613dd528',
+    },
+    (7, 3000): {
+        'tickets': '8ace828dd80180f4',
+        'responses': 'fa88a727bbbed3d6',
+        'customers': 'c0a091a06dd6af4b',
+        'transactions': '8f0b81c98c21fea2',
+        'assignments': '1826d6dbe8ba4493',
+        'labels_tickets': '877612a30f605203',
+        'labels_responses': '40467d2fc4dd1686',
+        'labels_customers': '210f18fc48afbed4',
+    },
+    (11, 800): {
+        'tickets': '96127f8cb00ea3fd',
+        'responses': '4c4fd7ec186bce12',
+        'customers': '1e8062a8da1e947c',
+        'transactions': '67e898c31a23f61c',
+        'assignments': '674883f5fcfd131f',
+        'labels_tickets': '8aee2a93c56bd1aa',
+        'labels_responses': 'c993e7b2329b6f1c',
+        'labels_customers': '466904f9b20bdf6c',
+    },
+}
+TRUTH_DIGEST = '5d2e15049dd06236'
+
+
+def digest(frame: pd.DataFrame) -> str:
+    text = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S.%f")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@pytest.mark.parametrize("seed, customers", list(GENERATED_DIGESTS))
+def test_generated_tables_are_unchanged_for_the_same_seed(seed, customers):
+    frames = S.generate_sample(seed=seed, customers=customers)
+    labels = S.sample_labels(seed=seed, customers=customers)
+    got = {**{name: digest(f) for name, f in frames.items()},
+           **{f"labels_{name}": digest(f) for name, f in labels.items()}}
+    assert got == GENERATED_DIGESTS[(seed, customers)]
+
+
+def test_truth_is_unchanged():
+    text = json.dumps(S.TRUTH, sort_keys=True, default=str)
+    assert hashlib.sha256(text.encode()).hexdigest()[:16] == TRUTH_DIGEST
 
 
 def check_contract(frames: dict[str, pd.DataFrame]) -> None:
