@@ -245,7 +245,7 @@ def test_realised_numbers_match_truth_and_truth_markdown_is_current(committed, l
             else:
                 yield f"{prefix}{k}", v
 
-    got = dict(flat(S._realised(committed, labels)))
+    got = dict(flat(S.realised(committed, labels)))
     want = dict(flat(S.TRUTH["default_dataset"]))
     assert got.keys() == want.keys()
     for k, v in want.items():
@@ -253,7 +253,7 @@ def test_realised_numbers_match_truth_and_truth_markdown_is_current(committed, l
             assert math.isclose(got[k], v, rel_tol=1e-6, abs_tol=1e-4), (k, got[k], v)
         else:
             assert got[k] == v, (k, got[k], v)
-    assert TRUTH_MD.read_text(encoding="utf-8") == S._truth_markdown()
+    assert TRUTH_MD.read_text(encoding="utf-8") == S.truth_markdown()
 
 
 # ------------------------------------------------------------------------------------------------
