@@ -18,10 +18,10 @@ from csm.data import (
     load_table,
     load_tables,
     read_raw,
-    validate,
     validate_file,
 )
 from csm.data.contract import CHANNELS, Problem
+from csm.data.validate import validate
 from csm.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -649,8 +649,6 @@ def test_load_tables_uses_the_file_named_in_the_mapping(tmp_path):
 def test_common_export_spellings_of_channel_and_priority_are_accepted():
     """Help-desk exports say Medium/Critical, E-mail, Live chat, WeChat: accepted without a mapping,
     while a value nobody could guess is still refused."""
-    from csm.data.load import validate
-
     frame = pd.DataFrame({
         "ticket_id": ["1", "2", "3", "4", "5"],
         "customer_id": ["c"] * 5,
