@@ -1,24 +1,22 @@
-"""Reading user exports and checking them against the data contract.
+"""Loading user exports: one table (:func:`load_table`) or a data folder (:func:`load_tables` → :class:`Dataset`).
 
-Pipeline for one file (``load_table``)::
+Pipeline for one file::
 
-    read_raw        CSV (UTF-8 / UTF-8-BOM / GB18030, also .csv.gz), Excel .xlsx, Parquet;
+    read_file       csm.data.read: CSV (UTF-8 / UTF-8-BOM / GB18030, also .csv.gz), Excel .xlsx, Parquet;
                     CSV and Excel are read as text so validation sees what the user wrote
-    apply_mapping   rename headers, drop listed columns, translate values (csm.data.mapping)
-    validate        convert to the canonical dtypes of csm.data.contract and collect EVERY problem
+    apply_mapping   csm.data.mapping: rename headers, drop listed columns, translate values
+    check_frame     csm.data.validate: convert to the canonical dtypes of csm.data.contract and collect
+                    EVERY problem
     on_invalid      "raise": any problem raises DataError listing all of them;
                     "drop": rows with row-level problems are dropped and counted
 
 All checks are vectorised (no Python loop over rows): a column is converted as a whole and
 problems are boolean masks over the rows. Parquet columns that already have the canonical dtype
-pass through with only the range / uniqueness checks.
+pass through with only the range / uniqueness checks. A folder's tables are then checked against
+each other (responses of unknown tickets, unknown customers), as warnings.
 
 Row numbers in problems are spreadsheet rows: the header is row 1, the first data row is row 2.
 The raw file is only ever opened for reading.
-
-Layout: :mod:`csm.data.read` (files, encodings, formats), :mod:`csm.data.mapping` (the mapping file),
-:mod:`csm.data.validate` (contract checks, problems, messages), this module (one table, a folder, the
-:class:`Dataset`).
 """
 from __future__ import annotations
 

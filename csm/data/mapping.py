@@ -558,7 +558,7 @@ def derive_before_validation(frame: pd.DataFrame, tm: TableMapping | None):
     blank = raw.isna().to_numpy(bool) | (text.eq("").to_numpy(bool, na_value=True) if text is not None else False)
     bad = ~blank & ~(np.isfinite(months) & (months >= 0))
     if bad.any():
-        issues.append((header, f"is not a tenure in months (a number ≥ 0), needed to derive signup_date", bad, raw))
+        issues.append((header, "is not a tenure in months (a number ≥ 0), needed to derive signup_date", bad, raw))
     months = np.where(bad, np.nan, months)
     signup = spec["as_of"] - pd.to_timedelta(months * DAYS_PER_MONTH, unit="D")
     return frame.assign(signup_date=pd.Series(signup, index=frame.index).astype("datetime64[ns]")), issues
