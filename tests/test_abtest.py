@@ -2,6 +2,7 @@
 rollout in the sample data, A/A false-positive rates, sequential type-I error, and analyst-readable errors."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -17,7 +18,8 @@ from csm.report import format as fmt
 from csm.report.labels import label
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.report import plots_abtest, tables_abtest
+from csm.notes import Skipped
+from csm.report import abtest as report
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = TRUTH["default_dataset"]["experiment"]
@@ -44,9 +46,14 @@ def data():
 
 @pytest.fixture(scope="module")
 def result(data):
-    return abtest.analyse_experiment(data.tickets, data.assignments, metrics=METRICS, planned_split=SPLIT,
-                                     responses=data.responses, customers=data.customers,
-                                     experiment_id="smart_triage", end="2026-04-30", n_boot=500, seed=1)
+    return abtest.analyse(data, metrics=METRICS, planned_split=SPLIT, experiment_id="smart_triage",
+                          experiment_end="2026-04-30", n_boot=500, seed=1)
+
+
+def analyse(data, *, end="2026-04-30", **params):
+    """The analysis without the sequential looks and with a short A/A check (the parts a test here checks)."""
+    return abtest.analyse(data, planned_split=SPLIT, experiment_end=end, looks=[], aa_splits=20,
+                          **{"metrics": {"fcr_rate": METRICS["fcr_rate"]}, **params})
 
 
 def row(result, metric):
@@ -174,8 +181,7 @@ def test_srm_test_matches_scipy_and_flags_a_planted_mismatch(data):
     units = data.assignments
     treated = units.index[units["variant"] == "treatment"]
     broken = units.drop(treated[::10])
-    res = abtest.analyse_experiment(data.tickets, broken, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                    planned_split=SPLIT, end="2026-04-30")
+    res = analyse(replace(data, assignments=broken))
     assert res.srm.flagged and res.srm.p_value < 0.001
     assert res.decision == "inconclusive_srm"
 
@@ -356,7 +362,7 @@ def test_metric_without_variance_is_explained(data):
     with pytest.raises(AnalysisError, match="no variance"):
         abtest.compare_ratio([0, 0, 0], [1, 2, 1], [0, 0], [3, 1])
     tickets = data.tickets.assign(flag=pd.array([False] * len(data.tickets), dtype="boolean"))
-    res = abtest.analyse_experiment(tickets, data.assignments, planned_split=SPLIT, end="2026-04-30", metrics={
+    res = analyse(replace(data, tickets=tickets), metrics={
         "fcr_rate": METRICS["fcr_rate"],
         "flag_rate": {"kind": "ratio", "column": "flag", "direction": "lower", "role": "guardrail"}})
     flag = row(res, "flag_rate")
@@ -367,13 +373,13 @@ def test_metric_without_variance_is_explained(data):
     expected = {"en": "(guardrail): not tested — the metric has no variance (every value in both arms is 0)",
                 "zh": "未检验——该指标没有变异（两组的所有值都是 0）"}
     for lang, text in expected.items():
-        sentences = tables_abtest.decision_sentences(res.decision, res.reasons, res.metrics, lang)
+        sentences = report.decision_sentences(res.decision, res.reasons, res.metrics, lang)
         assert sum(text in s for s in sentences) == 1, sentences
         assert lang == "en" or not any("no variance" in s for s in sentences)
     with pytest.raises(abtest.compare.Untestable) as info:
         abtest.compare_means([1.0], [2.0, 3.0])
     assert (info.value.reason, info.value.values) == ("too_few", {"arm": "control", "n": 1, "need": 2})
-    zh = tables_abtest.untested_reason({"error_reason": "too_few", "error_values": info.value.values}, "zh")
+    zh = report.untested_reason({"error_reason": "too_few", "error_values": info.value.values}, "zh")
     assert zh == "对照组只有 1 个数据，检验至少需要 2 个。"
 
 
@@ -390,15 +396,15 @@ def test_bad_metric_specs_are_refused():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_tables_sentences_and_charts(result, lang):
     decision, reasons = abtest.decide(result.metrics, srm=result.srm)
-    sentences = tables_abtest.decision_sentences(decision, reasons, result.metrics, lang)
+    sentences = report.decision_sentences(decision, reasons, result.metrics, lang)
     assert len(sentences) == 2 + len(result.metrics)
     assert ("+5.4" in sentences[2]) and ("[+3.2, +7.5]" in sentences[2])
-    table = tables_abtest.results_table(result.metrics, reasons, lang)
+    table = report.results_table(result.metrics, reasons, lang)
     assert len(table) == len(result.metrics)
-    ax = plots_abtest.lift_chart(result.metrics, reasons, lang=lang)
+    ax = report.lift_chart(result.metrics, reasons, lang=lang)
     assert len(ax.get_yticklabels()) == result.metrics["relative_lift"].notna().sum()
     plt.close("all")
-    assert tables_abtest.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
+    assert report.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
 
 
 def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(data):
@@ -407,8 +413,7 @@ def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(dat
     assignments = pd.DataFrame({"unit_id": agents, "variant": np.where(rng.random(len(agents)) < 0.5, "control",
                                                                        "treatment"),
                                 "assigned_at": pd.Timestamp("2026-01-01"), "unit_type": "agent"})
-    res = abtest.analyse_experiment(data.tickets, assignments, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                    planned_split=SPLIT, end="2026-03-31", min_clusters=40)
+    res = analyse(replace(data, assignments=assignments), end="2026-03-31", min_clusters=40)
     assert res.analysis_unit == "agent" and res.few_clusters
     assert sum(res.units_per_arm.values()) == len(agents)
     fcr = row(res, "fcr_rate")
@@ -426,26 +431,22 @@ def test_cluster_id_makes_the_cluster_the_analysis_unit(data):
     regions = data.customers.set_index("customer_id")["region"]
     units["cluster_id"] = units["unit_id"].map(regions).astype(STR)
     with pytest.raises(DataError, match="more than one variant"):
-        abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                  planned_split=SPLIT, end="2026-04-30")
+        analyse(replace(data, assignments=units))
     names = sorted(units["cluster_id"].unique())
     units["variant"] = units["cluster_id"].map({n: ("control", "treatment")[i % 2] for i, n in enumerate(names)})
-    res = abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                    planned_split=SPLIT, end="2026-04-30")
+    res = analyse(replace(data, assignments=units))
     assert res.analysis_unit == "cluster" and res.few_clusters
     assert sum(res.units_per_arm.values()) == len(names) == res.srm.summary["n"].sum()
 
 
 # --------------------------------------------------------------------------- optional inputs and derived defaults
 def test_missing_tables_and_columns_drop_their_metrics_not_the_report(data, result):
-    res = abtest.analyse_experiment(data.tickets, data.assignments.drop(columns=["pre_handle_time_minutes"]),
-                                    metrics=METRICS, planned_split=SPLIT, responses=None,
-                                    customers=data.customers.drop(columns=["churn_date"]),
-                                    experiment_id="smart_triage", end="2026-04-30", n_boot=500, seed=1)
-    assert res.skipped == [{"section": "cuped_aht_minutes", "needs": "assignments.pre_handle_time_minutes"},
-                           {"section": "csat_ordinal", "needs": "responses"},
-                           {"section": "nps", "needs": "responses"},
-                           {"section": "churn_rate", "needs": "customers.churn_date"}]
+    res = analyse(replace(data, assignments=data.assignments.drop(columns=["pre_handle_time_minutes"]), responses=None,
+                          customers=data.customers.drop(columns=["churn_date"])),
+                  metrics=METRICS, experiment_id="smart_triage", n_boot=500, seed=1)
+    assert res.skipped == (Skipped("cuped_aht_minutes", "assignments.pre_handle_time_minutes"),
+                           Skipped("csat_ordinal", "responses"), Skipped("nps", "responses"),
+                           Skipped("churn_rate", "customers.churn_date"))
     assert list(res.metrics["metric"]) == ["fcr_rate", "aht_minutes", "handle_time_per_ticket", "escalation_rate"]
     assert row(res, "aht_minutes")["verdict"] == "improved" and "variance_reduction" not in res.metrics
     # the metrics kept are the same numbers as with every input (only the correction family shrinks)
@@ -457,8 +458,7 @@ def test_missing_tables_and_columns_drop_their_metrics_not_the_report(data, resu
                                        customers=data.customers, units=data.assignments)
     assert {"section": "nps", "needs": "responses.ticket_id"} in skipped
     with pytest.raises(DataError, match=r"primary metric 'fcr_rate' needs tickets\.first_contact_resolved"):
-        abtest.analyse_experiment(data.tickets.drop(columns=["first_contact_resolved"]), data.assignments,
-                                  metrics=METRICS, planned_split=SPLIT, responses=data.responses)
+        analyse(replace(data, tickets=data.tickets.drop(columns=["first_contact_resolved"])), metrics=METRICS)
 
 
 def test_planned_looks_as_dates_or_equal_steps_over_the_window():
@@ -490,20 +490,20 @@ def test_rollout_window_is_derived_and_missing_inputs_are_named(data):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(result, lang):
-    units = {name: tables_abtest.value_unit(spec["column"]) for name, spec in abtest.check_metrics(METRICS).items()}
+    units = {name: report.value_unit(spec["column"]) for name, spec in abtest.check_metrics(METRICS).items()}
     assert units["aht_minutes"] == "minutes" and units["fcr_rate"] == "number"
     pp, minutes = (" pp", " min") if lang == "en" else ("个百分点", "分钟")
-    assert tables_abtest.format_level(8.8249, "value", lang, "minutes") == f"8.82{minutes}"
-    assert tables_abtest.format_effect(-1.0612, "value", lang, unit="minutes", interval=(-1.4, -0.72)) == \
+    assert report.format_level(8.8249, "value", lang, "minutes") == f"8.82{minutes}"
+    assert report.format_effect(-1.0612, "value", lang, unit="minutes", interval=(-1.4, -0.72)) == \
         f"−1.06{minutes} [−1.40, −0.72]"
-    assert tables_abtest.format_effect(-0.00004, "share", lang) == f"0.0{pp}"  # never "−0.0"
-    assert tables_abtest.format_level(3.894, "value", lang, "rating") == ("3.89 of 5" if lang == "en" else "3.89分（满分5分）")
+    assert report.format_effect(-0.00004, "share", lang) == f"0.0{pp}"  # never "−0.0"
+    assert report.format_level(3.894, "value", lang, "rating") == ("3.89 of 5" if lang == "en" else "3.89分（满分5分）")
     decision, reasons = abtest.decide(result.metrics, srm=result.srm)
-    table = tables_abtest.results_table(result.metrics, reasons, lang, units=units)
+    table = report.results_table(result.metrics, reasons, lang, units=units)
     aht = table.iloc[list(result.metrics["metric"]).index("aht_minutes")]
     assert all(str(v).endswith(minutes) for v in aht.iloc[1:3])  # control and treatment in minutes
-    findings = tables_abtest.summary_findings(decision, reasons, result.metrics, result.srm, lang,
-                                              experiment=tables_abtest.experiment_label("smart_triage", lang),
+    findings = report.summary_findings(decision, reasons, result.metrics, result.srm, lang,
+                                              experiment=report.experiment_label("smart_triage", lang),
                                               units=units)
     assert 3 <= len(findings) <= 5 and findings[0].status == "improved"
     assert f"+5.4{pp}" in findings[0].text and "smart_triage" not in findings[0].text  # the label, not the id
@@ -520,9 +520,9 @@ def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(resul
     odd = result.metrics.assign(p_adjusted=np.where(result.metrics["metric"] == "nps", 0.063,
                                                     result.metrics["p_adjusted"]))
     nps_row = odd.set_index("metric").loc["nps"]
-    note = tables_abtest.unadjusted_note(odd, lang)
+    note = report.unadjusted_note(odd, lang)
     assert nps_row["ci_low"] > 0 and note and str(label("nps", lang)) in note and "0.063" in note
     assert str(label("fcr_rate", lang)) not in note  # significant after adjustment: not named
-    assert tables_abtest.unadjusted_note(odd.assign(p_adjusted=0.5, ci_low=-1.0, ci_high=1.0), lang) is None
-    assert tables_abtest.experiment_label("smart_triage", "zh") == "智能分诊"
-    assert tables_abtest.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given
+    assert report.unadjusted_note(odd.assign(p_adjusted=0.5, ci_low=-1.0, ci_high=1.0), lang) is None
+    assert report.experiment_label("smart_triage", "zh") == "智能分诊"
+    assert report.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given
