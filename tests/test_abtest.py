@@ -68,7 +68,7 @@ def test_compare_proportions_matches_statsmodels():
     )
 
     r = abtest.compare_proportions(45, 120, 62, 130, alpha=0.05).iloc[0]
-    assert r["diff"] == pytest.approx(62 / 130 - 45 / 120)
+    assert r["estimate"] == pytest.approx(62 / 130 - 45 / 120)
     _, p = proportions_ztest([62, 45], [130, 120])
     assert r["p_value"] == pytest.approx(p, rel=1e-10)
     lo, hi = confint_proportions_2indep(62, 130, 45, 120, method="newcomb", compare="diff")
@@ -85,7 +85,7 @@ def test_compare_means_is_welch():
     ci = ref.confidence_interval(0.9)
     assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-10)
-    assert r["diff"] == pytest.approx(t.mean() - c.mean())
+    assert r["estimate"] == pytest.approx(t.mean() - c.mean())
 
 
 def test_compare_medians_bootstrap_and_mann_whitney():
@@ -93,8 +93,8 @@ def test_compare_medians_bootstrap_and_mann_whitney():
     c, t = rng.lognormal(2.0, 0.6, 300), rng.lognormal(1.9, 0.6, 320)
     r = abtest.compare_medians(c, t, n_boot=1000, seed=7).iloc[0]
     assert r["p_value"] == pytest.approx(st.mannwhitneyu(t, c, method="asymptotic").pvalue, rel=1e-10)
-    assert r["diff"] == pytest.approx(np.median(t) - np.median(c))
-    assert r["ci_low"] < r["diff"] < r["ci_high"]
+    assert r["estimate"] == pytest.approx(np.median(t) - np.median(c))
+    assert r["ci_low"] < r["estimate"] < r["ci_high"]
     again = abtest.compare_medians(c, t, n_boot=1000, seed=7).iloc[0]
     assert (again["ci_low"], again["ci_high"]) == (r["ci_low"], r["ci_high"])  # seeded
 
@@ -105,7 +105,7 @@ def test_compare_ordinal_probability_of_superiority_by_hand():
     a = (1.5 + 3 + 4) / 12
     r = abtest.compare_ordinal(c, t).iloc[0]
     assert r["prob_superiority"] == pytest.approx(a)
-    assert r["diff"] == pytest.approx(a - 0.5)
+    assert r["estimate"] == pytest.approx(a - 0.5)
     assert r["p_value"] == pytest.approx(st.mannwhitneyu(t, c, method="asymptotic").pvalue)
 
 
@@ -113,7 +113,7 @@ def test_compare_nps_by_hand():
     c = [10, 9, 8, 7, 6, 0, 10, 3]   # P 3, D 3 of 8 -> 0
     t = [10, 10, 9, 9, 8, 2]         # P 4, D 1 of 6 -> 50
     r = abtest.compare_nps(c, t).iloc[0]
-    assert (r["control"], r["treatment"], r["diff"]) == pytest.approx((0.0, 50.0, 50.0))
+    assert (r["control"], r["treatment"], r["estimate"]) == pytest.approx((0.0, 50.0, 50.0))
     se_c = 100 * np.sqrt((3 / 8 + 3 / 8 - 0) / 8)
     se_t = 100 * np.sqrt((4 / 6 + 1 / 6 - (3 / 6) ** 2) / 6)
     assert r["se"] == pytest.approx(np.hypot(se_c, se_t))
@@ -132,7 +132,7 @@ def test_compare_ratio_delta_method_by_hand_and_against_clustered_ols():
         return (cov[0, 0] - 2 * R * cov[0, 1] + R**2 * cov[1, 1]) / (n * den.mean() ** 2)
 
     assert r["se"] == pytest.approx(np.sqrt(var(num_c, den_c) + var(num_t, den_t)))
-    assert r["diff"] == pytest.approx(num_t.sum() / den_t.sum() - num_c.sum() / den_c.sum())
+    assert r["estimate"] == pytest.approx(num_t.sum() / den_t.sum() - num_c.sum() / den_c.sum())
     # the same comparison on the rows with errors clustered by unit: equal up to small-sample factors
     rows_y, rows_t, rows_g = [], [], []
     for arm, nums, dens in ((0, num_c, den_c), (1, num_t, den_t)):
@@ -141,7 +141,7 @@ def test_compare_ratio_delta_method_by_hand_and_against_clustered_ols():
             rows_t += [arm] * int(d)
             rows_g += [f"{arm}-{i}"] * int(d)
     clus = abtest.compare_clustered(rows_y, rows_t, rows_g).iloc[0]
-    assert clus["diff"] == pytest.approx(r["diff"])
+    assert clus["estimate"] == pytest.approx(r["estimate"])
     assert clus["se"] == pytest.approx(r["se"], rel=0.01)
 
 
@@ -245,7 +245,7 @@ def test_planted_experiment_is_recovered(result):
     assert result.rows["tickets"]["variant"].value_counts().to_dict() == {
         "control": EXP["tickets_control"], "treatment": EXP["tickets_treatment"]}
     fcr = row(result, "fcr_rate")
-    assert fcr["diff"] == pytest.approx(EXP["fcr_difference"], abs=5e-4)
+    assert fcr["estimate"] == pytest.approx(EXP["fcr_difference"], abs=5e-4)
     assert fcr["ci_low"] < TRUTH["experiment"]["fcr_lift"] < fcr["ci_high"]
     assert fcr["p_adjusted"] < 0.05 and fcr["verdict"] == "improved"
     aht = row(result, "handle_time_per_ticket")
@@ -254,7 +254,7 @@ def test_planted_experiment_is_recovered(result):
     assert aht["verdict"] == "improved"
     cuped = row(result, "aht_minutes")
     assert cuped["variance_reduction"] == pytest.approx(EXP["cuped_variance_reduction"], abs=0.005)
-    assert cuped["median_diff"] < 0 and cuped["median_p_value"] < 0.05
+    assert cuped["median_estimate"] < 0 and cuped["median_p_value"] < 0.05
     assert result.decision == "ship"
 
 
@@ -286,7 +286,7 @@ def test_sequential_looks_on_sample(result):
                                     time_columns={"tickets": "created_at"})
     assert looks["units"].iloc[-1] == len(result.units)
     assert looks["information_fraction"].iloc[-1] == 1.0 and looks["crossed"].iloc[-1]
-    assert looks["diff"].iloc[-1] == pytest.approx(row(result, "fcr_rate")["diff"])
+    assert looks["estimate"].iloc[-1] == pytest.approx(row(result, "fcr_rate")["estimate"])
 
 
 def test_planted_rollout_is_recovered_by_difference_in_differences(data):
@@ -295,7 +295,7 @@ def test_planted_rollout_is_recovered_by_difference_in_differences(data):
             "change_date": "2025-09-01", "window": rollout["window"], "cluster": "customer_id"}
     did = abtest.difference_in_differences(data.tickets, **args)
     s = did.summary.iloc[0]
-    assert s["diff"] == pytest.approx(rollout["did_minutes"], abs=1e-3)
+    assert s["estimate"] == pytest.approx(rollout["did_minutes"], abs=1e-3)
     assert s["ci_low"] < TRUTH["rollout"]["effect_minutes"] < s["ci_high"] and s["p_value"] < 0.001
     assert 0.1 < s["se"] < 0.3
     _, pre_p = abtest.pre_trends(data.tickets, **args)
@@ -314,7 +314,7 @@ def test_did_matches_hand_computed_difference_of_differences():
     })
     r = abtest.difference_in_differences(frame, outcome="y", group_column="team", treated="a",
                                          change_date="2025-03-01", window=("2025-01-01", "2025-03-31"))
-    assert r.summary["diff"].iloc[0] == pytest.approx((5.5 - 1.5) - (3.5 - 2.5))
+    assert r.summary["estimate"].iloc[0] == pytest.approx((5.5 - 1.5) - (3.5 - 2.5))
 
 
 # --------------------------------------------------------------------------- decisions and bad input
@@ -422,7 +422,7 @@ def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(dat
     x = t["first_contact_resolved"].astype("Float64").astype(float)
     keep = x.notna()
     clus = abtest.compare_clustered(x[keep], t.loc[keep, "variant"] == "treatment", t.loc[keep, "agent_id"]).iloc[0]
-    assert clus["diff"] == pytest.approx(fcr["diff"])
+    assert clus["estimate"] == pytest.approx(fcr["estimate"])
     assert clus["se"] == pytest.approx(fcr["se"], rel=0.05)
 
 
@@ -450,7 +450,7 @@ def test_missing_tables_and_columns_drop_their_metrics_not_the_report(data, resu
     assert list(res.metrics["metric"]) == ["fcr_rate", "aht_minutes", "handle_time_per_ticket", "escalation_rate"]
     assert row(res, "aht_minutes")["verdict"] == "improved" and "variance_reduction" not in res.metrics
     # the metrics kept are the same numbers as with every input (only the correction family shrinks)
-    assert row(res, "fcr_rate")["diff"] == row(result, "fcr_rate")["diff"]
+    assert row(res, "fcr_rate")["estimate"] == row(result, "fcr_rate")["estimate"]
     assert row(res, "fcr_rate")["p_value"] == row(result, "fcr_rate")["p_value"]
     assert res.decision == "ship"
     unlinked = data.responses.drop(columns=["ticket_id"])

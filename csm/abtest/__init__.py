@@ -1,7 +1,7 @@
 """A/B tests of service changes: design checks, comparisons at the randomisation unit, decisions, and
 difference in differences for changes that were not randomised (notebooks/ab_test).
 
-Building blocks (each returns a one-row tidy frame with ``diff``, ``ci_low``, ``ci_high``, ``p_value``;
+Building blocks (each returns a one-row tidy frame with ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``n``;
 effects are treatment − control)::
 
     compare_proportions(successes_control, n_control, successes_treatment, n_treatment, alpha=0.05)

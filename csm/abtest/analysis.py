@@ -116,12 +116,13 @@ class AbTestResult:
         return next((n for n in self.notes if n.code == code), None)
 
     def records(self) -> dict[str, object]:
-        """What the notebook records for the run manifest (keys and order as before issue 11)."""
+        """What the notebook records for the run manifest (keys and order as before issue 11; an effect is
+        recorded as ``diff``)."""
         verdicts = self.reasons["verdict"]
         out: dict[str, object] = {
             "decision": self.decision,
             "srm_p_value": self.srm.p_value,
-            "metrics": {r["metric"]: {"diff": r["diff"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+            "metrics": {r["metric"]: {"diff": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
                                       "p_value": r["p_value"], "p_adjusted": r["p_adjusted"], "verdict": v}
                         for (_, r), v in zip(self.metrics.iterrows(), verdicts)},
             "experiment": {"experiment_id": self.experiment_id, "start": self.period.start,
@@ -134,10 +135,11 @@ class AbTestResult:
             out["cuped_variance_reduction"] = dict(zip(adjusted["metric"], adjusted["variance_reduction"]))
         out["looks"] = {"dates": [f"{d:%Y-%m-%d}" for d in self.look_dates], "derived": self.looks_derived}
         seq = self.sequential
-        out["sequential"] = seq.drop(columns=["look_date"]).assign(look_date=seq["look_date"]) if seq is not None \
-            else None
+        out["sequential"] = (seq.drop(columns=["look_date"]).assign(look_date=seq["look_date"])
+                             .rename(columns={"estimate": "diff"}) if seq is not None else None)
         out["aa_false_positive_rate"] = self.aa["false_positive_rate"].iloc[0] if self.aa is not None else None
-        out["did"] = self.did.summary.drop(columns=["warning"]).iloc[0].to_dict() if self.did is not None else None
+        out["did"] = (self.did.summary.drop(columns=["warning"]).rename(columns={"estimate": "diff"}).iloc[0].to_dict()
+                      if self.did is not None else None)
         out["skipped"] = [{"section": s.section, "needs": s.needs} for s in self.skipped]
         return out
 
@@ -265,7 +267,7 @@ def _unit_methods(specs: Mapping, units: pd.DataFrame, rows: Mapping, *, end, co
                                         alpha=alpha, min_clusters=min_clusters)
                  for name, spec in specs.items() if spec["kind"] == "ratio" and spec["table"] == "tickets"}
     if not by_metric:
-        return {"unit_methods": pd.DataFrame(columns=["metric", "method", "diff", "ci_low", "ci_high", "se",
+        return {"unit_methods": pd.DataFrame(columns=["metric", "method", "estimate", "ci_low", "ci_high", "se",
                                                       "p_value", "se_ratio_to_naive"]), "unit_metric": None}
     shown = max(by_metric, key=lambda name: by_metric[name]["se_ratio_to_naive"].iloc[1])
     return {"unit_methods": pd.concat(by_metric.values(), ignore_index=True), "unit_metric": shown}
@@ -273,8 +275,8 @@ def _unit_methods(specs: Mapping, units: pd.DataFrame, rows: Mapping, *, end, co
 
 def cuped_comparison(metrics: pd.DataFrame) -> pd.DataFrame:
     """The CUPED-adjusted metrics side by side with their unadjusted comparison: per metric two rows
-    (``method`` unadjusted, cuped) with diff, ci_low, ci_high, se, p_value. Empty without CUPED."""
-    columns = ["metric", "method", "diff", "ci_low", "ci_high", "se", "p_value"]
+    (``method`` unadjusted, cuped) with estimate, ci_low, ci_high, se, p_value. Empty without CUPED."""
+    columns = ["metric", "method", "estimate", "ci_low", "ci_high", "se", "p_value"]
     if "variance_reduction" not in metrics.columns:
         return pd.DataFrame(columns=columns)
     adjusted = metrics[metrics["variance_reduction"].notna()]

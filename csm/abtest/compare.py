@@ -2,10 +2,10 @@
 
 Every function returns a one-row :class:`pandas.DataFrame` with the house columns
 
-``control``, ``treatment`` (the arm estimates), ``diff`` (treatment − control), ``ci_low``,
-``ci_high`` (interval of ``diff`` at level ``1 − alpha``), ``p_value`` (two-sided), ``se``,
+``control``, ``treatment`` (the arm estimates), ``estimate`` (the effect: treatment − control), ``ci_low``,
+``ci_high`` (interval of ``estimate`` at level ``1 − alpha``), ``p_value`` (two-sided), ``se``,
 ``relative_lift`` (``treatment / control − 1``) with ``relative_ci_low``/``relative_ci_high``
-(delta method on the ratio of the arm estimates), ``n_control``, ``n_treatment`` and ``test``.
+(delta method on the ratio of the arm estimates), ``n_control``, ``n_treatment``, ``n`` (both arms) and ``test``.
 
 Effects are always *treatment minus control*. Proportions are fractions (0–1).
 """
@@ -88,12 +88,12 @@ def relative_lift(control, var_control, treatment, var_treatment, *, alpha: floa
     return float(np.exp(r) - 1), float(np.exp(r - z * se) - 1), float(np.exp(r + z * se) - 1)
 
 
-def _row(*, control, treatment, diff, ci_low, ci_high, p_value, se, var_control, var_treatment, n_control,
+def _row(*, control, treatment, estimate, ci_low, ci_high, p_value, se, var_control, var_treatment, n_control,
          n_treatment, test, alpha, **extra) -> pd.DataFrame:
     lift, lo, hi = relative_lift(control, var_control, treatment, var_treatment, alpha=alpha)
-    row = {"control": control, "treatment": treatment, "diff": diff, "ci_low": ci_low, "ci_high": ci_high,
+    row = {"control": control, "treatment": treatment, "estimate": estimate, "ci_low": ci_low, "ci_high": ci_high,
            "p_value": p_value, "se": se, "relative_lift": lift, "relative_ci_low": lo, "relative_ci_high": hi,
-           "n_control": n_control, "n_treatment": n_treatment, "test": test}
+           "n_control": n_control, "n_treatment": n_treatment, "n": n_control + n_treatment, "test": test}
     row.update(extra)
     out = pd.DataFrame([row])
     for col in out.columns:
@@ -132,7 +132,7 @@ def compare_proportions(successes_control, n_control, successes_treatment, n_tre
                                  confidence=1 - alpha).iloc[0]
     pc, pt = successes_control / n_control, successes_treatment / n_treatment
     vc, vt = pc * (1 - pc) / n_control, pt * (1 - pt) / n_treatment
-    return _row(control=pc, treatment=pt, diff=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+    return _row(control=pc, treatment=pt, estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
                 p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
                 n_control=n_control, n_treatment=n_treatment, test="two-proportion z (Newcombe interval)",
                 alpha=alpha)
@@ -151,12 +151,12 @@ def compare_means(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
     _check_variance(c, t, "compare_means")
     r = cs.mean_difference(t, c, confidence=1 - alpha).iloc[0]
     vc, vt = c.var(ddof=1) / c.size, t.var(ddof=1) / t.size
-    return _row(control=c.mean(), treatment=t.mean(), diff=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+    return _row(control=c.mean(), treatment=t.mean(), estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
                 p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt, n_control=c.size,
                 n_treatment=t.size, test="Welch t", alpha=alpha, df=r["df"])
 
 
-def _bootstrap_median_diff(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _bootstrap_median_estimate(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     out = np.empty(n_boot)
     chunk = int(max(1, min(250, 2_000_000 // max(c.size, t.size))))  # resamples per block: ≤ ~16 MB of indices
     for start in range(0, n_boot, chunk):
@@ -178,11 +178,11 @@ def compare_medians(control, treatment, alpha: float = 0.05, *, n_boot: int = 20
     c, t = _values(control, "control", "compare_medians"), _values(treatment, "treatment", "compare_medians")
     _check_variance(c, t, "compare_medians")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    boot = _bootstrap_median_diff(c, t, int(n_boot), rng)
+    boot = _bootstrap_median_estimate(c, t, int(n_boot), rng)
     lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
     mw = st.mannwhitneyu(t, c, alternative="two-sided", method="asymptotic")
     vc = vt = np.var(boot) / 2  # bootstrap variance of the difference, split evenly for the relative lift
-    return _row(control=np.median(c), treatment=np.median(t), diff=np.median(t) - np.median(c), ci_low=lo,
+    return _row(control=np.median(c), treatment=np.median(t), estimate=np.median(t) - np.median(c), ci_low=lo,
                 ci_high=hi, p_value=mw.pvalue, se=np.std(boot, ddof=1), var_control=vc, var_treatment=vt,
                 n_control=c.size, n_treatment=t.size, test="median difference (bootstrap) + Mann–Whitney U",
                 alpha=alpha, prob_superiority=mw.statistic / (c.size * t.size))
@@ -191,7 +191,7 @@ def compare_medians(control, treatment, alpha: float = 0.05, *, n_boot: int = 20
 def compare_ordinal(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
     """Ordinal comparison (e.g. CSAT 1–5): probability of superiority and the Mann–Whitney U test.
 
-    ``A = P(T > C) + ½P(T = C) = U_T/(n_C n_T)``; ``diff = A − ½`` (0 = no shift; +0.5 = every
+    ``A = P(T > C) + ½P(T = C) = U_T/(n_C n_T)``; ``estimate = A − ½`` (0 = no shift; +0.5 = every
     treatment rating is higher). Interval ``A ± z·se`` with the Hanley–McNeil (1982) standard error
     ``se² = (A(1−A) + (n_T−1)(Q₁−A²) + (n_C−1)(Q₂−A²))/(n_C n_T)``, ``Q₁ = A/(2−A)``, ``Q₂ = 2A²/(1+A)``.
     p-value: two-sided Mann–Whitney U, normal approximation with tie correction. ``control`` and
@@ -206,7 +206,7 @@ def compare_ordinal(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
     q1, q2 = a / (2 - a), 2 * a**2 / (1 + a)
     se = np.sqrt(max(a * (1 - a) + (n1 - 1) * (q1 - a**2) + (n2 - 1) * (q2 - a**2), 0) / (n1 * n2))
     z = st.norm.ppf(1 - alpha / 2)
-    return _row(control=c.mean(), treatment=t.mean(), diff=a - 0.5, ci_low=a - 0.5 - z * se,
+    return _row(control=c.mean(), treatment=t.mean(), estimate=a - 0.5, ci_low=a - 0.5 - z * se,
                 ci_high=a - 0.5 + z * se, p_value=mw.pvalue, se=se, var_control=c.var(ddof=1) / n2,
                 var_treatment=t.var(ddof=1) / n1, n_control=n2, n_treatment=n1,
                 test="Mann–Whitney U (probability of superiority − ½)", alpha=alpha, prob_superiority=a)
@@ -223,7 +223,7 @@ def compare_nps(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
         raise Untestable("compare_nps: the metric has no variance — every response in both arms is in one NPS "
                          "group, so there is nothing to compare.", "no_variance_nps")
     vc, vt = a["se"] ** 2, b["se"] ** 2
-    out = _row(control=a["estimate"], treatment=b["estimate"], diff=r["estimate"], ci_low=r["ci_low"],
+    out = _row(control=a["estimate"], treatment=b["estimate"], estimate=r["estimate"], ci_low=r["ci_low"],
                ci_high=r["ci_high"], p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
                n_control=c.size, n_treatment=t.size, test="NPS difference (multinomial z)", alpha=alpha)
     # NPS can be ≤ 0, where a ratio means nothing: no relative lift
@@ -282,7 +282,7 @@ def compare_ratio(numerator_control, denominator_control, numerator_treatment, d
                          "both arms, so there is nothing to compare.", "no_variance", value=f"{rc:g}")
     z = st.norm.ppf(1 - alpha / 2)
     d = rt - rc
-    return _row(control=rc, treatment=rt, diff=d, ci_low=d - z * se, ci_high=d + z * se,
+    return _row(control=rc, treatment=rt, estimate=d, ci_low=d - z * se, ci_high=d + z * se,
                 p_value=2 * st.norm.sf(abs(d / se)), se=se, var_control=vc, var_treatment=vt,
                 n_control=nc.size, n_treatment=nt.size, test="ratio, delta method", alpha=alpha,
                 denominator_control=dc.sum(), denominator_treatment=dt.sum())
@@ -329,7 +329,7 @@ def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, mi
     cov = fit.cov_params()
     vc = cov[0, 0]
     vt = cov[0, 0] + cov[1, 1] + 2 * cov[0, 1]
-    return _row(control=mc, treatment=mt, diff=b, ci_low=lo, ci_high=hi, p_value=float(fit.pvalues[1]), se=se,
+    return _row(control=mc, treatment=mt, estimate=b, ci_low=lo, ci_high=hi, p_value=float(fit.pvalues[1]), se=se,
                 var_control=vc, var_treatment=vt, n_control=int((~treat).sum()), n_treatment=int(treat.sum()),
                 test="OLS, cluster-robust (CR1)", alpha=alpha, clusters_control=g_c, clusters_treatment=g_t,
                 few_clusters=few, warning=warning)
@@ -342,7 +342,7 @@ def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
     ``θ = Cov(Y, X)/Var(X)`` pooled over both arms (X is a pre-period covariate, unaffected by the
     treatment); the adjusted difference has the same expectation and variance reduced by ``ρ²``.
     Extra columns: ``theta``, ``variance_reduction`` (``1 − Var(Y_adj)/Var(Y)``, pooled within arms),
-    ``se_unadjusted``, ``diff_unadjusted``, ``ci_low_unadjusted``, ``ci_high_unadjusted``, ``p_value_unadjusted``.
+    ``se_unadjusted``, ``estimate_unadjusted``, ``ci_low_unadjusted``, ``ci_high_unadjusted``, ``p_value_unadjusted``.
     """
     alpha = _check_alpha(alpha)
     y = np.asarray(values, dtype=float)
@@ -367,6 +367,6 @@ def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
     adj["control"], adj["treatment"] = raw["control"].iloc[0], raw["treatment"].iloc[0]
     adj["theta"] = theta
     adj["variance_reduction"] = 1 - within_var(y_adj) / within_var(y)
-    for col in ("diff", "ci_low", "ci_high", "p_value", "se"):
+    for col in ("estimate", "ci_low", "ci_high", "p_value", "se"):
         adj[f"{col}_unadjusted"] = raw[col].iloc[0]
     return adj

@@ -21,7 +21,7 @@ __all__ = ["DiDResult", "RolloutPlan", "difference_in_differences", "placebo_did
 
 @dataclass(frozen=True)
 class DiDResult:
-    """``summary``: one row (diff = DiD estimate, ci_low, ci_high, p_value, se, n, clusters, few_clusters,
+    """``summary``: one row (estimate = the DiD estimate, ci_low, ci_high, p_value, se, n, clusters, few_clusters,
     warning); ``cell_means``: the 2×2 table of means (group × before/after); ``spec``: what was fitted."""
 
     summary: pd.DataFrame
@@ -78,7 +78,7 @@ def difference_in_differences(frame: pd.DataFrame, *, outcome: str, group_column
     lo, hi = fit.conf_int(alpha=alpha).loc["treated:post"]
     few = n_clusters < min_clusters
     summary = pd.DataFrame([{
-        "diff": float(fit.params["treated:post"]), "ci_low": float(lo), "ci_high": float(hi),
+        "estimate": float(fit.params["treated:post"]), "ci_low": float(lo), "ci_high": float(hi),
         "p_value": float(fit.pvalues["treated:post"]), "se": float(fit.bse["treated:post"]), "n": int(fit.nobs),
         "clusters": n_clusters, "few_clusters": few,
         "warning": (f"only {n_clusters} clusters of {cluster} (fewer than {min_clusters}): cluster-robust standard "

@@ -287,7 +287,7 @@ def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[
                 res = cmp.compare_means(yc, yt, alpha)
             if spec.get("robust"):
                 rob = cmp.compare_medians(yc, yt, alpha, n_boot=n_boot, seed=seed)
-                for col in ("control", "treatment", "diff", "ci_low", "ci_high", "p_value"):
+                for col in ("control", "treatment", "estimate", "ci_low", "ci_high", "p_value"):
                     res[f"median_{col}"] = rob[col].iloc[0]
     if kind in ("ordinal", "nps"):
         scale = "probability" if kind == "ordinal" else "points"
@@ -333,7 +333,7 @@ def analyse_metrics(metrics: Mapping, units: pd.DataFrame, rows: Mapping[str, pd
     out["error_reason"] = out["error_reason"].fillna("").astype(STR)
     adj = cs.adjust_pvalues(out["p_value"].astype(float), method=correction, alpha=alpha)
     out["p_adjusted"] = adj["p_adjusted"].to_numpy()
-    better = np.where(out["direction"] == "higher", out["diff"] > 0, out["diff"] < 0)
+    better = np.where(out["direction"] == "higher", out["estimate"] > 0, out["estimate"] < 0)
     significant = out["p_adjusted"] < alpha
     out["significant"] = significant.to_numpy()
     out["verdict"] = np.select([out["p_adjusted"].isna(), significant & better, significant & ~better],
@@ -375,7 +375,7 @@ def sequential_looks(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
     """The metric as it would have been seen at each planned look date, against O'Brien–Fleming-type
     Lan–DeMets boundaries. At a look, only units assigned and rows recorded by the end of that day count;
     the information fraction is units at the look / ``planned_units`` (default: units at the last look).
-    Columns: look_date, units, diff, ci_low, ci_high (unadjusted), z, plus :func:`sequential_monitor`'s."""
+    Columns: look_date, units, estimate, ci_low, ci_high (unadjusted), z, plus :func:`sequential_monitor`'s."""
     dates = [pd.Timestamp(d) for d in looks]
     if not dates or any(b <= a for a, b in pairwise(dates)):
         raise ParameterError(f"looks must be increasing dates, got {list(looks)}")
@@ -387,8 +387,9 @@ def sequential_looks(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
               for k, v in rows.items()}
         res = analyse_metric(name, spec, u, rr, end=d, control=control, treatment=treatment, alpha=alpha,
                              n_boot=200, seed=seed)
-        stats_.append({"look_date": d, "units": len(u), "diff": res["diff"].iloc[0], "ci_low": res["ci_low"].iloc[0],
-                       "ci_high": res["ci_high"].iloc[0], "z": res["diff"].iloc[0] / res["se"].iloc[0]})
+        r = res.iloc[0]
+        stats_.append({"look_date": d, "units": len(u), "estimate": r["estimate"], "ci_low": r["ci_low"],
+                       "ci_high": r["ci_high"], "z": r["estimate"] / r["se"]})
     s = pd.DataFrame(stats_)
     total = planned_units or s["units"].iloc[-1]
     frac = np.minimum(s["units"].to_numpy() / total, 1.0)
@@ -454,7 +455,7 @@ def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
     keep = x.notna() & table["variant"].isin([control, treatment])
     clus = cmp.compare_clustered(x[keep], (table.loc[keep, "variant"] == treatment), table.loc[keep, "unit_id"],
                                  alpha, min_clusters=min_clusters).assign(method="cluster_robust")
-    cols = ["method", "diff", "ci_low", "ci_high", "se", "p_value"]
+    cols = ["method", "estimate", "ci_low", "ci_high", "se", "p_value"]
     out = pd.concat([naive[cols], ratio[cols], clus[cols]], ignore_index=True)
     out["se_ratio_to_naive"] = out["se"] / out["se"].iloc[0]
     out.insert(0, "metric", name)

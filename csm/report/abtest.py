@@ -205,8 +205,8 @@ def show_rollout(result, lang: str) -> None:
     start, stop = args["window"]
     sentences = [phrase("ab_did_text", lang, groups=", ".join(group_label(g, lang) for g in args["treated"]),
                         metric=metric, date=fmt.day(args["change_date"], lang), start=fmt.day(start, lang),
-                        end=fmt.day(stop, lang), effect=effect(d["diff"]),
-                        interval=bounds(d["ci_low"], d["ci_high"], d["diff"]),
+                        end=fmt.day(stop, lang), effect=effect(d["estimate"]),
+                        interval=bounds(d["ci_low"], d["ci_high"], d["estimate"]),
                         cluster=cluster_label(args["cluster"], lang), p=fmt.p_value(d["p_value"], lang))]
     derived = result.note("ab_did_window_derived")
     if derived is not None:
@@ -214,8 +214,8 @@ def show_rollout(result, lang: str) -> None:
     credible = result.did_pre_trend_p >= result.alpha and pl["p_value"] >= result.alpha
     sentences.append(phrase("ab_did_pretrend_ok" if credible else "ab_did_pretrend_bad", lang,
                             p=fmt.p_value(result.did_pre_trend_p, lang),
-                            placebo=fmt.day(placebo.spec["change_date"], lang), effect=effect(pl["diff"]),
-                            interval=bounds(pl["ci_low"], pl["ci_high"], pl["diff"]),
+                            placebo=fmt.day(placebo.spec["change_date"], lang), effect=effect(pl["estimate"]),
+                            interval=bounds(pl["ci_low"], pl["ci_high"], pl["estimate"]),
                             pp=fmt.p_value(pl["p_value"], lang)))
     if d["few_clusters"]:
         sentences.append(phrase("note_ab_few_clusters", lang, n=int(d["clusters"]), min_n=result.min_clusters))
@@ -294,11 +294,11 @@ def show_cuped(result, lang: str) -> None:
         sentences.append(phrase(
             "ab_cuped_text", lang, metric=label(name, lang), covariate=label(result.specs[name]["covariate"], lang),
             theta=row["theta"], reduction=row["variance_reduction"],
-            effect=format_effect(adj["diff"], row["scale"], lang, unit=unit),
-            interval=interval_text(adj["ci_low"], adj["ci_high"], row["scale"], lang, unit=unit, size=adj["diff"]),
-            raw=format_effect(raw["diff"], row["scale"], lang, unit=unit),
+            effect=format_effect(adj["estimate"], row["scale"], lang, unit=unit),
+            interval=interval_text(adj["ci_low"], adj["ci_high"], row["scale"], lang, unit=unit, size=adj["estimate"]),
+            raw=format_effect(raw["estimate"], row["scale"], lang, unit=unit),
             raw_interval=interval_text(raw["ci_low"], raw["ci_high"], row["scale"], lang, unit=unit,
-                                       size=raw["diff"])))
+                                       size=raw["estimate"])))
         display(method_table(rows, row["scale"], lang, ratio_header="ab_se_ratio_unadjusted", unit=unit))
         interval_chart(rows, scale=row["scale"], lang=lang, unit=unit,
                        title=phrase("ab_cuped_chart_title", lang, metric=label(name, lang)))
@@ -307,7 +307,7 @@ def show_cuped(result, lang: str) -> None:
                          needs=s.needs) for s in result.skipped if s.section.startswith("cuped_")]
     if not sentences:
         sentences.append(phrase("ab_cuped_none", lang))
-    robust = result.metrics[result.metrics["median_diff"].notna()] if "median_diff" in result.metrics else \
+    robust = result.metrics[result.metrics["median_estimate"].notna()] if "median_estimate" in result.metrics else \
         result.metrics.iloc[:0]
     for _, row in robust.iterrows():
         unit = units[row["metric"]]
@@ -315,9 +315,9 @@ def show_cuped(result, lang: str) -> None:
             "ab_robust_text", lang, metric=label(row["metric"], lang),
             control=format_level(row["median_control"], row["scale"], lang, unit),
             treatment=format_level(row["median_treatment"], row["scale"], lang, unit),
-            diff=format_effect(row["median_diff"], row["scale"], lang, unit=unit),
+            diff=format_effect(row["median_estimate"], row["scale"], lang, unit=unit),
             interval=interval_text(row["median_ci_low"], row["median_ci_high"], row["scale"], lang, unit=unit,
-                                   size=row["median_diff"]),
+                                   size=row["median_estimate"]),
             p=fmt.p_value(row["median_p_value"], lang)))
     display(paragraph(sentences))
 
@@ -356,7 +356,7 @@ def show_power(result, lang: str) -> None:
                               n_t=fmt.count(m_row["n_treatment"], lang), alpha=result.alpha,
                               metric=label(primary, lang),
                               mde=format_effect(p_row["mde"], p_row["scale"], lang, unit=units[primary]),
-                              effect=format_effect(m_row["diff"], m_row["scale"], lang, unit=units[primary]))]))
+                              effect=format_effect(m_row["estimate"], m_row["scale"], lang, unit=units[primary]))]))
     display(power_table(result.power, lang, units=units))
 
 
@@ -456,7 +456,7 @@ def effect_with_interval(row, lang: str, unit: str = "number") -> str:
     interval is on the probability scale of the rank test (method in the appendix)."""
     if row.get("scale") == "probability":
         return _value(row["treatment"] - row["control"], "rating", lang, signed=True)
-    return f"{format_effect(row['diff'], row['scale'], lang, unit=unit)} {_interval(row, lang, unit)}".strip()
+    return f"{format_effect(row['estimate'], row['scale'], lang, unit=unit)} {_interval(row, lang, unit)}".strip()
 
 
 def _interval(row, lang, unit: str = "number") -> str:
@@ -464,7 +464,7 @@ def _interval(row, lang, unit: str = "number") -> str:
     lo, hi = row.get("ci_low"), row.get("ci_high")
     if _missing(lo) or _missing(hi):
         return ""
-    return interval_text(lo, hi, row["scale"], lang, unit=unit, size=row.get("diff"))
+    return interval_text(lo, hi, row["scale"], lang, unit=unit, size=row.get("estimate"))
 
 
 def interval_text(low, high, scale: str, lang: str = "en", *, unit: str = "number", size=None) -> str:
@@ -654,7 +654,7 @@ def balance_table(balance: pd.DataFrame, lang: str) -> pd.DataFrame:
 def sequential_table(looks: pd.DataFrame, scale: str, lang: str, *, unit: str = "number") -> pd.DataFrame:
     rows = [{"ab_look": int(r["look"]), "ab_look_date": fmt.day(r["look_date"], lang),
              "ab_units": fmt.count(r["units"], lang), "ab_information": fmt.percent(r["information_fraction"], lang, 0),
-             "ab_effect": f"{format_effect(r['diff'], scale, lang, unit=unit)} {_interval({**r, 'scale': scale}, lang, unit)}",
+             "ab_effect": f"{format_effect(r['estimate'], scale, lang, unit=unit)} {_interval({**r, 'scale': scale}, lang, unit)}",
              "ab_z": fmt.number(r["z"], lang, 2), "ab_boundary": fmt.number(r["z_boundary"], lang, 2),
              "ab_crossed": phrase("yes" if r["crossed"] else "no", lang)} for _, r in looks.iterrows()]
     return display_frame(pd.DataFrame(rows), lang)
@@ -681,7 +681,7 @@ def method_table(frame: pd.DataFrame, scale: str, lang: str, *, ratio_header: st
     rows = []
     for _, r in frame.iterrows():
         rows.append({"ab_method": label(f"method_{r['method']}", lang),
-                     "ab_effect": f"{format_effect(r['diff'], scale, lang, unit=unit)} "
+                     "ab_effect": f"{format_effect(r['estimate'], scale, lang, unit=unit)} "
                                   f"{_interval({**r, 'scale': scale}, lang, unit)}",
                      "ab_se": format_effect(r["se"], scale, lang, unit=unit).lstrip("+"),
                      ratio_header: fmt.ratio(r["se"] / frame["se"].iloc[0], lang, 2), "ab_p": _p(r["p_value"], lang)})
@@ -740,16 +740,16 @@ def lift_chart(metrics: pd.DataFrame, reasons: pd.DataFrame, *, lang: str, ax: A
 
 def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, unit: str = "number",
                    ax: Axes | None = None) -> Axes:
-    """Effect and interval of the same comparison done several ways (rows of ``frame``: method, diff,
+    """Effect and interval of the same comparison done several ways (rows of ``frame``: method, estimate,
     ci_low, ci_high) — e.g. naive vs delta method vs clustered, or unadjusted vs CUPED."""
     check_lang(lang)
-    _require(frame, ["method", "diff", "ci_low", "ci_high"], "interval_chart")
+    _require(frame, ["method", "estimate", "ci_low", "ci_high"], "interval_chart")
     data = frame.iloc[::-1]
     ax = _axes(ax, figsize=(8, 0.9 + 0.5 * len(data)))
     factor = 100 if scale in ("share", "probability") else 1
     pos = np.arange(len(data))
     ax.hlines(pos, data["ci_low"] * factor, data["ci_high"] * factor, color=COLORS["estimate"], linewidth=2.4)
-    ax.plot(data["diff"] * factor, pos, "o", color=COLORS["estimate"], markersize=7)
+    ax.plot(data["estimate"] * factor, pos, "o", color=COLORS["estimate"], markersize=7)
     ax.xaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     ax.axvline(0, color=COLORS["reference"], linewidth=1)
     ax.set_yticks(pos, [str(label(f"method_{m}", lang)) for m in data["method"]])
