@@ -67,7 +67,7 @@ def test_compare_proportions_matches_statsmodels():
         proportions_ztest,
     )
 
-    r = abtest.compare_proportions(45, 120, 62, 130, alpha=0.05).iloc[0]
+    r = abtest.compare_proportions(45, 120, 62, 130, confidence=0.95).iloc[0]
     assert r["estimate"] == pytest.approx(62 / 130 - 45 / 120)
     _, p = proportions_ztest([62, 45], [130, 120])
     assert r["p_value"] == pytest.approx(p, rel=1e-10)
@@ -80,7 +80,7 @@ def test_compare_proportions_matches_statsmodels():
 def test_compare_means_is_welch():
     rng = np.random.default_rng(3)
     c, t = rng.normal(10, 2, 40), rng.normal(11, 3, 55)
-    r = abtest.compare_means(c, t, alpha=0.1).iloc[0]
+    r = abtest.compare_means(c, t, confidence=0.9).iloc[0]
     ref = st.ttest_ind(t, c, equal_var=False)
     ci = ref.confidence_interval(0.9)
     assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
@@ -389,7 +389,7 @@ def test_bad_metric_specs_are_refused():
     with pytest.raises(ParameterError, match="role 'primary'"):
         abtest.check_metrics({"x": {"kind": "mean", "column": "c", "role": "guardrail"}})
     with pytest.raises(ParameterError, match="between 0 and 1"):
-        abtest.compare_means([1, 2], [3, 4], alpha=5)
+        abtest.compare_means([1, 2], [3, 4], confidence=5)
 
 
 # --------------------------------------------------------------------------- presentation

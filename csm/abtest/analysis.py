@@ -229,9 +229,9 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
         skipped += [Skipped(s["section"], s["needs"]) for s in plan.skipped]
     elif not plan.reason:
         did_args = plan.args
-        did = difference_in_differences(tickets, alpha=alpha, min_clusters=min_clusters, **did_args)
-        trend, pre_p = pre_trends(tickets, alpha=alpha, **did_args)
-        placebo = placebo_did(tickets, alpha=alpha, min_clusters=min_clusters, **did_args)
+        did = difference_in_differences(tickets, confidence=1 - alpha, min_clusters=min_clusters, **did_args)
+        trend, pre_p = pre_trends(tickets, confidence=1 - alpha, **did_args)
+        placebo = placebo_did(tickets, confidence=1 - alpha, min_clusters=min_clusters, **did_args)
         groups = int(tickets[did_args["group_column"]].nunique())
         if plan.window_derived:
             notes.append(Note("ab_did_window_derived", start=pd.Timestamp(did_args["window"][0]),
@@ -264,7 +264,7 @@ def _unit_methods(specs: Mapping, units: pd.DataFrame, rows: Mapping, *, end, co
     """Every (tested) ticket-level ratio metric three ways (:func:`unit_of_analysis`), and the one whose naive
     standard error is most wrong (largest delta-method / naive ratio)."""
     by_metric = {name: unit_of_analysis(name, spec, units, rows, end=end, control=control, treatment=treatment,
-                                        alpha=alpha, min_clusters=min_clusters)
+                                        confidence=1 - alpha, min_clusters=min_clusters)
                  for name, spec in specs.items() if spec["kind"] == "ratio" and spec["table"] == "tickets"}
     if not by_metric:
         return {"unit_methods": pd.DataFrame(columns=["metric", "method", "estimate", "ci_low", "ci_high", "se",

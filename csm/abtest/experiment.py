@@ -252,24 +252,27 @@ def unit_values(spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFr
 def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
                    control: str = "control", treatment: str = "treatment", alpha: float = 0.05, n_boot: int = 2000,
                    seed=0) -> pd.DataFrame:
-    """One metric compared at the randomisation unit (see module docstring); one row."""
+    """One metric compared at the randomisation unit (see module docstring), tested at level ``alpha``
+    (intervals at confidence ``1 − alpha``; ``mde`` at ``alpha`` and 80% power); one row."""
     kind = spec["kind"]
+    confidence = 1 - alpha
     if kind in ("ordinal", "nps"):
         r = rows["responses"]
         x = _numeric(r[spec["column"]])
         c, t = x[r["variant"] == control], x[r["variant"] == treatment]
-        res = (cmp.compare_ordinal if kind == "ordinal" else cmp.compare_nps)(c, t, alpha)
+        res = (cmp.compare_ordinal if kind == "ordinal" else cmp.compare_nps)(c, t, confidence=confidence)
     else:
         v = unit_values(spec, units, rows, end=end)
         c, t = v[v["variant"] == control], v[v["variant"] == treatment]
         if kind == "proportion":
             res = cmp.compare_proportions(float(c["num"].sum()), float(len(c)), float(t["num"].sum()),
-                                          float(len(t)), alpha)
+                                          float(len(t)), confidence=confidence)
         elif kind == "ratio":
-            res = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], alpha)
+            res = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], confidence=confidence)
             table = rows[spec["table"]]
             xr = _numeric(table[spec["column"]])
-            naive = cmp.compare_means(xr[table["variant"] == control], xr[table["variant"] == treatment], alpha)
+            naive = cmp.compare_means(xr[table["variant"] == control], xr[table["variant"] == treatment],
+                                     confidence=confidence)
             res["se_naive"] = naive["se"].iloc[0]
             res["p_value_naive"] = naive["p_value"].iloc[0]
             res["design_effect"] = (res["se"] / res["se_naive"]) ** 2
@@ -282,11 +285,11 @@ def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[
                                     f"are {[k for k in units.columns if k.startswith('pre_')]}")
                 both = pd.concat([c, t]).merge(units[["unit_id", cov_col]], on="unit_id")
                 res = cmp.cuped((both["num"] / both["den"]).to_numpy(), both[cov_col].to_numpy(dtype=float),
-                                (both["variant"] == treatment).to_numpy(), alpha)
+                                (both["variant"] == treatment).to_numpy(), confidence=confidence)
             else:
-                res = cmp.compare_means(yc, yt, alpha)
+                res = cmp.compare_means(yc, yt, confidence=confidence)
             if spec.get("robust"):
-                rob = cmp.compare_medians(yc, yt, alpha, n_boot=n_boot, seed=seed)
+                rob = cmp.compare_medians(yc, yt, confidence=confidence, n_boot=n_boot, seed=seed)
                 for col in ("control", "treatment", "estimate", "ci_low", "ci_high", "p_value"):
                     res[f"median_{col}"] = rob[col].iloc[0]
     if kind in ("ordinal", "nps"):
@@ -441,7 +444,7 @@ def aa_simulation(numerator, denominator=None, *, n_splits: int = 500, alpha: fl
 
 # --------------------------------------------------------------------------- unit of analysis
 def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
-                     control: str = "control", treatment: str = "treatment", alpha: float = 0.05,
+                     control: str = "control", treatment: str = "treatment", confidence: float = 0.95,
                      min_clusters: int = 30) -> pd.DataFrame:
     """The same per-row metric three ways: naive row-level test (treats tickets as independent — wrong when
     customers were randomised), delta-method ratio at the unit, and OLS with errors clustered by unit.
@@ -449,12 +452,12 @@ def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
     table = rows[spec["table"]]
     x = _numeric(table[spec["column"]])
     c, t = x[table["variant"] == control], x[table["variant"] == treatment]
-    naive = cmp.compare_means(c, t, alpha).assign(method="naive_rows")
+    naive = cmp.compare_means(c, t, confidence=confidence).assign(method="naive_rows")
     ratio = analyse_metric(name, {**spec, "kind": "ratio"}, units, rows, end=end, control=control,
-                           treatment=treatment, alpha=alpha).assign(method="delta_method")
+                           treatment=treatment, alpha=1 - confidence).assign(method="delta_method")
     keep = x.notna() & table["variant"].isin([control, treatment])
     clus = cmp.compare_clustered(x[keep], (table.loc[keep, "variant"] == treatment), table.loc[keep, "unit_id"],
-                                 alpha, min_clusters=min_clusters).assign(method="cluster_robust")
+                                 confidence=confidence, min_clusters=min_clusters).assign(method="cluster_robust")
     cols = ["method", "estimate", "ci_low", "ci_high", "se", "p_value"]
     out = pd.concat([naive[cols], ratio[cols], clus[cols]], ignore_index=True)
     out["se_ratio_to_naive"] = out["se"] / out["se"].iloc[0]

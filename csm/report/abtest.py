@@ -787,13 +787,13 @@ def did_trend_chart(trend: pd.DataFrame, change_date, *, title: str, ylabel: str
     """Monthly means (with intervals) of the rollout group and the other groups, the change date marked:
     the pre-period lines should run parallel."""
     check_lang(lang)
-    _require(trend, ["period", "group", "mean", "ci_low", "ci_high"], "did_trend_chart")
+    _require(trend, ["period_start", "group", "estimate", "ci_low", "ci_high"], "did_trend_chart")
     ax = _axes(ax)
     for group, color, code in (("treated", COLORS["limit"], "did_treated"), ("other", COLORS["estimate"],
                                                                               "did_comparison")):
-        g = trend[trend["group"] == group].sort_values("period")
-        ax.fill_between(g["period"].to_numpy(), g["ci_low"], g["ci_high"], color=color, alpha=0.15, linewidth=0)
-        ax.plot(g["period"].to_numpy(), g["mean"], "-o", color=color, markersize=4, label=str(label(code, lang)))
+        g = trend[trend["group"] == group].sort_values("period_start")
+        ax.fill_between(g["period_start"].to_numpy(), g["ci_low"], g["ci_high"], color=color, alpha=0.15, linewidth=0)
+        ax.plot(g["period_start"].to_numpy(), g["estimate"], "-o", color=color, markersize=4, label=str(label(code, lang)))
     ax.axvline(pd.Timestamp(change_date), color=COLORS["reference"], linestyle=":", linewidth=1.5,
                label=phrase("ab_did_change_line", lang))
     _format_dates(ax, lang)
