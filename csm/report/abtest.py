@@ -77,6 +77,16 @@ def value_units(result) -> dict:
     return {name: value_unit(spec["column"]) for name, spec in result.specs.items()}
 
 
+#: parameters a sentence names; their labels (``param_<name>``) fill the ``{param_<name>}`` placeholders
+PARAMETERS = ("looks", "experiment_end", "rollout", "rollout_window", "group_column", "treated", "date", "covariate")
+
+
+def _phrase(key: str, lang: str, **values) -> str:
+    """:func:`~csm.report.labels.phrase` with the parameter names it may mention, labelled in ``lang``."""
+    names = {f"param_{p}": str(label(f"param_{p}", lang)) for p in PARAMETERS}
+    return phrase(key, lang, **names, **values)
+
+
 def _note_value(value, lang: str):
     if isinstance(value, pd.Timestamp):
         return fmt.day(value, lang)
@@ -87,7 +97,7 @@ def _note_value(value, lang: str):
 
 def note_sentence(note, lang: str) -> str:
     """An analysis :class:`~csm.notes.Note` in words (phrase ``note_<code>``; days written out)."""
-    return phrase(f"note_{note.code}", lang, **{k: _note_value(v, lang) for k, v in note.params.items()})
+    return _phrase(f"note_{note.code}", lang, **{k: _note_value(v, lang) for k, v in note.params.items()})
 
 
 def _experiment_name(result, lang: str) -> str:
@@ -184,7 +194,7 @@ def show_rollout(result, lang: str) -> None:
         return
     display(heading("ab_did_heading", lang))
     if plan.skipped:
-        display(paragraph([phrase("ab_did_skipped", lang, needs=s["needs"]) for s in plan.skipped]))
+        display(paragraph([_phrase("ab_did_skipped", lang, needs=s["needs"]) for s in plan.skipped]))
         return
     if plan.reason:
         display(paragraph([phrase("ab_did_not_tested", lang,
@@ -306,7 +316,7 @@ def show_cuped(result, lang: str) -> None:
     sentences += [phrase("ab_skipped_cuped", lang, metric=label(s.section.removeprefix("cuped_"), lang),
                          needs=s.needs) for s in result.skipped if s.section.startswith("cuped_")]
     if not sentences:
-        sentences.append(phrase("ab_cuped_none", lang))
+        sentences.append(_phrase("ab_cuped_none", lang))
     robust = result.metrics[result.metrics["median_estimate"].notna()] if "median_estimate" in result.metrics else \
         result.metrics.iloc[:0]
     for _, row in robust.iterrows():
@@ -327,7 +337,7 @@ def show_sequential(result, lang: str) -> None:
     display(heading("ab_sequential_heading", lang))
     looks = result.sequential
     if looks is None:
-        display(paragraph([phrase("ab_sequential_off", lang)]))
+        display(paragraph([_phrase("ab_sequential_off", lang)]))
         return
     primary = result.primary
     scale = result.metrics.set_index("metric").loc[primary, "scale"]
