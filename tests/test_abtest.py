@@ -369,6 +369,8 @@ def test_metric_without_variance_is_explained(data):
     assert flag["verdict"] == "not_tested" and "no variance" in flag["error"]
     assert flag["error_reason"] == "no_variance" and flag["error_values"] == {"value": "0"}
     assert res.decision == "ship"
+    # the appendix's unit-of-analysis comparison leaves the untested metric out (it used to stop the report)
+    assert res.unit_metric == "fcr_rate" and set(res.unit_methods["metric"]) == {"fcr_rate"}
     # the report gives the reason in its own language
     expected = {"en": "(guardrail): not tested — the metric has no variance (every value in both arms is 0)",
                 "zh": "未检验——该指标没有变异（两组的所有值都是 0）"}
@@ -526,3 +528,106 @@ def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(resul
     assert report.unadjusted_note(odd.assign(p_adjusted=0.5, ci_low=-1.0, ci_high=1.0), lang) is None
     assert report.experiment_label("smart_triage", "zh") == "智能分诊"
     assert report.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given
+
+
+# --------------------------------------------------------------------------- the report's analysis and sections
+def test_analyse_holds_what_the_report_shows_and_records(result):
+    records = result.records()
+    assert list(records) == ["decision", "srm_p_value", "metrics", "experiment", "cuped_variance_reduction", "looks",
+                             "sequential", "aa_false_positive_rate", "did", "skipped"]
+    assert records["metrics"]["fcr_rate"]["diff"] == row(result, "fcr_rate")["estimate"]
+    assert records["metrics"]["fcr_rate"]["verdict"] == "improved" and not result.sequential_blocked
+    assert (result.period.start, result.period.last_day) == (pd.Timestamp("2026-03-01"), pd.Timestamp("2026-04-30"))
+    assert records["experiment"]["start"] == result.period.start and records["experiment"]["end"] == result.period.last_day
+    # notes: the end was given, the report period is not used, looks derived, no rollout
+    assert [n.code for n in result.notes] == ["ab_period_ignored", "ab_looks_derived", "ab_did_off"]
+    assert records["looks"] == {"dates": ["2026-03-21", "2026-04-10", "2026-04-30"], "derived": True}
+    assert [s["look"] for s in records["sequential"].to_dict("records")] == [1, 2, 3]
+    assert "diff" in records["sequential"].columns and records["did"] is None and records["skipped"] == []
+    # CUPED: the adjusted and the unadjusted comparison of each adjusted metric, side by side
+    cuped = result.cuped.set_index("method")
+    aht = row(result, "aht_minutes")
+    assert list(result.cuped["metric"].unique()) == ["aht_minutes"]
+    assert cuped.loc["cuped", "estimate"] == aht["estimate"] and cuped.loc["unadjusted", "se"] == aht["se_unadjusted"]
+    assert records["cuped_variance_reduction"] == {"aht_minutes": aht["variance_reduction"]}
+    # unit of analysis: the ticket-level ratio metric whose naive error is most wrong
+    ratio = result.unit_methods[result.unit_methods["method"] == "delta_method"].set_index("metric")
+    assert set(ratio.index) == {"fcr_rate", "handle_time_per_ticket", "escalation_rate"}
+    assert result.unit_metric == ratio["se_ratio_to_naive"].idxmax()
+    assert result.power.set_index("metric").loc["fcr_rate", "n_actual"] == min(result.units_per_arm.values())
+    assert 0 <= records["aa_false_positive_rate"] <= 1
+
+
+def test_analyse_reads_a_report_period_and_a_rollout(data):
+    rollout = {"group_column": "team", "treated": ["team_c"], "date": "2025-09-01"}
+    res = abtest.analyse(data, metrics={"fcr_rate": METRICS["fcr_rate"]}, planned_split=SPLIT,
+                         experiment_id="smart_triage", period="2026-03", looks=2, aa_splits=20, rollout=rollout)
+    assert res.period.last_day == pd.Timestamp("2026-03-31") and res.units["assigned_at"].max() < pd.Timestamp("2026-04-01")
+    assert [n.code for n in res.notes] == ["ab_period_used", "ab_looks_derived", "ab_did_window_derived"]
+    assert res.note("ab_period_used").params["period"] == "2026-03"
+    assert [f"{d:%m-%d}" for d in res.look_dates] == ["03-16", "03-31"]
+    did = res.records()["did"]
+    assert did["diff"] == pytest.approx(TRUTH["default_dataset"]["rollout"]["did_minutes"], abs=1e-3)
+    assert res.did_pre_trend_p > 0.05 and res.did_groups == 6
+    assert {"period_start", "group", "estimate", "ci_low", "ci_high", "n"} <= set(res.did_trend.columns)
+
+
+def test_did_trend_intervals_are_student_t_means(data):
+    args = {"outcome": "handle_time_minutes", "group_column": "team", "treated": ["team_c"],
+            "change_date": "2025-09-01", "window": ("2025-03-01", "2026-02-28"), "cluster": "customer_id"}
+    trend, _ = abtest.pre_trends(data.tickets, confidence=0.9, **args)
+    first = trend.iloc[0]
+    t = data.tickets
+    month = t[(t["created_at"] >= first["period_start"]) & (t["created_at"] < first["period_start"] + pd.DateOffset(months=1))]
+    values = month.loc[(month["team"] == "team_c") == (first["group"] == "treated"), "handle_time_minutes"].dropna()
+    ref = st.t.interval(0.9, values.size - 1, loc=values.mean(), scale=st.sem(values))
+    assert (first["estimate"], first["ci_low"], first["ci_high"]) == pytest.approx((values.mean(), *ref))
+
+
+def test_a_primary_that_crosses_no_boundary_does_not_ship(data):
+    res = abtest.analyse(data, metrics={"fcr_rate": METRICS["fcr_rate"]}, planned_split=SPLIT,
+                         experiment_id="smart_triage", looks=2, planned_units=10**6, aa_splits=20)
+    assert row(res, "fcr_rate")["verdict"] == "improved" and not res.sequential["crossed"].any()
+    assert res.sequential_blocked and res.decision == "inconclusive"
+    assert res.records()["metrics"]["fcr_rate"]["verdict"] == "no_change"
+
+
+def _shown(monkeypatch):
+    """What the report's sections display, as text (charts closed)."""
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(getattr(obj, "data", None) or
+                                                                      getattr(obj, "plain", None) or repr(obj)))
+    monkeypatch.setattr(report.plt, "show", lambda: (shown.append("<chart>"), plt.close("all")))
+    return shown
+
+
+SECTIONS = ("show_title", "show_warnings", "show_results", "show_rollout", "show_appendix", "show_assignment",
+            "show_unit_of_analysis", "show_cuped", "show_sequential", "show_power", "show_aa", "show_method")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_section_shows_in_both_languages(result, lang, monkeypatch):
+    shown = _shown(monkeypatch)
+    for name in SECTIONS:
+        assert getattr(report, name)(result, lang) is None
+    text = "\n".join(map(str, shown))
+    assert shown.count("<chart>") == 4  # lift, unit of analysis, CUPED, sequential (no rollout)
+    assert label("handle_time_per_ticket", lang) in text and report.experiment_label("smart_triage", lang) in text
+    assert ("parameter rollout" if lang == "en" else "非随机上线（rollout）") in text  # the parameter, labelled
+    found = report.findings(result, lang)
+    assert found[0].status == "improved" and len(found) <= 5
+
+
+def test_sections_of_a_failed_assignment_and_few_clusters(data, monkeypatch):
+    units = data.assignments.copy()
+    regions = data.customers.set_index("customer_id")["region"]
+    units["cluster_id"] = units["unit_id"].map(regions).astype(STR)
+    names = sorted(units["cluster_id"].unique())
+    units["variant"] = units["cluster_id"].map({n: ("control", "treatment")[i % 2] for i, n in enumerate(names)})
+    res = analyse(replace(data, assignments=units))
+    shown = _shown(monkeypatch)
+    for name in SECTIONS:
+        getattr(report, name)(res, "en")
+    text = "\n".join(map(str, shown))
+    assert "> **" in text  # the loud warnings: too few clusters (and, with this split, the SRM)
+    assert "The A/A check is left out" in text and res.records()["aa_false_positive_rate"] is None
