@@ -3,24 +3,25 @@
 Every KPI has a stable code, a stated formula and a default definition; alternatives are chosen
 with the ``definitions`` dict (see :data:`DEFAULT_DEFINITIONS`). Inputs are the contract tables
 (:mod:`csm.data.contract`): ``tickets``, ``responses``, ``customers``. Missing optional tables or
-columns never raise: the KPIs that need them come back with ``estimate`` NaN and a ``note``.
+columns never raise: the KPIs that need them come back with ``estimate`` NaN and a ``note``: a tuple of
+:class:`csm.notes.Note` (codes with parameters, rendered by :mod:`csm.report.labels`).
 
-KPI codes (rates are in percent, 0–100; NPS in points, −100…100):
+KPI codes (rates are fractions, 0–1, and so are their changes; NPS in points, −100…100):
 
 ======================  ======================================================================
 code                    definition (default)
 ======================  ======================================================================
 csat_mean               mean CSAT score (1–5) of responses submitted in the period; t interval
-csat_pct_satisfied      % of CSAT responses scoring 4 or 5 (``csat_satisfied``); Wilson interval
+csat_pct_satisfied      share of CSAT responses scoring 4 or 5 (``csat_satisfied``); Wilson interval
 nps                     % promoters (9–10) − % detractors (0–6); multinomial normal interval
-fcr_rate                % of resolved tickets resolved at first contact (flag, else contacts == 1)
+fcr_rate                share of resolved tickets resolved at first contact (flag, else contacts == 1)
 aht_minutes             mean (or median) ``handle_time_minutes`` of tickets created in the period
 first_response_minutes  median minutes from creation to first reply (answered tickets); also
                         one row per channel: ``first_response_minutes_<channel>``
 resolution_hours        median hours from creation to resolution (resolved tickets)
-sla_24h_rate            % of tickets resolved within the SLA (24 h); see :func:`sla_rate` rules
+sla_24h_rate            share of tickets resolved within the SLA (24 h); see :func:`sla_rate` rules
 complaints              number of tickets created in the period; exact Poisson interval
-churn_rate              customers lost in the period / customers active at its start × 100
+churn_rate              customers lost in the period / customers active at its start
 ======================  ======================================================================
 
 Tickets belong to the period in which they were *created*, responses to the period in which
@@ -34,6 +35,7 @@ import pandas as pd
 from csm.compat import STR
 from csm.data.contract import CHANNELS
 from csm.errors import DataError, ParameterError
+from csm.notes import Note
 from csm.kpi.calendar import NAT, NS_DAY, NS_HOUR, BusinessCalendar, to_ns
 from csm.stats import (
     mean_difference_from_stats,
@@ -51,6 +53,7 @@ __all__ = [
     "DEFAULT_DEFINITIONS",
     "UNITS",
     "kpi_direction",
+    "is_rate",
     "resolve_definitions",
     "period_bounds",
     "scorecard",
@@ -73,7 +76,7 @@ DEFAULT_DEFINITIONS: dict = {
     "fcr": "auto",               # "flag": first_contact_resolved; "contacts": contacts == 1; "auto": flag if present
     "aht_statistic": "mean",     # "mean" (t interval) or "median" (order-statistic interval)
     "time_statistic": "median",  # statistic of first-response and resolution times
-    "hours": "calendar",         # clock of first-response and resolution times: "calendar" or "business"
+    "time_clock": "calendar",    # clock of first-response and resolution times: "calendar" or "business"
     "business_calendar": None,   # BusinessCalendar (or dict of its arguments); None = Mon–Fri 09:00–18:00
     "sla_hours": 24,             # resolution SLA, hours
     "sla_clock": "calendar",     # clock of the SLA: "calendar" or "business"
@@ -86,6 +89,11 @@ UNITS = {"csat_mean": "score (1–5)", "csat_pct_satisfied": "%", "nps": "points
           "aht_minutes": "minutes", "first_response_minutes": "minutes", "resolution_hours": "hours",
           "sla": "%", "complaints": "tickets", "churn_rate": "%"}
 _LOWER_IS_BETTER = ("aht_minutes", "first_response_minutes", "resolution_hours", "complaints", "churn_rate")
+
+
+def is_rate(kpi: str) -> bool:
+    """Whether a KPI code is a rate (a fraction 0–1): fcr_rate, csat_pct_satisfied, churn_rate, sla_<h>h_rate."""
+    return UNITS.get(kpi) == "%" or (kpi.startswith("sla_") and kpi.endswith("_rate"))
 
 
 def kpi_direction(kpi: str) -> str:
@@ -103,7 +111,7 @@ def resolve_definitions(definitions: dict | None) -> dict:
                                  f"{sorted(DEFAULT_DEFINITIONS)}")
         defs.update(definitions)
     choices = {"fcr": ("auto", "flag", "contacts"), "aht_statistic": ("mean", "median"),
-               "time_statistic": ("mean", "median"), "hours": ("calendar", "business"),
+               "time_statistic": ("mean", "median"), "time_clock": ("calendar", "business"),
                "sla_clock": ("calendar", "business"), "sla_as_of": ("period_end", "latest")}
     for key, allowed in choices.items():
         if defs[key] not in allowed:
@@ -209,7 +217,7 @@ class Prepared:
         self.has_tickets = tickets is not None
         self.has_responses = responses is not None
         self.has_customers = customers is not None
-        self.notes: dict[str, str] = {}
+        self.notes: dict[str, Note] = {}
 
         # ---- tickets
         if tickets is not None:
@@ -239,14 +247,13 @@ class Prepared:
                 out[(end == NAT) | (self.created == NAT)] = np.nan
                 return out
 
-            self.first_min = hours(self.first, defs["hours"]) * 60 if self.first is not None else None
-            self.resolution_h = hours(self.resolved, defs["hours"]) if self.resolved is not None else None
+            self.first_min = hours(self.first, defs["time_clock"]) * 60 if self.first is not None else None
+            self.resolution_h = hours(self.resolved, defs["time_clock"]) if self.resolved is not None else None
             self.sla_dur_h = hours(self.resolved, defs["sla_clock"]) if self.resolved is not None else None
             for name, arr, col in (("first_response", self.first_min, "first_response_at"),
                                    ("resolution", self.resolution_h, "resolved_at")):
                 if arr is not None and np.any(arr < 0):
-                    self.notes[name] = (f"{int(np.sum(arr < 0))} ticket(s) with {col} before created_at "
-                                        "left out")
+                    self.notes[name] = Note("negative_durations", n=int(np.sum(arr < 0)), column=col)
                     arr[arr < 0] = np.nan
             if self.sla_dur_h is not None:
                 self.sla_dur_h[self.sla_dur_h < 0] = np.nan
@@ -286,8 +293,7 @@ class Prepared:
                 flag = _bools(churned, "customers.churned")
                 self.churn_unknown = (flag == 1) & (self.churn == NAT)
                 if self.churn_unknown.any():
-                    self.notes["churn"] = (f"{int(self.churn_unknown.sum())} customer(s) marked churned without "
-                                           "churn_date left out")
+                    self.notes["churn"] = Note("churned_without_date", n=int(self.churn_unknown.sum()))
 
     def _prepare_fcr(self, t: pd.DataFrame):
         method = self.defs["fcr"]
@@ -295,11 +301,11 @@ class Prepared:
         if method == "auto":
             method = "flag" if flag is not None and flag.notna().any() else "contacts"
         resolved = self.resolved != NAT if self.resolved is not None else None
-        self.fcr_note = ""
+        self.fcr_note: tuple = ()
         if method == "flag":
             if flag is None:
                 self.fcr_ok = None
-                self.fcr_note = "tickets.first_contact_resolved missing"
+                self.fcr_note = _missing("tickets.first_contact_resolved")
                 self.fcr_definition = "first_contact_resolved among resolved tickets"
                 return
             f = _bools(flag, "tickets.first_contact_resolved")
@@ -317,7 +323,7 @@ class Prepared:
                 self.fcr_ok = None
                 missing = [c for c, v in (("first_contact_resolved", flag), ("contacts", contacts),
                                           ("resolved_at", resolved)) if v is None]
-                self.fcr_note = " and ".join(f"tickets.{c}" for c in missing) + " missing"
+                self.fcr_note = _missing(*(f"tickets.{c}" for c in missing))
                 return
             c = _floats(contacts, "tickets.contacts")
             ok = resolved & ~np.isnan(c)
@@ -325,14 +331,29 @@ class Prepared:
 
 
 # =========================================================================== per-period computation
-_EMPTY = {"csat": "no CSAT responses in period", "nps": "no NPS responses in period",
-          "fcr": "no resolved tickets in period", "aht": "no tickets with handle time in period",
-          "first_response": "no answered tickets in period", "resolution": "no resolved tickets in period",
-          "sla": "no tickets with a known SLA outcome in period", "complaints": "",
-          "churn": "no customers active at period start"}
+#: The note code of a KPI whose period holds no observation.
+_EMPTY = {"csat": "no_csat_responses", "nps": "no_nps_responses", "fcr": "no_resolved_tickets",
+          "aht": "no_handle_time", "first_response": "no_answered_tickets", "resolution": "no_resolved_tickets",
+          "sla": "no_sla_outcome", "complaints": "", "churn": "no_active_customers"}
 
 
-def _block(kpi, G, *, kind, unit, definition, note="", empty="", **cols) -> pd.DataFrame:
+def _missing(*inputs: str) -> tuple:
+    """Notes for missing inputs: ``"responses"`` (a table) or ``"tickets.resolved_at"`` (a column)."""
+    return tuple(Note("missing_column", table=i.partition(".")[0], column=i.partition(".")[2]) if "." in i
+                 else Note("missing_table", table=i) for i in inputs)
+
+
+def _notes_column(G: int, notes: tuple = (), where=None, other=()) -> np.ndarray:
+    """An object column of G note tuples: ``notes`` where ``where`` (all rows by default), else ``other`` (one
+    tuple for every row, or a column of them)."""
+    out = np.empty(G, dtype=object)
+    for i in range(G):
+        keep = other if isinstance(other, tuple) else other[i]
+        out[i] = tuple(notes) if where is None or where[i] else tuple(keep)
+    return out
+
+
+def _block(kpi, G, *, kind, unit, definition, note: tuple = (), empty: str = "", **cols) -> pd.DataFrame:
     base = {"pidx": np.arange(G), "kpi": kpi}
     nan = np.full(G, np.nan)
     for c in ("estimate", "ci_low", "ci_high", "n", "_k", "_mean", "_sd", "_P", "_D", "_exposure"):
@@ -343,10 +364,10 @@ def _block(kpi, G, *, kind, unit, definition, note="", empty="", **cols) -> pd.D
     out["unit"] = unit
     out["definition"] = definition
     if note:
-        out["note"] = note
+        out["note"] = _notes_column(G, tuple(note))
         out["estimate"] = np.nan
     else:
-        out["note"] = np.where((out["n"] == 0) & bool(empty), empty, "")
+        out["note"] = _notes_column(G, (Note(empty),) if empty else (), (out["n"] == 0).to_numpy())
     return out
 
 
@@ -378,8 +399,8 @@ def _proportion(success: np.ndarray, g: np.ndarray, G: int, conf: float) -> dict
     n = np.bincount(g, minlength=G).astype(float)
     k = np.bincount(g, weights=success.astype(float), minlength=G)
     ci = wilson_interval(k, n, confidence=conf)
-    return {"estimate": 100 * ci["estimate"].to_numpy(), "ci_low": 100 * ci["ci_low"].to_numpy(),
-            "ci_high": 100 * ci["ci_high"].to_numpy(), "n": n, "_k": k}
+    return {"estimate": ci["estimate"].to_numpy(), "ci_low": ci["ci_low"].to_numpy(),
+            "ci_high": ci["ci_high"].to_numpy(), "n": n, "_k": k}
 
 
 def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFrame:
@@ -388,7 +409,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     conf = d["confidence"]
     G = len(starts)
     blocks = []
-    hours_unit = "" if d["hours"] == "calendar" else "business "
+    hours_unit = "" if d["time_clock"] == "calendar" else "business "
 
     # ---- survey KPIs
     csat_def = "mean CSAT score (1–5) of responses submitted in the period"
@@ -398,13 +419,13 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     if not prep.has_responses:
         for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                       ("csat_pct_satisfied", "prop", "%", pct_def), ("nps", "nps", "points", nps_def)):
-            blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note="responses table not provided"))
+            blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=_missing("responses")))
     else:
         rid = _period_index(prep.submitted, starts, ends)
         if prep.csat is None:
             for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                           ("csat_pct_satisfied", "prop", "%", pct_def)):
-                blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note="responses.csat missing"))
+                blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=_missing("responses.csat")))
         else:
             ok = (rid >= 0) & ~np.isnan(prep.csat)
             g, v = rid[ok], prep.csat[ok]
@@ -414,7 +435,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
                                  empty=_EMPTY["csat"], **_proportion(np.isin(v, sat), g, G, conf)))
         if prep.nps is None:
             blocks.append(_block("nps", G, kind="nps", unit="points", definition=nps_def,
-                                 note="responses.nps missing"))
+                                 note=_missing("responses.nps")))
         else:
             ok = (rid >= 0) & ~np.isnan(prep.nps)
             g, v = rid[ok], prep.nps[ok]
@@ -427,7 +448,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
                                  ci_high=ci["ci_high"].to_numpy(), n=n, _P=P, _D=D))
 
     # ---- ticket KPIs
-    t_note = "" if prep.has_tickets else "tickets table not provided"
+    t_note = () if prep.has_tickets else _missing("tickets")
     tid = _period_index(prep.created, starts, ends) if prep.has_tickets else None
     in_p = tid >= 0 if tid is not None else None
 
@@ -447,7 +468,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     kind = "mean" if st_aht == "mean" else "median"
     if t_note or prep.aht is None:
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
-                             note=t_note or "tickets.handle_time_minutes missing"))
+                             note=t_note or _missing("tickets.handle_time_minutes")))
     else:
         ok = in_p & ~np.isnan(prep.aht)
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
@@ -456,7 +477,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     # first response, overall and per channel
     st_t = d["time_statistic"]
     kind_t = "mean" if st_t == "mean" else "median"
-    fr_def = (f"{st_t} {d['hours']}-clock minutes from created_at to first_response_at "
+    fr_def = (f"{st_t} {d['time_clock']}-clock minutes from created_at to first_response_at "
               "(tickets without a reply left out)")
     channels = prep.channels if prep.has_tickets else []
     fr_codes = ["first_response_minutes"] + [f"first_response_minutes_{c}" for c in channels]
@@ -464,10 +485,10 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     if t_note or prep.first_min is None:
         for code in fr_codes:
             blocks.append(_block(code, G, kind=kind_t, unit=fr_unit, definition=fr_def,
-                                 note=t_note or "tickets.first_response_at missing"))
+                                 note=t_note or _missing("tickets.first_response_at")))
     else:
         ok = in_p & ~np.isnan(prep.first_min)
-        extra = prep.notes.get("first_response", "")
+        extra = prep.notes.get("first_response")
         b = _block("first_response_minutes", G, kind=kind_t, unit=fr_unit, definition=fr_def,
                    empty=_EMPTY["first_response"], **location(prep.first_min[ok], tid[ok], G, st_t, conf))
         blocks.append(_add_note(b, extra))
@@ -483,16 +504,16 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
                 blocks.append(_add_note(b, extra))
 
     # resolution time
-    res_def = f"{st_t} {d['hours']}-clock hours from created_at to resolved_at (resolved tickets)"
+    res_def = f"{st_t} {d['time_clock']}-clock hours from created_at to resolved_at (resolved tickets)"
     res_unit = f"{hours_unit}hours"
     if t_note or prep.resolution_h is None:
         blocks.append(_block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
-                             note=t_note or "tickets.resolved_at missing"))
+                             note=t_note or _missing("tickets.resolved_at")))
     else:
         ok = in_p & ~np.isnan(prep.resolution_h)
         b = _block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
                    empty=_EMPTY["resolution"], **location(prep.resolution_h[ok], tid[ok], G, st_t, conf))
-        blocks.append(_add_note(b, prep.notes.get("resolution", "")))
+        blocks.append(_add_note(b, prep.notes.get("resolution")))
 
     # SLA
     blocks.append(_sla_block(prep, tid, starts, ends, t_note))
@@ -513,11 +534,12 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
         if prep.t_range is not None:
             lo_day = prep.t_range[0] // NS_DAY * NS_DAY
             hi_day = (prep.t_range[1] // NS_DAY + 1) * NS_DAY
-            span = f"{pd.Timestamp(prep.t_range[0]):%Y-%m-%d} to {pd.Timestamp(prep.t_range[1]):%Y-%m-%d}"
+            span = {"first": f"{pd.Timestamp(prep.t_range[0]):%Y-%m-%d}",
+                    "last": f"{pd.Timestamp(prep.t_range[1]):%Y-%m-%d}"}
             outside = (ends <= lo_day) | (starts >= hi_day)
             partial = ~outside & ((starts < lo_day) | (ends > hi_day))
-            b["note"] = np.where(partial, f"period only partly covered by ticket data ({span})",
-                                 np.where(outside, f"period outside the ticket data ({span})", b["note"]))
+            b["note"] = _notes_column(G, (Note("partly_covered", **span),), partial, b["note"].to_numpy())
+            b["note"] = _notes_column(G, (Note("outside_data", **span),), outside, b["note"].to_numpy())
             for c in ("estimate", "ci_low", "ci_high"):
                 b.loc[outside, c] = np.nan
         blocks.append(b)
@@ -527,9 +549,9 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     return pd.concat(blocks, ignore_index=True)
 
 
-def _add_note(block: pd.DataFrame, extra: str) -> pd.DataFrame:
-    if extra:
-        block["note"] = np.where(block["note"] == "", extra, block["note"] + "; " + extra)
+def _add_note(block: pd.DataFrame, extra: Note | None) -> pd.DataFrame:
+    if extra is not None:
+        block["note"] = [tuple(n) + (extra,) for n in block["note"]]
     return block
 
 
@@ -549,7 +571,7 @@ def _sla_block(prep: Prepared, tid, starts, ends, t_note) -> pd.DataFrame:
            f"{'the period end' if d['sla_as_of'] == 'period_end' else 'the latest data timestamp'} "
            "count as breaches, younger ones are left out")
     if t_note or prep.resolved is None:
-        return _block(code, G, kind="prop", unit="%", definition=dfn, note=t_note or "tickets.resolved_at missing")
+        return _block(code, G, kind="prop", unit="%", definition=dfn, note=t_note or _missing("tickets.resolved_at"))
     in_p = tid >= 0
     g = tid[in_p]
     as_of_g = np.minimum(ends, prep.snapshot) if d["sla_as_of"] == "period_end" else np.full(G, prep.snapshot)
@@ -569,7 +591,7 @@ def _sla_block(prep: Prepared, tid, starts, ends, t_note) -> pd.DataFrame:
 
 
 def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
-    """Churn rate = customers lost in [start, end) / customers active at start × 100.
+    """Churn rate = customers lost in [start, end) / customers active at start (a fraction).
 
     Active at start: ``signup_date < start`` and not churned before start. Customers who signed up
     during the period are in neither numerator nor denominator. Wilson interval.
@@ -578,9 +600,9 @@ def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
     dfn = ("customers with churn_date in the period / customers active at its start × 100 "
            "(signed up before the start, not churned before it; new sign-ups in the period excluded)")
     if not prep.has_customers:
-        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note="customers table not provided")
+        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=_missing("customers"))
     if prep.churn is None:
-        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note="customers.churn_date missing")
+        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=_missing("customers.churn_date"))
     signup, churn = prep.signup, prep.churn
     base = (signup != NAT) & ~prep.churn_unknown
     has_churn = churn != NAT
@@ -591,9 +613,9 @@ def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
         k[i] = (active & has_churn & (churn < ends[i])).sum()
     ci = wilson_interval(k, n, confidence=prep.defs["confidence"])
     b = _block("churn_rate", G, kind="prop", unit="%", definition=dfn, empty=_EMPTY["churn"],
-               estimate=100 * ci["estimate"].to_numpy(), ci_low=100 * ci["ci_low"].to_numpy(),
-               ci_high=100 * ci["ci_high"].to_numpy(), n=n, _k=k)
-    return _add_note(b, prep.notes.get("churn", ""))
+               estimate=ci["estimate"].to_numpy(), ci_low=ci["ci_low"].to_numpy(),
+               ci_high=ci["ci_high"].to_numpy(), n=n, _k=k)
+    return _add_note(b, prep.notes.get("churn"))
 
 
 def _data_range(prep: Prepared) -> tuple[int, int] | None:
@@ -672,7 +694,7 @@ def _changes(out: pd.DataFrame, prev: pd.DataFrame, conf: float):
             unit[m] = out.loc[m, "unit"].to_numpy()
         elif k == "prop":
             r = proportion_difference(a["_k"], a["n"], b["_k"], b["n"], confidence=conf)
-            vals = (100 * r["estimate"], 100 * r["ci_low"], 100 * r["ci_high"], r["p_value"])
+            vals = (r["estimate"], r["ci_low"], r["ci_high"], r["p_value"])
             unit[m] = "percentage points"
         elif k == "nps":
             r = nps_difference_from_counts(a["_P"], a["_D"], a["n"], b["_P"], b["_D"], b["n"], confidence=conf)
@@ -735,7 +757,7 @@ def csat(responses: pd.DataFrame, *, definition: str = "mean", satisfied=(4, 5),
     """Customer satisfaction of responses submitted in ``period``.
 
     ``definition="mean"``: mean 1–5 score, ``x̄ ± t_{n−1}·s/√n`` (code ``csat_mean``);
-    ``"pct_satisfied"``: ``100 · #(score ∈ satisfied)/n`` with Wilson interval (``csat_pct_satisfied``).
+    ``"pct_satisfied"``: ``#(score ∈ satisfied)/n`` with Wilson interval (``csat_pct_satisfied``).
     """
     if definition not in ("mean", "pct_satisfied"):
         raise ParameterError(f"CSAT definition must be 'mean' or 'pct_satisfied', got {definition!r}")
@@ -753,7 +775,7 @@ def net_promoter_score(responses: pd.DataFrame, *, period=None, comparison=None,
 
 def first_contact_resolution_rate(tickets: pd.DataFrame, *, method: str = "auto", period=None,
                                   comparison=None, confidence: float = 0.95) -> pd.DataFrame:
-    """FCR = 100 · resolved at first contact / resolved tickets created in ``period`` (Wilson interval).
+    """FCR = resolved at first contact / resolved tickets created in ``period`` (Wilson interval).
 
     ``method="flag"``: ``first_contact_resolved`` is true; ``"contacts"``: ``contacts == 1``;
     ``"auto"`` (default): the flag when the column has values, else contacts. The denominator is
@@ -772,24 +794,24 @@ def average_handle_time(tickets: pd.DataFrame, *, statistic: str = "mean", perio
                      definitions={"aht_statistic": statistic, "confidence": confidence})
 
 
-def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", hours: str = "calendar",
+def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", clock: str = "calendar",
                         calendar: BusinessCalendar | None = None, period=None, comparison=None,
                         confidence: float = 0.95) -> pd.DataFrame:
     """Minutes from ``created_at`` to ``first_response_at`` (calendar or business clock), overall
     (``first_response_minutes``) and per channel (``first_response_minutes_<channel>``); tickets
     without a reply are left out."""
     return _kpi_rows("first_response_minutes", tickets, period=period, comparison=comparison,
-                     definitions={"time_statistic": statistic, "hours": hours, "business_calendar": calendar,
+                     definitions={"time_statistic": statistic, "time_clock": clock, "business_calendar": calendar,
                                   "confidence": confidence})
 
 
-def resolution_time(tickets: pd.DataFrame, *, statistic: str = "median", hours: str = "calendar",
+def resolution_time(tickets: pd.DataFrame, *, statistic: str = "median", clock: str = "calendar",
                     calendar: BusinessCalendar | None = None, period=None, comparison=None,
                     confidence: float = 0.95) -> pd.DataFrame:
     """Hours from ``created_at`` to ``resolved_at`` of resolved tickets created in ``period``
     (calendar or business clock; code ``resolution_hours``)."""
     return _kpi_rows("resolution_hours", tickets, period=period, comparison=comparison,
-                     definitions={"time_statistic": statistic, "hours": hours, "business_calendar": calendar,
+                     definitions={"time_statistic": statistic, "time_clock": clock, "business_calendar": calendar,
                                   "confidence": confidence})
 
 
@@ -818,7 +840,7 @@ def complaint_volume(tickets: pd.DataFrame, *, categories=None, period=None, com
 
 
 def churn_rate(customers: pd.DataFrame, *, period, comparison=None, confidence: float = 0.95) -> pd.DataFrame:
-    """Churn = 100 · customers with ``churn_date`` in ``period`` / customers active at its start.
+    """Churn = customers with ``churn_date`` in ``period`` / customers active at its start.
 
     Active at start: ``signup_date`` before the start and not churned before it. Customers who
     signed up during the period are in neither count; customers marked ``churned`` without a

@@ -80,16 +80,15 @@ def league_table(data: pd.DataFrame, *, by: str = "agent_id", metric: str = "fcr
     agg.index.name = by
     n = agg["count"].to_numpy(dtype=float)
     out = pd.DataFrame({by: agg.index.astype(str), "n": n.astype(np.int64)})
-    scale = 100.0 if kind == "prop" else 1.0
     prior: dict = {}
     if kind == "prop":
         ci = wilson_interval(agg["sum"].to_numpy(), n, confidence=conf)
     else:
         sd = np.sqrt(agg["var"].to_numpy())
         ci = mean_interval_from_stats(agg["mean"].to_numpy(), sd, n, confidence=conf)
-    out["estimate"] = scale * ci["estimate"].to_numpy()
-    out["ci_low"] = scale * ci["ci_low"].to_numpy()
-    out["ci_high"] = scale * ci["ci_high"].to_numpy()
+    out["estimate"] = ci["estimate"].to_numpy()
+    out["ci_low"] = ci["ci_low"].to_numpy()
+    out["ci_high"] = ci["ci_high"].to_numpy()
     if len(out) >= 2:
         if kind == "prop":
             sh = shrink_proportions(agg["sum"].to_numpy(), n, method=prior_method, confidence=conf)
@@ -102,9 +101,9 @@ def league_table(data: pd.DataFrame, *, by: str = "agent_id", metric: str = "fcr
                 if np.isfinite(pooled) else None
         if sh is not None:
             prior = sh.prior
-            out["shrunk_estimate"] = scale * sh.summary["estimate"].to_numpy()
-            out["shrunk_ci_low"] = scale * sh.summary["ci_low"].to_numpy()
-            out["shrunk_ci_high"] = scale * sh.summary["ci_high"].to_numpy()
+            out["shrunk_estimate"] = sh.summary["estimate"].to_numpy()
+            out["shrunk_ci_low"] = sh.summary["ci_low"].to_numpy()
+            out["shrunk_ci_high"] = sh.summary["ci_high"].to_numpy()
     if "shrunk_estimate" not in out:
         for c in ("estimate", "ci_low", "ci_high"):
             out["shrunk_" + c] = out[c]

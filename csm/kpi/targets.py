@@ -8,7 +8,8 @@ import pandas as pd
 from scipy import stats as st
 
 from csm.errors import ParameterError
-from csm.kpi.core import kpi_direction, period_bounds
+from csm.kpi.core import is_rate, kpi_direction, period_bounds
+from csm.notes import Note
 from csm.periods import Period, parse_period
 
 __all__ = ["TARGET_BASELINES", "TARGET_DEADLINES", "MIN_TREND_PERIODS", "MIN_BASELINE_SHARE", "check_targets",
@@ -72,6 +73,10 @@ def check_targets(targets) -> None:
         for key in ("target", "target_change"):
             if key in spec and not _is_number(spec[key]):
                 raise ParameterError(f"targets.{code}.{key} must be a number, got {spec[key]!r}")
+        for key in ("target", "baseline"):  # a rate is a fraction: 0.80, never 80
+            if is_rate(code) and _is_number(spec.get(key)) and not 0 <= spec[key] <= 1:
+                raise ParameterError(f"targets.{code}.{key} is {spec[key]!r}, but {code} is a rate, written as a "
+                                     f"fraction from 0 to 1: write {spec[key] / 100:.2f} for {spec[key]:g}%")
         if spec.get("direction") not in (None, "higher", "lower"):
             raise ParameterError(f"targets.{code}.direction must be 'higher' or 'lower', got {spec['direction']!r}")
         base = spec.get("baseline")
@@ -208,7 +213,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
     rows = []
     for code, spec in targets.items():
         row = dict.fromkeys(_TARGET_COLUMNS, np.nan)
-        row.update(kpi=code, note="", status="no_data", on_track=None, baseline_window="", baseline_of="")
+        row.update(kpi=code, note=(), status="no_data", on_track=None, baseline_window="", baseline_of="")
         every = trend[(trend["kpi"] == code) & (pd.to_datetime(trend["period"]) <= as_of)].sort_values("period")
         sub = every[every["estimate"].notna()]
         direction = spec.get("direction")
@@ -219,7 +224,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
         deadline = _deadline(spec.get("deadline"), period, code)
         row["deadline"] = deadline
         if sub.empty:
-            row["note"] = f"no estimate for {code} on or before {as_of:%Y-%m-%d}"
+            row["note"] = (Note("no_estimate", as_of=f"{as_of:%Y-%m-%d}"),)
             rows.append(row)
             continue
         periods = pd.to_datetime(sub["period"])
@@ -233,37 +238,34 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
                 window, of = _baseline_window(spec, period, code)
                 if window is None:
                     baseline = float(sub["estimate"].iloc[0])
-                    row["note"] = f"baseline = first period {periods.iloc[0]:%Y-%m-%d}"
+                    row["note"] = (Note("baseline_first_period", start=f"{periods.iloc[0]:%Y-%m-%d}"),)
                 else:
                     p_all = pd.to_datetime(every["period"])
                     in_w = ((p_all >= window.start) & (p_all < window.end)).to_numpy()
-                    notes = every["note"].astype(str) if "note" in every else pd.Series("", index=every.index)
-                    usable = in_w & every["estimate"].notna().to_numpy() & \
-                        ~notes.str.startswith("period only partly covered").to_numpy()
+                    partly = np.array([any(n.code == "partly_covered" for n in notes) for notes in every["note"]],
+                                      dtype=bool) if "note" in every else np.zeros(len(every), dtype=bool)
+                    usable = in_w & every["estimate"].notna().to_numpy() & ~partly
                     expected = max(int(in_w.sum()), _periods_in(window, p_all))
                     row.update(baseline_window=window.label, baseline_n=int(usable.sum()),
                                baseline_periods=expected, baseline_of=f"targets.{code}.{of}")
                     if not usable.any():
                         row["status"] = "not_evaluated"
-                        row["note"] = (f"no {code} data in the baseline {window.label} (targets.{code}.{of}"
-                                       f" = {spec.get(of)!r}): target not evaluated; set targets.{code}.{of} to "
-                                       "a window the data covers (same_period_last_year, previous_12_months, "
-                                       "previous_period), a number, or remove the target")
+                        row["note"] = (Note("baseline_empty", window=window.label,
+                                            parameter=f"targets.{code}.{of}", value=repr(spec.get(of))),)
                         rows.append(row)
                         continue
                     needed = int(np.ceil(MIN_BASELINE_SHARE * expected))
                     if usable.sum() < needed:
                         row["status"] = "not_evaluated"
-                        row["note"] = (f"baseline {window.label} has data in only {int(usable.sum())} of {expected} "
-                                       f"trend periods (at least {needed} needed; targets.{code}.{of} = "
-                                       f"{spec.get(of)!r}): target not evaluated; set targets.{code}.{of} to a "
-                                       "window the data covers, a number, or remove the target")
+                        row["note"] = (Note("baseline_thin", window=window.label, n=int(usable.sum()),
+                                            total=expected, needed=needed, parameter=f"targets.{code}.{of}",
+                                            value=repr(spec.get(of))),)
                         rows.append(row)
                         continue
                     baseline = float(every.loc[usable, "estimate"].mean())
                     if usable.sum() < expected:
-                        row["note"] = (f"baseline {window.label} from {int(usable.sum())} of {expected} "
-                                       "trend periods (the rest have no data)")
+                        row["note"] = (Note("baseline_partial", window=window.label, n=int(usable.sum()),
+                                            total=expected),)
             row["baseline"] = baseline
             target = baseline * (1 + row["target_change"])
         row["target"] = target
@@ -290,9 +292,8 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
             if np.isfinite(pred):
                 on_track = bool(meets(pred))
             elif len(tail) < MIN_TREND_PERIODS:
-                row["note"] = "; ".join(filter(None, [row["note"], (
-                    f"trend of {len(tail)} period(s): no projection to {deadline:%Y-%m-%d} "
-                    f"(needs at least {MIN_TREND_PERIODS})")]))
+                row["note"] = tuple(row["note"]) + (Note("no_projection", n=len(tail), needed=MIN_TREND_PERIODS,
+                                                         deadline=f"{deadline:%Y-%m-%d}"),)
         row["on_track"] = on_track
         row["status"] = "met" if met else ("at_risk" if (contains or on_track) else "missed")
         rows.append(row)

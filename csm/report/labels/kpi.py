@@ -24,7 +24,7 @@ CODES: dict[str, dict[str, str]] = {
 }
 
 #: Sections whose English name is plural ("Team league tables", "Resolution time and the SLA rate"): their
-#: sentence says "are left out: they need …" (:func:`csm.report.tables.skipped_sentences`).
+#: sentence says "are left out: they need …" (:func:`csm.report.kpi.skipped_sentences`).
 PLURAL_SECTIONS = frozenset({"resolution", "team_league"})
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -86,7 +86,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Business hours: no public holidays are given (parameter holidays), so every working weekday counts.",
         "zh": "工作时间：未提供公众假期（参数 holidays），所有工作日均计入。",
     },
-    # summary findings and readings (csm.report.tables_kpi)
+    # summary findings and readings (csm.report.kpi)
     "kpi_more_days": {"en": " and {n} more", "zh": "等，另有 {n} 天"},
     "league_indistinct": {
         "en": "None of the {n} {group_lower}s has an interval wholly above or below the overall {overall}: with "
@@ -138,6 +138,44 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{kpi}有 {n_days}超出控制限（{days}）：这些天出现了超出日常波动的情况，值得查明原因。",
     },
     "kpi_by_deadline": {"en": " by {deadline}", "zh": "，截止 {deadline}"},
+    # notes of csm.kpi (csm.notes.Note codes, rendered by csm.report.labels.note_text)
+    "note_missing_table": {"en": "{table} table not provided", "zh": "未提供 {table} 表"},
+    "note_missing_column": {"en": "{table}.{column} missing", "zh": "{table} 表缺少 {column} 列"},
+    "note_no_csat_responses": {"en": "no CSAT responses in period", "zh": "本期没有满意度评分"},
+    "note_no_nps_responses": {"en": "no NPS responses in period", "zh": "本期没有 NPS 评分"},
+    "note_no_resolved_tickets": {"en": "no resolved tickets in period", "zh": "本期没有已解决的工单"},
+    "note_no_handle_time": {"en": "no tickets with handle time in period", "zh": "本期没有带处理时长的工单"},
+    "note_no_answered_tickets": {"en": "no answered tickets in period", "zh": "本期没有已响应的工单"},
+    "note_no_sla_outcome": {"en": "no tickets with a known SLA outcome in period",
+                            "zh": "本期没有可判定 SLA 结果的工单"},
+    "note_no_active_customers": {"en": "no customers active at period start", "zh": "期初没有活跃客户"},
+    "note_negative_durations": {"en": "{n} ticket(s) with {column} before created_at left out",
+                                "zh": "{n} 张 {column} 早于 created_at 的工单未计入"},
+    "note_partly_covered": {"en": "period only partly covered by ticket data ({first} to {last})",
+                            "zh": "工单数据仅部分覆盖本期（{first} 至 {last}）"},
+    "note_outside_data": {"en": "period outside the ticket data ({first} to {last})",
+                          "zh": "本期不在工单数据范围内（{first} 至 {last}）"},
+    "note_churned_without_date": {"en": "{n} customer(s) marked churned without churn_date left out",
+                                  "zh": "{n} 位标记为流失但没有流失日期的客户未计入"},
+    # notes of csm.kpi.evaluate_targets
+    "note_no_estimate": {"en": "no estimate on or before {as_of}", "zh": "{as_of} 及之前没有估计值"},
+    "note_baseline_first_period": {"en": "baseline = first period {start}", "zh": "基准为首个周期 {start}"},
+    "note_baseline_empty": {
+        "en": "no data in the baseline {window} ({parameter} = {value}): target not evaluated; set {parameter} to a "
+              "window the data covers (same_period_last_year, previous_12_months, previous_period), a number, or "
+              "remove the target",
+        "zh": "基准期 {window} 没有数据（{parameter} = {value}）：未评估目标；请将 {parameter} 设为数据覆盖的时间窗口"
+              "（same_period_last_year、previous_12_months、previous_period）或一个数值，或删除该目标"},
+    "note_baseline_thin": {
+        "en": "baseline {window} has data in only {n} of {total} trend periods (at least {needed} needed; "
+              "{parameter} = {value}): target not evaluated; set {parameter} to a window the data covers, a number, "
+              "or remove the target",
+        "zh": "基准期 {window} 的 {total} 个周期中只有 {n} 个有数据（至少需要 {needed} 个；{parameter} = {value}）："
+              "未评估目标；请将 {parameter} 设为数据覆盖的时间窗口或一个数值，或删除该目标"},
+    "note_baseline_partial": {"en": "baseline {window} from {n} of {total} trend periods (the rest have no data)",
+                              "zh": "基准期 {window} 取自 {total} 个周期中的 {n} 个（其余没有数据）"},
+    "note_no_projection": {"en": "trend of {n} period(s): no projection to {deadline} (needs at least {needed})",
+                           "zh": "趋势只有 {n} 个周期：未预测至 {deadline}（至少需要 {needed} 个）"},
     "league_reference_note": {
         "en": "Dashed line: the overall {overall}.", "zh": "虚线：整体水平 {overall}。",
     },
