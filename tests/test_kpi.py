@@ -746,3 +746,116 @@ def test_skipped_sections_name_the_input_that_would_enable_them():
                    "team_league": "tickets.team"}
     assert kpi.holiday_years_missing(["2025-01-01", "2026-10-01"], "2026-07-01", "2028-06-30") == ([2027, 2028],
                                                                                                   [2025, 2026])
+
+
+# ============================================================================ the report as one analysis
+STORED_TARGETS = {
+    "csat_mean": {"target": 4.5, "direction": "higher", "deadline": "end_of_year"},
+    "fcr_rate": {"target": 0.80, "direction": "higher", "deadline": "end_of_year"},
+    "complaints": {"target_change": -0.10, "baseline": "previous_12_months", "direction": "lower",
+                   "deadline": "end_of_year"},
+}
+
+
+@pytest.fixture(scope="module")
+def sample_data():
+    from conftest import SAMPLE
+    from csm.data.load import load_tables
+
+    return load_tables(SAMPLE, tables=["tickets", "responses", "customers"])
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample_data):
+    return kpi.analyse(sample_data, targets=STORED_TARGETS, spc_days=30)
+
+
+def test_analyse_resolves_the_period_and_records_what_the_notebook_recorded(sample_result, sample_data):
+    import json
+
+    from csm.report.results import to_json_safe
+
+    r = sample_result
+    assert isinstance(r, kpi.KpiResult) and (r.current.label, r.previous.label, r.freq) == ("2026-06", "2026-05", "M")
+    records = r.records()
+    assert list(records) == ["period", "kpis", "scorecard", "targets", "control_signals", "data_quality", "skipped"]
+    assert records["period"] == {"period": "2026-06", "start": r.current.start, "end": r.current.last_day,
+                                 "comparison": "2026-05"}
+    assert records["kpis"] == dict(zip(r.scorecard["kpi"], r.scorecard["estimate"]))
+    assert 0 < records["kpis"]["fcr_rate"] < 1 and 0 < records["kpis"]["churn_rate"] < 1  # fractions
+    assert "definition" not in records["scorecard"].columns and records["skipped"] == []
+    json.dumps(to_json_safe(records), allow_nan=False)  # notes recorded as {"code": …, **params}
+    # the scorecard is the period against the comparison period, the same as calling the core directly
+    card = kpi.scorecard(sample_data.tickets, sample_data.responses, sample_data.customers,
+                         period=("2026-06-01", "2026-06-30"), comparison=("2026-05-01", "2026-05-31"))
+    pd.testing.assert_frame_equal(r.scorecard, card)
+    # the headline: one CSAT definition, no per-channel rows; the trend grid: the KPIs with estimates
+    assert "csat_pct_satisfied" not in set(r.headline["kpi"]) and not r.headline["kpi"].str.contains("_email").any()
+    assert r.trend_kpis == ("csat_mean", "nps", "fcr_rate", "aht_minutes", "sla_24h_rate", "complaints")
+    assert r.trend["period"].min() == pd.Timestamp("2025-07-01") and r.trend["period"].max() == pd.Timestamp("2026-06-01")
+    assert set(r.targets["kpi"]) == set(STORED_TARGETS) and r.notes == ()
+
+
+def test_analyse_control_charts_cover_the_spc_window(sample_result, sample_data):
+    r = sample_result
+    assert set(r.spc) == {"fcr_rate", "aht_minutes"} and r.spc_missing == ()
+    dates = r.spc["fcr_rate"]["date"]
+    assert dates.min() == pd.Timestamp("2026-06-01") and dates.max() == pd.Timestamp("2026-06-30")  # 30 days
+    t = sample_data.tickets
+    window = t[(t["created_at"] >= "2026-06-01") & (t["created_at"] < "2026-07-01")]
+    assert r.spc["fcr_rate"]["n"].sum() == (window["resolved_at"].notna() & window["first_contact_resolved"].notna()).sum()
+    assert r.records()["control_signals"] == {c: int(ch["out_of_control"].sum()) for c, ch in r.spc.items()}
+
+
+def test_control_charts_name_what_cannot_be_charted():
+    from csm.kpi.analysis import control_charts
+    from csm.periods import parse_period
+
+    t = make_tickets().drop(columns="handle_time_minutes")
+    charts, missing = control_charts(t, parse_period("2025-03"), days=31, definitions={})
+    assert set(charts) == {"fcr_rate"} and missing == ("aht_minutes",)  # a DataError becomes a name
+    charts, missing = control_charts(t, parse_period("2025-03"), days=31, definitions={}, sections={"aht"})
+    assert charts == {} and missing == ("aht_minutes",)  # only the sections shown
+    charts, missing = control_charts(t, parse_period("2030-01"), days=31, definitions={})
+    assert charts == {} and missing == ("fcr_rate", "aht_minutes")  # no tickets in the window
+    with pytest.raises(ParameterError, match="spc_days"):
+        control_charts(t, parse_period("2025-03"), days=0, definitions={})
+
+
+def test_league_tables_follow_the_sections_and_name_what_cannot_be_ranked():
+    from csm.kpi.analysis import league_tables
+    from csm.periods import parse_period
+
+    t = make_tickets()
+    t = t.assign(team=np.resize(["a", "b"], len(t)), agent_id="x")
+    r = make_responses().drop(columns="ticket_id", errors="ignore")  # no way to match a response to a team
+    leagues, missing = league_tables(t, r, parse_period("2025-03"))
+    assert set(leagues) == {("team", "fcr_rate"), ("agent_id", "fcr_rate")} and missing == (("team", "csat_mean"),)
+    leagues, missing = league_tables(t, r, parse_period("2025-03"), sections={"fcr", "team_league"})
+    assert set(leagues) == {("team", "fcr_rate")} and missing == ()
+
+
+def test_analyse_refuses_bad_parameters_with_the_parameter_named(sample_data):
+    with pytest.raises(ParameterError, match=r"targets\.fcr_rate\.target is 80.*write 0\.80"):
+        kpi.analyse(sample_data, targets={"fcr_rate": {"target": 80}})
+    with pytest.raises(ParameterError, match="csat_definition"):
+        kpi.analyse(sample_data, csat_definition="top2")
+
+
+def test_definitions_from_use_one_clock_for_times_and_the_sla():
+    from csm.kpi.analysis import definitions_from
+
+    d = definitions_from(time_clock="business", sla_hours=8, business_hours={"start": "08:00"}, holidays=["2025-05-01"])
+    assert d["time_clock"] == d["sla_clock"] == "business" and d["sla_hours"] == 8
+    assert d["business_calendar"] == {"start": "08:00", "holidays": ["2025-05-01"]}
+    sc = kpi.scorecard(make_tickets(), period=MARCH, definitions=d).set_index("kpi")
+    assert "sla_8h_rate" in sc.index and sc.loc["resolution_hours", "unit"] == "business hours"
+
+
+def test_trend_kpis_follow_the_csat_definition_and_the_sla_code():
+    from csm.kpi.analysis import trend_kpis
+
+    card = pd.DataFrame({"kpi": ["csat_mean", "sla_8h_rate"]})
+    trend = pd.DataFrame({"kpi": ["csat_pct_satisfied", "nps", "sla_8h_rate", "complaints", "fcr_rate"],
+                          "estimate": [0.7, 20, 0.8, 10, np.nan]})
+    assert trend_kpis(trend, card, "pct_satisfied") == ("csat_pct_satisfied", "nps", "sla_8h_rate", "complaints")

@@ -209,3 +209,67 @@ def test_scorecard_change_status_colour_and_untested_p_values():
     assert html.count("csm-status-missed") == 1 and html.count("csm-status-met") == 1
     targets = pd.DataFrame({"kpi": ["fcr_rate", "aht_minutes", "complaints"], "status": ["missed", "missed", "met"]})
     assert K.missed_names(targets, "en") == "First-contact resolution; Average handle time"
+
+
+# ============================================================================ the report's sections
+@pytest.fixture(scope="module")
+def result():
+    from conftest import SAMPLE
+    from csm.data.load import load_tables
+
+    data = load_tables(SAMPLE, tables=["tickets", "responses", "customers"])
+    return kpi.analyse(data, targets={"fcr_rate": {"target": 0.80, "deadline": "end_of_year"},
+                                      "aht_minutes": {"target": 5, "direction": "lower"}}, time_clock="business")
+
+
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_section_shows_in_both_languages(result, lang, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr(K, "display", lambda obj: shown.append(obj))
+    monkeypatch.setattr(plt, "show", lambda: shown.append(len(plt.get_fignums())))
+    for section in (K.show_summary, K.show_changes, K.show_response_times, K.show_trend, K.show_control,
+                    K.show_leagues, K.show_data):
+        section(result, lang)
+    plt.close("all")
+    text = "\n".join(getattr(o, "data", None) or repr(o) for o in shown if not isinstance(o, int))
+    title = "KPI scorecard, June 2026" if lang == "en" else "关键指标记分卡（2026年6月）"
+    assert title in text and sum(1 for o in shown if isinstance(o, int)) >= 4  # channels, trend, control, teams
+    # rates are fractions inside and percent on display: FCR 69.1% against a target of 80.0%
+    assert ("≥ 80.0%" in text) and re.search(r"69\.1%", text)
+    # business hours: the stored holidays are not given, so the report says every weekday counts
+    assert K.holiday_sentence((), "2025-07-01", "2026-06-30", lang) in text
+
+
+def test_findings_lead_with_the_targets(result):
+    findings = K.findings(result, "en")
+    assert findings[0].text == "0 of 2 KPI targets met in June 2026; missed: First-contact resolution; " \
+                               "Average handle time."
+    assert any("69.1%" in f.text and "80.0%" in f.text for f in findings)
+
+
+def test_trend_grid_has_one_legend_with_every_entry(result):
+    import matplotlib.pyplot as plt
+
+    fig = K.trend_grid(result.trend, result.trend_kpis, result.targets, "en")
+    (legend,) = fig.legends
+    names = [t.get_text() for t in legend.get_texts()]
+    assert "Target" in names and len(names) == 3  # estimate, interval and the target line of the FCR panel
+    assert all(ax.get_legend() is None for ax in fig.axes)
+    assert sum(ax.get_visible() for ax in fig.axes) == len(result.trend_kpis)
+    plt.close(fig)
+    assert K.trend_grid(result.trend, (), result.targets, "en") is None
+
+
+def test_data_notes_render_kpi_notes_in_both_languages():
+    notes = pd.DataFrame({"kpi": ["churn_rate"], "note": [(Note("churned_without_date", n=3),)]})
+
+    class Data:
+        problems = None
+
+    assert tables.data_notes(Data(), notes, "en") == ["Churn rate: 3 customer(s) marked churned without churn_date "
+                                                     "left out"]
+    assert tables.data_notes(Data(), notes, "zh") == ["客户流失率：3 位标记为流失但没有流失日期的客户未计入"]
