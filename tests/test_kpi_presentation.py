@@ -222,8 +222,6 @@ def result():
                                       "aht_minutes": {"target": 5, "direction": "lower"}}, time_clock="business")
 
 
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_section_shows_in_both_languages(result, lang, monkeypatch):
     import matplotlib.pyplot as plt

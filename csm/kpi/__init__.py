@@ -4,8 +4,11 @@ The report's entry point is :func:`analyse` (``csm.kpi.analysis``), which return
 The package, along its seams:
 
 - :mod:`csm.kpi.calendar` — business hours (:class:`BusinessCalendar`), holidays, the clock helpers;
-- :mod:`csm.kpi.core` — the KPI definitions and their computation per period: :func:`scorecard`,
-  :func:`kpi_trend` and one function per KPI (:func:`csat`, :func:`sla_rate` …);
+- :mod:`csm.kpi.definitions` — the KPI definitions (defaults, checks, units, better direction);
+- :mod:`csm.kpi.inputs` — the contract tables read once into arrays under those definitions;
+- :mod:`csm.kpi.core` — every KPI per period: :func:`scorecard` (with the change against a comparison
+  period) and :func:`kpi_trend`;
+- :mod:`csm.kpi.measures` — one function per KPI (:func:`csat`, :func:`sla_rate` …);
 - :mod:`csm.kpi.targets` — target levels and changes, baselines, deadlines, projections;
 - :mod:`csm.kpi.spc` — control charts (p chart, individuals chart);
 - :mod:`csm.kpi.league` — league tables of agents and teams with shrinkage;
@@ -16,19 +19,17 @@ so are their targets and changes; NPS is in points (−100…100).
 """
 from csm.kpi.analysis import SECTION_INPUTS, KpiResult, analyse, skipped_sections
 from csm.kpi.calendar import BusinessCalendar, holiday_years_missing
-from csm.kpi.core import (
-    DEFAULT_DEFINITIONS,
+from csm.kpi.core import kpi_trend, scorecard
+from csm.kpi.definitions import DEFAULT_DEFINITIONS, kpi_direction
+from csm.kpi.measures import (
     average_handle_time,
     churn_rate,
     complaint_volume,
     csat,
     first_contact_resolution_rate,
     first_response_time,
-    kpi_direction,
-    kpi_trend,
     net_promoter_score,
     resolution_time,
-    scorecard,
     sla_rate,
 )
 from csm.kpi.league import league_table

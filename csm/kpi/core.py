@@ -32,11 +32,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csm.compat import STR
-from csm.data.contract import CHANNELS
-from csm.errors import DataError, ParameterError
+from csm.errors import ParameterError
+from csm.kpi.calendar import NAT, NS_DAY, NS_HOUR
+from csm.kpi.definitions import UNITS, period_bounds, period_index, resolve_definitions, sla_code
+from csm.kpi.inputs import Prepared, missing_inputs
 from csm.notes import Note
-from csm.kpi.calendar import NAT, NS_DAY, NS_HOUR, BusinessCalendar, to_ns
 from csm.stats import (
     mean_difference_from_stats,
     mean_interval_from_stats,
@@ -49,298 +49,13 @@ from csm.stats import (
     wilson_interval,
 )
 
-__all__ = [
-    "DEFAULT_DEFINITIONS",
-    "UNITS",
-    "kpi_direction",
-    "is_rate",
-    "resolve_definitions",
-    "period_bounds",
-    "scorecard",
-    "kpi_trend",
-    "csat",
-    "net_promoter_score",
-    "first_contact_resolution_rate",
-    "average_handle_time",
-    "first_response_time",
-    "resolution_time",
-    "sla_rate",
-    "complaint_volume",
-    "churn_rate",
-]
-
-#: Default KPI definitions; pass a dict with any of these keys as ``definitions`` to change them.
-DEFAULT_DEFINITIONS: dict = {
-    "confidence": 0.95,          # level of every interval
-    "csat_satisfied": (4, 5),    # CSAT scores counted as "satisfied" in csat_pct_satisfied
-    "fcr": "auto",               # "flag": first_contact_resolved; "contacts": contacts == 1; "auto": flag if present
-    "aht_statistic": "mean",     # "mean" (t interval) or "median" (order-statistic interval)
-    "time_statistic": "median",  # statistic of first-response and resolution times
-    "time_clock": "calendar",    # clock of first-response and resolution times: "calendar" or "business"
-    "business_calendar": None,   # BusinessCalendar (or dict of its arguments); None = Mon–Fri 09:00–18:00
-    "sla_hours": 24,             # resolution SLA, hours
-    "sla_clock": "calendar",     # clock of the SLA: "calendar" or "business"
-    "sla_as_of": "period_end",   # unresolved tickets judged at the period end ("period_end") or at the
-                                 # latest timestamp in the data ("latest")
-    "complaint_categories": None,  # None: every ticket is a complaint; or a list of category codes
-}
-
-UNITS = {"csat_mean": "score (1–5)", "csat_pct_satisfied": "%", "nps": "points", "fcr_rate": "%",
-          "aht_minutes": "minutes", "first_response_minutes": "minutes", "resolution_hours": "hours",
-          "sla": "%", "complaints": "tickets", "churn_rate": "%"}
-_LOWER_IS_BETTER = ("aht_minutes", "first_response_minutes", "resolution_hours", "complaints", "churn_rate")
-
-
-def is_rate(kpi: str) -> bool:
-    """Whether a KPI code is a rate (a fraction 0–1): fcr_rate, csat_pct_satisfied, churn_rate, sla_<h>h_rate."""
-    return UNITS.get(kpi) == "%" or (kpi.startswith("sla_") and kpi.endswith("_rate"))
-
-
-def kpi_direction(kpi: str) -> str:
-    """"higher" or "lower": which direction is better for a KPI code."""
-    return "lower" if any(kpi == c or kpi.startswith(c + "_") for c in _LOWER_IS_BETTER) else "higher"
-
-
-# =========================================================================== definitions and periods
-def resolve_definitions(definitions: dict | None) -> dict:
-    defs = dict(DEFAULT_DEFINITIONS)
-    if definitions:
-        unknown = set(definitions) - set(DEFAULT_DEFINITIONS)
-        if unknown:
-            raise ParameterError(f"unknown KPI definition(s) {sorted(unknown)}; valid keys: "
-                                 f"{sorted(DEFAULT_DEFINITIONS)}")
-        defs.update(definitions)
-    choices = {"fcr": ("auto", "flag", "contacts"), "aht_statistic": ("mean", "median"),
-               "time_statistic": ("mean", "median"), "time_clock": ("calendar", "business"),
-               "sla_clock": ("calendar", "business"), "sla_as_of": ("period_end", "latest")}
-    for key, allowed in choices.items():
-        if defs[key] not in allowed:
-            raise ParameterError(f"definition {key!r} must be one of {allowed}, got {defs[key]!r}")
-    if not (isinstance(defs["sla_hours"], (int, float)) and defs["sla_hours"] > 0):
-        raise ParameterError(f"definition 'sla_hours' must be a positive number of hours, got {defs['sla_hours']!r}")
-    sat = tuple(defs["csat_satisfied"])
-    if not sat or any(s not in (1, 2, 3, 4, 5) for s in sat):
-        raise ParameterError(f"definition 'csat_satisfied' must list CSAT scores 1–5, got {defs['csat_satisfied']!r}")
-    defs["csat_satisfied"] = sat
-    cal = defs["business_calendar"]
-    if cal is None:
-        defs["business_calendar"] = BusinessCalendar()
-    elif isinstance(cal, dict):
-        defs["business_calendar"] = BusinessCalendar(**cal)
-    elif not isinstance(cal, BusinessCalendar):
-        raise ParameterError("definition 'business_calendar' must be a BusinessCalendar or a dict of its arguments")
-    if not (0 < defs["confidence"] < 1):
-        raise ParameterError(f"definition 'confidence' must be between 0 and 1, got {defs['confidence']!r}")
-    return defs
-
-
-def _sla_code(defs: dict) -> str:
-    return f"sla_{defs['sla_hours']:g}h_rate".replace(".", "_")
-
-
-def period_bounds(period, what: str = "period") -> tuple[pd.Timestamp, pd.Timestamp]:
-    """(start, exclusive end). ``end`` is inclusive: a date (midnight) covers that whole day."""
-    try:
-        start, end = period
-        start, end = pd.Timestamp(start), pd.Timestamp(end)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{what} must be a (start, end) pair of dates such as ('2025-01-01', '2025-03-31'), "
-                             f"got {period!r}") from None
-    if start.tz is not None or end.tz is not None:
-        start, end = start.tz_localize(None), end.tz_localize(None)
-    end_excl = end + pd.Timedelta(days=1) if end == end.normalize() else end
-    if end_excl <= start:
-        raise ParameterError(f"{what} end ({end}) must not be before its start ({start})")
-    return start, end_excl
-
-
-def _period_index(t: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Index of the (sorted, non-overlapping) period containing each time, −1 if none."""
-    idx = np.searchsorted(starts, t, side="right") - 1
-    ok = (idx >= 0) & (t != NAT)
-    ok &= t < ends[np.clip(idx, 0, None)]
-    return np.where(ok, idx, -1)
-
-
-# =========================================================================== prepared inputs
-def _column(frame: pd.DataFrame | None, name: str) -> pd.Series | None:
-    if frame is None or name not in frame.columns:
-        return None
-    return frame[name]
-
-
-def _floats(s: pd.Series, where: str) -> np.ndarray:
-    try:
-        return pd.to_numeric(s, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (ValueError, TypeError):
-        bad = pd.to_numeric(s, errors="coerce").isna() & s.notna()
-        rows = (np.flatnonzero(bad.to_numpy())[:5] + 2).tolist()
-        raise DataError(f"{where}: values must be numbers; rows {rows} hold "
-                        f"{s[bad].head(5).tolist()}") from None
-
-
-def _check_range(x: np.ndarray, lo: float, hi: float, where: str):
-    bad = ~np.isnan(x) & ((x < lo) | (x > hi))
-    if bad.any():
-        rows = (np.flatnonzero(bad)[:5] + 2).tolist()
-        raise DataError(f"{where}: values must be from {lo:g} to {hi:g}; {int(bad.sum())} row(s) outside, "
-                        f"e.g. rows {rows} with values {x[bad][:5].tolist()} (row 2 = first data row)")
-
-
-def _bools(s: pd.Series, where: str) -> np.ndarray:
-    """Nullable boolean as float (1/0/NaN)."""
-    try:
-        return s.astype("boolean").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise DataError(f"{where}: values must be true/false; found {s.dropna().unique()[:5].tolist()}") from None
-
-
-def require_columns(frame: pd.DataFrame, table: str, columns: tuple[str, ...]):
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{table} table has no column(s) {missing}, required by the data contract; "
-                        f"columns present: {list(frame.columns)[:20]}. Map your column names to the contract "
-                        "names when loading.")
-
-
-def _ordered_channels(ch: pd.Series) -> list[str]:
-    present = set(ch.dropna().astype(str).unique())
-    return [c for c in CHANNELS if c in present] + sorted(present - set(CHANNELS))
-
-
-class Prepared:
-    """Arrays computed once from the three tables under one set of definitions."""
-
-    def __init__(self, tickets, responses, customers, defs):
-        self.defs = defs
-        cal: BusinessCalendar = defs["business_calendar"]
-        self.has_tickets = tickets is not None
-        self.has_responses = responses is not None
-        self.has_customers = customers is not None
-        self.notes: dict[str, Note] = {}
-
-        # ---- tickets
-        if tickets is not None:
-            require_columns(tickets, "tickets", ("created_at",))
-            t = tickets
-            self.created = to_ns(t["created_at"], "tickets.created_at")
-            valid = self.created[self.created != NAT]
-            self.t_range = (valid.min(), valid.max()) if valid.size else None
-            ch = _column(t, "channel")
-            self.channels = _ordered_channels(ch) if ch is not None else []
-            self.channel_code = None
-            if ch is not None:
-                codes = pd.Categorical(ch.astype(STR).where(ch.notna()), categories=self.channels).codes
-                self.channel_code = codes.astype(np.int64)
-            first = _column(t, "first_response_at")
-            resolved = _column(t, "resolved_at")
-            self.first = to_ns(first, "tickets.first_response_at") if first is not None else None
-            self.resolved = to_ns(resolved, "tickets.resolved_at") if resolved is not None else None
-            stamps = [a[a != NAT] for a in (self.created, self.first, self.resolved) if a is not None]
-            stamps = np.concatenate(stamps) if stamps else np.array([], dtype=np.int64)
-            self.snapshot = stamps.max() if stamps.size else NAT
-
-            def hours(end, clock):
-                if clock == "business":
-                    return cal._hours_ns(self.created, end)
-                out = (end - self.created) / NS_HOUR
-                out[(end == NAT) | (self.created == NAT)] = np.nan
-                return out
-
-            self.first_min = hours(self.first, defs["time_clock"]) * 60 if self.first is not None else None
-            self.resolution_h = hours(self.resolved, defs["time_clock"]) if self.resolved is not None else None
-            self.sla_dur_h = hours(self.resolved, defs["sla_clock"]) if self.resolved is not None else None
-            for name, arr, col in (("first_response", self.first_min, "first_response_at"),
-                                   ("resolution", self.resolution_h, "resolved_at")):
-                if arr is not None and np.any(arr < 0):
-                    self.notes[name] = Note("negative_durations", n=int(np.sum(arr < 0)), column=col)
-                    arr[arr < 0] = np.nan
-            if self.sla_dur_h is not None:
-                self.sla_dur_h[self.sla_dur_h < 0] = np.nan
-            aht = _column(t, "handle_time_minutes")
-            self.aht = _floats(aht, "tickets.handle_time_minutes") if aht is not None else None
-            self._prepare_fcr(t)
-            cats = defs["complaint_categories"]
-            if cats is None:
-                self.complaint = np.ones(len(t), dtype=bool)
-            else:
-                require_columns(t, "tickets", ("category",))
-                self.complaint = t["category"].isin(list(cats)).to_numpy(dtype=bool, na_value=False)
-
-        # ---- responses
-        if responses is not None:
-            require_columns(responses, "responses", ("submitted_at",))
-            self.submitted = to_ns(responses["submitted_at"], "responses.submitted_at")
-            valid = self.submitted[self.submitted != NAT]
-            self.r_range = (valid.min(), valid.max()) if valid.size else None
-            cs, nps = _column(responses, "csat"), _column(responses, "nps")
-            self.csat = _floats(cs, "responses.csat") if cs is not None else None
-            self.nps = _floats(nps, "responses.nps") if nps is not None else None
-            if self.csat is not None:
-                _check_range(self.csat, 1, 5, "responses.csat")
-            if self.nps is not None:
-                _check_range(self.nps, 0, 10, "responses.nps")
-
-        # ---- customers
-        if customers is not None:
-            require_columns(customers, "customers", ("signup_date",))
-            self.signup = to_ns(customers["signup_date"], "customers.signup_date")
-            cd = _column(customers, "churn_date")
-            self.churn = to_ns(cd, "customers.churn_date") if cd is not None else None
-            churned = _column(customers, "churned")
-            self.churn_unknown = np.zeros(len(customers), dtype=bool)
-            if churned is not None and self.churn is not None:
-                flag = _bools(churned, "customers.churned")
-                self.churn_unknown = (flag == 1) & (self.churn == NAT)
-                if self.churn_unknown.any():
-                    self.notes["churn"] = Note("churned_without_date", n=int(self.churn_unknown.sum()))
-
-    def _prepare_fcr(self, t: pd.DataFrame):
-        method = self.defs["fcr"]
-        flag, contacts = _column(t, "first_contact_resolved"), _column(t, "contacts")
-        if method == "auto":
-            method = "flag" if flag is not None and flag.notna().any() else "contacts"
-        resolved = self.resolved != NAT if self.resolved is not None else None
-        self.fcr_note: tuple = ()
-        if method == "flag":
-            if flag is None:
-                self.fcr_ok = None
-                self.fcr_note = _missing("tickets.first_contact_resolved")
-                self.fcr_definition = "first_contact_resolved among resolved tickets"
-                return
-            f = _bools(flag, "tickets.first_contact_resolved")
-            ok = ~np.isnan(f)
-            if resolved is not None:
-                ok &= resolved
-                self.fcr_definition = "% of resolved tickets with first_contact_resolved = true"
-            else:
-                self.fcr_definition = ("% of tickets with first_contact_resolved = true "
-                                       "(tickets.resolved_at missing: all tickets with the flag)")
-            self.fcr_ok, self.fcr_success = ok, ok & (f == 1)
-        else:
-            self.fcr_definition = "% of resolved tickets needing one contact (contacts == 1)"
-            if contacts is None or resolved is None:
-                self.fcr_ok = None
-                missing = [c for c, v in (("first_contact_resolved", flag), ("contacts", contacts),
-                                          ("resolved_at", resolved)) if v is None]
-                self.fcr_note = _missing(*(f"tickets.{c}" for c in missing))
-                return
-            c = _floats(contacts, "tickets.contacts")
-            ok = resolved & ~np.isnan(c)
-            self.fcr_ok, self.fcr_success = ok, ok & (c == 1)
-
+__all__ = ["scorecard", "kpi_trend", "location"]
 
 # =========================================================================== per-period computation
 #: The note code of a KPI whose period holds no observation.
 _EMPTY = {"csat": "no_csat_responses", "nps": "no_nps_responses", "fcr": "no_resolved_tickets",
           "aht": "no_handle_time", "first_response": "no_answered_tickets", "resolution": "no_resolved_tickets",
           "sla": "no_sla_outcome", "complaints": "", "churn": "no_active_customers"}
-
-
-def _missing(*inputs: str) -> tuple:
-    """Notes for missing inputs: ``"responses"`` (a table) or ``"tickets.resolved_at"`` (a column)."""
-    return tuple(Note("missing_column", table=i.partition(".")[0], column=i.partition(".")[2]) if "." in i
-                 else Note("missing_table", table=i) for i in inputs)
 
 
 def _notes_column(G: int, notes: tuple = (), where=None, other=()) -> np.ndarray:
@@ -419,13 +134,13 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     if not prep.has_responses:
         for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                       ("csat_pct_satisfied", "prop", "%", pct_def), ("nps", "nps", "points", nps_def)):
-            blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=_missing("responses")))
+            blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=missing_inputs("responses")))
     else:
-        rid = _period_index(prep.submitted, starts, ends)
+        rid = period_index(prep.submitted, starts, ends)
         if prep.csat is None:
             for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                           ("csat_pct_satisfied", "prop", "%", pct_def)):
-                blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=_missing("responses.csat")))
+                blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=missing_inputs("responses.csat")))
         else:
             ok = (rid >= 0) & ~np.isnan(prep.csat)
             g, v = rid[ok], prep.csat[ok]
@@ -435,7 +150,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
                                  empty=_EMPTY["csat"], **_proportion(np.isin(v, sat), g, G, conf)))
         if prep.nps is None:
             blocks.append(_block("nps", G, kind="nps", unit="points", definition=nps_def,
-                                 note=_missing("responses.nps")))
+                                 note=missing_inputs("responses.nps")))
         else:
             ok = (rid >= 0) & ~np.isnan(prep.nps)
             g, v = rid[ok], prep.nps[ok]
@@ -448,8 +163,8 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
                                  ci_high=ci["ci_high"].to_numpy(), n=n, _P=P, _D=D))
 
     # ---- ticket KPIs
-    t_note = () if prep.has_tickets else _missing("tickets")
-    tid = _period_index(prep.created, starts, ends) if prep.has_tickets else None
+    t_note = () if prep.has_tickets else missing_inputs("tickets")
+    tid = period_index(prep.created, starts, ends) if prep.has_tickets else None
     in_p = tid >= 0 if tid is not None else None
 
     # first-contact resolution
@@ -468,7 +183,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     kind = "mean" if st_aht == "mean" else "median"
     if t_note or prep.aht is None:
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
-                             note=t_note or _missing("tickets.handle_time_minutes")))
+                             note=t_note or missing_inputs("tickets.handle_time_minutes")))
     else:
         ok = in_p & ~np.isnan(prep.aht)
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
@@ -485,7 +200,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     if t_note or prep.first_min is None:
         for code in fr_codes:
             blocks.append(_block(code, G, kind=kind_t, unit=fr_unit, definition=fr_def,
-                                 note=t_note or _missing("tickets.first_response_at")))
+                                 note=t_note or missing_inputs("tickets.first_response_at")))
     else:
         ok = in_p & ~np.isnan(prep.first_min)
         extra = prep.notes.get("first_response")
@@ -508,7 +223,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     res_unit = f"{hours_unit}hours"
     if t_note or prep.resolution_h is None:
         blocks.append(_block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
-                             note=t_note or _missing("tickets.resolved_at")))
+                             note=t_note or missing_inputs("tickets.resolved_at")))
     else:
         ok = in_p & ~np.isnan(prep.resolution_h)
         b = _block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
@@ -565,13 +280,13 @@ def _sla_block(prep: Prepared, tid, starts, ends, t_note) -> pd.DataFrame:
     """
     d = prep.defs
     G = len(starts)
-    code, sla = _sla_code(d), float(d["sla_hours"])
+    code, sla = sla_code(d), float(d["sla_hours"])
     clock = d["sla_clock"]
     dfn = (f"% of tickets resolved within {sla:g} {clock} hours; unresolved tickets older than the SLA at "
            f"{'the period end' if d['sla_as_of'] == 'period_end' else 'the latest data timestamp'} "
            "count as breaches, younger ones are left out")
     if t_note or prep.resolved is None:
-        return _block(code, G, kind="prop", unit="%", definition=dfn, note=t_note or _missing("tickets.resolved_at"))
+        return _block(code, G, kind="prop", unit="%", definition=dfn, note=t_note or missing_inputs("tickets.resolved_at"))
     in_p = tid >= 0
     g = tid[in_p]
     as_of_g = np.minimum(ends, prep.snapshot) if d["sla_as_of"] == "period_end" else np.full(G, prep.snapshot)
@@ -600,9 +315,9 @@ def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
     dfn = ("customers with churn_date in the period / customers active at its start × 100 "
            "(signed up before the start, not churned before it; new sign-ups in the period excluded)")
     if not prep.has_customers:
-        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=_missing("customers"))
+        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers"))
     if prep.churn is None:
-        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=_missing("customers.churn_date"))
+        return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers.churn_date"))
     signup, churn = prep.signup, prep.churn
     base = (signup != NAT) & ~prep.churn_unknown
     has_churn = churn != NAT
@@ -739,112 +454,3 @@ def kpi_trend(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
     out = _compute(prep, starts, ends)
     out.insert(0, "period", pd.DatetimeIndex(starts).as_unit("ns")[out["pidx"].to_numpy()])
     return out.sort_values(["period"], kind="stable")[columns].reset_index(drop=True)
-
-
-# =========================================================================== one KPI at a time
-def _kpi_rows(prefix: str, tickets=None, responses=None, customers=None, *, period=None, comparison=None,
-              definitions: dict | None = None) -> pd.DataFrame:
-    sc = scorecard(tickets, responses, customers, period=period, comparison=comparison, definitions=definitions)
-    rows = sc[(sc["kpi"] == prefix) | sc["kpi"].str.startswith(prefix + "_")]
-    if comparison is None:
-        rows = rows.drop(columns=["previous", "change", "change_ci_low", "change_ci_high", "p_value",
-                                  "change_unit"])
-    return rows.reset_index(drop=True)
-
-
-def csat(responses: pd.DataFrame, *, definition: str = "mean", satisfied=(4, 5), period=None,
-         comparison=None, confidence: float = 0.95) -> pd.DataFrame:
-    """Customer satisfaction of responses submitted in ``period``.
-
-    ``definition="mean"``: mean 1–5 score, ``x̄ ± t_{n−1}·s/√n`` (code ``csat_mean``);
-    ``"pct_satisfied"``: ``#(score ∈ satisfied)/n`` with Wilson interval (``csat_pct_satisfied``).
-    """
-    if definition not in ("mean", "pct_satisfied"):
-        raise ParameterError(f"CSAT definition must be 'mean' or 'pct_satisfied', got {definition!r}")
-    return _kpi_rows(f"csat_{definition}", None, responses, period=period, comparison=comparison,
-                     definitions={"csat_satisfied": satisfied, "confidence": confidence})
-
-
-def net_promoter_score(responses: pd.DataFrame, *, period=None, comparison=None,
-                       confidence: float = 0.95) -> pd.DataFrame:
-    """NPS = 100·(p_P − p_D), promoters 9–10, detractors 0–6; interval from the multinomial SE
-    ``√((p_P + p_D − (p_P − p_D)²)/n)``; change by two-sample z test (code ``nps``)."""
-    return _kpi_rows("nps", None, responses, period=period, comparison=comparison,
-                     definitions={"confidence": confidence})
-
-
-def first_contact_resolution_rate(tickets: pd.DataFrame, *, method: str = "auto", period=None,
-                                  comparison=None, confidence: float = 0.95) -> pd.DataFrame:
-    """FCR = resolved at first contact / resolved tickets created in ``period`` (Wilson interval).
-
-    ``method="flag"``: ``first_contact_resolved`` is true; ``"contacts"``: ``contacts == 1``;
-    ``"auto"`` (default): the flag when the column has values, else contacts. The denominator is
-    the *resolved* tickets (``resolved_at`` present); without ``resolved_at`` the flag method uses
-    every ticket with a flag (code ``fcr_rate``).
-    """
-    return _kpi_rows("fcr_rate", tickets, period=period, comparison=comparison,
-                     definitions={"fcr": method, "confidence": confidence})
-
-
-def average_handle_time(tickets: pd.DataFrame, *, statistic: str = "mean", period=None, comparison=None,
-                        confidence: float = 0.95) -> pd.DataFrame:
-    """Handle time (``handle_time_minutes``) of tickets created in ``period``: mean with t interval or
-    median with the binomial order-statistic interval (code ``aht_minutes``)."""
-    return _kpi_rows("aht_minutes", tickets, period=period, comparison=comparison,
-                     definitions={"aht_statistic": statistic, "confidence": confidence})
-
-
-def first_response_time(tickets: pd.DataFrame, *, statistic: str = "median", clock: str = "calendar",
-                        calendar: BusinessCalendar | None = None, period=None, comparison=None,
-                        confidence: float = 0.95) -> pd.DataFrame:
-    """Minutes from ``created_at`` to ``first_response_at`` (calendar or business clock), overall
-    (``first_response_minutes``) and per channel (``first_response_minutes_<channel>``); tickets
-    without a reply are left out."""
-    return _kpi_rows("first_response_minutes", tickets, period=period, comparison=comparison,
-                     definitions={"time_statistic": statistic, "time_clock": clock, "business_calendar": calendar,
-                                  "confidence": confidence})
-
-
-def resolution_time(tickets: pd.DataFrame, *, statistic: str = "median", clock: str = "calendar",
-                    calendar: BusinessCalendar | None = None, period=None, comparison=None,
-                    confidence: float = 0.95) -> pd.DataFrame:
-    """Hours from ``created_at`` to ``resolved_at`` of resolved tickets created in ``period``
-    (calendar or business clock; code ``resolution_hours``)."""
-    return _kpi_rows("resolution_hours", tickets, period=period, comparison=comparison,
-                     definitions={"time_statistic": statistic, "time_clock": clock, "business_calendar": calendar,
-                                  "confidence": confidence})
-
-
-def sla_rate(tickets: pd.DataFrame, *, sla_hours: float = 24, clock: str = "calendar",
-             as_of: str = "period_end", calendar: BusinessCalendar | None = None, period=None,
-             comparison=None, confidence: float = 0.95) -> pd.DataFrame:
-    """% of tickets created in ``period`` resolved within ``sla_hours`` (code ``sla_<h>h_rate``).
-
-    Judged as of the period end (``as_of="period_end"``; capped at the latest timestamp in the
-    tickets) or the latest timestamp (``"latest"``): resolved by then within the SLA → met;
-    resolved later than the SLA, or still open and older than the SLA → breach; still open and
-    younger than the SLA → left out (outcome not yet known). Wilson interval.
-    """
-    return _kpi_rows("sla", tickets, period=period, comparison=comparison,
-                     definitions={"sla_hours": sla_hours, "sla_clock": clock, "sla_as_of": as_of,
-                                  "business_calendar": calendar, "confidence": confidence})
-
-
-def complaint_volume(tickets: pd.DataFrame, *, categories=None, period=None, comparison=None,
-                     confidence: float = 0.95) -> pd.DataFrame:
-    """Number of tickets (of ``categories``, default all) created in ``period``, exact Poisson interval;
-    with ``comparison``: relative change of the daily rate ``(k/days)/(k₀/days₀) − 1`` with the exact
-    conditional rate-ratio interval and p-value (code ``complaints``)."""
-    return _kpi_rows("complaints", tickets, period=period, comparison=comparison,
-                     definitions={"complaint_categories": categories, "confidence": confidence})
-
-
-def churn_rate(customers: pd.DataFrame, *, period, comparison=None, confidence: float = 0.95) -> pd.DataFrame:
-    """Churn = customers with ``churn_date`` in ``period`` / customers active at its start.
-
-    Active at start: ``signup_date`` before the start and not churned before it. Customers who
-    signed up during the period are in neither count; customers marked ``churned`` without a
-    ``churn_date`` are left out (noted). Wilson interval (code ``churn_rate``).
-    """
-    return _kpi_rows("churn_rate", None, None, customers, period=period, comparison=comparison,
-                     definitions={"confidence": confidence})

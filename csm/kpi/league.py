@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 from csm.errors import DataError, ParameterError
-from csm.kpi.core import UNITS, Prepared, kpi_direction, period_bounds, require_columns, resolve_definitions
+from csm.kpi.definitions import UNITS, kpi_direction, period_bounds, resolve_definitions
+from csm.kpi.inputs import Prepared, require_columns
 from csm.stats import mean_interval_from_stats, shrink_means, shrink_proportions, wilson_interval
 
 __all__ = ["league_table"]

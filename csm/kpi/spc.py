@@ -6,7 +6,9 @@ import pandas as pd
 
 from csm.errors import DataError, ParameterError
 from csm.kpi.calendar import NAT, NS_DAY
-from csm.kpi.core import Prepared, location, resolve_definitions
+from csm.kpi.core import location
+from csm.kpi.definitions import resolve_definitions
+from csm.kpi.inputs import Prepared
 
 __all__ = ["p_chart", "individuals_chart", "fcr_p_chart", "aht_individuals_chart"]
 

@@ -8,7 +8,7 @@ import pandas as pd
 from scipy import stats as st
 
 from csm.errors import ParameterError
-from csm.kpi.core import is_rate, kpi_direction, period_bounds
+from csm.kpi.definitions import is_rate, kpi_direction, period_bounds
 from csm.notes import Note
 from csm.periods import Period, parse_period
 
