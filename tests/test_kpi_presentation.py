@@ -162,8 +162,17 @@ def test_every_kpi_definition_is_said_in_chinese(card_and_targets):
         zh = K.definition_text(definition, "zh")
         left = re.findall(r"[A-Za-z_]{2,}", zh)
         assert set(left) <= {"NPS", "SLA"}, (definition, zh)  # no formula left in English
-    assert K.definition_text("median calendar-clock minutes from created_at to first_response_at (tickets without a "
-                           "reply left out); channel email", "zh").endswith("；渠道：邮件")
+    by_channel = Note("first_response_channel", statistic="median", clock="calendar", channel="email")
+    assert K.definition_text(by_channel, "zh").endswith("；渠道：邮件")
+    assert K.definition_text(by_channel, "en") == ("median calendar-clock minutes from created_at to first_response_at "
+                                                   "(tickets without a reply left out); channel E-mail")
+    sla = Note("sla", hours="24", clock="business", as_of="latest")
+    assert K.definition_text(sla, "en").startswith("% of tickets resolved within 24 business hours; unresolved "
+                                                   "tickets older than the SLA at the latest data timestamp count")
+    assert K.definition_text(sla, "zh").startswith("在 24 个工作时间小时内解决的工单占比；截至最新数据时间")
+    of = Note("complaints_of", categories=("logistics", "billing"))
+    assert K.definition_text(of, "en") == "tickets of categories logistics, billing created in the period"
+    assert K.definition_text(of, "zh").startswith("本期创建的物流配送、")
 
 
 def test_agents_sentence_says_whether_agents_can_be_told_apart():

@@ -68,7 +68,7 @@ def _notes_column(G: int, notes: tuple = (), where=None, other=()) -> np.ndarray
     return out
 
 
-def _block(kpi, G, *, kind, unit, definition, note: tuple = (), empty: str = "", **cols) -> pd.DataFrame:
+def _block(kpi, G, *, kind, unit, definition: Note, note: tuple = (), empty: str = "", **cols) -> pd.DataFrame:
     base = {"pidx": np.arange(G), "kpi": kpi}
     nan = np.full(G, np.nan)
     for c in ("estimate", "ci_low", "ci_high", "n", "_k", "_mean", "_sd", "_P", "_D", "_exposure"):
@@ -77,7 +77,7 @@ def _block(kpi, G, *, kind, unit, definition, note: tuple = (), empty: str = "",
     out["n"] = out["n"].fillna(0).astype(np.int64)
     out["_kind"] = kind
     out["unit"] = unit
-    out["definition"] = definition
+    out["definition"] = [definition] * G  # a code with parameters, worded by csm.report.kpi.definition_text
     if note:
         out["note"] = _notes_column(G, tuple(note))
         out["estimate"] = np.nan
@@ -127,10 +127,10 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     hours_unit = "" if d["time_clock"] == "calendar" else "business "
 
     # ---- survey KPIs
-    csat_def = "mean CSAT score (1–5) of responses submitted in the period"
+    csat_def = Note("csat_mean")
     sat = d["csat_satisfied"]
-    pct_def = f"% of CSAT responses scoring {'/'.join(map(str, sat))}"
-    nps_def = "% promoters (9–10) − % detractors (0–6) of NPS responses in the period"
+    pct_def = Note("csat_pct_satisfied", scores="/".join(map(str, sat)))
+    nps_def = Note("nps")
     if not prep.has_responses:
         for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                       ("csat_pct_satisfied", "prop", "%", pct_def), ("nps", "nps", "points", nps_def)):
@@ -168,7 +168,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     in_p = tid >= 0 if tid is not None else None
 
     # first-contact resolution
-    fcr_def = prep.fcr_definition if prep.has_tickets else "% of resolved tickets resolved at first contact"
+    fcr_def = prep.fcr_definition if prep.has_tickets else Note("fcr")
     if t_note or prep.fcr_ok is None:
         blocks.append(_block("fcr_rate", G, kind="prop", unit="%", definition=fcr_def,
                              note=t_note or prep.fcr_note))
@@ -179,7 +179,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
 
     # handle time
     st_aht = d["aht_statistic"]
-    aht_def = f"{st_aht} handle_time_minutes of tickets created in the period"
+    aht_def = Note("aht", statistic=st_aht)
     kind = "mean" if st_aht == "mean" else "median"
     if t_note or prep.aht is None:
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
@@ -192,8 +192,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     # first response, overall and per channel
     st_t = d["time_statistic"]
     kind_t = "mean" if st_t == "mean" else "median"
-    fr_def = (f"{st_t} {d['time_clock']}-clock minutes from created_at to first_response_at "
-              "(tickets without a reply left out)")
+    fr_def = Note("first_response", statistic=st_t, clock=d["time_clock"])
     channels = prep.channels if prep.has_tickets else []
     fr_codes = ["first_response_minutes"] + [f"first_response_minutes_{c}" for c in channels]
     fr_unit = f"{hours_unit}minutes"
@@ -214,12 +213,12 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
             for ci_, c in enumerate(channels):
                 sel = np.arange(G) * C + ci_
                 b = _block(f"first_response_minutes_{c}", G, kind=kind_t, unit=fr_unit,
-                           definition=fr_def + f"; channel {c}", empty=_EMPTY["first_response"],
+                           definition=Note("first_response_channel", **fr_def.params, channel=c), empty=_EMPTY["first_response"],
                            **{k: v[sel] for k, v in res.items()})
                 blocks.append(_add_note(b, extra))
 
     # resolution time
-    res_def = f"{st_t} {d['time_clock']}-clock hours from created_at to resolved_at (resolved tickets)"
+    res_def = Note("resolution", statistic=st_t, clock=d["time_clock"])
     res_unit = f"{hours_unit}hours"
     if t_note or prep.resolution_h is None:
         blocks.append(_block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
@@ -235,8 +234,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
 
     # complaints
     cats = d["complaint_categories"]
-    comp_def = ("tickets created in the period" if cats is None
-                else f"tickets of categories {', '.join(cats)} created in the period")
+    comp_def = Note("complaints") if cats is None else Note("complaints_of", categories=tuple(cats))
     exposure = (ends - starts) / NS_DAY
     if t_note:
         blocks.append(_block("complaints", G, kind="count", unit="tickets", definition=comp_def, note=t_note))
@@ -282,9 +280,7 @@ def _sla_block(prep: Prepared, tid, starts, ends, t_note) -> pd.DataFrame:
     G = len(starts)
     code, sla = sla_code(d), float(d["sla_hours"])
     clock = d["sla_clock"]
-    dfn = (f"% of tickets resolved within {sla:g} {clock} hours; unresolved tickets older than the SLA at "
-           f"{'the period end' if d['sla_as_of'] == 'period_end' else 'the latest data timestamp'} "
-           "count as breaches, younger ones are left out")
+    dfn = Note("sla", hours=f"{sla:g}", clock=clock, as_of=d["sla_as_of"])
     if t_note or prep.resolved is None:
         return _block(code, G, kind="prop", unit="%", definition=dfn, note=t_note or missing_inputs("tickets.resolved_at"))
     in_p = tid >= 0
@@ -312,8 +308,7 @@ def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
     during the period are in neither numerator nor denominator. Wilson interval.
     """
     G = len(starts)
-    dfn = ("customers with churn_date in the period / customers active at its start × 100 "
-           "(signed up before the start, not churned before it; new sign-ups in the period excluded)")
+    dfn = Note("churn")
     if not prep.has_customers:
         return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers"))
     if prep.churn is None:

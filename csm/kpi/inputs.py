@@ -163,19 +163,18 @@ class Prepared:
             if flag is None:
                 self.fcr_ok = None
                 self.fcr_note = missing_inputs("tickets.first_contact_resolved")
-                self.fcr_definition = "first_contact_resolved among resolved tickets"
+                self.fcr_definition = Note("fcr_flag_among_resolved")
                 return
             f = _bools(flag, "tickets.first_contact_resolved")
             ok = ~np.isnan(f)
             if resolved is not None:
                 ok &= resolved
-                self.fcr_definition = "% of resolved tickets with first_contact_resolved = true"
+                self.fcr_definition = Note("fcr_flag")
             else:
-                self.fcr_definition = ("% of tickets with first_contact_resolved = true "
-                                       "(tickets.resolved_at missing: all tickets with the flag)")
+                self.fcr_definition = Note("fcr_flag_all")  # tickets.resolved_at missing
             self.fcr_ok, self.fcr_success = ok, ok & (f == 1)
         else:
-            self.fcr_definition = "% of resolved tickets needing one contact (contacts == 1)"
+            self.fcr_definition = Note("fcr_contacts")
             if contacts is None or resolved is None:
                 self.fcr_ok = None
                 missing = [c for c, v in (("first_contact_resolved", flag), ("contacts", contacts),

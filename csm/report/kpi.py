@@ -123,57 +123,24 @@ def _change_text(row: pd.Series, lang: str) -> str:
                    if has_ci else "")
 
 
-# --------------------------------------------------------------------------- definitions in Chinese
-_STAT_ZH = {"mean": "平均值", "median": "中位数"}
-_CLOCK_ZH = {"calendar": "自然时间", "business": "工作时间"}
-_FR = re.compile(r"^(mean|median) (calendar|business)-clock minutes from created_at to first_response_at "
-                 r"\(tickets without a reply left out\)(?:; channel (\S+))?$")
-_RES = re.compile(r"^(mean|median) (calendar|business)-clock hours from created_at to resolved_at \(resolved tickets\)$")
-_SLA = re.compile(r"^% of tickets resolved within ([\d.]+) (calendar|business) hours; unresolved tickets older than "
-                  r"the SLA at (the period end|the latest data timestamp) count as breaches, younger ones are left out$")
-_DEFINITIONS_ZH = [
-    (re.compile(r"^mean CSAT score \(1–5\) of responses submitted in the period$"),
-     lambda m: "本期提交的满意度评分（1–5 分）的平均值"),
-    (re.compile(r"^% of CSAT responses scoring (.+)$"), lambda m: f"满意度评分为 {m[1]} 分的回复占比"),
-    (re.compile(r"^% promoters \(9–10\) − % detractors \(0–6\) of NPS responses in the period$"),
-     lambda m: "本期 NPS 回复中推荐者（9–10 分）占比减去贬损者（0–6 分）占比"),
-    (re.compile(r"^% of resolved tickets with first_contact_resolved = true$"),
-     lambda m: "已解决工单中标记为首次接触即解决的占比"),
-    (re.compile(r"^% of tickets with first_contact_resolved = true \(tickets.resolved_at missing: all tickets with "
-                r"the flag\)$"), lambda m: "标记为首次接触即解决的工单占比（数据缺少解决时间：计入所有带该标记的工单）"),
-    (re.compile(r"^% of resolved tickets needing one contact \(contacts == 1\)$"),
-     lambda m: "只需一次接触即解决的已解决工单占比"),
-    (re.compile(r"^first_contact_resolved among resolved tickets$"), lambda m: "已解决工单中首次接触即解决的占比"),
-    (re.compile(r"^% of resolved tickets resolved at first contact$"), lambda m: "已解决工单中首次接触即解决的占比"),
-    (re.compile(r"^(mean|median) handle_time_minutes of tickets created in the period$"),
-     lambda m: f"本期创建工单的处理时长（分钟）{_STAT_ZH[m[1]]}"),
-    (_FR, lambda m: f"从创建到首次响应的{_CLOCK_ZH[m[2]]}分钟数{_STAT_ZH[m[1]]}（未回复的工单不计入）"
-     + (f"；渠道：{label(m[3], 'zh')}" if m[3] else "")),
-    (_RES, lambda m: f"从创建到解决的{_CLOCK_ZH[m[2]]}小时数{_STAT_ZH[m[1]]}（仅已解决工单）"),
-    (_SLA, lambda m: f"在 {m[1]} 个{_CLOCK_ZH[m[2]]}小时内解决的工单占比；截至"
-     f"{'期末' if m[3] == 'the period end' else '最新数据时间'}仍未解决且已超过 SLA 时限的工单计为未达标，未超过的不计入"),
-    (re.compile(r"^tickets created in the period$"), lambda m: "本期创建的工单数"),
-    (re.compile(r"^tickets of categories (.+) created in the period$"),
-     lambda m: "本期创建的" + "、".join(str(label(c, "zh")) for c in m[1].split(", ")) + "类工单数"),
-    (re.compile(r"^customers with churn_date in the period / customers active at its start × 100 \(signed up before "
-                r"the start, not churned before it; new sign-ups in the period excluded\)$"),
-     lambda m: "本期流失客户数 ÷ 期初活跃客户数 × 100（期初前注册且此前未流失的客户；本期新注册客户不计入）"),
-]
-_CHANNEL_EN = re.compile(r"; channel (\S+)$")
+# --------------------------------------------------------------------------- definitions
+def definition_text(definition, lang: str) -> str:
+    """A KPI definition (the :class:`csm.notes.Note` in a scorecard's ``definition`` column) in words, from the
+    phrase ``kpi_definition_<code>``: statistic, clock and SLA reference said in ``lang``, a channel by its
+    label, complaint categories as codes (en) or labels (zh)."""
+    from csm.report.labels.kpi import DEFINITION_TERMS
 
-
-def definition_text(definition: str, lang: str) -> str:
-    """A :mod:`csm.kpi` definition for a reader: in Chinese for ``zh`` (every definition the scorecard
-    writes has a rendering), with the channel code named by its label in both languages."""
     check_lang(lang)
-    text = str(definition or "")
-    if lang == "en":
-        return _CHANNEL_EN.sub(lambda m: f"; channel {label(m[1], 'en')}", text)
-    for pattern, render in _DEFINITIONS_ZH:
-        m = pattern.match(text)
-        if m:
-            return render(m)
-    return text
+    params = dict(definition.params)
+    for key, words in DEFINITION_TERMS.items():
+        if key in params:
+            params[key] = words[params[key]][lang]
+    if "channel" in params:
+        params["channel"] = label(params["channel"], lang)
+    if "categories" in params:
+        cats = params["categories"]
+        params["categories"] = ", ".join(cats) if lang == "en" else "、".join(str(label(c, "zh")) for c in cats)
+    return phrase(f"kpi_definition_{definition.code}", lang, **params)
 
 
 # --------------------------------------------------------------------------- readings
