@@ -739,7 +739,7 @@ def test_skipped_sections_name_the_input_that_would_enable_them():
     def has(table, *columns):
         return table in present and set(columns) <= present[table]
 
-    out = {s["section"]: s["needs"] for s in kpi.skipped_sections(has)}
+    out = {s.section: s.needs for s in kpi.skipped_sections(has)}
     assert out == {"csat": "responses", "nps": "responses",
                    "fcr": "tickets.first_contact_resolved or tickets.contacts with tickets.resolved_at",
                    "aht": "tickets.handle_time_minutes", "first_response": "tickets.first_response_at",

@@ -37,8 +37,8 @@ SECTION_INPUTS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-def skipped_sections(has) -> list[dict]:
-    """The scorecard sections the data cannot support: ``[{"section": code, "needs": "tickets.resolved_at"}]``.
+def skipped_sections(has) -> list[Skipped]:
+    """The scorecard sections the data cannot support: ``[Skipped("resolution", "tickets.resolved_at")]``.
 
     ``has(table, *columns)`` says whether a table (with those columns, holding values) was loaded, e.g.
     :meth:`csm.data.load.Dataset.has`. ``needs`` names what would enable the section (alternatives
@@ -61,7 +61,7 @@ def skipped_sections(has) -> list[dict]:
         for alt in alternatives:
             parts = [item if has(item.partition(".")[0]) else item.partition(".")[0] for item in alt]
             texts.append(" with ".join(dict.fromkeys(parts)))
-        out.append({"section": code, "needs": " or ".join(dict.fromkeys(texts))})
+        out.append(Skipped(code, " or ".join(dict.fromkeys(texts))))
     return out
 
 
@@ -245,7 +245,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     current, previous = resolve_periods(period, comparison, data_start=created.min(), data_end=created.max(),
                                         what="tickets")
     freq = trend_frequency(current, trend_freq)
-    skipped = tuple(Skipped(s["section"], s["needs"]) for s in skipped_sections(data.has))
+    skipped = tuple(skipped_sections(data.has))
     left_out = {s.section for s in skipped}
     sections = frozenset(code for code in SECTION_INPUTS if code not in left_out)
     definitions = definitions_from(time_clock=time_clock, time_statistic=time_statistic,

@@ -19,6 +19,7 @@ from IPython.display import Markdown, display
 from csm.report import format as fmt
 from csm.report import plots, tables
 from csm.report.format import axis_formatter
+from csm.kpi import MIN_BASELINE_SHARE, holiday_years_missing, kpi_direction
 from csm.kpi.analysis import available_rows
 from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
 from csm.report.summary import Finding, badge_html, summary_block
@@ -217,8 +218,6 @@ def kpi_findings(card: pd.DataFrame, targets: pd.DataFrame, lang: str, *, period
     """The 3–5 findings of the scorecard's summary: targets met (the count), the targets missed or at risk
     (largest gap first), significant changes against the comparison period, process signals. ``units`` gives
     the unit of KPIs with a target that ``card`` leaves out (``{"first_response_minutes_email": "minutes"}``)."""
-    from csm.kpi import kpi_direction
-
     check_lang(lang)
     units = {**(units or {}), **dict(zip(card["kpi"], card["unit"]))}  # ``units``: KPIs not in ``card`` (per channel)
     evaluated = targets[targets["status"].isin(["met", "at_risk", "missed"])] if len(targets) else targets
@@ -382,8 +381,6 @@ def _codes(notes) -> set[str]:
 
 def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> list[str]:
     """One sentence per KPI with a target: value, interval, target and verdict, trend to the deadline."""
-    from csm.kpi import MIN_BASELINE_SHARE
-
     check_lang(lang)
     est = card.set_index("kpi")
     out = []
@@ -454,8 +451,6 @@ def year_ranges(years) -> str:
 
 def holiday_sentence(holidays, start, end, lang: str) -> str:
     """For a business-hour clock: say when the holidays list does not cover every year from ``start`` to ``end``."""
-    from csm.kpi import holiday_years_missing
-
     missing, covered = holiday_years_missing(holidays, start, end)
     if not covered:
         return phrase("holidays_none", lang)
