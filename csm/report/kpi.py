@@ -16,11 +16,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
+from csm.kpi import MIN_BASELINE_SHARE, holiday_years_missing, kpi_direction
+from csm.kpi.analysis import available_rows
 from csm.report import format as fmt
 from csm.report import plots, tables
 from csm.report.format import axis_formatter
-from csm.kpi import MIN_BASELINE_SHARE, holiday_years_missing, kpi_direction
-from csm.kpi.analysis import available_rows
 from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
 from csm.report.summary import Finding, badge_html, summary_block
 from csm.report.tables import ReportFrame, format_quantity, n_days
