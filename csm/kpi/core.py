@@ -352,7 +352,7 @@ def scorecard(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
     a date-time is an exclusive bound). ``period=None`` covers all data. One row per KPI code (see
     the module docstring): estimate, ci_low, ci_high, n, previous (comparison estimate), change and
     its interval and p-value — a difference (Welch t for means, Newcombe interval and pooled z test
-    for rates in percentage points, multinomial z test for NPS; no interval for medians) or, for
+    for rates as a difference of fractions (shown in percentage points), multinomial z test for NPS; no interval for medians) or, for
     complaints, the relative change of the daily rate ``(k/days)/(k₀/days₀) − 1`` with an exact
     conditional Poisson interval. Missing tables/columns or empty periods give NaN and a ``note``.
     """
