@@ -17,9 +17,9 @@ from IPython.display import Markdown
 
 from csm.report import format as fmt
 from csm.report.format import is_missing
-from csm.report.labels import label, phrase
+from csm.report.labels import label, note_text, phrase
 
-__all__ = ["ReportFrame", "display_frame", "code_label", "numeric_column", "heading", "paragraph", "bullets",
+__all__ = ["ReportFrame", "data_notes", "display_frame", "code_label", "numeric_column", "heading", "paragraph", "bullets",
            "escape_markdown", "data_quality_table"]
 
 #: Display options under which a report table shows every character, row and column.
@@ -169,3 +169,27 @@ def data_quality_table(data, lang: str) -> pd.DataFrame:
 
 _TABLES_ZH = {"tickets": "工单", "responses": "调查回复", "customers": "客户", "transactions": "交易",
               "assignments": "实验分组"}
+
+
+def data_notes(data, card: pd.DataFrame, lang: str) -> list[str]:
+    """What the reader must know about the input: dropped rows, warnings, and the notes of ``card`` (a frame
+    with ``kpi`` and ``note``, a tuple of :class:`csm.notes.Note` per row, e.g. a KPI not computed and why)."""
+    notes = []
+    problems = getattr(data, "problems", None)
+    if problems is not None and len(problems):
+        for _, p in problems.iterrows():
+            examples = ""
+            if p["rows"]:
+                examples = phrase("rows_example", lang, rows=", ".join(str(r) for r in list(p["rows"])[:5]),
+                                  values=", ".join(repr(v) for v in list(p["values"] or [])[:5]) or "–")
+            notes.append(phrase("data_problem", lang, table=p["table"], column=p["column"] or "–",
+                                n=int(p["n_rows"]), action=label(p["action"], lang), examples=examples,
+                                message=p["message"]))
+    for _, r in card.iterrows():  # notes of a measure: csm.notes.Note tuples, rendered by their phrases
+        for note in r.get("note") or ():
+            notes.append(f"{label(r['kpi'], lang)}{': ' if lang == 'en' else '：'}{note_text(note, lang)}")
+    if not notes:
+        notes.append(phrase("data_clean", lang))
+    return notes
+
+
