@@ -9,7 +9,7 @@ from csm import kpi
 from csm.kpi.analysis import available_rows, headline_rows
 from csm.notes import Note, Skipped
 from csm.report import kpi as K
-from csm.report import tables
+from csm.report import display
 from csm.report.labels import note_text
 
 T = pd.Timestamp
@@ -209,7 +209,7 @@ def test_scorecard_change_status_colour_and_untested_p_values():
                     "change_ci_high": 0.003,
                     "unit": "%", "change_unit": "percentage points"})
     assert K._change_text(pp, "en").startswith("−0.1 pp")  # 2.0% → 2.1% shown
-    frame = tables.display_frame(pd.DataFrame({"kpi": ["A", "B", "C"], "change": ["+0.1 min", "—", "+1.0 pp"],
+    frame = display.display_frame(pd.DataFrame({"kpi": ["A", "B", "C"], "change": ["+0.1 min", "—", "+1.0 pp"],
                                                "p_value": ["", "", "0.400"], "status": ["Missed", "", "Met"]}), "en")
     filled = K.fill_untested(frame, "en")
     assert list(filled["p-value"]) == ["not tested", "", "0.400"]
@@ -277,6 +277,6 @@ def test_data_notes_render_kpi_notes_in_both_languages():
     class Data:
         problems = None
 
-    assert tables.data_notes(Data(), notes, "en") == ["Churn rate: 3 customer(s) marked churned without churn_date "
+    assert display.data_notes(Data(), notes, "en") == ["Churn rate: 3 customer(s) marked churned without churn_date "
                                                      "left out"]
-    assert tables.data_notes(Data(), notes, "zh") == ["客户流失率：3 位标记为流失但没有流失日期的客户未计入"]
+    assert display.data_notes(Data(), notes, "zh") == ["客户流失率：3 位标记为流失但没有流失日期的客户未计入"]

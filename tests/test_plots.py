@@ -23,7 +23,8 @@ from matplotlib.ticker import PercentFormatter  # noqa: F401
 from csm.report.format import UnitFormatter
 
 from csm.errors import ParameterError
-from csm.report import charts, plots, theme
+from csm.report import charts, theme
+from csm.report import kpi as kpi_report
 from csm.report.labels import label, phrase
 
 
@@ -92,7 +93,7 @@ def test_importing_the_chart_modules_applies_no_theme():
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
         before = dict(plt.rcParams)
-        import csm.report.theme, csm.report.charts, csm.report.plots, csm.report.display, csm.report.tables
+        import csm.report.theme, csm.report.charts, csm.report.display, csm.report.kpi
         print("UNCHANGED" if dict(plt.rcParams) == before else "CHANGED")
         csm.report.theme.use_theme()
         print(plt.rcParams["font.family"][0])
@@ -100,17 +101,6 @@ def test_importing_the_chart_modules_applies_no_theme():
     done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["UNCHANGED", theme.CJK_FAMILY]
-
-
-def test_old_import_paths_are_the_new_objects():
-    assert plots.use_theme is theme.use_theme and plots.FONT_PATH == theme.FONT_PATH
-    assert plots.COLORS is theme.COLORS and plots.PALETTE == theme.PALETTE and plots.CJK_FAMILY == theme.CJK_FAMILY
-    assert plots.register_cjk_font is theme.register_cjk_font and plots.font_families is theme.font_families
-    for name in ("bar_with_ci", "dot_with_ci", "control_chart", "small_multiples", "DateTicks"):
-        assert getattr(plots, name) is getattr(charts, name), name
-    from csm.report.labels import axis_label
-
-    assert plots.kpi_axis_label is axis_label
 
 
 def test_chinese_titles_ticks_and_legends_draw_without_missing_glyphs(strict):
@@ -183,7 +173,7 @@ def trend():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_kpi_trend_chart(trend, lang, strict, capsys):
-    ax = plots.kpi_trend_chart(trend, "fcr_rate", target=0.72, lang=lang)
+    ax = kpi_report.kpi_trend_chart(trend, "fcr_rate", target=0.72, lang=lang)
     assert isinstance(ax, Axes)
     line = ax.get_lines()[0]
     np.testing.assert_allclose(line.get_ydata(), trend.loc[trend.kpi == "fcr_rate", "estimate"])
@@ -204,7 +194,7 @@ def test_kpi_trend_chart(trend, lang, strict, capsys):
 
 
 def test_kpi_trend_chart_without_an_evaluated_target(trend, strict):
-    ax = plots.kpi_trend_chart(trend, "fcr_rate", target=float("nan"), lang="en")  # target not evaluated
+    ax = kpi_report.kpi_trend_chart(trend, "fcr_rate", target=float("nan"), lang="en")  # target not evaluated
     assert len(ax.get_lines()) == 1  # the estimate only: no target line
     assert phrase("legend_target", "en") not in [t.get_text() for t in ax.get_legend().get_texts()]
 
@@ -213,7 +203,7 @@ def test_kpi_trend_chart_groups_and_categorical_periods(strict):
     frame = pd.DataFrame({"period": ["2025-01", "2025-02", "2025-03"] * 2,
                           "channel": ["phone"] * 3 + ["chat"] * 3,
                           "aht_minutes": [8.0, 7.5, 7.0, 5.0, 5.5, 6.0]})
-    ax = plots.kpi_trend_chart(frame, "aht_minutes", lang="zh", hue="channel")
+    ax = kpi_report.kpi_trend_chart(frame, "aht_minutes", lang="zh", hue="channel")
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["在线客服", "电话"]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["2025-01", "2025-02", "2025-03"]
     assert ax.get_ylabel() == "平均处理时长（分钟）"
@@ -222,11 +212,11 @@ def test_kpi_trend_chart_groups_and_categorical_periods(strict):
 
 def test_kpi_trend_chart_errors(trend):
     with pytest.raises(ParameterError, match="no rows with kpi == 'nps'.*'fcr_rate'"):
-        plots.kpi_trend_chart(trend, "nps", lang="en")
+        kpi_report.kpi_trend_chart(trend, "nps", lang="en")
     with pytest.raises(ParameterError, match="lang must be"):
-        plots.kpi_trend_chart(trend, "fcr_rate", lang="de")
+        kpi_report.kpi_trend_chart(trend, "fcr_rate", lang="de")
     with pytest.raises(ParameterError, match="no time column"):
-        plots.kpi_trend_chart(trend.drop(columns="period_start"), "fcr_rate", lang="en")
+        kpi_report.kpi_trend_chart(trend.drop(columns="period_start"), "fcr_rate", lang="en")
 
 
 @pytest.fixture
@@ -281,7 +271,7 @@ def test_bar_with_ci(lang, strict):
 def test_league_chart_sorted_best_on_top(lang, strict):
     frame = pd.DataFrame({"team": ["A组", "B组", "C组", "D组"], "estimate": [0.62, 0.81, 0.70, 0.55],
                           "ci_low": [0.55, 0.75, 0.64, 0.47], "ci_high": [0.69, 0.87, 0.76, 0.63]})
-    ax = plots.league_chart(frame, "team", lang=lang, kpi="fcr_rate", reference=0.67)
+    ax = kpi_report.league_chart(frame, "team", lang=lang, kpi="fcr_rate", reference=0.67)
     labels_top_down = [t.get_text() for t in ax.get_yticklabels()]
     assert labels_top_down == ["B组", "C组", "A组", "D组"]
     lo, hi = ax.get_ylim()
@@ -295,7 +285,7 @@ def test_league_chart_sorted_best_on_top(lang, strict):
 
 def test_small_multiples(trend, strict):
     frame = pd.concat([trend[trend.kpi == "fcr_rate"].assign(channel=c) for c in ["phone", "chat", "email", "social"]])
-    axes = charts.small_multiples(frame, "channel", plots.kpi_trend_chart, lang="zh", col_wrap=3, kpi="fcr_rate")
+    axes = charts.small_multiples(frame, "channel", kpi_report.kpi_trend_chart, lang="zh", col_wrap=3, kpi="fcr_rate")
     assert len(axes) == 4 and all(isinstance(a, Axes) for a in axes)
     assert [a.get_title(loc="left") for a in axes] == ["在线客服", "邮件", "电话", "社交媒体"]
     assert sum(a.get_visible() for a in axes[0].figure.axes) == 4
@@ -306,14 +296,14 @@ def test_helpers_reject_unknown_language_and_non_frames():
     with pytest.raises(ParameterError):
         charts.bar_with_ci(pd.DataFrame({"x": ["a"], "estimate": [1.0]}), "x", lang="english")
     with pytest.raises(ParameterError, match="expected a DataFrame"):
-        plots.league_chart([1, 2], "team", lang="en")
+        kpi_report.league_chart([1, 2], "team", lang="en")
 
 
 def test_league_chart_puts_the_best_on_top_for_lower_is_better_kpis(strict):
     frame = pd.DataFrame({"agent_id": ["a1", "a2", "a3"], "estimate": [9.0, 5.0, 7.0]})
-    ax = plots.league_chart(frame, "agent_id", lang="en", kpi="aht_minutes")
+    ax = kpi_report.league_chart(frame, "agent_id", lang="en", kpi="aht_minutes")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a2", "a3", "a1"]
-    ax = plots.league_chart(frame, "agent_id", lang="en", kpi="aht_minutes", ascending=False)
+    ax = kpi_report.league_chart(frame, "agent_id", lang="en", kpi="aht_minutes", ascending=False)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a1", "a3", "a2"]
 
 

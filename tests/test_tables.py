@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 import mistune  # the Markdown renderer nbconvert uses for the HTML reports
 
-from csm import kpi
-from csm.report import display, tables
+from csm.report import display
 from csm.report import format as fmt
 
 T = pd.Timestamp
@@ -21,16 +20,6 @@ def test_format_number_by_unit():
     assert fmt.format_number(np.nan, "%") == "–"
     assert fmt.format_number(-0.02, "minutes", signed=True) == "±0.0"
     assert fmt.format_number(1.25, "percentage points", "zh", signed=True) == "+1.2 个百分点"
-
-
-def test_old_import_paths_are_the_new_objects():
-    for name in ("ReportFrame", "display_frame", "code_label", "numeric_column", "heading", "paragraph", "bullets",
-                 "escape_markdown", "data_quality_table"):
-        assert getattr(tables, name) is getattr(display, name), name
-    for name in ("format_number", "format_interval", "unit_suffix", "format_quantity", "format_share",
-                 "format_p_value", "n_days"):
-        assert getattr(tables, name) is getattr(fmt, name), name
-    assert set(display.__all__) <= set(dir(display)) and set(fmt.__all__) <= set(dir(fmt))
 
 
 def test_display_frame_labels_headers_and_indexes_by_the_first_column():
@@ -55,18 +44,18 @@ def test_generated_text_is_never_read_as_markdown():
 
 
 def test_units_in_sentences_and_long_minutes_also_in_hours():
-    assert tables.format_quantity(8.66, "minutes") == "8.7 min"
+    assert fmt.format_quantity(8.66, "minutes") == "8.7 min"
     # from 2 h on a duration reads in hours, from 2 days on in days; the interval in the value's unit
-    assert tables.format_quantity(1070.94, "minutes", low=1000.2, high=1150.33) == \
+    assert fmt.format_quantity(1070.94, "minutes", low=1000.2, high=1150.33) == \
         "17.8 h [16.7, 19.2]"  # 1,070.94 / 60 = 17.849; 1,000.2 / 60 = 16.67; 1,150.33 / 60 = 19.17
-    assert tables.format_quantity(1070.94, "minutes", "zh") == "17.8小时"
-    assert tables.format_quantity(119.9, "minutes") == "119.9 min"  # below 2 h: minutes
-    assert tables.format_quantity(30.25, "hours") == "30.2 h"
-    assert tables.format_quantity(60, "hours") == "2.5 days" and tables.format_quantity(0.4, "hours") == "24.0 min"
-    assert tables.format_quantity(300, "business minutes") == "5.0 business h"
-    assert tables.format_quantity(3000, "business minutes") == "50.0 business h"  # a business day is not 24 h
-    assert tables.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
-    assert tables.format_quantity(2130, "tickets") == "2,130" and tables.format_quantity(np.nan, "minutes") == "—"
+    assert fmt.format_quantity(1070.94, "minutes", "zh") == "17.8小时"
+    assert fmt.format_quantity(119.9, "minutes") == "119.9 min"  # below 2 h: minutes
+    assert fmt.format_quantity(30.25, "hours") == "30.2 h"
+    assert fmt.format_quantity(60, "hours") == "2.5 days" and fmt.format_quantity(0.4, "hours") == "24.0 min"
+    assert fmt.format_quantity(300, "business minutes") == "5.0 business h"
+    assert fmt.format_quantity(3000, "business minutes") == "50.0 business h"  # a business day is not 24 h
+    assert fmt.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
+    assert fmt.format_quantity(2130, "tickets") == "2,130" and fmt.format_quantity(np.nan, "minutes") == "—"
 
 
 def test_report_tables_show_long_cells_whole():

@@ -15,9 +15,10 @@ from matplotlib.axes import Axes
 
 from csm.report import format as fmt
 from csm.report.labels import axis_label, check_lang, label, phrase
-from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
+from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns
+from csm.report.theme import COLORS
 from csm.report.summary import Finding
-from csm.report.tables import bullets, display_frame, escape_markdown, heading, paragraph
+from csm.report.display import bullets, display_frame, escape_markdown, heading, paragraph
 
 __all__ = [
     "VERDICT_COLORS",
@@ -728,10 +729,10 @@ def lift_chart(metrics: pd.DataFrame, reasons: pd.DataFrame, *, lang: str, ax: A
     """Relative change (treatment / control − 1) of each metric with its 95% interval, coloured by verdict;
     metrics without a relative lift (NPS, ordinal) are left out."""
     check_lang(lang)
-    _require(metrics, ["metric", "relative_lift", "relative_ci_low", "relative_ci_high"], "lift_chart")
+    require_columns(metrics, ["metric", "relative_lift", "relative_ci_low", "relative_ci_high"], "lift_chart")
     verdicts = reasons.set_index("metric")["verdict"]
     data = metrics[metrics["relative_lift"].notna()].iloc[::-1]
-    ax = _axes(ax, figsize=(8, 0.9 + 0.45 * max(len(data), 1)))
+    ax = get_axes(ax, figsize=(8, 0.9 + 0.45 * max(len(data), 1)))
     pos = np.arange(len(data))
     for y, (_, r) in zip(pos, data.iterrows()):
         color = VERDICT_COLORS.get(verdicts[r["metric"]], COLORS["estimate"])
@@ -753,9 +754,9 @@ def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, un
     """Effect and interval of the same comparison done several ways (rows of ``frame``: method, estimate,
     ci_low, ci_high) — e.g. naive vs delta method vs clustered, or unadjusted vs CUPED."""
     check_lang(lang)
-    _require(frame, ["method", "estimate", "ci_low", "ci_high"], "interval_chart")
+    require_columns(frame, ["method", "estimate", "ci_low", "ci_high"], "interval_chart")
     data = frame.iloc[::-1]
-    ax = _axes(ax, figsize=(8, 0.9 + 0.5 * len(data)))
+    ax = get_axes(ax, figsize=(8, 0.9 + 0.5 * len(data)))
     factor = 100 if scale in ("share", "probability") else 1
     pos = np.arange(len(data))
     ax.hlines(pos, data["ci_low"] * factor, data["ci_high"] * factor, color=COLORS["estimate"], linewidth=2.4)
@@ -774,8 +775,8 @@ def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, un
 def sequential_chart(looks: pd.DataFrame, *, title: str, lang: str, ax: Axes | None = None) -> Axes:
     """Observed cumulative z at each look against the ± stopping boundaries, by information fraction."""
     check_lang(lang)
-    _require(looks, ["information_fraction", "z", "z_boundary"], "sequential_chart")
-    ax = _axes(ax)
+    require_columns(looks, ["information_fraction", "z", "z_boundary"], "sequential_chart")
+    ax = get_axes(ax)
     t = looks["information_fraction"].to_numpy()
     b = looks["z_boundary"].to_numpy()
     ax.plot(t, b, "--", color=COLORS["limit"], marker="s", label=phrase("ab_legend_boundary", lang))
@@ -788,7 +789,7 @@ def sequential_chart(looks: pd.DataFrame, *, title: str, lang: str, ax: Axes | N
     ax.set_ylabel(str(label("ab_z_axis", lang)))
     ax.yaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     ax.set_title(title)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
     return ax
 
 
@@ -797,8 +798,8 @@ def did_trend_chart(trend: pd.DataFrame, change_date, *, title: str, ylabel: str
     """Monthly means (with intervals) of the rollout group and the other groups, the change date marked:
     the pre-period lines should run parallel."""
     check_lang(lang)
-    _require(trend, ["period_start", "group", "estimate", "ci_low", "ci_high"], "did_trend_chart")
-    ax = _axes(ax)
+    require_columns(trend, ["period_start", "group", "estimate", "ci_low", "ci_high"], "did_trend_chart")
+    ax = get_axes(ax)
     for group, color, code in (("treated", COLORS["limit"], "did_treated"), ("other", COLORS["estimate"],
                                                                               "did_comparison")):
         g = trend[trend["group"] == group].sort_values("period_start")
@@ -806,8 +807,8 @@ def did_trend_chart(trend: pd.DataFrame, change_date, *, title: str, ylabel: str
         ax.plot(g["period_start"].to_numpy(), g["estimate"], "-o", color=color, markersize=4, label=str(label(code, lang)))
     ax.axvline(pd.Timestamp(change_date), color=COLORS["reference"], linestyle=":", linewidth=1.5,
                label=phrase("ab_did_change_line", lang))
-    _format_dates(ax, lang)
+    format_date_axis(ax, lang)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
     return ax

@@ -3,7 +3,7 @@
 - ``show_<section>(result, lang)`` — one report section: headings, sentences, tables and charts, displayed
   (charts end in ``plt.show()``); :func:`findings` — the summary box and the headline;
 - ``*_table`` — results as display frames (numbers rounded once, codes labelled in ``lang``, first column as
-  index, rendered by :func:`csm.report.tables.display_frame`); ``*_sentence(s)`` — plain sentences via
+  index, rendered by :func:`csm.report.display.display_frame`); ``*_sentence(s)`` — plain sentences via
   :func:`csm.report.labels.phrase`; :func:`note_sentence` — an analysis :class:`~csm.notes.Note` in words;
 - ``*_chart`` — charts on ``ax`` (a new figure when ``None``) that return the Axes and never show them.
 """
@@ -36,19 +36,11 @@ from csm.report import format as fmt
 from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label, note_text, phrase
 from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
-from csm.report.plots import COLORS, PALETTE, _axes, _format_dates, _legend, _require, _tick_labels
+from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns, tick_labels
+from csm.report.theme import COLORS, PALETTE
 from csm.report.summary import Finding, summary_block
-from csm.report.tables import (
-    bullets,
-    code_label,
-    data_notes,
-    data_quality_table,
-    display_frame,
-    format_p_value,
-    format_share,
-    heading,
-    paragraph,
-)
+from csm.report.display import bullets, code_label, data_notes, data_quality_table, display_frame, heading, paragraph
+from csm.report.format import format_p_value, format_share
 
 def _num(x, decimals: int = 0) -> str:
     """A count (``decimals=0``: a whole number of tickets) or a number with thousands separators
@@ -753,7 +745,7 @@ def _short(text: str, width: int = 22, lines: int | None = None) -> str:
 
 
 def _short_labels(values, lang: str, width: int = 22, lines: int = 2) -> list[str]:
-    return [_short(t, width, lines) for t in _tick_labels(pd.Series(list(values)), lang)]
+    return [_short(t, width, lines) for t in tick_labels(pd.Series(list(values)), lang)]
 
 
 def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title: str | None = None,
@@ -761,9 +753,9 @@ def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title
     """Pareto chart: bars of counts (largest first), cumulative share line on a right axis, the 80% line.
     More than ``max_levels + 1`` levels: the ``max_levels`` largest and one "all others" bar."""
     lang = check_lang(lang)
-    _require(pareto, [by, "count", "cumulative_share"], "pareto_chart")
+    require_columns(pareto, [by, "count", "cumulative_share"], "pareto_chart")
     pareto = lump_pareto(pareto, by, max_levels)
-    ax = _axes(ax)
+    ax = get_axes(ax)
     pos = np.arange(len(pareto), dtype=float)
     colors = [COLORS["estimate"] if v else "#9ecae1" for v in pareto.get("vital_few", [True] * len(pareto))]
     ax.bar(pos, pareto["count"].to_numpy(float), color=colors, width=0.7)
@@ -804,8 +796,8 @@ def weekly_chart(weekly: pd.DataFrame, group: str, *, lang: str, spikes: pd.Data
     """Weekly complaint counts, one line per level of ``group`` (the ``max_levels`` largest and one
     "all others" line when there are more), largest first in the legend; spike weeks shaded."""
     lang = check_lang(lang)
-    _require(weekly, ["week", group, "count"], "weekly_chart")
-    ax = _axes(ax, (10, 4))
+    require_columns(weekly, ["week", group, "count"], "weekly_chart")
+    ax = get_axes(ax, (10, 4))
     weekly = lump_weekly(weekly, group, max_levels)
     levels = list(dict.fromkeys(weekly[group]))
     palette = sns.color_palette(PALETTE, n_colors=len(levels))
@@ -818,20 +810,20 @@ def weekly_chart(weekly: pd.DataFrame, group: str, *, lang: str, spikes: pd.Data
                 linestyle="-" if level != OTHER else "--")
     for s in (spikes.itertuples() if spikes is not None else []):
         ax.axvspan(s.start, s.end + pd.Timedelta(days=1), color=COLORS["alarm"], alpha=0.12, linewidth=0)
-    _format_dates(ax, lang)
+    format_date_axis(ax, lang)
     ax.set_ylabel(code_label("complaint_weekly", lang))
     ax.set_xlabel(code_label("week", lang))
     if title:
         ax.set_title(title)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
 def spike_chart(scores: pd.DataFrame, *, lang: str, title: str | None = None, ax: Axes | None = None) -> Axes:
     """One weekly series from :attr:`csm.complaints.SpikeResult.scores`: counts, baseline, flagged weeks."""
     lang = check_lang(lang)
-    _require(scores, ["week", "count", "baseline", "flagged"], "spike_chart")
-    ax = _axes(ax, (10, 3.8))
+    require_columns(scores, ["week", "count", "baseline", "flagged"], "spike_chart")
+    ax = get_axes(ax, (10, 3.8))
     s = scores.sort_values("week")
     ax.plot(s["week"].to_numpy(), s["count"].to_numpy(float), color=COLORS["estimate"], marker="o", markersize=3,
             label=code_label("complaint_observed", lang))
@@ -840,13 +832,13 @@ def spike_chart(scores: pd.DataFrame, *, lang: str, title: str | None = None, ax
     f = s[s["flagged"]]
     ax.scatter(f["week"].to_numpy(), f["count"].to_numpy(float), color=COLORS["alarm"], zorder=5, s=40,
                label=code_label("complaint_spike_period", lang))
-    _format_dates(ax, lang)
+    format_date_axis(ax, lang)
     ax.set_ylabel(code_label("complaint_weekly", lang))
     ax.set_xlabel(code_label("week", lang))
     ax.set_ylim(bottom=0)
     if title:
         ax.set_title(title)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -877,7 +869,7 @@ def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: s
     grid = c.pivot(index="category", columns="level", values="adjusted_residual")
     grid = grid.reindex(index=order_rows + [OTHER] * (OTHER in grid.index),
                         columns=order_cols + [OTHER] * (OTHER in grid.columns))
-    ax = _axes(ax, (2.6 + 0.8 * grid.shape[1], 1.6 + 0.45 * grid.shape[0]))
+    ax = get_axes(ax, (2.6 + 0.8 * grid.shape[1], 1.6 + 0.45 * grid.shape[0]))
     values = grid.to_numpy(dtype=float)
     lim = max(3.0, float(np.nanmax(np.abs(values))))
     # colour only what is beyond chance: |residual| above the Bonferroni cut-off over the test's cells
@@ -918,9 +910,9 @@ def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = No
                      ax: Axes | None = None) -> Axes:
     """Forest plot of odds ratios (``estimate``) with 95% intervals (log scale), one colour per outcome."""
     lang = check_lang(lang)
-    _require(summary, ["outcome", "covariate", "level", "estimate", "ci_low", "ci_high"], "odds_ratio_chart")
+    require_columns(summary, ["outcome", "covariate", "level", "estimate", "ci_low", "ci_high"], "odds_ratio_chart")
     s = summary.head(top).iloc[::-1]
-    ax = _axes(ax, (8, 1.2 + 0.35 * len(s)))
+    ax = get_axes(ax, (8, 1.2 + 0.35 * len(s)))
     outcomes = list(dict.fromkeys(summary["outcome"]))
     palette = dict(zip(outcomes, sns.color_palette(PALETTE, n_colors=len(outcomes))))
     pos = np.arange(len(s), dtype=float)
@@ -938,7 +930,7 @@ def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = No
     ax.set_xlabel(code_label("complaint_odds_ratio", lang))
     if title:
         ax.set_title(title)
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 
@@ -947,11 +939,11 @@ def resolution_chart(hours: pd.DataFrame, by: str = "category", *, lang: str, sl
     """Box plot of hours to resolve per level of ``by`` (log scale), with the SLA line; the ``max_levels``
     largest levels and "all others"."""
     lang = check_lang(lang)
-    _require(hours, [by, "hours"], "resolution_chart")
+    require_columns(hours, [by, "hours"], "resolution_chart")
     hours = lump_levels(hours, by, max_levels)
     order = hours.groupby(by)["hours"].median().sort_values().index.tolist()
     data = [np.clip(hours.loc[hours[by] == o, "hours"].to_numpy(float), 0.01, None) for o in order]
-    ax = _axes(ax, (9, 4))
+    ax = get_axes(ax, (9, 4))
     # ``orientation`` since Matplotlib 3.10, where ``vert`` is deprecated (a warning on the report's stderr)
     horizontal = {"orientation": "horizontal"} if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10) \
         else {"vert": False}
@@ -1211,7 +1203,7 @@ def show_words(result, lang: str) -> None:
 
 
 class _DataFacts:
-    """What the shared data tables of :mod:`csm.report.tables` read from a loaded dataset, kept by the result."""
+    """What the shared data tables of :mod:`csm.report.display` read from a loaded dataset, kept by the result."""
 
     def __init__(self, result):
         self._quality = result.data_quality

@@ -2,8 +2,8 @@
 section of the report and :func:`findings` for its summary box, from a :class:`csm.kpi.KpiResult`.
 
 Also the scorecard's tables and sentences (``scorecard_table``, ``target_sentences``, ``change_sentences`` …) and
-the KPI definitions in the report's language. KPI results hold rates as fractions; the shared formatters of
-:mod:`csm.report.tables` (``format_quantity``) take a ``"%"`` value in percent, so every value passes
+the KPI definitions in the report's language, and the KPI charts (trend lines, league charts). KPI results hold
+rates as fractions; the shared formatter :func:`csm.report.format.format_quantity` take a ``"%"`` value in percent, so every value passes
 :func:`_shown` on its way there (percent only on display).
 """
 from __future__ import annotations
@@ -13,17 +13,23 @@ import math
 import re
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+import seaborn as sns
 from IPython.display import Markdown, display
+from matplotlib.axes import Axes
 
+from csm.errors import ParameterError
 from csm.kpi import MIN_BASELINE_SHARE, holiday_years_missing, kpi_direction
 from csm.kpi.analysis import available_rows
 from csm.report import format as fmt
-from csm.report import plots, tables
-from csm.report.format import axis_formatter
+from csm.report.charts import (add_legend, control_chart, dot_with_ci, format_date_axis, get_axes, percent_axis,
+                               require_columns, tick_labels, x_positions)
+from csm.report.display import ReportFrame, bullets, data_notes, data_quality_table, display_frame, heading, paragraph
+from csm.report.format import axis_formatter, format_quantity, n_days
 from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
+from csm.report.theme import COLORS, PALETTE
 from csm.report.summary import Finding, badge_html, summary_block
-from csm.report.tables import ReportFrame, format_quantity, n_days
 
 __all__ = [
     "show_summary", "show_changes", "show_response_times", "show_trend", "show_control", "show_leagues",
@@ -31,7 +37,7 @@ __all__ = [
     "targets_met_sentence", "skipped_sentences", "holiday_sentence", "control_sentence", "channel_sentence",
     "agents_sentence", "agents_distinct", "ranked_only", "league_extremes", "definitions_table", "definition_text",
     "channel_rows", "needs_text", "year_ranges", "control_days", "missed_names", "colour_status",
-    "fill_untested", "untested_note", "trend_grid", "period_text",
+    "fill_untested", "untested_note", "trend_grid", "period_text", "kpi_trend_chart", "league_chart",
 ]
 
 
@@ -52,7 +58,7 @@ def _shown(value, unit: str):
 
 
 def _quantity(value, unit: str, lang: str, *, low=None, high=None, signed: bool = False) -> str:
-    """:func:`csm.report.tables.format_quantity` of a KPI value (rates are fractions): "69.1% [67.5%, 70.6%]"."""
+    """:func:`csm.report.format.format_quantity` of a KPI value (rates are fractions): "69.1% [67.5%, 70.6%]"."""
     return format_quantity(_shown(value, unit), unit, lang, low=_shown(low, unit), high=_shown(high, unit),
                            signed=signed)
 
@@ -366,13 +372,13 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
             "estimate": _quantity(r["estimate"], unit, lang, low=r["ci_low"], high=r["ci_high"]),
             "previous": _quantity(r["previous"], unit, lang),
             "change": _change_text(r, lang),
-            "p_value": "" if _missing(r["p_value"]) else tables.format_p_value(r["p_value"]),
+            "p_value": "" if _missing(r["p_value"]) else fmt.format_p_value(r["p_value"]),
             "target": target_text,
             "status": status,
             "on_track": on_track,
             "n": "" if _missing(r["n"]) else fmt.count(r["n"], lang),
         })
-    return tables.display_frame(pd.DataFrame(rows), lang)
+    return display_frame(pd.DataFrame(rows), lang)
 
 
 def _codes(notes) -> set[str]:
@@ -491,7 +497,7 @@ def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> l
         out.append(phrase("kpi_change", lang, kpi=label(r["kpi"], lang),
                           previous=_quantity(r["previous"], r["unit"], lang),
                           value=_quantity(r["estimate"], r["unit"], lang),
-                          change=_change_text(r, lang), p=tables.format_p_value(r["p_value"], prefix=True)))
+                          change=_change_text(r, lang), p=fmt.format_p_value(r["p_value"], prefix=True)))
     if not out:
         out.append(phrase("no_significant_change", lang, alpha=alpha))
     return out
@@ -516,7 +522,7 @@ def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -
     (a sentence instead when no group has enough cases to be ranked)."""
     ranked = league[~league["too_few"].astype(bool)].sort_values("rank")
     if ranked.empty:
-        return tables.paragraph([phrase("league_all_too_few", lang, group=label(by, lang),
+        return paragraph([phrase("league_all_too_few", lang, group=label(by, lang),
                                         min_n=league.attrs.get("min_n", "–"))])
     show = pd.concat([ranked.head(top), ranked.tail(top)]).drop_duplicates(subset=[by])
     unit = league["unit"].iloc[0] if len(league) else ""
@@ -530,12 +536,12 @@ def league_extremes(league: pd.DataFrame, by: str, lang: str, *, top: int = 5) -
                             for e, lo, hi in zip(show["shrunk_estimate"], show["shrunk_ci_low"],
                                                  show["shrunk_ci_high"])],
     })
-    return tables.display_frame(out, lang)
+    return display_frame(out, lang)
 
 
 def definitions_table(card: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The definition behind each KPI, as computed, in ``lang`` (:func:`definition_text`)."""
-    return tables.display_frame(pd.DataFrame({"kpi": card["kpi"].map(lambda c: label(c, lang)),
+    return display_frame(pd.DataFrame({"kpi": card["kpi"].map(lambda c: label(c, lang)),
                                               "definition": card["definition"].map(lambda d: definition_text(d, lang))}),
                                 lang)
 
@@ -550,7 +556,7 @@ def trend_grid(trend: pd.DataFrame, kpis, targets: pd.DataFrame, lang: str):
     target = targets.set_index("kpi")["target"] if len(targets) else pd.Series(dtype=float)
     legend = ([], [])
     for ax, code in zip(axes.flat, kpis):
-        plots.kpi_trend_chart(trend[trend["kpi"] == code], code, target=target.get(code), lang=lang, ax=ax)
+        kpi_trend_chart(trend[trend["kpi"] == code], code, target=target.get(code), lang=lang, ax=ax)
         handles, names = ax.get_legend_handles_labels()
         if len(names) > len(legend[1]):
             legend = (handles, names)
@@ -564,11 +570,133 @@ def trend_grid(trend: pd.DataFrame, kpis, targets: pd.DataFrame, lang: str):
 def _control_grid(charts: dict, lang: str):
     fig, axes = plt.subplots(1, len(charts), figsize=(13, 4), constrained_layout=True, squeeze=False)
     for ax, (code, chart) in zip(axes.flat, charts.items()):
-        plots.control_chart(chart, title=phrase("control_chart_title", lang, kpi=label(code, lang)), lang=lang,
+        control_chart(chart, title=phrase("control_chart_title", lang, kpi=label(code, lang)), lang=lang,
                             ylabel=axis_label(code, lang), ax=ax)
         if kpi_unit(code, "en") == "%":  # a rate: fractions shown as percent
-            ax.yaxis.set_major_formatter(axis_formatter("percent", lang))
+            percent_axis(ax, lang)
     return fig
+
+
+# --------------------------------------------------------------------------- the KPI charts
+
+_X_CANDIDATES = ("period_start", "date", "period", "week", "month", "day")
+
+
+def kpi_trend_chart(trend: pd.DataFrame, kpi: str, *, target: float | None = None, lang: str,
+                    x: str | None = None, hue: str | None = None, estimate: str = "estimate",
+                    lo: str = "ci_low", hi: str = "ci_high", level: float = 0.95,
+                    ax: Axes | None = None) -> Axes:
+    """Line of a KPI over time with its confidence band and an optional target line.
+
+    ``trend`` is tidy: a time column (``x``; default the first of period_start, date,
+    period, week, month, day), the value column ``estimate`` (or a column named
+    ``kpi``), optionally ``ci_low``/``ci_high``; if it has a ``kpi`` column, the rows
+    of ``kpi`` are drawn. ``hue`` draws one line per group (labels via
+    :func:`~csm.report.labels.label`). Rate KPIs get percent ticks.
+    """
+    lang = check_lang(lang)
+    frame = trend
+    if "kpi" in frame.columns:
+        frame = frame[frame["kpi"] == kpi]
+        if frame.empty:
+            kpis = ", ".join(map(repr, pd.unique(trend["kpi"])))
+            raise ParameterError(f"kpi_trend_chart: no rows with kpi == {kpi!r}; the frame has {kpis}.")
+    y = estimate if estimate in frame.columns else kpi
+    if x is None:
+        x = next((c for c in _X_CANDIDATES if c in frame.columns), None)
+        if x is None:
+            raise ParameterError("kpi_trend_chart: no time column; name it with x=… (looked for "
+                                 f"{', '.join(_X_CANDIDATES)}); columns are {', '.join(map(repr, frame.columns))}.")
+    require_columns(frame, [x, y] + ([hue] if hue else []), "kpi_trend_chart")
+    frame = frame.sort_values(x, kind="stable")
+    ax = get_axes(ax)
+    has_band = lo in frame.columns and hi in frame.columns
+    groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=True, observed=True))
+    palette = sns.color_palette(PALETTE, n_colors=max(len(groups), 1))
+    ticks: list[str] | None = None
+    is_date = False
+    for i, (group, part) in enumerate(groups):
+        xs, ticks_i, is_date = x_positions(part[x])
+        if ticks_i is not None:
+            if hue is not None:  # categorical x shared by all groups: positions by the full order
+                order = list(pd.unique(frame[x].astype(str)))
+                xs = np.array([order.index(str(v)) for v in part[x]], dtype=float)
+                ticks_i = order
+            ticks = ticks_i
+        color = COLORS["estimate"] if hue is None else palette[i]
+        name = phrase("legend_estimate", lang) if hue is None else str(label(group, lang))
+        ax.plot(xs, part[y].to_numpy(dtype=float), marker="o" if len(part) <= 60 else None, markersize=3.5,
+                color=color, label=name)
+        if has_band:
+            band_label = phrase("legend_ci", lang, level=level) if hue is None else None
+            ax.fill_between(xs, part[lo].to_numpy(dtype=float), part[hi].to_numpy(dtype=float),
+                            color=color, alpha=0.18, linewidth=0, label=band_label)
+    if target is not None and not np.isfinite(float(target)):
+        target = None  # a target not evaluated (NaN): no line, no legend entry
+    if target is not None:
+        ax.axhline(float(target), color=COLORS["target"], linestyle="--", linewidth=1.4,
+                   label=phrase("legend_target", lang))
+    if is_date:
+        format_date_axis(ax, lang)
+    elif ticks is not None:
+        ax.set_xticks(np.arange(len(ticks)), ticks, rotation=45 if len(ticks) > 8 else 0,
+                      ha="right" if len(ticks) > 8 else "center")
+    if kpi_unit(kpi, "en") == "%":  # a rate: fractions shown as percent
+        percent_axis(ax, lang)
+    else:  # thousands separators ("4,500", never "4500"), no "4500.00"
+        ax.yaxis.set_major_formatter(axis_formatter("count" if kpi_unit(kpi, "en") == "tickets" else "number", lang))
+    ax.set_title(str(label(kpi, lang)))
+    ax.set_xlabel(str(label(x, lang)))
+    ax.set_ylabel(axis_label(kpi, lang))
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never covers the data
+    return ax
+
+
+def league_chart(frame: pd.DataFrame, label_col: str, *, lang: str, estimate: str = "estimate",
+                 lo: str = "ci_low", hi: str = "ci_high", kpi: str | None = None,
+                 reference: float | None = None, ascending: bool | None = None, title: str | None = None,
+                 ax: Axes | None = None) -> Axes:
+    """League table as a chart: one point with its interval per agent/team, sorted by ``estimate``.
+
+    The first row after sorting is drawn at the top. ``ascending=None`` puts the best on
+    top: highest first, lowest first for a ``kpi`` where lower is better (handle and
+    resolution times, per :func:`csm.kpi.kpi_direction`). ``reference`` draws a vertical
+    line, e.g. the overall rate. For shrunken estimates of :func:`csm.kpi.league_table`
+    pass ``estimate="shrunk_estimate", lo="shrunk_ci_low", hi="shrunk_ci_high"``.
+    """
+    lang = check_lang(lang)
+    require_columns(frame, [label_col, estimate], "league_chart")
+    if ascending is None:
+        ascending = False
+        if kpi is not None:
+            ascending = kpi_direction(kpi) == "lower"
+    data = frame.sort_values(estimate, ascending=ascending, kind="stable", na_position="last")
+    ax = get_axes(ax, figsize=(8.0, max(2.5, 0.32 * len(data) + 1.2)) if ax is None else None)
+    pos = np.arange(len(data), dtype=float)
+    est = data[estimate].to_numpy(dtype=float)
+    if lo in data.columns and hi in data.columns:
+        low, high = data[lo].to_numpy(dtype=float), data[hi].to_numpy(dtype=float)
+        ok = np.isfinite(low) & np.isfinite(high) & np.isfinite(est)
+        if ok.any():
+            err = np.vstack([np.clip(est[ok] - low[ok], 0, None), np.clip(high[ok] - est[ok], 0, None)])
+            ax.errorbar(est[ok], pos[ok], xerr=err, fmt="none", ecolor=COLORS["band"], alpha=0.6,
+                        elinewidth=2.0, capsize=0)
+    ax.scatter(est, pos, color=COLORS["estimate"], s=28, zorder=3)
+    if reference is not None:
+        ax.axvline(float(reference), color=COLORS["reference"], linestyle="--", linewidth=1.2,
+                   label=phrase("legend_overall", lang))
+    ax.set_yticks(pos, tick_labels(data[label_col], lang))
+    ax.set_ylim(len(data) - 0.5, -0.5)  # first row on top
+    ax.grid(axis="y", visible=False)
+    measure = kpi if kpi is not None else estimate
+    if kpi is not None and kpi_unit(kpi, "en") == "%":  # a rate: fractions shown as percent
+        percent_axis(ax, lang, axis="x")
+    ax.set_xlabel(axis_label(measure, lang))
+    ax.set_ylabel(str(label(label_col, lang)))
+    if title is not None:
+        ax.set_title(title)
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over the intervals
+    return ax
 
 
 # --------------------------------------------------------------------------- the report's sections
@@ -589,9 +717,9 @@ def findings(result, lang: str) -> list[Finding]:
 def show_summary(result, lang: str) -> None:
     """Title, summary box, the comparison and the sections left out, and the scorecard table."""
     current, previous = period_text(result, lang)
-    display(tables.heading("kpi_scorecard_title", lang, level=1, period=current))
+    display(heading("kpi_scorecard_title", lang, level=1, period=current))
     display(summary_block(findings(result, lang), lang))
-    display(tables.bullets([  # what the summary does not say already: the comparison, sections left out
+    display(bullets([  # what the summary does not say already: the comparison, sections left out
         phrase("period_compared", lang, period=current, previous=previous or "—"),
         *skipped_sentences(result.skipped, lang),
         holiday_sentence(result.holidays, result.trend_from, result.current.last_day, lang)
@@ -602,8 +730,8 @@ def show_summary(result, lang: str) -> None:
 
 def show_changes(result, lang: str) -> None:
     """The KPIs that changed significantly against the comparison period."""
-    display(tables.heading("change_heading", lang))
-    display(tables.bullets(change_sentences(result.headline, lang)))
+    display(heading("change_heading", lang))
+    display(bullets(change_sentences(result.headline, lang)))
 
 
 def show_response_times(result, lang: str) -> None:
@@ -612,17 +740,17 @@ def show_response_times(result, lang: str) -> None:
     if not result.shows.get("first_response", True):
         return
     by_channel = channel_rows(result.scorecard)
-    display(tables.heading("response_heading", lang))
+    display(heading("response_heading", lang))
     if not by_channel["estimate"].notna().any():
-        display(tables.paragraph([phrase("no_chart_data", lang, what=label("first_response_minutes", lang))]))
+        display(paragraph([phrase("no_chart_data", lang, what=label("first_response_minutes", lang))]))
         return
-    display(tables.paragraph([channel_sentence(by_channel, lang)]))
+    display(paragraph([channel_sentence(by_channel, lang)]))
     table = fill_untested(scorecard_table(by_channel, result.targets, lang), lang)
     display(colour_status(table, lang))
     if str(label("p_value", lang)) not in table.columns:
-        display(tables.paragraph([untested_note(lang)]))
+        display(paragraph([untested_note(lang)]))
     # dots, not bars: minutes for phone and chat and hours for e-mail share one (log) axis honestly
-    plots.dot_with_ci(by_channel, "channel", lang=lang, kpi="first_response_minutes",
+    dot_with_ci(by_channel, "channel", lang=lang, kpi="first_response_minutes",
                       title=phrase("breakdown_title", lang, kpi=label("first_response_minutes", lang),
                                    group=label("channel", lang)))
     plt.show()
@@ -630,7 +758,7 @@ def show_response_times(result, lang: str) -> None:
 
 def show_trend(result, lang: str) -> None:
     """The trend grid (:func:`trend_grid`)."""
-    display(tables.heading("trend_heading", lang))
+    display(heading("trend_heading", lang))
     trend_grid(result.trend, result.trend_kpis, result.targets, lang)
     plt.show()
 
@@ -639,13 +767,13 @@ def show_control(result, lang: str) -> None:
     """Control charts of the last ``spc_days`` days and what their signals mean."""
     if not result.spc and not result.spc_missing:
         return
-    display(tables.heading("control_heading", lang))
+    display(heading("control_heading", lang))
     for code in result.spc_missing:
-        display(tables.paragraph([phrase("no_chart_data", lang, what=label(code, lang))]))
+        display(paragraph([phrase("no_chart_data", lang, what=label(code, lang))]))
     if result.spc:
         _control_grid(dict(result.spc), lang)
         plt.show()
-        display(tables.bullets([control_sentence(code, chart, lang) for code, chart in result.spc.items()]))
+        display(bullets([control_sentence(code, chart, lang) for code, chart in result.spc.items()]))
 
 
 def show_leagues(result, lang: str) -> None:
@@ -653,15 +781,15 @@ def show_leagues(result, lang: str) -> None:
     leagues = dict(result.leagues)
     if not leagues and not result.league_missing:
         return
-    display(tables.heading("league_heading", lang))
+    display(heading("league_heading", lang))
     for by, metric in result.league_missing:  # e.g. survey responses that cannot be matched to a team
-        display(tables.paragraph([phrase("no_chart_data", lang, what=phrase(
+        display(paragraph([phrase("no_chart_data", lang, what=phrase(
             "league_title", lang, kpi=label(metric, lang), group=label(by, lang)))]))
     teams = {key: league for key, league in leagues.items() if key[0] == "team" and len(league)}
     if teams:
         fig, axes = plt.subplots(1, len(teams), figsize=(13, 4), constrained_layout=True, squeeze=False)
         for ax, ((by, metric), league) in zip(axes.flat, teams.items()):
-            plots.league_chart(league, by, lang=lang, ax=ax, estimate="shrunk_estimate", lo="shrunk_ci_low",
+            league_chart(league, by, lang=lang, ax=ax, estimate="shrunk_estimate", lo="shrunk_ci_low",
                                hi="shrunk_ci_high", kpi=metric,
                                title=phrase("league_title", lang, kpi=label(metric, lang), group=label(by, lang)))
         plt.show()
@@ -669,18 +797,18 @@ def show_leagues(result, lang: str) -> None:
     overall = result.scorecard.set_index("kpi")["estimate"].get("fcr_rate")
     distinct = agents is not None and len(agents) and agents_distinct(agents, overall)
     if agents is not None and len(agents):
-        display(tables.paragraph([agents_sentence(agents, overall, "agent_id", lang)]))
+        display(paragraph([agents_sentence(agents, overall, "agent_id", lang)]))
     if distinct:  # a ranked chart only when some agents can be told apart from the rest
         fig, ax = plt.subplots(figsize=(9, 1.5 + 0.16 * len(agents)), constrained_layout=True)
-        plots.league_chart(agents, "agent_id", lang=lang, ax=ax, estimate="shrunk_estimate", lo="shrunk_ci_low",
+        league_chart(agents, "agent_id", lang=lang, ax=ax, estimate="shrunk_estimate", lo="shrunk_ci_low",
                            hi="shrunk_ci_high", kpi="fcr_rate", reference=overall,
                            title=phrase("league_title", lang, kpi=label("fcr_rate", lang),
                                         group=label("agent_id", lang)))
         plt.show()
     if leagues:
-        display(tables.paragraph([phrase("league_method", lang, min_n=result.league_min_n)]))
+        display(paragraph([phrase("league_method", lang, min_n=result.league_min_n)]))
     if distinct:  # a best/worst list only of agents that can be told apart (else the sentence above says so)
-        display(tables.heading("league_extremes_heading", lang, level=3, kpi=label("fcr_rate", lang),
+        display(heading("league_extremes_heading", lang, level=3, kpi=label("fcr_rate", lang),
                                group=str(label("agent_id", lang)).lower()))  # "… by agent: best and worst"
         display(league_extremes(ranked_only(agents), "agent_id", lang))
 
@@ -698,11 +826,11 @@ class _DataView:
 def show_data(result, lang: str) -> None:
     """The appendix: the data's period, rows loaded and dropped, problems and KPI notes, the definitions."""
     view = _DataView(result)
-    display(tables.heading("data_heading", lang))
-    display(tables.paragraph([phrase("data_period", lang, start=fmt.day(result.data_start, lang),
+    display(heading("data_heading", lang))
+    display(paragraph([phrase("data_period", lang, start=fmt.day(result.data_start, lang),
                                      end=fmt.day(result.data_end, lang)),
                               phrase("ci_note", lang, level=0.95)]))
-    display(tables.data_quality_table(view, lang))
+    display(data_quality_table(view, lang))
     notes = pd.DataFrame({"kpi": [n.params["kpi"] for n in result.notes], "note": [(n,) for n in result.notes]})
-    display(tables.bullets(tables.data_notes(view, notes, lang)))
+    display(bullets(data_notes(view, notes, lang)))
     display(definitions_table(available_rows(result.scorecard), lang))

@@ -1,5 +1,5 @@
 """The feedback_sentiment report in either language: one ``show_<section>(result, lang)`` per report section
-(headings, sentences, tables through :func:`csm.report.tables.display_frame`, charts) and :func:`findings` for the
+(headings, sentences, tables through :func:`csm.report.display_frame`, charts) and :func:`findings` for the
 summary box, all from a :class:`csm.sentiment.SentimentResult`; plus the sentence and chart builders they use.
 
 Every sentence names the window its numbers come from: the report's period (headline, languages) or the
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import textwrap
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -20,11 +19,11 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from csm.report import format as fmt
-from csm.report import tables
+from csm.report.display import bullets, display_frame, heading, paragraph
 from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label, phrase, relabel
-from csm.errors import ParameterError
-from csm.report.plots import COLORS, DateTicks
+from csm.report.charts import format_date_axis, get_axes, require_columns
+from csm.report.theme import COLORS
 from csm.report.summary import Finding, summary_block
 from csm.sentiment import MEASURED_ACCURACY
 
@@ -80,7 +79,7 @@ def _missing(x) -> bool:
 
 def _show(frame: pd.DataFrame, lang: str, codes=(), *, counts: str = "n") -> None:
     """A formatted frame with the codes in ``codes`` relabelled, through the one table renderer."""
-    display(tables.display_frame(relabel(frame, list(codes), lang) if codes else frame, lang,
+    display(display_frame(relabel(frame, list(codes), lang) if codes else frame, lang,
                                  headers={"n": counts}))
 
 
@@ -109,7 +108,7 @@ def findings(result, lang: str) -> list:
 def show_summary(result, lang: str) -> None:
     """Title, the summary box, then only what it does not say: the few-texts caveat, the share over the whole
     window, the aspects' share of negative texts and the analysis notes."""
-    display(tables.heading("sentiment_title", lang, level=1, period=period_text(result.current, lang)))
+    display(heading("sentiment_title", lang, level=1, period=period_text(result.current, lang)))
     display(summary_block(findings(result, lang), lang))
     lines = headline_sentences(result.headline, result.window_headline, result.by_language.iloc[:0],
                                result.aspect_table.iloc[:0], lang=lang, noun=noun(result, lang),
@@ -117,13 +116,13 @@ def show_summary(result, lang: str) -> None:
                                window=window_label(result, lang))
     notes = ([lines[0]] if result.headline.n < FEW_TEXTS else []) + lines[1:] + note_sentences(result, lang)
     if notes:
-        display(tables.paragraph(notes))
+        display(paragraph(notes))
 
 
 def show_distribution(result, lang: str) -> None:
     """Sentiment by channel, team and category (charts and tables, with the language mix of each and the
     comparison within each language where the mixes differ), by language, and the most negative agents."""
-    display(tables.heading("sentiment_distribution_heading", lang))
+    display(heading("sentiment_distribution_heading", lang))
     what = noun(result, lang)
     sentences = skipped_sentences(result.skipped, {"breakdowns", "by_channel", "by_team", "by_category",
                                                    "by_agent"}, lang)
@@ -133,7 +132,7 @@ def show_distribution(result, lang: str) -> None:
                                         lang))
         if result.levels_lumped:
             sentences.append(phrase("sentiment_levels_note", lang, n=result.max_levels))
-    display(tables.paragraph(sentences))
+    display(paragraph(sentences))
     drawn = [by for by in charted if len(result.breakdowns[by]) > 1]  # a single group is a table row, not a chart
     if drawn:
         tall = max(len(result.breakdowns[by]) for by in drawn)
@@ -150,23 +149,23 @@ def show_distribution(result, lang: str) -> None:
         if by == "language":
             continue
         # teams and channels with different language mixes: Chinese and English are scored differently
-        display(tables.paragraph([mix_sentence(result.mix[by], by, lang)]))
+        display(paragraph([mix_sentence(result.mix[by], by, lang)]))
         if by in result.within_language:
-            display(tables.paragraph([phrase("sentiment_within_language_title", lang, group=label(by, lang))]))
+            display(paragraph([phrase("sentiment_within_language_title", lang, group=label(by, lang))]))
             _show(formatted(result.within_language[by][["language", by, *_SHOWN]], lang), lang, ["language", by],
                   counts=counts)
     if result.agents is not None:
         if len(result.agents):
-            display(tables.paragraph([phrase("sentiment_agents_note", lang, min_n=result.agent_min_comments)]))
+            display(paragraph([phrase("sentiment_agents_note", lang, min_n=result.agent_min_comments)]))
             _show(formatted(result.agents[["agent_id", *_SHOWN]], lang), lang, counts=counts)
         else:
-            display(tables.paragraph([phrase("sentiment_agents_none", lang, min_n=result.agent_min_comments,
+            display(paragraph([phrase("sentiment_agents_none", lang, min_n=result.agent_min_comments,
                                              noun=what)]))
 
 
 def show_trend(result, lang: str) -> None:
     """The negative share per month and language over the window."""
-    display(tables.heading("sentiment_trend_heading", lang))
+    display(heading("sentiment_trend_heading", lang))
     negative_share_trend(result.trend, lang=lang, by="language",
                          title=phrase("sentiment_trend_title", lang, noun=noun(result, lang)))
     plt.show()
@@ -175,10 +174,10 @@ def show_trend(result, lang: str) -> None:
 def show_aspects(result, lang: str) -> None:
     """What negative feedback is about: the aspects ranked by impact (chart and table), the aspects never
     mentioned, and masked example quotes of the top aspects (in the report's language where there are any)."""
-    display(tables.heading("sentiment_aspects_heading", lang))
+    display(heading("sentiment_aspects_heading", lang))
     what, window = noun(result, lang), window_label(result, lang)
     shown, not_mentioned = aspect_table(result.aspect_table, lang)  # no rows of zeros: named in one sentence
-    display(tables.paragraph([phrase("sentiment_aspects_note", lang, noun=what, n=result.window_headline.n,
+    display(paragraph([phrase("sentiment_aspects_note", lang, noun=what, n=result.window_headline.n,
                                      window=window),
                               not_mentioned_sentence(not_mentioned, window, what, lang)]))
     if len(shown):
@@ -186,13 +185,13 @@ def show_aspects(result, lang: str) -> None:
                            title=phrase("sentiment_aspect_chart_title", lang, noun=what))
         plt.show()
         _show(shown, lang, ["aspect"])
-    display(tables.heading("sentiment_examples_heading", lang, level=3, noun=what))
+    display(heading("sentiment_examples_heading", lang, level=3, noun=what))
     examples = result.examples.get(lang)
     if examples is None or not len(examples):
         examples = result.examples["any"]
         others = sorted(set(result.negative_languages) - {lang})
         if len(examples) and others:
-            display(tables.paragraph([phrase("sentiment_examples_other_language", lang, noun=what,
+            display(paragraph([phrase("sentiment_examples_other_language", lang, noun=what,
                                              language=_join([str(label(x, lang)) for x in others], lang))]))
     if len(examples):
         with pd.option_context("display.max_colwidth", 200):  # quotes are shown whole
@@ -202,17 +201,17 @@ def show_aspects(result, lang: str) -> None:
 def show_validity(result, lang: str) -> None:
     """How far to trust the scores: the check against the customers' own ratings and the verdict per language
     (or which input would enable the check)."""
-    display(tables.heading("sentiment_validity_heading", lang))
+    display(heading("sentiment_validity_heading", lang))
     if not result.ratings:
-        display(tables.paragraph(skipped_sentences(result.skipped, {"validity"}, lang)))
+        display(paragraph(skipped_sentences(result.skipped, {"validity"}, lang)))
         return
     rated = result.rated
-    display(tables.paragraph([phrase("sentiment_validity_text", lang),
+    display(paragraph([phrase("sentiment_validity_text", lang),
                               phrase("sentiment_validity_window", lang, n=rated["n"],
                                      period=period_text(result.current, lang), start=fmt.day(rated["first"], lang),
                                      end=fmt.day(rated["last"], lang))]))
-    display(tables.heading("sentiment_trust_heading", lang, level=3))
-    display(tables.paragraph(trust_sentences(result.trust, result.main_rating, lang)))
+    display(heading("sentiment_trust_heading", lang, level=3))
+    display(paragraph(trust_sentences(result.trust, result.main_rating, lang)))
 
 
 def show_appendix(result, lang: str) -> None:
@@ -222,13 +221,13 @@ def show_appendix(result, lang: str) -> None:
         rating = result.main_rating
         rating_name = phrase(f"sentiment_rating_{rating}", lang)
         agreement = result.agreement
-        display(tables.heading("sentiment_appendix_heading", lang))
-        display(tables.bullets([
+        display(heading("sentiment_appendix_heading", lang))
+        display(bullets([
             phrase("sentiment_rho_line", lang, language=label(r.language, lang), rating=rating_name, rho=r.estimate,
                    lo=r.ci_low, hi=r.ci_high, n=r.n) if pd.notna(r.estimate)
             else phrase("sentiment_rho_untested", lang, language=label(r.language, lang), rating=rating_name, n=r.n)
             for r in agreement[agreement["rating"] == rating].itertuples()]))
-        display(tables.paragraph([phrase("sentiment_calibration_title", lang, rating=rating_name),
+        display(paragraph([phrase("sentiment_calibration_title", lang, rating=rating_name),
                                   calibration_sentence(result.calibration, lang)]))
         _show(formatted(result.calibration, lang, shares=("agreement", "ci_low", "ci_high"), polarity=()), lang,
               ["language"], counts=count_code(result))
@@ -239,25 +238,25 @@ def show_appendix(result, lang: str) -> None:
                         decimals={"spearman_rho": 2, "ci_low": 2, "ci_high": 2}), lang, ["language", "rating"],
               counts=count_code(result))
         for language, wide in result.confusion.items():
-            display(tables.paragraph([phrase("sentiment_confusion_title", lang, rating=rating_name,
+            display(paragraph([phrase("sentiment_confusion_title", lang, rating=rating_name,
                                              language=label(language, lang))]))
             counts = wide.apply(lambda col: [fmt.count(v, lang) for v in col]).rename(
                 columns=lambda c: label(c, lang)).rename_axis(columns=None)
             frame = counts.reset_index().rename(columns={"label": "sentiment_label"})
             _show(frame.assign(sentiment_label=[label(v, lang) for v in frame["sentiment_label"]]), lang)
-    display(tables.paragraph([phrase("sentiment_polarity_title", lang, period=period_text(result.current, lang))]))
+    display(paragraph([phrase("sentiment_polarity_title", lang, period=period_text(result.current, lang))]))
     _show(formatted(result.by_language[["language", "n", "mean_polarity", "polarity_ci_low", "polarity_ci_high"]],
                     lang), lang, ["language"], counts=count_code(result))
     if (result.aspect_table["mentions"] > 0).any():
-        display(tables.paragraph([phrase("sentiment_aspects_detail_note", lang, noun=noun(result, lang))]))
+        display(paragraph([phrase("sentiment_aspects_detail_note", lang, noun=noun(result, lang))]))
         _show(aspect_table(result.aspect_table, lang, detail=True)[0], lang, ["aspect"])
 
 
 def show_data_notes(result, lang: str) -> None:
     """Data and method: the span of the texts, how they are scored, the interval level."""
-    display(tables.heading("data_heading", lang))
+    display(heading("data_heading", lang))
     first, last = result.text_span
-    display(tables.paragraph([
+    display(paragraph([
         phrase("data_period", lang, start=fmt.day(first, lang), end=fmt.day(last, lang)),
         phrase("sentiment_method_text", lang, lo=fmt.number(result.thresholds["negative_below"], lang, 2),
                hi=fmt.number(result.thresholds["positive_above"], lang, 2), **method_figures(lang)),
@@ -542,23 +541,6 @@ def method_figures(lang: str) -> dict:
 
 
 # --------------------------------------------------------------------------- charts
-def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    return ax if ax is not None else plt.subplots(figsize=figsize)[1]
-
-
-def _require(frame: pd.DataFrame, columns, what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ParameterError(f"{what}: column(s) {', '.join(repr(c) for c in missing)} not in the frame; "
-                             f"its columns are {', '.join(map(repr, frame.columns))}.")
-
-
-def _format_dates(ax: Axes, lang: str) -> None:
-    """Date ticks in ``lang``, about one label per inch of axis."""
-    width_in = ax.figure.get_figwidth() * ax.get_position().width
-    ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=int(np.clip(width_in / 1.1, 3, 9))))
-    ax.xaxis.set_major_formatter(DateTicks(lang))
-
 def _wrap(text: str, width: int) -> str:
     """``text`` on lines of at most ``width`` characters: at spaces, else (Chinese) after ``width`` characters."""
     if len(text) <= width:
@@ -572,9 +554,9 @@ def negative_share_bars(frame: pd.DataFrame, x: str, *, lang: str, title: str | 
                         ax: Axes | None = None) -> Axes:
     """Horizontal bars of ``share_negative`` per ``x`` with its Wilson interval (``ci_low``/``ci_high``)."""
     lang = check_lang(lang)
-    _require(frame, [x, "share_negative", "ci_low", "ci_high"], "negative_share_bars")
+    require_columns(frame, [x, "share_negative", "ci_low", "ci_high"], "negative_share_bars")
     data = frame.reset_index(drop=True)
-    ax = _axes(ax, (6, 0.6 + 0.35 * len(data)))
+    ax = get_axes(ax, (6, 0.6 + 0.35 * len(data)))
     pos = np.arange(len(data), dtype=float)[::-1]
     est = data["share_negative"].to_numpy(dtype=float)
     ax.barh(pos, est, color=COLORS["estimate"], height=0.65)
@@ -597,8 +579,8 @@ def negative_share_trend(trend: pd.DataFrame, *, lang: str, title: str | None = 
                          ax: Axes | None = None) -> Axes:
     """Line of the negative share per month (``period_start``) with its interval band (one line per ``by`` value)."""
     lang = check_lang(lang)
-    _require(trend, ["period_start", "share_negative", "ci_low", "ci_high"], "negative_share_trend")
-    ax = _axes(ax, (9, 3.8))
+    require_columns(trend, ["period_start", "share_negative", "ci_low", "ci_high"], "negative_share_trend")
+    ax = get_axes(ax, (9, 3.8))
     groups = trend.groupby(by, sort=True) if by else [(None, trend)]
     for key, g in groups:
         g = g.sort_values("period_start")
@@ -609,7 +591,7 @@ def negative_share_trend(trend: pd.DataFrame, *, lang: str, title: str | None = 
     ax.set_ylim(bottom=0)
     ax.set_ylabel(str(label("share_negative", lang)))
     ax.set_xlabel("")  # the ticks are months; a title under them would crowd the legend below
-    _format_dates(ax, lang)
+    format_date_axis(ax, lang)
     if title:
         ax.set_title(title)
     if by:  # below the axes, never over the lines or their points
@@ -623,9 +605,9 @@ def negative_share_trend(trend: pd.DataFrame, *, lang: str, title: str | None = 
 def aspect_impact_bars(summary: pd.DataFrame, *, lang: str, title: str | None = None, ax: Axes | None = None) -> Axes:
     """Horizontal bars of negative comments per aspect (``negative``), ordered as given (by impact)."""
     lang = check_lang(lang)
-    _require(summary, ["aspect", "negative", "mentions"], "aspect_impact_bars")
+    require_columns(summary, ["aspect", "negative", "mentions"], "aspect_impact_bars")
     data = summary.reset_index(drop=True)
-    ax = _axes(ax, (7, 0.6 + 0.4 * len(data)))
+    ax = get_axes(ax, (7, 0.6 + 0.4 * len(data)))
     pos = np.arange(len(data), dtype=float)[::-1]
     ax.barh(pos, data["mentions"].to_numpy(dtype=float), color="#d9d9d9", height=0.65,
             label=str(label("mentions", lang)))
