@@ -63,8 +63,8 @@ def test_the_headline_churn_rate_and_nps_are_the_kpi_scorecards(sample):
                             comparison=(previous.start, previous.last_day)).iloc[0]
     now = result.churn_now
     assert 0 < now["estimate"] < 1  # a fraction
-    assert now["estimate"] == pytest.approx(theirs["estimate"] / 100, rel=1e-12)
-    assert now["change"] == pytest.approx(theirs["change"] / 100, rel=1e-12)
+    assert now["estimate"] == pytest.approx(theirs["estimate"], rel=1e-12)
+    assert now["change"] == pytest.approx(theirs["change"], rel=1e-12)
     assert result.records()["churn_rate"]["value"] == pytest.approx(now["estimate"], rel=1e-5)
     nps_kpi = kpi.net_promoter_score(data.responses, period=(current.start, current.last_day)).iloc[0]
     assert result.nps_now["estimate"] == pytest.approx(nps_kpi["estimate"], rel=1e-12)
@@ -123,5 +123,5 @@ def test_churn_rate_counts_active_customers_like_the_scorecard_when_a_flag_lacks
                       "churn_date": [d("2025-03-10"), pd.NaT, pd.NaT], "churned": [True, True, False]})
     out = churn.churn_rate(c, parse_period("2025-03")).iloc[0]
     theirs = kpi.churn_rate(c, period=("2025-03-01", "2025-03-31")).iloc[0]
-    assert out["n"] == theirs["n"] == 2 and out["estimate"] == pytest.approx(theirs["estimate"] / 100)
+    assert out["n"] == theirs["n"] == 2 and out["estimate"] == pytest.approx(theirs["estimate"])
     assert np.isnan(out["p_value"])
