@@ -1,7 +1,7 @@
 """The NPS / churn / CLV report (notebooks/nps_churn_clv): its sections, sentences, tables and charts.
 
 One function per report section, ``show_<section>(result, lang)``, turns a
-:class:`csm.customers.CustomersResult` into headings, sentences, tables (:func:`csm.report.tables.display_frame`)
+:class:`csm.customers.CustomersResult` into headings, sentences, tables (:func:`csm.report.display.display_frame`)
 and charts (each ending in ``plt.show()``) and returns None; :func:`findings` gives the summary box's lines.
 Below them: the readings of this topic (hazard and odds ratios in words, the churn trend sentence), the table
 cell formatter and the charts (thin matplotlib functions over the result's tidy frames, returning the Axes).
@@ -19,12 +19,13 @@ from matplotlib.axes import Axes
 from csm.compat import BOXPLOT_HORIZONTAL
 from csm.customers.churn import SERVICE_COVARIATES
 from csm.report import format as fmt
-from csm.report import plots, tables
+from csm.report.charts import add_legend, bar_with_ci, draw_intervals, format_date_axis, get_axes, interval_chart
+from csm.report.charts import require_columns
+from csm.report.display import bullets, data_notes, data_quality_table, display_frame, heading, paragraph
+from csm.report.display import code_label as _code_label
 from csm.report.labels import axis_label, check_lang, label, phrase
-from csm.report.plots import COLORS, _axes, _format_dates, _legend, _require
 from csm.report.summary import Finding, record_headline, summary_block
-from csm.report.tables import code_label as _code_label
-from csm.report.tables import display_frame
+from csm.report.theme import COLORS
 
 __all__ = ["findings", "show_summary", "show_nps", "show_drivers", "show_churn", "show_retention", "show_cox",
            "show_at_risk", "show_clv", "show_appendix_nps_churn", "show_appendix_cox", "show_appendix_clv",
@@ -32,7 +33,7 @@ __all__ = ["findings", "show_summary", "show_nps", "show_drivers", "show_churn",
            "code_label", "term_label", "formatted", "period_text", "ratio_interval", "ratio_digits",
            "points_interval", "driver_rows", "term_kind", "hazard_reading", "times", "label_other", "hazard_rows",
            "top_churn_driver", "change_status", "trend_sentence",
-           "forest_chart", "retention_chart", "rate_trend_chart", "schoenfeld_chart", "holdout_chart",
+           "retention_chart", "rate_trend_chart", "schoenfeld_chart", "holdout_chart",
            "clv_distribution_chart"]
 
 PREFIX = "cust_"
@@ -160,8 +161,8 @@ def show_summary(result, lang: str) -> None:
     r, lang = result, check_lang(lang)
     period_name = period_text(r.current, lang)
     previous_name = period_text(r.previous, lang) if r.previous is not None else None
-    display(tables.heading("cust_title", lang, level=1, period=period_name))
-    display(tables.paragraph([phrase("cust_period_line" if r.previous is not None else "cust_period_line_alone",
+    display(heading("cust_title", lang, level=1, period=period_name))
+    display(paragraph([phrase("cust_period_line" if r.previous is not None else "cust_period_line_alone",
                                      lang, period=period_name, previous=previous_name,
                                      start=fmt.day(r.data_start, lang), end=fmt.day(r.as_of, lang))]))
     found = findings(r, lang)
@@ -178,7 +179,7 @@ def show_summary(result, lang: str) -> None:
         signup = r.data.customers["signup_date"]
         headline.append(phrase("cust_headline_churn_none", lang, period=period_name, start=fmt.day(signup.min(), lang),
                                end=fmt.day(signup.max(), lang)))
-    display(tables.paragraph(headline + ([phrase("cust_snapshot_note", lang)] if r.snapshot else [])))
+    display(paragraph(headline + ([phrase("cust_snapshot_note", lang)] if r.snapshot else [])))
 
 
 def _nps_compare_sentence(r, lang: str) -> str | None:
@@ -199,12 +200,12 @@ def _nps_compare_sentence(r, lang: str) -> str | None:
 def show_nps(result, lang: str) -> None:
     """NPS over the whole history, the breakdowns that differ (charted) or not, two segments compared, the trend."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_nps_heading", lang))
+    display(heading("cust_nps_heading", lang))
     if r.scored is None:
-        display(tables.paragraph([_skipped(r, "nps", lang)]))
+        display(paragraph([_skipped(r, "nps", lang)]))
         return
     overall = r.nps_overall
-    display(tables.paragraph([phrase("cust_nps_overall", lang, start=fmt.day(r.scored["submitted_at"].min(), lang),
+    display(paragraph([phrase("cust_nps_overall", lang, start=fmt.day(r.scored["submitted_at"].min(), lang),
                                      end=fmt.day(r.as_of, lang), value=_nps_points(overall["estimate"], lang),
                                      low=_nps_points(overall["ci_low"], lang),
                                      high=_nps_points(overall["ci_high"], lang), n=int(overall["n"]))]))
@@ -218,14 +219,14 @@ def show_nps(result, lang: str) -> None:
                                  squeeze=False, gridspec_kw={"width_ratios": widths})
         for ax, s in zip(axes.flat, differ):
             t = r.nps_by[s].assign(**{s: [code_label(v, lang) for v in r.nps_by[s][s]]})
-            plots.bar_with_ci(t, s, lang=lang, kpi="nps", ax=ax,
+            bar_with_ci(t, s, lang=lang, kpi="nps", ax=ax,
                               title=phrase("breakdown_title", lang, kpi="NPS", group=label(s, lang)))
         plt.show()
     sentences = [phrase("cust_nps_flat", lang, by=code_label(s, lang), p=fmt.p_value(tests[s]["p_value"], lang))
                  for s in flat]
     compare = _nps_compare_sentence(r, lang)
     missing = [_skipped(r, f"nps_by_{s}", lang) for s in r.parameters["nps_segments"] if s not in r.nps_segments]
-    display(tables.paragraph(sentences + ([compare] if compare else []) + missing))
+    display(paragraph(sentences + ([compare] if compare else []) + missing))
     ax = rate_trend_chart(r.nps_trend, lang=lang, ylabel=axis_label("nps", lang),
                           title=phrase("cust_nps_trend_title", lang), ax=plt.subplots(figsize=(7.5, 3.0))[1])
     ax.axhline(0, color="#555555", linewidth=0.8)
@@ -235,18 +236,19 @@ def show_nps(result, lang: str) -> None:
 def show_drivers(result, lang: str) -> None:
     """The detractor model: odds ratios charted, the change in the chance of a detractor per factor, sentiment."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_drivers_heading", lang))
+    display(heading("cust_drivers_heading", lang))
     if r.skip("detractor_drivers") is not None:
-        display(tables.paragraph([_skipped(r, "detractor_drivers", lang)]))
+        display(paragraph([_skipped(r, "detractor_drivers", lang)]))
     elif r.note("detractor_drivers") is not None:
-        display(tables.paragraph([_fit_failed(r.note("detractor_drivers"), lang)]))
+        display(paragraph([_fit_failed(r.note("detractor_drivers"), lang)]))
     if r.drivers is None:
         return
     summary = r.drivers.summary
-    forest_chart(summary, estimate="odds_ratio", lang=lang, xlabel=phrase("cust_or_axis", lang),
-                 title=phrase("cust_drivers_title", lang))
+    interval_chart(summary.assign(term=[code_label(t, lang) for t in summary["term"]]), "term", "odds_ratio",
+                   lang=lang, reference=1.0, log=True, xlabel=phrase("cust_or_axis", lang), ylabel="",
+                   title=phrase("cust_drivers_title", lang))
     plt.show()
-    display(tables.paragraph([phrase("cust_drivers_lead", lang)]))
+    display(paragraph([phrase("cust_drivers_lead", lang)]))
     _table(driver_rows(summary, lang), lang)
     top = summary.sort_values("marginal_effect", ascending=False).head(3)
     open_, close = ("（", "）") if lang == "zh" else (" (", ")")
@@ -258,7 +260,7 @@ def show_drivers(result, lang: str) -> None:
     else:
         sentences.append(phrase("cust_sentiment_means", lang, **{k: fmt.number(v, lang, 2, signed=True)
                                                                  for k, v in r.polarity_means.to_dict().items()}))
-    display(tables.paragraph(sentences))
+    display(paragraph(sentences))
 
 
 def _percent_columns(frame: pd.DataFrame, columns=("estimate", "ci_low", "ci_high")) -> pd.DataFrame:
@@ -269,16 +271,16 @@ def _percent_columns(frame: pd.DataFrame, columns=("estimate", "ci_low", "ci_hig
 def show_churn(result, lang: str) -> None:
     """The monthly churn rate and its trend."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_churn_heading", lang))
+    display(heading("cust_churn_heading", lang))
     if r.monthly_churn is None:
-        display(tables.paragraph([_skipped(r, "churn_trend", lang,
+        display(paragraph([_skipped(r, "churn_trend", lang,
                                            shown=phrase("cust_needs_churn_dates", lang) if r.snapshot else None)]))
         return
     rate_trend_chart(_percent_columns(r.monthly_churn), lang=lang, ylabel=phrase("cust_churn_axis", lang),
                      title=phrase("cust_churn_trend_title", lang), ax=plt.subplots(figsize=(7.5, 3.0))[1])
     plt.show()
     if r.churn_trend is not None:
-        display(tables.paragraph([trend_sentence(r.churn_trend, lang, detail=True)]))
+        display(paragraph([trend_sentence(r.churn_trend, lang, detail=True)]))
 
 
 def _retention_items(at: pd.DataFrame, by: str, lang: str) -> str:
@@ -290,9 +292,9 @@ def _retention_items(at: pd.DataFrame, by: str, lang: str) -> str:
 def show_retention(result, lang: str) -> None:
     """Kaplan–Meier retention overall and by the requested columns; those that differ get a panel."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_retention_heading", lang))
+    display(heading("cust_retention_heading", lang))
     if r.survival is None:
-        display(tables.paragraph([_skipped(r, "retention", lang)]))
+        display(paragraph([_skipped(r, "retention", lang)]))
         return
     months = r.parameters["retention_months"]
     sentences = []
@@ -327,7 +329,7 @@ def show_retention(result, lang: str) -> None:
     plt.show()
     sentences += [phrase("cust_retention_flat", lang, by=code_label(g.by, lang), p=fmt.p_value(r.logrank_p[g.by], lang))
                   for g in flat]
-    display(tables.bullets(sentences))
+    display(bullets(sentences))
 
 
 def _cox_sentences(r, lang: str) -> list[str]:
@@ -359,14 +361,14 @@ def _cox_sentences(r, lang: str) -> list[str]:
 def show_cox(result, lang: str) -> None:
     """The Cox model's hazard ratios in words, and what it could not include."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_cox_heading", lang))
+    display(heading("cust_cox_heading", lang))
     if not r.has_churn:
-        display(tables.paragraph([_skipped(r, "cox_service", lang)]))
+        display(paragraph([_skipped(r, "cox_service", lang)]))
     if r.cox is not None:
-        display(tables.paragraph([phrase("cust_cox_lead", lang)]))
+        display(paragraph([phrase("cust_cox_lead", lang)]))
         _table(hazard_rows(r.cox.summary, lang, reference=r.reference, panel=r.panel), lang)
     if r.has_churn:
-        display(tables.paragraph(_cox_sentences(r, lang)))
+        display(paragraph(_cox_sentences(r, lang)))
 
 
 def _at_risk_view(r, lang: str) -> dict:
@@ -433,19 +435,19 @@ def _at_risk_view(r, lang: str) -> dict:
 def show_at_risk(result, lang: str) -> None:
     """The customers most at risk (first 10; the rest and the method in the appendix)."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_at_risk_heading", lang))
+    display(heading("cust_at_risk_heading", lang))
     if r.note("at_risk") is not None:
-        display(tables.paragraph([_fit_failed(r.note("at_risk"), lang)]))
+        display(paragraph([_fit_failed(r.note("at_risk"), lang)]))
     if r.at_risk is not None:
         view = _at_risk_view(r, lang)
         if len(view["shown"]):
             _table(view["shown"].iloc[:10], lang)
-        display(tables.paragraph(view["sentences"]))
+        display(paragraph(view["sentences"]))
     elif r.cox is None:
         if not r.has_churn:
-            display(tables.paragraph([_skipped(r, "at_risk", lang)]))
+            display(paragraph([_skipped(r, "at_risk", lang)]))
         else:  # the Cox model above could not be fitted: its sentence says why
-            display(tables.paragraph([_not_tested("at_risk", lang, phrase("cust_reason_no_cox", lang))]))
+            display(paragraph([_not_tested("at_risk", lang, phrase("cust_reason_no_cox", lang))]))
 
 
 def _money_or_not(v, lang: str, currency: str) -> str:
@@ -470,7 +472,7 @@ def show_clv(result, lang: str) -> None:
     """Lifetime value: the simple formula per group, the expected CLV per customer and the model tiers."""
     r, lang = result, check_lang(lang)
     currency, p = _currency(r), r.parameters
-    display(tables.heading("cust_clv_heading", lang))
+    display(heading("cust_clv_heading", lang))
     if r.seed is not None:
         seed, group = r.seed, r.seed.columns[0]
         shown = pd.DataFrame({
@@ -484,18 +486,18 @@ def show_clv(result, lang: str) -> None:
                        f"{_money_or_not(hi, lang, currency)}]" if np.isfinite(e) else _money_or_not(e, lang, currency)
                        for e, lo, hi in zip(seed["estimate"], seed["ci_low"], seed["ci_high"])]})
         _table(formatted(shown, lang), lang)
-        display(tables.paragraph([phrase("cust_seed_clv_method", lang, margin=p["margin"])]
+        display(paragraph([phrase("cust_seed_clv_method", lang, margin=p["margin"])]
                                  + ([phrase("cust_seed_clv_snapshot", lang)] if r.snapshot else [])))
     else:
-        display(tables.paragraph([_skipped(r, "seed_clv", lang)]))
+        display(paragraph([_skipped(r, "seed_clv", lang)]))
     if not r.has_transactions:
-        display(tables.paragraph([_skipped(r, "purchase_models", lang)]))
+        display(paragraph([_skipped(r, "purchase_models", lang)]))
     elif r.note("purchase_models") is not None:
-        display(tables.paragraph([_fit_failed(r.note("purchase_models"), lang)]))
+        display(paragraph([_fit_failed(r.note("purchase_models"), lang)]))
     values = r.clv
     if values is None:
         return
-    display(tables.heading("cust_clv_customer_heading", lang, level=3))
+    display(heading("cust_clv_customer_heading", lang, level=3))
     clv_distribution_chart(values.fillna({"tier": "unknown"}), by="tier", lang=lang, currency=currency,
                            title=phrase("cust_clv_title", lang, months=p["horizon_months"]))
     plt.show()
@@ -515,29 +517,29 @@ def show_clv(result, lang: str) -> None:
                       phrase("cust_tier_weak" if tiers["kappa"].iloc[0] < 0.4 else "cust_tier_agrees", lang)]
     else:
         sentences.append(_skipped(r, "model_tiers", lang))
-    display(tables.paragraph(sentences))
+    display(paragraph(sentences))
 
 
 # --------------------------------------------------------------------------- appendix
 def show_appendix_nps_churn(result, lang: str) -> None:
     """Appendix: NPS tables per breakdown with their tests, the detractor model's method, cohort churn rates."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("cust_appendix_heading", lang))
+    display(heading("cust_appendix_heading", lang))
     if r.scored is not None:
-        display(tables.heading("cust_nps_heading", lang, level=3))
+        display(heading("cust_nps_heading", lang, level=3))
         for s in r.nps_segments:
             t = r.nps_by[s][[s, "estimate", "ci_low", "ci_high", "n", "promoter_share", "detractor_share"]]
             t = t.assign(promoter_share=[fmt.percent(v, lang) for v in t["promoter_share"]],
                          detractor_share=[fmt.percent(v, lang) for v in t["detractor_share"]])
             _table(formatted(t, lang, decimals=1, codes=[s]), lang)
         tests = r.nps_tests
-        display(tables.paragraph([phrase("cust_nps_method", lang)] + [
+        display(paragraph([phrase("cust_nps_method", lang)] + [
             phrase("cust_nps_test", lang, by=code_label(s, lang), chi2=tests[s]["statistic"], dof=int(tests[s]["dof"]),
                    p=fmt.p_value(tests[s]["p_value"], lang))
             for s in r.nps_segments if np.isfinite(tests[s]["p_value"])]))
     drivers, with_sentiment = r.drivers, r.drivers_with_sentiment
     if drivers is not None:
-        display(tables.heading("cust_drivers_heading", lang, level=3))
+        display(heading("cust_drivers_heading", lang, level=3))
         sentences = [phrase("cust_drivers_method", lang, n=drivers.n, detractors=drivers.detractors,
                             r2=drivers.pseudo_r2)]
         if r.polarity:
@@ -547,15 +549,15 @@ def show_appendix_nps_churn(result, lang: str) -> None:
                              else phrase("cust_sentiment_used", lang, odds=row["odds_ratio"], low=row["ci_low"],
                                          high=row["ci_high"], n=with_sentiment.n, r2_without=drivers.pseudo_r2,
                                          r2_with=with_sentiment.pseudo_r2))
-        display(tables.paragraph(sentences))
+        display(paragraph(sentences))
     if r.cohorts is not None:
         cohorts = r.cohorts
-        display(tables.heading("cust_churn_heading", lang, level=3))
+        display(heading("cust_churn_heading", lang, level=3))
         _table(formatted(cohorts.assign(**{c: [fmt.percent(v, lang, 2) for v in cohorts[c]]
                                            for c in ("estimate", "ci_low", "ci_high")}), lang), lang)
-        display(tables.paragraph([phrase("cust_churn_method", lang, start=fmt.month(r.follow_up_start, lang))]))
+        display(paragraph([phrase("cust_churn_method", lang, start=fmt.month(r.follow_up_start, lang))]))
     if r.survival is not None:
-        display(tables.paragraph([phrase("cust_retention_method", lang)]))
+        display(paragraph([phrase("cust_retention_method", lang)]))
 
 
 def show_appendix_cox(result, lang: str) -> None:
@@ -564,7 +566,7 @@ def show_appendix_cox(result, lang: str) -> None:
     r, lang = result, check_lang(lang)
     cox, reference = r.cox, r.reference
     if cox is not None:
-        display(tables.heading("cust_cox_heading", lang, level=3))
+        display(heading("cust_cox_heading", lang, level=3))
         if r.cox_kind == "cox_service":
             method = phrase("cust_cox_method", lang, rows=cox.n, customers=cox.customers, events=cox.events,
                             start=fmt.day(r.follow_up_start, lang))
@@ -572,20 +574,20 @@ def show_appendix_cox(result, lang: str) -> None:
             dropped = phrase("cust_cox_dropped", lang, n=r.cox_dropped_rows) if r.cox_dropped_rows else ""
             method = phrase("cust_cox_customer_method", lang, customers=cox.customers, events=cox.events,
                             dropped=dropped)
-        display(tables.paragraph([method]))
+        display(paragraph([method]))
         terms = [term_label(t, lang, reference) for t in cox.summary["term"]]
-        forest_chart(cox.summary.assign(term=terms), lang=lang, xlabel=phrase("cust_hr_axis", lang),
-                     title=phrase("cust_cox_title", lang))
+        interval_chart(cox.summary.assign(term=terms), "term", "hazard_ratio", lang=lang, reference=1.0, log=True,
+                       xlabel=phrase("cust_hr_axis", lang), ylabel="", title=phrase("cust_cox_title", lang))
         plt.show()
         _table(formatted(cox.summary[["term", "hazard_ratio", "ci_low", "ci_high", "p_value"]].assign(term=terms),
                          lang, decimals={"hazard_ratio": 3, "ci_low": 3, "ci_high": 3}), lang)
-        display(tables.heading("cust_ph_heading", lang, level=3))
+        display(heading("cust_ph_heading", lang, level=3))
         schoenfeld_chart(cox.schoenfeld, cox.terms, lang=lang,
                          labels={t: term_label(t, lang, reference) for t in cox.terms})
         plt.show()
         _table(formatted(cox.ph_check[["term", "rho", "p_value"]].assign(
             term=[term_label(t, lang, reference) for t in cox.ph_check["term"]]), lang, decimals={"rho": 3}), lang)
-        display(tables.paragraph([phrase("cust_ph_method", lang),
+        display(paragraph([phrase("cust_ph_method", lang),
                                   phrase("cust_ph_violated", lang, terms=", ".join(
                                       term_label(t, lang, reference) for t in r.violated))
                                   if r.violated else phrase("cust_ph_ok", lang)]))
@@ -593,10 +595,10 @@ def show_appendix_cox(result, lang: str) -> None:
         return
     view = _at_risk_view(r, lang)
     if view["method"]:
-        display(tables.heading("cust_at_risk_heading", lang, level=3))
-        display(tables.paragraph(view["method"]))
+        display(heading("cust_at_risk_heading", lang, level=3))
+        display(paragraph(view["method"]))
     if len(view["rest"]):
-        display(tables.heading("cust_at_risk_rest_heading", lang, level=3))
+        display(heading("cust_at_risk_rest_heading", lang, level=3))
         _table(view["rest"], lang)
 
 
@@ -605,22 +607,22 @@ def show_appendix_clv(result, lang: str) -> None:
     r, lang = result, check_lang(lang)
     currency = _currency(r)
     if r.seed is not None:
-        display(tables.heading("cust_clv_heading", lang, level=3))
-        display(tables.paragraph([phrase("cust_seed_clv_cap", lang, cap=r.parameters["lifetime_cap_years"])]
+        display(heading("cust_clv_heading", lang, level=3))
+        display(paragraph([phrase("cust_seed_clv_cap", lang, cap=r.parameters["lifetime_cap_years"])]
                                  + _seed_sentences(r, lang)))
     if r.bgnbd is None:
         return
-    display(tables.heading("cust_bgnbd_heading", lang, level=3))
+    display(heading("cust_bgnbd_heading", lang, level=3))
     params = pd.concat([r.bgnbd.summary.assign(model="BG/NBD"), r.mbgnbd.summary.assign(model="MBG/NBD"),
                         r.gamma_gamma.summary.assign(model="Gamma-Gamma")])
     params = params.assign(parameter=params["parameter"].replace({"alpha": "α"}))
     _table(formatted(params[["model", "parameter", "estimate", "se", "ci_low", "ci_high"]], lang, decimals=3), lang)
-    display(tables.paragraph([phrase("cust_bgnbd_method", lang, unit=label(f"cust_unit_{r.parameters['time_unit']}", lang),
+    display(paragraph([phrase("cust_bgnbd_method", lang, unit=label(f"cust_unit_{r.parameters['time_unit']}", lang),
                                      n=r.bgnbd.n, mean_spend=fmt.money(r.gamma_gamma.mean_spend, lang, currency, 2),
                                      corr=fmt.number(r.spend_corr, lang, 2, signed=True)),
                               phrase("cust_observation_end_note", lang) if r.has_churn else ""]))
     if r.tiers is not None:
-        display(tables.paragraph([phrase("cust_kappa", lang, kappa=fmt.number(float(r.tiers["kappa"].iloc[0]), lang, 2))]))
+        display(paragraph([phrase("cust_kappa", lang, kappa=fmt.number(float(r.tiers["kappa"].iloc[0]), lang, 2))]))
 
 
 def show_appendix_holdout(result, lang: str) -> None:
@@ -628,10 +630,10 @@ def show_appendix_holdout(result, lang: str) -> None:
     r, lang = result, check_lang(lang)
     if r.bgnbd is None:
         return
-    display(tables.heading("cust_holdout_heading", lang, level=3))
+    display(heading("cust_holdout_heading", lang, level=3))
     note = r.note("purchase_models", where="holdout")
     if note is not None:
-        display(tables.paragraph([_fit_failed(note, lang)]))
+        display(paragraph([_fit_failed(note, lang)]))
     if r.holdout is None:
         return
     check, total, calibration_end = r.holdout, r.holdout_total, r.calibration_end
@@ -640,7 +642,7 @@ def show_appendix_holdout(result, lang: str) -> None:
     plt.show()
     _table(formatted(check.assign(frequency_group=[label("cust_all", lang) if g == "all" else g
                                                    for g in check["frequency_group"]]), lang, decimals=3), lang)
-    display(tables.paragraph([phrase("cust_holdout_sentence", lang, start=fmt.day(calibration_end, lang),
+    display(paragraph([phrase("cust_holdout_sentence", lang, start=fmt.day(calibration_end, lang),
                                      end=fmt.day(r.as_of, lang), n=int(total["customers"]),
                                      predicted=total["predicted"], actual=total["actual"],
                                      error=fmt.number(100 * (total["predicted"] / total["actual"] - 1), lang, 1,
@@ -652,9 +654,9 @@ def show_appendix_one_time(result, lang: str) -> None:
     r, lang = result, check_lang(lang)
     if r.bgnbd is None:
         return
-    display(tables.heading("cust_one_time_heading", lang, level=3))
+    display(heading("cust_one_time_heading", lang, level=3))
     o = r.one_time
-    display(tables.paragraph([phrase("cust_one_time_note", lang, share=o["share"], n=o["n"], median=o["median"],
+    display(paragraph([phrase("cust_one_time_note", lang, share=o["share"], n=o["n"], median=o["median"],
                                      low=o["low"], ll_b=fmt.number(r.bgnbd.loglik, lang, 1),
                                      ll_m=fmt.number(r.mbgnbd.loglik, lang, 1))]))
 
@@ -662,11 +664,11 @@ def show_appendix_one_time(result, lang: str) -> None:
 def show_data(result, lang: str) -> None:
     """The data and method notes: the data's range, the interval level, rows loaded and dropped."""
     r, lang = result, check_lang(lang)
-    display(tables.heading("data_heading", lang))
-    display(tables.paragraph([phrase("data_period", lang, start=fmt.day(r.data_start, lang), end=fmt.day(r.as_of, lang)),
+    display(heading("data_heading", lang))
+    display(paragraph([phrase("data_period", lang, start=fmt.day(r.data_start, lang), end=fmt.day(r.as_of, lang)),
                               phrase("ci_note", lang, level=0.95)]))
-    display(tables.data_quality_table(r.data, lang))
-    display(tables.bullets(tables.data_notes(r.data, pd.DataFrame(columns=["kpi", "note"]), lang)))
+    display(data_quality_table(r.data, lang))
+    display(bullets(data_notes(r.data, pd.DataFrame(columns=["kpi", "note"]), lang)))
 
 
 # =========================================================================== readings, cells and charts
@@ -835,41 +837,13 @@ def trend_sentence(trend: dict, lang: str, *, detail: bool = False, alpha: float
 
 
 # --------------------------------------------------------------------------- charts
-def forest_chart(frame: pd.DataFrame, term: str = "term", estimate: str = "hazard_ratio", *, lo: str = "ci_low",
-                 hi: str = "ci_high", lang: str, xlabel: str, title: str | None = None, reference: float = 1.0,
-                 log: bool = True, ax: Axes | None = None) -> Axes:
-    """Ratios (hazard or odds ratios) with interval whiskers, one row per term, reference line at 1."""
-    lang = check_lang(lang)
-    _require(frame, [term, estimate, lo, hi], "forest_chart")
-    data = frame.reset_index(drop=True)
-    ax = _axes(ax, (8, 0.9 + 0.45 * len(data)))
-    y = np.arange(len(data))[::-1]
-    est = data[estimate].to_numpy(float)
-    err = np.vstack([est - data[lo].to_numpy(float), data[hi].to_numpy(float) - est])
-    ax.errorbar(est, y, xerr=err, fmt="o", color=COLORS["estimate"], ecolor="#333333", capsize=4)
-    ax.axvline(reference, color=COLORS["reference"], linestyle="--", linewidth=1)
-    if log:  # ratios: equal steps for ×2 and ÷2; ticks at 1-2-5 steps read as multiples ("0.5×", "2×")
-        from matplotlib.ticker import LogLocator, NullFormatter
-
-        ax.set_xscale("log")
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-        ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}×"))
-        ax.xaxis.set_minor_formatter(NullFormatter())
-    ax.set_yticks(y, [str(code_label(t, lang)) for t in data[term]])
-    ax.set_xlabel(xlabel)
-    ax.grid(axis="y", visible=False)
-    if title:
-        ax.set_title(title)
-    return ax
-
-
 def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | None = None,
                     ax: Axes | None = None, legend: bool = True) -> Axes:
     """Kaplan–Meier retention curves (steps) per group with shaded pointwise confidence bands (``legend=False``
     for a single overall curve)."""
     lang = check_lang(lang)
-    _require(curves, [by, "time", "survival", "ci_low", "ci_high"], "retention_chart")
-    ax = _axes(ax)
+    require_columns(curves, [by, "time", "survival", "ci_low", "ci_high"], "retention_chart")
+    ax = get_axes(ax)
     colors = sns.color_palette(n_colors=curves[by].nunique())
     for color, (g, c) in zip(colors, curves.groupby(by, sort=True)):
         ax.step(c["time"], 100 * c["survival"], where="post", color=color, label=str(code_label(g, lang)))
@@ -878,7 +852,7 @@ def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | No
     ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
     ax.set_ylabel(phrase("cust_retained_axis", lang))
     if legend:  # beside the plot, so it never covers a curve
-        _legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        add_legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if title:
         ax.set_title(title)
     return ax
@@ -888,8 +862,8 @@ def rate_trend_chart(trend: pd.DataFrame, *, x: str = "period_start", lang: str,
                      by: str | None = None, ax: Axes | None = None) -> Axes:
     """A rate per period (estimate with a shaded interval), optionally one line per group."""
     lang = check_lang(lang)
-    _require(trend, [x, "estimate", "ci_low", "ci_high"], "rate_trend_chart")
-    ax = _axes(ax)
+    require_columns(trend, [x, "estimate", "ci_low", "ci_high"], "rate_trend_chart")
+    ax = get_axes(ax)
     groups = trend.groupby(by, sort=True) if by else [(None, trend)]
     colors = sns.color_palette(n_colors=max(trend[by].nunique(), 1) if by else 1)
     for color, (g, t) in zip(colors, groups):
@@ -898,11 +872,11 @@ def rate_trend_chart(trend: pd.DataFrame, *, x: str = "period_start", lang: str,
         ax.fill_between(t[x], t["ci_low"].to_numpy(float), t["ci_high"].to_numpy(float), color=color, alpha=0.2,
                         linewidth=0)
     if pd.api.types.is_datetime64_any_dtype(trend[x]):
-        _format_dates(ax, lang)
+        format_date_axis(ax, lang)
     ax.set_xlabel(str(code_label(x, lang)))
     ax.set_ylabel(ylabel)
     if by:
-        _legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+        add_legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     ax.yaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     if title:
         ax.set_title(title)
@@ -922,7 +896,8 @@ def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 1
     for ax, t in zip(axes.flat, terms):
         g = residuals.groupby(q, observed=True)[t]
         mean, se = g.mean().to_numpy(), (g.std() / np.sqrt(g.size())).to_numpy()
-        ax.errorbar(mids, mean, yerr=2 * se, fmt="o-", color=COLORS["estimate"], ecolor="#777777", capsize=3)
+        draw_intervals(ax, mids, mean, mean - 2 * se, mean + 2 * se, style="bar", ecolor="#777777", capsize=3)
+        ax.plot(mids, mean, "o-", color=COLORS["estimate"])
         ax.axhline(0, color=COLORS["reference"], linestyle="--", linewidth=1)
         ax.set_title(str(labels[t]) if labels and t in labels else str(code_label(t, lang)), fontsize=11)
         ax.set_xlabel(phrase("cust_tenure_months_axis", lang))
@@ -934,9 +909,9 @@ def schoenfeld_chart(residuals: pd.DataFrame, terms, *, lang: str, bins: int = 1
 def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = None, ax: Axes | None = None) -> Axes:
     """Mean actual vs predicted holdout repeat purchases per calibration-frequency group (:func:`csm.customers.clv.holdout_comparison`)."""
     lang = check_lang(lang)
-    _require(comparison, ["frequency_group", "actual", "predicted"], "holdout_chart")
+    require_columns(comparison, ["frequency_group", "actual", "predicted"], "holdout_chart")
     data = comparison[comparison["frequency_group"] != "all"]
-    ax = _axes(ax, (7.5, 3.2))
+    ax = get_axes(ax, (7.5, 3.2))
     pos = np.arange(len(data), dtype=float)
     ax.bar(pos - 0.2, data["actual"], width=0.4, color="#999999", label=phrase("cust_legend_actual", lang))
     ax.bar(pos + 0.2, data["predicted"], width=0.4, color=COLORS["estimate"], label=phrase("cust_legend_predicted", lang))
@@ -944,7 +919,7 @@ def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = No
     ax.set_xlabel(phrase("cust_calibration_purchases_axis", lang))
     ax.set_ylabel(phrase("cust_holdout_purchases_axis", lang))
     ax.grid(axis="x", visible=False)
-    _legend(ax, loc="upper left")
+    add_legend(ax, loc="upper left")
     if title:
         ax.set_title(title)
     return ax
@@ -955,8 +930,8 @@ def clv_distribution_chart(clv: pd.DataFrame, *, by: str, lang: str, title: str 
     """Distribution of expected CLV per customer by group: box plots on a linear money axis (boxes: the middle
     half, whiskers 5–95%; the few customers beyond are not drawn, the axis ends just past the longest whisker)."""
     lang = check_lang(lang)
-    _require(clv, [by, "clv"], "clv_distribution_chart")
-    ax = _axes(ax, (7.5, 1.3 + 0.55 * clv[by].nunique()))
+    require_columns(clv, [by, "clv"], "clv_distribution_chart")
+    ax = get_axes(ax, (7.5, 1.3 + 0.55 * clv[by].nunique()))
     data = clv[np.isfinite(clv["clv"])]
     order = sorted(data[by].astype(str).unique())
     groups = [data.loc[data[by].astype(str) == g, "clv"].to_numpy(float) for g in order]
