@@ -164,6 +164,11 @@ def _param_summary(nll, log_x: np.ndarray, names: tuple[str, ...], confidence: f
                          "ci_low": np.exp(log_x - z * se_log), "ci_high": np.exp(log_x + z * se_log)})
 
 
+def _standard_errors(summary: pd.DataFrame) -> dict:
+    """``{parameter: se}`` of a fitted model's summary (:func:`_param_summary`)."""
+    return dict(zip(summary["parameter"], summary["se"].astype(float))) if len(summary) else {}
+
+
 # --------------------------------------------------------------------------- BG/NBD and MBG/NBD
 def _bgnbd_loglik(params, x, t_x, T, modified: bool, groups=None) -> np.ndarray:
     """Per-customer log-likelihood of BG/NBD (FHL 2005a eq. 6) or MBG/NBD (Batislam et al. 2007).
@@ -203,7 +208,7 @@ class BGNBDModel:
     @property
     def standard_errors(self) -> dict:
         """Standard error of each parameter (delta method from the log-scale Hessian)."""
-        return dict(zip(self.summary["parameter"], self.summary["se"].astype(float))) if len(self.summary) else {}
+        return _standard_errors(self.summary)
 
     @property
     def _modified(self) -> bool:
@@ -340,7 +345,7 @@ class GammaGammaModel:
     @property
     def standard_errors(self) -> dict:
         """Standard error of each parameter (delta method from the log-scale Hessian)."""
-        return dict(zip(self.summary["parameter"], self.summary["se"].astype(float))) if len(self.summary) else {}
+        return _standard_errors(self.summary)
 
     @property
     def mean_spend(self) -> float:
