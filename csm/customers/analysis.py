@@ -30,6 +30,7 @@ from csm.customers import churn, clv, nps
 from csm.errors import AnalysisError, CsmError, DataError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
+from csm.report.levels import lump_levels  # pure pandas; lives in csm.report for now (as for complaints, sentiment)
 
 __all__ = ["CustomersResult", "RetentionGroup", "analyse", "rounded", "COX_TERM_NEEDS"]
 
@@ -253,8 +254,6 @@ def _follow_up_start(data, has_churn: bool, data_start) -> pd.Timestamp:
 
 def _lumped(frame: pd.DataFrame, column: str, max_levels: int) -> pd.DataFrame:
     """Many levels: the largest ``max_levels`` by rows, the rest as "all others"."""
-    from csm.report.levels import lump_levels  # a data helper kept in csm.report.levels for now
-
     return lump_levels(frame, column, max_levels)
 
 
