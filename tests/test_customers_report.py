@@ -81,25 +81,28 @@ def test_churn_trend_recovers_a_planted_trend_and_matches_statsmodels():
     from csm.customers import churn
 
     monthly = _monthly_churn(1.8)
-    trend = churn.churn_trend(monthly)
-    assert trend["ci_low"] < 1.8 < trend["ci_high"] and trend["p_value"] < 0.001 and trend["months"] == 18
-    assert trend["first_rate"] == pytest.approx(0.011, rel=0.1) and trend["last_rate"] == pytest.approx(
+    trend = churn.fit_churn_trend(monthly)
+    assert trend.ci_low < 1.8 < trend.ci_high and trend.p_value < 0.001 and trend.months == 18
+    assert trend.first_rate == pytest.approx(0.011, rel=0.1) and trend.last_rate == pytest.approx(
         0.011 * 1.8 ** (17 / 12), rel=0.1)
     fit = sm.GLM(monthly["churned"], sm.add_constant(np.arange(18.0)), family=sm.families.Poisson(),
                  offset=np.log(monthly["n"])).fit()
-    assert trend["rate_ratio_12"] == pytest.approx(np.exp(12 * fit.params.iloc[1]))
-    assert trend["p_value"] == pytest.approx(fit.pvalues.iloc[1])
-    flat = churn.churn_trend(_monthly_churn(1.0, seed=8))
-    assert flat["ci_low"] < 1.0 < flat["ci_high"]  # no planted trend: the interval holds 1×
+    assert trend.rate_ratio_12 == pytest.approx(np.exp(12 * fit.params.iloc[1]))
+    assert trend.p_value == pytest.approx(fit.pvalues.iloc[1])
+    assert trend.loglik == pytest.approx(fit.llf) and trend.standard_errors["slope"] == pytest.approx(fit.bse.iloc[1])
+    assert trend.rate(monthly["period_start"]) == pytest.approx(fit.fittedvalues / monthly["n"])
+    assert trend.summary.iloc[0]["estimate"] == trend.rate_ratio_12
+    flat = churn.fit_churn_trend(_monthly_churn(1.0, seed=8))
+    assert flat.ci_low < 1.0 < flat.ci_high  # no planted trend: the interval holds 1×
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_churn_trend_sentence_and_status(lang):
     from csm.customers import churn
 
-    rising = churn.churn_trend(_monthly_churn(1.8))
+    rising = churn.fit_churn_trend(_monthly_churn(1.8))
     text = customers_report.trend_sentence(rising, lang)
     assert "1.1%" in text and "p < 0.001" in text and ("risen" in text if lang == "en" else "升至" in text)
-    assert customers_report.change_status(rising["slope"], rising["p_value"], higher_is_better=False) == "worse"
-    flat = churn.churn_trend(_monthly_churn(1.0, seed=8))
+    assert customers_report.change_status(rising.slope, rising.p_value, higher_is_better=False) == "worse"
+    flat = churn.fit_churn_trend(_monthly_churn(1.0, seed=8))
     assert ("no clear trend" if lang == "en" else "没有明显趋势") in customers_report.trend_sentence(flat, lang)

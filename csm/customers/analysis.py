@@ -93,7 +93,7 @@ class CustomersResult:
     # --- churn rate, trend, cohorts
     churn_now: pd.Series | None = field(repr=False)
     monthly_churn: pd.DataFrame | None = field(repr=False)
-    churn_trend: Mapping | None = field(repr=False)
+    churn_trend: churn.ChurnTrend | None = field(repr=False)
     cohorts: pd.DataFrame | None = field(repr=False)
     # --- retention
     survival: pd.DataFrame | None = field(repr=False)
@@ -326,7 +326,7 @@ def _churn_part(customers, current: Period, previous: Period | None, as_of, foll
     if has_churn and not snapshot:
         monthly = churn.monthly_churn_rate(customers, start=follow_up_start, end=as_of)
         try:
-            trend = _frozen(churn.churn_trend(monthly))
+            trend = churn.fit_churn_trend(monthly)
         except CsmError:  # fewer than 3 months or no churn: no trend sentence
             trend = None
     return {"churn_now": churn_now, "monthly_churn": monthly, "churn_trend": trend}

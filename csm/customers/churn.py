@@ -28,7 +28,7 @@ from csm.stats import proportion_difference, wilson_interval
 __all__ = ["DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_rate", "monthly_churn_rate",
            "cohort_churn_rate", "churn_share", "survival_frame", "kaplan_meier", "retention_curves", "logrank_test",
            "median_retention_at", "churn_panel", "CustomerCovariates", "customer_cox_frame", "CoxModel", "fit_cox",
-           "AtRiskList", "at_risk_customers", "churn_trend"]
+           "AtRiskList", "at_risk_customers", "ChurnTrend", "fit_churn_trend"]
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -677,15 +677,54 @@ def at_risk_customers(panel: pd.DataFrame, cox: CoxModel, *, horizon_months: flo
                       min_at_risk=int(min_at_risk), horizon_months=float(horizon_months))
 
 
-def churn_trend(monthly: pd.DataFrame, *, confidence: float = 0.95) -> dict:
+@dataclass(frozen=True)
+class ChurnTrend:
+    """A fitted trend of the monthly churn rate (:func:`fit_churn_trend`): ``params`` / ``standard_errors``
+    (``const``: log churn rate of the first month; ``slope``: change of the log rate per month), ``loglik``,
+    ``summary`` (one row: the rate ratio per 12 months with its interval and p-value); ``months`` (number of
+    months), ``first_month`` / ``last_month``, ``first_rate`` / ``last_rate`` (fitted monthly churn rates,
+    fractions), ``rate_ratio_12`` with ``ci_low`` / ``ci_high``, ``p_value``, ``slope``, ``se``; prediction
+    :meth:`rate`."""
+
+    params: dict
+    standard_errors: dict
+    loglik: float
+    months: int
+    first_month: pd.Timestamp
+    last_month: pd.Timestamp
+    first_rate: float
+    last_rate: float
+    rate_ratio_12: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+
+    @property
+    def slope(self) -> float:
+        return self.params["slope"]
+
+    @property
+    def se(self) -> float:
+        return self.standard_errors["slope"]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame({"term": ["rate_ratio_12"], "estimate": [self.rate_ratio_12], "ci_low": [self.ci_low],
+                             "ci_high": [self.ci_high], "p_value": [self.p_value], "n": [self.months]})
+
+    def rate(self, period_start) -> np.ndarray:
+        """The fitted monthly churn rate (a fraction) of the months starting at ``period_start``."""
+        months = pd.PeriodIndex(pd.to_datetime(pd.Series(period_start)), freq="M")
+        t = np.asarray([(m - self.first_month.to_period("M")).n for m in months], float)
+        return np.exp(self.params["const"] + self.params["slope"] * t)
+
+
+def fit_churn_trend(monthly: pd.DataFrame, *, confidence: float = 0.95) -> ChurnTrend:
     """A trend test over a monthly churn series (the frame of :func:`monthly_churn_rate`, one row per month).
 
     Poisson GLM of the month's churners on a time index (months since the first month) with log(active at the
-    month start) as offset: the slope is the change of the log monthly churn rate per month. Returns
-    ``months`` (number of months), ``first_month``/``last_month``, ``first_rate``/``last_rate`` (the fitted
-    monthly churn rate of the first and last month, fractions), ``rate_ratio_12`` (the fitted change of the rate
-    per 12 months, a multiple) with ``ci_low``/``ci_high``, ``p_value`` (Wald test of the slope) and ``slope``/``se``.
-    Raises AnalysisError with fewer than 3 months or no churn.
+    month start) as offset: the slope is the change of the log monthly churn rate per month; the rate ratio per
+    12 months exp(12·slope) has a Wald interval. Raises AnalysisError with fewer than 3 months or no churn.
     """
     import statsmodels.api as sm
 
@@ -702,8 +741,9 @@ def churn_trend(monthly: pd.DataFrame, *, confidence: float = 0.95) -> dict:
     slope, se = float(fit.params[1]), float(fit.bse[1])
     z = stats.norm.ppf(0.5 + confidence / 2)
     fitted = np.exp(fit.params[0] + fit.params[1] * np.array([t[0], t[-1]]))
-    return {"months": int(t[-1] - t[0] + 1), "first_month": months[0].start_time, "last_month": months[-1].start_time,
-            "first_rate": float(fitted[0]), "last_rate": float(fitted[1]),
-            "rate_ratio_12": float(np.exp(12 * slope)), "ci_low": float(np.exp(12 * (slope - z * se))),
-            "ci_high": float(np.exp(12 * (slope + z * se))), "p_value": float(fit.pvalues[1]),
-            "slope": slope, "se": se}
+    return ChurnTrend(params={"const": float(fit.params[0]), "slope": slope},
+                      standard_errors={"const": float(fit.bse[0]), "slope": se}, loglik=float(fit.llf),
+                      months=int(t[-1] - t[0] + 1), first_month=months[0].start_time,
+                      last_month=months[-1].start_time, first_rate=float(fitted[0]), last_rate=float(fitted[1]),
+                      rate_ratio_12=float(np.exp(12 * slope)), ci_low=float(np.exp(12 * (slope - z * se))),
+                      ci_high=float(np.exp(12 * (slope + z * se))), p_value=float(fit.pvalues[1]))

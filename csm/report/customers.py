@@ -92,7 +92,7 @@ def findings(result, lang: str) -> list[Finding]:
     found = []
     not_significant = phrase("cust_sum_not_significant", lang)
     if r.churn_trend is not None:  # the churn trend over the whole follow-up leads when it is significant
-        status = change_status(r.churn_trend["slope"], r.churn_trend["p_value"], higher_is_better=False)
+        status = change_status(r.churn_trend.slope, r.churn_trend.p_value, higher_is_better=False)
         found.append(Finding(trend_sentence(r.churn_trend, lang), status))
     now = r.nps_now
     if now is not None:
@@ -819,19 +819,19 @@ def change_status(diff, p_value, *, higher_is_better: bool, alpha: float = 0.05)
     return "improved" if (diff > 0) == higher_is_better else "worse"
 
 
-def trend_sentence(trend: dict, lang: str, *, detail: bool = False, alpha: float = 0.05) -> str:
-    """The churn trend of :func:`csm.customers.churn.churn_trend` in one sentence: "Churn has risen from 1.1% to 2.0% a month
+def trend_sentence(trend, lang: str, *, detail: bool = False, alpha: float = 0.05) -> str:
+    """The churn trend of :func:`csm.customers.churn.fit_churn_trend` in one sentence: "Churn has risen from 1.1% to 2.0% a month
     over 18 months (×1.5 per year, p < 0.001)." ``detail`` adds the interval of the yearly multiple."""
-    values = {"first": fmt.percent(trend["first_rate"], lang, 1), "last": fmt.percent(trend["last_rate"], lang, 1),
-              "months": trend["months"], "p": fmt.p_value(trend["p_value"], lang),
-              "ratio": times(trend["rate_ratio_12"], lang, 2, half=False),
-              "low": times(trend["ci_low"], lang, 2, half=False),
-              "high": times(trend["ci_high"], lang, 2, half=False),
-              "start": fmt.month(trend["first_month"], lang), "end": fmt.month(trend["last_month"], lang)}
-    if not (np.isfinite(trend["p_value"]) and trend["p_value"] < alpha):
+    values = {"first": fmt.percent(trend.first_rate, lang, 1), "last": fmt.percent(trend.last_rate, lang, 1),
+              "months": trend.months, "p": fmt.p_value(trend.p_value, lang),
+              "ratio": times(trend.rate_ratio_12, lang, 2, half=False),
+              "low": times(trend.ci_low, lang, 2, half=False),
+              "high": times(trend.ci_high, lang, 2, half=False),
+              "start": fmt.month(trend.first_month, lang), "end": fmt.month(trend.last_month, lang)}
+    if not (np.isfinite(trend.p_value) and trend.p_value < alpha):
         key = "cust_trend_flat"
     else:
-        key = "cust_trend_up" if trend["slope"] > 0 else "cust_trend_down"
+        key = "cust_trend_up" if trend.slope > 0 else "cust_trend_down"
     text = phrase(key, lang, **values)
     return text + (phrase("cust_trend_detail", lang, **values) if detail else "")
 
