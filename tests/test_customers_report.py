@@ -9,7 +9,7 @@ from scipy.stats import chi2_contingency  # noqa: E402
 
 from csm import nps  # noqa: E402
 from csm.errors import ParameterError  # noqa: E402
-from csm.parameters import check_value  # noqa: E402
+from csm.run.parameters import check_value  # noqa: E402
 from csm.report import plots_customers, tables_customers  # noqa: E402
 
 
