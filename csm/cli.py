@@ -207,10 +207,15 @@ def _cmd_run(args, command_line) -> int:
     result = runner.run_reports(
         names, project=project, overrides=overrides, params_file=args.params_file, run_id=args.run_id,
         reports_dir=args.reports_dir, force=args.force, kernel_name=args.kernel, command_line=command_line,
-        timeout=_limit(args.timeout), jobs=args.jobs,
+        timeout=_limit(args.timeout), jobs=args.jobs, progress=_finished,
     )
     _print_run(result)
     return result.exit_code
+
+
+def _finished(nb) -> None:
+    """A line on stderr as each notebook finishes (notebooks running at once finish in any order)."""
+    print(f"  {nb.name} finished: {nb.status} ({nb.duration_s:.1f} s)", file=sys.stderr, flush=True)
 
 
 def _print_run(result) -> None:
@@ -237,7 +242,8 @@ def _cmd_rerun(args, command_line) -> int:
     from csm import run as runner
 
     result = runner.rerun(args.manifest, force=args.force, run_id=args.run_id, command_line=command_line,
-                          project=args.project, timeout=_limit(args.timeout), jobs=args.jobs)
+                          project=args.project, timeout=_limit(args.timeout), jobs=args.jobs,
+                          progress=_finished)
     if result.input_changes or result.source_changes:
         print("Differences from the original run (--force given):")
         for change in [*result.input_changes, *result.source_changes]:

@@ -78,6 +78,7 @@ def test_run_exit_zero_prints_report_and_keeps_dates_as_strings(cli_project):
     # sample data generated first, with the generator's defaults, and the user told so
     assert capture["sample_calls"] == [((root / "data" / "sample").resolve(), {})]
     assert "Sample data not found; writing it" in capture["err"]
+    assert "  good finished: ok (" in capture["err"]  # each notebook is told as it finishes
     manifest = json.loads((root / "reports" / "first" / "manifest.json").read_text(encoding="utf-8"))
     results = manifest["results"]["good"]
     assert results["period_start"] == "2026-05-01" and results["period_start_type"] == "str"

@@ -473,3 +473,21 @@ def test_default_kernel_is_this_python_even_when_a_foreign_python3_kernelspec_wi
     proj = make_project(tmp_path / "proj", notebooks=("good",))
     result = run_reports(["good"], project=proj, run_id="k")
     assert result.ok, result.notebooks
+
+
+def test_a_parallel_run_starts_the_notebooks_that_took_longest_before(tmp_path):
+    from csm.run.manifest import previous_durations
+
+    reports = tmp_path / "reports"
+    for folder, started, entries in [
+        ("old", "2026-01-01T00:00:00+00:00", {"a": ("ok", 50.0), "b": ("ok", 5.0), "c": ("ok", 9.0)}),
+        ("new", "2026-02-01T00:00:00+00:00", {"a": ("ok", 10.0), "b": ("failed", 0.5)}),
+    ]:
+        (reports / folder).mkdir(parents=True)
+        notebooks = {name: {"status": status, "duration_s": seconds} for name, (status, seconds) in entries.items()}
+        (reports / folder / "manifest.json").write_text(json.dumps({"started_utc": started, "notebooks": notebooks}))
+    (reports / "broken").mkdir()
+    (reports / "broken" / "manifest.json").write_text("{not json")
+    # the newest successful time of each: a from 'new', b from 'old' (it failed in 'new'), d never ran
+    assert previous_durations(reports, ["a", "b", "d"]) == {"a": 10.0, "b": 5.0}
+    assert previous_durations(tmp_path / "nowhere", ["a"]) == {}

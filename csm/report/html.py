@@ -7,8 +7,8 @@ the characters the page shows, so Chinese never turns into □ boxes on a machin
 Table cells wrap instead of overflowing; cells tagged ``appendix`` end the report inside one collapsed
 ``<details>``. Every string that comes from data or parameters is escaped.
 
-The runner (:mod:`csm.run`) calls :func:`export_html`, :func:`write_error_page` and :func:`index_page`;
-nothing here knows an analysis.
+The runner calls :func:`export_html` and :func:`write_error_page` (:mod:`csm.run.export`) and :func:`index_page`
+(:mod:`csm.run.manifest`); nothing here knows an analysis.
 """
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from csm.run.manifest import (
     build_manifest,
     check_run_id,
     hash_inputs,
+    previous_durations,
     shown,
     stamp,
     utc_now,
@@ -118,6 +120,7 @@ def run_reports(
     command_line: list[str] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     jobs: int | None = None,
+    progress: Callable[[NotebookRun], None] | None = None,
 ) -> RunResult:
     """Execute notebooks with papermill into ``reports/<run-id>/`` (notebook, HTML, manifest).
 
@@ -130,7 +133,8 @@ def run_reports(
     notebook runs. ``timeout``: seconds each notebook may take (kernel start included; None: no limit); a
     notebook over it, a kernel that dies, SIGTERM or SIGINT end that notebook as failed within seconds,
     keeping what was executed. ``jobs``: notebooks run at once, each in its own kernel (default
-    :data:`DEFAULT_JOBS`, the cores; 1: one after the other).
+    :data:`DEFAULT_JOBS`, the cores; 1: one after the other). ``progress`` is called with each
+    notebook's outcome as soon as it finished (from a worker thread, one call at a time).
     """
     project = Path(project).resolve()
     check_jobs(jobs)
@@ -145,6 +149,7 @@ def run_reports(
         command_line=command_line,
         timeout=timeout,
         jobs=jobs,
+        progress=progress,
     )
 
 
@@ -160,6 +165,7 @@ def execute_plans(
     extra_manifest: dict | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     jobs: int | None = None,
+    progress: Callable[[NotebookRun], None] | None = None,
 ) -> RunResult:
     """Run checked ``plans`` into a new report folder of ``reports_dir`` (see :func:`run_reports`)."""
     _check_kernel(kernel_name)
@@ -187,8 +193,10 @@ def execute_plans(
         try:
             with stop.signals():  # until the folder is published: a signal stops the run, never half-way
                 inputs, input_roots = hash_inputs(plans, project)
-                runs = _run_all(plans, tmp, kernel_name, timeout=timeout, stop=stop,
-                                jobs=min(jobs or DEFAULT_JOBS, len(plans)))
+                workers = min(jobs or DEFAULT_JOBS, len(plans))
+                expected = previous_durations(reports_dir, [p.name for p in plans]) if workers > 1 else {}
+                runs = _run_all(plans, tmp, kernel_name, timeout=timeout, stop=stop, jobs=workers,
+                                progress=progress, expected=expected)
                 finished = utc_now()
                 ok = all(r.ok for r in runs) and stop.reason is None
                 replacing = target.exists()
@@ -199,7 +207,7 @@ def execute_plans(
                     command_line=command_line, kernel_name=kernel_name,
                 )
                 manifest["timeout_s"] = timeout
-                manifest["jobs"] = min(jobs or DEFAULT_JOBS, len(plans))
+                manifest["jobs"] = workers
                 if stop.reason is not None:
                     manifest["status"] = "failed"
                     manifest["stopped_by"] = stop.reason
@@ -232,16 +240,21 @@ def execute_plans(
 
 
 def _run_all(plans: list[NotebookPlan], out_dir: Path, kernel_name: str, *, timeout: float | None, stop: _Stop,
-             jobs: int) -> list[NotebookRun]:
+             jobs: int, progress: Callable[[NotebookRun], None] | None = None, expected: dict | None = None
+             ) -> list[NotebookRun]:
     """Run ``plans``, ``jobs`` at a time, each in its own kernel; the outcomes in the order of ``plans``.
+
+    The longest notebooks start first, by the seconds they took before (``expected``; a notebook without a
+    previous time first of all), so that the run takes about as long as its slowest notebook allows.
 
     Worker threads drive the kernels; this (main) thread waits and takes the signals. A notebook that has
     not started when the run is stopped is not started. A second SIGINT (KeyboardInterrupt) kills every
     kernel and waits for the workers before it propagates, so nothing writes into the folder afterwards.
     """
     runs: list[NotebookRun | None] = [None] * len(plans)
-    pending = iter(range(len(plans)))
-    taking = threading.Lock()
+    expected = expected or {}
+    pending = iter(sorted(range(len(plans)), key=lambda i: -expected.get(plans[i].name, math.inf)))
+    taking, telling = threading.Lock(), threading.Lock()
 
     def work():
         while True:
@@ -262,6 +275,10 @@ def _run_all(plans: list[NotebookPlan], out_dir: Path, kernel_name: str, *, time
                                       html_path=None, duration_s=0.0, results={},
                                       error=RunError(masked(one_line(exc)), notebook=plan.name,
                                                      exception=type(exc).__name__))
+            if progress is not None:
+                with telling:
+                    with contextlib.suppress(Exception):  # a broken progress report never fails the run
+                        progress(runs[i])
 
     workers = [threading.Thread(target=work, name=f"csm-run-{n + 1}", daemon=True) for n in range(max(1, jobs))]
     for worker in workers:

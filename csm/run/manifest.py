@@ -26,7 +26,8 @@ from csm.run.plan import NotebookPlan, report_language
 
 __all__ = [
     "INDEX_NAME", "KEY_PACKAGES", "LATEST_NAME", "MANIFEST_NAME", "RUN_ID_PATTERN", "build_manifest",
-    "check_run_id", "git_commit", "git_dirty", "hash_inputs", "input_files", "is_regular_file", "read_manifest",
+    "check_run_id", "git_commit", "git_dirty", "hash_inputs", "input_files", "is_regular_file", "previous_durations",
+    "read_manifest",
     "sha256", "shown", "stamp", "utc_now", "write_atomic", "write_index", "write_json", "write_latest",
 ]
 
@@ -304,3 +305,30 @@ def write_latest(reports_dir: Path, run_id: str, folder: Path, finished: str) ->
     """Point ``reports/latest.json`` at ``folder``: the last run in which every notebook succeeded."""
     write_json(Path(reports_dir) / LATEST_NAME, {"run_id": run_id, "folder": folder.name, "finished_utc": finished,
                                                  "manifest": f"{folder.name}/{MANIFEST_NAME}"})
+
+
+def previous_durations(reports_dir: Path, names) -> dict[str, float]:
+    """Seconds each of ``names`` took in the newest run folder of ``reports_dir`` in which it succeeded
+    (names never run successfully there are left out): what a parallel run starts first."""
+    wanted, found, manifests = set(names), {}, []
+    try:
+        folders = [f for f in Path(reports_dir).iterdir() if not f.name.startswith(".")]
+    except OSError:
+        return {}
+    for folder in folders:
+        try:
+            manifest = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            continue
+        if isinstance(manifest, dict) and isinstance(manifest.get("notebooks"), dict):
+            manifests.append(manifest)
+    manifests.sort(key=lambda m: str(m.get("started_utc", "")), reverse=True)
+    for manifest in manifests:
+        for name, entry in manifest["notebooks"].items():
+            if name in wanted and name not in found and isinstance(entry, dict) and entry.get("status") == "ok":
+                seconds = entry.get("duration_s")
+                if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds >= 0:
+                    found[name] = float(seconds)
+        if len(found) == len(wanted):
+            break
+    return found

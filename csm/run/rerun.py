@@ -249,6 +249,7 @@ def rerun(
     project: Path | str | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     jobs: int | None = None,
+    progress=None,
 ) -> RerunResult:
     """Run a stored manifest again and compare the recorded results key by key.
 
@@ -260,7 +261,7 @@ def rerun(
     ``project`` field naming another folder, or resolved parameters that do not follow from the given ones
     refuse the rerun — one RunError naming every difference — unless ``force``. Another git commit is
     said, not refused on. Results are compared exactly for strings, integers and booleans and with a
-    relative tolerance of 1e-9 for floats. ``jobs``: notebooks run at once (see :func:`csm.run.run_reports`).
+    relative tolerance of 1e-9 for floats. ``jobs``, ``progress``: as for :func:`csm.run.run_reports`.
     """
     manifest_path, reports_dir, project = _manifest_location(manifest_path, project)
     old = read_manifest(manifest_path)
@@ -312,6 +313,7 @@ def rerun(
         command_line=command_line,
         timeout=timeout,
         jobs=jobs,
+        progress=progress,
         extra_manifest={"rerun_of": {"run_id": str(old.get("run_id")), "manifest": shown(manifest_path, project),
                                      "input_changes": [str(c) for c in changes],
                                      "source_changes": source_changes, "notes": notes}},
