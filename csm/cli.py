@@ -1,5 +1,8 @@
 """The ``csm`` command line: run reports, rerun a manifest, validate a file, write sample data.
 
+``csm run`` and ``csm rerun`` run up to ``--jobs`` notebooks at once, each in its own kernel (default: the
+cores), and say each notebook on stderr as it finishes; the summary on stdout keeps the notebook order.
+
 Exit codes: 0 success; 1 a notebook failed, results differ, a file has
 problems or a file/folder cannot be used (OS error); 2 usage or parameter errors
 and refused runs; 128 + n a run stopped by signal n (SIGTERM: 143, SIGINT: 130).
