@@ -61,7 +61,7 @@ def main(argv=None) -> int:
             t, period=("2024-03-01", "2024-03-31"), comparison=("2024-02-01", "2024-02-29")),
         "scorecard, business hours, with comparison": lambda: kpi.scorecard(
             t, period=("2024-03-01", "2024-03-31"), comparison=("2024-02-01", "2024-02-29"),
-            definitions={"hours": "business"}),
+            definitions={"time_clock": "business"}),
         "monthly trend (36 months)": lambda: kpi.kpi_trend(t),
     }
     rows = [(name, *measure(fn)) for name, fn in cases.items()]

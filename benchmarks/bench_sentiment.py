@@ -110,10 +110,10 @@ def peak_memory(texts, **kw) -> float:
 
 def bench(name, texts, args, textblob_rate, jieba_seconds=None):
     s = pd.Series(texts, dtype=object)
-    sentiment._SCORERS.clear()
+    sentiment.reset_scorers()
     sentiment.score(["warm up", "热身"], n_jobs=1)   # lexicons, jieba's dictionary, model: outside the timing
     _, one = timed(lambda: sentiment.score(s, n_jobs=1))
-    sentiment._SCORERS.clear()
+    sentiment.reset_scorers()
     sentiment.score(["warm up", "热身"], n_jobs=1)
     _, many = timed(lambda: sentiment.score(s, n_jobs=args.n_jobs))
     line = (f"  {name}: {len(s):,} texts ({s.nunique() / len(s):.1%} distinct): n_jobs=1 {len(s) / one:,.0f} texts/s, "
@@ -123,7 +123,7 @@ def bench(name, texts, args, textblob_rate, jieba_seconds=None):
     if jieba_seconds:
         line += f"; time / jieba segmentation {one / jieba_seconds:.2f} (1 job), {many / jieba_seconds:.2f}"
     print(line, flush=True)
-    sentiment._SCORERS.clear()
+    sentiment.reset_scorers()
     sentiment.score(["warm up", "热身"], n_jobs=1)
     print(f"    peak allocation of score(n_jobs=1): {peak_memory(s, n_jobs=1):,.0f} MiB", flush=True)
 
@@ -160,7 +160,7 @@ def main(argv=None) -> int:
     print("csm.sentiment.score:")
     bench("English, all distinct (method='vader')", en, args, textblob_rate)
     s = pd.Series(en, dtype=object)
-    sentiment._SCORERS.clear()
+    sentiment.reset_scorers()
     sentiment.score(["warm up"], method="textblob", n_jobs=1)
     _, t1 = timed(lambda: sentiment.score(s, method="textblob", n_jobs=1))
     print(f"  English, all distinct (method='textblob'), n_jobs=1: {len(s) / t1:,.0f} texts/s, "

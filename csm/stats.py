@@ -40,6 +40,7 @@ __all__ = [
     "shrink_proportions",
     "shrink_means",
     "adjust_pvalues",
+    "single_threaded_blas",
 ]
 
 
@@ -157,23 +158,23 @@ def mean_interval(values, *, confidence: float = 0.95) -> pd.DataFrame:
 def mean_difference_from_stats(mean1, sd1, n1, mean2, sd2, n2, *, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's difference of two means ``x̄₁ − x̄₂`` with Welch–Satterthwaite t interval and p-value.
 
-    ``se = √(s₁²/n₁ + s₂²/n₂)``, ``df = se⁴ / ((s₁²/n₁)²/(n₁−1) + (s₂²/n₂)²/(n₂−1))``.
-    Vectorised. Columns: estimate, ci_low, ci_high, t, df, p_value, n1, n2.
+    ``se = √(s₁²/n₁ + s₂²/n₂)``, ``dof = se⁴ / ((s₁²/n₁)²/(n₁−1) + (s₂²/n₂)²/(n₂−1))``.
+    Vectorised. Columns: estimate, ci_low, ci_high, t, dof, p_value, n1, n2.
     """
     _check_confidence(confidence)
     m1, s1, n1, m2, s2, n2 = np.broadcast_arrays(*map(_arr, (mean1, sd1, n1, mean2, sd2, n2)))
     with np.errstate(invalid="ignore", divide="ignore"):
         v1, v2 = s1**2 / n1, s2**2 / n2
         se = np.sqrt(v1 + v2)
-        df = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
+        dof = (v1 + v2) ** 2 / (v1**2 / (n1 - 1) + v2**2 / (n2 - 1))
         d = m1 - m2
         t = d / se
         ok = (n1 >= 2) & (n2 >= 2) & (se > 0)
-        q = st.t.ppf(0.5 + confidence / 2, np.where(ok, df, 1))
-        p = 2 * st.t.sf(np.abs(t), np.where(ok, df, 1))
+        q = st.t.ppf(0.5 + confidence / 2, np.where(ok, dof, 1))
+        p = 2 * st.t.sf(np.abs(t), np.where(ok, dof, 1))
     nan = np.full(d.shape, np.nan)
     return _frame(_index_of(mean1, mean2), estimate=d, ci_low=np.where(ok, d - q * se, nan),
-                  ci_high=np.where(ok, d + q * se, nan), t=np.where(ok, t, nan), df=np.where(ok, df, nan),
+                  ci_high=np.where(ok, d + q * se, nan), t=np.where(ok, t, nan), dof=np.where(ok, dof, nan),
                   p_value=np.where(ok, p, nan), n1=n1, n2=n2)
 
 

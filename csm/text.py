@@ -1,4 +1,5 @@
-"""Text utilities for Chinese and English service text: language detection and PII masking.
+"""Text utilities for Chinese and English service text: language detection, Chinese word segmentation and
+PII masking.
 
 Both work on a whole column at once (pandas string methods with regular
 expressions) and accept a ``str``, a list or a :class:`pandas.Series`.
@@ -7,6 +8,8 @@ expressions) and accept a ``str``, a list or a :class:`pandas.Series`.
   found by their Unicode code points; exact on mixed Chinese/English comments and
   millions of texts per second (a dictionary-free detector such as langdetect
   mislabels short Chinese as Korean).
+- :func:`segment`, :func:`segmenter` — the one jieba wrapper of the project (complaint terms, Chinese sentiment):
+  jieba is imported and initialised once, its log messages silenced (they would leak into report stderr).
 - :func:`mask_pii` — phone numbers (Chinese, North American, international), e-mail
   addresses (also Chinese ones such as ``张伟@例子.中国``), Chinese resident ID numbers and
   bank-card numbers become ``[PHONE]``, ``[EMAIL]``, ``[ID]``, ``[CARD]`` before text
@@ -16,6 +19,8 @@ expressions) and accept a ``str``, a list or a :class:`pandas.Series`.
 """
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Iterable
 
@@ -35,6 +40,9 @@ LATIN_CLASS = "[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff]"
 _LATIN_WORD = LATIN_CLASS + "+"
 
 LANGUAGES = ("zh", "en", "mixed", "none")
+
+__all__ = ["HAN_CLASS", "LATIN_CLASS", "LANGUAGES", "PLACEHOLDERS", "PII_PATTERNS", "contains_cjk", "detect_language",
+           "segment", "segmenter", "mask_pii", "pseudonymise"]
 
 PLACEHOLDERS = {"phone": "[PHONE]", "email": "[EMAIL]", "id": "[ID]", "card": "[CARD]"}
 
@@ -93,6 +101,42 @@ def detect_language(texts, *, mixed_share: float = 0.3):
         mixed = (zh_words >= 1) & (en_words >= 2) & (minority >= mixed_share)
         code[both] = np.where(mixed, 2, np.where(zh_words >= en_words, 0, 1))
     return pd.Series(np.asarray(LANGUAGES, dtype=object)[code], index=s.index, name="language", dtype=STR)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chinese word segmentation (jieba)
+
+_DEFAULT_SEGMENTER = None
+
+
+def segmenter(words: Iterable[str] = ()):
+    """A jieba tokenizer (``.lcut(text, HMM=…)``), with jieba's log messages silenced.
+
+    Without ``words``: jieba's default tokenizer (its dictionary), initialised once and shared. With ``words``: a
+    new tokenizer of the default dictionary plus those words (the Chinese sentiment scorer adds its lexicon words and
+    contrast markers), so the shared default is never changed."""
+    global _DEFAULT_SEGMENTER
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # "Building prefix dict …" goes to stderr otherwise
+    extra = list(words)
+    if not extra:
+        if _DEFAULT_SEGMENTER is None:
+            jieba.initialize()
+            _DEFAULT_SEGMENTER = jieba.dt
+        return _DEFAULT_SEGMENTER
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for word in extra:
+        tokenizer.add_word(word)
+    return tokenizer
+
+
+@functools.lru_cache(maxsize=100_000)
+def segment(text: str, *, hmm: bool = False) -> tuple[str, ...]:
+    """jieba words of ``text`` with the default dictionary (``hmm``: jieba's HMM for words outside the dictionary,
+    off by default), memoised: service texts repeat the same phrases, and segmentation is most of the time."""
+    return tuple(segmenter().lcut(text, HMM=hmm))
 
 
 # ---------------------------------------------------------------------------------------------

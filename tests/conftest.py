@@ -69,3 +69,12 @@ def run_report(name: str, reports: Path, *params: str) -> tuple[int, dict, str]:
     html_files = sorted(reports.glob(f"*/{name}.html"))
     html = html_files[-1].read_text(encoding="utf-8") if html_files else ""
     return code, manifest, html
+
+
+@pytest.fixture(scope="session", autouse=True)
+def chart_theme():
+    """Every test draws with the project theme, as a notebook does after its first cell's ``use_theme()``
+    (importing a chart module applies nothing)."""
+    from csm.report.theme import use_theme
+
+    use_theme()

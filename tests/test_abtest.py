@@ -2,6 +2,7 @@
 rollout in the sample data, A/A false-positive rates, sequential type-I error, and analyst-readable errors."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -17,7 +18,8 @@ from csm.report import format as fmt
 from csm.report.labels import label
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.report import plots_abtest, tables_abtest
+from csm.notes import Skipped
+from csm.report import abtest as report
 
 ROOT = Path(__file__).resolve().parents[1]
 EXP = TRUTH["default_dataset"]["experiment"]
@@ -44,9 +46,14 @@ def data():
 
 @pytest.fixture(scope="module")
 def result(data):
-    return abtest.analyse_experiment(data.tickets, data.assignments, metrics=METRICS, planned_split=SPLIT,
-                                     responses=data.responses, customers=data.customers,
-                                     experiment_id="smart_triage", end="2026-04-30", n_boot=500, seed=1)
+    return abtest.analyse(data, metrics=METRICS, planned_split=SPLIT, experiment_id="smart_triage",
+                          experiment_end="2026-04-30", n_boot=500, seed=1)
+
+
+def analyse(data, *, end="2026-04-30", **params):
+    """The analysis without the sequential looks and with a short A/A check (the parts a test here checks)."""
+    return abtest.analyse(data, planned_split=SPLIT, experiment_end=end, looks=[], aa_splits=20,
+                          **{"metrics": {"fcr_rate": METRICS["fcr_rate"]}, **params})
 
 
 def row(result, metric):
@@ -60,8 +67,8 @@ def test_compare_proportions_matches_statsmodels():
         proportions_ztest,
     )
 
-    r = abtest.compare_proportions(45, 120, 62, 130, alpha=0.05).iloc[0]
-    assert r["diff"] == pytest.approx(62 / 130 - 45 / 120)
+    r = abtest.compare_proportions(45, 120, 62, 130, confidence=0.95).iloc[0]
+    assert r["estimate"] == pytest.approx(62 / 130 - 45 / 120)
     _, p = proportions_ztest([62, 45], [130, 120])
     assert r["p_value"] == pytest.approx(p, rel=1e-10)
     lo, hi = confint_proportions_2indep(62, 130, 45, 120, method="newcomb", compare="diff")
@@ -73,12 +80,12 @@ def test_compare_proportions_matches_statsmodels():
 def test_compare_means_is_welch():
     rng = np.random.default_rng(3)
     c, t = rng.normal(10, 2, 40), rng.normal(11, 3, 55)
-    r = abtest.compare_means(c, t, alpha=0.1).iloc[0]
+    r = abtest.compare_means(c, t, confidence=0.9).iloc[0]
     ref = st.ttest_ind(t, c, equal_var=False)
     ci = ref.confidence_interval(0.9)
     assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
     assert (r["ci_low"], r["ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-10)
-    assert r["diff"] == pytest.approx(t.mean() - c.mean())
+    assert r["estimate"] == pytest.approx(t.mean() - c.mean())
 
 
 def test_compare_medians_bootstrap_and_mann_whitney():
@@ -86,8 +93,8 @@ def test_compare_medians_bootstrap_and_mann_whitney():
     c, t = rng.lognormal(2.0, 0.6, 300), rng.lognormal(1.9, 0.6, 320)
     r = abtest.compare_medians(c, t, n_boot=1000, seed=7).iloc[0]
     assert r["p_value"] == pytest.approx(st.mannwhitneyu(t, c, method="asymptotic").pvalue, rel=1e-10)
-    assert r["diff"] == pytest.approx(np.median(t) - np.median(c))
-    assert r["ci_low"] < r["diff"] < r["ci_high"]
+    assert r["estimate"] == pytest.approx(np.median(t) - np.median(c))
+    assert r["ci_low"] < r["estimate"] < r["ci_high"]
     again = abtest.compare_medians(c, t, n_boot=1000, seed=7).iloc[0]
     assert (again["ci_low"], again["ci_high"]) == (r["ci_low"], r["ci_high"])  # seeded
 
@@ -98,7 +105,7 @@ def test_compare_ordinal_probability_of_superiority_by_hand():
     a = (1.5 + 3 + 4) / 12
     r = abtest.compare_ordinal(c, t).iloc[0]
     assert r["prob_superiority"] == pytest.approx(a)
-    assert r["diff"] == pytest.approx(a - 0.5)
+    assert r["estimate"] == pytest.approx(a - 0.5)
     assert r["p_value"] == pytest.approx(st.mannwhitneyu(t, c, method="asymptotic").pvalue)
 
 
@@ -106,7 +113,7 @@ def test_compare_nps_by_hand():
     c = [10, 9, 8, 7, 6, 0, 10, 3]   # P 3, D 3 of 8 -> 0
     t = [10, 10, 9, 9, 8, 2]         # P 4, D 1 of 6 -> 50
     r = abtest.compare_nps(c, t).iloc[0]
-    assert (r["control"], r["treatment"], r["diff"]) == pytest.approx((0.0, 50.0, 50.0))
+    assert (r["control"], r["treatment"], r["estimate"]) == pytest.approx((0.0, 50.0, 50.0))
     se_c = 100 * np.sqrt((3 / 8 + 3 / 8 - 0) / 8)
     se_t = 100 * np.sqrt((4 / 6 + 1 / 6 - (3 / 6) ** 2) / 6)
     assert r["se"] == pytest.approx(np.hypot(se_c, se_t))
@@ -125,7 +132,7 @@ def test_compare_ratio_delta_method_by_hand_and_against_clustered_ols():
         return (cov[0, 0] - 2 * R * cov[0, 1] + R**2 * cov[1, 1]) / (n * den.mean() ** 2)
 
     assert r["se"] == pytest.approx(np.sqrt(var(num_c, den_c) + var(num_t, den_t)))
-    assert r["diff"] == pytest.approx(num_t.sum() / den_t.sum() - num_c.sum() / den_c.sum())
+    assert r["estimate"] == pytest.approx(num_t.sum() / den_t.sum() - num_c.sum() / den_c.sum())
     # the same comparison on the rows with errors clustered by unit: equal up to small-sample factors
     rows_y, rows_t, rows_g = [], [], []
     for arm, nums, dens in ((0, num_c, den_c), (1, num_t, den_t)):
@@ -134,7 +141,7 @@ def test_compare_ratio_delta_method_by_hand_and_against_clustered_ols():
             rows_t += [arm] * int(d)
             rows_g += [f"{arm}-{i}"] * int(d)
     clus = abtest.compare_clustered(rows_y, rows_t, rows_g).iloc[0]
-    assert clus["diff"] == pytest.approx(r["diff"])
+    assert clus["estimate"] == pytest.approx(r["estimate"])
     assert clus["se"] == pytest.approx(r["se"], rel=0.01)
 
 
@@ -174,8 +181,7 @@ def test_srm_test_matches_scipy_and_flags_a_planted_mismatch(data):
     units = data.assignments
     treated = units.index[units["variant"] == "treatment"]
     broken = units.drop(treated[::10])
-    res = abtest.analyse_experiment(data.tickets, broken, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                    planned_split=SPLIT, end="2026-04-30")
+    res = analyse(replace(data, assignments=broken))
     assert res.srm.flagged and res.srm.p_value < 0.001
     assert res.decision == "inconclusive_srm"
 
@@ -239,7 +245,7 @@ def test_planted_experiment_is_recovered(result):
     assert result.rows["tickets"]["variant"].value_counts().to_dict() == {
         "control": EXP["tickets_control"], "treatment": EXP["tickets_treatment"]}
     fcr = row(result, "fcr_rate")
-    assert fcr["diff"] == pytest.approx(EXP["fcr_difference"], abs=5e-4)
+    assert fcr["estimate"] == pytest.approx(EXP["fcr_difference"], abs=5e-4)
     assert fcr["ci_low"] < TRUTH["experiment"]["fcr_lift"] < fcr["ci_high"]
     assert fcr["p_adjusted"] < 0.05 and fcr["verdict"] == "improved"
     aht = row(result, "handle_time_per_ticket")
@@ -248,7 +254,7 @@ def test_planted_experiment_is_recovered(result):
     assert aht["verdict"] == "improved"
     cuped = row(result, "aht_minutes")
     assert cuped["variance_reduction"] == pytest.approx(EXP["cuped_variance_reduction"], abs=0.005)
-    assert cuped["median_diff"] < 0 and cuped["median_p_value"] < 0.05
+    assert cuped["median_estimate"] < 0 and cuped["median_p_value"] < 0.05
     assert result.decision == "ship"
 
 
@@ -280,7 +286,7 @@ def test_sequential_looks_on_sample(result):
                                     time_columns={"tickets": "created_at"})
     assert looks["units"].iloc[-1] == len(result.units)
     assert looks["information_fraction"].iloc[-1] == 1.0 and looks["crossed"].iloc[-1]
-    assert looks["diff"].iloc[-1] == pytest.approx(row(result, "fcr_rate")["diff"])
+    assert looks["estimate"].iloc[-1] == pytest.approx(row(result, "fcr_rate")["estimate"])
 
 
 def test_planted_rollout_is_recovered_by_difference_in_differences(data):
@@ -289,7 +295,7 @@ def test_planted_rollout_is_recovered_by_difference_in_differences(data):
             "change_date": "2025-09-01", "window": rollout["window"], "cluster": "customer_id"}
     did = abtest.difference_in_differences(data.tickets, **args)
     s = did.summary.iloc[0]
-    assert s["diff"] == pytest.approx(rollout["did_minutes"], abs=1e-3)
+    assert s["estimate"] == pytest.approx(rollout["did_minutes"], abs=1e-3)
     assert s["ci_low"] < TRUTH["rollout"]["effect_minutes"] < s["ci_high"] and s["p_value"] < 0.001
     assert 0.1 < s["se"] < 0.3
     _, pre_p = abtest.pre_trends(data.tickets, **args)
@@ -308,7 +314,7 @@ def test_did_matches_hand_computed_difference_of_differences():
     })
     r = abtest.difference_in_differences(frame, outcome="y", group_column="team", treated="a",
                                          change_date="2025-03-01", window=("2025-01-01", "2025-03-31"))
-    assert r.summary["diff"].iloc[0] == pytest.approx((5.5 - 1.5) - (3.5 - 2.5))
+    assert r.summary["estimate"].iloc[0] == pytest.approx((5.5 - 1.5) - (3.5 - 2.5))
 
 
 # --------------------------------------------------------------------------- decisions and bad input
@@ -356,24 +362,26 @@ def test_metric_without_variance_is_explained(data):
     with pytest.raises(AnalysisError, match="no variance"):
         abtest.compare_ratio([0, 0, 0], [1, 2, 1], [0, 0], [3, 1])
     tickets = data.tickets.assign(flag=pd.array([False] * len(data.tickets), dtype="boolean"))
-    res = abtest.analyse_experiment(tickets, data.assignments, planned_split=SPLIT, end="2026-04-30", metrics={
+    res = analyse(replace(data, tickets=tickets), metrics={
         "fcr_rate": METRICS["fcr_rate"],
         "flag_rate": {"kind": "ratio", "column": "flag", "direction": "lower", "role": "guardrail"}})
     flag = row(res, "flag_rate")
     assert flag["verdict"] == "not_tested" and "no variance" in flag["error"]
     assert flag["error_reason"] == "no_variance" and flag["error_values"] == {"value": "0"}
     assert res.decision == "ship"
+    # the appendix's unit-of-analysis comparison leaves the untested metric out (it used to stop the report)
+    assert res.unit_metric == "fcr_rate" and set(res.unit_methods["metric"]) == {"fcr_rate"}
     # the report gives the reason in its own language
     expected = {"en": "(guardrail): not tested — the metric has no variance (every value in both arms is 0)",
                 "zh": "未检验——该指标没有变异（两组的所有值都是 0）"}
     for lang, text in expected.items():
-        sentences = tables_abtest.decision_sentences(res.decision, res.reasons, res.metrics, lang)
+        sentences = report.decision_sentences(res.decision, res.reasons, res.metrics, lang)
         assert sum(text in s for s in sentences) == 1, sentences
         assert lang == "en" or not any("no variance" in s for s in sentences)
     with pytest.raises(abtest.compare.Untestable) as info:
         abtest.compare_means([1.0], [2.0, 3.0])
     assert (info.value.reason, info.value.values) == ("too_few", {"arm": "control", "n": 1, "need": 2})
-    zh = tables_abtest.untested_reason({"error_reason": "too_few", "error_values": info.value.values}, "zh")
+    zh = report.untested_reason({"error_reason": "too_few", "error_values": info.value.values}, "zh")
     assert zh == "对照组只有 1 个数据，检验至少需要 2 个。"
 
 
@@ -383,22 +391,22 @@ def test_bad_metric_specs_are_refused():
     with pytest.raises(ParameterError, match="role 'primary'"):
         abtest.check_metrics({"x": {"kind": "mean", "column": "c", "role": "guardrail"}})
     with pytest.raises(ParameterError, match="between 0 and 1"):
-        abtest.compare_means([1, 2], [3, 4], alpha=5)
+        abtest.compare_means([1, 2], [3, 4], confidence=5)
 
 
 # --------------------------------------------------------------------------- presentation
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_tables_sentences_and_charts(result, lang):
     decision, reasons = abtest.decide(result.metrics, srm=result.srm)
-    sentences = tables_abtest.decision_sentences(decision, reasons, result.metrics, lang)
+    sentences = report.decision_sentences(decision, reasons, result.metrics, lang)
     assert len(sentences) == 2 + len(result.metrics)
     assert ("+5.4" in sentences[2]) and ("[+3.2, +7.5]" in sentences[2])
-    table = tables_abtest.results_table(result.metrics, reasons, lang)
+    table = report.results_table(result.metrics, reasons, lang)
     assert len(table) == len(result.metrics)
-    ax = plots_abtest.lift_chart(result.metrics, reasons, lang=lang)
+    ax = report.lift_chart(result.metrics, reasons, lang=lang)
     assert len(ax.get_yticklabels()) == result.metrics["relative_lift"].notna().sum()
     plt.close("all")
-    assert tables_abtest.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
+    assert report.format_effect(0.0537, "share", "en", interval=(0.032, 0.075)) == "+5.4 pp [+3.2, +7.5]"
 
 
 def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(data):
@@ -407,8 +415,7 @@ def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(dat
     assignments = pd.DataFrame({"unit_id": agents, "variant": np.where(rng.random(len(agents)) < 0.5, "control",
                                                                        "treatment"),
                                 "assigned_at": pd.Timestamp("2026-01-01"), "unit_type": "agent"})
-    res = abtest.analyse_experiment(data.tickets, assignments, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                    planned_split=SPLIT, end="2026-03-31", min_clusters=40)
+    res = analyse(replace(data, assignments=assignments), end="2026-03-31", min_clusters=40)
     assert res.analysis_unit == "agent" and res.few_clusters
     assert sum(res.units_per_arm.values()) == len(agents)
     fcr = row(res, "fcr_rate")
@@ -417,7 +424,7 @@ def test_agent_randomisation_is_analysed_per_agent_and_warns_with_few_agents(dat
     x = t["first_contact_resolved"].astype("Float64").astype(float)
     keep = x.notna()
     clus = abtest.compare_clustered(x[keep], t.loc[keep, "variant"] == "treatment", t.loc[keep, "agent_id"]).iloc[0]
-    assert clus["diff"] == pytest.approx(fcr["diff"])
+    assert clus["estimate"] == pytest.approx(fcr["estimate"])
     assert clus["se"] == pytest.approx(fcr["se"], rel=0.05)
 
 
@@ -426,30 +433,26 @@ def test_cluster_id_makes_the_cluster_the_analysis_unit(data):
     regions = data.customers.set_index("customer_id")["region"]
     units["cluster_id"] = units["unit_id"].map(regions).astype(STR)
     with pytest.raises(DataError, match="more than one variant"):
-        abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                  planned_split=SPLIT, end="2026-04-30")
+        analyse(replace(data, assignments=units))
     names = sorted(units["cluster_id"].unique())
     units["variant"] = units["cluster_id"].map({n: ("control", "treatment")[i % 2] for i, n in enumerate(names)})
-    res = abtest.analyse_experiment(data.tickets, units, metrics={"fcr_rate": METRICS["fcr_rate"]},
-                                    planned_split=SPLIT, end="2026-04-30")
+    res = analyse(replace(data, assignments=units))
     assert res.analysis_unit == "cluster" and res.few_clusters
     assert sum(res.units_per_arm.values()) == len(names) == res.srm.summary["n"].sum()
 
 
 # --------------------------------------------------------------------------- optional inputs and derived defaults
 def test_missing_tables_and_columns_drop_their_metrics_not_the_report(data, result):
-    res = abtest.analyse_experiment(data.tickets, data.assignments.drop(columns=["pre_handle_time_minutes"]),
-                                    metrics=METRICS, planned_split=SPLIT, responses=None,
-                                    customers=data.customers.drop(columns=["churn_date"]),
-                                    experiment_id="smart_triage", end="2026-04-30", n_boot=500, seed=1)
-    assert res.skipped == [{"section": "cuped_aht_minutes", "needs": "assignments.pre_handle_time_minutes"},
-                           {"section": "csat_ordinal", "needs": "responses"},
-                           {"section": "nps", "needs": "responses"},
-                           {"section": "churn_rate", "needs": "customers.churn_date"}]
+    res = analyse(replace(data, assignments=data.assignments.drop(columns=["pre_handle_time_minutes"]), responses=None,
+                          customers=data.customers.drop(columns=["churn_date"])),
+                  metrics=METRICS, experiment_id="smart_triage", n_boot=500, seed=1)
+    assert res.skipped == (Skipped("cuped_aht_minutes", "assignments.pre_handle_time_minutes"),
+                           Skipped("csat_ordinal", "responses"), Skipped("nps", "responses"),
+                           Skipped("churn_rate", "customers.churn_date"))
     assert list(res.metrics["metric"]) == ["fcr_rate", "aht_minutes", "handle_time_per_ticket", "escalation_rate"]
     assert row(res, "aht_minutes")["verdict"] == "improved" and "variance_reduction" not in res.metrics
     # the metrics kept are the same numbers as with every input (only the correction family shrinks)
-    assert row(res, "fcr_rate")["diff"] == row(result, "fcr_rate")["diff"]
+    assert row(res, "fcr_rate")["estimate"] == row(result, "fcr_rate")["estimate"]
     assert row(res, "fcr_rate")["p_value"] == row(result, "fcr_rate")["p_value"]
     assert res.decision == "ship"
     unlinked = data.responses.drop(columns=["ticket_id"])
@@ -457,8 +460,7 @@ def test_missing_tables_and_columns_drop_their_metrics_not_the_report(data, resu
                                        customers=data.customers, units=data.assignments)
     assert {"section": "nps", "needs": "responses.ticket_id"} in skipped
     with pytest.raises(DataError, match=r"primary metric 'fcr_rate' needs tickets\.first_contact_resolved"):
-        abtest.analyse_experiment(data.tickets.drop(columns=["first_contact_resolved"]), data.assignments,
-                                  metrics=METRICS, planned_split=SPLIT, responses=data.responses)
+        analyse(replace(data, tickets=data.tickets.drop(columns=["first_contact_resolved"])), metrics=METRICS)
 
 
 def test_planned_looks_as_dates_or_equal_steps_over_the_window():
@@ -490,27 +492,28 @@ def test_rollout_window_is_derived_and_missing_inputs_are_named(data):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(result, lang):
-    units = {name: tables_abtest.value_unit(spec["column"]) for name, spec in abtest.check_metrics(METRICS).items()}
+    units = {name: report.value_unit(spec["column"]) for name, spec in abtest.check_metrics(METRICS).items()}
     assert units["aht_minutes"] == "minutes" and units["fcr_rate"] == "number"
     pp, minutes = (" pp", " min") if lang == "en" else ("个百分点", "分钟")
-    assert tables_abtest.format_level(8.8249, "value", lang, "minutes") == f"8.82{minutes}"
-    assert tables_abtest.format_effect(-1.0612, "value", lang, unit="minutes", interval=(-1.4, -0.72)) == \
+    assert report.format_level(8.8249, "value", lang, "minutes") == f"8.82{minutes}"
+    assert report.format_effect(-1.0612, "value", lang, unit="minutes", interval=(-1.4, -0.72)) == \
         f"−1.06{minutes} [−1.40, −0.72]"
-    assert tables_abtest.format_effect(-0.00004, "share", lang) == f"0.0{pp}"  # never "−0.0"
-    assert tables_abtest.format_level(3.894, "value", lang, "rating") == ("3.89 of 5" if lang == "en" else "3.89分（满分5分）")
+    assert report.format_effect(-0.00004, "share", lang) == f"0.0{pp}"  # never "−0.0"
+    assert report.format_level(3.894, "value", lang, "rating") == ("3.89 of 5" if lang == "en" else "3.89分（满分5分）")
     decision, reasons = abtest.decide(result.metrics, srm=result.srm)
-    table = tables_abtest.results_table(result.metrics, reasons, lang, units=units)
+    table = report.results_table(result.metrics, reasons, lang, units=units)
     aht = table.iloc[list(result.metrics["metric"]).index("aht_minutes")]
     assert all(str(v).endswith(minutes) for v in aht.iloc[1:3])  # control and treatment in minutes
-    findings = tables_abtest.summary_findings(decision, reasons, result.metrics, result.srm, lang,
-                                              experiment=tables_abtest.experiment_label("smart_triage", lang),
+    findings = report.summary_findings(decision, reasons, result.metrics, result.srm, lang,
+                                              experiment=report.experiment_label("smart_triage", lang),
                                               units=units)
     assert 3 <= len(findings) <= 5 and findings[0].status == "improved"
     assert f"+5.4{pp}" in findings[0].text and "smart_triage" not in findings[0].text  # the label, not the id
     # the assignment matches the planned split (SRM p ≈ 0.24): said in the appendix, not in the summary
     assert not any(("Assignment" in f.text or "分组" in f.text) for f in findings)
     # "Average handle time" and "Handle time per ticket" read alike (8.82 min in control): only the first is listed
-    assert len([f for f in findings if f"8.82{minutes}" in f.text]) == 1
+    control_aht = f"{EXP['handle_control']:.2f}{minutes}"
+    assert len([f for f in findings if control_aht in f.text]) == 1
     # ordinal CSAT: its effect in points of the 1–5 scale, like its levels (difference of the mean scores)
     csat = result.metrics.set_index("metric").loc["csat_ordinal"]
     row = table.iloc[list(result.metrics["metric"]).index("csat_ordinal")]
@@ -520,9 +523,112 @@ def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(resul
     odd = result.metrics.assign(p_adjusted=np.where(result.metrics["metric"] == "nps", 0.063,
                                                     result.metrics["p_adjusted"]))
     nps_row = odd.set_index("metric").loc["nps"]
-    note = tables_abtest.unadjusted_note(odd, lang)
+    note = report.unadjusted_note(odd, lang)
     assert nps_row["ci_low"] > 0 and note and str(label("nps", lang)) in note and "0.063" in note
     assert str(label("fcr_rate", lang)) not in note  # significant after adjustment: not named
-    assert tables_abtest.unadjusted_note(odd.assign(p_adjusted=0.5, ci_low=-1.0, ci_high=1.0), lang) is None
-    assert tables_abtest.experiment_label("smart_triage", "zh") == "智能分诊"
-    assert tables_abtest.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given
+    assert report.unadjusted_note(odd.assign(p_adjusted=0.5, ci_low=-1.0, ci_high=1.0), lang) is None
+    assert report.experiment_label("smart_triage", "zh") == "智能分诊"
+    assert report.experiment_label("pricing_v2", lang) == "pricing_v2"  # no label: the id as given
+
+
+# --------------------------------------------------------------------------- the report's analysis and sections
+def test_analyse_holds_what_the_report_shows_and_records(result):
+    records = result.records()
+    assert list(records) == ["decision", "srm_p_value", "metrics", "experiment", "cuped_variance_reduction", "looks",
+                             "sequential", "aa_false_positive_rate", "did", "skipped"]
+    assert records["metrics"]["fcr_rate"]["diff"] == row(result, "fcr_rate")["estimate"]
+    assert records["metrics"]["fcr_rate"]["verdict"] == "improved" and not result.sequential_blocked
+    assert (result.period.start, result.period.last_day) == (pd.Timestamp("2026-03-01"), pd.Timestamp("2026-04-30"))
+    assert records["experiment"]["start"] == result.period.start and records["experiment"]["end"] == result.period.last_day
+    # notes: the end was given, the report period is not used, looks derived, no rollout
+    assert [n.code for n in result.notes] == ["ab_period_ignored", "ab_looks_derived", "ab_did_off"]
+    assert records["looks"] == {"dates": ["2026-03-21", "2026-04-10", "2026-04-30"], "derived": True}
+    assert [s["look"] for s in records["sequential"].to_dict("records")] == [1, 2, 3]
+    assert "diff" in records["sequential"].columns and records["did"] is None and records["skipped"] == []
+    # CUPED: the adjusted and the unadjusted comparison of each adjusted metric, side by side
+    cuped = result.cuped.set_index("method")
+    aht = row(result, "aht_minutes")
+    assert list(result.cuped["metric"].unique()) == ["aht_minutes"]
+    assert cuped.loc["cuped", "estimate"] == aht["estimate"] and cuped.loc["unadjusted", "se"] == aht["se_unadjusted"]
+    assert records["cuped_variance_reduction"] == {"aht_minutes": aht["variance_reduction"]}
+    # unit of analysis: the ticket-level ratio metric whose naive error is most wrong
+    ratio = result.unit_methods[result.unit_methods["method"] == "delta_method"].set_index("metric")
+    assert set(ratio.index) == {"fcr_rate", "handle_time_per_ticket", "escalation_rate"}
+    assert result.unit_metric == ratio["se_ratio_to_naive"].idxmax()
+    assert result.power.set_index("metric").loc["fcr_rate", "n_actual"] == min(result.units_per_arm.values())
+    assert 0 <= records["aa_false_positive_rate"] <= 1
+
+
+def test_analyse_reads_a_report_period_and_a_rollout(data):
+    rollout = {"group_column": "team", "treated": ["team_c"], "date": "2025-09-01"}
+    res = abtest.analyse(data, metrics={"fcr_rate": METRICS["fcr_rate"]}, planned_split=SPLIT,
+                         experiment_id="smart_triage", period="2026-03", looks=2, aa_splits=20, rollout=rollout)
+    assert res.period.last_day == pd.Timestamp("2026-03-31") and res.units["assigned_at"].max() < pd.Timestamp("2026-04-01")
+    assert [n.code for n in res.notes] == ["ab_period_used", "ab_looks_derived", "ab_did_window_derived"]
+    assert res.note("ab_period_used").params["period"] == "2026-03"
+    assert [f"{d:%m-%d}" for d in res.look_dates] == ["03-16", "03-31"]
+    did = res.records()["did"]
+    assert did["diff"] == pytest.approx(TRUTH["default_dataset"]["rollout"]["did_minutes"], abs=1e-3)
+    assert res.did_pre_trend_p > 0.05 and res.did_groups == 6
+    assert {"period_start", "group", "estimate", "ci_low", "ci_high", "n"} <= set(res.did_trend.columns)
+
+
+def test_did_trend_intervals_are_student_t_means(data):
+    args = {"outcome": "handle_time_minutes", "group_column": "team", "treated": ["team_c"],
+            "change_date": "2025-09-01", "window": ("2025-03-01", "2026-02-28"), "cluster": "customer_id"}
+    trend, _ = abtest.pre_trends(data.tickets, confidence=0.9, **args)
+    first = trend.iloc[0]
+    t = data.tickets
+    month = t[(t["created_at"] >= first["period_start"]) & (t["created_at"] < first["period_start"] + pd.DateOffset(months=1))]
+    values = month.loc[(month["team"] == "team_c") == (first["group"] == "treated"), "handle_time_minutes"].dropna()
+    ref = st.t.interval(0.9, values.size - 1, loc=values.mean(), scale=st.sem(values))
+    assert (first["estimate"], first["ci_low"], first["ci_high"]) == pytest.approx((values.mean(), *ref))
+
+
+def test_a_primary_that_crosses_no_boundary_does_not_ship(data):
+    res = abtest.analyse(data, metrics={"fcr_rate": METRICS["fcr_rate"]}, planned_split=SPLIT,
+                         experiment_id="smart_triage", looks=2, planned_units=10**6, aa_splits=20)
+    assert row(res, "fcr_rate")["verdict"] == "improved" and not res.sequential["crossed"].any()
+    assert res.sequential_blocked and res.decision == "inconclusive"
+    assert res.records()["metrics"]["fcr_rate"]["verdict"] == "no_change"
+
+
+def _shown(monkeypatch):
+    """What the report's sections display, as text (charts closed)."""
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj: shown.append(getattr(obj, "data", None) or
+                                                                      getattr(obj, "plain", None) or repr(obj)))
+    monkeypatch.setattr(report.plt, "show", lambda: (shown.append("<chart>"), plt.close("all")))
+    return shown
+
+
+SECTIONS = ("show_title", "show_warnings", "show_results", "show_rollout", "show_appendix", "show_assignment",
+            "show_unit_of_analysis", "show_cuped", "show_sequential", "show_power", "show_aa", "show_method")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_section_shows_in_both_languages(result, lang, monkeypatch):
+    shown = _shown(monkeypatch)
+    for name in SECTIONS:
+        assert getattr(report, name)(result, lang) is None
+    text = "\n".join(map(str, shown))
+    assert shown.count("<chart>") == 4  # lift, unit of analysis, CUPED, sequential (no rollout)
+    assert label("handle_time_per_ticket", lang) in text and report.experiment_label("smart_triage", lang) in text
+    assert ("parameter rollout" if lang == "en" else "非随机上线（rollout）") in text  # the parameter, labelled
+    found = report.findings(result, lang)
+    assert found[0].status == "improved" and len(found) <= 5
+
+
+def test_sections_of_a_failed_assignment_and_few_clusters(data, monkeypatch):
+    units = data.assignments.copy()
+    regions = data.customers.set_index("customer_id")["region"]
+    units["cluster_id"] = units["unit_id"].map(regions).astype(STR)
+    names = sorted(units["cluster_id"].unique())
+    units["variant"] = units["cluster_id"].map({n: ("control", "treatment")[i % 2] for i, n in enumerate(names)})
+    res = analyse(replace(data, assignments=units))
+    shown = _shown(monkeypatch)
+    for name in SECTIONS:
+        getattr(report, name)(res, "en")
+    text = "\n".join(map(str, shown))
+    assert "> **" in text  # the loud warnings: too few clusters (and, with this split, the SRM)
+    assert "The A/A check is left out" in text and res.records()["aa_false_positive_rate"] is None

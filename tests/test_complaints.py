@@ -6,12 +6,13 @@ import pytest
 import scipy.stats as st
 import statsmodels.api as sm
 
-from csm.compat import STR
 from csm import complaints as C
+from csm.compat import STR
 from csm.data.sample import TRUTH
 from csm.errors import AnalysisError, DataError
-from csm.report import tables_complaints as ctables
-from csm.report.labels import LABELS, PHRASES, phrase
+from csm.notes import Note
+from csm.report import complaints as report
+from csm.report.labels import LABELS, PHRASES, note_text
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +55,9 @@ def test_root_cause_table_puts_the_planted_spike_first(tickets, spikes):
     assert (top["kind"], top["category"], top["dimension"], top["level"]) == ("spike", "logistics", "region", "east")
     assert "carrier=swift_express" in top["drivers"] and top["start"] == pd.Timestamp("2025-11-10")
     assert len(root) == 1  # coarse spikes explained by the finer one are not listed twice
-    sentence = ctables.root_cause_sentence(top, "en")
+    sentence = report.root_cause_sentence(top, "en")
     assert "Swift Express" in sentence and "10–30 November 2025" in sentence and "Logistics · East" in sentence
-    assert "迅捷快递" in ctables.root_cause_sentence(top, "zh")
+    assert "迅捷快递" in report.root_cause_sentence(top, "zh")
 
 
 def test_spike_terms_name_the_delay(tickets):
@@ -102,12 +103,13 @@ def test_planted_spike_found_in_seasonal_series(weeks):
     assert len(res.summary) == 1
     s = res.summary.iloc[0]
     assert s["start"] == pd.Timestamp("2023-01-02") + pd.Timedelta(weeks=60) and s["weeks"] == 3
-    assert ("short_history" in " ".join(res.notes)) == (weeks < 104)
+    assert any(n.code == "short_history" for n in res.notes) == (weeks < 104)
 
 
 def test_short_history_fallback_is_stated():
     res = C.detect_spikes(_weekly(np.full(30, 50.0)))
-    assert res.notes == ["short_history:30:104:13"] and res.summary.empty
+    assert res.notes == (Note("short_history", weeks=30, needed=104, window=13),) and res.summary.empty
+    assert report.note_sentence(res.notes[0], "en").startswith("The data hold 30 complete weeks, fewer than the 104")
 
 
 @pytest.mark.parametrize("weeks,tested", [(8, False), (16, False), (17, True), (30, True)])
@@ -122,7 +124,8 @@ def test_too_short_a_history_is_not_tested_never_no_spike(weeks, tested):
     if tested:  # enough history: the planted surge is found, weeks and all
         assert len(res.summary) == 1 and res.summary["weeks"].iloc[0] == 3
     else:  # too short: nothing searched, stated as such (an empty summary is not "no spike")
-        assert res.summary.empty and res.notes == [f"not_tested:{weeks}:17"] and "not tested" in repr(res)
+        assert res.summary.empty and "not tested" in repr(res)
+        assert res.notes == (Note("spikes_not_tested", weeks=weeks, needed=17, window=13, extra=4),)
     # find_spikes carries the verdict over all its levels
     start = pd.Timestamp("2023-01-02")
     t = pd.DataFrame({"created_at": start + pd.to_timedelta(np.repeat(np.arange(weeks) * 7, y.astype(int)), unit="D")
@@ -132,8 +135,8 @@ def test_too_short_a_history_is_not_tested_never_no_spike(weeks, tested):
 
 
 def test_not_tested_sentences_in_both_languages():
-    en = phrase("spikes_not_tested", "en", weeks=8, needed=17, window=13, extra=4)
-    zh = phrase("spikes_not_tested", "zh", weeks=8, needed=17, window=13, extra=4)
+    note = Note("spikes_not_tested", weeks=8, needed=17, window=13, extra=4)
+    en, zh = note_text(note, "en"), note_text(note, "zh")
     assert en.startswith("Spikes not tested: 8 complete weeks of history, at least 17 needed")
     assert zh.startswith("未检测激增：历史数据只有 8 个完整周，至少需要 17 周")
 
@@ -151,24 +154,24 @@ def test_trivial_concentration_is_not_a_finding_even_when_significant():
 
 def test_a_level_new_this_period_says_new_not_inf():
     changes = pd.DataFrame({"category": ["a", "b"], "count": [1, 5], "count_previous": [0, 4],
-                            "rate_ratio": [np.inf, 1.25], "ci_low": [0.03, 0.3], "ci_high": [np.inf, 6.0],
+                            "estimate": [np.inf, 1.25], "ci_low": [0.03, 0.3], "ci_high": [np.inf, 6.0],
                             "p_adjusted": [1.0, 1.0], "share_change": [0.1, -0.1], "significant": [True, False]})
     for lang, new in (("en", "new (0 before)"), ("zh", "新增（上期为 0）")):
-        shown = ctables.changes_table(changes, lang)
+        shown = report.changes_table(changes, lang)
         text = " ".join(shown.astype(str).to_numpy().ravel())
         assert new in text and "inf" not in text and "1.25× (0.30–6.00)" in text
-        sentence = ctables.change_sentences(changes, lang)[0]
+        sentence = report.change_sentences(changes, lang)[0]
         assert "inf" not in sentence and ("none in the previous period" in sentence or "上期为 0" in sentence)
 
 
 def test_spike_rows_name_their_dimension():
     row = pd.Series({"category": "Credit reporting, credit repair services, or other personal consumer reports",
                      "region": "FL"})
-    assert ctables.spike_level_text(row[["region"]], ["region"], "en") == "Region FL"
-    assert ctables.spike_level_text(row, ["category", "region"], "en") == \
+    assert report.spike_level_text(row[["region"]], ["region"], "en") == "Region FL"
+    assert report.spike_level_text(row, ["category", "region"], "en") == \
         "Category Credit reporting, credit repair services, or other personal consumer reports · Region FL"  # whole
-    assert ctables.spike_level_text(pd.Series({"category": pd.NA}), ["category"], "en") == "All complaints"
-    assert ctables.spike_level_text(row[["region"]], ["region"], "zh") == "区域“FL”"
+    assert report.spike_level_text(pd.Series({"category": pd.NA}), ["category"], "en") == "All complaints"
+    assert report.spike_level_text(row[["region"]], ["region"], "zh") == "区域“FL”"
 
 
 # --------------------------------------------------------------------------- chi-square, residuals, V
@@ -208,7 +211,9 @@ def test_small_expected_counts_are_pooled_with_a_note():
     # still too small for Cochran's rule and is left out, with its tickets named in a note
     assert list(res.observed.columns) == ["c0", "c1", "c4"]
     assert res.dropped["channel"] == {"c2": 2, "c3": 6}
-    assert any("8 tickets of rare channel levels left out" in n for n in res.notes)
+    assert Note("contingency_dropped", dimension="channel", n=8, levels=("c2", "c3")) in res.notes
+    assert report.note_sentence(res.notes[-1], "en") == \
+        "Channel: 8 tickets of rare levels left out (too few for the test): c2, c3"
     assert res.expected.to_numpy().min() >= 1
 
 
@@ -226,7 +231,7 @@ def test_a_large_level_is_never_pooled_and_a_pool_is_named_by_its_members():
     assert res.pooled["channel"] == ["c2", "c3"] and C.OTHER_LEVELS in res.observed.columns
     pool = res.cells[res.cells["channel"] == C.OTHER_LEVELS]
     assert (pool["channel_members"] == "c2|c3").all()
-    from csm.report.tables_complaints import pooled_label
+    pooled_label = report.pooled_label
     assert pooled_label(C.OTHER_LEVELS, "phone|email", "en") == "Phone + E-mail"
     assert pooled_label(C.OTHER_LEVELS, "phone|email", "zh") == "电话 + 邮件"
     assert pooled_label(C.OTHER_LEVELS, "a|b|c|d|e", "en") == "5 rare levels: a + b + c + d + e"  # nothing cut
@@ -251,8 +256,14 @@ def test_pattern_aggregated_fit_equals_ticket_level_logit_and_recovers_odds_rati
     ref = sm.Logit(frame["escalated"], X).fit(disp=0)
     s = m.summary.set_index("level")
     for lvl, col in (("email", "channel_email"), ("phone", "channel_phone"), ("high", "priority_high")):
-        assert np.log(s.loc[lvl, "odds_ratio"]) == pytest.approx(ref.params[col], rel=1e-6)
+        term = f"{'priority' if lvl == 'high' else 'channel'}[{lvl}]"
+        assert np.log(s.loc[lvl, "estimate"]) == pytest.approx(ref.params[col], rel=1e-6)
         assert np.log(s.loc[lvl, "ci_high"]) == pytest.approx(ref.conf_int().loc[col, 1], rel=1e-6)
+        # the fit_* shape: coefficients and standard errors by term, as the ticket-level fit has them
+        assert m.params[term] == pytest.approx(ref.params[col], rel=1e-6)
+        assert m.standard_errors[term] == pytest.approx(ref.bse[col], rel=1e-6)
+    assert m.params["const"] == pytest.approx(ref.params["const"], rel=1e-6) and np.isfinite(m.loglik)
+    np.testing.assert_allclose(m.predict(frame).to_numpy(), ref.predict(X).to_numpy(), rtol=1e-6)
     for lvl, true in (("email", 2.0), ("phone", 0.7), ("high", 1.5)):
         assert s.loc[lvl, "ci_low"] < true < s.loc[lvl, "ci_high"]
     assert set(s["reference"]) == {"chat", "normal"}
@@ -264,8 +275,12 @@ def test_separation_and_rare_levels_do_not_crash():
     frame.loc[:5, "escalated"] = 1.0
     frame["region"] = "east"                   # a single level
     m = C.fit_outcome_model(frame, "escalated", ["channel", "priority", "region"])
-    assert "fax" not in set(m.summary["level"]) and np.isfinite(m.summary["odds_ratio"]).all()
-    assert any("fax" in n for n in m.notes) and any("region" in n and "dropped" in n for n in m.notes)
+    assert "fax" not in set(m.summary["level"]) and np.isfinite(m.summary["estimate"]).all()
+    assert any("fax" in n.params.get("levels", ()) for n in m.notes)
+    assert Note("model_one_level", outcome="escalated", factor="region") in m.notes
+    assert report.note_sentence(Note("model_one_level", outcome="escalated", factor="region"), "en") == \
+        "Escalated: Region: only one level left, dropped from the model"
+    assert m.predict(frame.assign(channel="telex")).nunique() == 2  # an unseen level counts as the reference
     drivers = C.outcome_drivers(frame.assign(repeat_complaint=np.nan), outcomes=("escalated", "repeat_complaint"),
                                 covariates=["channel", "priority", "team"])
     assert "escalated" in drivers.models and "repeat_complaint" in drivers.skipped and "team" in drivers.skipped
@@ -287,7 +302,7 @@ def test_pareto_by_hand():
     assert p["category"].tolist() == ["a", "b", "c", "d"]
     np.testing.assert_allclose(p["cumulative_share"], [0.5, 0.8, 0.95, 1.0])
     assert p["vital_few"].tolist() == [True, True, False, False]
-    seed = C.category_share_table(C.pareto(pd.DataFrame({"category": ["logistics", "product_quality"]})))
+    seed = report.category_share_table(C.pareto(pd.DataFrame({"category": ["logistics", "product_quality"]})))
     assert seed.columns.tolist() == ["type", "label_en", "label_zh", "count", "share"]
     assert seed["label_zh"].tolist() == ["物流配送", "产品质量"]
 
@@ -311,7 +326,7 @@ def test_period_changes_match_rate_ratio_test():
     ch = C.period_changes(t, ("2026-06-01", "2026-07-01"), ("2026-05-01", "2026-06-01")).set_index("category")
     from csm.stats import rate_ratio_test
     ref = rate_ratio_test(60, 30, 30, 31).iloc[0]
-    assert ch.loc["a", "rate_ratio"] == pytest.approx(ref["estimate"]) and ch.loc["a", "p_value"] == pytest.approx(ref["p_value"])
+    assert ch.loc["a", "estimate"] == pytest.approx(ref["estimate"]) and ch.loc["a", "p_value"] == pytest.approx(ref["p_value"])
 
 
 # --------------------------------------------------------------------------- words
@@ -368,12 +383,14 @@ def test_all_empty_dimension_says_so(tickets):
     conc = C.concentration(t, ["region", "channel"])
     assert "region" in conc.skipped and "channel" in conc.tests
     found = C.find_spikes(t)  # the report carries on with the levels it can search
-    assert "spikes by region not searched: column tickets.region is absent or empty" in found.notes
+    assert Note("spike_level_not_searched", series="region", column="region") in found.notes
+    assert report.note_sentence(Note("spike_level_not_searched", series="region", column="region"), "en") == \
+        "spikes by region not searched: column tickets.region is absent or empty"
     assert set(found.scores["level"]) == {"all", "category"}
 
 
 def test_labels_for_every_header_and_kind():
-    for code in ctables.HEADERS.values():
+    for code in report.HEADERS.values():
         assert code in LABELS, code
     for code in ("spike", "concentration", "resolution", *C.OUTCOMES, *C.TENURE_BANDS, C.OTHER_LEVELS):
         assert code in LABELS, code
@@ -457,8 +474,8 @@ def test_surge_across_every_category_is_one_all_complaints_finding():
     assert f["breakdown"].startswith("category=a:+")
     root = C.root_cause_table(spikes=table)
     assert len(root) == 1 and (root.iloc[0]["dimension"], root.iloc[0]["level"]) == ("all", "all_complaints")
-    assert ctables.root_cause_sentence(root.iloc[0], "en").startswith("All complaints: ")
-    assert ctables.root_cause_sentence(root.iloc[0], "zh").startswith("全部投诉：")
+    assert report.root_cause_sentence(root.iloc[0], "en").startswith("All complaints: ")
+    assert report.root_cause_sentence(root.iloc[0], "zh").startswith("全部投诉：")
 
 
 def test_explanation_rule_by_hand():
@@ -506,7 +523,6 @@ def test_many_levels_charts_show_top_n_and_all_others_without_warnings(many_leve
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import warnings
-    from csm.report import plots_complaints as cplots
     from csm.report.levels import OTHER
 
     t, n = many_levels, 10
@@ -516,42 +532,41 @@ def test_many_levels_charts_show_top_n_and_all_others_without_warnings(many_leve
         warnings.simplefilter("error", RuntimeWarning)
         fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), constrained_layout=True)
         pareto = C.pareto(t, "category")
-        ax = cplots.pareto_chart(pareto, lang="en", ax=axes[0], max_levels=n, title="t")
+        ax = report.pareto_chart(pareto, lang="en", ax=axes[0], max_levels=n, title="t")
         assert len(ax.patches) == n + 1 and ax.get_xticklabels()[-1].get_text() == "all others"
-        cplots.pareto_chart(C.pareto(t, "region"), "region", lang="zh", ax=axes[1], max_levels=n)
+        report.pareto_chart(C.pareto(t, "region"), "region", lang="zh", ax=axes[1], max_levels=n)
         fig.canvas.draw()
         assert all(a.get_position().width > 0.1 and a.get_position().height > 0.1 for a in axes)
         plt.close(fig)
 
         fig, ax = plt.subplots(figsize=(10, 3.6), constrained_layout=True)
         weekly = C.weekly_counts(t, "region")
-        cplots.weekly_chart(weekly, "region", lang="en", ax=ax, max_levels=n)
+        report.weekly_chart(weekly, "region", lang="en", ax=ax, max_levels=n)
         assert len(ax.get_lines()) == n + 1 and len(ax.get_legend().get_texts()) == n + 1
         fig.canvas.draw()
         plt.close(fig)
-        lumped = cplots.lump_weekly(weekly, "region", n)
+        lumped = report.lump_weekly(weekly, "region", n)
         assert lumped.groupby("week")["count"].sum().equals(weekly.groupby("week")["count"].sum())  # totals kept
         assert lumped["region"].iloc[-1] == OTHER
 
         conc = C.concentration(t, ["region"])
-        ax = cplots.residual_heatmap(conc.cells, "region", lang="en", max_levels=n)
+        ax = report.residual_heatmap(conc.cells, "region", lang="en", max_levels=n)
         assert len(ax.get_xticklabels()) <= n + 1 and len(ax.get_yticklabels()) <= n + 1
         ax.figure.canvas.draw()
         plt.close(ax.figure)
 
-        ax = cplots.resolution_chart(C.resolution_hours(t), lang="en", max_levels=n)
+        ax = report.resolution_chart(C.resolution_hours(t), lang="en", max_levels=n)
         assert len(ax.get_yticklabels()) == n + 1
         plt.close(ax.figure)
 
 
 def test_lumped_cells_residual_is_haberman_of_the_merged_table():
-    from csm.report import plots_complaints as cplots
     from csm.report.levels import OTHER
 
     table = np.array([[30, 10, 12, 4], [15, 25, 20, 6], [10, 12, 30, 9]])
     res = C.contingency_test(_frame_from_table(table), "channel")
     cells = res.cells.rename(columns={"channel": "level"}).assign(dimension="channel")
-    lumped = cplots.lump_cells(cells, 2).set_index(["category", "level"])
+    lumped = report.lump_cells(cells, 2).set_index(["category", "level"])
     merged = np.column_stack([table[:, 0], table[:, 1] + table[:, 3], table[:, 2]])  # c0, c2 largest; c1+c3 lumped
     adj = C.adjusted_residuals(np.column_stack([merged[:, 0], merged[:, 2], merged[:, 1]]))
     assert lumped.loc[("r0", OTHER), "adjusted_residual"] == pytest.approx(adj[0, 2])
@@ -563,20 +578,20 @@ def test_many_levels_tables_keep_totals(many_levels):
 
     t, n = many_levels, 10
     pareto = C.pareto(t, "category")
-    lumped = ctables.lump_pareto(pareto, "category", n)
+    lumped = report.lump_pareto(pareto, "category", n)
     assert len(lumped) == n + 1 and lumped["category"].iloc[-1] == OTHER
     assert lumped["count"].sum() == len(t) and lumped["share"].sum() == pytest.approx(1.0)
     assert lumped["cumulative_share"].iloc[-1] == pytest.approx(1.0)
-    shown = ctables.pareto_table(lumped, "en")
+    shown = report.pareto_table(lumped, "en")
     assert len(shown) == n + 1 and shown.index[-1] == "all others" and list(shown.columns)[0] == "Count"
-    assert ctables.pareto_table(lumped, "zh").index[-1] == "其他"  # one language per report: no label columns
+    assert report.pareto_table(lumped, "zh").index[-1] == "其他"  # one language per report: no label columns
     perf = C.resolution_performance(lump_levels(t, "category", n))
     assert len(perf) == n + 1 and perf["n"].sum() == len(t)
     half = t["created_at"].min() + (t["created_at"].max() - t["created_at"].min()) / 2
     lo, hi = t["created_at"].min().normalize(), t["created_at"].max().normalize() + pd.Timedelta(days=1)
     ch = C.period_changes(lump_levels(t, "category", n), (half.normalize(), hi), (lo, half.normalize()))
     assert len(ch) == n + 1 and ch["count"].sum() == (t["created_at"] >= half.normalize()).sum()
-    sentence = ctables.pareto_sentence(pareto.assign(vital_few=True), "en", max_levels=n)
+    sentence = report.pareto_sentence(pareto.assign(vital_few=True), "en", max_levels=n)
     assert "…" not in sentence and f"and {len(pareto) - n} more (see the table)" in sentence
 
 
@@ -586,23 +601,24 @@ def test_skipped_sections_name_the_column(tickets):
     t = tickets.drop(columns=["resolved_at", "description", "agent_tenure_months", "priority"])
     t = t.assign(customer_id=t["ticket_id"])  # no customer key, as in the CFPB export
     got = C.skipped_sections(t, dimensions=["channel", "priority"], covariates=["tenure_band", "priority"])
-    assert {(s["section"], s["needs"]) for s in got} == {
+    assert {(s.section, s.needs) for s in got} == {
         ("spike_terms", "tickets.description"), ("words", "tickets.description"),
         ("resolution", "tickets.resolved_at"), ("outcome_repeat_complaint", "tickets.customer_id"),
         ("concentration_priority", "tickets.priority"), ("factor_tenure_band", "tickets.agent_tenure_months"),
         ("factor_priority", "tickets.priority")}
     assert "repeat_complaint" not in C.outcome_frame(t)  # not assessed, rather than 0% repeats
-    sentences = ctables.skipped_sentences(got, "en") + ctables.skipped_sentences(got, "zh")
+    sentences = report.skipped_sentences(got, "en") + report.skipped_sentences(got, "zh")
     assert all("tickets." in s for s in sentences) and any("customer key" in s for s in sentences)
 
 
 def test_outcomes_not_tested_says_why_in_both_languages():
-    skipped = {"repeat_complaint": "outcome not available", "not_resolved_first_contact": "outcome not available",
-               "escalated": "model of escalated: the outcome takes a single value"}
-    en = ctables.outcomes_not_tested(skipped, "en", has_key=False)
+    skipped = {"repeat_complaint": Note("outcome_unavailable", outcome="repeat_complaint"),
+               "not_resolved_first_contact": Note("outcome_unavailable", outcome="not_resolved_first_contact"),
+               "escalated": Note("model_failed", outcome="escalated", reason="the outcome takes a single value")}
+    en = report.outcomes_not_tested(skipped, "en", has_key=False)
     assert en.startswith("Not tested, because repeat complaints need a customer key")
     assert "tickets.first_contact_resolved" in en and "could not be fitted" in en
-    assert ctables.outcomes_not_tested(skipped, "zh", has_key=False).startswith("未检验")
+    assert report.outcomes_not_tested(skipped, "zh", has_key=False).startswith("未检验")
 
 
 def test_nested_dimension_is_not_tested_for_concentration():
@@ -610,7 +626,9 @@ def test_nested_dimension_is_not_tested_for_concentration():
                       "product": ["a1"] * 30 + ["a2"] * 30 + ["b1"] * 40,
                       "channel": (["chat", "phone"] * 50)})
     conc = C.concentration(t, ["product", "channel"])
-    assert "product" in conc.skipped and "finer classification" in conc.skipped["product"]
+    assert conc.skipped["product"] == Note("concentration_nested", dimension="product", share=1.0)
+    assert "100% of tickets have the category most common for their product" in \
+        report.note_sentence(conc.skipped["product"], "en")
     assert "channel" in conc.tests
 
 
@@ -621,51 +639,50 @@ def test_rare_categories_are_pooled_like_rare_levels():
     res = C.contingency_test(_frame_from_table(table), "channel")
     assert C.OTHER_LEVELS in res.observed.index and res.observed.shape == (6, 3)
     assert res.observed.loc[C.OTHER_LEVELS].sum() == 7
-    assert any("rare category levels" in n for n in res.notes)
+    assert any(n.code == "contingency_pooled" and n.params["dimension"] == "category" for n in res.notes)
 
 
 def test_for_record_rounds_to_significant_digits():
     f = pd.DataFrame({"x": [1234.56789123, 0.000123456789, np.nan, 0.0], "k": [1, 2, 3, 4]})
-    r = ctables.for_record(f)
+    r = C.for_record(f)
     assert r["x"].iloc[0] == 1234.57 and r["x"].iloc[1] == 0.000123457 and np.isnan(r["x"].iloc[2])
     assert r["k"].tolist() == [1, 2, 3, 4]
 
 
 def test_finding_breakdown_keeps_long_level_names_whole():
     long = "Credit reporting, credit repair services, or other personal consumer reports"
-    text = ctables.breakdown_text(f"category={long}:+724; category=Debt collection:+226", "en")
+    text = report.breakdown_text(f"category={long}:+724; category=Debt collection:+226", "en")
     assert text == f"{long} +724, Debt collection +226" and "…" not in text
 
 
 def test_odds_ratios_are_read_as_shares_and_old_spikes_say_when():
-    d = pd.Series({"rate": 0.4, "odds_ratio": 2.0, "reference": "chat", "outcome": "escalated", "level": "email",
+    d = pd.Series({"rate": 0.4, "estimate": 2.0, "reference": "chat", "outcome": "escalated", "level": "email",
                    "covariate": "channel"})
     # odds 0.4/0.6 = 0.667; at the reference odds 0.333 → share 0.25; 0.40 / 0.25 = 1.6× as likely
-    reading = ctables.outcome_reading(d, "en")
+    reading = report.outcome_reading(d, "en")
     assert (reading["rate"], reading["base"], reading["times_n"]) == ("40.0%", "25.0%", "1.6")
     spike = pd.Series({"kind": "spike", "start": pd.Timestamp("2025-11-10"), "end": pd.Timestamp("2025-11-30"),
                        "category": "logistics", "dimension": "region", "level": "east"})
-    when, verdict = ctables._when(spike, "en", (pd.Timestamp("2026-06-01"), pd.Timestamp("2026-07-01")), "")
+    when, verdict = report._when(spike, "en", (pd.Timestamp("2026-06-01"), pd.Timestamp("2026-07-01")), "")
     assert when == "10–30 November 2025 — ended 6 months before this period" and verdict.startswith("Over")
-    when, verdict = ctables._when(spike, "zh", (pd.Timestamp("2025-11-01"), pd.Timestamp("2025-12-01")), "")
+    when, verdict = report._when(spike, "zh", (pd.Timestamp("2025-11-01"), pd.Timestamp("2025-12-01")), "")
     assert when == "2025年11月10日–30日（在本期内）" and verdict.startswith("立即处理")
 
 
 def test_heat_map_colours_only_cells_beyond_chance():
-    from csm.report import plots_complaints as cplots
 
-    assert cplots.residual_cutoff(25) == pytest.approx(3.09, abs=0.01)  # z of 0.05 / 50: Bonferroni, 25 cells
+    assert report.residual_cutoff(25) == pytest.approx(3.09, abs=0.01)  # z of 0.05 / 50: Bonferroni, 25 cells
     cells = pd.DataFrame({"category": ["a", "a", "b", "b"], "level": ["x", "y", "x", "y"], "dimension": "region",
                           "observed": [160, 40, 40, 160], "expected": [100.0, 100.0, 100.0, 100.0],
                           "adjusted_residual": [12.0, -12.0, -12.0, 12.0], "p_adjusted": [0.0] * 4,
                           "ratio": [1.6, 0.4, 0.4, 1.6]})
-    ax = cplots.residual_heatmap(cells.assign(observed=[101, 99, 99, 101]), "region", lang="en")
+    ax = report.residual_heatmap(cells.assign(observed=[101, 99, 99, 101]), "region", lang="en")
     # |residual| 0.4 < 2.50 (4 cells): every cell grey, none coloured by the diverging map
     assert len(ax.collections) == 2 and ax.collections[1].get_array().count() == 0
-    assert "more than chance" in ctables.heatmap_sentence(cells.assign(p_adjusted=1.0), "region", "en")
-    assert ctables.heatmap_sentence(cells, "region", "en").startswith("4 category × level combinations differ")
+    assert "more than chance" in report.heatmap_sentence(cells.assign(p_adjusted=1.0), "region", "en")
+    assert report.heatmap_sentence(cells, "region", "en").startswith("4 category × level combinations differ")
     one = cells.assign(p_adjusted=[0.0, 1.0, 1.0, 1.0])
-    assert ctables.heatmap_sentence(one, "region", "en").startswith("1 category × level combination differs")
+    assert report.heatmap_sentence(one, "region", "en").startswith("1 category × level combination differs")
     import matplotlib.pyplot as plt
     plt.close("all")
 
@@ -679,7 +696,7 @@ def test_root_cause_order_current_first_standing_per_month_past_spikes_last():
                            "ratio": [3.0, 1.5], "p_value": [1e-6, 1e-4], "max_score": [9.0, 5.0],
                            "drivers": "", "breakdown": "", "finding": True, "in_period": [False, True]})
     drivers = pd.DataFrame({"outcome": "escalated", "covariate": "channel", "level": ["email"], "significant": True,
-                            "odds_ratio": [1.5], "ci_low": [1.2], "ci_high": [1.8], "p_adjusted": [1e-4],
+                            "estimate": [1.5], "ci_low": [1.2], "ci_high": [1.8], "p_adjusted": [1e-4],
                             "excess_events": [600.0]})  # 600 in 12 months: 50 a month
     resolution = pd.DataFrame({"category": ["other"], "n": [1000], "sla_rate": [0.7], "sla_ci_low": [0.67],
                                "sla_ci_high": [0.73]})  # 100 in the 1-month period
@@ -688,6 +705,6 @@ def test_root_cause_order_current_first_standing_per_month_past_spikes_last():
     assert list(root["kind"]) == ["spike", "resolution", "escalated", "spike"]
     assert list(root["category"].fillna("-")) == ["after_sales", "other", "-", "logistics"]
     assert root.loc[2, "impact_per_month"] == pytest.approx(50)
-    assert ctables.impact_text(root.iloc[2], "en") == "600 in 12 months (about 50 a month)"
-    assert ctables.impact_text(root.iloc[3], "en") == "900 in 3 weeks"
-    assert ctables.impact_text(root.iloc[1], "zh") == "本期 100 件"
+    assert report.impact_text(root.iloc[2], "en") == "600 in 12 months (about 50 a month)"
+    assert report.impact_text(root.iloc[3], "en") == "900 in 3 weeks"
+    assert report.impact_text(root.iloc[1], "zh") == "本期 100 件"

@@ -11,7 +11,6 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from csm.report import format as fmt  # noqa: E402
-from csm.report import tables  # noqa: E402
 from csm.report.summary import Finding, headline, summary_block  # noqa: E402
 
 M = "\u2212"  # the minus sign every formatted number uses
@@ -57,7 +56,7 @@ def test_p_values():
     assert fmt.p_value(0.0, "en", prefix=False) == "< 0.001"  # never "p = 0.000"
     assert fmt.p_value(0.04249, "en", prefix=False) == "0.042" and fmt.p_value(1.0, "en") == "p = 1.000"
     assert fmt.p_value(np.nan, "en", prefix=False) == "—"
-    assert tables.format_p_value(5e-14) == "< 0.001" and tables.format_p_value(0.0321, prefix=True) == "p = 0.032"
+    assert fmt.format_p_value(5e-14) == "< 0.001" and fmt.format_p_value(0.0321, prefix=True) == "p = 0.032"
 
 
 def test_days_and_spans_have_years():
@@ -97,13 +96,13 @@ def test_quantity_dispatches_on_unit():
 
 
 def test_format_quantity_wraps_format():
-    assert tables.format_quantity(8.66, "minutes") == "8.7 min"
-    assert tables.format_quantity(1070.94, "minutes", low=1000.2, high=1150.33) == "17.8 h [16.7, 19.2]"
-    assert tables.format_quantity(1070.94, "minutes", "zh") == "17.8小时"
-    assert tables.format_quantity(0.4, "hours") == "24.0 min"  # 0.4 h beside 8.7 min: both read in minutes
-    assert tables.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
-    assert tables.format_quantity(-4.2, "percentage points", "zh") == f"{M}4.2个百分点"
-    assert tables.format_quantity(2130, "tickets") == "2,130" and tables.format_quantity(np.nan, "minutes") == "—"
+    assert fmt.format_quantity(8.66, "minutes") == "8.7 min"
+    assert fmt.format_quantity(1070.94, "minutes", low=1000.2, high=1150.33) == "17.8 h [16.7, 19.2]"
+    assert fmt.format_quantity(1070.94, "minutes", "zh") == "17.8小时"
+    assert fmt.format_quantity(0.4, "hours") == "24.0 min"  # 0.4 h beside 8.7 min: both read in minutes
+    assert fmt.format_quantity(72.34, "%", low=70.1, high=74.44) == "72.3% [70.1%, 74.4%]"
+    assert fmt.format_quantity(-4.2, "percentage points", "zh") == f"{M}4.2个百分点"
+    assert fmt.format_quantity(2130, "tickets") == "2,130" and fmt.format_quantity(np.nan, "minutes") == "—"
 
 
 def _tick_labels(unit, lo, hi, lang="en", **kw):
@@ -149,3 +148,16 @@ def test_summary_block_escapes_and_colours():
     with pytest.raises(ValueError):
         summary_block([], "en")
     assert headline(Finding("CSAT 4.1 of 5", "missed")) == {"text": "CSAT 4.1 of 5", "status": "missed"}
+
+
+@pytest.mark.parametrize("module", ["theme", "format", "display", "charts", "labels", "levels", "summary", "results"])
+def test_shared_presentation_modules_declare_their_public_names(module):
+    """``__all__`` lists every public function and class a shared module defines, and nothing it lacks."""
+    import importlib
+    import inspect
+
+    mod = importlib.import_module(f"csm.report.{module}")
+    assert set(mod.__all__) <= set(dir(mod))
+    defined = {name for name, obj in vars(mod).items() if not name.startswith("_")
+               and (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == mod.__name__}
+    assert defined <= set(mod.__all__), sorted(defined - set(mod.__all__))

@@ -393,7 +393,9 @@ def test_dollar_signs_in_names_are_text_not_mathtext():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from csm.report import plots, plots_complaints
+    from csm.report import complaints as plots_complaints
+    from csm.report import kpi as kpi_report
+    from csm.report.theme import use_theme
 
     with matplotlib.rc_context({"text.parse_math": True}):  # what the payload does to a chart without the theme
         fig, ax = plt.subplots()
@@ -401,10 +403,10 @@ def test_dollar_signs_in_names_are_text_not_mathtext():
         with pytest.raises(ValueError):
             fig.savefig(io.BytesIO(), format="png")
         plt.close(fig)
-    plots.use_theme()
+    use_theme()
     frame = pd.DataFrame({"team": MATH_LABELS, "estimate": [0.6, 0.7, 0.8, 0.5],
                           "ci_low": [0.5, 0.6, 0.7, 0.4], "ci_high": [0.7, 0.8, 0.9, 0.6]})
-    ax = plots.league_chart(frame, "team", lang="en", kpi="fcr_rate", title=MATH_LABELS[1])
+    ax = kpi_report.league_chart(frame, "team", lang="en", kpi="fcr_rate", title=MATH_LABELS[1])
     ax.figure.savefig(io.BytesIO(), format="png")
     assert {t.get_text() for t in ax.get_yticklabels()} == set(MATH_LABELS)
     plt.close(ax.figure)
@@ -420,12 +422,12 @@ def test_dollar_signs_in_names_are_text_not_mathtext():
 
 
 def test_heading_escapes_inserted_values():
-    from csm.report import tables
+    from csm.report import display
 
     payload = '<img src=x onerror="alert(1)"> *bold* [x](javascript:alert(1))'
-    md = tables.heading("ab_title", "en", level=1, experiment=payload).data
+    md = display.heading("ab_title", "en", level=1, experiment=payload).data
     assert not re.search(r"(?<!\\)<img", md) and "\\<img" in md and "\\[x\\]" in md and "\\*bold\\*" in md
-    assert tables.heading("ab_title", "en", level=1, experiment="smart_triage").data == "# A/B test: smart_triage"
+    assert display.heading("ab_title", "en", level=1, experiment="smart_triage").data == "# A/B test: smart_triage"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,13 @@ from statsmodels.stats.proportion import proportion_confint
 
 from csm import kpi
 from csm.errors import DataError, ParameterError
+from csm.notes import Note
+
+
+def _col(name: str) -> Note:
+    """The note of a missing column, e.g. ``_col("tickets.resolved_at")``."""
+    table, column = name.split(".")
+    return Note("missing_column", table=table, column=column)
 
 T = pd.Timestamp
 NaT = pd.NaT
@@ -153,8 +160,8 @@ def test_csat_mean_and_pct_satisfied(march):
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
     row = march.loc["csat_pct_satisfied"]
     lo, hi = proportion_confint(3, 5, method="wilson")
-    assert row["estimate"] == pytest.approx(60.0)
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * lo, 100 * hi))
+    assert row["estimate"] == pytest.approx(0.60)  # rates are fractions
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
     # change vs February (4, 5): Welch difference
     ref = st.ttest_ind(scores, [4, 5.0], equal_var=False)
     assert march.loc["csat_mean", "previous"] == pytest.approx(4.5)
@@ -165,7 +172,7 @@ def test_csat_mean_and_pct_satisfied(march):
 def test_csat_satisfied_definition_is_a_parameter():
     sc = kpi.scorecard(make_tickets(), make_responses(), period=MARCH,
                        definitions={"csat_satisfied": (5,)}).set_index("kpi")
-    assert sc.loc["csat_pct_satisfied", "estimate"] == pytest.approx(40.0)
+    assert sc.loc["csat_pct_satisfied", "estimate"] == pytest.approx(0.40)
 
 
 def test_nps_counts_promoters_minus_detractors(march):
@@ -181,19 +188,19 @@ def test_nps_counts_promoters_minus_detractors(march):
 def test_fcr_uses_flag_among_resolved_tickets(march):
     row = march.loc["fcr_rate"]
     # resolved in March: T1 (T), T2 (F), T3 (T), T6 (F)
-    assert (row["estimate"], row["n"]) == (pytest.approx(50.0), 4)
-    assert "first_contact_resolved" in row["definition"]
-    assert row["previous"] == pytest.approx(100.0)
+    assert (row["estimate"], row["n"]) == (pytest.approx(0.50), 4)
+    assert row["definition"] == Note("fcr_flag")  # named, worded by csm.report.kpi.definition_text
+    assert row["previous"] == pytest.approx(1.0)
 
 
 def test_fcr_falls_back_to_contacts_when_flag_absent():
     t = make_tickets().drop(columns="first_contact_resolved")
     row = kpi.scorecard(t, period=MARCH).set_index("kpi").loc["fcr_rate"]
     # contacts among resolved: T1 1, T2 2, T3 1, T6 1 → 3/4
-    assert (row["estimate"], row["n"]) == (pytest.approx(75.0), 4)
-    assert "contacts == 1" in row["definition"]
+    assert (row["estimate"], row["n"]) == (pytest.approx(0.75), 4)
+    assert row["definition"] == Note("fcr_contacts")
     forced = kpi.scorecard(make_tickets(), period=MARCH, definitions={"fcr": "contacts"}).set_index("kpi")
-    assert forced.loc["fcr_rate", "estimate"] == pytest.approx(75.0)
+    assert forced.loc["fcr_rate", "estimate"] == pytest.approx(0.75)
 
 
 def test_aht_mean_and_median():
@@ -220,14 +227,14 @@ def test_first_response_overall_and_by_channel(march):
 
 def test_resolution_hours_calendar_and_business(march):
     assert march.loc["resolution_hours", "estimate"] == pytest.approx(22.5)  # 4, 20, 25, 48
-    bh = kpi.scorecard(make_tickets(), period=MARCH, definitions={"hours": "business"}).set_index("kpi")
+    bh = kpi.scorecard(make_tickets(), period=MARCH, definitions={"time_clock": "business"}).set_index("kpi")
     # business hours Mon–Fri 09–18: T1 4, T2 18, T3 5, T6 9 → median 7
     assert bh.loc["resolution_hours", "estimate"] == pytest.approx(7.0)
     assert bh.loc["resolution_hours", "unit"] == "business hours"
     # first response in business minutes: T1 30, T2 10, T3 60, T6 (08:00→08:20, before opening) 0,
     # T5 (Mon 20:00→20:05) 0 → median 10
     assert bh.loc["first_response_minutes", "estimate"] == pytest.approx(10.0)
-    cal = {"business_calendar": {"holidays": ["2025-03-05"]}, "hours": "business"}
+    cal = {"business_calendar": {"holidays": ["2025-03-05"]}, "time_clock": "business"}
     hol = kpi.scorecard(make_tickets(), period=MARCH, definitions=cal).set_index("kpi")
     # 5 March closed: T2 9 h, T3 (Wed 16:00 → Thu 12:00) 3 h → 3, 4, 9, 9 → median 6.5
     assert hol.loc["resolution_hours", "estimate"] == pytest.approx(6.5)
@@ -236,13 +243,13 @@ def test_resolution_hours_calendar_and_business(march):
 def test_sla_counts_old_open_tickets_as_breaches_and_leaves_young_ones_out(march):
     row = march.loc["sla_24h_rate"]
     # met: T1 (4 h), T3 (20 h); breach: T2 (48 h), T6 (25 h), T4 (open since 10 March); T5 open 4 h → left out
-    assert (row["estimate"], row["n"]) == (pytest.approx(40.0), 5)
+    assert (row["estimate"], row["n"]) == (pytest.approx(0.40), 5)
     latest = kpi.scorecard(make_tickets(), period=MARCH, definitions={"sla_as_of": "latest"}).set_index("kpi")
     # judged at the latest timestamp (2 April 11:00) T5 is 39 h old → breach
-    assert latest.loc["sla_24h_rate", "estimate"] == pytest.approx(200 / 6)
+    assert latest.loc["sla_24h_rate", "estimate"] == pytest.approx(2 / 6)
     h48 = kpi.scorecard(make_tickets(), period=MARCH, definitions={"sla_hours": 48}).set_index("kpi")
     # 48 h: T1, T2 (exactly 48 h), T3, T6 met; T4 still a breach; T5 left out
-    assert h48.loc["sla_48h_rate", "estimate"] == pytest.approx(80.0)
+    assert h48.loc["sla_48h_rate", "estimate"] == pytest.approx(0.80)
 
 
 def test_complaints_count_and_rate_ratio_change(march):
@@ -260,11 +267,11 @@ def test_complaints_count_and_rate_ratio_change(march):
 def test_churn_rate_denominator_is_customers_active_at_start(march):
     row = march.loc["churn_rate"]
     # base: C1, C2, C5 (C3 left before, C4/C7 joined during March, C6 has no date); lost: C2
-    assert (row["estimate"], row["n"]) == (pytest.approx(100 / 3), 3)
+    assert (row["estimate"], row["n"]) == (pytest.approx(1 / 3), 3)
     lo, hi = proportion_confint(1, 3, method="wilson")
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((100 * lo, 100 * hi))
-    assert "without churn_date" in row["note"]
-    assert row["previous"] == pytest.approx(25.0)  # February: C1, C2, C3, C5; lost C3
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
+    assert row["note"] == (Note("churned_without_date", n=1),)  # C6: churned, no date
+    assert row["previous"] == pytest.approx(0.25)  # February: C1, C2, C3, C5; lost C3
 
 
 def test_scorecard_columns_and_units(march):
@@ -276,7 +283,7 @@ def test_scorecard_columns_and_units(march):
                                  "first_response_minutes_email", "first_response_minutes_chat",
                                  "resolution_hours", "sla_24h_rate", "complaints", "churn_rate"]
     assert march.loc["fcr_rate", "change_unit"] == "percentage points"
-    assert march.loc["fcr_rate", "change"] == pytest.approx(-50.0)
+    assert march.loc["fcr_rate", "change"] == pytest.approx(-0.50)  # a difference of fractions (−50 pp)
 
 
 def test_single_kpi_functions_match_scorecard(march):
@@ -298,8 +305,8 @@ def test_single_kpi_functions_match_scorecard(march):
         np.testing.assert_allclose(rows["estimate"], march.loc[codes, "estimate"])
     change = kpi.complaint_volume(t, period=MARCH, comparison=FEB)
     assert change["change"].item() == pytest.approx(march.loc["complaints", "change"])
-    assert kpi.sla_rate(t, sla_hours=48, period=MARCH)["estimate"].item() == pytest.approx(80.0)
-    bh = kpi.resolution_time(t, hours="business", calendar=kpi.BusinessCalendar(holidays=["2025-03-05"]),
+    assert kpi.sla_rate(t, sla_hours=48, period=MARCH)["estimate"].item() == pytest.approx(0.80)
+    bh = kpi.resolution_time(t, clock="business", calendar=kpi.BusinessCalendar(holidays=["2025-03-05"]),
                              period=MARCH)
     assert bh["estimate"].item() == pytest.approx(6.5)
     with pytest.raises(ParameterError, match="CSAT definition"):
@@ -310,12 +317,12 @@ def test_single_kpi_functions_match_scorecard(march):
 def test_missing_tables_give_notes_not_errors():
     sc = kpi.scorecard(make_tickets(), None, None, period=MARCH).set_index("kpi")
     for code in ("csat_mean", "csat_pct_satisfied", "nps"):
-        assert np.isnan(sc.loc[code, "estimate"]) and sc.loc[code, "note"] == "responses table not provided"
-    assert sc.loc["churn_rate", "note"] == "customers table not provided"
-    assert sc.loc["fcr_rate", "estimate"] == pytest.approx(50.0)
+        assert np.isnan(sc.loc[code, "estimate"]) and sc.loc[code, "note"] == (Note("missing_table", table="responses"),)
+    assert sc.loc["churn_rate", "note"] == (Note("missing_table", table="customers"),)
+    assert sc.loc["fcr_rate", "estimate"] == pytest.approx(0.50)
     none = kpi.scorecard(None, make_responses(), None, period=MARCH).set_index("kpi")
     assert none.loc["csat_mean", "estimate"] == pytest.approx(3.6)
-    assert none.loc["complaints", "note"] == "tickets table not provided"
+    assert none.loc["complaints", "note"] == (Note("missing_table", table="tickets"),)
 
 
 def test_missing_optional_columns_give_notes():
@@ -323,25 +330,26 @@ def test_missing_optional_columns_give_notes():
     r = make_responses().drop(columns="csat")
     c = make_customers().drop(columns="churn_date")
     sc = kpi.scorecard(t, r, c, period=MARCH).set_index("kpi")
-    assert sc.loc["aht_minutes", "note"] == "tickets.handle_time_minutes missing"
-    assert "tickets.first_contact_resolved and tickets.contacts missing" == sc.loc["fcr_rate", "note"]
-    assert sc.loc["csat_mean", "note"] == "responses.csat missing"
+    assert sc.loc["aht_minutes", "note"] == (_col("tickets.handle_time_minutes"),)
+    assert sc.loc["fcr_rate", "note"] == (_col("tickets.first_contact_resolved"), _col("tickets.contacts"))
+    assert sc.loc["csat_mean", "note"] == (_col("responses.csat"),)
     assert sc.loc["nps", "estimate"] == pytest.approx(0.0)
-    assert sc.loc["churn_rate", "note"] == "customers.churn_date missing"
+    assert sc.loc["churn_rate", "note"] == (_col("customers.churn_date"),)
     no_res = kpi.scorecard(make_tickets().drop(columns=["resolved_at", "first_response_at"]), period=MARCH)
     no_res = no_res.set_index("kpi")
-    assert no_res.loc["resolution_hours", "note"] == "tickets.resolved_at missing"
-    assert no_res.loc["sla_24h_rate", "note"] == "tickets.resolved_at missing"
-    assert no_res.loc["first_response_minutes_phone", "note"] == "tickets.first_response_at missing"
+    assert no_res.loc["resolution_hours", "note"] == (_col("tickets.resolved_at"),)
+    assert no_res.loc["sla_24h_rate", "note"] == (_col("tickets.resolved_at"),)
+    assert no_res.loc["first_response_minutes_phone", "note"] == (_col("tickets.first_response_at"),)
     # without resolved_at the flag is used over all flagged tickets, and the definition says so
-    assert no_res.loc["fcr_rate", "n"] == 4 and "resolved_at missing" in no_res.loc["fcr_rate", "definition"]
+    assert no_res.loc["fcr_rate", "n"] == 4 \
+        and no_res.loc["fcr_rate", "definition"] == Note("fcr_flag_all")
 
 
 def test_all_unresolved_tickets():
     t = make_tickets()
     t["resolved_at"] = NaT
     sc = kpi.scorecard(t, period=MARCH).set_index("kpi")
-    assert np.isnan(sc.loc["fcr_rate", "estimate"]) and sc.loc["fcr_rate", "note"] == "no resolved tickets in period"
+    assert np.isnan(sc.loc["fcr_rate", "estimate"]) and sc.loc["fcr_rate", "note"] == (Note("no_resolved_tickets"),)
     assert np.isnan(sc.loc["resolution_hours", "estimate"])
     # open tickets older than 24 h at the end of March are breaches; T5 (4 h old) is left out
     assert (sc.loc["sla_24h_rate", "estimate"], sc.loc["sla_24h_rate", "n"]) == (0.0, 5)
@@ -352,8 +360,8 @@ def test_period_without_data():
                        comparison=MARCH).set_index("kpi")
     assert sc["estimate"].drop("churn_rate").isna().all()
     assert (sc["n"].drop("churn_rate") == 0).all()
-    assert sc.loc["csat_mean", "note"] == "no CSAT responses in period"
-    assert "outside the ticket data" in sc.loc["complaints", "note"]
+    assert sc.loc["csat_mean", "note"] == (Note("no_csat_responses"),)
+    assert sc.loc["complaints", "note"] == (Note("outside_data", first="2025-02-10", last="2025-04-02"),)
     assert sc["change"].drop("churn_rate").isna().all()
     assert sc.loc["churn_rate", "estimate"] == 0.0  # customers are still active in 2030: a real 0%
 
@@ -414,17 +422,17 @@ def test_targets_status_and_projection_against_statsmodels():
         _trend("aht_minutes", [8.0, 8.1, 7.9, 8.0, 8.05, 7.95], half_width=0.1),
         _trend("nps", [20, 22, 25, 24, 26, 25], half_width=4),
         _trend("complaints", [100, 96, 94, 90, 88, 85], half_width=10),
-        _trend("fcr_rate", [70, 71, 70, 71, 70, 71.0], half_width=2),
-        _trend("csat_pct_satisfied", [80, 82, 84, 86, 88, 90, 99], half_width=1),  # last one after as_of
+        _trend("fcr_rate", [0.70, 0.71, 0.70, 0.71, 0.70, 0.71], half_width=0.02),  # rates are fractions
+        _trend("csat_pct_satisfied", [0.80, 0.82, 0.84, 0.86, 0.88, 0.90, 0.99], half_width=0.01),  # last: after as_of
     ])
     targets = {
         "csat_mean": {"target": 4.5, "deadline": "2025-12-31"},
         "aht_minutes": {"target": 5, "direction": "lower", "deadline": "2025-12-31"},
         "nps": {"target": 20},
         "complaints": {"target_change": -0.10},
-        "fcr_rate": {"target": 72, "deadline": "2025-09-30"},
-        "csat_pct_satisfied": {"target": 95, "deadline": "2025-06-30"},
-        "churn_rate": {"target": 2},
+        "fcr_rate": {"target": 0.72, "deadline": "2025-09-30"},
+        "csat_pct_satisfied": {"target": 0.95, "deadline": "2025-06-30"},
+        "churn_rate": {"target": 0.02},
     }
     out = kpi.evaluate_targets(trend, targets, as_of="2025-06-30").set_index("kpi")
     assert out.loc["csat_mean", "status"] == "at_risk" and out.loc["csat_mean", "on_track"]
@@ -435,8 +443,8 @@ def test_targets_status_and_projection_against_statsmodels():
     assert c["actual_change"] == pytest.approx(-0.15)
     # flat at 70.5 ± 2 with target 72: interval contains the target, projection does not reach it
     assert out.loc["fcr_rate", "status"] == "at_risk" and out.loc["fcr_rate", "on_track"] == False  # noqa: E712
-    assert out.loc["csat_pct_satisfied", "actual"] == 90  # the July value is after as_of
-    assert out.loc["churn_rate", "status"] == "no_data" and "no estimate" in out.loc["churn_rate", "note"]
+    assert out.loc["csat_pct_satisfied", "actual"] == 0.90  # the July value is after as_of
+    assert out.loc["churn_rate", "status"] == "no_data" and out.loc["churn_rate", "note"] == (Note("no_estimate", as_of="2025-06-30"),)
     # projection = OLS prediction at the deadline with its prediction interval
     sub = trend[trend["kpi"] == "csat_mean"]
     x = ((sub["period"] - sub["period"].iloc[0]) / pd.Timedelta(days=1)).to_numpy()
@@ -571,7 +579,7 @@ def test_league_small_perfect_agent_not_ranked_above_large_strong_agent():
     assert lt.loc["small", "shrunk_estimate"] < lt.loc["big", "shrunk_estimate"]
     assert lt.attrs["prior"]["family"] == "normal"
     pct = kpi.league_table(r, metric="csat_pct_satisfied", tickets=t).set_index("agent_id")
-    assert pct.loc["big", "estimate"] == pytest.approx(100.0) and pct.loc["small", "rank"] > pct.loc["big", "rank"]
+    assert pct.loc["big", "estimate"] == pytest.approx(1.0) and pct.loc["small", "rank"] > pct.loc["big", "rank"]
 
 
 def test_league_shrinkage_beats_raw_on_simulated_agents():
@@ -587,7 +595,7 @@ def test_league_shrinkage_beats_raw_on_simulated_agents():
                           "resolved_at": T("2025-03-02"), "agent_id": agent,
                           "first_contact_resolved": pd.array(success, dtype="boolean")})
         lt = kpi.league_table(t, metric="fcr_rate", prior_method="ml" if rep % 2 else "mom").set_index("agent_id")
-        truth = pd.Series(100 * true, index=[f"a{i:02d}" for i in range(G)]).loc[lt.index]
+        truth = pd.Series(true, index=[f"a{i:02d}" for i in range(G)]).loc[lt.index]
         raw_err.append(np.mean((lt["estimate"] - truth) ** 2))
         shrunk_err.append(np.mean((lt["shrunk_estimate"] - truth) ** 2))
     assert np.mean(shrunk_err) < 0.7 * np.mean(raw_err)
@@ -646,15 +654,17 @@ def test_a_baseline_without_data_skips_the_target_and_names_the_parameter():
     }, period=june).set_index("kpi")
     c = out.loc["complaints"]
     assert c["status"] == "not_evaluated" and c["baseline_window"] == "2025-06"
-    assert c["baseline_of"] == "targets.complaints.baseline" and "targets.complaints.baseline" in c["note"]
+    assert c["baseline_of"] == "targets.complaints.baseline"
+    assert c["note"] == (Note("baseline_empty", window="2025-06", parameter="targets.complaints.baseline",
+                              value="'same_period_last_year'"),)
     assert out.loc["csat_mean", "status"] == "no_data"
     # a baseline window with data in 2 of its 12 months (less than half): not evaluated, the parameter named
     part = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1, "baseline": "previous_12_months"}},
                                 period=june).iloc[0]
     assert part["status"] == "not_evaluated" and np.isnan(part["target"]) and np.isnan(part["baseline"])
     assert (part["baseline_n"], part["baseline_periods"]) == (2, 12)
-    assert "only 2 of 12 trend periods (at least 6 needed" in part["note"]
-    assert "targets.complaints.baseline" in part["note"]
+    assert part["note"] == (Note("baseline_thin", window="2025-06-01..2026-05-31", n=2, total=12, needed=6,
+                                 parameter="targets.complaints.baseline", value="'previous_12_months'"),)
     # the older fixed spelling no longer raises either
     old = kpi.evaluate_targets(trend, {"complaints": {"target_change": -0.1,
                                                       "baseline_period": ["2025-01-01", "2025-12-31"]}},
@@ -673,7 +683,8 @@ def test_a_baseline_needs_half_of_its_periods():
     row = kpi.evaluate_targets(seven, target, period=june).iloc[0]
     assert row["status"] != "not_evaluated" and (row["baseline_n"], row["baseline_periods"]) == (7, 12)
     assert row["baseline"] == pytest.approx(130.0)  # mean of 100 … 160
-    assert row["target"] == pytest.approx(117.0) and "from 7 of 12 trend periods" in row["note"]
+    assert row["target"] == pytest.approx(117.0) \
+        and row["note"] == (Note("baseline_partial", window="2025-06-01..2026-05-31", n=7, total=12),)
     six = kpi.evaluate_targets(seven.iloc[1:], target, period=june).iloc[0]
     assert six["baseline_n"] == 6 and six["baseline"] == pytest.approx(135.0)  # mean of 110 … 160
     five = kpi.evaluate_targets(seven.iloc[2:], target, period=june).iloc[0]
@@ -689,7 +700,7 @@ def test_no_projection_and_no_on_track_call_from_fewer_than_three_periods():
                                as_of="2019-04-30").iloc[0]
     assert np.isnan(row["projected"]) and np.isnan(row["projected_low"]) and pd.isna(row["on_track"])
     assert row["n_periods_fit"] == 2 and row["status"] == "missed"  # 2,130 ± 90 does not reach ≤ 1,000
-    assert "no projection to 2019-12-31 (needs at least 3)" in row["note"]
+    assert row["note"] == (Note("no_projection", n=2, needed=3, deadline="2019-12-31"),)
     # three months, by hand: x = 0, 31, 59 days (Jan 1, Feb 1, Mar 1), y = 100, 96, 94;
     # x̄ = 30, ȳ = 290/3, Sxx = 30² + 1² + 29² = 1742, Sxy = −30·(10/3) + 1·(−2/3) + 29·(−8/3) = −178,
     # b = −178/1742, a = ȳ − 30·b; December 31 is day 364
@@ -709,9 +720,13 @@ def test_no_projection_and_no_on_track_call_from_fewer_than_three_periods():
 @pytest.mark.parametrize("bad, match", [
     ({"complaints": {"target_change": -0.1, "baseline": "last_year"}}, "baseline must be"),
     ({"complaints": {"target": "high"}}, "must be a number"),
-    ({"fcr_rate": {"target": 80, "deadline": "next spring"}}, "deadline must be"),
-    ({"fcr_rate": {"target": 80, "direction": "up"}}, "direction"),
-    ({"fcr_rate": {"goal": 80}}, "'target' or 'target_change'"),
+    ({"fcr_rate": {"target": 0.80, "deadline": "next spring"}}, "deadline must be"),
+    ({"fcr_rate": {"target": 0.80, "direction": "up"}}, "direction"),
+    ({"fcr_rate": {"goal": 0.80}}, "'target' or 'target_change'"),
+    # rates are fractions: a target in percent is refused, naming the KPI and the fraction to write
+    ({"fcr_rate": {"target": 80}}, r"targets\.fcr_rate\.target is 80, but fcr_rate is a rate.*write 0\.80"),
+    ({"sla_24h_rate": {"target": 95.5}}, "write 0.95"),
+    ({"churn_rate": {"target_change": -0.1, "baseline": 3}}, "churn_rate is a rate"),
 ])
 def test_check_targets_refuses_without_data(bad, match):
     with pytest.raises(ParameterError, match=match):
@@ -724,7 +739,7 @@ def test_skipped_sections_name_the_input_that_would_enable_them():
     def has(table, *columns):
         return table in present and set(columns) <= present[table]
 
-    out = {s["section"]: s["needs"] for s in kpi.skipped_sections(has)}
+    out = {s.section: s.needs for s in kpi.skipped_sections(has)}
     assert out == {"csat": "responses", "nps": "responses",
                    "fcr": "tickets.first_contact_resolved or tickets.contacts with tickets.resolved_at",
                    "aht": "tickets.handle_time_minutes", "first_response": "tickets.first_response_at",
@@ -732,3 +747,116 @@ def test_skipped_sections_name_the_input_that_would_enable_them():
                    "team_league": "tickets.team"}
     assert kpi.holiday_years_missing(["2025-01-01", "2026-10-01"], "2026-07-01", "2028-06-30") == ([2027, 2028],
                                                                                                   [2025, 2026])
+
+
+# ============================================================================ the report as one analysis
+STORED_TARGETS = {
+    "csat_mean": {"target": 4.5, "direction": "higher", "deadline": "end_of_year"},
+    "fcr_rate": {"target": 0.80, "direction": "higher", "deadline": "end_of_year"},
+    "complaints": {"target_change": -0.10, "baseline": "previous_12_months", "direction": "lower",
+                   "deadline": "end_of_year"},
+}
+
+
+@pytest.fixture(scope="module")
+def sample_data():
+    from conftest import SAMPLE
+    from csm.data.load import load_tables
+
+    return load_tables(SAMPLE, tables=["tickets", "responses", "customers"])
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample_data):
+    return kpi.analyse(sample_data, targets=STORED_TARGETS, spc_days=30)
+
+
+def test_analyse_resolves_the_period_and_records_what_the_notebook_recorded(sample_result, sample_data):
+    import json
+
+    from csm.report.results import to_json_safe
+
+    r = sample_result
+    assert isinstance(r, kpi.KpiResult) and (r.current.label, r.previous.label, r.freq) == ("2026-06", "2026-05", "M")
+    records = r.records()
+    assert list(records) == ["period", "kpis", "scorecard", "targets", "control_signals", "data_quality", "skipped"]
+    assert records["period"] == {"period": "2026-06", "start": r.current.start, "end": r.current.last_day,
+                                 "comparison": "2026-05"}
+    assert records["kpis"] == dict(zip(r.scorecard["kpi"], r.scorecard["estimate"]))
+    assert 0 < records["kpis"]["fcr_rate"] < 1 and 0 < records["kpis"]["churn_rate"] < 1  # fractions
+    assert "definition" not in records["scorecard"].columns and records["skipped"] == []
+    json.dumps(to_json_safe(records), allow_nan=False)  # notes recorded as {"code": …, **params}
+    # the scorecard is the period against the comparison period, the same as calling the core directly
+    card = kpi.scorecard(sample_data.tickets, sample_data.responses, sample_data.customers,
+                         period=("2026-06-01", "2026-06-30"), comparison=("2026-05-01", "2026-05-31"))
+    pd.testing.assert_frame_equal(r.scorecard, card)
+    # the headline: one CSAT definition, no per-channel rows; the trend grid: the KPIs with estimates
+    assert "csat_pct_satisfied" not in set(r.headline["kpi"]) and not r.headline["kpi"].str.contains("_email").any()
+    assert r.trend_kpis == ("csat_mean", "nps", "fcr_rate", "aht_minutes", "sla_24h_rate", "complaints")
+    assert r.trend["period"].min() == pd.Timestamp("2025-07-01") and r.trend["period"].max() == pd.Timestamp("2026-06-01")
+    assert set(r.targets["kpi"]) == set(STORED_TARGETS) and r.notes == ()
+
+
+def test_analyse_control_charts_cover_the_spc_window(sample_result, sample_data):
+    r = sample_result
+    assert set(r.spc) == {"fcr_rate", "aht_minutes"} and r.spc_missing == ()
+    dates = r.spc["fcr_rate"]["date"]
+    assert dates.min() == pd.Timestamp("2026-06-01") and dates.max() == pd.Timestamp("2026-06-30")  # 30 days
+    t = sample_data.tickets
+    window = t[(t["created_at"] >= "2026-06-01") & (t["created_at"] < "2026-07-01")]
+    assert r.spc["fcr_rate"]["n"].sum() == (window["resolved_at"].notna() & window["first_contact_resolved"].notna()).sum()
+    assert r.records()["control_signals"] == {c: int(ch["out_of_control"].sum()) for c, ch in r.spc.items()}
+
+
+def test_control_charts_name_what_cannot_be_charted():
+    from csm.kpi.analysis import control_charts
+    from csm.periods import parse_period
+
+    t = make_tickets().drop(columns="handle_time_minutes")
+    charts, missing = control_charts(t, parse_period("2025-03"), days=31, definitions={})
+    assert set(charts) == {"fcr_rate"} and missing == ("aht_minutes",)  # a DataError becomes a name
+    charts, missing = control_charts(t, parse_period("2025-03"), days=31, definitions={}, sections={"aht"})
+    assert charts == {} and missing == ("aht_minutes",)  # only the sections shown
+    charts, missing = control_charts(t, parse_period("2030-01"), days=31, definitions={})
+    assert charts == {} and missing == ("fcr_rate", "aht_minutes")  # no tickets in the window
+    with pytest.raises(ParameterError, match="spc_days"):
+        control_charts(t, parse_period("2025-03"), days=0, definitions={})
+
+
+def test_league_tables_follow_the_sections_and_name_what_cannot_be_ranked():
+    from csm.kpi.analysis import league_tables
+    from csm.periods import parse_period
+
+    t = make_tickets()
+    t = t.assign(team=np.resize(["a", "b"], len(t)), agent_id="x")
+    r = make_responses().drop(columns="ticket_id", errors="ignore")  # no way to match a response to a team
+    leagues, missing = league_tables(t, r, parse_period("2025-03"))
+    assert set(leagues) == {("team", "fcr_rate"), ("agent_id", "fcr_rate")} and missing == (("team", "csat_mean"),)
+    leagues, missing = league_tables(t, r, parse_period("2025-03"), sections={"fcr", "team_league"})
+    assert set(leagues) == {("team", "fcr_rate")} and missing == ()
+
+
+def test_analyse_refuses_bad_parameters_with_the_parameter_named(sample_data):
+    with pytest.raises(ParameterError, match=r"targets\.fcr_rate\.target is 80.*write 0\.80"):
+        kpi.analyse(sample_data, targets={"fcr_rate": {"target": 80}})
+    with pytest.raises(ParameterError, match="csat_definition"):
+        kpi.analyse(sample_data, csat_definition="top2")
+
+
+def test_definitions_from_use_one_clock_for_times_and_the_sla():
+    from csm.kpi.analysis import definitions_from
+
+    d = definitions_from(time_clock="business", sla_hours=8, business_hours={"start": "08:00"}, holidays=["2025-05-01"])
+    assert d["time_clock"] == d["sla_clock"] == "business" and d["sla_hours"] == 8
+    assert d["business_calendar"] == {"start": "08:00", "holidays": ["2025-05-01"]}
+    sc = kpi.scorecard(make_tickets(), period=MARCH, definitions=d).set_index("kpi")
+    assert "sla_8h_rate" in sc.index and sc.loc["resolution_hours", "unit"] == "business hours"
+
+
+def test_trend_kpis_follow_the_csat_definition_and_the_sla_code():
+    from csm.kpi.analysis import trend_kpis
+
+    card = pd.DataFrame({"kpi": ["csat_mean", "sla_8h_rate"]})
+    trend = pd.DataFrame({"kpi": ["csat_pct_satisfied", "nps", "sla_8h_rate", "complaints", "fcr_rate"],
+                          "estimate": [0.7, 20, 0.8, 10, np.nan]})
+    assert trend_kpis(trend, card, "pct_satisfied") == ("csat_pct_satisfied", "nps", "sla_8h_rate", "complaints")

@@ -68,7 +68,7 @@ def test_missing_inputs_leave_out_only_their_sections(matrix_run):
     if scenario == "no_first_response_team_flag":  # without the flag, FCR falls back to contacts == 1
         june = tickets[(tickets["created_at"] >= "2026-06-01") & (tickets["created_at"] < "2026-07-01")
                        & tickets["resolved_at"].notna() & tickets["contacts"].notna()]
-        assert kpis["fcr_rate"] == pytest.approx(100 * (june["contacts"] == 1).mean())
+        assert kpis["fcr_rate"] == pytest.approx((june["contacts"] == 1).mean())  # a fraction
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def shifted_run(tmp_path_factory):
         frame.to_parquet(folder / f"{name}.parquet", index=False)
     reports = tmp_path_factory.mktemp("reports")
     return (folder, reports, *run_report("kpi_scorecard", reports, f"data_dir={folder}", "trend_periods=6",
-                                         "targets={fcr_rate: {target: 60}}", "time_clock=business"))
+                                         "targets={fcr_rate: {target: 0.60}}", "time_clock=business"))
 
 
 def test_sample_two_years_later_with_the_stored_defaults(shifted_run):
@@ -129,7 +129,7 @@ def test_sample_two_years_later_with_the_stored_defaults(shifted_run):
     targets = {t["kpi"]: t for t in results["targets"]}
     assert set(targets) == {"csat_mean", "fcr_rate", "aht_minutes", "first_response_minutes_email",
                             "first_response_minutes_chat", "complaints"}  # -p changed one, kept the others
-    assert targets["fcr_rate"]["target"] == 60 and targets["fcr_rate"]["status"] == "met"
+    assert targets["fcr_rate"]["target"] == 0.60 and targets["fcr_rate"]["status"] == "met"
     assert targets["csat_mean"]["target"] == 4.5 and targets["csat_mean"]["deadline"].startswith("2028-12-31")
     monthly = _monthly_tickets(pd.read_parquet(folder / "tickets.parquet"))
     baseline = monthly[pd.period_range("2027-06", "2028-05", freq="M")].mean()  # beyond the 6-month trend

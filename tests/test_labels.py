@@ -12,7 +12,7 @@ from csm.errors import ParameterError
 from csm.report import labels as L
 from csm.report.labels import axis_label, kpi_unit, label, phrase, placeholders, relabel, rename_columns
 
-from csm.report.plots import FONT_PATH as FONT
+from csm.report.theme import FONT_PATH as FONT
 
 
 def test_every_entry_has_both_languages():
@@ -86,6 +86,10 @@ def test_units_and_axis_labels():
     assert axis_label("aht_minutes", "en") == "Average handle time (minutes)"
     assert axis_label("aht_minutes", "zh") == "平均处理时长（分钟）"
     assert axis_label("estimate", "zh") == "估计值"
+    # a name that ends in a bracket takes the unit inside it, never a second bracket
+    assert axis_label("csat_mean", "en") == "CSAT (mean score, 1–5)"
+    assert axis_label("csat_mean", "zh") == "客户满意度（平均分，1–5）"
+    assert axis_label("nps", "en") == "Net Promoter Score (points, −100 to 100)"
 
 
 @pytest.mark.parametrize("func", [

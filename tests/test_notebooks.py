@@ -20,10 +20,6 @@ def notebook(request):
     return request.param, nbformat.read(request.param, as_version=4)
 
 
-def test_there_are_notebooks():
-    assert [p.stem for p in NOTEBOOKS if p.stem == "kpi_scorecard"]
-
-
 def test_parameters_cell_is_fully_understood_by_papermill(notebook):
     path, nb = notebook
     code = [c for c in nb.cells if c.cell_type == "code"]

@@ -75,11 +75,11 @@ def test_a_partial_params_file_merges_into_the_stored_targets(tmp_path):
     stored = _kpi_plan().given["targets"]
     assert {"csat_mean", "fcr_rate", "complaints"} <= set(stored)
     partial = tmp_path / "mine.yaml"
-    partial.write_text("targets:\n  fcr_rate: {target: 85}\n  aht_minutes: null\n"
+    partial.write_text("targets:\n  fcr_rate: {target: 0.85}\n  aht_minutes: null\n"
                        "business_hours: {end: '20:00'}\n", encoding="utf-8")
     plan = _kpi_plan(params_file=partial)
     targets = plan.given["targets"]
-    assert targets["fcr_rate"] == {**stored["fcr_rate"], "target": 85}  # direction and deadline kept
+    assert targets["fcr_rate"] == {**stored["fcr_rate"], "target": 0.85}  # direction and deadline kept
     assert "aht_minutes" not in targets  # null removes an entry
     assert {k: v for k, v in targets.items() if k not in ("fcr_rate",)} == \
         {k: v for k, v in stored.items() if k not in ("fcr_rate", "aht_minutes")}
@@ -89,7 +89,7 @@ def test_a_partial_params_file_merges_into_the_stored_targets(tmp_path):
     plan = _kpi_plan(params_file=partial, overrides={"targets": {"complaints": {"target_change": -0.2}}})
     assert plan.given["targets"]["complaints"]["target_change"] == -0.2
     assert plan.given["targets"]["complaints"]["baseline"] == "previous_12_months"
-    assert plan.given["targets"]["fcr_rate"]["target"] == 85
+    assert plan.given["targets"]["fcr_rate"]["target"] == 0.85
     assert _kpi_plan(overrides={"targets": None}).given["targets"] is None
 
 

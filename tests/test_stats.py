@@ -66,6 +66,7 @@ def test_mean_difference_matches_scipy_welch():
     got = stats.mean_difference(a, b).iloc[0]
     assert got["estimate"] == pytest.approx(a.mean() - b.mean())
     assert got["t"] == pytest.approx(ref.statistic)
+    assert got["dof"] == pytest.approx(ref.df)  # Welch–Satterthwaite degrees of freedom
     assert got["p_value"] == pytest.approx(ref.pvalue)
     assert (got["ci_low"], got["ci_high"]) == pytest.approx((ci.low, ci.high))
 

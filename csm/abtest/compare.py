@@ -2,10 +2,10 @@
 
 Every function returns a one-row :class:`pandas.DataFrame` with the house columns
 
-``control``, ``treatment`` (the arm estimates), ``diff`` (treatment − control), ``ci_low``,
-``ci_high`` (interval of ``diff`` at level ``1 − alpha``), ``p_value`` (two-sided), ``se``,
+``control``, ``treatment`` (the arm estimates), ``estimate`` (the effect: treatment − control), ``ci_low``,
+``ci_high`` (interval of ``estimate`` at level ``confidence``), ``p_value`` (two-sided), ``se``,
 ``relative_lift`` (``treatment / control − 1``) with ``relative_ci_low``/``relative_ci_high``
-(delta method on the ratio of the arm estimates), ``n_control``, ``n_treatment`` and ``test``.
+(delta method on the ratio of the arm estimates), ``n_control``, ``n_treatment``, ``n`` (both arms) and ``test``.
 
 Effects are always *treatment minus control*. Proportions are fractions (0–1).
 """
@@ -45,10 +45,14 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_alpha(alpha) -> float:
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise ParameterError(f"alpha must be a number between 0 and 1 (e.g. 0.05), got {alpha!r}")
-    return float(alpha)
+def _check_confidence(confidence) -> float:
+    if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
+        raise ParameterError(f"confidence must be a number between 0 and 1 (e.g. 0.95), got {confidence!r}")
+    return float(confidence)
+
+
+def _z(confidence: float) -> float:
+    return float(st.norm.ppf(0.5 + confidence / 2))
 
 
 def _values(x, arm: str, what: str) -> np.ndarray:
@@ -72,14 +76,14 @@ def _check_variance(control: np.ndarray, treatment: np.ndarray, what: str) -> No
                          f"with a default?) or drop the metric.", "no_variance", value=f"{control[0]:g}")
 
 
-def relative_lift(control, var_control, treatment, var_treatment, *, alpha: float = 0.05) -> tuple:
+def relative_lift(control, var_control, treatment, var_treatment, *, confidence: float = 0.95) -> tuple:
     """``treatment/control − 1`` with a delta-method interval on the log ratio.
 
     ``Var(log(T/C)) ≈ Var(T)/T² + Var(C)/C²``; the interval is ``exp(log(T/C) ± z·se) − 1``.
     ``var_*`` are variances of the arm estimates (se²). Returns ``(lift, low, high)``; NaN when an
     estimate is not positive.
     """
-    z = st.norm.ppf(1 - _check_alpha(alpha) / 2)
+    z = _z(_check_confidence(confidence))
     c, t = float(control), float(treatment)
     if not (c > 0 and t > 0):
         return (t / c - 1 if c != 0 else np.nan), np.nan, np.nan
@@ -88,12 +92,12 @@ def relative_lift(control, var_control, treatment, var_treatment, *, alpha: floa
     return float(np.exp(r) - 1), float(np.exp(r - z * se) - 1), float(np.exp(r + z * se) - 1)
 
 
-def _row(*, control, treatment, diff, ci_low, ci_high, p_value, se, var_control, var_treatment, n_control,
-         n_treatment, test, alpha, **extra) -> pd.DataFrame:
-    lift, lo, hi = relative_lift(control, var_control, treatment, var_treatment, alpha=alpha)
-    row = {"control": control, "treatment": treatment, "diff": diff, "ci_low": ci_low, "ci_high": ci_high,
+def _row(*, control, treatment, estimate, ci_low, ci_high, p_value, se, var_control, var_treatment, n_control,
+         n_treatment, test, confidence, **extra) -> pd.DataFrame:
+    lift, lo, hi = relative_lift(control, var_control, treatment, var_treatment, confidence=confidence)
+    row = {"control": control, "treatment": treatment, "estimate": estimate, "ci_low": ci_low, "ci_high": ci_high,
            "p_value": p_value, "se": se, "relative_lift": lift, "relative_ci_low": lo, "relative_ci_high": hi,
-           "n_control": n_control, "n_treatment": n_treatment, "test": test}
+           "n_control": n_control, "n_treatment": n_treatment, "n": n_control + n_treatment, "test": test}
     row.update(extra)
     out = pd.DataFrame([row])
     for col in out.columns:
@@ -103,14 +107,14 @@ def _row(*, control, treatment, diff, ci_low, ci_high, p_value, se, var_control,
 
 
 # --------------------------------------------------------------------------- proportions
-def compare_proportions(successes_control, n_control, successes_treatment, n_treatment,
-                        alpha: float = 0.05) -> pd.DataFrame:
+def compare_proportions(successes_control, n_control, successes_treatment, n_treatment, *,
+                        confidence: float = 0.95) -> pd.DataFrame:
     """Difference of two proportions ``p_T − p_C`` (independent units).
 
     Interval: Newcombe hybrid score interval; p-value: pooled two-proportion z test
     (both from :func:`csm.stats.proportion_difference`). Relative lift ``p_T/p_C − 1``.
     """
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     counts = {"successes_control": successes_control, "n_control": n_control,
               "successes_treatment": successes_treatment, "n_treatment": n_treatment}
     for name, v in counts.items():
@@ -129,34 +133,34 @@ def compare_proportions(successes_control, n_control, successes_treatment, n_tre
                          f"{'no' if total_k == 0 else 'every'} unit in either arm is a success, "
                          "so there is nothing to compare.", "no_variance", value="1" if total_k else "0")
     r = cs.proportion_difference(successes_treatment, n_treatment, successes_control, n_control,
-                                 confidence=1 - alpha).iloc[0]
+                                 confidence=confidence).iloc[0]
     pc, pt = successes_control / n_control, successes_treatment / n_treatment
     vc, vt = pc * (1 - pc) / n_control, pt * (1 - pt) / n_treatment
-    return _row(control=pc, treatment=pt, diff=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+    return _row(control=pc, treatment=pt, estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
                 p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
                 n_control=n_control, n_treatment=n_treatment, test="two-proportion z (Newcombe interval)",
-                alpha=alpha)
+                confidence=confidence)
 
 
 # --------------------------------------------------------------------------- means, medians, ordinal, NPS
-def compare_means(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
+def compare_means(control, treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's t test of ``mean(treatment) − mean(control)`` with Welch–Satterthwaite interval
     (:func:`csm.stats.mean_difference`). Missing values are dropped."""
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     c, t = _values(control, "control", "compare_means"), _values(treatment, "treatment", "compare_means")
     for arm, v in (("control", c), ("treatment", t)):
         if v.size < 2:
             raise Untestable(f"compare_means: the {arm} arm has {v.size} value; Welch's test needs at least 2.",
                                  "too_few", arm=arm, n=int(v.size), need=2)
     _check_variance(c, t, "compare_means")
-    r = cs.mean_difference(t, c, confidence=1 - alpha).iloc[0]
+    r = cs.mean_difference(t, c, confidence=confidence).iloc[0]
     vc, vt = c.var(ddof=1) / c.size, t.var(ddof=1) / t.size
-    return _row(control=c.mean(), treatment=t.mean(), diff=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+    return _row(control=c.mean(), treatment=t.mean(), estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
                 p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt, n_control=c.size,
-                n_treatment=t.size, test="Welch t", alpha=alpha, df=r["df"])
+                n_treatment=t.size, test="Welch t", confidence=confidence, dof=r["dof"])
 
 
-def _bootstrap_median_diff(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def _bootstrap_median_estimate(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     out = np.empty(n_boot)
     chunk = int(max(1, min(250, 2_000_000 // max(c.size, t.size))))  # resamples per block: ≤ ~16 MB of indices
     for start in range(0, n_boot, chunk):
@@ -167,37 +171,37 @@ def _bootstrap_median_diff(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.ra
     return out
 
 
-def compare_medians(control, treatment, alpha: float = 0.05, *, n_boot: int = 2000, seed=0) -> pd.DataFrame:
+def compare_medians(control, treatment, *, confidence: float = 0.95, n_boot: int = 2000, seed=0) -> pd.DataFrame:
     """Robust comparison of a skewed metric: difference of medians with a percentile bootstrap interval
     (Efron & Tibshirani 1993, ch. 13; arms resampled independently) and the two-sided Mann–Whitney U
     p-value (asymptotic, tie-corrected; ``scipy.stats.mannwhitneyu``).
 
     Extra column ``prob_superiority`` = ``P(T > C) + ½P(T = C)`` = ``U_T/(n_C n_T)``.
     """
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     c, t = _values(control, "control", "compare_medians"), _values(treatment, "treatment", "compare_medians")
     _check_variance(c, t, "compare_medians")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    boot = _bootstrap_median_diff(c, t, int(n_boot), rng)
-    lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
+    boot = _bootstrap_median_estimate(c, t, int(n_boot), rng)
+    lo, hi = np.quantile(boot, [(1 - confidence) / 2, (1 + confidence) / 2])
     mw = st.mannwhitneyu(t, c, alternative="two-sided", method="asymptotic")
     vc = vt = np.var(boot) / 2  # bootstrap variance of the difference, split evenly for the relative lift
-    return _row(control=np.median(c), treatment=np.median(t), diff=np.median(t) - np.median(c), ci_low=lo,
+    return _row(control=np.median(c), treatment=np.median(t), estimate=np.median(t) - np.median(c), ci_low=lo,
                 ci_high=hi, p_value=mw.pvalue, se=np.std(boot, ddof=1), var_control=vc, var_treatment=vt,
                 n_control=c.size, n_treatment=t.size, test="median difference (bootstrap) + Mann–Whitney U",
-                alpha=alpha, prob_superiority=mw.statistic / (c.size * t.size))
+                confidence=confidence, prob_superiority=mw.statistic / (c.size * t.size))
 
 
-def compare_ordinal(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
+def compare_ordinal(control, treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """Ordinal comparison (e.g. CSAT 1–5): probability of superiority and the Mann–Whitney U test.
 
-    ``A = P(T > C) + ½P(T = C) = U_T/(n_C n_T)``; ``diff = A − ½`` (0 = no shift; +0.5 = every
+    ``A = P(T > C) + ½P(T = C) = U_T/(n_C n_T)``; ``estimate = A − ½`` (0 = no shift; +0.5 = every
     treatment rating is higher). Interval ``A ± z·se`` with the Hanley–McNeil (1982) standard error
     ``se² = (A(1−A) + (n_T−1)(Q₁−A²) + (n_C−1)(Q₂−A²))/(n_C n_T)``, ``Q₁ = A/(2−A)``, ``Q₂ = 2A²/(1+A)``.
     p-value: two-sided Mann–Whitney U, normal approximation with tie correction. ``control`` and
     ``treatment`` columns are the arms' mean scores (for reading only).
     """
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     c, t = _values(control, "control", "compare_ordinal"), _values(treatment, "treatment", "compare_ordinal")
     _check_variance(c, t, "compare_ordinal")
     mw = st.mannwhitneyu(t, c, alternative="two-sided", method="asymptotic")
@@ -205,27 +209,27 @@ def compare_ordinal(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
     a = mw.statistic / (n1 * n2)
     q1, q2 = a / (2 - a), 2 * a**2 / (1 + a)
     se = np.sqrt(max(a * (1 - a) + (n1 - 1) * (q1 - a**2) + (n2 - 1) * (q2 - a**2), 0) / (n1 * n2))
-    z = st.norm.ppf(1 - alpha / 2)
-    return _row(control=c.mean(), treatment=t.mean(), diff=a - 0.5, ci_low=a - 0.5 - z * se,
+    z = _z(confidence)
+    return _row(control=c.mean(), treatment=t.mean(), estimate=a - 0.5, ci_low=a - 0.5 - z * se,
                 ci_high=a - 0.5 + z * se, p_value=mw.pvalue, se=se, var_control=c.var(ddof=1) / n2,
                 var_treatment=t.var(ddof=1) / n1, n_control=n2, n_treatment=n1,
-                test="Mann–Whitney U (probability of superiority − ½)", alpha=alpha, prob_superiority=a)
+                test="Mann–Whitney U (probability of superiority − ½)", confidence=confidence, prob_superiority=a)
 
 
-def compare_nps(control, treatment, alpha: float = 0.05) -> pd.DataFrame:
+def compare_nps(control, treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """NPS(treatment) − NPS(control) in points, unpooled multinomial z test
     (:func:`csm.stats.nps_difference_test`). Scores 0–10."""
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     c, t = _values(control, "control", "compare_nps"), _values(treatment, "treatment", "compare_nps")
-    r = cs.nps_difference_test(t, c, confidence=1 - alpha).iloc[0]
+    r = cs.nps_difference_test(t, c, confidence=confidence).iloc[0]
     a, b = cs.nps_interval(c).iloc[0], cs.nps_interval(t).iloc[0]
     if not (a["se"] > 0 or b["se"] > 0):
         raise Untestable("compare_nps: the metric has no variance — every response in both arms is in one NPS "
                          "group, so there is nothing to compare.", "no_variance_nps")
     vc, vt = a["se"] ** 2, b["se"] ** 2
-    out = _row(control=a["estimate"], treatment=b["estimate"], diff=r["estimate"], ci_low=r["ci_low"],
+    out = _row(control=a["estimate"], treatment=b["estimate"], estimate=r["estimate"], ci_low=r["ci_low"],
                ci_high=r["ci_high"], p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
-               n_control=c.size, n_treatment=t.size, test="NPS difference (multinomial z)", alpha=alpha)
+               n_control=c.size, n_treatment=t.size, test="NPS difference (multinomial z)", confidence=confidence)
     # NPS can be ≤ 0, where a ratio means nothing: no relative lift
     out[["relative_lift", "relative_ci_low", "relative_ci_high"]] = np.nan
     return out
@@ -246,8 +250,8 @@ def _ratio_stats(num: np.ndarray, den: np.ndarray):
     return r, max(var, 0.0)
 
 
-def compare_ratio(numerator_control, denominator_control, numerator_treatment, denominator_treatment,
-                  alpha: float = 0.05) -> pd.DataFrame:
+def compare_ratio(numerator_control, denominator_control, numerator_treatment, denominator_treatment, *,
+                  confidence: float = 0.95) -> pd.DataFrame:
     """Ratio metric whose unit differs from the randomisation unit, e.g. FCR = resolved-at-first-contact
     tickets / tickets, with one (numerator, denominator) pair per *randomised unit*.
 
@@ -255,7 +259,7 @@ def compare_ratio(numerator_control, denominator_control, numerator_treatment, d
     delta-method variance of each ratio (see :func:`_ratio_stats`; Deng et al. 2018). Units whose
     denominator is 0 are kept (they add to the variance of the denominator).
     """
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     arms = {}
     for arm, num, den in (("control", numerator_control, denominator_control),
                           ("treatment", numerator_treatment, denominator_treatment)):
@@ -280,16 +284,16 @@ def compare_ratio(numerator_control, denominator_control, numerator_treatment, d
     if not se > 0:
         raise Untestable(f"compare_ratio: the metric has no variance — the ratio is {rc:g} for every unit in "
                          "both arms, so there is nothing to compare.", "no_variance", value=f"{rc:g}")
-    z = st.norm.ppf(1 - alpha / 2)
+    z = _z(confidence)
     d = rt - rc
-    return _row(control=rc, treatment=rt, diff=d, ci_low=d - z * se, ci_high=d + z * se,
+    return _row(control=rc, treatment=rt, estimate=d, ci_low=d - z * se, ci_high=d + z * se,
                 p_value=2 * st.norm.sf(abs(d / se)), se=se, var_control=vc, var_treatment=vt,
-                n_control=nc.size, n_treatment=nt.size, test="ratio, delta method", alpha=alpha,
+                n_control=nc.size, n_treatment=nt.size, test="ratio, delta method", confidence=confidence,
                 denominator_control=dc.sum(), denominator_treatment=dt.sum())
 
 
 # --------------------------------------------------------------------------- cluster-robust
-def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, min_clusters: int = 30) -> pd.DataFrame:
+def compare_clustered(values, is_treatment, clusters, *, confidence: float = 0.95, min_clusters: int = 30) -> pd.DataFrame:
     """Difference in means when whole clusters (agents, teams, customers) were randomised.
 
     OLS ``y = a + b·treatment`` with cluster-robust (CR1) standard errors and a t reference with
@@ -299,7 +303,7 @@ def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, mi
     """
     import statsmodels.api as sm
 
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     y = pd.to_numeric(pd.Series(np.asarray(values, dtype=float)), errors="raise").to_numpy(dtype=float)
     treat = np.asarray(is_treatment, dtype=bool)
     groups = pd.Series(np.asarray(clusters, dtype=object)).astype(STR)
@@ -320,7 +324,7 @@ def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, mi
     fit = sm.OLS(y, sm.add_constant(treat.astype(float))).fit(cov_type="cluster", cov_kwds={"groups": codes},
                                                               use_t=True)
     b, se = float(fit.params[1]), float(fit.bse[1])
-    lo, hi = fit.conf_int(alpha=alpha)[1]
+    lo, hi = fit.conf_int(alpha=1 - confidence)[1]
     few = min(g_c, g_t) < min_clusters
     warning = (f"only {min(g_c, g_t)} clusters in the smaller arm (fewer than {min_clusters}): cluster-robust "
                "standard errors are unreliable; treat the p-value as optimistic") if few else ""
@@ -329,22 +333,22 @@ def compare_clustered(values, is_treatment, clusters, alpha: float = 0.05, *, mi
     cov = fit.cov_params()
     vc = cov[0, 0]
     vt = cov[0, 0] + cov[1, 1] + 2 * cov[0, 1]
-    return _row(control=mc, treatment=mt, diff=b, ci_low=lo, ci_high=hi, p_value=float(fit.pvalues[1]), se=se,
+    return _row(control=mc, treatment=mt, estimate=b, ci_low=lo, ci_high=hi, p_value=float(fit.pvalues[1]), se=se,
                 var_control=vc, var_treatment=vt, n_control=int((~treat).sum()), n_treatment=int(treat.sum()),
-                test="OLS, cluster-robust (CR1)", alpha=alpha, clusters_control=g_c, clusters_treatment=g_t,
+                test="OLS, cluster-robust (CR1)", confidence=confidence, clusters_control=g_c, clusters_treatment=g_t,
                 few_clusters=few, warning=warning)
 
 
 # --------------------------------------------------------------------------- CUPED
-def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
+def cuped(values, covariate, is_treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """CUPED (Deng, Xu, Kohavi & Walker 2013): Welch comparison of ``Y − θ(X − X̄)``.
 
     ``θ = Cov(Y, X)/Var(X)`` pooled over both arms (X is a pre-period covariate, unaffected by the
     treatment); the adjusted difference has the same expectation and variance reduced by ``ρ²``.
     Extra columns: ``theta``, ``variance_reduction`` (``1 − Var(Y_adj)/Var(Y)``, pooled within arms),
-    ``se_unadjusted``, ``diff_unadjusted``, ``ci_low_unadjusted``, ``ci_high_unadjusted``, ``p_value_unadjusted``.
+    ``se_unadjusted``, ``estimate_unadjusted``, ``ci_low_unadjusted``, ``ci_high_unadjusted``, ``p_value_unadjusted``.
     """
-    alpha = _check_alpha(alpha)
+    confidence = _check_confidence(confidence)
     y = np.asarray(values, dtype=float)
     x = np.asarray(covariate, dtype=float)
     treat = np.asarray(is_treatment, dtype=bool)
@@ -357,8 +361,8 @@ def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
                          "so it cannot reduce variance; run the comparison without CUPED.", "no_variance_covariate")
     theta = np.cov(y, x, ddof=1)[0, 1] / x.var(ddof=1)
     y_adj = y - theta * (x - x.mean())
-    raw = compare_means(y[~treat], y[treat], alpha)
-    adj = compare_means(y_adj[~treat], y_adj[treat], alpha)
+    raw = compare_means(y[~treat], y[treat], confidence=confidence)
+    adj = compare_means(y_adj[~treat], y_adj[treat], confidence=confidence)
 
     def within_var(v):
         return (v[~treat].var(ddof=1) * (np.sum(~treat) - 1) + v[treat].var(ddof=1) * (treat.sum() - 1)) / (v.size - 2)
@@ -367,6 +371,6 @@ def cuped(values, covariate, is_treatment, alpha: float = 0.05) -> pd.DataFrame:
     adj["control"], adj["treatment"] = raw["control"].iloc[0], raw["treatment"].iloc[0]
     adj["theta"] = theta
     adj["variance_reduction"] = 1 - within_var(y_adj) / within_var(y)
-    for col in ("diff", "ci_low", "ci_high", "p_value", "se"):
+    for col in ("estimate", "ci_low", "ci_high", "p_value", "se"):
         adj[f"{col}_unadjusted"] = raw[col].iloc[0]
     return adj

@@ -66,12 +66,13 @@ def _as_shares(expected_shares) -> pd.Series:
 
 @dataclass(frozen=True)
 class SRMResult:
-    """Sample-ratio-mismatch check: ``summary`` (one row per variant), chi-square, df, p-value and
+    """Sample-ratio-mismatch check: ``summary`` (one row per variant), chi-square, ``dof`` (its degrees of
+    freedom), p-value and
     ``flagged`` (p below ``threshold``)."""
 
     summary: pd.DataFrame
     chi2: float
-    df: int
+    dof: int
     p_value: float
     threshold: float
     flagged: bool
@@ -96,11 +97,11 @@ def srm_check(observed_counts, expected_shares, *, threshold: float = 0.001) -> 
         raise AnalysisError("srm_check: no units in any variant.")
     expected = shares * total
     chi2 = float(((counts - expected) ** 2 / expected).sum())
-    df = len(shares) - 1
-    p = float(st.chi2.sf(chi2, df))
+    dof = len(shares) - 1
+    p = float(st.chi2.sf(chi2, dof))
     summary = pd.DataFrame({"variant": shares.index, "n": counts.to_numpy(), "share": (counts / total).to_numpy(),
                             "expected_share": shares.to_numpy(), "expected_n": expected.to_numpy()})
-    return SRMResult(summary, chi2, df, p, threshold, p < threshold)
+    return SRMResult(summary, chi2, dof, p, threshold, p < threshold)
 
 
 def srm_test(observed_counts, expected_shares) -> float:

@@ -15,13 +15,14 @@ import numpy as np
 import pandas as pd
 
 from csm.errors import AnalysisError, ParameterError
+from csm.stats import mean_interval_from_stats
 
 __all__ = ["DiDResult", "RolloutPlan", "difference_in_differences", "placebo_did", "pre_trends", "rollout_plan"]
 
 
 @dataclass(frozen=True)
 class DiDResult:
-    """``summary``: one row (diff = DiD estimate, ci_low, ci_high, p_value, se, n, clusters, few_clusters,
+    """``summary``: one row (estimate = the DiD estimate, ci_low, ci_high, p_value, se, n, clusters, few_clusters,
     warning); ``cell_means``: the 2×2 table of means (group × before/after); ``spec``: what was fitted."""
 
     summary: pd.DataFrame
@@ -49,7 +50,7 @@ def _window_frame(frame, outcome, group_column, treated, date_column, start, end
     return d, treated
 
 
-def _fit(d, outcome, formula_terms, cluster, alpha):
+def _fit(d, outcome, formula_terms, cluster):
     import statsmodels.formula.api as smf
 
     codes = pd.factorize(d[cluster].astype(str))[0]
@@ -59,7 +60,7 @@ def _fit(d, outcome, formula_terms, cluster, alpha):
 
 def difference_in_differences(frame: pd.DataFrame, *, outcome: str, group_column: str, treated: str | Sequence[str],
                               change_date, window: Sequence, date_column: str = "created_at",
-                              cluster: str = "agent_id", alpha: float = 0.05, min_clusters: int = 30) -> DiDResult:
+                              cluster: str = "agent_id", confidence: float = 0.95, min_clusters: int = 30) -> DiDResult:
     """DiD of ``outcome`` for rows whose ``group_column`` is in ``treated`` against the others, before vs from
     ``change_date``, over rows with ``date_column`` in ``window`` (inclusive dates). Standard errors are
     clustered by ``cluster`` (e.g. agent); ``few_clusters`` warns when there are fewer than ``min_clusters``.
@@ -74,11 +75,11 @@ def difference_in_differences(frame: pd.DataFrame, *, outcome: str, group_column
     if len(cells) < 4 or (cells["count"] < 2).any():
         raise AnalysisError(f"difference in differences: each of treated/other × before/after needs rows in "
                             f"{start}..{end}; counts are {cells['count'].to_dict()}")
-    fit, n_clusters = _fit(d, outcome, "treated * post", cluster, alpha)
-    lo, hi = fit.conf_int(alpha=alpha).loc["treated:post"]
+    fit, n_clusters = _fit(d, outcome, "treated * post", cluster)
+    lo, hi = fit.conf_int(alpha=1 - confidence).loc["treated:post"]
     few = n_clusters < min_clusters
     summary = pd.DataFrame([{
-        "diff": float(fit.params["treated:post"]), "ci_low": float(lo), "ci_high": float(hi),
+        "estimate": float(fit.params["treated:post"]), "ci_low": float(lo), "ci_high": float(hi),
         "p_value": float(fit.pvalues["treated:post"]), "se": float(fit.bse["treated:post"]), "n": int(fit.nobs),
         "clusters": n_clusters, "few_clusters": few,
         "warning": (f"only {n_clusters} clusters of {cluster} (fewer than {min_clusters}): cluster-robust standard "
@@ -96,30 +97,30 @@ def difference_in_differences(frame: pd.DataFrame, *, outcome: str, group_column
 
 def pre_trends(frame: pd.DataFrame, *, outcome: str, group_column: str, treated: str | Sequence[str], change_date,
                window: Sequence, date_column: str = "created_at", cluster: str = "agent_id", freq: str = "MS",
-               alpha: float = 0.05) -> tuple[pd.DataFrame, float]:
+               confidence: float = 0.95) -> tuple[pd.DataFrame, float]:
     """Mean ``outcome`` per period (``freq``, default months) for treated and other groups over the window,
     and the p-value of the joint (cluster-robust Wald) test that the treated − other gap is constant over
     the periods *before* the change (parallel pre-trends).
 
-    Returns ``(trend, pre_trend_p_value)``; ``trend`` columns: period, group (treated/other), mean, ci_low,
-    ci_high, n, post (period starts on or after the change date).
+    Returns ``(trend, pre_trend_p_value)``; ``trend`` columns: period_start, group (treated/other), estimate
+    (the mean) with its Student-t interval ci_low, ci_high (:func:`csm.stats.mean_interval_from_stats`), n,
+    post (period starts on or after the change date).
     """
-    from scipy import stats as st
-
     d, _ = _window_frame(frame, outcome, group_column, treated, date_column, window[0], window[1], cluster)
     d["period"] = d[date_column].dt.to_period(freq.removesuffix("S") if freq.endswith("S") else freq).dt.start_time
     agg = d.groupby(["period", "treated"])[outcome].agg(["mean", "std", "count"]).reset_index()
-    half = st.t.ppf(1 - alpha / 2, np.maximum(agg["count"] - 1, 1)) * agg["std"] / np.sqrt(agg["count"])
-    trend = pd.DataFrame({"period": agg["period"], "group": np.where(agg["treated"] > 0, "treated", "other"),
-                          "mean": agg["mean"], "ci_low": agg["mean"] - half, "ci_high": agg["mean"] + half,
-                          "n": agg["count"]})
-    trend["post"] = trend["period"] >= pd.Timestamp(change_date)
+    ci = mean_interval_from_stats(agg["mean"].to_numpy(), agg["std"].to_numpy(), agg["count"].to_numpy(),
+                                  confidence=confidence)
+    trend = pd.DataFrame({"period_start": agg["period"], "group": np.where(agg["treated"] > 0, "treated", "other"),
+                          "estimate": agg["mean"], "ci_low": ci["ci_low"].to_numpy(),
+                          "ci_high": ci["ci_high"].to_numpy(), "n": agg["count"]})
+    trend["post"] = trend["period_start"] >= pd.Timestamp(change_date)
     pre = d[d[date_column] < pd.Timestamp(change_date)].copy()
     p_value = np.nan
     periods = sorted(pre["period"].unique())
     if len(periods) >= 3:
         pre["pk"] = pd.Categorical(pre["period"], categories=periods).codes.astype(str)
-        fit, _ = _fit(pre, outcome, "C(pk) + treated + treated:C(pk)", cluster, alpha)
+        fit, _ = _fit(pre, outcome, "C(pk) + treated + treated:C(pk)", cluster)
         terms = [n for n in fit.params.index if n.startswith("treated:C(pk)")]
         if terms:
             r = np.zeros((len(terms), len(fit.params)))
@@ -131,7 +132,7 @@ def pre_trends(frame: pd.DataFrame, *, outcome: str, group_column: str, treated:
 
 def placebo_did(frame: pd.DataFrame, *, outcome: str, group_column: str, treated: str | Sequence[str], change_date,
                 window: Sequence, placebo_date=None, date_column: str = "created_at", cluster: str = "agent_id",
-                alpha: float = 0.05, min_clusters: int = 30) -> DiDResult:
+                confidence: float = 0.95, min_clusters: int = 30) -> DiDResult:
     """DiD with a fake change date inside the pre-period (default: its midpoint, on the first of a month),
     using only rows before the real change: an estimate far from 0 means the groups were already drifting
     apart and the real DiD is not trustworthy."""
@@ -143,7 +144,7 @@ def placebo_did(frame: pd.DataFrame, *, outcome: str, group_column: str, treated
         placebo_date = mid.to_period("M").start_time if mid.day < 15 else (mid.to_period("M") + 1).start_time
     return difference_in_differences(frame, outcome=outcome, group_column=group_column, treated=treated,
                                      change_date=placebo_date, window=(start, end), date_column=date_column,
-                                     cluster=cluster, alpha=alpha, min_clusters=min_clusters)
+                                     cluster=cluster, confidence=confidence, min_clusters=min_clusters)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ A metric is a dict (the notebook's ``metrics`` parameter)::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -27,22 +26,14 @@ from scipy import stats as st
 from csm.compat import STR
 from csm import stats as cs
 from csm.abtest import compare as cmp
-from csm.abtest.design import (
-    SRMResult,
-    covariate_balance,
-    mde_from_se,
-    sequential_monitor,
-    srm_check,
-)
+from csm.abtest.design import SRMResult, mde_from_se, sequential_monitor
 from csm.errors import AnalysisError, DataError, ParameterError
 
 __all__ = [
     "KINDS",
     "ROLES",
     "UNIT_KEYS",
-    "ExperimentResult",
     "aa_simulation",
-    "analyse_experiment",
     "analyse_metric",
     "analyse_metrics",
     "check_metrics",
@@ -53,6 +44,7 @@ __all__ = [
     "power_plan",
     "sequential_looks",
     "unit_of_analysis",
+    "unit_type_of",
     "unit_values",
     "usable_metrics",
 ]
@@ -193,7 +185,8 @@ def experiment_units(assignments: pd.DataFrame | None, *, planned_split: Mapping
     return units.reset_index(drop=True)
 
 
-def _unit_type(units: pd.DataFrame) -> str:
+def unit_type_of(units: pd.DataFrame) -> str:
+    """The experiment's randomised unit (``unit_type`` column; customer when absent), one of :data:`UNIT_KEYS`."""
     types = units["unit_type"].dropna().unique().tolist() if "unit_type" in units.columns else []
     if len(types) > 1:
         raise DataError(f"assignments, column 'unit_type': one experiment mixes unit types {types}")
@@ -208,7 +201,7 @@ def experiment_rows(table: pd.DataFrame, units: pd.DataFrame, *, time_column: st
     """Rows of ``table`` belonging to the experiment: the unit's rows (``key`` = the tickets column of the
     unit type, default from ``unit_type``) with ``time_column`` from the unit's ``assigned_at`` to ``end``
     (inclusive day). Adds ``unit_id``, ``variant``, ``assigned_at``."""
-    key = key or UNIT_KEYS[_unit_type(units)]
+    key = key or UNIT_KEYS[unit_type_of(units)]
     if key not in table.columns:
         raise DataError(f"the table has no column {key!r} to link its rows to the randomised units")
     u = units[["unit_id", "variant", "assigned_at"]].rename(columns={"unit_id": key})
@@ -259,24 +252,27 @@ def unit_values(spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFr
 def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
                    control: str = "control", treatment: str = "treatment", alpha: float = 0.05, n_boot: int = 2000,
                    seed=0) -> pd.DataFrame:
-    """One metric compared at the randomisation unit (see module docstring); one row."""
+    """One metric compared at the randomisation unit (see module docstring), tested at level ``alpha``
+    (intervals at confidence ``1 − alpha``; ``mde`` at ``alpha`` and 80% power); one row."""
     kind = spec["kind"]
+    confidence = 1 - alpha
     if kind in ("ordinal", "nps"):
         r = rows["responses"]
         x = _numeric(r[spec["column"]])
         c, t = x[r["variant"] == control], x[r["variant"] == treatment]
-        res = (cmp.compare_ordinal if kind == "ordinal" else cmp.compare_nps)(c, t, alpha)
+        res = (cmp.compare_ordinal if kind == "ordinal" else cmp.compare_nps)(c, t, confidence=confidence)
     else:
         v = unit_values(spec, units, rows, end=end)
         c, t = v[v["variant"] == control], v[v["variant"] == treatment]
         if kind == "proportion":
             res = cmp.compare_proportions(float(c["num"].sum()), float(len(c)), float(t["num"].sum()),
-                                          float(len(t)), alpha)
+                                          float(len(t)), confidence=confidence)
         elif kind == "ratio":
-            res = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], alpha)
+            res = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], confidence=confidence)
             table = rows[spec["table"]]
             xr = _numeric(table[spec["column"]])
-            naive = cmp.compare_means(xr[table["variant"] == control], xr[table["variant"] == treatment], alpha)
+            naive = cmp.compare_means(xr[table["variant"] == control], xr[table["variant"] == treatment],
+                                     confidence=confidence)
             res["se_naive"] = naive["se"].iloc[0]
             res["p_value_naive"] = naive["p_value"].iloc[0]
             res["design_effect"] = (res["se"] / res["se_naive"]) ** 2
@@ -289,12 +285,12 @@ def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[
                                     f"are {[k for k in units.columns if k.startswith('pre_')]}")
                 both = pd.concat([c, t]).merge(units[["unit_id", cov_col]], on="unit_id")
                 res = cmp.cuped((both["num"] / both["den"]).to_numpy(), both[cov_col].to_numpy(dtype=float),
-                                (both["variant"] == treatment).to_numpy(), alpha)
+                                (both["variant"] == treatment).to_numpy(), confidence=confidence)
             else:
-                res = cmp.compare_means(yc, yt, alpha)
+                res = cmp.compare_means(yc, yt, confidence=confidence)
             if spec.get("robust"):
-                rob = cmp.compare_medians(yc, yt, alpha, n_boot=n_boot, seed=seed)
-                for col in ("control", "treatment", "diff", "ci_low", "ci_high", "p_value"):
+                rob = cmp.compare_medians(yc, yt, confidence=confidence, n_boot=n_boot, seed=seed)
+                for col in ("control", "treatment", "estimate", "ci_low", "ci_high", "p_value"):
                     res[f"median_{col}"] = rob[col].iloc[0]
     if kind in ("ordinal", "nps"):
         scale = "probability" if kind == "ordinal" else "points"
@@ -340,7 +336,7 @@ def analyse_metrics(metrics: Mapping, units: pd.DataFrame, rows: Mapping[str, pd
     out["error_reason"] = out["error_reason"].fillna("").astype(STR)
     adj = cs.adjust_pvalues(out["p_value"].astype(float), method=correction, alpha=alpha)
     out["p_adjusted"] = adj["p_adjusted"].to_numpy()
-    better = np.where(out["direction"] == "higher", out["diff"] > 0, out["diff"] < 0)
+    better = np.where(out["direction"] == "higher", out["estimate"] > 0, out["estimate"] < 0)
     significant = out["p_adjusted"] < alpha
     out["significant"] = significant.to_numpy()
     out["verdict"] = np.select([out["p_adjusted"].isna(), significant & better, significant & ~better],
@@ -382,7 +378,7 @@ def sequential_looks(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
     """The metric as it would have been seen at each planned look date, against O'Brien–Fleming-type
     Lan–DeMets boundaries. At a look, only units assigned and rows recorded by the end of that day count;
     the information fraction is units at the look / ``planned_units`` (default: units at the last look).
-    Columns: look_date, units, diff, ci_low, ci_high (unadjusted), z, plus :func:`sequential_monitor`'s."""
+    Columns: look_date, units, estimate, ci_low, ci_high (unadjusted), z, plus :func:`sequential_monitor`'s."""
     dates = [pd.Timestamp(d) for d in looks]
     if not dates or any(b <= a for a, b in pairwise(dates)):
         raise ParameterError(f"looks must be increasing dates, got {list(looks)}")
@@ -394,8 +390,9 @@ def sequential_looks(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
               for k, v in rows.items()}
         res = analyse_metric(name, spec, u, rr, end=d, control=control, treatment=treatment, alpha=alpha,
                              n_boot=200, seed=seed)
-        stats_.append({"look_date": d, "units": len(u), "diff": res["diff"].iloc[0], "ci_low": res["ci_low"].iloc[0],
-                       "ci_high": res["ci_high"].iloc[0], "z": res["diff"].iloc[0] / res["se"].iloc[0]})
+        r = res.iloc[0]
+        stats_.append({"look_date": d, "units": len(u), "estimate": r["estimate"], "ci_low": r["ci_low"],
+                       "ci_high": r["ci_high"], "z": r["estimate"] / r["se"]})
     s = pd.DataFrame(stats_)
     total = planned_units or s["units"].iloc[-1]
     frac = np.minimum(s["units"].to_numpy() / total, 1.0)
@@ -447,7 +444,7 @@ def aa_simulation(numerator, denominator=None, *, n_splits: int = 500, alpha: fl
 
 # --------------------------------------------------------------------------- unit of analysis
 def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end,
-                     control: str = "control", treatment: str = "treatment", alpha: float = 0.05,
+                     control: str = "control", treatment: str = "treatment", confidence: float = 0.95,
                      min_clusters: int = 30) -> pd.DataFrame:
     """The same per-row metric three ways: naive row-level test (treats tickets as independent — wrong when
     customers were randomised), delta-method ratio at the unit, and OLS with errors clustered by unit.
@@ -455,115 +452,17 @@ def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
     table = rows[spec["table"]]
     x = _numeric(table[spec["column"]])
     c, t = x[table["variant"] == control], x[table["variant"] == treatment]
-    naive = cmp.compare_means(c, t, alpha).assign(method="naive_rows")
+    naive = cmp.compare_means(c, t, confidence=confidence).assign(method="naive_rows")
     ratio = analyse_metric(name, {**spec, "kind": "ratio"}, units, rows, end=end, control=control,
-                           treatment=treatment, alpha=alpha).assign(method="delta_method")
+                           treatment=treatment, alpha=1 - confidence).assign(method="delta_method")
     keep = x.notna() & table["variant"].isin([control, treatment])
     clus = cmp.compare_clustered(x[keep], (table.loc[keep, "variant"] == treatment), table.loc[keep, "unit_id"],
-                                 alpha, min_clusters=min_clusters).assign(method="cluster_robust")
-    cols = ["method", "diff", "ci_low", "ci_high", "se", "p_value"]
+                                 confidence=confidence, min_clusters=min_clusters).assign(method="cluster_robust")
+    cols = ["method", "estimate", "ci_low", "ci_high", "se", "p_value"]
     out = pd.concat([naive[cols], ratio[cols], clus[cols]], ignore_index=True)
     out["se_ratio_to_naive"] = out["se"] / out["se"].iloc[0]
     out.insert(0, "metric", name)
     return out
-
-
-# --------------------------------------------------------------------------- whole experiment
-@dataclass(frozen=True)
-class ExperimentResult:
-    """Everything the report shows: ``decision`` and ``reasons``, ``metrics`` (one row per metric),
-    ``srm`` (:class:`~csm.abtest.design.SRMResult`), ``balance`` (pre-period covariates), ``units``,
-    ``rows`` (experiment tickets/responses/customers), ``unit_type``, ``window`` (start, end),
-    ``analysis_unit`` (the unit type, or ``cluster`` when ``cluster_id`` is filled), ``units_per_arm`` and
-    ``few_clusters`` (agents, teams or clusters were randomised and an arm has fewer than ``min_clusters``),
-    ``skipped`` (metrics and CUPED adjustments left out for missing data, see :func:`usable_metrics`)."""
-
-    decision: str
-    reasons: pd.DataFrame
-    metrics: pd.DataFrame
-    srm: SRMResult
-    balance: pd.DataFrame
-    units: pd.DataFrame
-    rows: dict = field(default_factory=dict)
-    unit_type: str = "customer"
-    window: tuple = ()
-    analysis_unit: str = "customer"
-    units_per_arm: dict = field(default_factory=dict)
-    few_clusters: bool = False
-    skipped: list = field(default_factory=list)
-
-
-TIME_COLUMNS = {"tickets": "created_at", "responses": "submitted_at"}
-
-
-def analyse_experiment(tickets: pd.DataFrame, assignments: pd.DataFrame | None, *, metrics: Mapping,
-                       planned_split: Mapping[str, float], responses: pd.DataFrame | None = None,
-                       customers: pd.DataFrame | None = None, experiment_id: str | None = None, end=None,
-                       control: str = "control", treatment: str = "treatment", alpha: float = 0.05,
-                       correction: str = "holm", srm_threshold: float = 0.001, sequential: pd.DataFrame | None = None,
-                       n_boot: int = 2000, seed=0, min_clusters: int = 30) -> ExperimentResult:
-    """The whole experiment: units checked against the plan, SRM, pre-period balance, experiment rows
-    (tickets from each unit's assigned_at to ``end``; responses to those tickets; the units' customer rows),
-    every metric at the unit, correction, decision. ``end`` defaults to the day of the last assignment.
-    Metrics the data cannot compute are left out and listed in ``skipped`` (:func:`usable_metrics`).
-
-    When ``cluster_id`` is filled (whole agents or teams were randomised), every unit-level metric is
-    computed per cluster — the delta method at the cluster is the cluster-robust analysis — and the
-    sample-ratio check counts clusters. With agents, teams or clusters as the randomised unit and fewer
-    than ``min_clusters`` per arm, ``few_clusters`` is set: the normal approximations are then optimistic."""
-    if control not in planned_split or treatment not in planned_split:
-        raise ParameterError(f"control {control!r} and treatment {treatment!r} must be in planned_split "
-                             f"{dict(planned_split)}")
-    units = experiment_units(assignments, planned_split=planned_split, experiment_id=experiment_id)
-    unit_type = _unit_type(units)
-    end = pd.Timestamp(end) if end is not None else units["assigned_at"].max().normalize()
-    srm = srm_check(units["variant"].value_counts(), planned_split, threshold=srm_threshold)
-    balance = covariate_balance(units, [c for c in units.columns if c.startswith("pre_")], control=control,
-                                treatment=treatment)
-    rows = {"tickets": experiment_rows(tickets, units, time_column="created_at", end=end)}
-    specs, skipped = usable_metrics(check_metrics(metrics), tickets=tickets, responses=responses,
-                                    customers=customers, units=units)
-    if any(s["table"] == "responses" for s in specs.values()):
-        link = rows["tickets"][["ticket_id", "unit_id", "variant", "assigned_at"]]
-        rows["responses"] = responses.merge(link, on="ticket_id", how="inner")
-    if any(s["table"] == "customers" for s in specs.values()):
-        if unit_type != "customer":
-            raise ParameterError("customer-level metrics need an experiment randomised by customer")
-        c = customers.merge(units[["unit_id", "variant", "assigned_at"]], left_on="customer_id", right_on="unit_id")
-        rows["customers"] = c
-    analysis_unit = unit_type
-    if "cluster_id" in units.columns and units["cluster_id"].notna().any():
-        units, rows = _to_clusters(units, rows)
-        analysis_unit = "cluster"
-        srm = srm_check(units["variant"].value_counts(), planned_split, threshold=srm_threshold)
-    per_arm = {str(k): int(v) for k, v in units["variant"].value_counts().items()}
-    few = analysis_unit in ("agent", "team", "cluster") and min(per_arm.values()) < min_clusters
-    results = analyse_metrics(specs, units, rows, end=end, control=control, treatment=treatment, alpha=alpha,
-                              correction=correction, n_boot=n_boot, seed=seed)
-    decision, reasons = decide(results, srm=srm, sequential=sequential)
-    start = units["assigned_at"].min().normalize()
-    return ExperimentResult(decision, reasons, results, srm, balance, units, rows, unit_type, (start, end),
-                            analysis_unit, per_arm, few, skipped)
-
-
-def _to_clusters(units: pd.DataFrame, rows: dict) -> tuple[pd.DataFrame, dict]:
-    """Units and rows re-keyed to ``cluster_id`` (one analysis unit per randomised cluster)."""
-    if units["cluster_id"].isna().any():
-        bad = units.loc[units["cluster_id"].isna(), "unit_id"].head(3).tolist()
-        raise DataError(f"assignments, column 'cluster_id': filled for some units but empty for "
-                        f"{int(units['cluster_id'].isna().sum())} (e.g. units {bad}); fill it for every unit or none.")
-    arms = units.groupby("cluster_id")["variant"].nunique()
-    if (arms > 1).any():
-        bad = arms[arms > 1].index[:5].tolist()
-        raise DataError(f"assignments, column 'cluster_id': clusters {bad} have units in more than one variant; "
-                        "with cluster randomisation a whole cluster gets one variant.")
-    pre = [c for c in units.columns if c.startswith("pre_")]
-    clusters = units.groupby("cluster_id", as_index=False).agg(
-        variant=("variant", "first"), assigned_at=("assigned_at", "min"), **{c: (c, "mean") for c in pre})
-    clusters = clusters.rename(columns={"cluster_id": "unit_id"})
-    to_cluster = dict(zip(units["unit_id"], units["cluster_id"]))
-    rows = {name: frame.assign(unit_id=frame["unit_id"].map(to_cluster)) for name, frame in rows.items()}
-    return clusters, rows
 
 
 # --------------------------------------------------------------------------- power for the actual sample

@@ -27,6 +27,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["ASSIGNMENTS", "CHANNELS", "COMPLAINT_CATEGORIES", "CUSTOMERS", "KINDS", "PRIORITIES", "REGIONS",
+           "RESPONSES", "TABLES", "TICKETS", "TRANSACTIONS", "VALUE_ALIASES", "Column", "Problem", "Table",
+           "markdown_tables"]
+
 KINDS = ("id", "string", "category", "text", "datetime", "bool", "int", "float")
 
 #: Complaint categories of the seed documents: stable code -> labels.

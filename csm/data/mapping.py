@@ -78,8 +78,9 @@ from csm.data.contract import TABLES, Problem, Table
 from csm.errors import DataError
 from csm.strict_yaml import StrictYAMLError, StrictYAMLMixin
 
-__all__ = ["Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "apply_mapping", "as_mapping", "derive_after_validation",
-           "derive_before_validation", "load_mapping", "normalise_header"]
+__all__ = ["Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "apply_mapping", "as_mapping",
+           "derive_after_validation", "derive_before_validation", "did_you_mean", "load_mapping", "normalise_header",
+           "parse_mapping", "suggest"]
 
 _TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file",
                "derive", "delimiter", "decimal", "header_row", "pseudonymise")
@@ -162,7 +163,7 @@ def normalise_value(value: Any) -> str:
     return str(value).strip().casefold()
 
 
-def _suggest(word: str, options, n: int = 3) -> list[str]:
+def suggest(word: str, options, n: int = 3) -> list[str]:
     options = [str(o) for o in options]
     by_norm: dict[str, str] = {}
     for o in options:
@@ -171,8 +172,8 @@ def _suggest(word: str, options, n: int = 3) -> list[str]:
     return [by_norm[h] for h in hits]
 
 
-def _did_you_mean(word: str, options) -> str:
-    hits = _suggest(word, options)
+def did_you_mean(word: str, options) -> str:
+    hits = suggest(word, options)
     return f" (did you mean {', '.join(repr(h) for h in hits)}?)" if hits else ""
 
 
@@ -213,7 +214,7 @@ def _parse_table(spec: Any, table: str | None, source: str, defaults: dict) -> T
     unknown = [k for k in spec if k not in _TABLE_KEYS]
     if unknown:
         k = unknown[0]
-        raise _err(source, where, f"unknown key {k!r}{_did_you_mean(k, _TABLE_KEYS)}; "
+        raise _err(source, where, f"unknown key {k!r}{did_you_mean(k, _TABLE_KEYS)}; "
                                   f"allowed keys: {', '.join(_TABLE_KEYS)}")
     contract: Table | None = TABLES.get(table) if table else None
 
@@ -320,7 +321,7 @@ def _parse_derive(spec: Any, table: str | None, source: str, where: str) -> dict
     for column, how in spec.items():
         column = str(column)
         if column not in allowed:
-            raise _err(source, where, f"cannot derive {column!r}{_did_you_mean(column, allowed)}; derivable "
+            raise _err(source, where, f"cannot derive {column!r}{did_you_mean(column, allowed)}; derivable "
                                       f"columns: {', '.join(allowed)}")
         keys = allowed[column]
         if not isinstance(how, dict) or set(how) != set(keys):
@@ -349,7 +350,7 @@ def _check_target(contract: Table, target: str, source: str, where: str) -> None
     if target in contract.names or any(target.startswith(p) for p in contract.numeric_prefixes):
         return
     raise _err(source, where, f"{target!r} is not a column of the {contract.name} table"
-                              f"{_did_you_mean(target, contract.names)}; contract columns: "
+                              f"{did_you_mean(target, contract.names)}; contract columns: "
                               f"{', '.join(contract.names)}")
 
 
@@ -362,7 +363,7 @@ def parse_mapping(data: dict, source: str = "<mapping>") -> Mapping:
     unknown = [k for k in data if k not in _TOP_KEYS]
     if unknown:
         k = unknown[0]
-        raise _err(source, "", f"unknown key {k!r}{_did_you_mean(k, _TOP_KEYS)}; "
+        raise _err(source, "", f"unknown key {k!r}{did_you_mean(k, _TOP_KEYS)}; "
                                f"allowed keys: {', '.join(_TOP_KEYS)}")
     defaults = {k: data[k] for k in _DEFAULT_KEYS if k in data}
     tables: dict[str, TableMapping] = {}
@@ -375,7 +376,7 @@ def parse_mapping(data: dict, source: str = "<mapping>") -> Mapping:
             raise _err(source, "tables", "expected table names (tickets, responses, …) as keys")
         for name, spec in data["tables"].items():
             if name not in TABLES:
-                raise _err(source, "tables", f"unknown table {name!r}{_did_you_mean(name, TABLES)}; "
+                raise _err(source, "tables", f"unknown table {name!r}{did_you_mean(name, TABLES)}; "
                                              f"tables: {', '.join(TABLES)}")
             tables[name] = _parse_table(spec, name, source, defaults)
     else:
@@ -383,7 +384,7 @@ def parse_mapping(data: dict, source: str = "<mapping>") -> Mapping:
         table = data.get("table")
         if table is not None:
             if table not in TABLES:
-                raise _err(source, "table", f"unknown table {table!r}{_did_you_mean(table, TABLES)}; "
+                raise _err(source, "table", f"unknown table {table!r}{did_you_mean(table, TABLES)}; "
                                             f"tables: {', '.join(TABLES)}")
             tables[table] = _parse_table(spec, table, source, {})
         else:
@@ -474,7 +475,7 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         if not known:
             fatal.append(Problem(table, file, target,
                                  f"mapping {tm.source} names {target!r}, which is not a column of the {table} table"
-                                 f"{_did_you_mean(target, contract.names)}"))
+                                 f"{did_you_mean(target, contract.names)}"))
             continue
         found = next((c for c in cands if c in frame.columns), None)
         if found is None:  # tolerate case and repeated spaces
@@ -549,7 +550,7 @@ def derive_before_validation(frame: pd.DataFrame, tm: TableMapping | None):
     header = _find_header(frame, spec["tenure_months"])
     if header is None:
         issues.append(("signup_date", f"{where} from the tenure header {spec['tenure_months']!r}, which is not "
-                                      f"in the file{_did_you_mean(spec['tenure_months'], frame.columns)}", None, None))
+                                      f"in the file{did_you_mean(spec['tenure_months'], frame.columns)}", None, None))
         return frame, issues
     raw = frame[header]
     text = raw.astype(STR).str.strip() if not pd.api.types.is_numeric_dtype(raw) else None
@@ -557,7 +558,7 @@ def derive_before_validation(frame: pd.DataFrame, tm: TableMapping | None):
     blank = raw.isna().to_numpy(bool) | (text.eq("").to_numpy(bool, na_value=True) if text is not None else False)
     bad = ~blank & ~(np.isfinite(months) & (months >= 0))
     if bad.any():
-        issues.append((header, f"is not a tenure in months (a number ≥ 0), needed to derive signup_date", bad, raw))
+        issues.append((header, "is not a tenure in months (a number ≥ 0), needed to derive signup_date", bad, raw))
     months = np.where(bad, np.nan, months)
     signup = spec["as_of"] - pd.to_timedelta(months * DAYS_PER_MONTH, unit="D")
     return frame.assign(signup_date=pd.Series(signup, index=frame.index).astype("datetime64[ns]")), issues

@@ -10,13 +10,27 @@ unit their size calls for ("8.7 min", "18.1 h", "2.3 days" / "8.7分钟", "18.1�
     ('61,240', '34.9%', '−4.2个百分点', '18.1 h')
 
 :func:`quantity` dispatches on a unit name; :func:`axis_formatter` gives matplotlib tick labels at the precision
-the ticks need ("67%", not "67.00%"). ``csm.report.tables.format_quantity`` and ``format_p_value`` are thin
-wrappers over this module.
+the ticks need ("67%", not "67.00%").
+
+The ``format_*`` functions at the end format values in the units :mod:`csm.kpi` results carry (``"%"`` there
+means a value already in percent, ``"minutes"``, ``"score (1–5)"``, ``"tickets"`` …) through the functions above:
+:func:`format_quantity` ("17.8 h [16.7, 19.2]"), :func:`format_number`, :func:`format_interval`,
+:func:`unit_suffix`, :func:`format_share` (a fraction), :func:`format_p_value`, :func:`n_days`.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import math
+
+__all__ = [
+    "MISSING", "MINUS", "UNITS", "CURRENCY_SYMBOLS",
+    "count", "number", "percent", "points", "duration_unit", "duration", "money", "ratio", "p_value",
+    "day", "month", "span", "period_label", "months_between", "quantity", "unit_label",
+    "UnitFormatter", "axis_formatter",
+    # values in the units of csm.kpi results
+    "KPI_DECIMALS", "MINUTES_PER", "SCORE_UNITS", "is_missing", "format_number", "format_interval",
+    "unit_suffix", "format_quantity", "kpi_value", "quantity_parts", "format_share", "format_p_value", "n_days",
+]
 
 #: What a missing, NaN or infinite value shows as.
 MISSING = "—"
@@ -366,3 +380,144 @@ def axis_formatter(unit: str, lang: str = "en", *, currency: str = "CNY", scale:
         ax.yaxis.set_major_formatter(axis_formatter("percent", lang))
     """
     return UnitFormatter(unit, lang, currency=currency, scale=scale)
+
+
+# --------------------------------------------------------------------------- values in csm.kpi units
+#: Decimals shown per unit of :mod:`csm.kpi` results.
+KPI_DECIMALS = {"score (1–5)": 2, "%": 1, "percentage points": 1, "points": 1, "minutes": 1, "hours": 1,
+                "tickets": 0, "business minutes": 1, "business hours": 1, "days": 1}
+#: Minutes per unit of the :mod:`csm.kpi` duration units.
+MINUTES_PER = {"minutes": 1, "hours": 60, "days": 1440, "business minutes": 1, "business hours": 60}
+#: What follows a score: CSAT on its 1–5 scale, NPS points.
+SCORE_UNITS = {"score (1–5)": {"en": " / 5", "zh": " / 5"}, "points": {"en": " points", "zh": "分"}}
+#: Short unit words of :mod:`csm.kpi` time units in sentences and tables (``%`` is attached by format_number;
+#: scores, NPS points and ticket counts are shown as bare numbers, their KPI name says what they count).
+_SHORT_UNITS = {"minutes": {"en": "min", "zh": "分钟"}, "hours": {"en": "h", "zh": "小时"},
+                "business minutes": {"en": "business min", "zh": "工作分钟"},
+                "business hours": {"en": "business h", "zh": "工作小时"}, "days": {"en": "d", "zh": "天"}}
+#: Long calendar durations are shown a second time in a larger unit: (from, divisor, unit). 1,070.9 min reads
+#: better as "1,070.9 min (17.8 h)"; business-clock units are not converted (a business day is not 24 h).
+_ALSO_IN = {"minutes": (120, 60, "hours"), "hours": (48, 24, "days")}
+
+
+def is_missing(x) -> bool:
+    """Whether ``x`` is a missing value: None, NaN, ``pd.NA`` or ``pd.NaT``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return True
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover
+        return False
+    return x is pd.NA or x is pd.NaT
+
+
+def format_number(value, unit: str = "", lang: str = "en", *, signed: bool = False,
+                  decimals: int | None = None) -> str:
+    """``value`` rounded for its unit (``%`` values are already in percent), with the unit where short;
+    ``decimals`` overrides the unit's usual number of decimals. Missing values show as ``"–"``."""
+    if is_missing(value):
+        return "–"
+    decimals = KPI_DECIMALS.get(unit, 2) if decimals is None else decimals
+    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+    if text in ("-0", "+0") or text.strip("+-0.,") == "":
+        text = text.replace("-", "").replace("+", "") if not signed else "±" + text[1:]
+    if unit == "%":
+        return text + "%"
+    if unit == "percentage points":
+        return text + (" pp" if lang == "en" else " 个百分点")
+    return text
+
+
+def format_interval(low, high, unit: str = "", lang: str = "en", *, decimals: int | None = None,
+                    brackets: str = "[, ]") -> str:
+    """``[low, high]`` formatted like :func:`format_number`; ``brackets="(–)"`` gives ``(low–high)``.
+    Empty when a bound is missing."""
+    if is_missing(low) or is_missing(high):
+        return ""
+    left, sep, right = (brackets[0], brackets[1:-1], brackets[-1])
+    return (f"{left}{format_number(low, unit, lang, decimals=decimals)}{sep}"
+            f"{format_number(high, unit, lang, decimals=decimals)}{right}")
+
+
+def unit_suffix(value, unit: str, lang: str = "en", *, convert: bool = True) -> str:
+    """What follows a number of ``unit`` in a sentence: ``" min"``, ``" min (17.8 h)"`` (from 120 min on;
+    hours from 48 h on also in days), ``"小时"`` …; empty for units shown bare (``%`` is part of the number)."""
+    short = _SHORT_UNITS.get(unit)
+    if short is None:
+        return ""
+    text = " " + short[lang]
+    also = _ALSO_IN.get(unit) if convert else None
+    if also and not is_missing(value) and math.isfinite(value) and abs(value) >= also[0]:
+        other = format_number(value / also[1], also[2], lang)
+        text += f" ({other} {_SHORT_UNITS[also[2]]['en']})" if lang == "en" else \
+            f"（{other} {_SHORT_UNITS[also[2]]['zh']}）"
+    return text
+
+
+def format_quantity(value, unit: str = "", lang: str = "en", *, low=None, high=None, signed: bool = False) -> str:
+    """A KPI value for a reader, with its unit (a :mod:`csm.kpi` unit: ``"minutes"``, ``"%"`` in percent,
+    ``"tickets"`` …): ``"8.7 min"``, ``"17.8 h [16.7, 19.2]"`` (with ``low``/``high``, the interval in the
+    value's unit), ``"72.3% [70.1%, 74.4%]"``; ``"—"`` when missing."""
+    text, interval = quantity_parts(value, unit, lang, low=low, high=high, signed=signed)
+    return f"{text} {interval}".strip()
+
+
+def kpi_value(value, unit: str, lang: str, *, signed: bool = False, duration_unit: str | None = None) -> str:
+    """One value of a :mod:`csm.kpi` unit (``"%"`` in percent, ``"minutes"``, ``"score (1–5)"`` …) formatted
+    by the functions above; ``duration_unit`` ("min", "h", "days") fixes the unit of a duration."""
+    if unit == "%":
+        return percent(None if is_missing(value) else value / 100, lang, signed=signed)
+    if unit == "percentage points":
+        return points(None if is_missing(value) else value / 100, lang)
+    if unit in MINUTES_PER:
+        minutes = None if is_missing(value) else value * MINUTES_PER[unit]
+        return duration(minutes, lang, unit=duration_unit, signed=signed, business=unit.startswith("business"))
+    if unit == "tickets":
+        return count(value, lang)
+    text = number(value, lang, KPI_DECIMALS.get(unit, 2), signed=signed)
+    if text != MISSING and unit in SCORE_UNITS:  # "3.87 / 5", "0.3 points" / "0.3分"
+        text += SCORE_UNITS[unit][lang]
+    return text
+
+
+def quantity_parts(value, unit: str, lang: str, *, low=None, high=None, signed: bool = False) -> tuple[str, str]:
+    """(value with unit, interval) of :func:`format_quantity`, for templates with ``{value} {interval}``; the
+    interval's bounds are shown in the unit the value is shown in."""
+    same = None
+    if unit in MINUTES_PER and not is_missing(value):
+        same = duration_unit(value * MINUTES_PER[unit])
+        if unit.startswith("business") and same == "days":
+            same = "h"
+    text = kpi_value(value, unit, lang, signed=signed, duration_unit=same)
+    interval = ""
+    if text != MISSING and not is_missing(low) and not is_missing(high):
+        if same is not None:  # bounds in the value's unit, which is said once: "17.8 h [16.7, 19.2]"
+            per = MINUTES_PER[unit] / {"min": 1, "h": 60, "days": 1440}[same]
+            interval = f"[{number(low * per, lang)}, {number(high * per, lang)}]"
+        elif unit in SCORE_UNITS:  # "3.87 / 5 [3.81, 3.93]": the scale is said once
+            digits = KPI_DECIMALS.get(unit, 2)
+            interval = f"[{number(low, lang, digits)}, {number(high, lang, digits)}]"
+        else:
+            interval = f"[{kpi_value(low, unit, lang)}, {kpi_value(high, unit, lang)}]"
+    return text, interval
+
+
+def format_share(fraction, lang: str = "en", *, signed: bool = False) -> str:
+    """A fraction (0.123) as a percentage with one decimal (``"12.3%"``); ``"–"`` when missing or infinite."""
+    if is_missing(fraction) or not math.isfinite(fraction):
+        return "–"
+    return format_number(100 * fraction, "%", lang, signed=signed)
+
+
+def format_p_value(p, *, prefix: bool = False, lang: str = "en") -> str:
+    """A p-value for a reader (:func:`p_value`): ``"< 0.001"`` below 0.001, else three decimals (``"0.042"``),
+    ``"—"`` when missing; with ``prefix`` for sentences: ``"p < 0.001"``, ``"p = 0.042"``."""
+    return p_value(p, lang, prefix=prefix)
+
+
+def n_days(n: int, lang: str) -> str:
+    """A number of days as a sentence says it: "1 day", "3 days", "1,200 days" / "3 天"."""
+    shown = count(int(n), lang)
+    if lang == "zh":
+        return f"{shown} 天"
+    return f"{shown} day" if int(n) == 1 else f"{shown} days"

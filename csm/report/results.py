@@ -28,6 +28,8 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
+__all__ = ["RESULT_MIMETYPE", "to_json_safe", "record", "record_results", "is_result_output", "collect"]
+
 #: The mimetype of a recorded result output.
 RESULT_MIMETYPE = "application/vnd.csm.result+json"
 

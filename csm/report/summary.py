@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 from IPython.display import HTML
 
+__all__ = ["STATUSES", "Finding", "status_label", "status_colour", "badge_html", "SummaryHTML", "summary_block",
+           "headline", "record_headline"]
+
 #: The status vocabulary of findings and headlines.
 STATUSES = ("met", "at_risk", "missed", "improved", "worse", "no_change", "info")
 

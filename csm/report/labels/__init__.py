@@ -31,6 +31,10 @@ from csm.report.labels import customers as labels_customers
 from csm.report.labels import kpi as labels_kpi
 from csm.report.labels import sentiment as labels_sentiment
 
+__all__ = ["LANGS", "KPI_NAMES", "KPI_UNITS", "STATUS", "COLUMNS", "LANGUAGE_NAMES", "SEGMENTS", "LABELS", "PHRASES",
+           "check_lang", "label", "kpi_unit", "axis_label", "phrase", "note_text", "placeholders", "relabel",
+           "rename_columns", "missing_translations", "all_texts"]
+
 LANGS: tuple[str, ...] = ("en", "zh")
 
 #: KPI code -> display name. The codes are the KPI names used by the analysis modules.
@@ -297,7 +301,7 @@ PHRASES: dict[str, dict[str, str]] = {
     },
 }
 
-#: Each analysis keeps its own phrases in ``csm/report/labels_<topic>.py``; a key has one text.
+#: Each analysis keeps its own phrases in ``csm/report/labels/<topic>.py``; a key has one text.
 for _topic in (labels_complaints, labels_sentiment, labels_customers, labels_abtest, labels_kpi):
     for _key, _texts in _topic.PHRASES.items():
         if _key in PHRASES and PHRASES[_key] != _texts:  # pragma: no cover - guarded by a test
@@ -369,11 +373,19 @@ def kpi_unit(kpi: str, lang: str) -> str:
 
 
 def axis_label(kpi: str, lang: str) -> str:
-    """``"name (unit)"`` for a chart axis, e.g. ``"Average handle time (minutes)"`` / ``"平均处理时长（分钟）"``."""
+    """``"name (unit)"`` for a chart axis, e.g. ``"Average handle time (minutes)"`` / ``"平均处理时长（分钟）"``.
+
+    A name that already ends in a bracket takes the unit inside it — "CSAT (mean score, 1–5)", never
+    "CSAT (mean score) (score 1–5)"."""
     name = str(label(kpi, lang))
     unit = kpi_unit(kpi, lang)
     if not unit:
         return name
+    close = ")" if lang == "en" else "）"
+    if name.endswith(close):
+        if ("score" in name and unit.startswith("score ")) or ("分" in name and unit.startswith("分，")):
+            unit = unit.split(" ", 1)[1] if lang == "en" else unit.split("，", 1)[1]  # "mean score, 1–5"
+        return f"{name[:-1]}, {unit})" if lang == "en" else f"{name[:-1]}，{unit}）"
     return f"{name} ({unit})" if lang == "en" else f"{name}（{unit}）"
 
 

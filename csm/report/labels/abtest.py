@@ -19,6 +19,15 @@ CODES: dict[str, dict[str, str]] = {
     "pre_handle_time_minutes": {"en": "Handle time before (minutes)", "zh": "分组前处理时长（分钟）"},
     # the sample's experiment and teams (ids a user gave are shown with their label when one exists)
     "ab_experiment_smart_triage": {"en": "Smart triage", "zh": "智能分诊"},
+    # the report's parameters where a sentence names them (the name as written in params/ab_test.yaml)
+    "param_looks": {"en": "looks", "zh": "查看日期（looks）"},
+    "param_experiment_end": {"en": "experiment_end", "zh": "实验结束日期（experiment_end）"},
+    "param_rollout": {"en": "rollout", "zh": "非随机上线（rollout）"},
+    "param_rollout_window": {"en": "rollout.window", "zh": "上线时间窗口（rollout.window）"},
+    "param_group_column": {"en": "group_column", "zh": "分组列（group_column）"},
+    "param_treated": {"en": "treated", "zh": "上线组（treated）"},
+    "param_date": {"en": "date", "zh": "上线日期（date）"},
+    "param_covariate": {"en": "metrics parameter, covariate", "zh": "分组前协变量（metrics 参数中的 covariate）"},
     # metric kinds, roles, verdicts, decisions
     "kind_proportion": {"en": "proportion", "zh": "比例"},
     "kind_mean": {"en": "mean", "zh": "均值"},
@@ -195,11 +204,11 @@ PHRASES: dict[str, dict[str, str]] = {
               "experiment tickets (each unit's tickets from its assignment to {end}).",
         "zh": "实验 {experiment}：{start} 至 {end} 共分组 {units} 个{unit_type}单位；实验工单 {tickets} 张"
               "（每个单位从分组时起至 {end} 的工单）。"},
-    "ab_period_ignored": {
+    "note_ab_period_ignored": {
         "en": "The report period (by default the latest complete month) is not used: an experiment is read over its "
               "own window. The comparison period is not used either (the control arm is the comparison).",
         "zh": "未使用报告期（默认为最近一个完整月）：实验按其自身时间窗口分析；也未使用对比期（对照组即为对比）。"},
-    "ab_period_used": {
+    "note_ab_period_used": {
         "en": "The experiment is read up to the end of the report period {period}.",
         "zh": "实验分析截至报告期 {period} 结束。"},
     "ab_correction": {
@@ -234,7 +243,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "随机分组的单位是客户，但{metric}按工单计量，而同一客户的工单彼此相似。把工单当作独立样本会使标准误低估 "
               "{understate:.0%}（设计效应 {deff:.2f}）；本报告采用按客户的 Delta 方法，其结果与按客户聚类的标准误一致。"},
     "ab_unit_chart_title": {"en": "{metric}: effect by method of analysis", "zh": "{metric}：不同分析方法下的效应"},
-    "ab_few_clusters": {
+    "note_ab_few_clusters": {
         "en": "WARNING — only {n} clusters in the smaller arm (fewer than {min_n}): cluster-robust errors are too "
               "small with so few clusters; read p-values as optimistic.",
         "zh": "警告——较小一组只有 {n} 个聚类（少于 {min_n}）：聚类数太少时稳健标准误偏小，p 值偏乐观。"},
@@ -264,8 +273,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "所有查看均未越过边界（最终 |z| = {z:.2f} < {boundary:.2f}）。"},
     "ab_sequential_chart_title": {"en": "{metric}: z statistic at each look and stopping boundary",
                                   "zh": "{metric}：各次查看的 z 统计量与停止边界"},
-    "ab_sequential_off": {"en": "No interim looks were planned (parameter looks), so the test is read once, at its end.",
-                          "zh": "未计划中期查看（参数 looks），因此测试只在结束时分析一次。"},
+    "ab_sequential_off": {"en": "No interim looks were planned (parameter {param_looks}), so the test is read once, at "
+                                "its end.",
+                          "zh": "参数{param_looks}未计划中期查看，因此测试只在结束时分析一次。"},
     "ab_legend_boundary": {"en": "Stopping boundary", "zh": "停止边界"},
     "ab_legend_z": {"en": "Observed z", "zh": "观测 z 值"},
     # power
@@ -306,13 +316,13 @@ PHRASES: dict[str, dict[str, str]] = {
               "恰好只影响某一整组——上面的平行趋势与安慰剂检验为此提供依据。"},
     "ab_did_chart_title": {"en": "{metric} by month: rollout group vs others", "zh": "{metric}按月走势：上线组与其他组"},
     "ab_did_change_line": {"en": "Rollout", "zh": "上线日"},
-    "ab_did_off": {"en": "No rollout is set (parameter rollout), so difference in differences is not estimated. To "
-                          "estimate a change rolled out to some groups without randomisation, set rollout to its "
-                          "group_column, treated groups and date.",
-                   "zh": "未设置非随机上线（参数 rollout），因此不做双重差分。如需评估未经随机分组、只在部分组上线的改动，请在 rollout "
-                         "中设置分组列（group_column）、上线组（treated）和上线日期（date）。"},
-    "ab_did_skipped": {"en": "Difference in differences is left out: it needs {needs} (parameter rollout).",
-                       "zh": "未做双重差分：需要 {needs}（参数 rollout）。"},
+    "note_ab_did_off": {"en": "No rollout is set (parameter {param_rollout}), so difference in differences is not "
+                              "estimated. To estimate a change rolled out to some groups without randomisation, set "
+                              "{param_rollout} to its {param_group_column}, {param_treated} groups and {param_date}.",
+                        "zh": "未设置参数{param_rollout}，因此不做双重差分。如需评估未经随机分组、只在部分组上线的改动，请在其中设置"
+                              "{param_group_column}、{param_treated}和{param_date}。"},
+    "ab_did_skipped": {"en": "Difference in differences is left out: it needs {needs} (parameter {param_rollout}).",
+                       "zh": "未做双重差分：需要 {needs}；见参数{param_rollout}。"},
     "ab_did_not_tested": {"en": "Difference in differences: not tested, because {reason}.",
                           "zh": "双重差分：未检验，因为{reason}。"},
     "ab_did_reason_date_outside": {"en": "the change date {date} is outside the tickets ({start} to {end})",
@@ -323,20 +333,23 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "the window {start} to {end} has too few tickets before or after {date} in the rollout group or in the "
               "others",
         "zh": "时间窗口 {start} 至 {end} 内，上线组或其他组在 {date} 之前或之后的工单太少"},
-    "ab_did_window_derived": {
-        "en": "The window {start} to {end} is derived from the change date (parameter rollout.window not set): up to "
-              "{months} months before and after it, within the tickets and before the experiment.",
-        "zh": "时间窗口 {start} 至 {end} 由上线日期推算（未设置参数 rollout.window）：上线日前后各至多 {months} 个月，"
+    "note_ab_did_window_derived": {
+        "en": "The window {start} to {end} is derived from the change date (parameter {param_rollout_window} not set): "
+              "up to {months} months before and after it, within the tickets and before the experiment.",
+        "zh": "时间窗口 {start} 至 {end} 由上线日期推算，因为未设置参数{param_rollout_window}：上线日前后各至多 {months} 个月，"
               "限于工单数据范围内且在实验开始之前。"},
     # what is derived and what is left out
-    "ab_end_derived": {
-        "en": "The experiment end (parameter experiment_end) is not set: the experiment is read up to {end}, the day "
-              "of the last assignment.",
-        "zh": "未设置实验结束日期（参数 experiment_end）：实验分析截至最后一次分组的日期 {end}。"},
-    "ab_looks_derived": {
-        "en": "The look dates (parameter looks) are not given as dates: {k} equally spaced looks over the experiment "
-              "window ({dates}).",
-        "zh": "查看日期（参数 looks）未以日期给出：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
+    "note_ab_aa_too_few": {
+        "en": "The A/A check is left out: re-splitting the control arm needs at least {need} units, it has {n}.",
+        "zh": "未做 A/A 检验：随机重分对照组至少需要 {need} 个单位，对照组只有 {n} 个。"},
+    "note_ab_end_derived": {
+        "en": "The experiment end (parameter {param_experiment_end}) is not set: the experiment is read up to {end}, "
+              "the day of the last assignment.",
+        "zh": "未设置参数{param_experiment_end}：实验分析截至最后一次分组的日期 {end}。"},
+    "note_ab_looks_derived": {
+        "en": "The look dates (parameter {param_looks}) are not given as dates: {k} equally spaced looks over the "
+              "experiment window ({dates}).",
+        "zh": "参数{param_looks}未以日期给出：在实验窗口内等间隔安排 {k} 次查看（{dates}）。"},
     "ab_skipped_metric": {"en": "{metric} ({role}) is left out: it needs {needs}.",
                           "zh": "未分析{metric}（{role}）：需要 {needs}。"},
     "ab_skipped_cuped": {"en": "CUPED is not applied to {metric}: it needs {needs}; the effect is unadjusted.",
@@ -345,8 +358,8 @@ PHRASES: dict[str, dict[str, str]] = {
     "ab_balance_untested": {
         "en": "Pre-period balance: not tested, because the assignments have no pre-period columns (assignments.pre_…).",
         "zh": "分组前均衡性：未检验，因为分组表中没有分组前的列（assignments.pre_…）。"},
-    "ab_cuped_none": {"en": "No metric has a pre-period covariate (metrics parameter, covariate), so CUPED is not used.",
-                      "zh": "没有指标设置分组前协变量（metrics 参数中的 covariate），因此未使用 CUPED。"},
+    "ab_cuped_none": {"en": "No metric has a pre-period covariate ({param_covariate}), so CUPED is not used.",
+                      "zh": "没有指标设置{param_covariate}，因此未使用 CUPED。"},
     "ab_method_text": {
         "en": "Methods: proportions — Newcombe interval and pooled z test; means — Welch's t test; skewed times — "
               "bootstrap interval of the median difference and Mann–Whitney U; ordinal CSAT — Mann–Whitney U with "

@@ -6,7 +6,7 @@ Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
 
 Column headers of the complaint tables that have generic names in the results
 (observed, ratio, …) are shown through ``complaint_*`` codes (see
-:data:`csm.report.tables_complaints.HEADERS`), so they cannot clash with another topic's wording.
+:data:`csm.report.complaints.HEADERS`), so they cannot clash with another topic's wording.
 """
 
 #: Codes (dimension values, column headers, model terms …) -> display labels.
@@ -265,16 +265,34 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{k} 个“类别 × 取值”组合的偏差超出偶然（已考虑同时检验所有组合）：{cells}。"},
     "heatmap_legend": {"en": "Coloured: beyond chance after correction; grey: within chance",
                        "zh": "着色：经校正后仍显著；灰色：偶然波动范围内"},
-    "note_missing_values": {"en": "{n} tickets with a missing value left out", "zh": "{n} 件工单因有缺失值未计入"},
-    "note_rare_reference": {"en": "{factor}: rare levels counted with the most common level (too few to estimate): "
-                                  "{levels}",
-                            "zh": "{factor}：少见取值（样本太少，无法单独估计）并入最常见的取值：{levels}"},
-    "note_rare_pooled": {"en": "{factor}: rare levels pooled: {levels}", "zh": "{factor}：少见取值已合并：{levels}"},
-    "note_one_level": {"en": "{factor}: only one level left, dropped from the model",
-                       "zh": "{factor}：只剩一个取值，已从模型中去掉"},
-    "note_separation": {"en": "the fit did not converge cleanly (possible separation); treat extreme odds ratios "
-                              "with care",
-                        "zh": "模型未能完全收敛（可能存在完全分离），极端的比值比请谨慎解读"},
+    "note_model_missing": {"en": "{outcome}: {n} tickets with a missing value left out",
+                           "zh": "{outcome}：{n} 件工单因有缺失值未计入"},
+    "note_model_rare_reference": {"en": "{outcome}: {factor}: rare levels counted with the most common level (too "
+                                        "few to estimate): {levels}",
+                                  "zh": "{outcome}：{factor}：少见取值（样本太少，无法单独估计）并入最常见的取值：{levels}"},
+    "note_model_rare_pooled": {"en": "{outcome}: {factor}: rare levels pooled: {levels}",
+                               "zh": "{outcome}：{factor}：少见取值已合并：{levels}"},
+    "note_model_one_level": {"en": "{outcome}: {factor}: only one level left, dropped from the model",
+                             "zh": "{outcome}：{factor}：只剩一个取值，已从模型中去掉"},
+    "note_model_separation": {"en": "{outcome}: the fit did not converge cleanly (possible separation); treat extreme "
+                                    "odds ratios with care",
+                              "zh": "{outcome}：模型未能完全收敛（可能存在完全分离），极端的比值比请谨慎解读"},
+    "note_model_failed": {"en": "{outcome}: the model could not be fitted ({reason})",
+                          "zh": "{outcome}：模型无法拟合（{reason}）"},
+    "note_spike_level_not_searched": {"en": "spikes by {series} not searched: column tickets.{column} is absent or empty",
+                                      "zh": "未按 {series} 检测激增：tickets.{column} 列缺失或为空"},
+    "note_concentration_failed": {"en": "{message}", "zh": "{message}"},
+    "note_changes_failed": {"en": "{message}", "zh": "{message}"},
+    "note_spike_terms_failed": {"en": "{message}", "zh": "{message}"},
+    "note_category_terms_failed": {"en": "{message}", "zh": "{message}"},
+    "note_contingency_missing": {"en": "{dimension}: {n} tickets without {row} or {dimension_lower} left out",
+                                 "zh": "{dimension}：{n} 件工单缺少{row}或{dimension_lower}，未计入"},
+    "note_contingency_pooled": {"en": "{dimension}: rare levels pooled: {levels}",
+                                "zh": "{dimension}：少见取值已合并：{levels}"},
+    "note_contingency_dropped": {"en": "{dimension}: {n} tickets of rare levels left out (too few for the test): {levels}",
+                                 "zh": "{dimension}：少见取值的 {n} 件工单因数量太少未参与检验：{levels}"},
+    "note_contingency_approximate": {"en": "{share} of expected counts below {min_expected}: p-value approximate",
+                                     "zh": "{share} 的期望频数低于 {min_expected}：p 值为近似值"},
     "finding_volume": {"en": "{n} complaints in {period}; the largest category is {category} ({share}).",
                        "zh": "{period}共有 {n} 件投诉，最大的类别是{category}（{share}）。"},
     "finding_past_spike": {"en": "The largest spike, {where}: {excess} extra complaints in {when}.",
@@ -311,7 +329,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "spike_method_stl": {"en": "Baseline: seasonal pattern from an STL decomposition ({season}-week season, clear "
                                 "outliers replaced first) plus a rolling median of {window} weeks of the rest.",
                          "zh": "基线：STL 分解得到的季节模式（季节周期 {season} 周，先替换明显异常值）加上其余部分的 {window} 周滚动中位数。"},
-    "spike_method_short": {"en": "The data hold {weeks} complete weeks, fewer than the {needed} (two yearly cycles) a "
+    "note_short_history": {"en": "The data hold {weeks} complete weeks, fewer than the {needed} (two yearly cycles) a "
                                  "seasonal decomposition needs: the baseline is a rolling median of {window} weeks, so "
                                  "slow seasonal swings are followed but not modelled separately.",
                            "zh": "数据只有 {weeks} 个完整周，少于季节分解所需的 {needed} 周（两个年度周期）：基线改用 "
@@ -322,7 +340,7 @@ PHRASES: dict[str, dict[str, str]] = {
                           "zh": "当某周的稳健 z 值超过 {threshold}（对 {tests} 个周检验做 Bonferroni 校正，整体误报率 5%），"
                                 "且至少为基线的 {ratio} 倍、超出 {excess} 件时，标记为激增。"},
     "no_spikes": {"en": "No spike in {lookback}.", "zh": "{lookback}内没有发现激增。"},
-    "spikes_not_tested": {"en": "Spikes not tested: {weeks} complete weeks of history, at least {needed} needed (the "
+    "note_spikes_not_tested": {"en": "Spikes not tested: {weeks} complete weeks of history, at least {needed} needed (the "
                                 "{window}-week rolling-median baseline plus {extra} weeks, so that a surge of a few "
                                 "weeks cannot lift its own baseline).",
                           "zh": "未检测激增：历史数据只有 {weeks} 个完整周，至少需要 {needed} 周（{window} 周滚动中位数基线"
@@ -359,12 +377,12 @@ PHRASES: dict[str, dict[str, str]] = {
     "change_new_sentence": {"en": "{category}: {count} complaints, none in the previous period (adjusted p {p}).",
                             "zh": "{category}：{count} 件投诉，上期为 0（校正后 p 值 {p}）。"},
     "spike_level_in": {"en": "{dimension} {level}", "zh": "{dimension}“{level}”"},
-    "concentration_nested": {"en": "{dimension} not tested: {share} of tickets have the category most common for their "
+    "note_concentration_nested": {"en": "{dimension} not tested: {share} of tickets have the category most common for their "
                                    "{dimension_lower}, so each lies within one category (a finer classification) and a "
                                    "test of independence would say nothing.",
                              "zh": "{dimension}未检验：{share} 的工单属于其{dimension_lower}最常见的类别，即每个{dimension_lower}都从属于"
                                    "一个类别（更细的分类），独立性检验没有意义。"},
-    "concentration_skipped": {"en": "{dimension} not tested: {reason}", "zh": "{dimension}未检验：{reason}"},
+    "note_concentration_untestable": {"en": "{dimension} not tested: {message}", "zh": "{dimension}未检验：{message}"},
     "strength_negligible": {"en": "negligible", "zh": "可忽略"},
     "strength_weak": {"en": "weak", "zh": "弱"},
     "strength_moderate": {"en": "moderate", "zh": "中等"},

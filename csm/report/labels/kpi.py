@@ -24,7 +24,7 @@ CODES: dict[str, dict[str, str]] = {
 }
 
 #: Sections whose English name is plural ("Team league tables", "Resolution time and the SLA rate"): their
-#: sentence says "are left out: they need …" (:func:`csm.report.tables.skipped_sentences`).
+#: sentence says "are left out: they need …" (:func:`csm.report.kpi.skipped_sentences`).
 PLURAL_SECTIONS = frozenset({"resolution", "team_league"})
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -86,7 +86,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Business hours: no public holidays are given (parameter holidays), so every working weekday counts.",
         "zh": "工作时间：未提供公众假期（参数 holidays），所有工作日均计入。",
     },
-    # summary findings and readings (csm.report.tables_kpi)
+    # summary findings and readings (csm.report.kpi)
     "kpi_more_days": {"en": " and {n} more", "zh": "等，另有 {n} 天"},
     "league_indistinct": {
         "en": "None of the {n} {group_lower}s has an interval wholly above or below the overall {overall}: with "
@@ -138,8 +138,93 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{kpi}有 {n_days}超出控制限（{days}）：这些天出现了超出日常波动的情况，值得查明原因。",
     },
     "kpi_by_deadline": {"en": " by {deadline}", "zh": "，截止 {deadline}"},
+    # KPI definitions (the Note in csm.kpi's ``definition`` column, worded by csm.report.kpi.definition_text)
+    "kpi_definition_csat_mean": {"en": "mean CSAT score (1–5) of responses submitted in the period",
+                                 "zh": "本期提交的满意度评分（1–5 分）的平均值"},
+    "kpi_definition_csat_pct_satisfied": {"en": "% of CSAT responses scoring {scores}",
+                                          "zh": "满意度评分为 {scores} 分的回复占比"},
+    "kpi_definition_nps": {"en": "% promoters (9–10) − % detractors (0–6) of NPS responses in the period",
+                           "zh": "本期 NPS 回复中推荐者（9–10 分）占比减去贬损者（0–6 分）占比"},
+    "kpi_definition_fcr_flag": {"en": "% of resolved tickets with first_contact_resolved = true",
+                                "zh": "已解决工单中标记为首次接触即解决的占比"},
+    "kpi_definition_fcr_flag_all": {
+        "en": "% of tickets with first_contact_resolved = true (tickets.resolved_at missing: all tickets with the flag)",
+        "zh": "标记为首次接触即解决的工单占比（数据缺少解决时间：计入所有带该标记的工单）"},
+    "kpi_definition_fcr_contacts": {"en": "% of resolved tickets needing one contact (contacts == 1)",
+                                    "zh": "只需一次接触即解决的已解决工单占比"},
+    "kpi_definition_fcr_flag_among_resolved": {"en": "first_contact_resolved among resolved tickets",
+                                               "zh": "已解决工单中首次接触即解决的占比"},
+    "kpi_definition_fcr": {"en": "% of resolved tickets resolved at first contact", "zh": "已解决工单中首次接触即解决的占比"},
+    "kpi_definition_aht": {"en": "{statistic} handle_time_minutes of tickets created in the period",
+                           "zh": "本期创建工单的处理时长（分钟）{statistic}"},
+    "kpi_definition_first_response": {
+        "en": "{statistic} {clock}-clock minutes from created_at to first_response_at (tickets without a reply left out)",
+        "zh": "从创建到首次响应的{clock}分钟数{statistic}（未回复的工单不计入）"},
+    "kpi_definition_first_response_channel": {
+        "en": "{statistic} {clock}-clock minutes from created_at to first_response_at (tickets without a reply left "
+              "out); channel {channel}",
+        "zh": "从创建到首次响应的{clock}分钟数{statistic}（未回复的工单不计入）；渠道：{channel}"},
+    "kpi_definition_resolution": {"en": "{statistic} {clock}-clock hours from created_at to resolved_at (resolved tickets)",
+                                  "zh": "从创建到解决的{clock}小时数{statistic}（仅已解决工单）"},
+    "kpi_definition_sla": {
+        "en": "% of tickets resolved within {hours} {clock} hours; unresolved tickets older than the SLA at {as_of} "
+              "count as breaches, younger ones are left out",
+        "zh": "在 {hours} 个{clock}小时内解决的工单占比；截至{as_of}仍未解决且已超过 SLA 时限的工单计为未达标，未超过的不计入"},
+    "kpi_definition_complaints": {"en": "tickets created in the period", "zh": "本期创建的工单数"},
+    "kpi_definition_complaints_of": {"en": "tickets of categories {categories} created in the period",
+                                     "zh": "本期创建的{categories}类工单数"},
+    "kpi_definition_churn": {
+        "en": "customers with churn_date in the period / customers active at its start × 100 (signed up before the "
+              "start, not churned before it; new sign-ups in the period excluded)",
+        "zh": "本期流失客户数 ÷ 期初活跃客户数 × 100（期初前注册且此前未流失的客户；本期新注册客户不计入）"},
+    # notes of csm.kpi (csm.notes.Note codes, rendered by csm.report.labels.note_text)
+    "note_missing_table": {"en": "{table} table not provided", "zh": "未提供 {table} 表"},
+    "note_missing_column": {"en": "{table}.{column} missing", "zh": "{table} 表缺少 {column} 列"},
+    "note_no_csat_responses": {"en": "no CSAT responses in period", "zh": "本期没有满意度评分"},
+    "note_no_nps_responses": {"en": "no NPS responses in period", "zh": "本期没有 NPS 评分"},
+    "note_no_resolved_tickets": {"en": "no resolved tickets in period", "zh": "本期没有已解决的工单"},
+    "note_no_handle_time": {"en": "no tickets with handle time in period", "zh": "本期没有带处理时长的工单"},
+    "note_no_answered_tickets": {"en": "no answered tickets in period", "zh": "本期没有已响应的工单"},
+    "note_no_sla_outcome": {"en": "no tickets with a known SLA outcome in period",
+                            "zh": "本期没有可判定 SLA 结果的工单"},
+    "note_no_active_customers": {"en": "no customers active at period start", "zh": "期初没有活跃客户"},
+    "note_negative_durations": {"en": "{n} ticket(s) with {column} before created_at left out",
+                                "zh": "{n} 张 {column} 早于 created_at 的工单未计入"},
+    "note_partly_covered": {"en": "period only partly covered by ticket data ({first} to {last})",
+                            "zh": "工单数据仅部分覆盖本期（{first} 至 {last}）"},
+    "note_outside_data": {"en": "period outside the ticket data ({first} to {last})",
+                          "zh": "本期不在工单数据范围内（{first} 至 {last}）"},
+    "note_churned_without_date": {"en": "{n} customer(s) marked churned without churn_date left out",
+                                  "zh": "{n} 位标记为流失但没有流失日期的客户未计入"},
+    # notes of csm.kpi.evaluate_targets
+    "note_no_estimate": {"en": "no estimate on or before {as_of}", "zh": "{as_of} 及之前没有估计值"},
+    "note_baseline_first_period": {"en": "baseline = first period {start}", "zh": "基准为首个周期 {start}"},
+    "note_baseline_empty": {
+        "en": "no data in the baseline {window} ({parameter} = {value}): target not evaluated; set {parameter} to a "
+              "window the data covers (same_period_last_year, previous_12_months, previous_period), a number, or "
+              "remove the target",
+        "zh": "基准期 {window} 没有数据（{parameter} = {value}）：未评估目标；请将 {parameter} 设为数据覆盖的时间窗口"
+              "（same_period_last_year、previous_12_months、previous_period）或一个数值，或删除该目标"},
+    "note_baseline_thin": {
+        "en": "baseline {window} has data in only {n} of {total} trend periods (at least {needed} needed; "
+              "{parameter} = {value}): target not evaluated; set {parameter} to a window the data covers, a number, "
+              "or remove the target",
+        "zh": "基准期 {window} 的 {total} 个周期中只有 {n} 个有数据（至少需要 {needed} 个；{parameter} = {value}）："
+              "未评估目标；请将 {parameter} 设为数据覆盖的时间窗口或一个数值，或删除该目标"},
+    "note_baseline_partial": {"en": "baseline {window} from {n} of {total} trend periods (the rest have no data)",
+                              "zh": "基准期 {window} 取自 {total} 个周期中的 {n} 个（其余没有数据）"},
+    "note_no_projection": {"en": "trend of {n} period(s): no projection to {deadline} (needs at least {needed})",
+                           "zh": "趋势只有 {n} 个周期：未预测至 {deadline}（至少需要 {needed} 个）"},
     "league_reference_note": {
         "en": "Dashed line: the overall {overall}.", "zh": "虚线：整体水平 {overall}。",
     },
 
+}
+
+#: The words a KPI definition's parameters take (``statistic``, ``clock``, ``as_of``) in each language.
+DEFINITION_TERMS: dict[str, dict[str, dict[str, str]]] = {
+    "statistic": {"mean": {"en": "mean", "zh": "平均值"}, "median": {"en": "median", "zh": "中位数"}},
+    "clock": {"calendar": {"en": "calendar", "zh": "自然时间"}, "business": {"en": "business", "zh": "工作时间"}},
+    "as_of": {"period_end": {"en": "the period end", "zh": "期末"},
+              "latest": {"en": "the latest data timestamp", "zh": "最新数据时间"}},
 }

@@ -99,10 +99,6 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "The latest complete month of the data, {empty}, has no {noun}; the report covers {period}, the latest "
               "month with {noun}.",
         "zh": "数据中最近的完整月份 {empty} 没有{noun}；本报告改为分析有{noun}的最近月份 {period}。"},
-    "sentiment_period_empty": {
-        "en": "The period {period} holds no {noun}: they run from {start} to {end}. Choose a period inside that range "
-              "(parameter period) or period = 'latest'.",
-        "zh": "报告期 {period} 内没有{noun}：数据期间为 {start} 至 {end}。请在此范围内选择报告期（参数 period），或设为“latest”。"},
     "sentiment_skipped": {"en": "{section} is left out: it needs {needs}.",
                           "zh": "未显示{section}：需要 {needs}。"},
     "sentiment_needs_table": {"en": "the {table} table", "zh": "{table} 表"},
@@ -231,7 +227,4 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "By language in {period}: {parts}; compare teams and channels within a language.",
         "zh": "{period}按语言：{parts}；团队与渠道请在同一语言内比较。"},
     "sentiment_appendix_heading": {"en": "Appendix: rating agreement in detail", "zh": "附录：与评分一致性的详细数据"},
-    "sentiment_no_comments": {
-        "en": "No {noun} with letters or Chinese characters in {column} ({n:,} rows): nothing to score.",
-        "zh": "{column} 中没有含字母或汉字的{noun}（共 {n:,} 行），无法分析。"},
 }

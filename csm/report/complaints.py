@@ -1,27 +1,46 @@
-"""Report tables and sentences of the complaint root-cause briefing (:mod:`csm.complaints` results).
+"""The complaint root-cause briefing (:func:`csm.complaints.analyse` results) for a reader, in English or Chinese.
 
-The ``*_table`` functions turn results into display frames (numbers rounded once, codes labelled in
-``lang``, first column as index) and the ``*_sentence(s)`` functions into plain sentences via
-:func:`csm.report.labels.phrase`. Charts are in :mod:`csm.report.plots_complaints`.
+- ``show_<section>(result, lang)`` — one report section: headings, sentences, tables and charts, displayed
+  (charts end in ``plt.show()``); :func:`findings` — the summary box and the headline;
+- ``*_table`` — results as display frames (numbers rounded once, codes labelled in ``lang``, first column as
+  index, rendered by :func:`csm.report.display.display_frame`); ``*_sentence(s)`` — plain sentences via
+  :func:`csm.report.labels.phrase`; :func:`note_sentence` — an analysis :class:`~csm.notes.Note` in words;
+- ``*_chart`` — charts on ``ax`` (a new figure when ``None``) that return the Axes and never show them.
 """
 from __future__ import annotations
 
-import re
+import textwrap
 
+import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.ticker import FuncFormatter, NullFormatter
+from scipy.stats import norm
 
-from csm.report import format as fmt
-from csm.report.labels import check_lang, phrase
-from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER
-from csm.report.tables import (
-    code_label,
-    display_frame,
-    format_number,
-    format_p_value,
-    format_share,
+from csm.complaints import (
+    EXPLAIN_LIFT,
+    EXPLAIN_SHARE,
+    MIN_CONCENTRATION_RATIO,
+    OTHER_LEVELS,
+    OUTCOMES,
+    SECTION_NEEDS,
+    level_columns,
 )
-
+from csm.notes import Note
+from csm.report import format as fmt
+from csm.report.format import axis_formatter
+from csm.report.labels import check_lang, label, note_text, phrase
+from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
+from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns, tick_labels
+from csm.report.theme import COLORS, PALETTE
+from csm.report.summary import Finding, summary_block
+from csm.report.display import bullets, code_label, data_notes, data_quality_table, display_frame, heading, paragraph
+from csm.report.format import format_p_value, format_share
 
 def _num(x, decimals: int = 0) -> str:
     """A count (``decimals=0``: a whole number of tickets) or a number with thousands separators
@@ -71,11 +90,6 @@ def _span(a, b, lang: str) -> str:
     return fmt.span(a, b, lang)
 
 
-def _display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Headers in ``lang`` (via :data:`HEADERS`); the first column becomes the index (no 0, 1, 2 row numbers)."""
-    return display_frame(frame, lang, headers=HEADERS)
-
-
 def _yes(flag: bool, lang: str) -> str:
     return phrase("yes", lang) if flag else ""
 
@@ -95,8 +109,6 @@ def spike_level_text(row, by, lang: str) -> str:
 def pooled_label(code, members, lang: str, *, show: int = 3) -> str:
     """A level's label; a pooled level (:data:`csm.complaints.OTHER_LEVELS`) is named by what it holds:
     "Phone + Email", or "5 rare levels: AK + WY + VT …" beyond ``show`` members."""
-    from csm.complaints import OTHER_LEVELS
-
     names = [m for m in str(members).split("|") if m] if isinstance(members, str) else []
     if code != OTHER_LEVELS or not names:
         return code_label(code, lang)
@@ -190,13 +202,7 @@ def pareto_table(pareto: pd.DataFrame, lang: str, by: str = "category") -> pd.Da
                         "count": pareto["count"].map(_num), "share": pareto["share"].map(format_share),
                         "cumulative_share": pareto["cumulative_share"].map(format_share),
                         "vital_few": [_yes(v, lang) for v in pareto["vital_few"]]})
-    return _display(out, lang)
-
-
-def seed_labels() -> dict:
-    from csm.data.contract import COMPLAINT_CATEGORIES
-
-    return COMPLAINT_CATEGORIES
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category", child: str = "sub_reason"):
@@ -204,7 +210,7 @@ def pareto_within_table(within: pd.DataFrame, lang: str, parent: str = "category
                         child: within[child].map(lambda c: code_label(c, lang)), "count": within["count"].map(_num),
                         "share": within["share"].map(format_share), "cumulative_share": within["cumulative_share"].map(format_share),
                         "vital_few": [_yes(v, lang) for v in within["vital_few"]]})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def pareto_sentence(pareto: pd.DataFrame, lang: str, by: str = "category", *,
@@ -230,9 +236,9 @@ def _outcome_row(row: pd.Series, drivers: pd.DataFrame | None):
 
 
 def outcome_reading(d: pd.Series, lang: str) -> dict:
-    """Plain numbers behind an odds ratio: the share with the bad outcome at the level (``rate``), the share it
+    """Plain numbers behind an odds ratio (``estimate`` of a row of the outcome models' summary): the share with the bad outcome at the level (``rate``), the share it
     would have at the reference level's odds, all else equal (``base``), and their ratio ("1.4× as likely")."""
-    rate, odds_ratio = float(d["rate"]), float(d["odds_ratio"])
+    rate, odds_ratio = float(d["rate"]), float(d["estimate"])
     odds = rate / max(1 - rate, 1e-12)
     base_odds = odds / odds_ratio if odds_ratio > 0 else float("nan")
     base = base_odds / (1 + base_odds) if np.isfinite(base_odds) else float("nan")
@@ -294,6 +300,13 @@ def _evidence(row: pd.Series, lang: str) -> str:
                   high=_num(row["ci_high"], 2), p=fmt.p_value(row["p_value"], lang))
 
 
+def _bounds(period) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``[start, end)`` of a :class:`csm.periods.Period` or a (start, end) pair."""
+    if hasattr(period, "start"):
+        return period.start, period.end
+    return pd.Timestamp(period[0]), pd.Timestamp(period[1])
+
+
 def _when(row: pd.Series, lang: str, period, model_window: str) -> tuple[str, str]:
     """(when, verdict) of a finding: a spike's dates and whether it lies in the period or how long before it
     ended; the standing findings' window; what a manager should do with it."""
@@ -302,7 +315,7 @@ def _when(row: pd.Series, lang: str, period, model_window: str) -> tuple[str, st
         when = _span(row["start"], row["end"], lang)
         if period is None:
             return when, phrase("verdict_spike_check", lang)
-        start, end = pd.Timestamp(period[0]), pd.Timestamp(period[1])
+        start, end = _bounds(period)
         last = pd.Timestamp(row["end"])  # the last day of the spike's last week
         if last >= start and pd.Timestamp(row["start"]) < end:
             return phrase("when_in_period", lang, when=when), phrase("verdict_spike_now", lang)
@@ -311,7 +324,7 @@ def _when(row: pd.Series, lang: str, period, model_window: str) -> tuple[str, st
             phrase("when_months_before", lang, n=months) if months > 1 else _weeks(max(1, (start - last).days // 7), lang)
         return phrase("when_before", lang, when=when, ago=ago), phrase("verdict_spike_past", lang)
     if kind == "resolution":
-        return model_window if period is None else fmt.period_label(period[0], pd.Timestamp(period[1]) -
+        return model_window if period is None else fmt.period_label(_bounds(period)[0], _bounds(period)[1] -
                                                                      pd.Timedelta(days=1), lang), \
             phrase("verdict_resolution", lang, category=code_label(row["category"], lang))
     if kind == "concentration":
@@ -336,7 +349,7 @@ def root_cause_display(root: pd.DataFrame, lang: str, *, period=None, model_wind
                         "complaint_verdict": [v for _, v in when],
                         "evidence": [_evidence(r, lang) for _, r in root.iterrows()],
                         "impact": [impact_text(r, lang) for _, r in root.iterrows()]})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def impact_text(row: pd.Series, lang: str) -> str:
@@ -387,15 +400,15 @@ def spikes_table(spikes: pd.DataFrame, by, lang: str, *, top: int | None = None)
     if "finding" in spikes:
         out["role"] = [_spike_role(r, lang) for _, r in spikes.iterrows()]
         out["breakdown"] = spikes["breakdown"].map(lambda b: breakdown_text(b, lang) or fmt.MISSING).to_numpy()
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
-def skipped_sentences(skipped: list[dict], lang: str) -> list[str]:
-    """One sentence per skipped section of :func:`csm.complaints.skipped_sections`, naming the column that
-    would enable it."""
+def skipped_sentences(skipped, lang: str) -> list[str]:
+    """One sentence per skipped section (:class:`~csm.notes.Skipped` of :func:`csm.complaints.skipped_sections`),
+    naming the column that would enable it."""
     out = []
     for item in skipped:
-        section, needs = item["section"], item["needs"]
+        section, needs = item.section, item.needs
         if section.startswith("concentration_"):
             out.append(phrase("complaints_skipped_concentration", lang,
                               dimension=code_label(section.removeprefix("concentration_"), lang), needs=needs))
@@ -412,9 +425,8 @@ def skipped_sentences(skipped: list[dict], lang: str) -> list[str]:
 
 
 def outcomes_not_tested(skipped: dict, lang: str, *, has_key: bool = True) -> str:
-    """"Not tested, because …" for the outcome models when none could be fitted: the reason per outcome."""
-    from csm.complaints import OUTCOMES, SECTION_NEEDS
-
+    """"Not tested, because …" for the outcome models when none could be fitted: the reason per outcome
+    (``skipped``: :attr:`csm.complaints.OutcomeDrivers.skipped`, outcome -> :class:`~csm.notes.Note`)."""
     reasons = []
     for outcome in OUTCOMES:
         why = skipped.get(outcome)
@@ -422,12 +434,12 @@ def outcomes_not_tested(skipped: dict, lang: str, *, has_key: bool = True) -> st
             continue
         if outcome == "repeat_complaint" and not has_key:
             reasons.append(phrase("outcome_reason_no_key", lang))
-        elif why == "outcome not available":
+        elif why.code == "outcome_unavailable":
             reasons.append(phrase("outcome_reason_needs", lang, outcome=code_label(outcome, lang),
                                   needs=SECTION_NEEDS[f"outcome_{outcome}"]))
         else:
-            why = why.removeprefix(f"model of {outcome}: ").strip().rstrip(".")
-            reasons.append(phrase("outcome_reason_failed", lang, outcome=code_label(outcome, lang), reason=why))
+            reasons.append(phrase("outcome_reason_failed", lang, outcome=code_label(outcome, lang),
+                                  reason=why.params.get("reason", "")))
     sep = "; " if lang == "en" else "；"
     return phrase("outcomes_not_tested", lang, reasons=sep.join(reasons) or fmt.MISSING)
 
@@ -443,7 +455,7 @@ def drivers_table(drivers: pd.DataFrame, lang: str, *, top: int = 2) -> pd.DataF
                         "is_driver": [_yes(v, lang) for v in d["driver"]]})
     out = out.rename(columns={"share_of_excess": "complaint_excess_share", "baseline_share": "complaint_usual_share",
                               "is_driver": "complaint_is_driver"})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def concentration_sentences(summary: pd.DataFrame, lang: str) -> list[str]:
@@ -505,7 +517,7 @@ def cells_table(cells: pd.DataFrame, lang: str, *, top: int = 10) -> pd.DataFram
                         "p_adjusted": c["p_adjusted"].map(format_p_value),
                         "vital_few": [_yes(v, lang) for v in c["over_represented"]]})
     out = out.rename(columns={"vital_few": "complaint_over"})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def heatmap_sentence(cells: pd.DataFrame, dimension: str, lang: str) -> str:
@@ -530,9 +542,9 @@ def odds_table(summary: pd.DataFrame, lang: str, *, top: int = 12) -> pd.DataFra
                         "level": s["level"].map(lambda v: code_label(v, lang)),
                         "reference": s["reference"].map(lambda v: code_label(v, lang)),
                         "odds_ratio": [f"{_times(o, lang)} ({_num(lo, 2)}–{_num(hi, 2)})"
-                                       for o, lo, hi in zip(s["odds_ratio"], s["ci_low"], s["ci_high"])],
+                                       for o, lo, hi in zip(s["estimate"], s["ci_low"], s["ci_high"])],
                         "p_adjusted": s["p_adjusted"].map(format_p_value), "n": s["n"].map(_num), "rate": s["rate"].map(format_share)})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def outcome_readings(summary: pd.DataFrame, lang: str, *, top: int = 4) -> list[str]:
@@ -566,7 +578,7 @@ def resolution_table(perf: pd.DataFrame, lang: str, by: str = "category") -> pd.
     for col, lo, hi in (("fcr_rate", "fcr_ci_low", "fcr_ci_high"), ("reopen_rate", "reopen_ci_low", "reopen_ci_high")):
         if col in perf:
             out[col] = [f"{format_share(m)} ({format_share(a)}–{format_share(b)})" for m, a, b in zip(perf[col], perf[lo], perf[hi])]
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def resolution_sentence(perf: pd.DataFrame, lang: str, sla_hours: float, by: str = "category") -> str:
@@ -580,14 +592,14 @@ def terms_table(terms: pd.DataFrame, lang: str, *, top: int = 8) -> pd.DataFrame
     """One row per group: its distinctive terms, most distinctive first."""
     rows = [{"group": code_label(g, lang), "terms": ("、" if lang == "zh" else ", ").join(t.sort_values("rank")["term"].head(top))}
             for g, t in terms.groupby("group", sort=True)]
-    return _display(pd.DataFrame(rows, columns=["group", "terms"]), lang)
+    return display_frame(pd.DataFrame(rows, columns=["group", "terms"]), lang, headers=HEADERS)
 
 
 def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Masked example complaints (the ``example`` column must come from :func:`csm.complaints.example_complaints`)."""
     out = pd.DataFrame({"group": examples["group"].map(lambda v: code_label(v, lang)), "term": examples["term"],
                         "example": examples["example"]})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> list[str]:
@@ -599,7 +611,7 @@ def change_sentences(changes: pd.DataFrame, lang: str, by: str = "category") -> 
     return [phrase("change_new_sentence", lang, category=code_label(r[by], lang), count=_num(r["count"]),
                    p=format_p_value(r["p_adjusted"])) if r["count_previous"] == 0 else
             phrase("change_up", lang, category=code_label(r[by], lang), count=_num(r["count"]),
-                   previous=_num(r["count_previous"]), rr=_num(r["rate_ratio"], 2), low=_num(r["ci_low"], 2),
+                   previous=_num(r["count_previous"]), rr=_num(r["estimate"], 2), low=_num(r["ci_low"], 2),
                    high=_num(r["ci_high"], 2), p=format_p_value(r["p_adjusted"])) for _, r in sig.iterrows()]
 
 
@@ -623,56 +635,46 @@ def changes_table(changes: pd.DataFrame, lang: str, by: str = "category") -> pd.
     out = pd.DataFrame({by: changes[by].map(lambda v: code_label(v, lang)), "count": changes["count"].map(_num),
                         "count_previous": changes["count_previous"].map(_num),
                         "rate_ratio": [_rate_ratio_text(r, lo, hi, prev, lang) for r, lo, hi, prev in
-                                       zip(changes["rate_ratio"], changes["ci_low"], changes["ci_high"],
+                                       zip(changes["estimate"], changes["ci_low"], changes["ci_high"],
                                            changes["count_previous"])],
                         "p_adjusted": changes["p_adjusted"].map(format_p_value),
                         "share_change": changes["share_change"].map(lambda x: fmt.points(x, lang))})
-    return _display(out, lang)
+    return display_frame(out, lang, headers=HEADERS)
 
 
 # --------------------------------------------------------------------------- notes of the analysis
-_NOTE_OUTCOME = re.compile(r"^(repeat_complaint|not_resolved_first_contact|escalated): (.+)$")
-_NOTE_MISSING = re.compile(r"^([\d,]+) tickets with a missing value left out$")
-_NOTE_RARE = re.compile(r"^(\w+): rare levels (counted with the most common level \(too few to estimate\)|merged into "
-                        r"other_levels): (.+)$")
-_NOTE_ONE = re.compile(r"^(\w+): only one level left, dropped from the model$")
-_NOTE_SEPARATION = "fit did not converge cleanly (possible separation); treat extreme odds ratios with care"
-
-
-def analysis_note(note: str, lang: str) -> str:
-    """A note of :mod:`csm.complaints` (``"repeat_complaint: tenure_band: rare levels … : tenure_lt6"``) for a
-    reader in ``lang``: codes named by their labels; unknown notes are shown as they are."""
-    text = str(note)
-    m = _NOTE_OUTCOME.match(text)
-    prefix = ""
-    if m:
-        prefix, text = f"{code_label(m[1], lang)}{': ' if lang == 'en' else '：'}", m[2]
+def note_sentence(note: Note, lang: str) -> str:
+    """An analysis :class:`~csm.notes.Note` of :mod:`csm.complaints` in words (the phrase ``note_<code>`` of
+    :mod:`csm.report.labels.complaints`), its codes named by their labels: outcome, factor, dimension and level
+    codes labelled, ``levels`` listed, counts with separators, shares in percent."""
     sep = ", " if lang == "en" else "、"
-    if (m := _NOTE_MISSING.match(text)):
-        body = phrase("note_missing_values", lang, n=m[1])
-    elif (m := _NOTE_RARE.match(text)):
-        key = "note_rare_reference" if m[2].startswith("counted") else "note_rare_pooled"
-        body = phrase(key, lang, factor=code_label(m[1], lang),
-                      levels=sep.join(str(code_label(v, lang)) for v in m[3].split(", ")))
-    elif (m := _NOTE_ONE.match(text)):
-        body = phrase("note_one_level", lang, factor=code_label(m[1], lang))
-    elif text == _NOTE_SEPARATION:
-        body = phrase("note_separation", lang)
-    else:
-        body = text
-    return prefix + body
+    params = dict(note.params)
+    for key in ("outcome", "factor", "dimension", "level", "row"):
+        if key in params:
+            params[key] = code_label(params[key], lang)
+    if "dimension" in params:
+        params["dimension_lower"] = str(params["dimension"]).lower()
+    if "levels" in params:
+        params["levels"] = sep.join(str(code_label(v, lang)) for v in params["levels"])
+    if "n" in params:
+        params["n"] = fmt.count(params["n"], lang)
+    if "share" in params:
+        params["share"] = fmt.percent(params["share"], lang, 0)
+    return note_text(Note(note.code, **params), lang)
+
+
+#: Notes said where their section is (the spike search's history), not in the appendix's list of notes.
+_SECTION_NOTES = ("short_history", "spikes_not_tested")
 
 
 # --------------------------------------------------------------------------- summary
-def complaint_findings(*, n: int, period_text: str, period, model_window: str, pareto: pd.DataFrame,
+def _summary_findings(*, n: int, period_text: str, period, model_window: str, pareto: pd.DataFrame,
                        root: pd.DataFrame, changes: pd.DataFrame | None, previous: str | None,
                        resolution: pd.DataFrame | None, sla_target: float | None, sla_hours: float, lang: str,
                        drivers: pd.DataFrame | None = None, most: int = 5) -> list:
     """The 3–5 findings of the briefing's summary: volume and the largest category; the top finding still
     current (a standing pattern or a spike in the period); when the top spike lies before the period, when it
     was; what changed against the comparison period; the slowest category against the SLA target."""
-    from csm.report.summary import Finding
-
     out = []
     top = pareto.iloc[0] if len(pareto) else None
     out.append(Finding(phrase("finding_volume", lang, n=fmt.count(n, lang), period=period_text,
@@ -721,18 +723,562 @@ def complaint_findings(*, n: int, period_text: str, period, model_window: str, p
     return out[:most]
 
 
-def for_record(frame: pd.DataFrame | None, digits: int = 6) -> pd.DataFrame | None:
-    """A copy of a result frame for :func:`csm.report.results.record` with every float rounded to ``digits``
-    significant digits: recorded results are compared across machines (nbval, ``csm rerun``), and STL
-    baselines, fitted models and p-values differ in their last bits between CPUs and BLAS kernels."""
-    if frame is None:
-        return None
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            values = out[col].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                mag = np.where(np.isfinite(values) & (values != 0), np.floor(np.log10(np.abs(values))), 0)
-            scale = 10.0 ** (digits - 1 - mag)
-            out[col] = np.where(np.isfinite(values), np.round(values * scale) / scale, values)
-    return out
+# --------------------------------------------------------------------------- charts
+def _plain_log_ticks(ax: Axes, candidates, values) -> None:
+    """Log x axis with plain-number ticks (``0.5``, ``2``, ``24``) instead of powers of ten."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    lo, hi = (v.min(), v.max()) if v.size else (0.1, 10)
+    ticks = [t for t in candidates if lo / 1.5 <= t <= hi * 1.5] or [1]
+    ax.set_xticks(ticks)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+def _short(text: str, width: int = 22, lines: int | None = None) -> str:
+    """A long level name wrapped at word boundaries into lines of ``width`` characters, whole (real exports have
+    names such as "Credit reporting, credit repair services, or other personal consumer reports": wrapped, they
+    do not squeeze the plot area, and nothing is cut off). ``lines`` is accepted for compatibility, unused."""
+    text = str(text)
+    if len(text) <= width:
+        return text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False) or [text])
+
+
+def _short_labels(values, lang: str, width: int = 22, lines: int = 2) -> list[str]:
+    return [_short(t, width, lines) for t in tick_labels(pd.Series(list(values)), lang)]
+
+
+def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title: str | None = None,
+                 vital_share: float = 0.8, max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Pareto chart: bars of counts (largest first), cumulative share line on a right axis, the 80% line.
+    More than ``max_levels + 1`` levels: the ``max_levels`` largest and one "all others" bar."""
+    lang = check_lang(lang)
+    require_columns(pareto, [by, "count", "cumulative_share"], "pareto_chart")
+    pareto = lump_pareto(pareto, by, max_levels)
+    ax = get_axes(ax)
+    pos = np.arange(len(pareto), dtype=float)
+    colors = [COLORS["estimate"] if v else "#9ecae1" for v in pareto.get("vital_few", [True] * len(pareto))]
+    ax.bar(pos, pareto["count"].to_numpy(float), color=colors, width=0.7)
+    # few levels: horizontal labels wrapped at word boundaries; many: rotated, so neighbours never collide
+    many = len(pareto) > 6
+    ticks = _short_labels(pareto[by], lang, width=18 if many else 11)
+    ax.set_xticks(pos, ticks, rotation=35 if many else 0, ha="right" if many else "center",
+                  rotation_mode="anchor" if many else "default", fontsize=8 if many else 9)
+    ax.set_ylabel(code_label("count", lang))
+    ax.set_xlabel(code_label(by, lang))
+    ax.grid(axis="x", visible=False)
+    right = ax.twinx()
+    right.plot(pos, pareto["cumulative_share"].to_numpy(float), color=COLORS["limit"], marker="o", markersize=4)
+    right.axhline(vital_share, color=COLORS["reference"], linestyle="--", linewidth=1)
+    right.set_ylim(0, 1.05)
+    right.yaxis.set_major_formatter(axis_formatter("percent", lang))
+    right.set_ylabel(code_label("complaint_cumulative_share", lang))
+    right.grid(False)
+    right.spines["right"].set_visible(True)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def lump_weekly(weekly: pd.DataFrame, group: str, max_levels: int = DEFAULT_MAX_LEVELS) -> pd.DataFrame:
+    """Weekly counts with the levels of ``group`` outside the ``max_levels`` largest (by total count) summed
+    into one "all others" series; levels ordered largest first, all others last. Totals per week are kept."""
+    lumped = lump_levels(weekly, group, max_levels, weight="count")
+    out = lumped.groupby(["week", group], sort=False, observed=True, dropna=False)["count"].sum().reset_index()
+    order = top_levels(lumped[lumped[group] != OTHER], group, max(len(lumped[group].unique()), 1), weight="count")
+    rank = {level: i for i, level in enumerate(order)}
+    out["_r"] = out[group].map(lambda v: rank.get(v, len(rank)))
+    return out.sort_values(["_r", "week"], kind="stable").drop(columns="_r").reset_index(drop=True)
+
+
+def weekly_chart(weekly: pd.DataFrame, group: str, *, lang: str, spikes: pd.DataFrame | None = None,
+                 title: str | None = None, max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Weekly complaint counts, one line per level of ``group`` (the ``max_levels`` largest and one
+    "all others" line when there are more), largest first in the legend; spike weeks shaded."""
+    lang = check_lang(lang)
+    require_columns(weekly, ["week", group, "count"], "weekly_chart")
+    ax = get_axes(ax, (10, 4))
+    weekly = lump_weekly(weekly, group, max_levels)
+    levels = list(dict.fromkeys(weekly[group]))
+    palette = sns.color_palette(PALETTE, n_colors=len(levels))
+    if OTHER in levels:
+        palette[levels.index(OTHER)] = (0.3, 0.3, 0.3)
+    for color, level in zip(palette, levels):
+        part = weekly[weekly[group] == level]
+        ax.plot(part["week"].to_numpy(), part["count"].to_numpy(float), color=color,
+                label=_short(code_label(level, lang), 28, 1), linewidth=1.4 if level != OTHER else 1.0,
+                linestyle="-" if level != OTHER else "--")
+    for s in (spikes.itertuples() if spikes is not None else []):
+        ax.axvspan(s.start, s.end + pd.Timedelta(days=1), color=COLORS["alarm"], alpha=0.12, linewidth=0)
+    format_date_axis(ax, lang)
+    ax.set_ylabel(code_label("complaint_weekly", lang))
+    ax.set_xlabel(code_label("week", lang))
+    if title:
+        ax.set_title(title)
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def spike_chart(scores: pd.DataFrame, *, lang: str, title: str | None = None, ax: Axes | None = None) -> Axes:
+    """One weekly series from :attr:`csm.complaints.SpikeResult.scores`: counts, baseline, flagged weeks."""
+    lang = check_lang(lang)
+    require_columns(scores, ["week", "count", "baseline", "flagged"], "spike_chart")
+    ax = get_axes(ax, (10, 3.8))
+    s = scores.sort_values("week")
+    ax.plot(s["week"].to_numpy(), s["count"].to_numpy(float), color=COLORS["estimate"], marker="o", markersize=3,
+            label=code_label("complaint_observed", lang))
+    ax.plot(s["week"].to_numpy(), s["baseline"].to_numpy(float), color=COLORS["center"], linestyle="--",
+            label=code_label("complaint_baseline", lang))
+    f = s[s["flagged"]]
+    ax.scatter(f["week"].to_numpy(), f["count"].to_numpy(float), color=COLORS["alarm"], zorder=5, s=40,
+               label=code_label("complaint_spike_period", lang))
+    format_date_axis(ax, lang)
+    ax.set_ylabel(code_label("complaint_weekly", lang))
+    ax.set_xlabel(code_label("week", lang))
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def lump_cells(cells: pd.DataFrame, max_levels: int = DEFAULT_MAX_LEVELS) -> pd.DataFrame:
+    """Contingency cells of one dimension (category, level, observed, expected) with the categories and
+    levels outside the ``max_levels`` largest merged into "all others": observed and expected summed, the
+    adjusted residual recomputed for the merged cells (Haberman: ``(O − E) / √(E (1 − r/n)(1 − c/n))``)."""
+    c = cells.assign(category=cells["category"].replace(OTHER_LEVELS, OTHER), level=cells["level"].replace(OTHER_LEVELS, OTHER))
+    c = lump_levels(c, "category", max_levels, weight="observed")
+    c = lump_levels(c, "level", max_levels, weight="observed")
+    c = c.groupby(["category", "level"], sort=False)[["observed", "expected"]].sum().reset_index()
+    n = c["observed"].sum()
+    r = c.groupby("category")["observed"].transform("sum")
+    k = c.groupby("level")["observed"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c["adjusted_residual"] = (c["observed"] - c["expected"]) / np.sqrt(c["expected"] * (1 - r / n) * (1 - k / n))
+    return c
+
+
+def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: str | None = None,
+                     max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Heat map of adjusted standardised residuals, category × ``dimension`` (|r| > 2 stands out); the
+    ``max_levels`` largest categories and levels and "all others" (residuals recomputed, :func:`lump_cells`)."""
+    lang = check_lang(lang)
+    c = lump_cells(cells[cells["dimension"] == dimension], max_levels)
+    order_rows = [v for v in top_levels(c[c["category"] != OTHER], "category", len(c), weight="observed")]
+    order_cols = [v for v in top_levels(c[c["level"] != OTHER], "level", len(c), weight="observed")]
+    grid = c.pivot(index="category", columns="level", values="adjusted_residual")
+    grid = grid.reindex(index=order_rows + [OTHER] * (OTHER in grid.index),
+                        columns=order_cols + [OTHER] * (OTHER in grid.columns))
+    ax = get_axes(ax, (2.6 + 0.8 * grid.shape[1], 1.6 + 0.45 * grid.shape[0]))
+    values = grid.to_numpy(dtype=float)
+    lim = max(3.0, float(np.nanmax(np.abs(values))))
+    # colour only what is beyond chance: |residual| above the Bonferroni cut-off over the test's cells
+    significant = np.abs(values) > residual_cutoff(int((cells["dimension"] == dimension).sum()))
+    text = np.vectorize(lambda v: "" if not np.isfinite(v) else
+                        f"{v:.1f}".replace("-", "\u2212") if abs(round(v, 1)) > 0 else "0.0")(values)
+    xt, yt = _short_labels(grid.columns, lang, width=14), _short_labels(grid.index, lang, width=28)
+    sns.heatmap(grid, ax=ax, cmap=ListedColormap(["#ededed"]), mask=significant, cbar=False, linewidths=1,
+                linecolor="white", annot=np.where(significant, "", text), fmt="", annot_kws={"color": "#6b6b6b"},
+                xticklabels=xt, yticklabels=yt)
+    sns.heatmap(grid, ax=ax, cmap="RdBu_r", center=0, vmin=-lim, vmax=lim, mask=~significant, linewidths=1,
+                linecolor="white", annot=np.where(significant, text, ""), fmt="",
+                xticklabels=xt, yticklabels=yt)
+    cbar = ax.collections[-1].colorbar
+    if cbar is not None:  # the title away from the tick numbers
+        cbar.set_label(code_label("complaint_adjusted_residual", lang), labelpad=12)
+        cbar.ax.tick_params(labelsize=9, pad=4)
+    ax.text(0.0, 1.02, phrase("heatmap_legend", lang), transform=ax.transAxes, fontsize=9, color="#444444",
+            va="bottom")  # under the title: what the colours mean
+    ax.tick_params(axis="x", labelrotation=35 if grid.shape[1] > 5 else 0)
+    ax.tick_params(axis="y", labelrotation=0)  # category names read across, never turned on their side
+    # axis titles set apart from the tick labels (grey, padded): "华北" over "区域" must not read as "华北区域"
+    ax.set_xlabel(code_label(dimension, lang), labelpad=12, color="#555555")
+    ax.set_ylabel(code_label("category", lang), labelpad=12, color="#555555")
+    ax.tick_params(axis="both", pad=4)
+    if title:
+        ax.set_title(title, pad=20)
+    return ax
+
+
+def residual_cutoff(n_cells: int, alpha: float = 0.05) -> float:
+    """The |adjusted residual| beyond which a cell of a test with ``n_cells`` cells is significant after the
+    Bonferroni correction (two-sided): 3.09 for 25 cells (0.05 / 50 in each tail)."""
+    return float(norm.isf(alpha / (2 * max(int(n_cells), 1))))
+
+
+def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = None, top: int = 12,
+                     ax: Axes | None = None) -> Axes:
+    """Forest plot of odds ratios (``estimate``) with 95% intervals (log scale), one colour per outcome."""
+    lang = check_lang(lang)
+    require_columns(summary, ["outcome", "covariate", "level", "estimate", "ci_low", "ci_high"], "odds_ratio_chart")
+    s = summary.head(top).iloc[::-1]
+    ax = get_axes(ax, (8, 1.2 + 0.35 * len(s)))
+    outcomes = list(dict.fromkeys(summary["outcome"]))
+    palette = dict(zip(outcomes, sns.color_palette(PALETTE, n_colors=len(outcomes))))
+    pos = np.arange(len(s), dtype=float)
+    seen = set()
+    for y, r in zip(pos, s.itertuples()):
+        lab = code_label(r.outcome, lang) if r.outcome not in seen else None
+        seen.add(r.outcome)
+        ax.errorbar([r.estimate], [y], xerr=[[r.estimate - r.ci_low], [r.ci_high - r.estimate]], fmt="o",
+                    color=palette[r.outcome], capsize=3, label=lab)
+    ax.axvline(1.0, color=COLORS["reference"], linestyle="--", linewidth=1)
+    ax.set_xscale("log")
+    _plain_log_ticks(ax, [0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 7, 10, 20, 50],
+                     s[["ci_low", "ci_high"]].to_numpy(float))
+    ax.set_yticks(pos, [f"{code_label(r.level, lang)} ({code_label(r.covariate, lang)})" for r in s.itertuples()])
+    ax.set_xlabel(code_label("complaint_odds_ratio", lang))
+    if title:
+        ax.set_title(title)
+    add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return ax
+
+
+def resolution_chart(hours: pd.DataFrame, by: str = "category", *, lang: str, sla_hours: float = 24,
+                     title: str | None = None, max_levels: int = DEFAULT_MAX_LEVELS, ax: Axes | None = None) -> Axes:
+    """Box plot of hours to resolve per level of ``by`` (log scale), with the SLA line; the ``max_levels``
+    largest levels and "all others"."""
+    lang = check_lang(lang)
+    require_columns(hours, [by, "hours"], "resolution_chart")
+    hours = lump_levels(hours, by, max_levels)
+    order = hours.groupby(by)["hours"].median().sort_values().index.tolist()
+    data = [np.clip(hours.loc[hours[by] == o, "hours"].to_numpy(float), 0.01, None) for o in order]
+    ax = get_axes(ax, (9, 4))
+    # ``orientation`` since Matplotlib 3.10, where ``vert`` is deprecated (a warning on the report's stderr)
+    horizontal = {"orientation": "horizontal"} if tuple(int(x) for x in matplotlib.__version__.split(".")[:2]) >= (3, 10) \
+        else {"vert": False}
+    ax.boxplot(data, showfliers=False, widths=0.6, medianprops={"color": COLORS["limit"]}, **horizontal)
+    ax.set_yticks(np.arange(1, len(order) + 1), _short_labels(order, lang, width=28))
+    ax.set_xscale("log")
+    _plain_log_ticks(ax, [0.01, 0.1, 0.5, 1, 2, 4, 8, 24, 48, 100, 200, 500], np.concatenate(data) if data else [1])
+    ax.axvline(sla_hours, color=COLORS["target"], linestyle="--", linewidth=1.4)
+    ax.set_xlabel(code_label("complaint_hours", lang))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# --------------------------------------------------------------------------- the report's sections
+def category_share_table(pareto: pd.DataFrame, by: str = "category") -> pd.DataFrame:
+    """The seed documents' table form of a Pareto table: type (code), label_en, label_zh, count, share."""
+    return pd.DataFrame({"type": pareto[by], "label_en": [label(c, "en") for c in pareto[by]],
+                         "label_zh": [label(c, "zh") for c in pareto[by]], "count": pareto["count"],
+                         "share": pareto["share"]})
+
+
+def _period_text(result, lang: str) -> str:
+    """"June 2026" / "2026年6月"."""
+    return fmt.period_label(result.period.start, result.period.last_day, lang)
+
+
+def _previous_text(result, lang: str) -> str | None:
+    previous = result.comparison
+    return fmt.period_label(previous.start, previous.last_day, lang) if previous else None
+
+
+def _model_span(result, lang: str) -> str:
+    """The window of the concentration tests, outcome models and text analysis, with years."""
+    return fmt.span(result.model_start, result.period.last_day, lang)
+
+
+def _lookback(result, lang: str) -> str:
+    """The spike search window shown (with years)."""
+    return fmt.span(result.search_start, result.period.last_day, lang)
+
+
+def findings(result, lang: str) -> list:
+    """The 3–5 findings of the briefing's summary (:class:`csm.report.summary.Finding`): volume and the largest
+    category; the top finding still current; when the top spike lies before the period, when it was; what
+    changed against the comparison period; the slowest category against the SLA target."""
+    check_lang(lang)
+    p = result.parameters
+    return _summary_findings(n=result.n_period, period_text=_period_text(result, lang), period=result.period,
+                             model_window=_model_span(result, lang), pareto=result.pareto, root=result.root,
+                             changes=result.changes, previous=_previous_text(result, lang),
+                             resolution=result.resolution, sla_target=p["sla_target"], sla_hours=p["sla_hours"],
+                             lang=lang, drivers=result.outcomes.summary)
+
+
+def show_summary(result, lang: str) -> None:
+    """Title, the summary box (:func:`findings`) and the sentence saying what the report covers."""
+    period_text = _period_text(result, lang)
+    display(heading("complaints_title", lang, level=1, period=period_text))
+    display(summary_block(findings(result, lang), lang))
+    spikes, p = result.spikes, result.parameters
+    window = phrase("model_window_full" if result.model_window_full else "model_window_short", lang,
+                    months=p["model_months"], start=fmt.day(result.model_start, lang),
+                    end=fmt.day(result.period.last_day, lang))
+    scope = phrase("spike_scope_searched", lang, lookback=_lookback(result, lang)) if spikes.tested else \
+        phrase("spike_scope_not_tested", lang, weeks=spikes.weeks, needed=spikes.min_weeks)
+    days = (result.period.end - result.period.start).days
+    display(paragraph([phrase("complaints_intro", lang, n=fmt.count(result.n_period, lang), period=period_text,
+                              per_day=fmt.number(result.n_period / days, lang), spike_scope=scope,
+                              model_window=window, n_model=fmt.count(result.n_model, lang))]))
+
+
+def show_root_causes(result, lang: str) -> None:
+    """"What to fix first": the ranked findings (:func:`root_cause_display`), or why there are none."""
+    display(heading("complaints_root_heading", lang))
+    if len(result.root):
+        display(paragraph([root_order_sentence(lang)]))
+        display(root_cause_display(result.root, lang, period=result.period, model_window=_model_span(result, lang),
+                                   drivers=result.outcomes.summary))
+    else:
+        display(paragraph([phrase("complaints_no_root_cause" if result.spikes.tested
+                                  else "complaints_no_root_cause_untested", lang)]))
+
+
+def show_changes(result, lang: str) -> None:
+    """What changed against the comparison period, per category."""
+    display(heading("complaints_changes_heading", lang, previous=_previous_text(result, lang) or "—"))
+    if result.comparison is None:
+        display(paragraph([phrase("no_comparison", lang)]))
+    elif result.changes is not None:
+        display(bullets(change_sentences(result.changes, lang)))
+        display(changes_table(result.changes, lang))
+        if changes_adjust_note(result.changes, lang):
+            display(paragraph([changes_adjust_note(result.changes, lang)]))
+
+
+def show_pareto(result, lang: str) -> None:
+    """What customers complain about: the Pareto of categories, and of sub-reasons in the largest one."""
+    max_levels, pareto, within = result.parameters["max_levels"], result.pareto, result.pareto_within
+    display(heading("complaints_pareto_heading", lang))
+    display(paragraph([pareto_sentence(pareto, lang, max_levels=max_levels)]))
+    display(pareto_table(lump_pareto(pareto, "category", max_levels), lang))
+    fig, axes = plt.subplots(1, 1 + (within is not None), figsize=(13, 4.8), constrained_layout=True, squeeze=False)
+    pareto_chart(pareto, lang=lang, ax=axes[0, 0], max_levels=max_levels,
+                 title=phrase("pareto_title", lang, period=_period_text(result, lang)))
+    if within is not None:
+        largest = pareto["category"].iloc[0]
+        pareto_chart(within[within["category"] == largest], "sub_reason", lang=lang, ax=axes[0, 1],
+                     max_levels=max_levels, title=phrase("pareto_sub_title", lang, category=label(largest, lang)))
+    plt.show()
+    if result.is_skipped("sub_reasons"):
+        display(paragraph(skipped_sentences(result.skipped_of("sub_reasons"), lang)))
+    if within is not None:
+        display(pareto_within_table(lump_within(within, "category", "sub_reason", max_levels), lang))
+
+
+def spike_method_sentences(result, lang: str) -> list[str]:
+    """How spikes were searched (appendix): the baseline (seasonal, or the rolling median of a short history),
+    the test and the rule that decides which spikes are findings; nothing when the search did not run."""
+    spikes, p = result.spikes, result.parameters
+    codes = {n.code: n for n in spikes.notes}
+    if "spikes_not_tested" in codes:
+        return []
+    method = [note_sentence(codes["short_history"], lang) if "short_history" in codes else
+              phrase("spike_method_stl", lang, season=p["season_length"], window=p["spike_window_weeks"])]
+    method.append(phrase("spike_method_test", lang, threshold=f"{spikes.threshold:.2f}", tests=f"{spikes.n_tests:,}",
+                         ratio=p["min_spike_ratio"], excess=p["spike_min_excess"]))
+    method.append(phrase("spike_rule", lang, share=f"{EXPLAIN_SHARE:.0%}", lift=EXPLAIN_LIFT))
+    return method
+
+
+def show_spikes(result, lang: str) -> None:
+    """Where it got worse: the spike search's verdict, weekly charts with the finding spikes shaded, the spikes."""
+    spikes, table, max_levels = result.spikes, result.spike_table, result.parameters["max_levels"]
+    display(heading("complaints_spikes_heading", lang))
+    if not spikes.tested:  # too short a history: say so, never "no spike"
+        found = note_sentence(next(n for n in spikes.notes if n.code == "spikes_not_tested"), lang)
+    elif len(table):
+        found = phrase("spikes_found", lang, n=len(table), lookback=_lookback(result, lang),
+                       n_period=int(table["in_period"].sum()))
+    else:
+        found = phrase("no_spikes", lang, lookback=_lookback(result, lang))
+    display(paragraph([found, *skipped_sentences(result.skipped_of("spikes_region"), lang)]))
+    if result.weekly:
+        groups = list(result.weekly)
+        fig, axes = plt.subplots(len(groups), 1, figsize=(10, 3.6 * len(groups)), constrained_layout=True,
+                                 squeeze=False)
+        for ax, group in zip(axes.flat, groups):
+            weekly_chart(result.weekly[group], group, lang=lang, ax=ax, spikes=result.weekly_spikes[group],
+                         max_levels=max_levels, title=phrase("weekly_title", lang, group=label(group, lang)))
+        plt.show()
+    if len(table):
+        shown = min(len(table), max_levels)
+        if shown < len(table):
+            display(paragraph([phrase("spikes_shown", lang, shown=shown, n=len(table))]))
+        display(spikes_table(table, spikes.by, lang, top=shown))
+
+
+def show_main_spike(result, lang: str) -> None:
+    """The top spike finding: its weekly series against the baseline, what drives it, what its complaints say."""
+    spike = result.main_spike
+    if spike is None:
+        return
+    where = " · ".join(str(label(spike[c], lang)) for c in level_columns(spike["level"])) \
+        or label("all_complaints", lang)
+    spike_chart(result.main_spike_series, lang=lang, title=phrase("spike_chart_title", lang, where=where))
+    plt.show()
+    display(drivers_table(result.main_spike_drivers, lang))
+    if result.is_skipped("spike_terms"):
+        display(paragraph(skipped_sentences(result.skipped_of("spike_terms"), lang)))
+    elif result.main_spike_terms is not None:
+        terms = result.main_spike_terms
+        display(heading("spike_terms_heading", lang, level=3))
+        if len(terms):
+            display(terms_table(terms, lang, top=10))
+            display(examples_table(result.main_spike_examples, lang))
+        else:
+            during, usual = result.main_spike_texts
+            display(paragraph([phrase("no_spike_terms", lang, n=f"{during:,}", m=f"{usual:,}")]))
+
+
+def _concentration_not_tested(result, lang: str) -> list[str]:
+    return [note_sentence(n, lang) for n in result.concentration.skipped.values()]
+
+
+def show_concentration(result, lang: str) -> None:
+    """Where complaints are concentrated: per dimension, whether the mix of categories differs, and the cells
+    beyond chance in words (the heat map and the tests are in the appendix)."""
+    display(heading("complaints_concentration_heading", lang))
+    missing = skipped_sentences(result.skipped_of("concentration_", prefix=True), lang)
+    conc = result.concentration
+    if conc is None:
+        display(bullets(missing))
+        return
+    display(bullets(concentration_readings(conc.summary, lang) + _concentration_not_tested(result, lang) + missing))
+    display(paragraph([heatmap_sentence(conc.cells, result.heatmap_dimension, lang)]))
+
+
+def _outcome_method(result, lang: str):
+    covariates = ("、" if lang == "zh" else ", ").join(str(label(c, lang))
+                                                      for c in result.outcomes.summary["covariate"].unique())
+    return paragraph([phrase("outcomes_method", lang, days=result.parameters["repeat_within_days"],
+                             covariates=covariates)])
+
+
+def _significant(result) -> pd.DataFrame:
+    summary = result.outcomes.summary
+    return summary[summary["significant"].astype(bool)]
+
+
+def show_outcomes(result, lang: str) -> None:
+    """Why outcomes go bad: each model's outcome rate, the significant factors in plain words, or why no
+    model could be fitted."""
+    display(heading("complaints_outcomes_heading", lang))
+    outcomes = result.outcomes
+    missing = skipped_sentences(result.skipped_of("outcome_", "factor_", prefix=True), lang)
+    if outcomes.models:
+        display(paragraph([phrase("outcome_summary", lang, outcome=label(o, lang), rate=fmt.percent(m.events / m.n, lang),
+                                  n=fmt.count(m.n, lang)) for o, m in outcomes.models.items()]))
+        significant = _significant(result)
+        if len(significant):
+            display(bullets(outcome_readings(significant, lang)))
+        else:
+            display(paragraph([phrase("no_outcome_drivers", lang, k=len(outcomes.models))]))
+        if missing:
+            display(bullets(missing))
+    else:  # nothing could be fitted: say why instead of claiming that no factor matters
+        display(paragraph([outcomes_not_tested(outcomes.skipped, lang, has_key=result.has_customer_key)]))
+
+
+def show_resolution(result, lang: str) -> None:
+    """Resolution performance by category: the slowest, the table with intervals, the distribution chart."""
+    display(heading("complaints_resolution_heading", lang))
+    if result.resolution is None:
+        display(paragraph(skipped_sentences(result.skipped_of("resolution"), lang)))
+        return
+    p = result.parameters
+    display(paragraph([resolution_sentence(result.resolution, lang, p["sla_hours"])]))
+    display(resolution_table(result.resolution, lang))
+    resolution_chart(result.resolution_hours, lang=lang, sla_hours=p["sla_hours"], max_levels=p["max_levels"],
+                     title=phrase("resolution_chart_title", lang))
+    plt.show()
+
+
+def show_words(result, lang: str) -> None:
+    """What the words say: the terms most distinctive of each category, with masked examples."""
+    display(heading("complaints_words_heading", lang))
+    if result.is_skipped("words"):
+        display(paragraph(skipped_sentences(result.skipped_of("words"), lang)))
+    elif not result.n_model_texts:
+        display(paragraph([phrase("no_texts", lang)]))
+    elif result.category_terms is not None and result.category_terms.empty:
+        display(paragraph([phrase("no_category_terms", lang, n=f"{result.n_model_texts:,}")]))
+    elif result.category_terms is not None:
+        display(terms_table(result.category_terms, lang))
+        display(examples_table(result.category_examples, lang))
+
+
+class _DataFacts:
+    """What the shared data tables of :mod:`csm.report.display` read from a loaded dataset, kept by the result."""
+
+    def __init__(self, result):
+        self._quality = result.data_quality
+        self.problems = result.data_problems
+
+    def quality_summary(self) -> pd.DataFrame:
+        return self._quality
+
+
+def _figure(fig):
+    """A figure to display later (method detail in the appendix): closed, so it is not shown where it is drawn."""
+    plt.close(fig)
+    return fig
+
+
+def _appendix_parts(result, lang: str) -> list[tuple[str, list]]:
+    """Method detail of the sections, (heading code, [displayable …]) in the order of the report."""
+    parts = []
+    method = spike_method_sentences(result, lang)
+    if method:
+        parts.append(("complaints_spikes_heading", [paragraph(method)]))
+    conc, max_levels = result.concentration, result.parameters["max_levels"]
+    if conc is not None:
+        dim = result.heatmap_dimension
+        heatmap = residual_heatmap(conc.cells, dim, lang=lang, max_levels=max_levels,
+                                   title=phrase("residual_title", lang, dimension=label(dim, lang))).figure
+        parts.append(("complaints_concentration_heading", [
+            _figure(heatmap), bullets(concentration_sentences(conc.summary, lang)),
+            paragraph([phrase("concentration_method", lang, ratio=MIN_CONCENTRATION_RATIO),
+                       *pooling_sentences(conc.tests, lang)]),
+            cells_table(conc.cells, lang)]))
+    if result.outcomes.models:
+        significant = _significant(result)
+        if len(significant):
+            odds = odds_ratio_chart(significant, lang=lang, title=phrase("odds_chart_title", lang)).figure
+            parts.append(("complaints_outcomes_heading", [_outcome_method(result, lang), _figure(odds),
+                                                          odds_table(significant, lang)]))
+        else:
+            parts.append(("complaints_outcomes_heading", [_outcome_method(result, lang)]))
+    if result.category_terms is not None and len(result.category_terms) and not result.is_skipped("words"):
+        parts.append(("complaints_words_heading", [paragraph([phrase(
+            "words_method", lang, cap=fmt.count(result.parameters["max_texts_per_group"], lang))])]))
+    return parts
+
+
+def show_appendix(result, lang: str) -> None:
+    """Data and method notes: the data's period and quality, the method detail of each section, the notes of
+    the analysis."""
+    facts = _DataFacts(result)
+    display(heading("complaints_data_heading", lang))
+    display(paragraph([phrase("data_period", lang, start=fmt.day(result.data_start, lang),
+                              end=fmt.day(result.data_end, lang)), phrase("ci_note", lang, level=0.95)]))
+    display(data_quality_table(facts, lang))
+    display(bullets(data_notes(facts, pd.DataFrame(columns=["kpi", "note"]), lang)))
+    for key, parts in _appendix_parts(result, lang):
+        display(heading(key, lang, level=3, previous=_previous_text(result, lang) or "—"))
+        for part in parts:
+            display(part)
+    notes = [n for n in result.notes if n.code not in _SECTION_NOTES]
+    if notes:
+        display(paragraph([phrase("complaints_notes", lang)]))
+        display(bullets([note_sentence(n, lang) for n in notes]))
+
+
+__all__ = [
+    "HEADERS", "findings", "show_summary", "show_root_causes", "show_changes", "show_pareto", "show_spikes",
+    "show_main_spike", "show_concentration", "show_outcomes", "show_resolution", "show_words", "show_appendix",
+    "note_sentence", "spike_method_sentences", "category_share_table",
+    "spike_level_text", "pooled_label", "breakdown_text", "cramers_v_strength", "lump_pareto", "lump_within",
+    "pareto_table", "pareto_within_table", "pareto_sentence", "outcome_reading", "root_cause_sentence",
+    "root_cause_display", "impact_text", "root_order_sentence", "spikes_table", "skipped_sentences",
+    "outcomes_not_tested", "drivers_table", "concentration_sentences", "concentration_readings",
+    "pooling_sentences", "cells_table", "heatmap_sentence", "odds_table", "outcome_readings", "resolution_table",
+    "resolution_sentence", "terms_table", "examples_table", "change_sentences", "changes_adjust_note",
+    "changes_table",
+    "pareto_chart", "lump_weekly", "weekly_chart", "spike_chart", "lump_cells", "residual_heatmap",
+    "residual_cutoff", "odds_ratio_chart", "resolution_chart",
+]

@@ -1,0 +1,291 @@
+"""Summaries of scored texts for the report, tidy and with intervals: shares per group and period, the
+headline of a period against its comparison, agreement with the customers' ratings, calibration, language mix."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats as st
+
+from csm.compat import STR
+from csm.errors import DataError
+from csm.periods import Period
+from csm.sentiment.score import LABELS
+from csm.stats import mean_interval, proportion_difference, wilson_interval
+
+__all__ = ["NO_TICKET", "Headline", "sentiment_by", "sentiment_trend", "rating_labels", "rating_agreement",
+           "confusion_table", "confusion_matrix", "polarity_accuracy", "period_headline", "calibration_by_rating",
+           "trust_by_language", "language_mix", "mix_extremes", "wilson", "require_columns", "CALIBRATION_BINS",
+           "MIX_DIFFERS", "MIX_MIN_TEXTS"]
+
+#: Group code of comments from surveys without a ticket (relationship surveys) in channel/team/agent/category.
+NO_TICKET = "no_ticket"
+
+
+def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson interval of ``k`` of ``n`` as two floats (NaN, NaN for n = 0): :func:`csm.stats.wilson_interval`."""
+    if not n:
+        return np.nan, np.nan
+    w = wilson_interval(k, n, confidence=confidence)
+    return float(w["ci_low"].iloc[0]), float(w["ci_high"].iloc[0])
+
+
+
+def require_columns(frame: pd.DataFrame, columns, what: str):
+    """Raise :class:`DataError` naming the columns of ``columns`` that ``frame`` lacks."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what}: the table has no column(s) {missing}; it has {list(frame.columns)}. "
+                        "Score the comments with csm.sentiment.score and join them to the responses first.")
+
+
+def sentiment_by(scored: pd.DataFrame, by: str | list[str] | None = None, *, confidence: float = 0.95) -> pd.DataFrame:
+    """Per group: ``n`` scored texts, ``share_negative``/``share_neutral``/``share_positive`` with Wilson
+    intervals (``ci_low``/``ci_high`` belong to the negative share), ``mean_polarity`` with a t interval
+    (``polarity_ci_low``/``polarity_ci_high``). Texts without a label (no words) are left out.
+    """
+    by_list = [] if by is None else [by] if isinstance(by, str) else list(by)
+    require_columns(scored, ["polarity", "label", *by_list], "sentiment_by")
+    d = scored[scored["label"].notna()]
+    groups = d.groupby(by_list, dropna=False, sort=True) if by_list else [((), d)]
+    rows = []
+    for key, g in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        n = len(g)
+        row = dict(zip(by_list, key))
+        row["n"] = n
+        for lab in ("negative", "neutral", "positive"):
+            row[f"share_{lab}"] = (g["label"] == lab).mean() if n else np.nan
+        k = int((g["label"] == "negative").sum())
+        lo, hi = wilson(k, n, confidence)
+        row["ci_low"], row["ci_high"] = lo, hi
+        mean = mean_interval(g["polarity"].to_numpy(dtype=float), confidence=confidence).iloc[0]
+        row["mean_polarity"] = mean["estimate"]
+        row["polarity_ci_low"], row["polarity_ci_high"] = mean["ci_low"], mean["ci_high"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def sentiment_trend(scored: pd.DataFrame, time: str = "submitted_at", *, freq: str = "MS", by: str | None = None,
+                    period: Period | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`sentiment_by` per calendar period (``period_start``; ``freq`` "MS" months, "W-MON" weeks) of the
+    texts in ``period`` (:meth:`csm.periods.Period.contains`; all texts when None)."""
+    require_columns(scored, [time], "sentiment_trend")
+    d = scored if period is None else scored[period.contains(scored[time])]
+    d = d.assign(period_start=d[time].dt.to_period("M" if freq == "MS" else freq).dt.start_time)
+    return sentiment_by(d, ["period_start"] + ([by] if by else []), confidence=confidence)
+
+
+def rating_labels(csat=None, nps=None) -> pd.Series:
+    """Sentiment label implied by a rating: CSAT 1–2 / 3 / 4–5 or NPS 0–6 / 7–8 / 9–10 →
+    negative / neutral / positive (CSAT when both are given)."""
+    out = pd.Series(None, index=(csat if csat is not None else nps).index, dtype=STR)
+    if nps is not None:
+        n = pd.Series(nps, dtype=float)
+        out = out.mask(n <= 6, "negative").mask(n.between(7, 8), "neutral").mask(n >= 9, "positive")
+    if csat is not None:
+        c = pd.Series(csat, dtype=float)
+        out = out.mask(c <= 2, "negative").mask(c == 3, "neutral").mask(c >= 4, "positive")
+    return out.rename("rating_label")
+
+
+def rating_agreement(scored: pd.DataFrame, *, by: str = "language", confidence: float = 0.95) -> pd.DataFrame:
+    """How the text sentiment agrees with the rating given in the same response, per ``by``.
+
+    Rows per group and rating (``csat``, ``nps``): ``n``, Spearman's ρ of polarity with the rating
+    (``estimate``, ``p_value``; interval by Fisher's z with the Bonett–Wright variance
+    (1 + ρ²/2)/(n − 3)), and ``agreement``: share of texts whose label equals the label implied by
+    the rating (:func:`rating_labels`), with a Wilson interval (``agreement_ci_low/high``).
+    """
+    require_columns(scored, ["polarity", "label", by], "rating_agreement")
+    z = st.norm.ppf(0.5 + confidence / 2)
+    rows = []
+    for key, g in scored[scored["label"].notna()].groupby(by, sort=True):
+        for rating in ("csat", "nps"):
+            if rating not in g.columns:
+                continue
+            h = g[g[rating].notna()]
+            n = len(h)
+            row = {by: key, "rating": rating, "n": n}
+            if n >= 4:
+                rho, p = st.spearmanr(h["polarity"], h[rating])
+                se = math.sqrt((1 + rho ** 2 / 2) / (n - 3))
+                row.update(estimate=rho, ci_low=math.tanh(math.atanh(rho) - z * se),
+                           ci_high=math.tanh(math.atanh(rho) + z * se), p_value=p)
+            else:
+                row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
+            expected = rating_labels(csat=h["csat"]) if rating == "csat" else rating_labels(nps=h["nps"])
+            k = int((expected == h["label"]).sum())
+            row["agreement"] = k / n if n else np.nan
+            row["agreement_ci_low"], row["agreement_ci_high"] = wilson(k, n, confidence)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def confusion_table(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
+    """Counts of text label (rows) × rating-derived label (columns), long: ``label``, ``rating_label``, ``n``."""
+    require_columns(scored, ["label", rating], "confusion_table")
+    h = scored[scored["label"].notna() & scored[rating].notna()]
+    expected = rating_labels(csat=h[rating]) if rating == "csat" else rating_labels(nps=h[rating])
+    full = pd.MultiIndex.from_product([LABELS, LABELS], names=["label", "rating_label"])
+    counts = pd.crosstab(h["label"], expected).stack()
+    counts.index.names = ["label", "rating_label"]
+    return counts.reindex(full, fill_value=0).rename("n").reset_index()
+
+
+
+def polarity_accuracy(polarity, truth, *, confidence: float = 0.95) -> dict:
+    """Binary accuracy of polarity against human labels ("positive"/"negative"): a text counts as
+    correct when its polarity is > 0 for positive and < 0 for negative (0 is wrong). Returns
+    ``n``, ``accuracy`` with a Wilson interval, ``coverage`` (share with polarity ≠ 0) and the
+    majority-class baseline."""
+    p = pd.Series(polarity, dtype=float).to_numpy()
+    y = pd.Series(truth, dtype=object).to_numpy()
+    bad = set(pd.unique(y)) - {"positive", "negative"}
+    if bad:
+        raise DataError(f"polarity_accuracy: labels must be 'positive' or 'negative'; found {sorted(map(str, bad))}")
+    correct = ((y == "positive") & (p > 0)) | ((y == "negative") & (p < 0))
+    n, k = len(y), int(correct.sum())
+    lo, hi = wilson(k, n, confidence)
+    majority = max((y == "positive").mean(), (y == "negative").mean())
+    return {"n": n, "accuracy": k / n, "ci_low": lo, "ci_high": hi, "coverage": float((p != 0).mean()),
+            "majority_baseline": float(majority)}
+
+
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Negative share of the texts in a period (``n`` texts, ``negative`` of them, ``share_negative`` with a Wilson
+    interval ``ci_low``/``ci_high``) and against a comparison period (``previous_n``, ``previous_share_negative``,
+    ``difference`` with a Newcombe interval ``difference_ci_low``/``difference_ci_high`` and a two-proportion z test
+    ``p_value``; NaN without a comparison or with an empty one)."""
+
+    n: int
+    negative: int
+    share_negative: float
+    ci_low: float
+    ci_high: float
+    previous_n: int = 0
+    previous_share_negative: float = np.nan
+    difference: float = np.nan
+    difference_ci_low: float = np.nan
+    difference_ci_high: float = np.nan
+    p_value: float = np.nan
+
+
+def period_headline(scored: pd.DataFrame, current: Period, previous: Period | None = None, *,
+                    time: str = "submitted_at", confidence: float = 0.95) -> Headline:
+    """:class:`Headline` of the labelled texts whose ``time`` lies in ``current`` (:meth:`Period.contains`:
+    a text stamped at the first instant after the period is outside it), against ``previous``."""
+    labelled = scored[scored["label"].notna()]
+
+    def part(period: Period) -> tuple[int, int]:
+        d = labelled[period.contains(labelled[time])]
+        return int((d["label"] == "negative").sum()), len(d)
+
+    k, n = part(current)
+    lo, hi = wilson(k, n, confidence)
+    head = Headline(n=n, negative=k, share_negative=k / n if n else np.nan, ci_low=lo, ci_high=hi)
+    if previous is None:
+        return head
+    k2, n2 = part(previous)
+    if not (n and n2):
+        return Headline(**{**head.__dict__, "previous_n": n2})
+    diff = proportion_difference(k, n, k2, n2, confidence=confidence).iloc[0]
+    return Headline(**{**head.__dict__, "previous_n": n2, "previous_share_negative": k2 / n2,
+                       "difference": float(diff["estimate"]), "difference_ci_low": float(diff["ci_low"]),
+                       "difference_ci_high": float(diff["ci_high"]), "p_value": float(diff["p_value"])})
+
+
+def confusion_matrix(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
+    """:func:`confusion_table` wide: text label (rows, index ``label``) × rating label (columns), counts, all
+    three labels on both sides."""
+    long = confusion_table(scored, rating)
+    return long.pivot(index="label", columns="rating_label", values="n").reindex(
+        index=list(LABELS), columns=list(LABELS)).fillna(0).astype(int)
+
+
+# --------------------------------------------------------------------------- validity, calibration, language mix
+#: |polarity| bins of the calibration table
+CALIBRATION_BINS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _rating_sign(scored: pd.DataFrame, rating: str) -> pd.Series:
+    lab = rating_labels(csat=scored[rating]) if rating == "csat" else rating_labels(nps=scored[rating])
+    return lab.map({"negative": -1, "neutral": 0, "positive": 1})
+
+
+def calibration_by_rating(scored: pd.DataFrame, rating: str = "csat", *, confidence: float = 0.95) -> pd.DataFrame:
+    """Per language and |polarity| bin: the rated texts whose rating is not neutral (CSAT 1–2 or 4–5, NPS 0–6 or
+    9–10) and the share whose polarity sign agrees with the rating (polarity 0 counts as disagreeing), with a
+    Wilson interval. A calibrated score shows the share rising with |polarity|."""
+    d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
+    sign = _rating_sign(d, rating)
+    d = d[sign != 0]
+    sign = sign[sign != 0]
+    agree = pd.Series(((d["polarity"] > 0) & (sign > 0)) | ((d["polarity"] < 0) & (sign < 0)), index=d.index)
+    edges = list(CALIBRATION_BINS)
+    bins = pd.cut(d["polarity"].abs(), edges, right=False, include_lowest=True, labels=False)
+    bins = bins.fillna(len(edges) - 2).astype(int)          # |polarity| = 1 in the top bin
+    rows = []
+    for language in ("en", "zh"):
+        for k in range(len(edges) - 1):
+            m = (d["language"] == language) & (bins == k)
+            n, hit = int(m.sum()), int(agree[m].sum())
+            lo, hi = wilson(hit, n, confidence)
+            rows.append({"language": language, "abs_polarity": f"{edges[k]:.2f}–{edges[k + 1]:.2f}", "n": n,
+                         "agreement": hit / n if n else float("nan"), "ci_low": lo, "ci_high": hi})
+    out = pd.DataFrame(rows)
+    return out[out["language"].isin(d["language"].unique())].reset_index(drop=True)
+
+
+def trust_by_language(scored: pd.DataFrame, rating: str = "csat", *, confidence: float = 0.95) -> pd.DataFrame:
+    """Per language, on texts with the rating: ``n``, the share the text labels negative (``text_negative``), the
+    share of negative ratings (``rating_negative``), their difference (a fraction), ``read_negative`` (texts
+    labelled negative), ``precision`` (of those, the share with a negative rating) with its Wilson interval
+    (``precision_low``, ``precision_high``) and ``recall`` (of texts with a negative rating, the share labelled
+    negative)."""
+    d = scored[scored["label"].notna() & scored[rating].notna() & scored["language"].isin(["en", "zh"])]
+    sign = _rating_sign(d, rating)
+    rows = []
+    for language, g in d.groupby("language", sort=True):
+        s = sign.loc[g.index]
+        text_neg = g["label"] == "negative"
+        rate_neg = s < 0
+        k, hit = int(text_neg.sum()), int((text_neg & rate_neg).sum())
+        lo, hi = wilson(hit, k, confidence) if k else (float("nan"), float("nan"))
+        rows.append({"language": language, "n": len(g), "text_negative": text_neg.mean(),
+                     "rating_negative": rate_neg.mean(), "difference": text_neg.mean() - rate_neg.mean(),
+                     "read_negative": k, "precision": hit / k if k else float("nan"),
+                     "precision_low": lo, "precision_high": hi,
+                     "recall": text_neg[rate_neg].mean() if rate_neg.any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def language_mix(window: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per level of ``by``: texts (``n``) and the share of Chinese and of English texts among the scored ones
+    (texts without a ticket left out)."""
+    d = window[window["label"].notna() & (window[by] != NO_TICKET)]
+    g = d.groupby(by, sort=True)["language"]
+    return pd.DataFrame({"n": g.size(), "share_zh": g.apply(lambda s: (s == "zh").mean()),
+                         "share_en": g.apply(lambda s: (s == "en").mean())}).reset_index()
+
+
+#: a breakdown whose levels differ by more than this in their share of Chinese texts is also shown per language
+MIX_DIFFERS = 0.10
+#: levels with fewer texts are left out of the language-mix comparison (their shares are noise)
+MIX_MIN_TEXTS = 30
+
+
+def mix_extremes(mix: pd.DataFrame) -> tuple[pd.Series, pd.Series, bool] | None:
+    """The levels of a :func:`language_mix` (with at least :data:`MIX_MIN_TEXTS` texts) with the lowest and the
+    highest share of Chinese texts, and whether they differ by more than :data:`MIX_DIFFERS` (then the breakdown
+    is also compared within each language); None when the texts have one language only."""
+    mix = mix[mix["n"] >= MIX_MIN_TEXTS]
+    if mix.empty or mix["share_zh"].max() == 0 or mix["share_en"].max() == 0:
+        return None
+    lo, hi = mix.loc[mix["share_zh"].idxmin()], mix.loc[mix["share_zh"].idxmax()]
+    return lo, hi, bool(hi["share_zh"] - lo["share_zh"] > MIX_DIFFERS)
