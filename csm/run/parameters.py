@@ -318,7 +318,7 @@ CHECKS: dict[str, Check] = {
     "business_hours": Check("a mapping like {start: '09:00', end: '18:00', workdays: [0, 1, 2, 3, 4]}",
                             _business_hours_test),
     "targets": Check("a mapping of KPI code -> {target: level} or {target_change: relative change, baseline: …}"
-                     " (see csm/kpi.py TARGET_BASELINES)", _targets_test),
+                     " (see csm/kpi/targets.py TARGET_BASELINES)", _targets_test),
     "nps_segments": Check("a list of column names", _list_of_text),
     "retention_by": Check("a list of column names", _list_of_text),
     "dimensions": Check("a list of column names", _list_of_text),
