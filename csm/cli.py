@@ -1,5 +1,8 @@
 """The ``csm`` command line: run reports, rerun a manifest, validate a file, write sample data.
 
+``csm run`` and ``csm rerun`` run up to ``--jobs`` notebooks at once, each in its own kernel (default: the
+cores), and say each notebook on stderr as it finishes; the summary on stdout keeps the notebook order.
+
 Exit codes: 0 success; 1 a notebook failed, results differ, a file has
 problems or a file/folder cannot be used (OS error); 2 usage or parameter errors
 and refused runs; 128 + n a run stopped by signal n (SIGTERM: 143, SIGINT: 130).
@@ -17,6 +20,8 @@ import sys
 from pathlib import Path
 
 from csm.errors import CsmError, DataError, ParameterError, RunError
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "build_parser", "main", "os_error_line"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_seconds, default=_default_timeout(), metavar="SECONDS",
                      help="time limit per notebook, kernel start included (default: %(default)g s; 0: no limit); "
                           "a notebook over it is stopped and marked failed")
+    run.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                     help="notebooks run at once, each in its own kernel (default: the number of cores, "
+                          f"here {_default_jobs()}; 1: one after the other)")
 
     rerun = sub.add_parser("rerun", help="rerun a manifest and compare the results",
                            description="Re-execute a run from its manifest.json and compare the recorded results.")
@@ -65,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the project whose notebooks the run used (default: the one holding the reports folder)")
     rerun.add_argument("--timeout", type=_seconds, default=_default_timeout(), metavar="SECONDS",
                        help="time limit per notebook (default: %(default)g s; 0: no limit)")
+    rerun.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                       help="notebooks run at once (default: the number of cores)")
 
     validate = sub.add_parser("validate", help="check a data file against the data contract",
                               description="Check a CSV/XLSX/Parquet file against one table of the data contract.")
@@ -86,6 +96,22 @@ def _default_timeout() -> float:
     from csm.run import DEFAULT_TIMEOUT
 
     return DEFAULT_TIMEOUT
+
+
+def _default_jobs() -> int:
+    from csm.run import DEFAULT_JOBS
+
+    return DEFAULT_JOBS
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of notebooks run at once, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 notebook at once (1: one after the other), got {text!r}")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -184,19 +210,23 @@ def _cmd_run(args, command_line) -> int:
     result = runner.run_reports(
         names, project=project, overrides=overrides, params_file=args.params_file, run_id=args.run_id,
         reports_dir=args.reports_dir, force=args.force, kernel_name=args.kernel, command_line=command_line,
-        timeout=_limit(args.timeout),
+        timeout=_limit(args.timeout), jobs=args.jobs, progress=_finished,
     )
     _print_run(result)
     return result.exit_code
 
 
+def _finished(nb) -> None:
+    """A line on stderr as each notebook finishes (notebooks running at once finish in any order)."""
+    print(f"  {nb.name} finished: {nb.status} ({nb.duration_s:.1f} s)", file=sys.stderr, flush=True)
+
+
 def _print_run(result) -> None:
     for nb in result.notebooks:
         line = f"  {nb.name:<24} {nb.status:<7} {nb.duration_s:6.1f} s"
-        if nb.error:
-            cell = nb.error.get("cell_index")
-            where = f"cell {cell}" if cell is not None else "notebook"
-            line += f"  {where}: {nb.error.get('exception')}: {nb.error.get('message')}"
+        if nb.error is not None:
+            where = f"cell {nb.error.cell}" if nb.error.cell is not None else "notebook"
+            line += f"  {where}: {nb.error.exception}: {nb.error.message}"
         print(line)
     print(f"Report: {_rel(result.report_dir)}/ (manifest {_rel(result.manifest_path)})")
     if result.previous_kept:
@@ -215,7 +245,8 @@ def _cmd_rerun(args, command_line) -> int:
     from csm import run as runner
 
     result = runner.rerun(args.manifest, force=args.force, run_id=args.run_id, command_line=command_line,
-                          project=args.project, timeout=_limit(args.timeout))
+                          project=args.project, timeout=_limit(args.timeout), jobs=args.jobs,
+                          progress=_finished)
     if result.input_changes or result.source_changes:
         print("Differences from the original run (--force given):")
         for change in [*result.input_changes, *result.source_changes]:

@@ -78,6 +78,7 @@ def test_run_exit_zero_prints_report_and_keeps_dates_as_strings(cli_project):
     # sample data generated first, with the generator's defaults, and the user told so
     assert capture["sample_calls"] == [((root / "data" / "sample").resolve(), {})]
     assert "Sample data not found; writing it" in capture["err"]
+    assert "  good finished: ok (" in capture["err"]  # each notebook is told as it finishes
     manifest = json.loads((root / "reports" / "first" / "manifest.json").read_text(encoding="utf-8"))
     results = manifest["results"]["good"]
     assert results["period_start"] == "2026-05-01" and results["period_start_type"] == "str"
@@ -105,13 +106,16 @@ def test_usage_errors_exit_2(capsys):
     assert main(["validate", "x.csv"]) == 2  # --table is required
     err = capsys.readouterr().err
     assert "name=value" in err and "--table" in err
+    for jobs in ("0", "-1", "two"):
+        assert main(["run", "--jobs", jobs]) == 2
+        assert "--jobs" in capsys.readouterr().err
 
 
 def test_failing_notebook_exit_1(cli_project, capsys):
     root, _ = cli_project
     assert main(["run", "broken", "--project", str(root), "--run-id", "broken-run"]) == 1
     out = capsys.readouterr().out
-    assert "broken" in out and "failed" in out and "ValueError: planted failure" in out and "FAILED" in out
+    assert "broken" in out and "failed" in out and "cell 3: ValueError: planted failure" in out and "FAILED" in out
     assert (root / "reports" / "broken-run" / "broken.html").is_file()
 
 

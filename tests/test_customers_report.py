@@ -9,8 +9,8 @@ from scipy.stats import chi2_contingency  # noqa: E402
 
 from csm.customers import nps  # noqa: E402
 from csm.errors import ParameterError  # noqa: E402
-from csm.parameters import check_value  # noqa: E402
 from csm.report import customers as customers_report  # noqa: E402
+from csm.run.parameters import check_value  # noqa: E402
 
 
 def _responses(shares_by_group, n=600, seed=3):

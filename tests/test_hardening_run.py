@@ -23,13 +23,13 @@ import pytest
 from csm.cli import main
 from csm.errors import ParameterError, RunError
 from csm.run import (
-    _check_run_id,
     hash_inputs,
     plan_reports,
     rerun,
     run_reports,
     write_index,
 )
+from csm.run.manifest import check_run_id
 
 ROOT = Path(__file__).resolve().parents[1]
 TICKETS = "ticket_id,customer_id\nt1,c1\nt2,c2\nt3,c1\n"
@@ -279,8 +279,8 @@ def test_a_kernel_that_dies_fails_the_notebook_within_seconds(tmp_path, how, nam
     elapsed = time.monotonic() - start
     assert elapsed < 30, f"took {elapsed:.0f} s"  # it hung forever before
     killer, *others = result.notebooks
-    assert killer.status == "failed" and killer.error["exception"] == "DeadKernelError"
-    assert "died" in killer.error["message"] and killer.error["cell_index"] == 2
+    assert killer.status == "failed" and killer.error.exception == "DeadKernelError"
+    assert "died" in killer.error.message and killer.error.cell == 2
     assert all(nb.ok for nb in others)  # the run goes on with the next notebook
     executed = nbformat.read(str(result.report_dir / "killer.ipynb"), as_version=4)
     assert "before the kill" in json.dumps(executed.cells[3].outputs)  # what was executed is kept
@@ -297,8 +297,8 @@ def test_time_limit_stops_a_notebook(tmp_path):
     elapsed = time.monotonic() - start
     assert 4 <= elapsed < 20
     (nb,) = result.notebooks
-    assert nb.status == "failed" and nb.error["exception"] == "Timeout" and "4 s" in nb.error["message"]
-    assert nb.error["cell_index"] == 2
+    assert nb.status == "failed" and nb.error.exception == "Timeout" and "4 s" in nb.error.message
+    assert nb.error.cell == 2
     executed = nbformat.read(str(nb.notebook_path), as_version=4)
     assert "started" in json.dumps(executed.cells[3].outputs)
     assert not _alive(int((tmp_path / "pid").read_text()))
@@ -333,7 +333,7 @@ def _wait_for(path: Path, seconds: float = 60) -> None:
 def test_a_signal_ends_the_run_within_seconds_and_publishes_it_failed(tmp_path, signum):
     project = make_project(tmp_path / "p")
     pid_file = tmp_path / "kernel.pid"
-    proc = _start_csm(project, "sleeper", "good", "--run-id", "sig", "-p", f"pid_file={pid_file}")
+    proc = _start_csm(project, "sleeper", "good", "--run-id", "sig", "-p", f"pid_file={pid_file}", "--jobs", "1")
     _wait_for(pid_file)
     time.sleep(0.5)
     sent = time.monotonic()
@@ -353,6 +353,40 @@ def test_a_signal_ends_the_run_within_seconds_and_publishes_it_failed(tmp_path, 
     assert "started" in json.dumps(executed.cells[3].outputs)
     assert not _alive(int(pid_file.read_text()))
     assert not _alive(int(Path(f"{pid_file}.child").read_text()))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_sigterm_with_two_kernels_running_stops_both_and_starts_no_other(tmp_path):
+    project = make_project(tmp_path / "p")
+    pids = [tmp_path / "a.pid", tmp_path / "b.pid"]
+    for name, pid_file in zip(("sleeper_a", "sleeper_b"), pids):
+        _notebook(project / "notebooks" / f"{name}.ipynb",
+                  f"seconds = 60  # how long\npid_file = {str(pid_file)!r}  # where the pid goes", SLEEPER)
+    proc = _start_csm(project, "sleeper_a", "sleeper_b", "good", "--run-id", "par", "--jobs", "2")
+    for pid_file in pids:  # both kernels are running at once
+        _wait_for(pid_file)
+    time.sleep(0.5)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert time.monotonic() - sent < 15
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    reports = project / "reports"
+    assert sorted(p.name for p in reports.iterdir()) == ["index.html", "par"]  # no .tmp-, no .lock-, no latest
+    manifest = json.loads((reports / "par" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed" and manifest["stopped_by"] == "SIGTERM" and manifest["jobs"] == 2
+    assert list(manifest["notebooks"]) == ["sleeper_a", "sleeper_b", "good"]  # the order asked for
+    for name in ("sleeper_a", "sleeper_b"):
+        entry = manifest["notebooks"][name]
+        assert entry["status"] == "failed" and entry["error"]["exception"] == "RunStopped"
+        executed = nbformat.read(str(reports / "par" / f"{name}.ipynb"), as_version=4)
+        assert "started" in json.dumps([c.get("outputs") for c in executed.cells])  # what was executed is kept
+    good = manifest["notebooks"]["good"]
+    assert good["status"] == "failed" and "not run" in good["error"]["message"]  # never started
+    for pid_file in pids:
+        assert not _alive(int(pid_file.read_text()))
+        assert not _alive(int(Path(f"{pid_file}.child").read_text()))
 
 
 # --------------------------------------------------------------------------- 4. one run per run id
@@ -390,7 +424,7 @@ def test_a_lock_and_temp_folder_left_by_a_killed_run_do_not_block_the_next(tmp_p
                                     "x" * 101, "index.html", "latest.json"])
 def test_run_ids_are_matched_whole(run_id):
     with pytest.raises(ParameterError, match="cannot name a report folder"):
-        _check_run_id(run_id)
+        check_run_id(run_id)
 
 
 # --------------------------------------------------------------------------- 5. index, parameter checks
@@ -460,13 +494,13 @@ def test_reports_folder_that_cannot_be_created(tmp_path, capsys):
 
 def test_full_reports_folder_leaves_nothing_behind(tmp_path, capsys, monkeypatch):
     """The disk fills up while the manifest is written (after the notebook ran): one line, nothing left."""
-    import csm.run as runner
+    import csm.run.execute as runner
 
     project = make_project(tmp_path / "p")
 
     def full(path, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
-    monkeypatch.setattr(runner, "_write_json", full)
+    monkeypatch.setattr(runner, "write_json", full)
     assert main(["run", "good", "--project", str(project), "--run-id", "full"]) == 1
     err = capsys.readouterr().err
     _one_plain_line(err)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -81,6 +82,11 @@ def test_failure_page_says_what_to_do_and_whom_to_ask_in_the_report_language():
     assert "输入数据不符合报告的要求" in page and "步" not in page and "3" not in page.split("<body", 1)[1]
     assert "负责运行报告的分析人员" in page and "2026-06-monthly" in page and "/srv/csm/reports/2026-06-monthly" in page
     assert "DataError" not in page and "Traceback" not in page and "<script" not in page
+    from csm.errors import RunError
+
+    same = RunError(error["message"], notebook="kpi_scorecard", cell=2, exception="DataError")
+    assert error_page("kpi_scorecard", same, "kpi_scorecard.ipynb", language="zh", run_id="2026-06-monthly",
+                      folder="/srv/csm/reports/2026-06-monthly") == page  # the runner's RunError, or its record
     other = error_page("x", {"exception": "KeyError", "message": "'region'"}, None, language="en")
     assert "unexpected problem in the report itself" in other and "KeyError" not in other
     assert "<title>Report failed: x</title>" in other  # a notebook without a display name keeps its code
@@ -200,3 +206,30 @@ def test_run_help_shows_real_parameters(capsys):
     assert main(["run", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())  # argparse wraps the help text
     assert "-p period=2026-06 or -p lang=zh" in out and "period_start" not in out
+
+
+def test_report_names_are_the_report_titles_from_the_labels_without_their_period():
+    """One copy of each report's name: the title phrase in csm.report.labels, its period part cut off."""
+    from csm.report.html import report_name
+    from csm.report.labels import phrase
+
+    expected = {
+        "kpi_scorecard": ("KPI scorecard", "关键指标记分卡"),
+        "complaint_root_cause": ("Complaint root-cause briefing", "投诉根因分析简报"),
+        "nps_churn_clv": ("NPS, churn and customer lifetime value", "净推荐值、客户流失与客户终身价值"),
+        "ab_test": ("A/B test", "A/B 测试"),
+        "feedback_sentiment": ("Customer feedback sentiment", "客户反馈情感分析"),
+    }
+    notebooks = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+    assert sorted(expected) == notebooks  # every report has a display name
+    titles = {"kpi_scorecard": ("kpi_scorecard_title", {"period": "P"}),
+              "complaint_root_cause": ("complaints_title", {"period": "P"}),
+              "nps_churn_clv": ("cust_title", {"period": "P"}),
+              "ab_test": ("ab_title", {"experiment": "P"}),
+              "feedback_sentiment": ("sentiment_title", {"period": "P"})}
+    for code, names in expected.items():
+        for lang, name in zip(("en", "zh"), names):
+            assert report_name(code, lang) == name, (code, lang)
+            key, values = titles[code]
+            assert phrase(key, lang, **values).startswith(name)  # the name is the title's beginning
+    assert report_name("my_own_report", "zh") == "my_own_report"

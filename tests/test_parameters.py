@@ -1,4 +1,4 @@
-"""Parameters checked before any kernel starts (csm.parameters.CHECKS) and partial parameter files merged.
+"""Parameters checked before any kernel starts (csm.run.parameters.CHECKS) and partial parameter files merged.
 
 No test here starts a kernel: everything is refused or planned before a notebook runs."""
 import ast
@@ -7,7 +7,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from csm import parameters
+from csm.run import parameters
 from csm.cli import main
 from csm.errors import ParameterError
 from csm.run import plan_reports

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -152,9 +153,9 @@ def test_parameter_values_arrive_as_exact_strings_and_never_run(project, base_ru
 
 
 def test_git_commit_recorded_when_the_project_is_a_repository(tmp_path):
-    from csm.run import _git_commit
+    from csm.run.manifest import git_commit, git_dirty
 
-    assert _git_commit(tmp_path) is None or shutil.which("git") is None
+    assert git_commit(tmp_path) is None or shutil.which("git") is None
     if shutil.which("git") is None:
         pytest.skip("git not installed")
     run = lambda *a: subprocess.run(["git", "-C", str(tmp_path), *a], check=True, capture_output=True)  # noqa: E731
@@ -163,17 +164,15 @@ def test_git_commit_recorded_when_the_project_is_a_repository(tmp_path):
     run("add", "f.txt")
     run("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x")
     head = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
-    assert _git_commit(tmp_path) == head.strip()
-    from csm.run import _git_dirty
-
-    assert _git_dirty(tmp_path) is False
+    assert git_commit(tmp_path) == head.strip()
+    assert git_dirty(tmp_path) is False
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "x.ipynb").write_text("{}")
-    assert _git_dirty(tmp_path) is True  # an uncommitted notebook: the commit alone does not reproduce the run
+    assert git_dirty(tmp_path) is True  # an uncommitted notebook: the commit alone does not reproduce the run
 
 
 def test_export_html_drops_results_parameters_code_and_external_resources(tmp_path, recwarn):
-    from csm.run import export_html
+    from csm.report.html import export_html
 
     nb = nbformat.v4.new_notebook()
     injected = nbformat.v4.new_code_cell('title = "INJECTED-SOURCE"')
@@ -209,7 +208,7 @@ def test_failing_notebook_keeps_error_others_run_and_good_report_survives(projec
     before = (base / "manifest.json").read_bytes()
 
     capfd.readouterr()
-    result = run_reports(None, project=project, run_id="base", force=True, kernel_name="python3")
+    result = run_reports(None, project=project, run_id="base", force=True, kernel_name="python3", jobs=2)  # parallel
     # the kernels talk over private Unix sockets: no "running over TCP without encryption" warning in cron logs
     assert "without encryption" not in capfd.readouterr().err
 
@@ -217,6 +216,9 @@ def test_failing_notebook_keeps_error_others_run_and_good_report_survives(projec
     assert [nb.name for nb in result.notebooks] == ["broken", "good"]
     broken, good = result.notebooks
     assert broken.status == "failed" and good.status == "ok"  # the failure did not stop 'good'
+    assert (broken.error.notebook, broken.error.cell, broken.error.exception, broken.error.message) == (
+        "broken", 3, "ValueError", "planted failure 计划中的错误")  # the RunError says where and what
+    assert str(broken.error) == "notebook 'broken', cell 3: ValueError: planted failure 计划中的错误"
     assert good.results["n_rows"] == 3
     # the old, good report is untouched; this run is kept aside
     assert result.previous_kept and not result.replaced_previous
@@ -253,6 +255,33 @@ def test_failing_notebook_keeps_error_others_run_and_good_report_survives(projec
                            r'<td>(.*?)</td>', index).group(1)
     assert '<span class="status status-failed">failed</span>' in broken_row
     assert "planted failure 计划中的错误" in broken_row  # the reason, in the index
+
+
+def _comparable(notebook_path: Path) -> list:
+    """An executed notebook's cells without papermill's timings: what a reader and nbval see."""
+    executed = nbformat.read(notebook_path, as_version=4)
+    return [(c.cell_type, c.source, json.dumps(c.get("outputs", []), sort_keys=True)) for c in executed.cells]
+
+
+def test_parallel_kernels_give_the_same_reports_as_one_after_the_other(tmp_path):
+    project = make_project(tmp_path / "p")
+    cwd = os.getcwd()
+    one = run_reports(None, project=project, run_id="one", jobs=1)
+    two = run_reports(None, project=project, run_id="two", jobs=2)
+    assert [nb.name for nb in one.notebooks] == [nb.name for nb in two.notebooks] == ["broken", "good"]
+    first, second = (json.loads(r.manifest_path.read_text(encoding="utf-8")) for r in (one, two))
+    assert list(first["notebooks"]) == list(second["notebooks"]) == ["broken", "good"]  # the order asked for
+    assert first["jobs"] == 1 and second["jobs"] == 2
+    assert first["results"] == second["results"] and first["inputs"] == second["inputs"]
+    for name in ("broken", "good"):
+        a, b = first["notebooks"][name], second["notebooks"][name]
+        assert (a["status"], a["error"], a["parameters"]) == (b["status"], b["error"], b["parameters"])
+        assert _comparable(one.report_dir / f"{name}.ipynb") == _comparable(two.report_dir / f"{name}.ipynb")
+    assert (one.report_dir / "good.html").read_bytes() == (two.report_dir / "good.html").read_bytes()
+    assert [nb.error for nb in one.notebooks][0].cell == [nb.error for nb in two.notebooks][0].cell == 3
+    assert os.getcwd() == cwd  # the kernels start in notebooks/; this process's folder never changes
+    with pytest.raises(ParameterError, match="at least 1"):
+        run_reports(["good"], project=project, jobs=0)
 
 
 # --------------------------------------------------------------------------- rerun
@@ -444,3 +473,21 @@ def test_default_kernel_is_this_python_even_when_a_foreign_python3_kernelspec_wi
     proj = make_project(tmp_path / "proj", notebooks=("good",))
     result = run_reports(["good"], project=proj, run_id="k")
     assert result.ok, result.notebooks
+
+
+def test_a_parallel_run_starts_the_notebooks_that_took_longest_before(tmp_path):
+    from csm.run.manifest import previous_durations
+
+    reports = tmp_path / "reports"
+    for folder, started, entries in [
+        ("old", "2026-01-01T00:00:00+00:00", {"a": ("ok", 50.0), "b": ("ok", 5.0), "c": ("ok", 9.0)}),
+        ("new", "2026-02-01T00:00:00+00:00", {"a": ("ok", 10.0), "b": ("failed", 0.5)}),
+    ]:
+        (reports / folder).mkdir(parents=True)
+        notebooks = {name: {"status": status, "duration_s": seconds} for name, (status, seconds) in entries.items()}
+        (reports / folder / "manifest.json").write_text(json.dumps({"started_utc": started, "notebooks": notebooks}))
+    (reports / "broken").mkdir()
+    (reports / "broken" / "manifest.json").write_text("{not json")
+    # the newest successful time of each: a from 'new', b from 'old' (it failed in 'new'), d never ran
+    assert previous_durations(reports, ["a", "b", "d"]) == {"a": 10.0, "b": 5.0}
+    assert previous_durations(tmp_path / "nowhere", ["a"]) == {}

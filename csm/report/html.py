@@ -7,8 +7,8 @@ the characters the page shows, so Chinese never turns into □ boxes on a machin
 Table cells wrap instead of overflowing; cells tagged ``appendix`` end the report inside one collapsed
 ``<details>``. Every string that comes from data or parameters is escaped.
 
-The runner (:mod:`csm.run`) calls :func:`export_html`, :func:`write_error_page` and :func:`index_page`;
-nothing here knows an analysis.
+The runner calls :func:`export_html` and :func:`write_error_page` (:mod:`csm.run.export`) and :func:`index_page`
+(:mod:`csm.run.manifest`); nothing here knows an analysis.
 """
 from __future__ import annotations
 
@@ -20,6 +20,14 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+
+from csm.errors import RunError
+
+__all__ = [
+    "APPENDIX_TAG", "FONT_FAMILY", "FONT_PATH", "LANGS", "PAGE_CSS", "embed_font", "entry_language", "error_page",
+    "explain_error", "export_html", "font_face_css", "html_lang_code", "index_page", "keep_together", "page_characters",
+    "page_lang", "period_text", "report_cells", "report_name", "subset_font", "write_error_page",
+]
 
 #: Languages a page can be in; anything else is shown as English.
 LANGS = ("en", "zh")
@@ -287,20 +295,31 @@ def export_html(notebook_node, html_path: Path, *, title: str | None = None, lan
 
 # --------------------------------------------------------------------------- failure page
 
-#: Display names of the reports (the title of each report without its period); any other notebook shows its code.
-REPORT_NAMES = {
-    "kpi_scorecard": {"en": "KPI scorecard", "zh": "关键指标记分卡"},
-    "complaint_root_cause": {"en": "Complaint root-cause briefing", "zh": "投诉根因分析简报"},
-    "nps_churn_clv": {"en": "NPS, churn and customer lifetime value", "zh": "净推荐值、客户流失与客户终身价值"},
-    "ab_test": {"en": "A/B test", "zh": "A/B 测试"},
-    "feedback_sentiment": {"en": "Customer feedback sentiment", "zh": "客户反馈情感分析"},
+#: The phrase (in :mod:`csm.report.labels`) holding each report's title; the display name is that title
+#: without the part that names its period or experiment. Any other notebook shows its code.
+_TITLE_PHRASES = {
+    "kpi_scorecard": "kpi_scorecard_title",
+    "complaint_root_cause": "complaints_title",
+    "nps_churn_clv": "cust_title",
+    "ab_test": "ab_title",
+    "feedback_sentiment": "sentiment_title",
 }
+_TITLE_TAIL = re.compile(r"[\s,，:：—–(（]*\{[^}]*\}.*$", re.S)
 
 
 def report_name(code, language=None) -> str:
-    """The display name of report ``code`` in ``language`` ("KPI scorecard" / "关键指标记分卡"), else the code."""
-    names = REPORT_NAMES.get(str(code))
-    return names[page_lang(language)] if names else str(code)
+    """The display name of report ``code`` in ``language`` ("KPI scorecard" / "关键指标记分卡"), else the code.
+
+    Taken from the report's title phrase in the labels ("KPI scorecard, {period}" → "KPI scorecard"), so a
+    report's name is written once."""
+    key = _TITLE_PHRASES.get(str(code))
+    if key is None:
+        return str(code)
+    from csm.report.labels import PHRASES  # lazily: the labels need pandas, the runner does not
+
+    template = PHRASES.get(key, {}).get(page_lang(language))
+    name = _TITLE_TAIL.sub("", template).strip() if isinstance(template, str) else ""
+    return name or str(code)
 
 
 _ERROR_TEXTS = {
@@ -482,13 +501,20 @@ def _values_text(kind: str, fields: dict, lang: str) -> dict:
     return values
 
 
-def explain_error(error: dict, name: str, language=None) -> tuple[str | None, str]:
+def _error_record(error) -> dict:
+    """A failure as the manifest records it (``exception``, ``message`` …), from a RunError or a record."""
+    if isinstance(error, RunError):
+        return error.as_record()
+    return error if isinstance(error, dict) else {}
+
+
+def explain_error(error: RunError | dict, name: str, language=None) -> tuple[str | None, str]:
     """(the reason in the report's language, what to do) of a failed report's ``error``: a common failure
     (data folder or file not found, a column missing, a parameter not allowed, the run stopped) is said in
     ``language`` with the values it names; any other has no translated reason (None) and the advice of its
     exception type."""
     lang = page_lang(language)
-    error = error if isinstance(error, dict) else {}
+    error = _error_record(error)
     exception = str(error.get("exception"))
     message = _one_line(error.get("message") or "")
     for kind, exceptions, pattern in _ERROR_PATTERNS:
@@ -509,7 +535,7 @@ def explain_error(error: dict, name: str, language=None) -> tuple[str | None, st
         _ERROR_TEXTS[lang]["again"] if kind != "other" else "")
 
 
-def error_page(name: str, error: dict, notebook: str | None, *, language: str | None = None,
+def error_page(name: str, error: RunError | dict, notebook: str | None, *, language: str | None = None,
                run_id: str | None = None, folder: str | None = None) -> str:
     """The page that stands in for the report of a notebook that failed, entirely in the report's language:
     what went wrong (a common failure — data folder or file not found, column missing, setting not allowed —
@@ -518,7 +544,7 @@ def error_page(name: str, error: dict, notebook: str | None, *, language: str | 
     name (:func:`report_name`). No traceback, no code, no cell numbers: those stay in the executed notebook."""
     lang = page_lang(language)
     texts = _ERROR_TEXTS[lang]
-    error = error if isinstance(error, dict) else {}
+    error = _error_record(error)
     shown_name = report_name(name, lang)
     message = _one_line(error.get("message") or error.get("exception") or "unknown error")
     reason, todo = explain_error(error, name, lang)
@@ -549,7 +575,7 @@ blockquote.message .lead { color: #555; }
     return _page(title, body, css, lang)
 
 
-def write_error_page(html_path: Path, name: str, error: dict, notebook: str | None, *,
+def write_error_page(html_path: Path, name: str, error: RunError | dict, notebook: str | None, *,
                      language: str | None = None, run_id: str | None = None, folder: str | None = None) -> Path:
     """Write :func:`error_page` to ``html_path``."""
     html_path = Path(html_path)

@@ -1,4 +1,10 @@
-"""Notebook parameters checked before any kernel starts, and parameter layers merged.
+"""Notebook parameters: read (``-p key=value``, YAML files), checked before any kernel starts, merged.
+
+Reading: :func:`parse_parameter_assignment` / :func:`parse_parameter_value` read ``-p`` values and
+:func:`load_parameter_file` a ``params/<name>.yaml`` or ``--params`` file, typed by
+:class:`ParameterLoader` (YAML 1.2 core scalars; dates stay strings); :func:`resolve_path_parameters`
+makes path parameters absolute. :func:`check_plain_value` and :func:`check_injection` keep parameters
+plain data that papermill passes unchanged.
 
 :data:`CHECKS` is one table, keyed by parameter name, of what a value may be. ``csm run`` applies it
 (:func:`check_parameters`) to every selected notebook that takes the parameter, after the layers
@@ -22,14 +28,29 @@ always replaced whole.
 """
 from __future__ import annotations
 
+import ast
 import math
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from csm.errors import ParameterError
+from csm.strict_yaml import StrictYAMLMixin
 
-__all__ = ["CHECKS", "LANGUAGES", "Check", "check_parameters", "check_value", "merge_layer", "one_of", "number", "count"]
+__all__ = [
+    "CHECKS", "LANGUAGES", "PATH_PARAMETERS", "PATH_SUFFIXES", "Check", "ParameterLoader",
+    "check_injection", "check_parameters", "check_plain_value", "check_value", "count", "is_path_parameter",
+    "load_parameter_file", "merge_layer", "number", "one_line", "one_of", "parse_parameter_assignment",
+    "parse_parameter_value", "resolve_path_parameters", "same_value",
+]
+
+#: Parameters holding a path (besides any name ending in one of PATH_SUFFIXES).
+PATH_PARAMETERS = frozenset({"data_dir", "mapping"})
+PATH_SUFFIXES = ("_dir", "_path", "_file")
 
 
 class _Refused(ValueError):
@@ -297,7 +318,7 @@ CHECKS: dict[str, Check] = {
     "business_hours": Check("a mapping like {start: '09:00', end: '18:00', workdays: [0, 1, 2, 3, 4]}",
                             _business_hours_test),
     "targets": Check("a mapping of KPI code -> {target: level} or {target_change: relative change, baseline: …}"
-                     " (see csm/kpi.py TARGET_BASELINES)", _targets_test),
+                     " (see csm/kpi/targets.py TARGET_BASELINES)", _targets_test),
     "nps_segments": Check("a list of column names", _list_of_text),
     "retention_by": Check("a list of column names", _list_of_text),
     "dimensions": Check("a list of column names", _list_of_text),
@@ -360,3 +381,187 @@ def merge_layer(name: str, earlier, value):
     if check is not None and not check.merge:
         return value
     return _merge(earlier, value)
+
+
+# --------------------------------------------------------------------------- parameter values as given
+
+class ParameterLoader(StrictYAMLMixin, yaml.SafeLoader):
+    """YAML loader for parameters: plain scalars are typed like YAML 1.2 (core schema).
+
+    Aliases/anchors and duplicate keys are refused (:class:`csm.data.mapping.StrictYAMLMixin`).
+
+    Unlike PyYAML's YAML 1.1 default, dates and timestamps stay strings
+    (``2026-05-01`` is the string ``"2026-05-01"``), ``yes``/``no``/``on``/``off``
+    stay strings, ``010`` stays a string (no octal), ``1:30`` stays a string (no
+    base 60), and ``1e-3`` is a float.
+    """
+
+
+ParameterLoader.yaml_implicit_resolvers = {}
+_IMPLICIT_TYPES = (
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", list("-+0123456789")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        list("-+.0123456789"),
+    ),
+)
+for _tag, _regex, _first in _IMPLICIT_TYPES:
+    ParameterLoader.add_implicit_resolver(_tag, re.compile(_regex), _first)
+
+
+def parse_parameter_value(text: str):
+    """A ``-p key=value`` value: a YAML scalar or flow list/mapping; dates stay strings.
+
+    ``[a, b]`` and ``{k: v}`` are YAML flow collections, ``'...'``/``"..."`` quoted
+    strings; anything else is typed by :class:`ParameterLoader` (null, bool, int,
+    float) or kept verbatim as a string — including colons, ``#`` and quotes inside.
+    """
+    stripped = text.strip()
+    if stripped[:1] in ("[", "{", "'", '"'):
+        try:
+            value = yaml.load(stripped, Loader=ParameterLoader)  # noqa: S506 - safe loader subclass
+        except yaml.YAMLError as exc:
+            raise ParameterError(
+                f"Cannot read the parameter value {text!r}: {one_line(exc)}. Quote strings as 'text', "
+                "lists as [a, b]."
+            ) from None
+        return value
+    for _tag, regex, _first in _IMPLICIT_TYPES:
+        if re.match(regex, stripped):
+            return yaml.load(stripped, Loader=ParameterLoader) if stripped else None  # noqa: S506
+    return text
+
+
+def parse_parameter_assignment(text: str) -> tuple[str, object]:
+    """``"key=value"`` → ``(key, parsed value)`` (see :func:`parse_parameter_value`)."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key.isidentifier():
+        raise ParameterError(
+            f"Cannot read -p {text!r}: write -p name=value, e.g. -p period_start=2026-05-01 or -p lang=zh."
+        )
+    return key, parse_parameter_value(value)
+
+
+def load_parameter_file(path: Path | str) -> tuple[dict, str | None]:
+    """A flat YAML mapping of parameter → value, and the optional ``notebook:`` it is stored for."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ParameterError(f"Parameter file {path} does not exist.") from None
+    except UnicodeDecodeError as exc:
+        raise ParameterError(f"Cannot read parameter file {path}: {exc}. Save it as UTF-8 YAML.") from None
+    except OSError as exc:
+        raise ParameterError(f"Cannot read parameter file {path}: {exc.strerror or exc}. Check the path (a folder, "
+                             "a broken or looping symbolic link, permissions).") from None
+    try:
+        data = yaml.load(text, Loader=ParameterLoader)  # noqa: S506 - safe loader subclass
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"Parameter file {path} is not valid YAML: {one_line(exc)}.") from None
+    if data is None:
+        return {}, None
+    if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
+        raise ParameterError(
+            f"Parameter file {path} must be a flat YAML mapping of parameter: value lines, "
+            f"e.g. 'period_start: 2026-05-01'; found {type(data).__name__}."
+        )
+    data = dict(data)
+    notebook = data.pop("notebook", None)
+    if notebook is not None and not isinstance(notebook, str):
+        raise ParameterError(f"Parameter file {path}: 'notebook' must be a notebook name, got {notebook!r}.")
+    return data, notebook
+
+
+def is_path_parameter(name: str) -> bool:
+    """True for parameters holding a path: data_dir, mapping and names ending in _dir/_path/_file."""
+    return name in PATH_PARAMETERS or name.endswith(PATH_SUFFIXES)
+
+
+def resolve_path_parameters(parameters: dict, project: Path) -> dict:
+    """Path-like string parameters made absolute: relative ones are taken from the project folder."""
+    resolved = {}
+    for name, value in parameters.items():
+        if is_path_parameter(name) and isinstance(value, str) and value.strip():
+            path = Path(value).expanduser()
+            if not path.is_absolute():
+                path = Path(project) / path
+            value = str(Path(os.path.normpath(path)))
+        resolved[name] = value
+    return resolved
+
+
+
+_PLAIN_TYPES = (str, bool, int, float, type(None))
+
+
+def check_plain_value(notebook: str, key: str, value, origin: str, _where: str = "") -> None:
+    """Parameters are data: only JSON-like values (no objects, no NaN/inf); ParameterError otherwise."""
+    where = f"{key}{_where}"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError(
+            f"Parameter '{where}' for notebook '{notebook}' (from {origin}) is {value}; give a finite number or null."
+        )
+    if isinstance(value, _PLAIN_TYPES):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            check_plain_value(notebook, key, item, origin, f"{_where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for k, item in value.items():
+            if not isinstance(k, str):
+                raise ParameterError(f"Parameter '{where}' (from {origin}) has a non-string key {k!r}.")
+            check_plain_value(notebook, key, item, origin, f"{_where}[{k!r}]")
+        return
+    raise ParameterError(
+        f"Parameter '{where}' for notebook '{notebook}' (from {origin}) is a {type(value).__name__}; "
+        "parameters must be strings, numbers, booleans, null, lists or mappings."
+    )
+
+
+def check_injection(notebook: str, parameters: dict, kernel_name: str) -> None:
+    """Prove that papermill's injected cell assigns exactly these values and does nothing else."""
+    if not parameters:
+        return
+    from papermill.translators import translate_parameters
+
+    code = translate_parameters(kernel_name, "python", parameters, "Parameters")
+    try:
+        tree = ast.parse(code)
+        assigned = {}
+        for node in tree.body:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                raise ValueError("statement other than a plain assignment")
+            assigned[node.targets[0].id] = ast.literal_eval(node.value)
+    except (SyntaxError, ValueError) as exc:
+        raise ParameterError(
+            f"The parameters for notebook '{notebook}' cannot be passed safely as data ({exc}); "
+            "use plain strings, numbers, booleans, lists or mappings."
+        ) from None
+    if not same_value(assigned, parameters):
+        raise ParameterError(
+            f"The parameters for notebook '{notebook}' would not arrive unchanged in the notebook; "
+            "use plain strings, numbers, booleans, lists or mappings."
+        )
+
+
+def same_value(a, b) -> bool:
+    """Equal values of the same types, recursively (``1 == 1.0 == True`` are not the same here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same_value(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+
+def one_line(exc) -> str:
+    """An exception's message on one line."""
+    return " ".join(str(exc).split())
