@@ -267,7 +267,8 @@ def _cmd_rerun(args, command_line) -> int:
 
 def _cmd_validate(args, command_line) -> int:
     from csm.data.contract import TABLES
-    from csm.data.load import load_mapping, validate_file, validate_folder
+    from csm.data.load import validate_file, validate_folder
+    from csm.data.mapping import load_mapping
 
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None

@@ -22,6 +22,7 @@ from scipy import stats as st
 from csm.errors import AnalysisError, ParameterError
 
 __all__ = [
+    "PROMOTER_MIN", "DETRACTOR_MAX",
     "wilson_interval",
     "mean_interval",
     "mean_interval_from_stats",
@@ -221,12 +222,17 @@ def median_interval(values, *, confidence: float = 0.95) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- NPS
+#: NPS groups on the 0–10 likelihood-to-recommend scale: promoters score 9–10, detractors 0–6 (passives 7–8)
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+
+
 def _nps_counts(scores):
     x = _clean(scores)
     if np.any((x < 0) | (x > 10)):
         bad = x[(x < 0) | (x > 10)][:5]
         raise ParameterError(f"NPS scores must be between 0 and 10; found {bad.tolist()}")
-    return int((x >= 9).sum()), int((x <= 6).sum()), int(x.size)
+    return int((x >= PROMOTER_MIN).sum()), int((x <= DETRACTOR_MAX).sum()), int(x.size)
 
 
 def nps_interval_from_counts(promoters, detractors, n, *, confidence: float = 0.95) -> pd.DataFrame:

@@ -169,7 +169,7 @@ def test_customer_cox_frame_codes_levels_against_the_most_common_and_lumps_many(
     assert design.left_out == {"flat": "constant", "tier": "missing"}
     assert design.dropped_rows == 2 and len(design.frame) == n - 2  # missing charge, no follow-up time
     assert set(design.frame["partner"].unique()) == {0.0, 1.0}
-    from csm.report.levels import OTHER
+    from csm.levels import OTHER
 
     assert churn.OTHER_LEVELS == OTHER  # shown as "all others" by the report labels
 

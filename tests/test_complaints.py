@@ -523,7 +523,7 @@ def test_many_levels_charts_show_top_n_and_all_others_without_warnings(many_leve
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import warnings
-    from csm.report.levels import OTHER
+    from csm.levels import OTHER
 
     t, n = many_levels, 10
     assert t["region"].nunique() >= 50 and t["category"].nunique() >= 20
@@ -561,7 +561,7 @@ def test_many_levels_charts_show_top_n_and_all_others_without_warnings(many_leve
 
 
 def test_lumped_cells_residual_is_haberman_of_the_merged_table():
-    from csm.report.levels import OTHER
+    from csm.levels import OTHER
 
     table = np.array([[30, 10, 12, 4], [15, 25, 20, 6], [10, 12, 30, 9]])
     res = C.contingency_test(_frame_from_table(table), "channel")
@@ -574,7 +574,7 @@ def test_lumped_cells_residual_is_haberman_of_the_merged_table():
 
 
 def test_many_levels_tables_keep_totals(many_levels):
-    from csm.report.levels import OTHER, lump_levels
+    from csm.levels import OTHER, lump_levels
 
     t, n = many_levels, 10
     pareto = C.pareto(t, "category")

@@ -114,7 +114,7 @@ def test_crm_snapshot_recovers_the_planted_hazard_ratios_through_mapping_and_rep
 
 
 def test_crm_snapshot_kaplan_meier_recovers_planted_retention():
-    from csm import churn
+    from csm.customers import churn
     from csm.data.load import load_tables
 
     ds = load_tables(ROOT / "data" / "examples", mapping=ROOT / "data" / "mappings" / "crm_snapshot.yaml",

@@ -1,7 +1,6 @@
 """kpi_scorecard end to end on incomplete and real-shaped data, with the stored default parameters:
 each optional input missing (the matrix), the real CFPB export, the sample two years later."""
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -1,8 +1,8 @@
-"""csm.report.levels: top N levels by volume plus one "other" level, nothing dropped."""
+"""csm.levels: top N levels by volume plus one "other" level, nothing dropped."""
 import pandas as pd
 
 from csm.report import labels
-from csm.report.levels import OTHER, lump_levels, top_levels
+from csm.levels import OTHER, lump_levels, top_levels
 
 
 def _states(k: int) -> pd.DataFrame:

@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.ticker import PercentFormatter  # noqa: F401
 
 from csm.report.format import UnitFormatter
 

@@ -29,7 +29,7 @@ from csm.complaints.terms import distinctive_terms, example_complaints
 from csm.errors import CsmError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
-from csm.report.levels import lump_levels
+from csm.levels import lump_levels
 
 __all__ = ["ComplaintsResult", "analyse", "for_record", "main_spike", "spike_text_window", "MONTH_DAYS", "SPIKE_WINDOW_WEEKS", "SPIKE_TEXT_WEEKS",
            "CHART_LEAD_WEEKS", "SPIKE_MIN_EXCESS"]

@@ -30,7 +30,7 @@ from csm.customers import churn, clv, nps
 from csm.errors import AnalysisError, CsmError, DataError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
-from csm.report.levels import lump_levels  # pure pandas; lives in csm.report for now (as for complaints, sentiment)
+from csm.levels import lump_levels  # pure pandas; lives in csm.report for now (as for complaints, sentiment)
 
 __all__ = ["CustomersResult", "RetentionGroup", "analyse", "rounded", "COX_TERM_NEEDS"]
 

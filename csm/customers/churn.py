@@ -23,9 +23,10 @@ import pandas as pd
 from scipy import stats
 
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.stats import proportion_difference, wilson_interval
+from csm.levels import OTHER, lump_levels
+from csm.stats import DETRACTOR_MAX, proportion_difference, wilson_interval
 
-__all__ = ["DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_rate", "monthly_churn_rate",
+__all__ = ["DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_counts", "churn_rate", "monthly_churn_rate",
            "cohort_churn_rate", "churn_share", "survival_frame", "kaplan_meier", "retention_curves", "logrank_test",
            "median_retention_at", "churn_panel", "CustomerCovariates", "customer_cox_frame", "CoxModel", "fit_cox",
            "AtRiskList", "at_risk_customers", "ChurnTrend", "fit_churn_trend"]
@@ -56,15 +57,36 @@ def _churn_dates(customers: pd.DataFrame) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- churn rates
+def churn_counts(signup, churn, starts, ends, *, counted=None) -> tuple[np.ndarray, np.ndarray]:
+    """THE churn definition, per period ``[starts[i], ends[i])``: (customers active at the start, of them churned
+    before the end). Active at the start: signed up before it and not churned before it; customers who sign up
+    during a period are in neither count. ``signup`` / ``churn``: datetime64[ns] (or int64 nanoseconds, with
+    ``NaT``'s value for missing) per customer; ``counted``: a mask of the customers counted at all (those marked
+    ``churned`` without a ``churn_date`` are not). Used by :func:`churn_rate` and the KPI scorecard."""
+    signup = np.asarray(signup).astype("datetime64[ns]")
+    churn = np.asarray(churn).astype("datetime64[ns]")
+    base = ~np.isnat(signup) if counted is None else (~np.isnat(signup) & np.asarray(counted, bool))
+    has_churn = ~np.isnat(churn)
+    starts = np.asarray(starts).astype("datetime64[ns]")
+    ends = np.asarray(ends).astype("datetime64[ns]")
+    n, k = np.zeros(len(starts), np.int64), np.zeros(len(starts), np.int64)
+    for i, (start, end) in enumerate(zip(starts, ends)):
+        active = base & (signup < start) & (~has_churn | (churn >= start))
+        n[i] = active.sum()
+        k[i] = (active & has_churn & (churn < end)).sum()
+    return n, k
+
+
 def _active_and_lost(customers: pd.DataFrame, start, end) -> tuple[int, int]:
-    """(customers active at ``start``, of them churned before ``end``): the KPI definition; customers marked
-    ``churned`` without a ``churn_date`` (and without a sign-up date) are left out."""
-    signup, churn = customers["signup_date"], customers["churn_date"]
-    base = signup.notna()
+    """:func:`churn_counts` of one period from the customers table."""
+    churn = customers["churn_date"]
+    counted = None
     if "churned" in customers.columns:
-        base &= ~(customers["churned"].fillna(False).astype(bool) & churn.isna())
-    active = base & (signup < start) & (churn.isna() | (churn >= start))
-    return int(active.sum()), int((active & churn.notna() & (churn < end)).sum())
+        counted = ~(customers["churned"].fillna(False).astype(bool) & churn.isna()).to_numpy()
+    n, k = churn_counts(customers["signup_date"].to_numpy("datetime64[ns]"), churn.to_numpy("datetime64[ns]"),
+                        [pd.Timestamp(start).as_unit("ns").asm8], [pd.Timestamp(end).as_unit("ns").asm8],
+                        counted=counted)
+    return int(n[0]), int(k[0])
 
 
 def churn_rate(customers: pd.DataFrame, period, *, comparison=None, confidence: float = 0.95) -> pd.DataFrame:
@@ -304,7 +326,7 @@ def churn_panel(customers: pd.DataFrame, tickets: pd.DataFrame, responses: pd.Da
     if responses is not None and "nps" in responses.columns:
         r = responses[responses["customer_id"].isin(pos.index) & (responses["submitted_at"] >= start)]
         events["detractor_responses"] = (
-            (r["nps"] <= 6).fillna(False).to_numpy(bool),
+            (r["nps"] <= DETRACTOR_MAX).fillna(False).to_numpy(bool),
             np.searchsorted(month_ns, r["submitted_at"].to_numpy("datetime64[ns]"), side="right"),
             pos.reindex(r["customer_id"]).to_numpy())
     M = len(months)
@@ -372,18 +394,8 @@ class CustomerCovariates:
     dropped_rows: int
 
 
-#: the pooled level of a text covariate beyond ``max_levels`` (the code csm.report.levels.OTHER labels "all others")
-OTHER_LEVELS = "_other_levels"
-
-
-def _lump(values: pd.Series, n: int) -> pd.Series:
-    """Levels outside the ``n`` most common (ties by text) become :data:`OTHER_LEVELS`; one extra level is kept
-    as itself (same rule as csm.report.levels.lump_levels)."""
-    counts = values.value_counts(dropna=True)
-    if len(counts) <= n + 1:
-        return values
-    keep = [lvl for lvl, _ in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:n]]
-    return values.where(values.isin(keep) | values.isna(), OTHER_LEVELS)
+#: the pooled level of a text covariate beyond ``max_levels`` (the code csm.levels.OTHER labels "all others")
+OTHER_LEVELS = OTHER  # the shared "all others" level of csm.levels
 
 
 def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 10) -> CustomerCovariates:
@@ -417,7 +429,7 @@ def customer_cox_frame(survival: pd.DataFrame, covariates, *, max_levels: int = 
             keep = keep & ~np.isnan(v)
             used.append(col)
             continue
-        lumped = _lump(s.astype(object), max_levels)
+        lumped = lump_levels(s.astype(object).to_frame("level"), "level", max_levels)["level"]
         counts = lumped[keep].value_counts(dropna=True)
         if len(counts) < 2:
             left_out[col] = "constant"

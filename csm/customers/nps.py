@@ -18,7 +18,8 @@ import pandas as pd
 from scipy import stats
 
 from csm.errors import AnalysisError, DataError, ParameterError
-from csm.stats import mean_interval, nps_difference_from_counts, nps_interval_from_counts, single_threaded_blas
+from csm.stats import (DETRACTOR_MAX, PROMOTER_MIN, mean_interval, nps_difference_from_counts, nps_interval_from_counts,
+                       single_threaded_blas)
 
 __all__ = ["DRIVERS", "net_promoter_score", "nps_table", "nps_by_period", "nps_difference", "nps_group_test",
            "service_history", "DetractorModel", "fit_detractor_model", "polarity_by_group"]
@@ -57,7 +58,7 @@ def nps_table(responses: pd.DataFrame, by: str | list[str] | None = None, *, con
     missing = [k for k in keys if k not in r.columns]
     if missing:
         raise DataError(f"responses: column(s) {missing} missing; join them first (see service_history).")
-    frame = pd.DataFrame({"promoter": (r["nps"] >= 9).to_numpy(float), "detractor": (r["nps"] <= 6).to_numpy(float)},
+    frame = pd.DataFrame({"promoter": (r["nps"] >= PROMOTER_MIN).to_numpy(float), "detractor": (r["nps"] <= DETRACTOR_MAX).to_numpy(float)},
                          index=r.index)
     if keys:
         for k in keys:
@@ -219,7 +220,7 @@ def fit_detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | No
     from statsmodels.discrete.discrete_model import Logit
     from statsmodels.tools.tools import add_constant
 
-    h = history[(history["nps"] <= 6) | (history["nps"] >= 9)].copy()
+    h = history[(history["nps"] <= DETRACTOR_MAX) | (history["nps"] >= PROMOTER_MIN)].copy()
     if terms is None:
         terms = [t for t in DRIVERS if t in h.columns and t != "comment_polarity"]
     terms = list(terms)
@@ -240,7 +241,7 @@ def fit_detractor_model(history: pd.DataFrame, terms=None, *, polarity: str | No
     constant = [t for t in terms if X[t].std() == 0]
     if constant:
         X = X.drop(columns=constant)
-    y = (h["nps"] <= 6).astype(float)
+    y = (h["nps"] <= DETRACTOR_MAX).astype(float)
     if y.nunique() < 2:
         raise AnalysisError("Detractor model: all responses are detractors or all promoters; nothing to model.")
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
@@ -286,7 +287,7 @@ def polarity_by_group(history: pd.DataFrame, polarity: str, *, confidence: float
     if polarity not in history.columns:
         raise DataError(f"polarity_by_group: column {polarity!r} not in the service history.")
     h = _scores(history)
-    group = np.select([h["nps"] >= 9, h["nps"] >= 7], ["promoter", "passive"], "detractor")
+    group = np.select([h["nps"] >= PROMOTER_MIN, h["nps"] > DETRACTOR_MAX], ["promoter", "passive"], "detractor")
     rows = []
     for g in ("promoter", "passive", "detractor"):
         ci = mean_interval(h.loc[group == g, polarity].astype(float), confidence=confidence).iloc[0]

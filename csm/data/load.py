@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from csm.data.contract import TABLES, Problem
-from csm.data.mapping import (  # noqa: F401 - Mapping, TableMapping, load_mapping: importable here too
+from csm.data.mapping import (
     Mapping,
     TableMapping,
     apply_mapping,
@@ -38,8 +38,8 @@ from csm.data.mapping import (  # noqa: F401 - Mapping, TableMapping, load_mappi
     parse_mapping,
     suggest,
 )
-from csm.data.read import broken_link, file_error, read_file, read_raw  # noqa: F401 - read_raw: importable here too
-from csm.data.validate import (  # noqa: F401 - validate: importable here too
+from csm.data.read import broken_link, file_error, read_file
+from csm.data.validate import (
     SHOW,
     Checker,
     Issue,
@@ -52,7 +52,6 @@ from csm.data.validate import (  # noqa: F401 - validate: importable here too
     strip_nul,
     table_spec,
     to_text,
-    validate,
 )
 from csm.errors import DataError, ParameterError
 from csm.text import pseudonymise

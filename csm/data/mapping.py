@@ -84,7 +84,7 @@ __all__ = ["Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "app
 
 _TABLE_KEYS = ("columns", "values", "datetime_format", "timezone", "sheet", "encoding", "drop_columns", "file",
                "derive", "delimiter", "decimal", "header_row", "pseudonymise")
-#: days per month of tenure (the month of the survival analyses, csm.churn.DAYS_PER_MONTH)
+#: days per month of tenure (the month of the survival analyses, csm.customers.churn.DAYS_PER_MONTH)
 DAYS_PER_MONTH = 365.25 / 12
 #: columns ``derive:`` can compute, per table: column -> the keys its spec takes
 DERIVABLE = {"customers": {"signup_date": ("tenure_months", "as_of"), "churn_date": ("when_churned",)}}

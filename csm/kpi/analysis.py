@@ -114,7 +114,7 @@ def league_tables(tickets: pd.DataFrame, responses: pd.DataFrame | None, period:
             continue
         try:
             leagues[(by, metric)] = league_table(table, by=by, metric=metric, min_n=min_n, tickets=tickets,
-                                                 period=(period.start, period.last_day), definitions=definitions)
+                                                 period=period, definitions=definitions)
         except CsmError:
             missing.append((by, metric))
     return leagues, tuple(missing)
@@ -251,8 +251,8 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     definitions = definitions_from(time_clock=time_clock, time_statistic=time_statistic,
                                    aht_statistic=aht_statistic, sla_hours=sla_hours,
                                    business_hours=business_hours, holidays=holidays)
-    card = scorecard(tickets, responses, customers, definitions=definitions, period=(current.start, current.last_day),
-                     comparison=(previous.start, previous.last_day) if previous else None)
+    card = scorecard(tickets, responses, customers, definitions=definitions, period=current,
+                     comparison=previous)
     trend_from = trend_start(current, freq, trend_periods)
     history = kpi_trend(tickets, responses, customers, freq=freq, end=current.last_day, definitions=definitions,
                         start=min(trend_from, baseline_start(targets, current) or trend_from))  # + baselines

@@ -33,11 +33,14 @@ import numpy as np
 import pandas as pd
 
 from csm.errors import ParameterError
+from csm.customers.churn import churn_counts
 from csm.kpi.calendar import NAT, NS_DAY, NS_HOUR
 from csm.kpi.definitions import UNITS, period_bounds, period_index, resolve_definitions, sla_code
 from csm.kpi.inputs import Prepared, missing_inputs
 from csm.notes import Note
 from csm.stats import (
+    DETRACTOR_MAX,
+    PROMOTER_MIN,
     mean_difference_from_stats,
     mean_interval_from_stats,
     median_ci_ranks,
@@ -155,8 +158,8 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
             ok = (rid >= 0) & ~np.isnan(prep.nps)
             g, v = rid[ok], prep.nps[ok]
             n = np.bincount(g, minlength=G).astype(float)
-            P = np.bincount(g, weights=(v >= 9).astype(float), minlength=G)
-            D = np.bincount(g, weights=(v <= 6).astype(float), minlength=G)
+            P = np.bincount(g, weights=(v >= PROMOTER_MIN).astype(float), minlength=G)
+            D = np.bincount(g, weights=(v <= DETRACTOR_MAX).astype(float), minlength=G)
             ci = nps_interval_from_counts(P, D, n, confidence=conf)
             blocks.append(_block("nps", G, kind="nps", unit="points", definition=nps_def, empty=_EMPTY["nps"],
                                  estimate=ci["estimate"].to_numpy(), ci_low=ci["ci_low"].to_numpy(),
@@ -313,14 +316,10 @@ def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
         return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers"))
     if prep.churn is None:
         return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers.churn_date"))
-    signup, churn = prep.signup, prep.churn
-    base = (signup != NAT) & ~prep.churn_unknown
-    has_churn = churn != NAT
-    k, n = np.zeros(G), np.zeros(G)
-    for i in range(G):
-        active = base & (signup < starts[i]) & (~has_churn | (churn >= starts[i]))
-        n[i] = active.sum()
-        k[i] = (active & has_churn & (churn < ends[i])).sum()
+    n, k = churn_counts(prep.signup.view("datetime64[ns]"), prep.churn.view("datetime64[ns]"),
+                        np.asarray(starts, np.int64).view("datetime64[ns]"),
+                        np.asarray(ends, np.int64).view("datetime64[ns]"), counted=~prep.churn_unknown)
+    n, k = n.astype(float), k.astype(float)
     ci = wilson_interval(k, n, confidence=prep.defs["confidence"])
     b = _block("churn_rate", G, kind="prop", unit="%", definition=dfn, empty=_EMPTY["churn"],
                estimate=ci["estimate"].to_numpy(), ci_low=ci["ci_low"].to_numpy(),
@@ -348,8 +347,8 @@ def scorecard(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
               definitions: dict | None = None) -> pd.DataFrame:
     """KPI scorecard for one period, compared with another.
 
-    ``period``/``comparison``: ``(start, end)`` with ``end`` inclusive (a date covers the whole day;
-    a date-time is an exclusive bound). ``period=None`` covers all data. One row per KPI code (see
+    ``period``/``comparison``: :class:`csm.periods.Period` objects, or ``(start, end)`` typed by hand with
+    ``end`` inclusive (a date covers the whole day; a date-time is an exclusive bound). ``period=None`` covers all data. One row per KPI code (see
     the module docstring): estimate, ci_low, ci_high, n, previous (comparison estimate), change and
     its interval and p-value — a difference (Welch t for means, Newcombe interval and pooled z test
     for rates as a difference of fractions (shown in percentage points), multinomial z test for NPS; no interval for medians) or, for

@@ -7,6 +7,7 @@ import pandas as pd
 
 from csm.errors import ParameterError
 from csm.kpi.calendar import NAT, BusinessCalendar
+from csm.periods import Period
 
 __all__ = ["DEFAULT_DEFINITIONS", "UNITS", "is_rate", "kpi_direction", "resolve_definitions", "sla_code",
            "period_bounds", "period_index"]
@@ -80,7 +81,10 @@ def sla_code(defs: dict) -> str:
 
 
 def period_bounds(period, what: str = "period") -> tuple[pd.Timestamp, pd.Timestamp]:
-    """(start, exclusive end). ``end`` is inclusive: a date (midnight) covers that whole day."""
+    """(start, exclusive end) of a :class:`csm.periods.Period` (half-open already), or of a ``(start, end)`` pair
+    typed by hand, whose ``end`` is inclusive: a date (midnight) covers that whole day."""
+    if isinstance(period, Period):
+        return pd.Timestamp(period.start), pd.Timestamp(period.end)
     try:
         start, end = period
         start, end = pd.Timestamp(start), pd.Timestamp(end)

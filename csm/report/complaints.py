@@ -35,7 +35,7 @@ from csm.notes import Note
 from csm.report import format as fmt
 from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label, note_text, phrase
-from csm.report.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
+from csm.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
 from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns, tick_labels
 from csm.report.theme import COLORS, PALETTE
 from csm.report.summary import Finding, summary_block

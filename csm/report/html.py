@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from csm.errors import RunError
+from csm.report.theme import FONT_PATH
 
 __all__ = [
     "APPENDIX_TAG", "FONT_FAMILY", "FONT_PATH", "LANGS", "PAGE_CSS", "embed_font", "entry_language", "error_page",
@@ -37,7 +38,6 @@ HIDDEN_CELL_TAGS = frozenset({"injected-parameters", "parameters"})
 APPENDIX_TAG = "appendix"
 APPENDIX_SUMMARY = {"en": "Appendix: method and diagnostics", "zh": "附录：方法与诊断"}
 
-FONT_PATH = Path(__file__).with_name("fonts") / "CSMSansCJKSC-Regular.otf"
 #: Family name of the embedded subset (distinct from any installed font, so the page always uses its own).
 FONT_FAMILY = "CSM Report Sans"
 FONT_NOTICE = "CSM Sans CJK SC (subset of Noto Sans CJK SC, SIL Open Font License 1.1)"

@@ -19,6 +19,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -257,6 +258,12 @@ def _run_all(plans: list[NotebookPlan], out_dir: Path, kernel_name: str, *, time
     taking, telling = threading.Lock(), threading.Lock()
 
     def work():
+        try:
+            take_notebooks()
+        finally:
+            _close_thread_event_loop()
+
+    def take_notebooks():
         while True:
             with taking:
                 i = next(pending, None)
@@ -293,6 +300,23 @@ def _run_all(plans: list[NotebookPlan], out_dir: Path, kernel_name: str, *, time
             worker.join()
         raise
     return [r for r in runs if r is not None]
+
+
+def _close_thread_event_loop() -> None:
+    """Close the event loop nbclient left in this worker thread (``jupyter_core.utils.ensure_event_loop`` makes
+    one per thread and never closes it): otherwise each finished worker leaks a loop and its two self-pipe
+    sockets, which the garbage collector reports later as ResourceWarnings, anywhere."""
+    import asyncio
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # get_event_loop() without a running loop
+        try:
+            loop = asyncio.get_event_loop_policy().get_event_loop()
+        except RuntimeError:  # no loop was made in this thread
+            return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+    asyncio.set_event_loop(None)
 
 
 def _remove(path: Path) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 from csm.errors import DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
-from csm.report.levels import OTHER, lump_levels
+from csm.levels import OTHER, lump_levels
 from csm.sentiment.aspects import aspect_summary, aspects, negative_examples
 from csm.sentiment.inputs import (
     TIME_COLUMNS, breakdown_plan, choose_text_source, latest_period_with_texts, scored_comments, scored_descriptions,

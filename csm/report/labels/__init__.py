@@ -174,7 +174,7 @@ _GROUPS: tuple[tuple[str, Mapping[str, Mapping[str, str]]], ...] = (
     ("customers code", labels_customers.CODES),
     ("A/B test code", labels_abtest.CODES),
     ("KPI scorecard code", labels_kpi.CODES),
-    ("lumped levels", {"_other_levels": {"en": "all others", "zh": "其他"}}),  # csm.report.levels.OTHER
+    ("lumped levels", {"_other_levels": {"en": "all others", "zh": "其他"}}),  # csm.levels.OTHER
 )
 
 LABELS: dict[str, dict[str, str]] = {}

@@ -5,7 +5,7 @@ Merged into :mod:`csm.report.labels` (use :func:`~csm.report.labels.label` and
 ``en`` and ``zh``, a code has one meaning across the project.
 
 Every code and phrase key of this topic starts with ``cust_`` so it cannot clash with another topic;
-:func:`csm.report.tables.code_label` looks up ``cust_<code>`` first (result columns such as
+:func:`csm.report.display.code_label` looks up ``cust_<code>`` first (result columns such as
 ``hazard_ratio`` and model terms such as ``fcr_failed_tickets`` are shown through it).
 """
 
