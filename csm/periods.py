@@ -29,6 +29,9 @@ import pandas as pd
 
 from csm.errors import ParameterError
 
+__all__ = ["Period", "check_period_has_data", "check_period_syntax", "parse_period", "resolve_periods",
+           "trend_frequency", "trend_start"]
+
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")

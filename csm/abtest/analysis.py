@@ -34,7 +34,7 @@ from csm.errors import DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, parse_period
 
-__all__ = ["AbTestResult", "analyse"]
+__all__ = ["cuped_comparison", "AbTestResult", "analyse"]
 
 #: the time column of each experiment table (a row counts at a look when recorded by then)
 TIME_COLUMNS = {"tickets": "created_at", "responses": "submitted_at"}

@@ -78,7 +78,8 @@ from csm.data.contract import TABLES, Problem, Table
 from csm.errors import DataError
 from csm.strict_yaml import StrictYAMLError, StrictYAMLMixin
 
-__all__ = ["Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "apply_mapping", "as_mapping",
+__all__ = ["normalise_value", "map_values",
+           "Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "apply_mapping", "as_mapping",
            "derive_after_validation", "derive_before_validation", "did_you_mean", "load_mapping", "normalise_header",
            "parse_mapping", "suggest"]
 

@@ -20,7 +20,7 @@ from csm.report.theme import COLORS
 from csm.report.summary import Finding
 from csm.report.display import bullets, display_frame, escape_markdown, heading, paragraph
 
-__all__ = [
+__all__ = ["effect_with_interval", "srm_table", 
     "VERDICT_COLORS",
     "balance_table",
     "cluster_label",

@@ -31,7 +31,7 @@ from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
 from csm.report.theme import COLORS, PALETTE
 from csm.report.summary import Finding, badge_html, summary_block
 
-__all__ = [
+__all__ = ["StatusFrame", 
     "show_summary", "show_changes", "show_response_times", "show_trend", "show_control", "show_leagues",
     "show_data", "findings", "kpi_findings", "scorecard_table", "target_sentences", "change_sentences",
     "targets_met_sentence", "skipped_sentences", "holiday_sentence", "control_sentence", "channel_sentence",

@@ -41,7 +41,7 @@ import yaml
 from csm.errors import ParameterError
 from csm.strict_yaml import StrictYAMLMixin
 
-__all__ = [
+__all__ = ["fraction_open", "date", "dates", 
     "CHECKS", "LANGUAGES", "PATH_PARAMETERS", "PATH_SUFFIXES", "Check", "ParameterLoader",
     "check_injection", "check_parameters", "check_plain_value", "check_value", "count", "is_path_parameter",
     "load_parameter_file", "merge_layer", "number", "one_line", "one_of", "parse_parameter_assignment",

@@ -372,3 +372,5 @@ PHRASES: dict[str, dict[str, str]] = {
               "（Deng 等，2018）；CUPED（Deng 等，2013）；样本比例失衡——卡方检验；中期查看——Lan–DeMets O'Brien–Fleming 型 α "
               "消耗；多个指标——{method}；非随机上线——聚类稳健标准误的双重差分。"},
 }
+
+__all__ = ["CODES", "PHRASES"]

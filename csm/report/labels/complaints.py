@@ -421,3 +421,5 @@ PHRASES: dict[str, dict[str, str]] = {
     "complaints_notes": {"en": "Notes from the analysis:", "zh": "分析说明："},
     "spike_where_level": {"en": "{level}", "zh": "{level}"},
 }
+
+__all__ = ["CODES", "PHRASES"]

@@ -507,3 +507,5 @@ PHRASES: dict[str, dict[str, str]] = {
     "cust_tier_agrees": {"en": "The recorded tier largely agrees with the customers' expected value.",
                          "zh": "记录的等级与客户的期望价值大体一致。"},
 }
+
+__all__ = ["CODES", "PHRASES"]

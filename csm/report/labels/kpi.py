@@ -228,3 +228,5 @@ DEFINITION_TERMS: dict[str, dict[str, dict[str, str]]] = {
     "as_of": {"period_end": {"en": "the period end", "zh": "期末"},
               "latest": {"en": "the latest data timestamp", "zh": "最新数据时间"}},
 }
+
+__all__ = ["CODES", "DEFINITION_TERMS", "PHRASES", "PLURAL_SECTIONS"]

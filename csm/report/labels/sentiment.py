@@ -228,3 +228,5 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "{period}按语言：{parts}；团队与渠道请在同一语言内比较。"},
     "sentiment_appendix_heading": {"en": "Appendix: rating agreement in detail", "zh": "附录：与评分一致性的详细数据"},
 }
+
+__all__ = ["CODES", "PHRASES"]
