@@ -323,11 +323,12 @@ def _results(verdicts):
 
 
 def test_decision_rules():
-    assert abtest.decide(_results([("a", "primary", "improved"), ("g", "guardrail", "no_change")]))[0] == "ship"
-    assert abtest.decide(_results([("a", "primary", "improved"), ("g", "guardrail", "degraded")]))[0] == "do_not_ship"
-    assert abtest.decide(_results([("a", "primary", "no_change"), ("g", "guardrail", "no_change")]))[0] == "inconclusive"
+    assert abtest.decide(_results([("a", "primary", "improved"), ("g", "guardrail", "no_change")])).decision == "ship"
+    assert abtest.decide(_results([("a", "primary", "improved"), ("g", "guardrail", "degraded")])).decision == "do_not_ship"
+    assert abtest.decide(_results([("a", "primary", "no_change"), ("g", "guardrail", "no_change")])).decision == "inconclusive"
     seq = pd.DataFrame({"crossed": [False, False]})
-    decision, reasons = abtest.decide(_results([("a", "primary", "improved")]), sequential=seq)
+    verdict = abtest.decide(_results([("a", "primary", "improved")]), sequential=seq)
+    decision, reasons = verdict.decision, verdict.reasons
     assert decision == "inconclusive" and reasons["reason"].iloc[0] == "reason_primary_no_change"
 
 
@@ -397,7 +398,8 @@ def test_bad_metric_specs_are_refused():
 # --------------------------------------------------------------------------- presentation
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_report_tables_sentences_and_charts(result, lang):
-    decision, reasons = abtest.decide(result.metrics, srm=result.srm)
+    verdict = abtest.decide(result.metrics, srm=result.srm)
+    decision, reasons = verdict.decision, verdict.reasons
     sentences = report.decision_sentences(decision, reasons, result.metrics, lang)
     assert len(sentences) == 2 + len(result.metrics)
     assert ("+5.4" in sentences[2]) and ("[+3.2, +7.5]" in sentences[2])
@@ -500,7 +502,8 @@ def test_report_values_carry_their_units_and_the_summary_gives_the_verdict(resul
         f"−1.06{minutes} [−1.40, −0.72]"
     assert report.format_effect(-0.00004, "share", lang) == f"0.0{pp}"  # never "−0.0"
     assert report.format_level(3.894, "value", lang, "rating") == ("3.89 of 5" if lang == "en" else "3.89分（满分5分）")
-    decision, reasons = abtest.decide(result.metrics, srm=result.srm)
+    verdict = abtest.decide(result.metrics, srm=result.srm)
+    decision, reasons = verdict.decision, verdict.reasons
     table = report.results_table(result.metrics, reasons, lang, units=units)
     aht = table.iloc[list(result.metrics["metric"]).index("aht_minutes")]
     assert all(str(v).endswith(minutes) for v in aht.iloc[1:3])  # control and treatment in minutes

@@ -389,20 +389,20 @@ def test_bad_input_raises_analyst_readable_errors():
 def test_trend_months_agree_with_scorecard():
     t, r, c = make_tickets(), make_responses(), make_customers()
     trend = kpi.kpi_trend(t, r, c, freq="M")
-    assert list(trend.columns) == ["period", "kpi", "estimate", "ci_low", "ci_high", "n", "unit", "note"]
-    assert sorted(trend["period"].unique()) == [T("2025-02-01"), T("2025-03-01"), T("2025-04-01")]
-    m = trend[trend["period"] == T("2025-03-01")].set_index("kpi")
+    assert list(trend.columns) == ["period_start", "kpi", "estimate", "ci_low", "ci_high", "n", "unit", "note"]
+    assert sorted(trend["period_start"].unique()) == [T("2025-02-01"), T("2025-03-01"), T("2025-04-01")]
+    m = trend[trend["period_start"] == T("2025-03-01")].set_index("kpi")
     sc = kpi.scorecard(t, r, c, period=MARCH).set_index("kpi")
     # SLA is judged at min(period end, latest timestamp) in both; everything else is identical too
     pd.testing.assert_series_equal(m["estimate"], sc["estimate"], check_names=False)
     pd.testing.assert_series_equal(m["n"], sc["n"], check_names=False)
-    assert trend[(trend["kpi"] == "complaints")].set_index("period")["estimate"].tolist() == [2, 6, 1]
+    assert trend[(trend["kpi"] == "complaints")].set_index("period_start")["estimate"].tolist() == [2, 6, 1]
 
 
 def test_trend_weeks_start_on_monday():
     trend = kpi.kpi_trend(make_tickets(), freq="W")
-    assert (pd.DatetimeIndex(trend["period"]).day_of_week == 0).all()
-    wk = trend[(trend["kpi"] == "complaints") & (trend["period"] == T("2025-03-03"))]
+    assert (pd.DatetimeIndex(trend["period_start"]).day_of_week == 0).all()
+    wk = trend[(trend["kpi"] == "complaints") & (trend["period_start"] == T("2025-03-03"))]
     assert wk["estimate"].item() == 3  # T1, T2, T3
     with pytest.raises(ParameterError, match="freq"):
         kpi.kpi_trend(make_tickets(), freq="fortnight")
@@ -412,7 +412,7 @@ def test_trend_weeks_start_on_monday():
 def _trend(code, values, half_width=0.2, start="2025-01-01"):
     periods = pd.date_range(start, periods=len(values), freq="MS")
     v = np.asarray(values, dtype=float)
-    return pd.DataFrame({"period": periods, "kpi": code, "estimate": v, "ci_low": v - half_width,
+    return pd.DataFrame({"period_start": periods, "kpi": code, "estimate": v, "ci_low": v - half_width,
                          "ci_high": v + half_width, "n": 100})
 
 
@@ -447,9 +447,9 @@ def test_targets_status_and_projection_against_statsmodels():
     assert out.loc["churn_rate", "status"] == "no_data" and out.loc["churn_rate", "note"] == (Note("no_estimate", as_of="2025-06-30"),)
     # projection = OLS prediction at the deadline with its prediction interval
     sub = trend[trend["kpi"] == "csat_mean"]
-    x = ((sub["period"] - sub["period"].iloc[0]) / pd.Timedelta(days=1)).to_numpy()
+    x = ((sub["period_start"] - sub["period_start"].iloc[0]) / pd.Timedelta(days=1)).to_numpy()
     fit = sm.OLS(sub["estimate"].to_numpy(), sm.add_constant(x)).fit()
-    x0 = (T("2025-12-31") - sub["period"].iloc[0]) / pd.Timedelta(days=1)
+    x0 = (T("2025-12-31") - sub["period_start"].iloc[0]) / pd.Timedelta(days=1)
     pred = fit.get_prediction(np.array([[1.0, x0]])).summary_frame(alpha=0.05).iloc[0]
     row = out.loc["csat_mean"]
     assert row["projected"] == pytest.approx(pred["mean"])
@@ -793,7 +793,7 @@ def test_analyse_resolves_the_period_and_records_what_the_notebook_recorded(samp
     # the headline: one CSAT definition, no per-channel rows; the trend grid: the KPIs with estimates
     assert "csat_pct_satisfied" not in set(r.headline["kpi"]) and not r.headline["kpi"].str.contains("_email").any()
     assert r.trend_kpis == ("csat_mean", "nps", "fcr_rate", "aht_minutes", "sla_24h_rate", "complaints")
-    assert r.trend["period"].min() == pd.Timestamp("2025-07-01") and r.trend["period"].max() == pd.Timestamp("2026-06-01")
+    assert r.trend["period_start"].min() == pd.Timestamp("2025-07-01") and r.trend["period_start"].max() == pd.Timestamp("2026-06-01")
     assert set(r.targets["kpi"]) == set(STORED_TARGETS) and r.notes == ()
 
 

@@ -215,7 +215,8 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
                                    planned_units=planned_units, seed=seed, **arms) if look_dates else None)
     if derived and look_dates:
         notes.append(Note("ab_looks_derived", k=len(look_dates), dates=tuple(look_dates)))
-    decision, reasons = decide(results, srm=srm, sequential=sequential)
+    verdict = decide(results, srm=srm, sequential=sequential)
+    decision, reasons = verdict.decision, verdict.reasons
     primary_improved = (results.loc[results["role"] == "primary", "verdict"] == "improved").any()
     blocked = sequential is not None and not sequential["crossed"].any() and bool(primary_improved)
 

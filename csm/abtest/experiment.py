@@ -17,6 +17,7 @@ A metric is a dict (the notebook's ``metrics`` parameter)::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -30,6 +31,7 @@ from csm.abtest.design import SRMResult, mde_from_se, sequential_monitor
 from csm.errors import AnalysisError, DataError, ParameterError
 
 __all__ = [
+    "Decision",
     "KINDS",
     "ROLES",
     "UNIT_KEYS",
@@ -344,14 +346,22 @@ def analyse_metrics(metrics: Mapping, units: pd.DataFrame, rows: Mapping[str, pd
     return out
 
 
-def decide(results: pd.DataFrame, *, srm: SRMResult | None = None, sequential: pd.DataFrame | None = None) -> tuple:
+@dataclass(frozen=True)
+class Decision:
+    """The launch decision (``ship``, ``do_not_ship``, ``inconclusive`` or ``inconclusive_srm``) and one reason
+    per metric (metric, role, verdict, reason: a phrase key ``reason_<role>_<verdict>``)."""
+
+    decision: str
+    reasons: pd.DataFrame = field(repr=False)
+
+
+def decide(results: pd.DataFrame, *, srm: SRMResult | None = None, sequential: pd.DataFrame | None = None) -> Decision:
     """The launch decision and one reason per metric.
 
     ``ship``: a primary metric improved (after correction; and, with a sequential design, it crossed a
     boundary), no primary and no guardrail degraded; ``do_not_ship``: a guardrail (or a primary) degraded;
     ``inconclusive`` otherwise — and always when the sample-ratio check failed, since then the arms
-    are not comparable. Returns ``(decision, reasons)``; ``reasons`` has metric, role, verdict, reason
-    (a phrase key: ``reason_<role>_<verdict>``).
+    are not comparable. Returns a :class:`Decision`.
     """
     r = results[["metric", "role", "verdict"]].copy()
     if sequential is not None and len(sequential) and not sequential["crossed"].any():
@@ -367,7 +377,7 @@ def decide(results: pd.DataFrame, *, srm: SRMResult | None = None, sequential: p
         decision = "ship"
     else:
         decision = "inconclusive"
-    return decision, r.reset_index(drop=True)
+    return Decision(decision, r.reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------- sequential looks

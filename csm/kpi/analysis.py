@@ -256,7 +256,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     trend_from = trend_start(current, freq, trend_periods)
     history = kpi_trend(tickets, responses, customers, freq=freq, end=current.last_day, definitions=definitions,
                         start=min(trend_from, baseline_start(targets, current) or trend_from))  # + baselines
-    trend = history[history["period"] >= trend_from].reset_index(drop=True)
+    trend = history[history["period_start"] >= trend_from].reset_index(drop=True)
     status = evaluate_targets(history, targets, period=current, k=trend_periods)
     spc, spc_missing = control_charts(tickets, current, days=spc_days, definitions=definitions, sections=sections)
     leagues, league_missing = league_tables(tickets, responses, current, sections=sections,

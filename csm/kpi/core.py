@@ -439,12 +439,12 @@ def kpi_trend(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
     rng = _data_range(prep)
     lo = pd.Timestamp(start) if start is not None else (pd.Timestamp(rng[0]) if rng else None)
     hi = pd.Timestamp(end) if end is not None else (pd.Timestamp(rng[1]) if rng else None)
-    columns = ["period", "kpi", "estimate", "ci_low", "ci_high", "n", "unit", "note"]
+    columns = ["period_start", "kpi", "estimate", "ci_low", "ci_high", "n", "unit", "note"]
     if lo is None or hi is None or hi < lo:
         return pd.DataFrame({c: [] for c in columns})
     periods = pd.period_range(lo, hi, freq=_FREQS[freq])
     starts = periods.start_time.as_unit("ns").asi8
     ends = (periods + 1).start_time.as_unit("ns").asi8
     out = _compute(prep, starts, ends)
-    out.insert(0, "period", pd.DatetimeIndex(starts).as_unit("ns")[out["pidx"].to_numpy()])
-    return out.sort_values(["period"], kind="stable")[columns].reset_index(drop=True)
+    out.insert(0, "period_start", pd.DatetimeIndex(starts).as_unit("ns")[out["pidx"].to_numpy()])
+    return out.sort_values(["period_start"], kind="stable")[columns].reset_index(drop=True)

@@ -202,7 +202,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
     if targets is None:
         targets = {}
     check_targets(targets)
-    need = {"period", "kpi", "estimate", "ci_low", "ci_high"}
+    need = {"period_start", "kpi", "estimate", "ci_low", "ci_high"}
     if not need <= set(trend.columns):
         raise ParameterError(f"trend must be a frame from kpi_trend with columns {sorted(need)}")
     if as_of is None:
@@ -214,7 +214,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
     for code, spec in targets.items():
         row = dict.fromkeys(_TARGET_COLUMNS, np.nan)
         row.update(kpi=code, note=(), status="no_data", on_track=None, baseline_window="", baseline_of="")
-        every = trend[(trend["kpi"] == code) & (pd.to_datetime(trend["period"]) <= as_of)].sort_values("period")
+        every = trend[(trend["kpi"] == code) & (pd.to_datetime(trend["period_start"]) <= as_of)].sort_values("period_start")
         sub = every[every["estimate"].notna()]
         direction = spec.get("direction")
         if direction is None:
@@ -227,7 +227,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
             row["note"] = (Note("no_estimate", as_of=f"{as_of:%Y-%m-%d}"),)
             rows.append(row)
             continue
-        periods = pd.to_datetime(sub["period"])
+        periods = pd.to_datetime(sub["period_start"])
         if "target" in spec:
             target = float(spec["target"])
         else:
@@ -240,7 +240,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
                     baseline = float(sub["estimate"].iloc[0])
                     row["note"] = (Note("baseline_first_period", start=f"{periods.iloc[0]:%Y-%m-%d}"),)
                 else:
-                    p_all = pd.to_datetime(every["period"])
+                    p_all = pd.to_datetime(every["period_start"])
                     in_w = ((p_all >= window.start) & (p_all < window.end)).to_numpy()
                     partly = np.array([any(n.code == "partly_covered" for n in notes) for notes in every["note"]],
                                       dtype=bool) if "note" in every else np.zeros(len(every), dtype=bool)
@@ -285,7 +285,7 @@ def evaluate_targets(trend: pd.DataFrame, targets: dict | None, *, as_of=None, p
         if deadline is not None and deadline >= as_of:
             tail = sub.tail(k)
             origin = periods.iloc[0]
-            x = ((pd.to_datetime(tail["period"]) - origin) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+            x = ((pd.to_datetime(tail["period_start"]) - origin) / pd.Timedelta(days=1)).to_numpy(dtype=float)
             x0 = (deadline - origin) / pd.Timedelta(days=1)
             pred, plo, phi = _linear_projection(x, tail["estimate"].to_numpy(dtype=float), x0, confidence)
             row.update(projected=pred, projected_low=plo, projected_high=phi, n_periods_fit=len(tail))
