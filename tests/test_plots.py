@@ -408,6 +408,16 @@ def test_a_chart_of_minutes_never_gets_a_percent_axis_whatever_the_magnitudes(va
     assert all(t.get_text().endswith("min") for t in ax.texts)
 
 
+@pytest.mark.parametrize("chart", ["bar_with_ci", "dot_with_ci", "interval_chart"])
+def test_every_interval_chart_keeps_its_title(chart, strict):
+    """A title passed to a chart is drawn (the first-response chart once lost its title in a refactor)."""
+    frame = pd.DataFrame({"channel": ["chat", "phone"], "estimate": [2.0, 9.0], "ci_low": [1.5, 8.0],
+                          "ci_high": [2.5, 10.0]})
+    ax = getattr(charts, chart)(frame, "channel", lang="en", title="First response by channel")
+    assert "First response by channel" in {ax.get_title(loc) for loc in ("left", "center", "right")}
+    plt.close(ax.figure)
+
+
 def test_control_chart_percent_is_explicit(spc, strict):
     fractions = spc.assign(value=spc["value"] / 100, center=0.70, lcl=0.60, ucl=0.80)
     ax = charts.control_chart(fractions, title="FCR", lang="en", percent=True)

@@ -187,7 +187,8 @@ def interval_chart(frame: pd.DataFrame, y: str, estimate: str = "estimate", *, l
                    hi: str = "ci_high", lang: str, hue: str | None = None, palette: Mapping | None = None,
                    reference: float | None = None, reference_label: str | None = None, log: bool = False,
                    percent: bool = False, xlabel: str | None = None, ylabel: str | None = None,
-                   title: str | None = None, dot_size: float = 45, ax: Axes | None = None) -> Axes:
+                   title: str | None = None, dot_size: float = 45, style: str = "whisker",
+                   ax: Axes | None = None) -> Axes:
     """A dot per row of ``frame`` with its interval ``lo``–``hi`` (a forest plot), rows in the frame's order with
     the first on top, each labelled with the label of its ``y`` code (a column of ready-made text shows as it
     is: unknown codes keep their text).
@@ -195,7 +196,8 @@ def interval_chart(frame: pd.DataFrame, y: str, estimate: str = "estimate", *, l
     ``hue`` colours the rows by a column's levels (``palette`` maps a level to its colour; a legend names
     them). ``reference`` draws a dashed vertical line (1 for ratios, 0 for differences), in the legend as
     ``reference_label``. ``log`` gives a ratio axis ("0.5×", "2×"); ``percent`` a percent axis, the values being
-    fractions. Sort the frame first for a ranking (a league table: best first)."""
+    fractions. ``style``: the intervals' look (:data:`INTERVAL_STYLES`; ``"bar"``, dark and capped, keeps intervals
+    barely wider than a dot visible). Sort the frame first for a ranking (a league table: best first)."""
     lang = check_lang(lang)
     require_columns(frame, [y, estimate] + ([hue] if hue else []), "interval_chart")
     data = frame.reset_index(drop=True)
@@ -205,7 +207,7 @@ def interval_chart(frame: pd.DataFrame, y: str, estimate: str = "estimate", *, l
     low = data[lo] if lo in data.columns else np.full(len(data), np.nan)
     high = data[hi] if hi in data.columns else np.full(len(data), np.nan)
     if hue is None:
-        draw_intervals(ax, pos, est, low, high, horizontal=True)
+        draw_intervals(ax, pos, est, low, high, horizontal=True, style=style)
         ax.scatter(est, pos, color=COLORS["estimate"], s=dot_size, zorder=3, label=phrase("legend_estimate", lang))
     else:
         levels = list(dict.fromkeys(data[hue]))
@@ -214,7 +216,7 @@ def interval_chart(frame: pd.DataFrame, y: str, estimate: str = "estimate", *, l
         for level in levels:
             rows = (data[hue] == level).to_numpy()
             draw_intervals(ax, pos[rows], est[rows], np.asarray(low)[rows], np.asarray(high)[rows],
-                           horizontal=True, ecolor=colours[level])
+                           horizontal=True, style=style, ecolor=colours[level])
             ax.scatter(est[rows], pos[rows], color=colours[level], s=dot_size, zorder=3,
                        label=str(label(level, lang)))
     if reference is not None:
@@ -336,7 +338,7 @@ def dot_with_ci(frame: pd.DataFrame, x: str, y: str = "estimate", *, lo: str = "
     data = frame[frame[y].notna()]
     unit = kpi_unit(kpi, "en") if kpi else ""
     ax = get_axes(ax, (8.0, 1.2 + 0.5 * len(data)))
-    interval_chart(data, x, y, lo=lo, hi=hi, lang=lang, ax=ax)
+    interval_chart(data, x, y, lo=lo, hi=hi, lang=lang, title=title, ax=ax)
     est = data[y].to_numpy(dtype=float)
     minutes = {"minutes": 1, "hours": 60}.get(unit)
     positive = est[np.isfinite(est) & (est > 0)]

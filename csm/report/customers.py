@@ -246,7 +246,7 @@ def show_drivers(result, lang: str) -> None:
     summary = r.drivers.summary
     interval_chart(summary.assign(term=[code_label(t, lang) for t in summary["term"]]), "term", "odds_ratio",
                    lang=lang, reference=1.0, log=True, xlabel=phrase("cust_or_axis", lang), ylabel="",
-                   title=phrase("cust_drivers_title", lang))
+                   title=phrase("cust_drivers_title", lang), style="bar")
     plt.show()
     display(paragraph([phrase("cust_drivers_lead", lang)]))
     _table(driver_rows(summary, lang), lang)
@@ -577,7 +577,8 @@ def show_appendix_cox(result, lang: str) -> None:
         display(paragraph([method]))
         terms = [term_label(t, lang, reference) for t in cox.summary["term"]]
         interval_chart(cox.summary.assign(term=terms), "term", "hazard_ratio", lang=lang, reference=1.0, log=True,
-                       xlabel=phrase("cust_hr_axis", lang), ylabel="", title=phrase("cust_cox_title", lang))
+                       xlabel=phrase("cust_hr_axis", lang), ylabel="",
+                       title=phrase("cust_cox_title", lang), style="bar")
         plt.show()
         _table(formatted(cox.summary[["term", "hazard_ratio", "ci_low", "ci_high", "p_value"]].assign(term=terms),
                          lang, decimals={"hazard_ratio": 3, "ci_low": 3, "ci_high": 3}), lang)
