@@ -287,18 +287,21 @@ def _cmd_validate(args, command_line) -> int:
             exc.filename = str(args.path)
         print(f"csm validate: {os_error_line(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    total = 0
+    errors = 0
     for table, (path, problems) in checked.items():
         for problem in problems:
-            print(str(problem))
-        total += len(problems)
+            print(("warning: " if problem.warning else "") + str(problem))
+        found = sum(not p.warning for p in problems)
+        warned = len(problems) - found
+        errors += found
         if path is None:
             continue
-        if problems:
-            print(f"{path}: {len(problems)} problem(s) against table '{table}'.")
+        noted = f" ({warned} warning(s): the rows are kept)" if warned else ""
+        if found:
+            print(f"{path}: {found} problem(s) against table '{table}'{noted}.")
         else:
-            print(f"{path}: OK — meets the contract for table '{table}'.")
-    return EXIT_FAILED if total else EXIT_OK
+            print(f"{path}: OK — meets the contract for table '{table}'{noted}.")
+    return EXIT_FAILED if errors else EXIT_OK  # warnings alone do not fail: the report would load the file
 
 
 def _table_from_name(path: Path, tables) -> str:

@@ -367,6 +367,23 @@ def test_future_dates_and_nul_bytes_are_flagged(tmp_path):
     assert sorted(ds.problems["action"]) == ["warning", "warning"]
 
 
+def test_csm_validate_passes_a_file_with_warnings_only_and_names_them(tmp_path, capsys):
+    """Warnings keep their rows and the report loads the file, so `csm validate` exits 0 and says so; an error
+    in the same file still fails it."""
+    from csm.cli import main
+
+    path = tmp_path / "tickets.csv"
+    path.write_bytes((",".join(TICKETS_HEADER) + "\n").encode() + b"T1,C1,2099-01-01 10:00,phone,logistics\n")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: " in out and "is in the future" in out and "OK" in out and "1 warning(s)" in out
+    path.write_bytes((",".join(TICKETS_HEADER) + "\n").encode()
+                     + b"T1,C1,2099-01-01 10:00,phone,logistics\nT2,C2,not a date,phone,logistics\n")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "1 problem(s) against table 'tickets' (1 warning(s)" in out
+
+
 def test_symlink_loops_and_dangling_links(tmp_path):
     loop = tmp_path / "tickets.csv"
     os.symlink(loop, loop)

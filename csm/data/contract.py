@@ -242,7 +242,8 @@ class Problem:
     """One contract violation found while validating a table.
 
     ``rows`` are 1-based data row numbers as an analyst sees them in a
-    spreadsheet (the header is row 1, so the first data row is row 2).
+    spreadsheet (the header is row 1, so the first data row is row 2). ``warning``: the rows are kept and
+    loading goes on (a date in the future, a NUL character, a formula without a saved value, …).
     """
 
     table: str
@@ -252,6 +253,7 @@ class Problem:
     rows: tuple[int, ...] = ()
     values: tuple = ()
     n_rows: int = 0
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}"

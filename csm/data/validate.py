@@ -156,7 +156,7 @@ class Checker:
             if len(pos) == 0:
                 return
             rows, vals, n = self._sample(pos, values)
-        self.warnings.append(Problem(self.table, self.file, column, message, rows, vals, n))
+        self.warnings.append(Problem(self.table, self.file, column, message, rows, vals, n, warning=True))
 
     def fatal(self, column, message, *, mask=None, values=None):
         rows, vals, n = (), (), 0
@@ -835,7 +835,7 @@ def cross_table_problems(tables: dict[str, pd.DataFrame | None], files: dict[str
             return
         vals = list(dict.fromkeys(_py(v) for v in values.iloc[pos[:2000]].tolist()))[:SHOW]
         out.append(Problem(table, files[table].name, column, message,
-                           tuple(int(r) for r in rows[table][pos[:SHOW]]), tuple(vals), len(pos)))
+                           tuple(int(r) for r in rows[table][pos[:SHOW]]), tuple(vals), len(pos), warning=True))
 
     t, r, c, x = (tables.get(name) for name in ("tickets", "responses", "customers", "transactions"))
     if r is not None and t is not None and "ticket_id" in r.columns:
