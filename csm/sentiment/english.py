@@ -5,6 +5,7 @@ scorer returns (polarity, subjectivity, sentiment words)."""
 from __future__ import annotations
 
 import importlib.resources
+import math
 import re
 
 from csm.sentiment.cache import keep as _keep
@@ -19,6 +20,11 @@ _EMOTICON_RISK = re.compile(r"[Xx8] *- *D|[Xx] +D")
 _DIGIT_LENGTH = {1: "0", 2: "00", 3: "000"}
 #: where VADER's rules stop: negation, degree and "but" are kept inside each sentence
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+# VADER's constants (vaderSentiment.vaderSentiment.C_INCR, N_SCALAR; checked when a VaderScorer is made)
+C_INCR = 0.733
+N_SCALAR = -0.74
+#: a text without these characters is one sentence for SENTENCE_END
+SENTENCE_HINT = re.compile(r"[.!?;]\s")
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
 
@@ -72,23 +78,33 @@ class VaderScorer:
     """VADER (Hutto & Gilbert 2014; the ``vaderSentiment`` package, lexicon in its wheel) with a small
     customer-service word list (``csm/sentiment_data/service_en.tsv``: slow, late, unresolved … added; topic words
     such as support, problem, issue removed): polarity = the compound score, subjectivity = the non-neutral share
-    (pos + neg), sentiment words = tokens found in the lexicon."""
+    (pos + neg), sentiment words = tokens found in the lexicon.
+
+    Bit-identical to VADER's own loop (:meth:`_sentiments_reference` per sentence, then ``score_valence``) but
+    several times faster on distinct texts: what VADER reads of a token is computed once per distinct token
+    (:meth:`_token_info`); a sentence without lexicon words scores 0 with no rule work; a lexicon word with no
+    word VADER's rules name within the three words before it and the two after it gets its lexicon valence (and
+    the capitals bonus) at once; only the other words go through VADER's rules, re-written over the sentence's
+    pre-computed lower-case words (:meth:`_valence`); ``score_valence`` is done inline (:meth:`_score`)."""
 
     def __init__(self):
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+        from vaderSentiment import vaderSentiment as vs
+        from vaderSentiment.vaderSentiment import (BOOSTER_DICT, NEGATE, SPECIAL_CASES, SentimentIntensityAnalyzer,
+                                                   SentiText)
+        assert (vs.C_INCR, vs.N_SCALAR) == (C_INCR, N_SCALAR)
         self.analyzer = SentimentIntensityAnalyzer()
         self.lexicon = self.analyzer.lexicon = dict(self.analyzer.lexicon)     # own copy: service words below
-        self.sentences: dict[str, list[float]] = {}
-        from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
         self.SentiText, self.boosters = SentiText, BOOSTER_DICT
+        self.special_cases = SPECIAL_CASES
+        self.negate = frozenset(NEGATE)
         self._strip_punc_if_word = SentiText._strip_punc_if_word
         self._emoji = frozenset(self.analyzer.emojis)
+        #: sentence -> (VADER's per-word valences, number of lexicon words among its tokens)
+        self.sentences: dict[str, tuple[list, int]] = {}
         self.token_info: dict[str, tuple] = {}
-        self.windows: dict[tuple, float] = {}
         self.hit_words: dict[str, int] = {}
-        self.contexts: dict[str, object] = {}
-        from vaderSentiment.vaderSentiment import NEGATE, SPECIAL_CASES
-        # words VADER's rules name (negations, boosters, idioms, the literal words of its checks)
+        # words VADER's rules name (negations, boosters, idioms, the literal words of its checks): a lexicon word
+        # with none of them (nor a word containing "n't") in its window is scored by its lexicon valence alone
         self.rule_words = frozenset(w for phrase in [*NEGATE, *BOOSTER_DICT, *SPECIAL_CASES] for w in phrase.split()) \
             | {"no", "never", "so", "this", "without", "doubt", "or", "nor", "least", "at", "very", "kind", "of"}
         service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
@@ -100,13 +116,20 @@ class VaderScorer:
                 else:
                     self.lexicon[word] = float(valence)
 
-    def _sentiments(self, sentence: str) -> list[float]:
-        """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference` (VADER's own loop)
-        but faster: what VADER reads of each token is cached per token (:meth:`_token_info`), words outside the
-        lexicon (and boosters) get 0 without a call, and a lexicon word's valence — which depends only on the three
-        words before it, the two after it, its position when fewer than three precede it, and the sentence's
-        all-caps flag — is cached under that window, each neighbour reduced to what VADER's rules read of it
-        (:meth:`_context`)."""
+    def _token_info(self, token: str) -> tuple:
+        """What VADER reads of one whitespace token: (stripped word, its lower case, lexicon valence if it is a
+        lexicon word that is no booster else None, whether it is all capitals, whether it is "but", whether
+        VADER's rules name it (:attr:`rule_words`, or it contains "n't"), whether the raw token counts as a
+        sentiment word for :meth:`__call__`)."""
+        word = self._strip_punc_if_word(token)
+        low = word.lower()
+        valence = self.lexicon[low] if low in self.lexicon and low not in self.boosters else None
+        return (word, low, valence, word.isupper(), low == "but", low in self.rule_words or "n't" in low,
+                int(token.lower().strip(_PUNCT) in self.lexicon))
+
+    def _sentence(self, sentence: str) -> tuple[list, int]:
+        """(VADER's per-word valences of one sentence, "but" rule included; the number of its tokens that are
+        lexicon words once lower-cased and stripped of punctuation)."""
         table = self.token_info
         infos = []
         for token in sentence.split():
@@ -116,51 +139,134 @@ class VaderScorer:
                 _keep(table, token, info)
             infos.append(info)
         n = len(infos)
-        sentiments: list[float] = [0] * n
-        candidates = [i for i, info in enumerate(infos) if info[2]]
-        if not candidates and not any(info[4] for info in infos):
-            return sentiments
-        words = [info[0] for info in infos]
-        if candidates:
-            upper = sum(info[3] for info in infos)
-            cap = 0 < n - upper < n                      # VADER's allcap_differential
-            cache = self.windows
-            for i in candidates:
-                if infos[i][1] == "kind" and i < n - 1 and infos[i + 1][1] == "of":
-                    continue
-                key = (cap, min(i, 3), words[i], *[infos[j][5] for j in range(max(0, i - 3), i)],
-                       *[infos[j][5] for j in range(i + 1, min(n, i + 3))])
-                v = cache.get(key)
-                if v is None:
-                    # VADER's rules read words i-3 … i+2 only (every look-back is guarded by the position, so none
-                    # wraps around): give them that window, not the sentence (VADER lower-cases the whole word list
-                    # several times per lexicon word)
-                    lo = max(0, i - 3)
-                    v = self.analyzer.sentiment_valence(0, _SentiWords(words[lo:i + 3], cap), words[i], i - lo, [])[0]
-                    _keep(cache, key, v)
-                sentiments[i] = v
-        if any(info[4] for info in infos):
-            return self.analyzer._but_check(words, sentiments)
-        return sentiments
+        hits = sum([info[6] for info in infos])
+        sentiments: list = [0] * n
+        candidates = [i for i, info in enumerate(infos) if info[2] is not None]
+        if not candidates:
+            if any([info[4] for info in infos]):        # "but" alone: _but_check of zeros keeps them (0 * 0.5 = 0)
+                return self.analyzer._but_check([info[0] for info in infos], sentiments), hits
+            return sentiments, hits
+        upper = sum([info[3] for info in infos])
+        cap = 0 < n - upper < n                      # VADER's allcap_differential
+        rules = [info[5] for info in infos]
+        lows = None
+        for i in candidates:
+            info = infos[i]
+            low = info[1]
+            if low == "kind" and i < n - 1 and infos[i + 1][1] == "of":
+                continue
+            if low != "no" and not any(rules[max(0, i - 3):i]) and not any(rules[i + 1:i + 3]):
+                # no rule can apply: VADER adds 0.0 for each neighbour (a scalar of 0.0), which changes no
+                # valence here (lexicon valences are never 0, so never -0.0)
+                v = info[2]
+                if info[3] and cap:
+                    if v > 0:
+                        v += C_INCR
+                    else:
+                        v -= C_INCR
+            else:
+                if lows is None:
+                    lows = [info[1] for info in infos]
+                v = self._valence(infos, lows, i, cap)
+            sentiments[i] = v
+        if any([info[4] for info in infos]):
+            return self.analyzer._but_check([info[0] for info in infos], sentiments), hits
+        return sentiments, hits
 
-    def _token_info(self, token: str) -> tuple:
-        """(stripped word, its lower case, whether it is a lexicon word that is no booster, whether it is all
-        capitals, whether it is "but", what VADER's rules read of it as a neighbour: :meth:`_context`)."""
-        word = self._strip_punc_if_word(token)
-        low = word.lower()
-        return (word, low, low in self.lexicon and low not in self.boosters, word.isupper(), low == "but",
-                self._context(word))
+    def _sentiments(self, sentence: str) -> list:
+        """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference`."""
+        return self._sentence(sentence)[0]
 
-    def _context(self, word: str):
-        """A neighbour of a lexicon word as VADER's rules see it: the word itself when its lower case is one the rules
-        name (negations, boosters, idiom words, no / never / so / this / without / doubt / or / nor / least / at /
-        very / kind / of), else only whether it is a lexicon word and whether it contains "n't" (0–3)."""
-        c = self.contexts.get(word)
-        if c is None:
-            low = word.lower()
-            c = word if low in self.rule_words else (low in self.lexicon) + 2 * ("n't" in low)
-            _keep(self.contexts, word, c)
-        return c
+    def _valence(self, infos: list, lows: list, i: int, cap: bool) -> float:
+        """VADER's ``sentiment_valence`` of lexicon word ``i`` (its rules in its order, the same float operations),
+        reading the sentence's pre-computed lower-case words instead of lower-casing the sentence per rule."""
+        lex, boosters = self.lexicon, self.boosters
+        n = len(lows)
+        item = lows[i]
+        valence = lex[item]
+        if item == "no" and i != n - 1 and lows[i + 1] in lex:
+            valence = 0.0
+        if (i > 0 and lows[i - 1] == "no") or (i > 1 and lows[i - 2] == "no") \
+                or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor")):
+            valence = lex[item] * N_SCALAR
+        if infos[i][3] and cap:
+            if valence > 0:
+                valence += C_INCR
+            else:
+                valence -= C_INCR
+        for start_i in range(0, 3):
+            if i > start_i and lows[i - (start_i + 1)] not in lex:
+                j = i - (start_i + 1)
+                # scalar_inc_dec
+                s = 0.0
+                if lows[j] in boosters:
+                    s = boosters[lows[j]]
+                    if valence < 0:
+                        s *= -1
+                    if infos[j][3] and cap:
+                        if valence > 0:
+                            s += C_INCR
+                        else:
+                            s -= C_INCR
+                if start_i == 1 and s != 0:
+                    s = s * 0.95
+                if start_i == 2 and s != 0:
+                    s = s * 0.9
+                valence = valence + s
+                # _negation_check
+                if start_i == 0:
+                    if self._negated(lows[i - 1]):
+                        valence = valence * N_SCALAR
+                elif start_i == 1:
+                    if lows[i - 2] == "never" and (lows[i - 1] == "so" or lows[i - 1] == "this"):
+                        valence = valence * 1.25
+                    elif lows[i - 2] == "without" and lows[i - 1] == "doubt":
+                        pass
+                    elif self._negated(lows[i - 2]):
+                        valence = valence * N_SCALAR
+                else:
+                    if lows[i - 3] == "never" and (lows[i - 2] == "so" or lows[i - 2] == "this") or \
+                            (lows[i - 1] == "so" or lows[i - 1] == "this"):
+                        valence = valence * 1.25
+                    elif lows[i - 3] == "without" and (lows[i - 2] == "doubt" or lows[i - 1] == "doubt"):
+                        pass
+                    elif self._negated(lows[i - 3]):
+                        valence = valence * N_SCALAR
+                    valence = self._special_idioms(valence, lows, i)
+        # _least_check
+        if i > 1 and lows[i - 1] not in lex and lows[i - 1] == "least":
+            if lows[i - 2] != "at" and lows[i - 2] != "very":
+                valence = valence * N_SCALAR
+        elif i > 0 and lows[i - 1] not in lex and lows[i - 1] == "least":
+            valence = valence * N_SCALAR
+        return valence
+
+    def _negated(self, low: str) -> bool:
+        """VADER's ``negated([word])`` of a lower-case word."""
+        return low in self.negate or "n't" in low
+
+    def _special_idioms(self, valence: float, lows: list, i: int) -> float:
+        """VADER's ``_special_idioms_check`` (called only with i > 2)."""
+        special, boosters = self.special_cases, self.boosters
+        l3, l2, l1, l0 = lows[i - 3], lows[i - 2], lows[i - 1], lows[i]
+        twoone, threetwoone, threetwo = f"{l2} {l1}", f"{l3} {l2} {l1}", f"{l3} {l2}"
+        for seq in (f"{l1} {l0}", f"{l2} {l1} {l0}", twoone, threetwoone, threetwo):
+            if seq in special:
+                valence = special[seq]
+                break
+        n = len(lows)
+        if n - 1 > i:
+            zeroone = f"{l0} {lows[i + 1]}"
+            if zeroone in special:
+                valence = special[zeroone]
+        if n - 1 > i + 1:
+            zeroonetwo = f"{l0} {lows[i + 1]} {lows[i + 2]}"
+            if zeroonetwo in special:
+                valence = special[zeroonetwo]
+        for n_gram in (threetwoone, threetwo, twoone):
+            if n_gram in boosters:
+                valence = valence + boosters[n_gram]
+        return valence
 
     def _sentiments_reference(self, sentence: str) -> list[float]:
         """VADER's per-word valences of one sentence (its own loop of ``polarity_scores``, "but" rule included)."""
@@ -177,17 +283,25 @@ class VaderScorer:
             sentiments = a.sentiment_valence(0, sentitext, item, i, sentiments)
         return a._but_check(words, sentiments)
 
-    def scores(self, text: str) -> dict:
-        """VADER's scores, with negation, degree and "but" kept inside each sentence: VADER looks three words back
-        across a full stop ("… without any answer. Worst support ever." read "worst" as negated). Per-word
-        valences are cached per sentence and per word window (:meth:`_sentiments`), so texts that share sentences
-        or phrases share the work; a text of one sentence without emoji gets exactly ``polarity_scores``."""
-        a = self.analyzer
-        if not self._emoji.isdisjoint(text):
-            text = "".join(" " + a.emojis[ch] + " " if ch in a.emojis else ch for ch in text)
+    def _split(self, text: str) -> tuple[str, list, int | None]:
+        """(the text VADER scores: emoji spelled out, stripped; its per-word valences, sentence by sentence; the
+        number of sentiment words among the text's whitespace tokens, None when emoji were spelled out)."""
+        spelled = False
+        if not text.isascii() and not self._emoji.isdisjoint(text):
+            emojis = self.analyzer.emojis
+            text = "".join(" " + emojis[ch] + " " if ch in emojis else ch for ch in text)
+            spelled = True
         text = text.strip()
-        sentiments = []
         cache = self.sentences
+        if not SENTENCE_HINT.search(text):
+            # one sentence (nothing for SENTENCE_END to split at)
+            hit = cache.get(text)
+            if hit is None:
+                hit = self._sentence(text) if text else ([], 0)
+                _keep(cache, text, hit)
+            return text, hit[0], None if spelled else hit[1]
+        sentiments: list = []
+        hits = 0
         for sentence in SENTENCE_END.split(text):
             if not sentence:
                 continue
@@ -195,27 +309,78 @@ class VaderScorer:
             # normalising digits would make a score depend on which text came first
             hit = cache.get(sentence)
             if hit is None:
-                hit = self._sentiments(sentence)
+                hit = self._sentence(sentence)
                 _keep(cache, sentence, hit)
-            sentiments += hit
-        return a.score_valence(sentiments, text)
+            sentiments += hit[0]
+            hits += hit[1]
+        return text, sentiments, None if spelled else hits
+
+    def scores(self, text: str) -> dict:
+        """VADER's scores, with negation, degree and "but" kept inside each sentence: VADER looks three words back
+        across a full stop ("… without any answer. Worst support ever." read "worst" as negated). Per-word
+        valences are cached per sentence (:meth:`_sentence`); a text of one sentence without emoji gets exactly
+        ``polarity_scores``."""
+        text, sentiments, _ = self._split(text)
+        return self.analyzer.score_valence(sentiments, text)
+
+    @staticmethod
+    def _score(sentiments: list, text: str) -> tuple[float, float]:
+        """(compound, min(1, pos + neg)) exactly as VADER's ``score_valence`` computes them (same operations in
+        the same order; zeros only count as neutral words, so they are skipped in the sums)."""
+        nonzero = [s for s in sentiments if s]
+        if not nonzero:
+            return 0.0, 0.0       # score_valence: compound normalize(0.0) = 0.0, pos = neg = 0.0 (or no words)
+        sum_s = float(sum(sentiments))
+        # _punctuation_emphasis
+        ep_count = text.count("!")
+        if ep_count > 4:
+            ep_count = 4
+        ep_amplifier = ep_count * 0.292
+        qm_count = text.count("?")
+        qm_amplifier = 0
+        if qm_count > 1:
+            if qm_count <= 3:
+                qm_amplifier = qm_count * 0.18
+            else:
+                qm_amplifier = 0.96
+        punct_emph_amplifier = ep_amplifier + qm_amplifier
+        if sum_s > 0:
+            sum_s += punct_emph_amplifier
+        elif sum_s < 0:
+            sum_s -= punct_emph_amplifier
+        # normalize(alpha=15)
+        compound = sum_s / math.sqrt((sum_s * sum_s) + 15)
+        if compound < -1.0:
+            compound = -1.0
+        elif compound > 1.0:
+            compound = 1.0
+        # _sift_sentiment_scores
+        pos_sum = 0.0
+        neg_sum = 0.0
+        for s in nonzero:
+            if s > 0:
+                pos_sum += (float(s) + 1)
+            else:
+                neg_sum += (float(s) - 1)
+        neu_count = len(sentiments) - len(nonzero)
+        if pos_sum > math.fabs(neg_sum):
+            pos_sum += punct_emph_amplifier
+        elif pos_sum < math.fabs(neg_sum):
+            neg_sum -= punct_emph_amplifier
+        total = pos_sum + math.fabs(neg_sum) + neu_count
+        return round(compound, 4), min(1.0, round(math.fabs(pos_sum / total), 3) + round(math.fabs(neg_sum / total), 3))
 
     def __call__(self, text: str) -> tuple[float, float, int]:
-        s = self.scores(text)
-        lex, seen = self.lexicon, self.hit_words
-        hits = 0
-        for w in text.split():
-            h = seen.get(w)
-            if h is None:
-                h = int(w.lower().strip(_PUNCT) in lex)
-                _keep(seen, w, h)
-            hits += h
-        return s["compound"], min(1.0, s["pos"] + s["neg"]), hits
-
-
-class _SentiWords:
-    """What VADER's ``sentiment_valence`` reads of a ``SentiText``: the stripped tokens and the all-caps flag."""
-    __slots__ = ("words_and_emoticons", "is_cap_diff")
-
-    def __init__(self, words, cap):
-        self.words_and_emoticons, self.is_cap_diff = words, cap
+        scored, sentiments, hits = self._split(text)
+        if hits is None:
+            # emoji were spelled out: count the sentiment words of the text as written
+            lex, seen = self.lexicon, self.hit_words
+            hits = 0
+            for w in text.split():
+                h = seen.get(w)
+                if h is None:
+                    h = int(w.lower().strip(_PUNCT) in lex)
+                    _keep(seen, w, h)
+                hits += h
+        polarity, subjectivity = self._score(sentiments, scored)
+        return polarity, subjectivity, hits
