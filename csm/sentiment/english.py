@@ -83,9 +83,10 @@ class VaderScorer:
     Bit-identical to VADER's own loop (:meth:`_sentiments_reference` per sentence, then ``score_valence``) but
     several times faster on distinct texts: what VADER reads of a token is computed once per distinct token
     (:meth:`_token_info`); a sentence without lexicon words scores 0 with no rule work; a lexicon word with no
-    word VADER's rules name within the three words before it and the two after it gets its lexicon valence (and
-    the capitals bonus) at once; only the other words go through VADER's rules, re-written over the sentence's
-    pre-computed lower-case words (:meth:`_valence`); ``score_valence`` is done inline (:meth:`_score`)."""
+    modifier (:attr:`modifiers`) among the three words before it and at most one idiom word (:attr:`idiom_words`)
+    among words i−3 … i+2 gets its lexicon valence (and the capitals bonus) at once, as no rule of VADER's can
+    change it; only the other words go through VADER's rules, re-written over the sentence's pre-computed
+    lower-case words (:meth:`_valence`); ``score_valence`` is done inline (:meth:`_score`)."""
 
     def __init__(self):
         from vaderSentiment import vaderSentiment as vs
@@ -103,10 +104,15 @@ class VaderScorer:
         self.sentences: dict[str, tuple[list, int]] = {}
         self.token_info: dict[str, tuple] = {}
         self.hit_words: dict[str, int] = {}
-        # words VADER's rules name (negations, boosters, idioms, the literal words of its checks): a lexicon word
-        # with none of them (nor a word containing "n't") in its window is scored by its lexicon valence alone
-        self.rule_words = frozenset(w for phrase in [*NEGATE, *BOOSTER_DICT, *SPECIAL_CASES] for w in phrase.split()) \
-            | {"no", "never", "so", "this", "without", "doubt", "or", "nor", "least", "at", "very", "kind", "of"}
+        #: (all-caps flag, position in the window, lower-case words i-3 … i+2, their all-caps flags) -> valence
+        self.windows: dict[tuple, float] = {}
+        #: words that change a following lexicon word's valence by themselves: negations (and any word with "n't"),
+        #: one-word boosters, "no", "least", "so", "this" ("never", "without" are negations; "or", "nor", "at",
+        #: "very", "doubt" only act together with one of these, which is then within the window too)
+        self.modifiers = frozenset(NEGATE) | {w for w in BOOSTER_DICT if " " not in w} | {"no", "least", "so", "this"}
+        #: words of VADER's idioms and two-word boosters: a rule needs two of them side by side
+        self.idiom_words = frozenset(w for phrase in [*SPECIAL_CASES, *BOOSTER_DICT] if " " in phrase
+                                     for w in phrase.split())
         service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
         for line in service.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
@@ -115,71 +121,81 @@ class VaderScorer:
                     self.lexicon.pop(word, None)
                 else:
                     self.lexicon[word] = float(valence)
+        # the shortcut of _sentence relies on this (VADER adds a scalar 0.0 per neighbour: x + 0.0 == x unless x is 0)
+        assert all(self.lexicon.values()), "a lexicon valence of 0"
 
     def _token_info(self, token: str) -> tuple:
         """What VADER reads of one whitespace token: (stripped word, its lower case, lexicon valence if it is a
-        lexicon word that is no booster else None, whether it is all capitals, whether it is "but", whether
-        VADER's rules name it (:attr:`rule_words`, or it contains "n't"), whether the raw token counts as a
-        sentiment word for :meth:`__call__`)."""
-        word = self._strip_punc_if_word(token)
+        lexicon word that is no booster else None, whether it is all capitals, whether it is "but", whether it is
+        a modifier (:attr:`modifiers`, or it contains "n't"), whether the raw token counts as a sentiment word for
+        :meth:`__call__`, whether it is an idiom word (:attr:`idiom_words`))."""
+        word = token.strip(_PUNCT)                   # SentiText._strip_punc_if_word
+        if len(word) <= 2:
+            word = token
         low = word.lower()
         valence = self.lexicon[low] if low in self.lexicon and low not in self.boosters else None
-        return (word, low, valence, word.isupper(), low == "but", low in self.rule_words or "n't" in low,
-                int(token.lower().strip(_PUNCT) in self.lexicon))
+        return (word, low, valence, word.isupper(), low == "but", low in self.modifiers or "n't" in low,
+                int(token.lower().strip(_PUNCT) in self.lexicon), low in self.idiom_words)
 
     def _sentence(self, sentence: str) -> tuple[list, int]:
         """(VADER's per-word valences of one sentence, "but" rule included; the number of its tokens that are
         lexicon words once lower-cased and stripped of punctuation)."""
         table = self.token_info
-        infos = []
-        for token in sentence.split():
-            info = table.get(token)
-            if info is None:
-                info = self._token_info(token)
-                _keep(table, token, info)
-            infos.append(info)
+        tokens = sentence.split()
+        infos = list(map(table.get, tokens))
+        if None in infos:
+            for k, info in enumerate(infos):
+                if info is None:
+                    info = infos[k] = self._token_info(tokens[k])
+                    _keep(table, tokens[k], info)
         n = len(infos)
-        hits = sum([info[6] for info in infos])
+        words, lows, valences, ups, buts, mods, hit, idioms = zip(*infos)    # the facts of _token_info, as columns
+        hits = sum(hit)
         sentiments: list = [0] * n
-        candidates = [i for i, info in enumerate(infos) if info[2] is not None]
+        candidates = [i for i, v in enumerate(valences) if v is not None]
         if not candidates:
-            if any([info[4] for info in infos]):        # "but" alone: _but_check of zeros keeps them (0 * 0.5 = 0)
-                return self.analyzer._but_check([info[0] for info in infos], sentiments), hits
+            if any(buts):        # "but" alone: _but_check of zeros keeps them (0 * 0.5 = 0)
+                return self.analyzer._but_check(words, sentiments), hits
             return sentiments, hits
-        upper = sum([info[3] for info in infos])
+        upper = sum(ups)
         cap = 0 < n - upper < n                      # VADER's allcap_differential
-        rules = [info[5] for info in infos]
-        lows = None
+        plain = not any(mods) and sum(idioms) < 2     # no rule can apply anywhere in the sentence
+        windows = self.windows
         for i in candidates:
-            info = infos[i]
-            low = info[1]
-            if low == "kind" and i < n - 1 and infos[i + 1][1] == "of":
+            low = lows[i]
+            if low == "kind" and i < n - 1 and lows[i + 1] == "of":
                 continue
-            if low != "no" and not any(rules[max(0, i - 3):i]) and not any(rules[i + 1:i + 3]):
+            lo = i - 3 if i > 2 else 0
+            if plain or (low != "no" and not any(mods[lo:i]) and sum(idioms[lo:i + 3]) < 2):
                 # no rule can apply: VADER adds 0.0 for each neighbour (a scalar of 0.0), which changes no
                 # valence here (lexicon valences are never 0, so never -0.0)
-                v = info[2]
-                if info[3] and cap:
+                v = valences[i]
+                if ups[i] and cap:
                     if v > 0:
                         v += C_INCR
                     else:
                         v -= C_INCR
             else:
-                if lows is None:
-                    lows = [info[1] for info in infos]
-                v = self._valence(infos, lows, i, cap)
+                # VADER's rules read words i-3 … i+2 only (every look-back is guarded by the position): the valence
+                # is a function of that window, cached under it
+                key = (cap, i - lo, lows[lo:i + 3], ups[lo:i + 3])
+                v = windows.get(key)
+                if v is None:
+                    v = self._valence(key[2], key[3], i - lo, cap)
+                    _keep(windows, key, v)
             sentiments[i] = v
-        if any([info[4] for info in infos]):
-            return self.analyzer._but_check([info[0] for info in infos], sentiments), hits
+        if any(buts):
+            return self.analyzer._but_check(words, sentiments), hits
         return sentiments, hits
 
     def _sentiments(self, sentence: str) -> list:
         """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference`."""
         return self._sentence(sentence)[0]
 
-    def _valence(self, infos: list, lows: list, i: int, cap: bool) -> float:
+    def _valence(self, lows: tuple, ups: tuple, i: int, cap: bool) -> float:
         """VADER's ``sentiment_valence`` of lexicon word ``i`` (its rules in its order, the same float operations),
-        reading the sentence's pre-computed lower-case words instead of lower-casing the sentence per rule."""
+        reading pre-computed lower-case words and all-caps flags (of the sentence, or of words i−3 … i+2 only)
+        instead of lower-casing the sentence per rule."""
         lex, boosters = self.lexicon, self.boosters
         n = len(lows)
         item = lows[i]
@@ -189,7 +205,7 @@ class VaderScorer:
         if (i > 0 and lows[i - 1] == "no") or (i > 1 and lows[i - 2] == "no") \
                 or (i > 2 and lows[i - 3] == "no" and lows[i - 1] in ("or", "nor")):
             valence = lex[item] * N_SCALAR
-        if infos[i][3] and cap:
+        if ups[i] and cap:
             if valence > 0:
                 valence += C_INCR
             else:
@@ -203,7 +219,7 @@ class VaderScorer:
                     s = boosters[lows[j]]
                     if valence < 0:
                         s *= -1
-                    if infos[j][3] and cap:
+                    if ups[j] and cap:
                         if valence > 0:
                             s += C_INCR
                         else:
