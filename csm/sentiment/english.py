@@ -23,8 +23,6 @@ SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 # VADER's constants (vaderSentiment.vaderSentiment.C_INCR, N_SCALAR; checked when a VaderScorer is made)
 C_INCR = 0.733
 N_SCALAR = -0.74
-#: a text without these characters is one sentence for SENTENCE_END
-SENTENCE_HINT = re.compile(r"[.!?;]\s")
 _PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
 
@@ -81,12 +79,13 @@ class VaderScorer:
     (pos + neg), sentiment words = tokens found in the lexicon.
 
     Bit-identical to VADER's own loop (:meth:`_sentiments_reference` per sentence, then ``score_valence``) but
-    several times faster on distinct texts: what VADER reads of a token is computed once per distinct token
-    (:meth:`_token_info`); a sentence without lexicon words scores 0 with no rule work; a lexicon word with no
+    several times faster on distinct texts: a text is split into whitespace tokens once; what VADER reads of a
+    token is computed once per distinct token (:meth:`_token_info`, cached) and sentences are found from the
+    tokens (:meth:`_valences`); a text without lexicon words scores 0 with no rule work; a lexicon word with no
     modifier (:attr:`modifiers`) among the three words before it and at most one idiom word (:attr:`idiom_words`)
-    among words i−3 … i+2 gets its lexicon valence (and the capitals bonus) at once, as no rule of VADER's can
-    change it; only the other words go through VADER's rules, re-written over the sentence's pre-computed
-    lower-case words (:meth:`_valence`); ``score_valence`` is done inline (:meth:`_score`)."""
+    among words i−3 … i+2 of its sentence gets its lexicon valence (and the capitals bonus) at once, as no rule of
+    VADER's can change it; only the other words go through VADER's rules, re-written over pre-computed lower-case
+    words (:meth:`_valence`) and cached per word window; ``score_valence`` is done inline (:meth:`_score`)."""
 
     def __init__(self):
         from vaderSentiment import vaderSentiment as vs
@@ -100,8 +99,6 @@ class VaderScorer:
         self.negate = frozenset(NEGATE)
         self._strip_punc_if_word = SentiText._strip_punc_if_word
         self._emoji = frozenset(self.analyzer.emojis)
-        #: sentence -> (VADER's per-word valences, number of lexicon words among its tokens)
-        self.sentences: dict[str, tuple[list, int]] = {}
         self.token_info: dict[str, tuple] = {}
         self.hit_words: dict[str, int] = {}
         #: (all-caps flag, position in the window, lower-case words i-3 … i+2, their all-caps flags) -> valence
@@ -121,76 +118,100 @@ class VaderScorer:
                     self.lexicon.pop(word, None)
                 else:
                     self.lexicon[word] = float(valence)
-        # the shortcut of _sentence relies on this (VADER adds a scalar 0.0 per neighbour: x + 0.0 == x unless x is 0)
+        # the shortcut of _valences relies on this (VADER adds a scalar 0.0 per neighbour: x + 0.0 == x unless x is 0)
         assert all(self.lexicon.values()), "a lexicon valence of 0"
 
     def _token_info(self, token: str) -> tuple:
         """What VADER reads of one whitespace token: (stripped word, its lower case, lexicon valence if it is a
         lexicon word that is no booster else None, whether it is all capitals, whether it is "but", whether it is
         a modifier (:attr:`modifiers`, or it contains "n't"), whether the raw token counts as a sentiment word for
-        :meth:`__call__`, whether it is an idiom word (:attr:`idiom_words`))."""
+        :meth:`__call__`, whether it is an idiom word (:attr:`idiom_words`), whether it ends a sentence: its last
+        character is one of SENTENCE_END's . ! ? ;)."""
         word = token.strip(_PUNCT)                   # SentiText._strip_punc_if_word
         if len(word) <= 2:
             word = token
         low = word.lower()
         valence = self.lexicon[low] if low in self.lexicon and low not in self.boosters else None
         return (word, low, valence, word.isupper(), low == "but", low in self.modifiers or "n't" in low,
-                int(token.lower().strip(_PUNCT) in self.lexicon), low in self.idiom_words)
+                int(token.lower().strip(_PUNCT) in self.lexicon), low in self.idiom_words, token[-1] in ".!?;")
 
-    def _sentence(self, sentence: str) -> tuple[list, int]:
-        """(VADER's per-word valences of one sentence, "but" rule included; the number of its tokens that are
-        lexicon words once lower-cased and stripped of punctuation)."""
+    def _infos(self, tokens: list) -> list:
+        """The cached :meth:`_token_info` of each token."""
         table = self.token_info
-        tokens = sentence.split()
         infos = list(map(table.get, tokens))
         if None in infos:
             for k, info in enumerate(infos):
                 if info is None:
                     info = infos[k] = self._token_info(tokens[k])
                     _keep(table, tokens[k], info)
+        return infos
+
+    def _valences(self, infos: list, split: bool = True) -> tuple[list | None, int]:
+        """(VADER's per-word valences of a text's tokens, sentence by sentence — None when no token is a lexicon
+        word, i.e. all are 0; the number of tokens that are lexicon words once lower-cased and stripped of
+        punctuation). Sentences end after a token whose last character is . ! ? or ; (exactly where SENTENCE_END
+        splits the text: whitespace after one of them), unless ``split`` is False (one sentence)."""
         n = len(infos)
-        words, lows, valences, ups, buts, mods, hit, idioms = zip(*infos)    # the facts of _token_info, as columns
+        if not n:
+            return None, 0
+        words, lows, valences, ups, buts, mods, hit, idioms, ends = zip(*infos)    # _token_info's facts as columns
         hits = sum(hit)
-        sentiments: list = [0] * n
         candidates = [i for i, v in enumerate(valences) if v is not None]
         if not candidates:
-            if any(buts):        # "but" alone: _but_check of zeros keeps them (0 * 0.5 = 0)
-                return self.analyzer._but_check(words, sentiments), hits
-            return sentiments, hits
-        upper = sum(ups)
-        cap = 0 < n - upper < n                      # VADER's allcap_differential
-        plain = not any(mods) and sum(idioms) < 2     # no rule can apply anywhere in the sentence
+            return None, hits       # all 0 ("but" multiplies zeros: still 0)
+        sentiments: list = [0] * n
+        cuts = [i + 1 for i, end in enumerate(ends) if end] if split else []
+        if not cuts or cuts[-1] != n:
+            cuts.append(n)
         windows = self.windows
-        for i in candidates:
-            low = lows[i]
-            if low == "kind" and i < n - 1 and lows[i + 1] == "of":
+        k = 0                       # next candidate
+        start = 0
+        for stop in cuts:
+            if k == len(candidates):
+                break
+            if candidates[k] >= stop:
+                start = stop
                 continue
-            lo = i - 3 if i > 2 else 0
-            if plain or (low != "no" and not any(mods[lo:i]) and sum(idioms[lo:i + 3]) < 2):
-                # no rule can apply: VADER adds 0.0 for each neighbour (a scalar of 0.0), which changes no
-                # valence here (lexicon valences are never 0, so never -0.0)
+            m = stop - start
+            upper = sum(ups[start:stop])
+            cap = 0 < m - upper < m                        # VADER's allcap_differential of the sentence
+            plain = not any(mods[start:stop]) and sum(idioms[start:stop]) < 2     # no rule can apply in it
+            while k < len(candidates) and candidates[k] < stop:
+                i = candidates[k]
+                k += 1
+                low = lows[i]
+                if low == "kind" and i < stop - 1 and lows[i + 1] == "of":
+                    continue
                 v = valences[i]
-                if ups[i] and cap:
-                    if v > 0:
-                        v += C_INCR
-                    else:
-                        v -= C_INCR
-            else:
-                # VADER's rules read words i-3 … i+2 only (every look-back is guarded by the position): the valence
-                # is a function of that window, cached under it
-                key = (cap, i - lo, lows[lo:i + 3], ups[lo:i + 3])
-                v = windows.get(key)
-                if v is None:
-                    v = self._valence(key[2], key[3], i - lo, cap)
-                    _keep(windows, key, v)
-            sentiments[i] = v
-        if any(buts):
-            return self.analyzer._but_check(words, sentiments), hits
+                lo = i - 3 if i - start > 2 else start
+                hi = i + 3 if i + 3 < stop else stop
+                if plain or (low != "no" and not any(mods[lo:i]) and sum(idioms[lo:hi]) < 2):
+                    # no rule can apply: VADER adds 0.0 for each neighbour (a scalar of 0.0), which changes no
+                    # valence here (lexicon valences are never 0, so never -0.0)
+                    if ups[i] and cap:
+                        if v > 0:
+                            v += C_INCR
+                        else:
+                            v -= C_INCR
+                else:
+                    # VADER's rules read words i-3 … i+2 of the sentence only (every look-back is guarded by the
+                    # position): the valence is a function of that window, cached under it
+                    key = (cap, i - lo, lows[lo:hi], ups[lo:hi])
+                    v = windows.get(key)
+                    if v is None:
+                        v = self._valence(key[2], key[3], i - lo, cap)
+                        _keep(windows, key, v)
+                sentiments[i] = v
+            if any(buts[start:stop]):
+                sentiments[start:stop] = self.analyzer._but_check(words[start:stop], sentiments[start:stop])
+            start = stop
         return sentiments, hits
 
     def _sentiments(self, sentence: str) -> list:
         """VADER's per-word valences of one sentence, identical to :meth:`_sentiments_reference`."""
-        return self._sentence(sentence)[0]
+        infos = self._infos(sentence.split())
+        sentiments, _ = self._valences(infos, split=False)
+        return [0] * len(infos) if sentiments is None else sentiments
 
     def _valence(self, lows: tuple, ups: tuple, i: int, cap: bool) -> float:
         """VADER's ``sentiment_valence`` of lexicon word ``i`` (its rules in its order, the same float operations),
@@ -299,44 +320,26 @@ class VaderScorer:
             sentiments = a.sentiment_valence(0, sentitext, item, i, sentiments)
         return a._but_check(words, sentiments)
 
-    def _split(self, text: str) -> tuple[str, list, int | None]:
-        """(the text VADER scores: emoji spelled out, stripped; its per-word valences, sentence by sentence; the
-        number of sentiment words among the text's whitespace tokens, None when emoji were spelled out)."""
+    def _split(self, text: str) -> tuple[str, list | None, int | None]:
+        """(the text VADER scores: emoji spelled out, stripped; its per-word valences, sentence by sentence, None if
+        all are 0; the number of sentiment words among the text's whitespace tokens, None when emoji were spelled
+        out)."""
         spelled = False
         if not text.isascii() and not self._emoji.isdisjoint(text):
             emojis = self.analyzer.emojis
             text = "".join(" " + emojis[ch] + " " if ch in emojis else ch for ch in text)
             spelled = True
         text = text.strip()
-        cache = self.sentences
-        if not SENTENCE_HINT.search(text):
-            # one sentence (nothing for SENTENCE_END to split at)
-            hit = cache.get(text)
-            if hit is None:
-                hit = self._sentence(text) if text else ([], 0)
-                _keep(cache, text, hit)
-            return text, hit[0], None if spelled else hit[1]
-        sentiments: list = []
-        hits = 0
-        for sentence in SENTENCE_END.split(text):
-            if not sentence:
-                continue
-            # keyed by the sentence itself: VADER's lexicon holds numbers and digit emoticons (86, 143, <3, gr8), so
-            # normalising digits would make a score depend on which text came first
-            hit = cache.get(sentence)
-            if hit is None:
-                hit = self._sentence(sentence)
-                _keep(cache, sentence, hit)
-            sentiments += hit[0]
-            hits += hit[1]
+        sentiments, hits = self._valences(self._infos(text.split()))
         return text, sentiments, None if spelled else hits
 
     def scores(self, text: str) -> dict:
         """VADER's scores, with negation, degree and "but" kept inside each sentence: VADER looks three words back
-        across a full stop ("… without any answer. Worst support ever." read "worst" as negated). Per-word
-        valences are cached per sentence (:meth:`_sentence`); a text of one sentence without emoji gets exactly
-        ``polarity_scores``."""
+        across a full stop ("… without any answer. Worst support ever." read "worst" as negated). A text of one
+        sentence without emoji gets exactly ``polarity_scores``."""
         text, sentiments, _ = self._split(text)
+        if sentiments is None:
+            sentiments = [0] * len(text.split())
         return self.analyzer.score_valence(sentiments, text)
 
     @staticmethod
@@ -398,5 +401,7 @@ class VaderScorer:
                     h = int(w.lower().strip(_PUNCT) in lex)
                     _keep(seen, w, h)
                 hits += h
+        if sentiments is None:
+            return 0.0, 0.0, hits          # score_valence of zeros (or of no words)
         polarity, subjectivity = self._score(sentiments, scored)
         return polarity, subjectivity, hits
