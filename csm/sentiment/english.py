@@ -110,6 +110,8 @@ class VaderScorer:
         #: words of VADER's idioms and two-word boosters: a rule needs two of them side by side
         self.idiom_words = frozenset(w for phrase in [*SPECIAL_CASES, *BOOSTER_DICT] if " " in phrase
                                      for w in phrase.split())
+        #: every word VADER's rules compare a neighbour with (besides lexicon membership)
+        self.rule_words = self.modifiers | self.idiom_words | {"or", "nor", "at", "very", "doubt", "never", "without"}
         service = importlib.resources.files("csm") / "sentiment_data" / "service_en.tsv"
         for line in service.read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
@@ -118,6 +120,10 @@ class VaderScorer:
                     self.lexicon.pop(word, None)
                 else:
                     self.lexicon[word] = float(valence)
+        # stand-ins for neighbours no rule names (False: not a lexicon word, True: a lexicon word): no rule reads
+        # more of them than lexicon membership, so windows that differ only there share one cached valence
+        self._stand_in = ("\x00", min(w for w in self.lexicon if w not in self.rule_words and w not in self.boosters
+                                       and " " not in w and "n't" not in w and len(w) > 2))
         # the shortcut of _valences relies on this (VADER adds a scalar 0.0 per neighbour: x + 0.0 == x unless x is 0)
         assert all(self.lexicon.values()), "a lexicon valence of 0"
 
@@ -126,14 +132,19 @@ class VaderScorer:
         lexicon word that is no booster else None, whether it is all capitals, whether it is "but", whether it is
         a modifier (:attr:`modifiers`, or it contains "n't"), whether the raw token counts as a sentiment word for
         :meth:`__call__`, whether it is an idiom word (:attr:`idiom_words`), whether it ends a sentence: its last
-        character is one of SENTENCE_END's . ! ? ;)."""
+        character is one of SENTENCE_END's . ! ? ;, what VADER's rules read of it as a neighbour: its lower case
+        if a rule names it, else a stand-in word with the same lexicon membership, and its capitals flag if it is a
+        booster, else False)."""
         word = token.strip(_PUNCT)                   # SentiText._strip_punc_if_word
         if len(word) <= 2:
             word = token
         low = word.lower()
         valence = self.lexicon[low] if low in self.lexicon and low not in self.boosters else None
-        return (word, low, valence, word.isupper(), low == "but", low in self.modifiers or "n't" in low,
-                int(token.lower().strip(_PUNCT) in self.lexicon), low in self.idiom_words, token[-1] in ".!?;")
+        upper, mod, idiom = word.isupper(), low in self.modifiers or "n't" in low, low in self.idiom_words
+        # as a neighbour in a rule window: the word itself if a rule names it, else only whether it is a lexicon word
+        context = low if mod or idiom or low in self.rule_words else self._stand_in[low in self.lexicon]
+        return (word, low, valence, upper, low == "but", mod, int(token.lower().strip(_PUNCT) in self.lexicon), idiom,
+                token[-1] in ".!?;", context, upper and low in self.boosters)
 
     def _infos(self, tokens: list) -> list:
         """The cached :meth:`_token_info` of each token."""
@@ -154,7 +165,7 @@ class VaderScorer:
         n = len(infos)
         if not n:
             return None, 0
-        words, lows, valences, ups, buts, mods, hit, idioms, ends = zip(*infos)    # _token_info's facts as columns
+        words, lows, valences, ups, buts, mods, hit, idioms, ends, _, _ = zip(*infos)    # _token_info's facts as columns
         hits = sum(hit)
         candidates = [i for i, v in enumerate(valences) if v is not None]
         if not candidates:
@@ -196,7 +207,12 @@ class VaderScorer:
                 else:
                     # VADER's rules read words i-3 … i+2 of the sentence only (every look-back is guarded by the
                     # position): the valence is a function of that window, cached under it
-                    key = (cap, i - lo, lows[lo:hi], ups[lo:hi])
+                    j = i - lo
+                    context = [infos[t][9] for t in range(lo, hi)]
+                    context[j] = low
+                    caps = [infos[t][10] for t in range(lo, hi)]
+                    caps[j] = ups[i]
+                    key = (cap, j, tuple(context), tuple(caps))
                     v = windows.get(key)
                     if v is None:
                         v = self._valence(key[2], key[3], i - lo, cap)
