@@ -101,7 +101,8 @@ class VaderScorer:
         self._emoji = frozenset(self.analyzer.emojis)
         self.token_info: dict[str, tuple] = {}
         self.hit_words: dict[str, int] = {}
-        #: (all-caps flag, position in the window, lower-case words i-3 … i+2, their all-caps flags) -> valence
+        #: (all-caps flag, position in the window, words i-3 … i+2 as the rules read them, capitals flags of the word
+        #: and of boosters) -> valence (:meth:`_valences`)
         self.windows: dict[tuple, float] = {}
         #: words that change a following lexicon word's valence by themselves: negations (and any word with "n't"),
         #: one-word boosters, "no", "least", "so", "this" ("never", "without" are negations; "or", "nor", "at",
@@ -165,7 +166,8 @@ class VaderScorer:
         n = len(infos)
         if not n:
             return None, 0
-        words, lows, valences, ups, buts, mods, hit, idioms, ends, _, _ = zip(*infos)    # _token_info's facts as columns
+        # _token_info's facts as columns
+        words, lows, valences, ups, buts, mods, hit, idioms, ends, _, _ = zip(*infos)
         hits = sum(hit)
         candidates = [i for i, v in enumerate(valences) if v is not None]
         if not candidates:
