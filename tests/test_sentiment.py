@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import re
+import string
 from pathlib import Path
 
 import numpy as np
@@ -539,3 +540,76 @@ def test_chinese_fused_model_sum_equals_the_sum_over_the_feature_list():
                 ref += v
                 known += 1
         assert z._model_sum(toks) == (ref, known)
+
+
+def _vader_loop(plain, text: str) -> tuple[float, float, int]:
+    """The default English score by vaderSentiment's own code: ``plain`` is a ``SentimentIntensityAnalyzer`` with the
+    service words; emoji spelled out, then VADER's loop of ``polarity_scores`` sentence by sentence (negation,
+    degree and "but" stay inside a sentence: VaderScorer._sentiments_reference), ``score_valence`` on the whole."""
+    from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentiText
+    raw = text
+    if any(ch in plain.emojis for ch in text):
+        text = "".join(" " + plain.emojis[ch] + " " if ch in plain.emojis else ch for ch in text)
+    text = text.strip()
+    sentiments = []
+    for sentence in SENTENCE_END.split(text):
+        if not sentence:
+            continue
+        sentitext = SentiText(sentence)
+        words = sentitext.words_and_emoticons
+        valences = []
+        for i, item in enumerate(words):
+            if item.lower() in BOOSTER_DICT or (i < len(words) - 1 and item.lower() == "kind"
+                                                 and words[i + 1].lower() == "of"):
+                valences.append(0)
+                continue
+            valences = plain.sentiment_valence(0, sentitext, item, i, valences)
+        sentiments += plain._but_check(words, valences)
+    s = plain.score_valence(sentiments, text)
+    hits = sum(w.lower().strip(string.punctuation) in plain.lexicon for w in raw.split())
+    return s["compound"], min(1.0, s["pos"] + s["neg"]), hits
+
+
+def test_fast_vader_scorer_equals_vaders_own_loop_exactly():
+    """The fast English scorer (per-token facts, rule-free words scored at once, VADER's rules re-written, window
+    cache) gives bit-identical polarity, subjectivity and sentiment-word counts to vaderSentiment's own
+    ``SentimentIntensityAnalyzer`` loop with the service words, on varied texts: word salad dense in VADER's
+    rules (negations, "no … or", boosters in capitals, "kind of", "least", idioms, "but", "never so", "without
+    doubt", emoticons, emoji, "!!!", "??"), generated service comments, the sample's comments and ticket
+    descriptions, and edge cases."""
+    import sys
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from csm.sentiment.english import VaderScorer
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from bench_sentiment import en_text
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    rng = np.random.default_rng(29)
+    vocab = ("no not never so this good GOOD bad BAD kind of sort least at very VERY but BUT the shit bomb bad ass "
+             "yeah right to die for kiss death n't isn't don't without doubt or nor really extremely hardly love hate "
+             ":) :( <3 ! !! ? ?? great, terrible. ok; slow late rude helpful unresolved support issue 86 😀 😡 "
+             "just enough kinda sorta").split()
+    texts = []
+    for _ in range(300):
+        t = " ".join(rng.choice(vocab, rng.integers(1, 16)))
+        if rng.random() < 0.2:
+            t = t.upper()
+        texts.append(t + "!" * int(rng.integers(0, 6)) + "?" * int(rng.integers(0, 5)))
+    texts += [en_text(rng) for _ in range(150)]
+    responses = pd.read_parquet(ROOT / "data" / "sample" / "responses.parquet")
+    tickets = pd.read_parquet(ROOT / "data" / "sample" / "tickets.parquet")
+    texts += responses["comment"].dropna().drop_duplicates().sample(100, random_state=3).tolist()
+    texts += tickets["description"].dropna().drop_duplicates().sample(100, random_state=3).tolist()
+    texts += ["", "  ", "GREAT but TERRIBLE!!!", "Not bad at all", "at least it isn't horrible", "the least helpful",
+              "no no good", "no or good", "never so good", "without a doubt, excellent", "I ❤️ it 😀😀",
+              "退款很慢 but the agent was helpful", "WORST. SERVICE. EVER.", "kind of good", "kind-of good", "?!?!",
+              "good\tbad\nfine", "ÉNORME GOOD", "bad " * 40]
+    fast = VaderScorer()
+    plain = SentimentIntensityAnalyzer()
+    plain.lexicon = fast.lexicon
+    got = [fast(t) for t in texts]
+    ref = [_vader_loop(plain, t) for t in texts]
+    assert len(texts) > 650
+    assert [t for t, a, b in zip(texts, got, ref) if repr(a) != repr(b)] == []      # bit for bit (repr: -0.0 too)
+    assert repr(got) == repr([fast(t) for t in texts])      # the same again from the warm caches
