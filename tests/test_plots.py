@@ -452,3 +452,22 @@ def test_ratio_and_date_axis_helpers(strict):
     ax.figure.canvas.draw()
     ticks = [t.get_text() for t in ax.get_xticklabels()]
     assert ticks[0].endswith("2025") and any(t.endswith("2026") for t in ticks), ticks
+
+
+def test_a_title_wider_than_its_axes_wraps_instead_of_being_cut(strict):
+    """A long category name from a real export (CFPB) in a half-width chart's title: wrapped onto more lines,
+    each within the axes, whole words kept; a short title is left alone. Chinese breaks between characters."""
+    long = "Credit reporting, credit repair services, or other personal consumer reports的具体原因"
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4))
+    charts.set_title(right, long)
+    shown = right.get_title(loc="left") or right.get_title()
+    assert "\n" in shown and shown.replace("\n", " ").replace("  ", " ") == long
+    fig.canvas.draw()
+    title = right.title if right.get_title() else right._left_title
+    box, axes_box = title.get_window_extent(), right.get_window_extent()
+    assert box.width <= axes_box.width * 1.05
+    charts.set_title(left, "Complaints by category")
+    assert "\n" not in (left.get_title(loc="left") or left.get_title())
+    plt.close(fig)
+    assert charts.wrap_to_width("各类别投诉量" * 10, 20).split("\n")[0] == "各类别投诉量各类别投"  # 10 wide characters
+    assert charts.wrap_to_width("a " + "x" * 50, 10) == "a\n" + "x" * 50

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from csm.report import format as fmt
 from csm.report.labels import axis_label, check_lang, label, phrase
-from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns
+from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns, set_title
 from csm.report.theme import COLORS
 from csm.report.summary import Finding
 from csm.report.display import bullets, display_frame, escape_markdown, heading, paragraph
@@ -768,7 +768,7 @@ def interval_chart(frame: pd.DataFrame, *, scale: str, title: str, lang: str, un
               "zh": {"pp": "（百分点）", "minutes": "（分钟）", "hours": "（小时）"}}[lang]
     ax.set_xlabel(str(label("ab_effect_axis", lang)) + suffix.get("pp" if factor == 100 else unit, ""))
     ax.grid(axis="y", visible=False)
-    ax.set_title(title)
+    set_title(ax, title)
     return ax
 
 
@@ -788,7 +788,7 @@ def sequential_chart(looks: pd.DataFrame, *, title: str, lang: str, ax: Axes | N
     ax.set_xlabel(str(label("ab_information", lang)))
     ax.set_ylabel(str(label("ab_z_axis", lang)))
     ax.yaxis.set_major_formatter(fmt.axis_formatter("number", lang))
-    ax.set_title(title)
+    set_title(ax, title)
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
     return ax
 
@@ -809,6 +809,6 @@ def did_trend_chart(trend: pd.DataFrame, change_date, *, title: str, ylabel: str
                label=phrase("ab_did_change_line", lang))
     format_date_axis(ax, lang)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    set_title(ax, title)
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # beside the plot, over no line
     return ax

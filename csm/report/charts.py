@@ -17,6 +17,8 @@ A chart's value axis is a percentage only when the caller says so (``percent=Tru
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
 import matplotlib.dates as mdates
@@ -35,12 +37,46 @@ from csm.report.theme import COLORS, PALETTE
 __all__ = [
     "draw_intervals", "interval_chart", "bar_with_ci", "dot_with_ci", "control_chart", "small_multiples",
     "INTERVAL_STYLES", "DateTicks", "format_date_axis", "percent_axis", "ratio_axis", "tick_labels", "add_legend",
-    "get_axes", "require_columns", "x_positions",
+    "get_axes", "require_columns", "x_positions", "set_title", "wrap_to_width",
 ]
 
 
 # ---------------------------------------------------------------------------------------------
 # axis helpers
+
+def _text_units(text: str) -> int:
+    """Width of ``text`` in half-em units: CJK and other wide characters count 2, everything else 1."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_PIECES = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+\s*|\s+|.")
+
+
+def wrap_to_width(text: str, units: int) -> str:
+    """``text`` broken into lines of at most ``units`` half-em units: between words, or between any two Chinese
+    characters; a single word longer than a line keeps its own line, whole."""
+    text = str(text)
+    if _text_units(text) <= units:
+        return text
+    lines, line = [], ""
+    for piece in _PIECES.findall(text):
+        if line and _text_units(line + piece.rstrip()) > units:
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    lines.append(line.rstrip())
+    return "\n".join(l for l in lines if l)
+
+
+def set_title(ax: Axes, title: str, **kwargs) -> None:
+    """``ax.set_title``, wrapped onto more lines when the title is wider than the axes (a long category or team
+    name from the data), so it is never cut at the figure's edge."""
+    size = plt.rcParams["axes.titlesize"]
+    points = size if isinstance(size, (int, float)) else 13.0 * {"large": 1.2, "x-large": 1.44}.get(size, 1.0)
+    width_pt = ax.figure.get_figwidth() * ax.get_position().width * 72
+    ax.set_title(wrap_to_width(title, max(12, int(width_pt / (0.52 * points)))), **kwargs)
+
 
 def get_axes(ax: Axes | None = None, figsize: tuple[float, float] | None = None) -> Axes:
     """``ax``, or the Axes of a new figure of ``figsize`` when ``ax`` is None."""
@@ -232,7 +268,7 @@ def interval_chart(frame: pd.DataFrame, y: str, estimate: str = "estimate", *, l
     ax.set_xlabel(xlabel if xlabel is not None else axis_label(estimate, lang))
     ax.set_ylabel(ylabel if ylabel is not None else str(label(y, lang)))
     if title is not None:
-        ax.set_title(title)
+        set_title(ax, title)
     if hue is not None or reference_label is not None:
         add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over the intervals
     return ax
@@ -274,7 +310,7 @@ def control_chart(spc_frame: pd.DataFrame, *, title: str, lang: str, ylabel: str
         _categorical_ticks(ax, ticks)
     if percent:
         percent_axis(ax, lang)
-    ax.set_title(title)
+    set_title(ax, title)
     ax.set_xlabel(str(label("date", lang)))
     ax.set_ylabel(ylabel if ylabel is not None else str(label("value", lang)))
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -310,7 +346,7 @@ def bar_with_ci(frame: pd.DataFrame, x: str, y: str = "estimate", *, lo: str = "
     ax.set_xlabel(str(label(x, lang)))
     ax.set_ylabel(axis_label(kpi if kpi is not None else y, lang))
     if title is not None:
-        ax.set_title(title)
+        set_title(ax, title)
     if target is not None:
         add_legend(ax, loc="best")
     return ax

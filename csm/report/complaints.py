@@ -36,7 +36,7 @@ from csm.report import format as fmt
 from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label, note_text, phrase
 from csm.levels import DEFAULT_MAX_LEVELS, OTHER, lump_levels, top_levels
-from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns, tick_labels
+from csm.report.charts import add_legend, format_date_axis, get_axes, require_columns, set_title, tick_labels
 from csm.report.theme import COLORS, PALETTE
 from csm.report.summary import Finding, summary_block
 from csm.report.display import bullets, code_label, data_notes, data_quality_table, display_frame, heading, paragraph
@@ -776,7 +776,7 @@ def pareto_chart(pareto: pd.DataFrame, by: str = "category", *, lang: str, title
     right.grid(False)
     right.spines["right"].set_visible(True)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
 
 
@@ -814,7 +814,7 @@ def weekly_chart(weekly: pd.DataFrame, group: str, *, lang: str, spikes: pd.Data
     ax.set_ylabel(code_label("complaint_weekly", lang))
     ax.set_xlabel(code_label("week", lang))
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -837,7 +837,7 @@ def spike_chart(scores: pd.DataFrame, *, lang: str, title: str | None = None, ax
     ax.set_xlabel(code_label("week", lang))
     ax.set_ylim(bottom=0)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -896,7 +896,7 @@ def residual_heatmap(cells: pd.DataFrame, dimension: str, *, lang: str, title: s
     ax.set_ylabel(code_label("category", lang), labelpad=12, color="#555555")
     ax.tick_params(axis="both", pad=4)
     if title:
-        ax.set_title(title, pad=20)
+        set_title(ax, title, pad=20)
     return ax
 
 
@@ -929,7 +929,7 @@ def odds_ratio_chart(summary: pd.DataFrame, *, lang: str, title: str | None = No
     ax.set_yticks(pos, [f"{code_label(r.level, lang)} ({code_label(r.covariate, lang)})" for r in s.itertuples()])
     ax.set_xlabel(code_label("complaint_odds_ratio", lang))
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
@@ -954,7 +954,7 @@ def resolution_chart(hours: pd.DataFrame, by: str = "category", *, lang: str, sl
     ax.axvline(sla_hours, color=COLORS["target"], linestyle="--", linewidth=1.4)
     ax.set_xlabel(code_label("complaint_hours", lang))
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
 
 

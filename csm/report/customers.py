@@ -19,8 +19,10 @@ from matplotlib.axes import Axes
 from csm.compat import BOXPLOT_HORIZONTAL
 from csm.customers.churn import SERVICE_COVARIATES
 from csm.report import format as fmt
-from csm.report.charts import add_legend, bar_with_ci, draw_intervals, format_date_axis, get_axes, interval_chart
-from csm.report.charts import require_columns
+from csm.report.charts import (
+    add_legend, bar_with_ci, draw_intervals, format_date_axis, get_axes, interval_chart, require_columns,
+    set_title,
+)
 from csm.report.display import bullets, data_notes, data_quality_table, display_frame, heading, paragraph
 from csm.report.display import code_label as _code_label
 from csm.report.labels import axis_label, check_lang, label, phrase
@@ -855,7 +857,7 @@ def retention_chart(curves: pd.DataFrame, by: str, *, lang: str, title: str | No
     if legend:  # beside the plot, so it never covers a curve
         add_legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
 
 
@@ -880,7 +882,7 @@ def rate_trend_chart(trend: pd.DataFrame, *, x: str = "period_start", lang: str,
         add_legend(ax, title=str(code_label(by, lang)), loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     ax.yaxis.set_major_formatter(fmt.axis_formatter("number", lang))
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
 
 
@@ -922,7 +924,7 @@ def holdout_chart(comparison: pd.DataFrame, *, lang: str, title: str | None = No
     ax.grid(axis="x", visible=False)
     add_legend(ax, loc="upper left")
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
 
 
@@ -946,5 +948,5 @@ def clv_distribution_chart(clv: pd.DataFrame, *, by: str, lang: str, title: str 
     ax.set_xlabel(phrase("cust_clv_axis_currency", lang, symbol=symbol))
     ax.grid(axis="y", visible=False)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax

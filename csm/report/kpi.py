@@ -23,8 +23,10 @@ from csm.errors import ParameterError
 from csm.kpi import MIN_BASELINE_SHARE, holiday_years_missing, kpi_direction
 from csm.kpi.analysis import available_rows
 from csm.report import format as fmt
-from csm.report.charts import (add_legend, control_chart, dot_with_ci, format_date_axis, get_axes, percent_axis,
-                               require_columns, tick_labels, x_positions)
+from csm.report.charts import (
+    add_legend, control_chart, dot_with_ci, format_date_axis, get_axes, percent_axis, require_columns, set_title,
+    tick_labels, x_positions,
+)
 from csm.report.display import ReportFrame, bullets, data_notes, data_quality_table, display_frame, heading, paragraph
 from csm.report.format import axis_formatter, format_quantity, n_days
 from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
@@ -694,7 +696,7 @@ def league_chart(frame: pd.DataFrame, label_col: str, *, lang: str, estimate: st
     ax.set_xlabel(axis_label(measure, lang))
     ax.set_ylabel(str(label(label_col, lang)))
     if title is not None:
-        ax.set_title(title)
+        set_title(ax, title)
     add_legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: never over the intervals
     return ax
 

@@ -22,7 +22,7 @@ from csm.report import format as fmt
 from csm.report.display import bullets, display_frame, heading, paragraph
 from csm.report.format import axis_formatter
 from csm.report.labels import check_lang, label, phrase, relabel
-from csm.report.charts import format_date_axis, get_axes, require_columns
+from csm.report.charts import format_date_axis, get_axes, require_columns, set_title
 from csm.report.theme import COLORS
 from csm.report.summary import Finding, summary_block
 from csm.sentiment import MEASURED_ACCURACY
@@ -571,7 +571,7 @@ def negative_share_bars(frame: pd.DataFrame, x: str, *, lang: str, title: str | 
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
 
 
@@ -593,7 +593,7 @@ def negative_share_trend(trend: pd.DataFrame, *, lang: str, title: str | None = 
     ax.set_xlabel("")  # the ticks are months; a title under them would crowd the legend below
     format_date_axis(ax, lang)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     if by:  # below the axes, never over the lines or their points
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=max(1, len(labels)),
@@ -620,5 +620,5 @@ def aspect_impact_bars(summary: pd.DataFrame, *, lang: str, title: str | None = 
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles, labels, loc="lower right", frameon=False)
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
