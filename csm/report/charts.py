@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
 from matplotlib.ticker import FixedLocator, Formatter, LogLocator, NullFormatter, NullLocator
 
 from csm.errors import ParameterError
@@ -72,8 +73,7 @@ def wrap_to_width(text: str, units: int) -> str:
 def set_title(ax: Axes, title: str, **kwargs) -> None:
     """``ax.set_title``, wrapped onto more lines when the title is wider than the axes (a long category or team
     name from the data), so it is never cut at the figure's edge."""
-    size = plt.rcParams["axes.titlesize"]
-    points = size if isinstance(size, (int, float)) else 13.0 * {"large": 1.2, "x-large": 1.44}.get(size, 1.0)
+    points = FontProperties(size=plt.rcParams["axes.titlesize"]).get_size_in_points()
     width_pt = ax.figure.get_figwidth() * ax.get_position().width * 72
     ax.set_title(wrap_to_width(title, max(12, int(width_pt / (0.52 * points)))), **kwargs)
 

@@ -9,7 +9,6 @@ rates as fractions; the shared formatter :func:`csm.report.format.format_quantit
 from __future__ import annotations
 
 import html
-import math
 import re
 
 import matplotlib.pyplot as plt
@@ -28,7 +27,7 @@ from csm.report.charts import (
     tick_labels, x_positions,
 )
 from csm.report.display import ReportFrame, bullets, data_notes, data_quality_table, display_frame, heading, paragraph
-from csm.report.format import axis_formatter, format_quantity, n_days
+from csm.report.format import MINUTES_PER, axis_formatter, format_quantity, is_missing, n_days
 from csm.report.labels import axis_label, check_lang, kpi_unit, label, phrase
 from csm.report.theme import COLORS, PALETTE
 from csm.report.summary import Finding, badge_html, summary_block
@@ -43,20 +42,14 @@ __all__ = ["StatusFrame",
 ]
 
 
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA or x is pd.NaT
-
-
 # --------------------------------------------------------------------------- values: fractions inside
-#: minutes per unit of the :mod:`csm.kpi` duration units
-_MINUTES_PER = {"minutes": 1, "hours": 60, "days": 1440, "business minutes": 1, "business hours": 60}
 #: decimals of a change shown in a unit that is not a duration or a rate
 _DECIMALS = {"score (1–5)": 2, "points": 1, "tickets": 0}
 
 
 def _shown(value, unit: str):
     """A KPI value as the shared formatters take it: a rate (a fraction) in percent."""
-    return 100 * float(value) if unit == "%" and not _missing(value) else value
+    return 100 * float(value) if unit == "%" and not is_missing(value) else value
 
 
 def _quantity(value, unit: str, lang: str, *, low=None, high=None, signed: bool = False) -> str:
@@ -77,13 +70,13 @@ def _shown_change(row: pd.Series) -> float:
     "19.1 h → 17.8 h" reads "−1.3 h", never "−1.2 h"; relative changes and values shown in different units
     keep the exact change. Rates and their changes are fractions (a change of 0.001 is 0.1 pp)."""
     est, prev, change = row.get("estimate"), row.get("previous"), row["change"]
-    if _missing(est) or _missing(prev) or str(row["change_unit"]).startswith("relative"):
+    if is_missing(est) or is_missing(prev) or str(row["change_unit"]).startswith("relative"):
         return change
     unit = row["unit"]
     if row["change_unit"] == "percentage points":
         return (round(100 * float(est), 1) - round(100 * float(prev), 1)) / 100 if unit == "%" else change
-    if unit in _MINUTES_PER:
-        per = _MINUTES_PER[unit]
+    if unit in MINUTES_PER:
+        per = MINUTES_PER[unit]
         shown = [fmt.duration_unit(v * per) for v in (est, prev)]
         if unit.startswith("business"):
             shown = ["h" if u == "days" else u for u in shown]
@@ -99,12 +92,12 @@ def _change_text(row: pd.Series, lang: str) -> str:
     """The change against the comparison period with its unit: relative changes as signed percentages, rates
     in percentage points ("−0.7 pp [−2.6, +1.1]"), durations in the unit the estimate is shown in
     ("−1.2 h [−2.0, −0.4]")."""
-    if _missing(row.get("change")):
+    if is_missing(row.get("change")):
         return fmt.MISSING
     change = _shown_change(row)
     unit, value_unit = row["change_unit"], row["unit"]
     low, high = row.get("change_ci_low"), row.get("change_ci_high")
-    has_ci = not _missing(low) and not _missing(high)
+    has_ci = not is_missing(low) and not is_missing(high)
     if unit.startswith("relative"):
         text = fmt.percent(change, lang, signed=True)
         return text + (f" [{fmt.percent(low, lang, signed=True)}, {fmt.percent(high, lang, signed=True)}]"
@@ -113,14 +106,14 @@ def _change_text(row: pd.Series, lang: str) -> str:
         text = fmt.points(change, lang)
         return text + (f" [{fmt.number(100 * low, lang, signed=True)}, {fmt.number(100 * high, lang, signed=True)}]"
                        if has_ci else "")
-    if value_unit in _MINUTES_PER:
+    if value_unit in MINUTES_PER:
         shown = row.get("estimate")
-        shown = change if _missing(shown) else shown
-        same = fmt.duration_unit(shown * _MINUTES_PER[value_unit])
+        shown = change if is_missing(shown) else shown
+        same = fmt.duration_unit(shown * MINUTES_PER[value_unit])
         if value_unit.startswith("business") and same == "days":
             same = "h"
-        per = _MINUTES_PER[value_unit] / {"min": 1, "h": 60, "days": 1440}[same]
-        text = fmt.duration(change * _MINUTES_PER[value_unit], lang, unit=same, signed=True,
+        per = MINUTES_PER[value_unit] / {"min": 1, "h": 60, "days": 1440}[same]
+        text = fmt.duration(change * MINUTES_PER[value_unit], lang, unit=same, signed=True,
                             business=value_unit.startswith("business"))
         return text + (f" [{fmt.number(low * per, lang, signed=True)}, {fmt.number(high * per, lang, signed=True)}]"
                        if has_ci else "")
@@ -210,11 +203,11 @@ _TARGET_STATUS = {"met": "met", "at_risk": "at_risk", "missed": "missed"}
 
 
 def _target_finding(tr: pd.Series, unit: str, lang: str) -> Finding:
-    deadline = fmt.day(tr["deadline"], lang) if not _missing(tr.get("deadline")) else ""
+    deadline = fmt.day(tr["deadline"], lang) if not is_missing(tr.get("deadline")) else ""
     key = {"met": "kpi_finding_met", "at_risk": "kpi_finding_at_risk", "missed": "kpi_finding_missed"}[tr["status"]]
     text = phrase(key, lang, kpi=label(tr["kpi"], lang), value=_quantity(tr["actual"], unit, lang),
                   target=_quantity(tr["target"], unit, lang))
-    if tr["status"] != "met" and not _missing(tr.get("on_track")) and deadline:
+    if tr["status"] != "met" and not is_missing(tr.get("on_track")) and deadline:
         text += phrase("kpi_finding_on_track" if bool(tr["on_track"]) else "kpi_finding_off_track", lang,
                        deadline=deadline)
     return Finding(text, _TARGET_STATUS[tr["status"]])
@@ -364,21 +357,21 @@ def scorecard_table(card: pd.DataFrame, targets: pd.DataFrame | None, lang: str)
             target_text, status = "", str(label("not_evaluated", lang))
         elif tr is not None:
             target_text = ("≥ " if tr["direction"] == "higher" else "≤ ") + _quantity(tr["target"], unit, lang)
-            if not _missing(tr["deadline"]):
+            if not is_missing(tr["deadline"]):
                 target_text += phrase("kpi_by_deadline", lang, deadline=fmt.day(tr["deadline"], lang))
             status = str(label(tr["status"], lang))
-            if not _missing(tr["on_track"]):
+            if not is_missing(tr["on_track"]):
                 on_track = phrase("yes" if bool(tr["on_track"]) else "no", lang)
         rows.append({
             "kpi": label(r["kpi"], lang),
             "estimate": _quantity(r["estimate"], unit, lang, low=r["ci_low"], high=r["ci_high"]),
             "previous": _quantity(r["previous"], unit, lang),
             "change": _change_text(r, lang),
-            "p_value": "" if _missing(r["p_value"]) else fmt.format_p_value(r["p_value"]),
+            "p_value": "" if is_missing(r["p_value"]) else fmt.format_p_value(r["p_value"]),
             "target": target_text,
             "status": status,
             "on_track": on_track,
-            "n": "" if _missing(r["n"]) else fmt.count(r["n"], lang),
+            "n": "" if is_missing(r["n"]) else fmt.count(r["n"], lang),
         })
     return display_frame(pd.DataFrame(rows), lang)
 
@@ -417,7 +410,7 @@ def target_sentences(card: pd.DataFrame, targets: pd.DataFrame, lang: str) -> li
         value, interval = _quantity_parts(tr["actual"], unit, lang, low=tr["ci_low"], high=tr["ci_high"])
         s = phrase("kpi_against_target", lang, kpi=label(tr["kpi"], lang), value=value, interval=interval,
                    target=_quantity(tr["target"], unit, lang), status=label(tr["status"], lang))
-        if tr["status"] != "met" and not _missing(tr["on_track"]):
+        if tr["status"] != "met" and not is_missing(tr["on_track"]):
             key = "trend_reaches_target" if bool(tr["on_track"]) else "trend_misses_target"
             s += " " + phrase(key, lang, deadline=fmt.day(tr["deadline"], lang),
                               projected=_quantity(tr["projected"], unit, lang))
@@ -494,7 +487,7 @@ def change_sentences(card: pd.DataFrame, lang: str, *, alpha: float = 0.05) -> l
     """Sentences for the KPIs whose change against the comparison period is statistically significant."""
     out = []
     for _, r in card.iterrows():
-        if _missing(r["p_value"]) or r["p_value"] >= alpha:
+        if is_missing(r["p_value"]) or r["p_value"] >= alpha:
             continue
         out.append(phrase("kpi_change", lang, kpi=label(r["kpi"], lang),
                           previous=_quantity(r["previous"], r["unit"], lang),
