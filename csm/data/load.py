@@ -566,3 +566,49 @@ def _find_file_or_none(data_dir: Path, name: str, tm, dataset) -> Path | None:
     if dataset is not None and tm is not None and tm.file:
         return None
     return _find_file(data_dir, name, tm)
+
+
+def validate_source(data_dir, *, mapping=None, engine="duckdb") -> dict[str, tuple[Path | str | None, list[Problem]]]:
+    """Every problem of every contract table of ``data_dir`` — a folder (files and/or Parquet datasets), a
+    DuckDB file or a database URL: {table: (file, dataset or table label, or None; problems)}. Tables checked
+    in the engine are never loaded. A folder of files only gives :func:`validate_folder`'s answer."""
+    from csm.engine import Engine
+    from csm.engine.checks import check_relation
+    from csm.engine.sources import dataset_folder, detect_source, open_table
+
+    source = detect_source(data_dir)
+    mapping = _parsed_mapping(mapping)
+    if source.kind == "folder" and not any(dataset_folder(source.path, t, (_table_mapping(mapping, t) or
+                                                                          TableMapping()).file) for t in TABLES):
+        return validate_folder(source.path, mapping=mapping)
+    eng = _connect_engine(engine, None)
+    if source.kind == "postgres":
+        eng = Engine("postgres", source.connection(), source.label)
+    out: dict = {}
+    for name in TABLES:
+        tm = _table_mapping(mapping, name)
+        if source.kind == "folder":
+            dataset = dataset_folder(source.path, name, tm.file if tm else None)
+            if dataset is None:
+                sub = validate_folder(source.path, mapping=mapping)[name] if name == "tickets" or \
+                    _find_file_or_none(source.path, name, tm, None) else (None, [])
+                out[name] = sub
+                continue
+        try:
+            raw = open_table(source, name, eng, file=tm.file if tm else None)
+        except DataError as exc:
+            out[name] = (None, exc.problems)
+            continue
+        if raw is None:
+            out[name] = (None, [] if name != "tickets" else [Problem(
+                name, source.label, None, "no tickets table in the database; it is required")])
+            continue
+        label = (dataset.name + "/") if source.kind == "folder" else \
+            f"{source.label} table {tm.file if tm and tm.file else name}"
+        try:
+            et, issues = check_relation(raw, name, tm, file=label, backend=eng.name)
+        except DataError as exc:
+            out[name] = (label, exc.problems)
+            continue
+        out[name] = (label, [i.problem for i in issues] + list(et.warnings))
+    return out

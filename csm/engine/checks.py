@@ -488,7 +488,8 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
         fatal.append(Issue(Problem(table, file, None, "has no data rows"), None, True))
 
     key_cols = list(_ROW) if parquet else [k for k in KEYS[table] if k in r.values][:1]
-    keyed = base.mutate(**{f"_csm_{k}": (base[k] if parquet else r.values[k]) for k in key_cols})
+    keyed = base.mutate(**{f"_csm_{k}": (base[k] if parquet else r.values[k]) for k in key_cols},
+                        **{f"_csm_u_{c.name}": r.values[c.name] for c in unique})
     order = [f"_csm_{k}" for k in key_cols]
 
     issues: list[Issue] = []
@@ -508,7 +509,7 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
         n = int(stats[f"u_{c.name}"] or 0)
         if not n:
             continue
-        v = r.values[c.name]
+        v = keyed[f"_csm_u_{c.name}"]
         w = ibis.window(group_by=v, order_by=[keyed[k] for k in order] or None)
         ranked = keyed.mutate(_csm_rank=ibis.row_number().over(w), _csm_id=v)
         dup = ranked._csm_rank > 0
@@ -521,7 +522,8 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
 
     clean_cols = {c.name: r.values[c.name] for c in present}
     clean_cols.update(extras)
-    keyed_clean = keyed.select(**clean_cols, **{k: keyed[k] for k in order})
+    keyed_clean = base.select(**clean_cols, **{k: keyed[k] for k in order}) if not order else \
+        keyed.select(**clean_cols, **{k: keyed[k] for k in order})
     dropped = 0
     if on_invalid == "drop" and row_filters and not fatal:
         ranked = keyed
