@@ -289,7 +289,11 @@ def _convert_number(r: _Rules, c: Column, x):
     name = c.name
     if dt.is_numeric() or dt.is_boolean():
         v = x.cast("float64")
-        blank = v.isnull() | v.isnan() if dt.is_floating() else v.isnull()
+        if dt.is_floating():  # NaN is missing (a database may store it as a value)
+            blank = v.isnull() | v.isnan()
+            v = ibis.ifelse(blank, _lit_null("float64"), v)
+        else:
+            blank = v.isnull()
         shown = x
     else:
         text = x.cast("string").strip()
@@ -476,7 +480,7 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
     unique = [c for c in present if c.kind == "id" and c.unique]
     aggs = {"n": base.count()}
     for i, (_, _, bad, _, _) in enumerate(r.checks):
-        aggs[f"p{i}"] = bad.fill_null(False).cast("int64").sum()
+        aggs[f"p{i}"] = ibis.ifelse(bad.fill_null(False), 1, 0).sum()
     for c in unique:
         v = r.values[c.name]
         aggs[f"u_{c.name}"] = v.count() - v.nunique()
@@ -536,7 +540,7 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
             else:
                 cond = cond | f
         ranked = ranked.mutate(_csm_bad=cond)
-        dropped = int(ranked._csm_bad.cast("int64").sum().execute() or 0)
+        dropped = int(ibis.ifelse(ranked._csm_bad, 1, 0).sum().execute() or 0)
         keep = ranked.filter(~ranked._csm_bad)
         keyed_clean = keep.select(**clean_cols, **{k: keep[k] for k in order})
     relation = keyed_clean.select([cname for cname in keyed_clean.columns if cname not in order])
