@@ -117,6 +117,7 @@ def _planted(tmp_path):
     src.loc[19, "escalated"] = "是"
     src.loc[20, "customer_id"] = "jane.doe@example.com"  # personal data: pseudonymised
     src.loc[21, "priority"] = "critical"                 # alias: urgent
+    src.loc[22, "customer_id"] = "138 1234 5678"         # a phone number: pseudonymised
     (tmp_path / "csv").mkdir()
     src.to_csv(tmp_path / "csv" / "tickets.csv", index=False)
     raw = read_file(tmp_path / "csv" / "tickets.csv").frame

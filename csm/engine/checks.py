@@ -117,6 +117,55 @@ def _distinct(rel, col: str, limit: int = MAX_DISTINCT):
     return values.execute()["v"].tolist()
 
 
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what the engines' TRIM removes
+#: identifiers that may be phone, ID or card numbers (digits with separators; no letters): checked in Python
+_PHONE_LIKE = "^[+＋(（]?[0-9０-９][0-9０-９ ()（）+.\\-]{5,}[0-9０-９Xx]$"
+
+
+def _prefetch(r, columns) -> None:
+    """Distinct values of the columns translated in Python, in two queries for the whole table: their numbers
+    (and the number of identifier values that look like e-mail addresses), then the values of the columns with
+    at most :data:`MAX_DISTINCT` of them."""
+    import ibis
+
+    want = []
+    for c in columns:
+        x = r.base[c.name]
+        if c.kind in ("string", "category") or (c.kind == "bool" and x.type().is_string()):
+            want.append(c.name)
+    ids = [c.name for c in columns if c.kind == "id" and c.name not in (r.tm.pseudonymise if r.tm else ())]
+    aggs = {f"n_{k}": r.base[k].cast("string").nunique() for k in want}
+    for k in ids:
+        text = r.base[k].cast("string")
+        aggs[f"pii_{k}"] = text.nunique(where=text.re_search(_HAS_AT) | text.re_search(_PHONE_LIKE))
+    r.distinct, r.pii = {}, {}
+    if not aggs:
+        return
+    counts = r.base.aggregate(**aggs).execute().iloc[0]
+    small = [k for k in want if int(counts[f"n_{k}"]) <= MAX_DISTINCT]
+    emails = [k for k in ids if int(counts[f"pii_{k}"] or 0)]
+    parts = [r.base.select(c=ibis.literal(k), v=r.base[k].cast("string")).distinct() for k in small]
+    for k in emails:  # at most MAX_DISTINCT + 1 candidates; more: a sample of them is checked (see _pseudonymised)
+        text = r.base[k].cast("string").strip()
+        parts.append(r.base.filter(text.re_search(_HAS_AT) | text.re_search(_PHONE_LIKE))
+                     .select(c=ibis.literal("pii:" + k), v=text).distinct().limit(MAX_DISTINCT + 1))
+    for k in want:
+        r.distinct[k] = None
+    if parts:
+        got = ibis.union(*parts).execute() if len(parts) > 1 else parts[0].execute()
+        got = got[got["v"].notna()]
+        for k, frame in got.groupby("c", sort=False):
+            values = sorted(frame["v"].tolist())
+            if k.startswith("pii:"):
+                r.pii[k[4:]] = values
+            else:
+                r.distinct[k] = values
+        for k in small:
+            r.distinct.setdefault(k, [])
+        for k in emails:
+            r.pii.setdefault(k, [])
+
+
 def _translate(x, conv: dict):
     """``x`` with the values of ``conv`` ({source: target or None}) replaced; other values unchanged."""
     import ibis
@@ -194,8 +243,10 @@ def _convert(r: _Rules, c: Column):
         if c.kind == "string":
             labels = _LABEL_SETS.get(name)
             pseudo = name in (r.tm.pseudonymise if r.tm else ())
-            distinct = _distinct(r.base.mutate(**{name: out}), name)
-            if len(distinct) <= MAX_DISTINCT:  # the pandas rule on every distinct value (codes, names)
+            raw_values = r.distinct.get(name)
+            distinct = None if raw_values is None else sorted(
+                {u.strip(_ASCII_SPACE) for u in raw_values} - {""})
+            if distinct is not None:  # the pandas rule on every distinct value (codes, names)
                 conv = pd.Series(distinct, dtype=object)
                 new = pseudonymise(conv) if not pseudo else conv
                 if labels:
@@ -208,7 +259,9 @@ def _convert(r: _Rules, c: Column):
         return blank
     if c.kind == "category":
         text = x.cast("string")
-        distinct = _distinct(r.base, name)
+        distinct = r.distinct.get(name)
+        if distinct is None:
+            distinct = _distinct(r.base, name)  # more than MAX_DISTINCT: each is an offender anyway
         lookup = {_norm_label(a): a for a in c.allowed or ()}
         labels = _LABEL_SETS.get(name)
         if labels:
@@ -239,7 +292,9 @@ def _convert(r: _Rules, c: Column):
             r.values[name] = ibis.ifelse(blank | bad, _lit_null("boolean"), v == 1)
             return blank
         text = x.cast("string")
-        distinct = _distinct(r.base, name)
+        distinct = r.distinct.get(name)
+        if distinct is None:
+            distinct = _distinct(r.base, name)
         missing = [u for u in distinct if _norm_label(u) in MISSING_TOKENS]
         bad_u = [u for u in distinct if _norm_label(u) not in MISSING_TOKENS and _BOOL.get(_norm_label(u)) is None]
         true_u = [u for u in distinct if _BOOL.get(_norm_label(u)) is True]
@@ -271,14 +326,18 @@ def _pseudonymised(r: _Rules, c: Column, text):
 
     if c.name in (r.tm.pseudonymise if r.tm else ()):  # every value hashed (csm.text.pseudonymise(always=True))
         return ibis.ifelse(text.isnull(), text, "#" + text.hexdigest("sha256").substr(0, 12))
-    candidates = r.base.mutate(v=text).filter(lambda t: t.v.re_search(_HAS_AT)).select("v").distinct().limit(
-        MAX_DISTINCT + 1).execute()["v"].tolist()
+    candidates = r.pii.get(c.name, [])
     if not candidates:
         return text
-    if len(candidates) > MAX_DISTINCT:
-        _refuse_pii(r, c, text)
-        return text
     new = pseudonymise(pd.Series(candidates, dtype=object))
+    if len(candidates) > MAX_DISTINCT:  # too many to translate in Python: refused if a sample holds personal data
+        changed = int((new != pd.Series(candidates, dtype=object)).sum())
+        if changed:
+            r.fatal.append(Problem(r.table.name, "", c.name, f"holds personal data (e-mail addresses or phone, ID or "
+                                   f"card numbers: {changed} of {len(candidates)} values checked) as identifiers; list "
+                                   "the column under `pseudonymise:` in the mapping file so that the engine replaces "
+                                   "them by a hash"))
+        return text
     return _translate(text, dict(zip(candidates, new)))
 
 
@@ -452,6 +511,7 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
 
     r = _Rules(base, spec, tm, backend)
     present = [c for c in spec.columns if c.name in data_cols]
+    _prefetch(r, present)
     blanks = {}
     for c in present:
         blank = _convert(r, c)
