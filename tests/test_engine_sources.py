@@ -209,3 +209,26 @@ def test_data_dir_url_is_not_made_a_path():
 
     out = resolve_path_parameters({"data_dir": "postgresql://ana@db:5432/cs", "mapping": "m.yaml"}, Path("/p"))
     assert out["data_dir"] == "postgresql://ana@db:5432/cs" and out["mapping"] == "/p/m.yaml"
+
+
+def test_links_between_engine_tables_are_warned_as_in_pandas(tmp_path):
+    frames = {
+        "tickets": pd.DataFrame({"ticket_id": ["T1", "T2"], "customer_id": ["C1", "C9"],
+                                 "created_at": ["2025-01-02", "2025-01-03"], "channel": ["phone", "chat"],
+                                 "category": ["other"] * 2}),
+        "responses": pd.DataFrame({"response_id": ["R1", "R2", "R3"], "customer_id": ["C1", "C1", "C2"],
+                                   "ticket_id": ["T1", "T7", "T2"],
+                                   "submitted_at": ["2025-01-01", "2025-01-05", "2025-01-05"]}),
+        "customers": pd.DataFrame({"customer_id": ["C1", "C2"], "signup_date": ["2024-01-01"] * 2}),
+    }
+    for name, frame in frames.items():
+        (tmp_path / "csv").mkdir(exist_ok=True)
+        frame.to_csv(tmp_path / "csv" / f"{name}.csv", index=False)
+        (tmp_path / "ds" / name).mkdir(parents=True)
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "ds" / name / "p.parquet")
+    names = list(frames)
+    ref = load_tables(tmp_path / "csv", tables=names).problems
+    got = load_tables(tmp_path / "ds", tables=names).problems
+    cols = ["table", "column", "n_rows", "rows", "values", "action"]
+    assert got[cols].values.tolist() == ref[cols].values.tolist()
+    assert got["message"].str.replace("/", ".csv").tolist() == ref["message"].tolist()

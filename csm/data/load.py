@@ -553,6 +553,11 @@ def load_tables(data_dir, *, mapping=None, on_invalid: str = "raise", tables=Non
         problem_rows += [(p, "warning") for p in et.warnings]
     loaded = {name: ds.__dict__["_frames"].get(name) for name in ds.requested}
     problem_rows += [(p, "warning") for p in cross_table_problems(loaded, ds.files, rows)]
+    if len(ds.lazy) > 1:  # links between tables checked in the engine (pandas-loaded ones are linked above)
+        from csm.engine.checks import cross_table_problems as engine_links
+
+        labels = {name: ds._label(name) for name in ds.lazy}
+        problem_rows += [(p, "warning") for p in engine_links(ds.lazy, labels)]
     ds.problems = pd.DataFrame(
         [{"table": p.table, "file": p.file, "column": p.column, "message": p.message, "n_rows": p.n_rows,
           "rows": p.rows, "values": p.values, "action": a} for p, a in problem_rows],

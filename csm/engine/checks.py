@@ -134,17 +134,20 @@ def _prefetch(r, columns) -> None:
         if c.kind in ("string", "category") or (c.kind == "bool" and x.type().is_string()):
             want.append(c.name)
     ids = [c.name for c in columns if c.kind == "id" and c.name not in (r.tm.pseudonymise if r.tm else ())]
-    aggs = {f"n_{k}": r.base[k].cast("string").nunique() for k in want}
+    # approximate numbers (HyperLogLog) only decide which columns are fetched; the fetch itself is bounded
+    aggs = {f"n_{k}": r.base[k].cast("string").approx_nunique() for k in want}
     for k in ids:
         text = r.base[k].cast("string")
-        aggs[f"pii_{k}"] = text.nunique(where=text.re_search(_HAS_AT) | text.re_search(_PHONE_LIKE))
+        aggs[f"pii_{k}"] = ibis.ifelse((text.re_search(_HAS_AT) | text.re_search(_PHONE_LIKE)).fill_null(False),
+                                       1, 0).sum()
     r.distinct, r.pii = {}, {}
     if not aggs:
         return
     counts = r.base.aggregate(**aggs).execute().iloc[0]
-    small = [k for k in want if int(counts[f"n_{k}"]) <= MAX_DISTINCT]
+    small = [k for k in want if int(counts[f"n_{k}"]) <= MAX_DISTINCT * 0.9]
     emails = [k for k in ids if int(counts[f"pii_{k}"] or 0)]
-    parts = [r.base.select(c=ibis.literal(k), v=r.base[k].cast("string")).distinct() for k in small]
+    parts = [r.base.select(c=ibis.literal(k), v=r.base[k].cast("string")).distinct().limit(MAX_DISTINCT + 1)
+             for k in small]
     for k in emails:  # at most MAX_DISTINCT + 1 candidates; more: a sample of them is checked (see _pseudonymised)
         text = r.base[k].cast("string").strip()
         parts.append(r.base.filter(text.re_search(_HAS_AT) | text.re_search(_PHONE_LIKE))
@@ -158,7 +161,7 @@ def _prefetch(r, columns) -> None:
             values = sorted(frame["v"].tolist())
             if k.startswith("pii:"):
                 r.pii[k[4:]] = values
-            else:
+            elif len(values) <= MAX_DISTINCT:
                 r.distinct[k] = values
         for k in small:
             r.distinct.setdefault(k, [])
@@ -541,12 +544,12 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
     aggs = {"n": base.count()}
     for i, (_, _, bad, _, _) in enumerate(r.checks):
         aggs[f"p{i}"] = ibis.ifelse(bad.fill_null(False), 1, 0).sum()
-    for c in unique:
-        v = r.values[c.name]
-        aggs[f"u_{c.name}"] = v.count() - v.nunique()
     for c in present:
         aggs[f"f_{c.name}"] = r.values[c.name].count()
     stats = base.aggregate(**aggs).execute().iloc[0]
+    for c in unique:  # a query of its own: DuckDB counts distinct values much faster alone than among other sums
+        v = r.values[c.name]
+        stats[f"u_{c.name}"] = base.aggregate(u=v.count() - v.nunique()).execute().iloc[0]["u"]
     n_rows = int(stats["n"])
     if n_rows == 0:
         fatal.append(Issue(Problem(table, file, None, "has no data rows"), None, True))
@@ -660,3 +663,51 @@ def _data_error(table, file, message):
     from csm.errors import DataError
 
     return DataError(f"{file}: {message}", [Problem(table, file, None, message)])
+
+
+def cross_table_problems(tables: dict[str, EngineTable], labels: dict[str, str]) -> list[Problem]:
+    """The links csm.data.validate.cross_table_problems checks, between tables checked in the same engine, as
+    warnings (no row is dropped): responses of tickets not in the tickets table or submitted before the ticket
+    was created, rows of customers not in the customers table. Rows are named as in the table's problems."""
+    out: list[Problem] = []
+
+    def warn(name, column, message, bad, shown):
+        et = tables[name]
+        keyed = et.keyed
+        n = int(keyed.aggregate(n=_ifelse_sum(bad)).execute().iloc[0]["n"] or 0)
+        if n:
+            parquet = et.order_by == [f"_csm_{k}" for k in _ROW]
+            out.append(_problem(keyed, name, labels[name], column, message, bad, shown, n, et.order_by, parquet,
+                                True))
+
+    t, r, c = tables.get("tickets"), tables.get("responses"), tables.get("customers")
+    if r is not None and t is not None and "ticket_id" in r.keyed.columns:
+        rk = r.keyed
+        known = t.relation.select("ticket_id", "created_at").distinct(on="ticket_id", keep="first") \
+            if hasattr(t.relation, "distinct") else t.relation
+        given = rk.ticket_id.notnull()
+        warn("responses", "ticket_id", f"refers to tickets not in {labels['tickets']}",
+             given & ~rk.ticket_id.isin(t.relation.ticket_id), rk.ticket_id)
+        created = rk.left_join(known.rename(_csm_tid="ticket_id", _csm_created="created_at"),
+                               rk.ticket_id == known.ticket_id)
+        early = created._csm_created.notnull() & (created.submitted_at < created._csm_created)
+        et = tables["responses"]
+        n = int(created.aggregate(n=_ifelse_sum(early)).execute().iloc[0]["n"] or 0)
+        if n:
+            parquet = et.order_by == [f"_csm_{k}" for k in _ROW]
+            out.append(_problem(created, "responses", labels["responses"], "submitted_at",
+                                "is before the linked ticket was created", early, created.ticket_id, n, et.order_by,
+                                parquet, True))
+    if c is not None:
+        for name in ("tickets", "responses", "transactions"):
+            if name in tables and "customer_id" in tables[name].keyed.columns:
+                k = tables[name].keyed
+                warn(name, "customer_id", f"refers to customers not in {labels['customers']}",
+                     ~k.customer_id.isin(c.relation.customer_id), k.customer_id)
+    return out
+
+
+def _ifelse_sum(bad):
+    import ibis
+
+    return ibis.ifelse(bad.fill_null(False), 1, 0).sum()
