@@ -143,3 +143,11 @@ def test_kpi_analysis_on_postgres_equals_the_folder_run(loaded, folder_data):
     pd.testing.assert_frame_equal(b.scorecard, a.scorecard)
     pd.testing.assert_frame_equal(b.headline, a.headline)
     pd.testing.assert_frame_equal(b.trend, a.trend)
+
+
+def test_csm_validate_a_database_url(loaded, capsys):
+    from csm.cli import main
+
+    assert main(["validate", loaded]) == 0
+    out = capsys.readouterr().out
+    assert "table tickets: OK — meets the contract for table 'tickets'" in out

@@ -17,6 +17,11 @@ each other (responses of unknown tickets, unknown customers), as warnings.
 
 Row numbers in problems are spreadsheet rows: the header is row 1, the first data row is row 2.
 The raw file is only ever opened for reading.
+
+Other sources (csm.engine.sources): a Parquet dataset folder ``<table>/``, a DuckDB file or a PostgreSQL URL
+is mapped and checked *in the engine* (csm.engine.checks) and never loaded whole; :class:`Dataset` hands
+analyses relations (``Dataset.relation(name)``) and materialises a table into pandas only when its frame
+attribute (``ds.tickets``) is read.
 """
 from __future__ import annotations
 

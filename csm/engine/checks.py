@@ -683,8 +683,8 @@ def cross_table_problems(tables: dict[str, EngineTable], labels: dict[str, str])
     t, r, c = tables.get("tickets"), tables.get("responses"), tables.get("customers")
     if r is not None and t is not None and "ticket_id" in r.keyed.columns:
         rk = r.keyed
-        known = t.relation.select("ticket_id", "created_at").distinct(on="ticket_id", keep="first") \
-            if hasattr(t.relation, "distinct") else t.relation
+        # ticket ids are unique once checked (repeats raise or are dropped): one creation time per id
+        known = t.relation.group_by("ticket_id").aggregate(created_at=t.relation.created_at.min())
         given = rk.ticket_id.notnull()
         warn("responses", "ticket_id", f"refers to tickets not in {labels['tickets']}",
              given & ~rk.ticket_id.isin(t.relation.ticket_id), rk.ticket_id)
