@@ -171,7 +171,7 @@ def _duckdb_name(text: str) -> str:
     return '"' + str(text).replace('"', '""') + '"'
 
 
-_ATTACHED: dict[tuple[int, str], str] = {}
+_ATTACHED: dict[int, int] = {}
 _ATTACH_LOCK = threading.Lock()
 
 
@@ -189,14 +189,21 @@ def open_table(source: Source, table: str, engine, *, file: str | None = None):
             return None
         return _parquet_dataset(folder, source.path, engine)
     if source.kind == "duckdb":
+        if engine.name != "duckdb":
+            raise DataError(f"{source.label}: a DuckDB file is read by the duckdb engine; run with engine=duckdb "
+                            "(or export the tables to a Parquet dataset for Spark)",
+                            [Problem(table, source.label, None, "DuckDB file needs engine=duckdb")])
         con = engine.con
-        key = (id(con), str(Path(source.path).resolve()))
-        with _ATTACH_LOCK:
-            alias = _ATTACHED.get(key)
-            if alias is None:
-                alias = f"csm_db_{len(_ATTACHED) + 1}"
-                con.raw_sql(f"ATTACH {_sql_string(Path(source.path).resolve())} AS {alias} (READ_ONLY)")
-                _ATTACHED[key] = alias
+        path = str(Path(source.path).resolve())
+        with _ATTACH_LOCK:  # attached once per connection, read-only
+            found = con.raw_sql(f"SELECT database_name FROM duckdb_databases() WHERE path = {_sql_string(path)}"
+                                ).fetchall()
+            if found:
+                alias = found[0][0]
+            else:
+                _ATTACHED[0] = _ATTACHED.get(0, 0) + 1
+                alias = f"csm_db_{_ATTACHED[0]}"
+                con.raw_sql(f"ATTACH {_sql_string(path)} AS {alias} (READ_ONLY)")
         names = {r[0] for r in con.raw_sql(
             f"SELECT table_name FROM information_schema.tables WHERE table_catalog = {_sql_string(alias)}"
         ).fetchall()}
