@@ -470,10 +470,10 @@ def _missing_table(source, data_dir: Path | None, name: str) -> DataError:
         f"{listing}", [Problem(name, "", None, "required table file not found")])
 
 
-def load_tables(data_dir, *, mapping=None, on_invalid: str = "raise", tables=None,
+def load_tables(source, *, mapping=None, on_invalid: str = "raise", tables=None,
                 required=("tickets",), engine="duckdb", master: str | None = None) -> Dataset:
-    """Load every contract table found in ``data_dir``: a folder of files, a Parquet dataset, a DuckDB file
-    or a database URL (csm.engine.sources).
+    """Load every contract table found in ``source`` (the reports' ``data_dir``): a folder of files, a Parquet
+    dataset, a DuckDB file or a database URL (csm.engine.sources).
 
     A folder: ``<table>.parquet|.csv|.csv.gz|.xlsx`` files are read and validated in pandas (as
     :func:`load_table`) and registered with the engine without copying; a sub-folder ``<table>/`` of Parquet
@@ -494,7 +494,7 @@ def load_tables(data_dir, *, mapping=None, on_invalid: str = "raise", tables=Non
 
     if on_invalid not in ("raise", "drop"):
         raise ParameterError(f"on_invalid must be 'raise' or 'drop', not {on_invalid!r}")
-    source = detect_source(data_dir)
+    source = detect_source(source)
     folder = source.path if source.kind == "folder" else None
     names = list(TABLES) if tables is None else [table_spec(t).name for t in tables]
     required = [t for t in (required or ()) if t in names]
