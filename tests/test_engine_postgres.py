@@ -90,7 +90,12 @@ def loaded(postgres_url, folder_data):
     con = ibis.postgres.connect(**args)
     for name in KEY:
         frame = folder_data.table(name)
-        con.create_table(name, frame.astype({c: object for c in frame.columns if frame[c].dtype == "str"}))
+        # missing values of every dtype (NaN, pd.NA of nullable booleans) sent as None, so they arrive as NULL on
+        # every pandas / Ibis version (ibis 10 passes a frame's pd.NA to psycopg, which refuses it)
+        schema = ibis.memtable(frame).schema()
+        rows = frame.astype(object).where(frame.notna(), None)
+        con.create_table(name, schema=schema)
+        con.insert(name, rows)
     con.disconnect()
     return url
 
