@@ -1,0 +1,142 @@
+"""Where the complaint analyses meet the engine (:mod:`csm.engine`): the tickets as an Ibis relation, one
+profile query (rows, filled values per column, first and last ticket), grouped counts, and bounded, stated
+samples of rows. Only aggregates and these samples reach pandas; nothing here executes a whole table.
+
+Portable spellings (DuckDB, PySpark, PostgreSQL): weeks are computed as ``date − day_of_week.index()`` days
+(Monday = 0 on every Ibis backend), durations as differences of epoch seconds, 0/1 outcomes as
+``ifelse(…, 1.0, 0.0)``; results are sorted in pandas with a full tie-break, never in the engine's row order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csm.engine import as_relation, is_relation
+from csm.errors import ParameterError
+
+__all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "tickets_relation", "run", "profile", "group_counts",
+           "bounded_rows", "epoch_seconds"]
+
+#: Texts fetched per text window (term analysis, example complaints) at most; larger windows are sampled
+#: deterministically (by a hash of ticket_id) and the sample size is stated in the result.
+TEXT_SAMPLE = 50_000
+
+
+def relation_of(tickets, what: str = "complaints"):
+    """``tickets`` as an Ibis table: an Ibis table as it is, a pandas frame registered with the engine."""
+    if is_relation(tickets):
+        return tickets
+    if isinstance(tickets, pd.DataFrame):
+        return as_relation(tickets)
+    raise ParameterError(f"{what}: expected the tickets table (a DataFrame or an engine relation), "
+                         f"got {type(tickets).__name__}.")
+
+
+def tickets_relation(data, name: str = "tickets"):
+    """The data's ``name`` table as a relation (``Dataset.relation`` when the data layer has it), or None."""
+    if hasattr(data, "relation"):
+        rel = data.relation(name)
+        if rel is not None:
+            return rel
+    table = data.table(name) if hasattr(data, "table") else getattr(data, name, None)
+    return None if table is None else as_relation(table)
+
+
+def run(expr) -> pd.DataFrame:
+    """Execute an aggregate (or a bounded) expression."""
+    return expr.execute()
+
+
+def epoch_seconds(col):
+    """Seconds since 1970 of a timestamp column as a float (fractions of a second kept where the engine has
+    them): differences give durations on every backend."""
+    return col.epoch_seconds().cast("float64")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One pass over a table: ``n`` rows, ``filled`` (column -> non-missing values), ``first`` / ``last``
+    created_at, ``repeat_key`` (some customer_id occurs twice)."""
+
+    n: int
+    filled: dict
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    repeat_key: bool
+
+    def has(self, column: str) -> bool:
+        return self.filled.get(column, 0) > 0
+
+
+def profile(rel) -> Profile:
+    """:class:`Profile` of ``rel`` in one aggregate query."""
+    metrics = {"n__": rel.count()}
+    for i, col in enumerate(rel.columns):
+        metrics[f"f{i}"] = rel[col].count()
+    if "created_at" in rel.columns:
+        metrics["first__"] = rel.created_at.min()
+        metrics["last__"] = rel.created_at.max()
+    if "customer_id" in rel.columns:
+        metrics["keys__"] = rel.customer_id.nunique()
+    row = run(rel.aggregate(**metrics)).iloc[0]
+    filled = {col: int(row[f"f{i}"]) for i, col in enumerate(rel.columns)}
+    first = pd.Timestamp(row["first__"]) if "first__" in row and pd.notna(row["first__"]) else None
+    last = pd.Timestamp(row["last__"]) if "last__" in row and pd.notna(row["last__"]) else None
+    repeat = bool("keys__" in row and filled.get("customer_id", 0) > int(row["keys__"]))
+    return Profile(int(row["n__"]), filled, first, last, repeat)
+
+
+def group_counts(rel, by, *, where=None, name: str = "count") -> pd.DataFrame:
+    """Rows per combination of the ``by`` columns (missing values form their own group), as a frame sorted by
+    the groups (missing last)."""
+    by = [by] if isinstance(by, str) else list(by)
+    if where is not None:
+        rel = rel.filter(where)
+    out = run(rel.group_by(by).aggregate(**{name: rel.count()}))
+    out[name] = out[name].astype("int64")
+    return out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True) if by else out
+
+
+def bounded_rows(rel, columns, limit: int, *, order=("created_at", "ticket_id"), key: str = "ticket_id"):
+    """At most ``limit`` rows of ``rel`` (the ``columns``), sorted by ``order`` (the columns present): all rows
+    when there are no more, else the ``limit`` rows with the smallest hash of ``key`` (deterministic; a
+    different engine may draw a different sample). Returns (frame, rows in ``rel``)."""
+    n = int(run(rel.count()))
+    columns = list(dict.fromkeys(columns))
+    sel = rel.select(*columns)
+    if n > limit:
+        hashed = rel.mutate(_h=rel[key].hash() if key in rel.columns else rel[columns[0]].hash())
+        sel = hashed.order_by([hashed._h, *[hashed[c] for c in order if c in rel.columns]]).limit(limit) \
+            .select(*columns)
+    out = run(sel)
+    by = [c for c in order if c in out.columns]
+    if by:
+        out = out.sort_values(by, kind="stable").reset_index(drop=True)
+    return out, n
+
+
+def top_levels_of(counts: pd.Series, n: int) -> list:
+    """:func:`csm.levels.top_levels` from counts per level: the ``n`` largest, ties by the level's text."""
+    order = sorted(counts.items(), key=lambda kv: (-float(kv[1]), str(kv[0])))
+    return [level for level, _ in order[:n]]
+
+
+def lump(rel, column: str, n: int, counts: pd.Series | None = None, *, other: str | None = None):
+    """:func:`csm.levels.lump_levels` on a relation: levels of ``column`` outside the ``n`` largest (``counts``
+    per level, or one grouped count) become :data:`csm.levels.OTHER`; unchanged when lumping would replace a
+    single level. Missing values stay missing."""
+    import ibis
+
+    from csm.levels import OTHER
+
+    other = OTHER if other is None else other
+    if counts is None:
+        c = group_counts(rel, [column])
+        counts = c[c[column].notna()].set_index(column)["count"]
+    counts = counts[counts > 0]
+    if len(counts) <= n + 1:
+        return rel
+    keep = [str(v) for v in top_levels_of(counts, n)]
+    col = rel[column].cast("string")
+    return rel.mutate(**{column: ibis.ifelse(col.isnull() | col.isin(keep), col, ibis.literal(other))})
