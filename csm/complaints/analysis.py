@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from csm.complaints.concentration import Concentration, concentration
-from csm.complaints.engine import TEXT_SAMPLE, bounded_rows, group_counts, lump, profile, run, tickets_relation
+from csm.complaints.engine import TEXT_SAMPLE, bounded_rows, lump, profile, profiles, run, tickets_relation
 from csm.complaints.inputs import skipped_sections, tickets_in
 from csm.complaints.outcomes import OutcomeDrivers, outcome_drivers, outcome_frame
 from csm.complaints.pareto import pareto, pareto_within
@@ -23,7 +23,7 @@ from csm.complaints.spikes import (
     describe_spikes,
     find_spikes,
     level_columns,
-    spike_drivers,
+    spikes_drivers,
     weekly_cube,
 )
 from csm.complaints.terms import distinctive_terms, example_complaints
@@ -266,11 +266,19 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     info = profile(tickets)
     data_start, data_end = info.first, info.last
     current, previous = resolve_periods(period, comparison, data_end=data_end)
-    in_period = tickets_in(tickets, current.start, current.end, what=f"complaints in {current.label}")
     model_start = current.end - pd.DateOffset(months=model_months)
-    model_tickets = tickets_in(tickets, model_start, current.end, what="complaints in the model window")
-    history = tickets.filter(tickets.created_at < current.end.to_pydatetime())
-    period_info, model_info, history_info = profile(in_period), profile(model_tickets), profile(history)
+    end_, start_, model_ = (t.to_pydatetime() for t in (current.end, current.start, pd.Timestamp(model_start)))
+    c = tickets.created_at
+    windows = profiles(tickets, {"period": (c >= start_) & (c < end_), "model": (c >= model_) & (c < end_),
+                                 "history": c < end_})
+    period_info, model_info, history_info = windows["period"], windows["model"], windows["history"]
+    in_period = tickets.filter((c >= start_) & (c < end_))
+    model_tickets = tickets.filter((c >= model_) & (c < end_))
+    history = tickets.filter(c < end_)
+    if not period_info.n:
+        tickets_in(tickets, current.start, current.end, what=f"complaints in {current.label}")  # raises
+    if not model_info.n:
+        tickets_in(tickets, model_start, current.end, what="complaints in the model window")  # raises
     lookback_start = current.end - pd.Timedelta(weeks=spike_lookback_weeks)
     chart_start = lookback_start - pd.Timedelta(weeks=CHART_LEAD_WEEKS)
     model_first = model_info.first.normalize()
@@ -286,7 +294,8 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     cube = weekly_cube(history, groups, end=current.end, info=history_info)
     spikes = find_spikes(history, lookback_start=lookback_start, end=current.end, season_length=season_length,
                          alpha=spike_alpha, min_ratio=min_spike_ratio, cube=cube, info=history_info)
-    spike_table = describe_spikes(history, spikes, period=current, info=history_info)
+    driver_frames = spikes_drivers(history, spikes.summary, info=history_info)
+    spike_table = describe_spikes(history, spikes, period=current, drivers=driver_frames)
     tick(2)
     conc = None
     try:
@@ -334,16 +343,18 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     if spike is not None:
         series = _series_of(spikes.scores, spike)
         series = series[series["week"] >= chart_start].reset_index(drop=True)
-        drivers = spike_drivers(history, spike)
+        drivers = driver_frames[spike_table.index.get_loc(spike.name)]
         if "spike_terms" not in skip:
             window, start, stop = _text_window(history, spike, SPIKE_TEXT_WEEKS)
             has_text = window.description.notnull() & (window.description.length() > 0)
             during_ = (window.created_at >= start.to_pydatetime()) & (window.created_at < stop.to_pydatetime())
             counts = run(window.aggregate(during=(has_text & during_).ifelse(1, 0).sum(),
-                                          usual=(has_text & ~during_).ifelse(1, 0).sum()))
-            texts = tuple(int(v) if pd.notna(v) else 0 for v in (counts["during"].iloc[0], counts["usual"].iloc[0]))
+                                          usual=(has_text & ~during_).ifelse(1, 0).sum(),
+                                          described=window.description.count())).iloc[0]
+            texts = tuple(int(v) if pd.notna(v) else 0 for v in (counts["during"], counts["usual"]))
             near, n_near = bounded_rows(window.filter(window.description.notnull()),
-                                        ["created_at", "ticket_id", "description"], max_texts)
+                                        ["created_at", "ticket_id", "description"], max_texts,
+                                        n=int(counts["described"] or 0))
             text_samples["spike"] = {"texts": n_near, "used": len(near)}
             if n_near > max_texts:
                 notes.append(Note("texts_sampled", window="spike", n=n_near, sampled=len(near)))
@@ -367,7 +378,8 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
         # many categories: the largest and "all others" as one group (one table row each)
         lumped = lump(model_tickets, "category", max_levels)
         texts_frame, n_model_texts = bounded_rows(lumped.filter(lumped.description.notnull()),
-                                                  ["created_at", "ticket_id", "category", "description"], max_texts)
+                                                  ["created_at", "ticket_id", "category", "description"], max_texts,
+                                                  n=n_texts)
         text_samples["model"] = {"texts": n_model_texts, "used": len(texts_frame)}
         if n_model_texts > max_texts:
             notes.append(Note("texts_sampled", window="model", n=n_model_texts, sampled=len(texts_frame)))

@@ -8,6 +8,7 @@ Portable spellings (DuckDB, PySpark, PostgreSQL): weeks are computed as ``date â
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from csm.engine import as_relation, is_relation
 from csm.errors import ParameterError
 
-__all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "tickets_relation", "run", "profile", "group_counts",
+__all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "tickets_relation", "run", "profile", "profiles", "group_counts",
            "bounded_rows", "epoch_seconds"]
 
 #: Texts fetched per text window (term analysis, example complaints) at most; larger windows are sampled
@@ -44,8 +45,12 @@ def tickets_relation(data, name: str = "tickets"):
 
 
 def run(expr) -> pd.DataFrame:
-    """Execute an aggregate (or a bounded) expression."""
-    return expr.execute()
+    """Execute an aggregate (or a bounded) expression. Deprecation notices that Ibis itself raises under
+    pandas 3 / DuckDB 2 are silenced here (a notebook would store them as output)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.")
+        warnings.filterwarnings("ignore", message=r".*future\.infer_string.*")
+        return expr.execute()
 
 
 def epoch_seconds(col):
@@ -71,20 +76,31 @@ class Profile:
 
 def profile(rel) -> Profile:
     """:class:`Profile` of ``rel`` in one aggregate query."""
-    metrics = {"n__": rel.count()}
-    for i, col in enumerate(rel.columns):
-        metrics[f"f{i}"] = rel[col].count()
-    if "created_at" in rel.columns:
-        metrics["first__"] = rel.created_at.min()
-        metrics["last__"] = rel.created_at.max()
-    if "customer_id" in rel.columns:
-        metrics["keys__"] = rel.customer_id.nunique()
+    return profiles(rel, {"all": None})["all"]
+
+
+def profiles(rel, windows: dict) -> dict:
+    """:class:`Profile` of each window of ``rel`` (name -> a boolean expression over ``rel``, None for all
+    rows), all in one aggregate query."""
+    metrics = {}
+    for w, (name, where) in enumerate(windows.items()):
+        metrics[f"n__{w}"] = rel.count(where=where)
+        for i, col in enumerate(rel.columns):
+            metrics[f"f{i}__{w}"] = rel[col].count(where=where)
+        if "created_at" in rel.columns:
+            metrics[f"first__{w}"] = rel.created_at.min(where=where)
+            metrics[f"last__{w}"] = rel.created_at.max(where=where)
+        if "customer_id" in rel.columns:
+            metrics[f"keys__{w}"] = rel.customer_id.nunique(where=where)
     row = run(rel.aggregate(**metrics)).iloc[0]
-    filled = {col: int(row[f"f{i}"]) for i, col in enumerate(rel.columns)}
-    first = pd.Timestamp(row["first__"]) if "first__" in row and pd.notna(row["first__"]) else None
-    last = pd.Timestamp(row["last__"]) if "last__" in row and pd.notna(row["last__"]) else None
-    repeat = bool("keys__" in row and filled.get("customer_id", 0) > int(row["keys__"]))
-    return Profile(int(row["n__"]), filled, first, last, repeat)
+    out = {}
+    for w, name in enumerate(windows):
+        filled = {col: int(row[f"f{i}__{w}"] or 0) for i, col in enumerate(rel.columns)}
+        first, last = (pd.Timestamp(row[f"{k}__{w}"]) if f"{k}__{w}" in row and pd.notna(row[f"{k}__{w}"]) else None
+                       for k in ("first", "last"))
+        repeat = bool(f"keys__{w}" in row and filled.get("customer_id", 0) > int(row[f"keys__{w}"] or 0))
+        out[name] = Profile(int(row[f"n__{w}"] or 0), filled, first, last, repeat)
+    return out
 
 
 def group_counts(rel, by, *, where=None, name: str = "count") -> pd.DataFrame:
@@ -98,18 +114,20 @@ def group_counts(rel, by, *, where=None, name: str = "count") -> pd.DataFrame:
     return out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True) if by else out
 
 
-def bounded_rows(rel, columns, limit: int, *, order=("created_at", "ticket_id"), key: str = "ticket_id"):
+def bounded_rows(rel, columns, limit: int, *, n: int | None = None, order=("created_at", "ticket_id"),
+                 key: str = "ticket_id"):
     """At most ``limit`` rows of ``rel`` (the ``columns``), sorted by ``order`` (the columns present): all rows
-    when there are no more, else the ``limit`` rows with the smallest hash of ``key`` (deterministic; a
-    different engine may draw a different sample). Returns (frame, rows in ``rel``)."""
-    n = int(run(rel.count()))
+    when there are no more, else the ``limit`` rows with the smallest hash of ``key`` (deterministic; another
+    engine may draw another sample). ``n``: the rows of ``rel`` if known. Returns (frame, rows in ``rel``)."""
     columns = list(dict.fromkeys(columns))
-    sel = rel.select(*columns)
-    if n > limit:
-        hashed = rel.mutate(_h=rel[key].hash() if key in rel.columns else rel[columns[0]].hash())
-        sel = hashed.order_by([hashed._h, *[hashed[c] for c in order if c in rel.columns]]).limit(limit) \
-            .select(*columns)
-    out = run(sel)
+    ties = [c for c in order if c in rel.columns]
+    if n is not None and n <= limit:
+        out = run(rel.select(*columns))
+    else:
+        hashed = rel.mutate(_h=rel[key if key in rel.columns else columns[0]].hash())
+        out = run(hashed.order_by([hashed._h, *[hashed[c] for c in ties]]).limit(limit).select(*columns))
+        if n is None:
+            n = len(out) if len(out) < limit else int(run(rel.count()))
     by = [c for c in order if c in out.columns]
     if by:
         out = out.sort_values(by, kind="stable").reset_index(drop=True)

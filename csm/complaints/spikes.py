@@ -403,6 +403,12 @@ def spikes_drivers(tickets, spikes: pd.DataFrame, *, dimensions=DRIVER_DIMENSION
             query = query.union(p, distinct=False)
         counts = run(query.select("sid", "inside", "dimension", "level", "count"))
     info = info if info is not None else profile(rel)
+    counts = counts[counts["level"].notna()]
+    counts = counts.assign(inside=counts["inside"].astype(bool), count=counts["count"].astype("int64"))
+    empty = pd.Series(dtype="int64", index=pd.Index([], dtype=object))
+    by_spike: dict = {}
+    for (sid, dim, inside), g in counts.groupby(["sid", "dimension", "inside"], sort=False):
+        by_spike.setdefault(int(sid), {}).setdefault(dim, {})[bool(inside)] = g.groupby("level")["count"].sum()
     out = []
     for i, spike in enumerate(spikes.to_dict("records")):
         fixed = [c for c in fixed_cols if pd.notna(spike[c])]
@@ -412,16 +418,13 @@ def spikes_drivers(tickets, spikes: pd.DataFrame, *, dimensions=DRIVER_DIMENSION
         data_lo = max(ref_lo, info.first.normalize())
         data_hi = min(ref_hi, info.last.normalize() + pd.Timedelta(days=1))
         ref_weeks = max(((start - data_lo).days + (data_hi - end).days) / 7, 1e-9)
-        mine = counts[(counts["sid"] == i) & counts["level"].notna()]
+        mine = by_spike.get(i, {})
         rows = []
         for dim in dimensions:
-            if dim in fixed or dim not in dims:
+            if dim in fixed or dim not in dims or dim not in mine:
                 continue
-            d = mine[mine["dimension"] == dim]
-            if d.empty:
-                continue
-            obs = d[d["inside"].astype(bool)].groupby("level")["count"].sum()
-            ref = d[~d["inside"].astype(bool)].groupby("level")["count"].sum()
+            d = mine[dim]
+            obs, ref = d.get(True, empty), d.get(False, empty)
             levels = obs.index.union(ref.index)
             obs = obs.reindex(levels, fill_value=0).astype("int64")
             ref = ref.reindex(levels, fill_value=0).astype("int64")
@@ -566,10 +569,13 @@ def describe_spikes(tickets: pd.DataFrame, spikes: SpikeResult, *, period=None, 
       ``explained_lift``: see :func:`spike_hierarchy` (the rule that decides which spikes the
       root-cause table lists);
     - ``in_period``: overlaps ``period`` (a :class:`csm.periods.Period`, or (start, end)).
+
+    ``drivers``: the :func:`spikes_drivers` frames of the summary's rows, if already computed.
     """
     s = spikes.summary.copy()
     drivers = []
-    for d in spikes_drivers(tickets, s, **kwargs):
+    frames = kwargs.pop("drivers", None)
+    for d in (frames if frames is not None else spikes_drivers(tickets, s, **kwargs)):
         drivers.append("; ".join(f"{r.dimension}={r.level}" for r in d[d["driver"]].itertuples()))
     s["drivers"] = drivers
     h = spike_hierarchy(spikes, explain_share=explain_share, explain_lift=explain_lift)
