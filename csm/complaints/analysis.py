@@ -10,8 +10,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csm.complaints.concentration import Concentration, concentration
-from csm.complaints.engine import TEXT_SAMPLE, bounded_rows, lump, profile, profiles, run, tickets_relation
+from csm.complaints.concentration import Concentration, concentration, pair_counts
+from csm.complaints.engine import (
+    TEXT_SAMPLE,
+    bounded_rows,
+    group_counts,
+    lump,
+    profile,
+    profiles,
+    run,
+    tickets_relation,
+)
 from csm.complaints.inputs import skipped_sections, tickets_in
 from csm.complaints.outcomes import OutcomeDrivers, outcome_drivers, outcome_frame
 from csm.complaints.pareto import pareto, pareto_within
@@ -270,7 +279,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     end_, start_, model_ = (t.to_pydatetime() for t in (current.end, current.start, pd.Timestamp(model_start)))
     c = tickets.created_at
     windows = profiles(tickets, {"period": (c >= start_) & (c < end_), "model": (c >= model_) & (c < end_),
-                                 "history": c < end_})
+                                 "history": c < end_}, keys=("model",))
     period_info, model_info, history_info = windows["period"], windows["model"], windows["history"]
     in_period = tickets.filter((c >= start_) & (c < end_))
     model_tickets = tickets.filter((c >= model_) & (c < end_))
@@ -287,9 +296,12 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     notes: list[Note] = []
     tick(1)
 
-    table = pareto(in_period, "category")
-    within = pareto_within(in_period, "category", "sub_reason", top=top_categories) \
-        if "sub_reasons" not in skip and period_info.has("sub_reason") else None
+    with_sub = "sub_reasons" not in skip and period_info.has("sub_reason")
+    category_counts = group_counts(in_period, ["category", "sub_reason"] if with_sub else ["category"]) \
+        if "category" in tickets.columns else None  # one count for both Pareto tables
+    table = pareto(in_period, "category", counts=category_counts)
+    within = pareto_within(in_period, "category", "sub_reason", top=top_categories, counts=category_counts) \
+        if with_sub else None
     groups = [g for g in ("category", "region") if history_info.has(g)]
     cube = weekly_cube(history, groups, end=current.end, info=history_info)
     spikes = find_spikes(history, lookback_start=lookback_start, end=current.end, season_length=season_length,
@@ -297,9 +309,11 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     driver_frames = spikes_drivers(history, spikes.summary, info=history_info)
     spike_table = describe_spikes(history, spikes, period=current, drivers=driver_frames)
     tick(2)
-    conc = None
+    conc, pairs = None, {}
     try:
-        conc = concentration(model_tickets, [d for d in dimensions if info.has(d)])
+        tested = [d for d in dimensions if info.has(d)]
+        pairs = pair_counts(model_tickets, tested) if "category" in tickets.columns else {}
+        conc = concentration(model_tickets, tested, counts=pairs)
     except CsmError as err:
         notes.append(Note("concentration_failed", message=str(err)))
     heatmap_dimension = None
@@ -346,15 +360,18 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
         drivers = driver_frames[spike_table.index.get_loc(spike.name)]
         if "spike_terms" not in skip:
             window, start, stop = _text_window(history, spike, SPIKE_TEXT_WEEKS)
-            has_text = window.description.notnull() & (window.description.length() > 0)
-            during_ = (window.created_at >= start.to_pydatetime()) & (window.created_at < stop.to_pydatetime())
-            counts = run(window.aggregate(during=(has_text & during_).ifelse(1, 0).sum(),
-                                          usual=(has_text & ~during_).ifelse(1, 0).sum(),
-                                          described=window.description.count())).iloc[0]
-            texts = tuple(int(v) if pd.notna(v) else 0 for v in (counts["during"], counts["usual"]))
             near, n_near = bounded_rows(window.filter(window.description.notnull()),
-                                        ["created_at", "ticket_id", "description"], max_texts,
-                                        n=int(counts["described"] or 0))
+                                        ["created_at", "ticket_id", "description"], max_texts)
+            if n_near > len(near):  # sampled: the counts of texts come from the engine
+                has_text = window.description.notnull() & (window.description.length() > 0)
+                during_ = (window.created_at >= start.to_pydatetime()) & (window.created_at < stop.to_pydatetime())
+                counts = run(window.aggregate(during=(has_text & during_).ifelse(1, 0).sum(),
+                                              usual=(has_text & ~during_).ifelse(1, 0).sum())).iloc[0]
+                texts = tuple(int(v) if pd.notna(v) else 0 for v in (counts["during"], counts["usual"]))
+            else:
+                in_weeks = (near["created_at"] >= start) & (near["created_at"] < stop)
+                has_text = near["description"].str.len() > 0
+                texts = (int((has_text & in_weeks).sum()), int((has_text & ~in_weeks).sum()))
             text_samples["spike"] = {"texts": n_near, "used": len(near)}
             if n_near > max_texts:
                 notes.append(Note("texts_sampled", window="spike", n=n_near, sampled=len(near)))
@@ -376,7 +393,9 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     n_texts = model_info.filled.get("description", 0)
     if "words" not in skip and n_texts:
         # many categories: the largest and "all others" as one group (one table row each)
-        lumped = lump(model_tickets, "category", max_levels)
+        # the model window's categories, from a contingency count when there is one
+        model_counts = next(iter(pairs.values())).groupby("category")["count"].sum() if pairs else None
+        lumped = lump(model_tickets, "category", max_levels, model_counts)
         texts_frame, n_model_texts = bounded_rows(lumped.filter(lumped.description.notnull()),
                                                   ["created_at", "ticket_id", "category", "description"], max_texts,
                                                   n=n_texts)

@@ -266,13 +266,15 @@ class Concentration:
 
 
 def concentration(tickets: pd.DataFrame, dimensions=("channel", "region", "product", "priority"), *,
-                  row: str = "category", min_expected: float = 5.0, alpha: float = 0.05) -> Concentration:
+                  row: str = "category", min_expected: float = 5.0, alpha: float = 0.05,
+                  counts: dict | None = None) -> Concentration:
     """:func:`contingency_test` of ``row`` against each dimension; dimensions that are absent, empty,
     have a single level or are nested in ``row`` (:func:`nested_share` ≥ :data:`NESTED_SHARE`) are skipped with
     the reason (they do not stop the report). The contingency tables of every dimension come from one
-    engine query (:func:`pair_counts`)."""
+    engine query (:func:`pair_counts`, or ``counts``, its result)."""
     tests, skipped, cells = {}, {}, []
-    counts = pair_counts(tickets, dimensions, row) if row in tickets.columns else {}
+    if counts is None:
+        counts = pair_counts(tickets, dimensions, row) if row in tickets.columns else {}
     for dim in dimensions:
         nested = nested_share(tickets, dim, row, counts=counts[dim]) if dim in counts else np.nan
         if nested >= NESTED_SHARE:

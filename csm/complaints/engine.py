@@ -2,9 +2,13 @@
 profile query (rows, filled values per column, first and last ticket), grouped counts, and bounded, stated
 samples of rows. Only aggregates and these samples reach pandas; nothing here executes a whole table.
 
-Portable spellings (DuckDB, PySpark, PostgreSQL): weeks are computed as ``date − day_of_week.index()`` days
-(Monday = 0 on every Ibis backend), durations as differences of epoch seconds, 0/1 outcomes as
-``ifelse(…, 1.0, 0.0)``; results are sorted in pandas with a full tie-break, never in the engine's row order.
+Portable spellings (DuckDB, PySpark, PostgreSQL; see the spark helper's notes): weeks are computed as
+``day − day_of_week.index()`` days (Monday = 0 on every Ibis backend), durations as microseconds elapsed
+(:func:`seconds_between`), 0/1 outcomes as casts of booleans (NULL stays NULL), medians and quantiles with the
+exact ``median``/``quantile`` (``QUANTILE_CONT`` on DuckDB, ``PERCENTILE`` on Spark; never an approximate
+quantile), windows ordered with a full tie-break; results are sorted in pandas, never taken in the engine's
+row order. The text sample is drawn by the engine's ``hash`` of ticket_id: another engine draws another
+(equally fixed) sample, which matters only when a window holds more texts than the limit.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from csm.engine import as_relation, is_relation
 from csm.errors import ParameterError
 
 __all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "tickets_relation", "run", "profile", "profiles", "group_counts",
-           "bounded_rows", "epoch_seconds"]
+           "bounded_rows", "seconds_between", "lump", "top_levels_of"]
 
 #: Texts fetched per text window (term analysis, example complaints) at most; larger windows are sampled
 #: deterministically (by a hash of ticket_id) and the sample size is stated in the result.
@@ -53,10 +57,15 @@ def run(expr) -> pd.DataFrame:
         return expr.execute()
 
 
-def epoch_seconds(col):
-    """Seconds since 1970 of a timestamp column as a float (fractions of a second kept where the engine has
-    them): differences give durations on every backend."""
-    return col.epoch_seconds().cast("float64")
+def seconds_between(later, earlier):
+    """``later − earlier`` in seconds (float) as an engine expression: microseconds elapsed, exact on every
+    backend (``epoch_seconds`` drops fractions of a second on Spark, ``delta`` with a coarser unit counts
+    boundaries on DuckDB but whole units on Spark). Either side may be a timestamp literal."""
+    import ibis
+
+    if not isinstance(later, ibis.Expr):
+        later = ibis.literal(pd.Timestamp(later).to_pydatetime())
+    return later.delta(earlier, unit="microsecond").cast("float64") / 1e6
 
 
 @dataclass(frozen=True)
@@ -79,9 +88,10 @@ def profile(rel) -> Profile:
     return profiles(rel, {"all": None})["all"]
 
 
-def profiles(rel, windows: dict) -> dict:
+def profiles(rel, windows: dict, *, keys=None) -> dict:
     """:class:`Profile` of each window of ``rel`` (name -> a boolean expression over ``rel``, None for all
-    rows), all in one aggregate query."""
+    rows), all in one aggregate query; ``repeat_key`` only for the windows named in ``keys`` (default: all;
+    a distinct count is the costly part)."""
     metrics = {}
     for w, (name, where) in enumerate(windows.items()):
         metrics[f"n__{w}"] = rel.count(where=where)
@@ -90,7 +100,7 @@ def profiles(rel, windows: dict) -> dict:
         if "created_at" in rel.columns:
             metrics[f"first__{w}"] = rel.created_at.min(where=where)
             metrics[f"last__{w}"] = rel.created_at.max(where=where)
-        if "customer_id" in rel.columns:
+        if "customer_id" in rel.columns and (keys is None or name in keys):
             metrics[f"keys__{w}"] = rel.customer_id.nunique(where=where)
     row = run(rel.aggregate(**metrics)).iloc[0]
     out = {}

@@ -31,14 +31,14 @@ def _repeat_column(rel, within_days: float, data_end, order=None):
     the follow-up window runs past ``data_end``, else 0.0."""
     import ibis
 
-    from csm.complaints.engine import epoch_seconds
+    from csm.complaints.engine import seconds_between
 
     keys = [rel.created_at] + ([rel[order]] if order is not None else [])
     window = ibis.window(group_by=rel.customer_id, order_by=keys)
     nxt = rel.created_at.lead().over(window)
-    gap = (epoch_seconds(nxt) - epoch_seconds(rel.created_at)) / 86400
-    end_seconds = (pd.Timestamp(data_end) - pd.Timestamp("1970-01-01")).total_seconds()
-    censored = epoch_seconds(rel.created_at) + within_days * 86400 > end_seconds
+    gap = seconds_between(nxt, rel.created_at) / 86400
+    # created_at + within_days > data_end, in whole microseconds
+    censored = seconds_between(data_end, rel.created_at) < within_days * 86400
     repeat = rel.customer_id.notnull() & gap.notnull() & (gap <= within_days)
     return ibis.ifelse(repeat, 1.0, ibis.ifelse(censored, ibis.null().cast("float64"), 0.0))
 
@@ -89,9 +89,10 @@ def tenure_band(months):
     import ibis
 
     expr = ibis.null().cast("string")
+    known = months.notnull() & ~months.isnan()  # a NaN read from a Parquet file is missing, as in pandas
     for code, (lo, hi) in reversed(TENURE_BANDS.items()):
         inside = (months >= lo) if not np.isfinite(hi) else ((months >= lo) & (months < hi))
-        expr = ibis.ifelse(inside.fill_null(False), ibis.literal(code), expr)
+        expr = ibis.ifelse((known & inside).fill_null(False), ibis.literal(code), expr)
     return expr
 
 

@@ -26,18 +26,23 @@ def pareto_from_counts(counts: pd.Series, by: str, *, vital_share: float = 0.8, 
     return out.reset_index(drop=True)
 
 
-def pareto(tickets, by: str = "category", *, vital_share: float = 0.8) -> pd.DataFrame:
+def pareto(tickets, by: str = "category", *, vital_share: float = 0.8, counts: pd.DataFrame | None = None
+           ) -> pd.DataFrame:
     """Pareto table: count, share, cumulative share per level of ``by``, largest first.
 
     ``vital_few`` marks the levels that together make up ``vital_share`` (80%) of complaints:
     all levels up to and including the one whose cumulative share first reaches it.
     Rows with ``by`` missing are left out (see ``attrs['missing']``). ``tickets``: a frame or a relation
-    (one grouped count in the engine).
+    (one grouped count in the engine; or ``counts``, a :func:`~csm.complaints.engine.group_counts` frame over
+    ``by`` and finer columns).
     """
     if not 0 < vital_share <= 1:
         raise ParameterError(f"vital_share must lie in (0, 1], got {vital_share!r}")
     require_columns(tickets, [by], "pareto")
-    counts = group_counts(relation_of(tickets, "pareto"), [by])
+    if counts is None:
+        counts = group_counts(relation_of(tickets, "pareto"), [by])
+    else:
+        counts = counts.groupby(by, dropna=False, sort=False)["count"].sum().reset_index()
     missing = int(counts.loc[counts[by].isna(), "count"].sum())
     filled = counts[counts[by].notna()]
     check_nonempty(by, int(counts["count"].sum()), len(filled), "pareto")
@@ -47,14 +52,16 @@ def pareto(tickets, by: str = "category", *, vital_share: float = 0.8) -> pd.Dat
 
 
 def pareto_within(tickets, parent: str = "category", child: str = "sub_reason", *,
-                  parents=None, top: int = 3, vital_share: float = 0.8) -> pd.DataFrame:
+                  parents=None, top: int = 3, vital_share: float = 0.8, counts: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """Pareto of ``child`` inside each of the ``top`` largest ``parent`` levels (or the given ``parents``).
 
     Columns: parent, child, count, share (within the parent), cumulative_share, share_of_all, vital_few.
-    One grouped count (parent × child) in the engine.
+    One grouped count (parent × child) in the engine (or ``counts``, that frame).
     """
     require_columns(tickets, [parent, child], "pareto_within")
-    counts = group_counts(relation_of(tickets, "pareto_within"), [parent, child])
+    if counts is None:
+        counts = group_counts(relation_of(tickets, "pareto_within"), [parent, child])
     n_rows = int(counts["count"].sum())
     for col in (parent, child):
         check_nonempty(col, n_rows, int(counts[col].notna().any()), "pareto_within")

@@ -17,7 +17,6 @@ def period_changes(tickets, current, previous, by: str = "category", *,
     Holm-adjusted p, shares and the share change. Sorted by the change in count. ``tickets``: a frame or a
     relation (one grouped count in the engine); with ``max_levels``, levels outside the largest of both periods
     together are counted as "all others" (:func:`csm.levels.lump_levels`)."""
-    import ibis
 
     from csm.complaints.engine import relation_of, run, top_levels_of
     from csm.complaints.inputs import check_nonempty, require_columns, tickets_in

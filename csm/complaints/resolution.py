@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csm.complaints.engine import bounded_rows, epoch_seconds, relation_of, run
+from csm.complaints.engine import bounded_rows, relation_of, run, seconds_between
 from csm.complaints.inputs import check_nonempty, require_columns
 from csm.errors import AnalysisError
 from csm.stats import median_ci_ranks, wilson_interval
@@ -18,7 +18,7 @@ HOURS_SAMPLE = 50_000
 
 
 def _hours(rel):
-    return (epoch_seconds(rel.resolved_at) - epoch_seconds(rel.created_at)) / 3600
+    return seconds_between(rel.resolved_at, rel.created_at) / 3600
 
 
 def resolution_performance(tickets, by: str = "category", *, sla_hours: float = 24,
@@ -39,9 +39,8 @@ def resolution_performance(tickets, by: str = "category", *, sla_hours: float = 
     if data_end is None:
         data_end = pd.Timestamp(run(rel.created_at.max()))
     data_end = pd.Timestamp(data_end)
-    end_seconds = (data_end - pd.Timestamp("1970-01-01")).total_seconds()
     hours = _hours(rel)
-    open_age = (ibis.literal(end_seconds) - epoch_seconds(rel.created_at)) / 3600
+    open_age = seconds_between(data_end, rel.created_at) / 3600
     known = hours.notnull() | (open_age > sla_hours)
     within = hours.notnull() & (hours <= sla_hours) & known
     metrics = {"n": rel.count(), "resolved": hours.count(), "median_hours": hours.median(),
