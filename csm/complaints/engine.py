@@ -2,8 +2,8 @@
 profile query (rows, filled values per column, first and last ticket), grouped counts, and bounded, stated
 samples of rows. Only aggregates and these samples reach pandas; nothing here executes a whole table.
 
-Portable spellings (DuckDB, PySpark, PostgreSQL; see the spark helper's notes): weeks are computed as
-``day − day_of_week.index()`` days (Monday = 0 on every Ibis backend), durations as microseconds elapsed
+Portable spellings (DuckDB, PySpark, PostgreSQL; see the spark helper's notes): weeks are
+``truncate("W")`` (Monday-based on every backend), durations as microseconds elapsed
 (:func:`seconds_between`), 0/1 outcomes as casts of booleans (NULL stays NULL), medians and quantiles with the
 exact ``median``/``quantile`` (``QUANTILE_CONT`` on DuckDB, ``PERCENTILE`` on Spark; never an approximate
 quantile), windows ordered with a full tie-break; results are sorted in pandas, never taken in the engine's

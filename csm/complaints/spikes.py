@@ -31,10 +31,9 @@ def _week_bounds(start, end) -> pd.DatetimeIndex:
 
 
 def week_of(created_at):
-    """The Monday (00:00) of a timestamp column's week, as an engine expression (portable: the day minus its
-    weekday index, Monday = 0 on every Ibis backend)."""
-    day = created_at.truncate("D")
-    return day - created_at.day_of_week.index().cast("int32").as_interval("D")
+    """The Monday (00:00) of a timestamp column's week, as an engine expression (``truncate("W")``: the ISO
+    week, Monday-based on DuckDB, Spark and PostgreSQL alike)."""
+    return created_at.truncate("W")
 
 
 @dataclass(frozen=True)
