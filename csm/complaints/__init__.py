@@ -2,7 +2,11 @@
 
 :func:`analyse` runs the whole report (:mod:`csm.complaints.analysis`) and returns a frozen
 :class:`ComplaintsResult`; the steps are pure functions over the contract's ``tickets`` table (tidy
-frames in, tidy frames or small frozen result objects out; nothing here draws, prints or labels):
+frames in, tidy frames or small frozen result objects out; nothing here draws, prints or labels).
+The tickets may be a pandas frame or an engine relation (an Ibis table, :mod:`csm.engine`): the heavy work
+(counts, weekly cubes, contingency tables, covariate patterns, medians, the repeat-complaint window) runs in
+the engine (:mod:`~csm.complaints.engine`), and only aggregates and bounded, stated samples of texts
+(:data:`~csm.complaints.engine.TEXT_SAMPLE` per window) reach pandas:
 
 - :mod:`~csm.complaints.inputs` — required columns, the tickets of a window, :func:`skipped_sections`;
 - :mod:`~csm.complaints.pareto` — :func:`pareto`, :func:`pareto_within`;

@@ -10,8 +10,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from csm.complaints.concentration import Concentration, concentration
-from csm.complaints.inputs import has_customer_key, has_values, skipped_sections, tickets_in
+from csm.complaints.concentration import Concentration, concentration, pair_counts
+from csm.complaints.engine import (
+    TEXT_SAMPLE,
+    bounded_rows,
+    group_counts,
+    lump,
+    profile,
+    profiles,
+    run,
+    tickets_relation,
+)
+from csm.complaints.inputs import skipped_sections, tickets_in
 from csm.complaints.outcomes import OutcomeDrivers, outcome_drivers, outcome_frame
 from csm.complaints.pareto import pareto, pareto_within
 from csm.complaints.ranking import period_changes, root_cause_table
@@ -22,14 +32,13 @@ from csm.complaints.spikes import (
     describe_spikes,
     find_spikes,
     level_columns,
-    spike_drivers,
-    weekly_counts,
+    spikes_drivers,
+    weekly_cube,
 )
 from csm.complaints.terms import distinctive_terms, example_complaints
 from csm.errors import CsmError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
-from csm.levels import lump_levels
 
 __all__ = ["ComplaintsResult", "analyse", "for_record", "main_spike", "spike_text_window", "MONTH_DAYS", "SPIKE_WINDOW_WEEKS", "SPIKE_TEXT_WEEKS",
            "CHART_LEAD_WEEKS", "SPIKE_MIN_EXCESS"]
@@ -111,6 +120,9 @@ class ComplaintsResult:
     notes: tuple[Note, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     parameters: dict = field(default_factory=dict)
+    #: texts fetched for the term analyses: window ("spike", "model") -> {"texts": texts in the window,
+    #: "used": texts fetched (fewer when sampled, see ``max_texts``)}
+    text_samples: dict = field(default_factory=dict)
 
     @property
     def model_months(self) -> float:
@@ -175,22 +187,37 @@ def _series_of(scores: pd.DataFrame, spike: pd.Series) -> pd.DataFrame:
     return series
 
 
-def _slice_of(tickets: pd.DataFrame, spike: pd.Series) -> pd.DataFrame:
-    """The tickets of a spike's series (its category and/or region; all tickets for an all-complaints spike)."""
+def _slice_of(tickets, spike: pd.Series):
+    """The tickets of a spike's series (its category and/or region; all tickets for an all-complaints spike),
+    as a relation."""
+    from csm.complaints.engine import relation_of
+
+    rel = relation_of(tickets, "spike text window")
     for col in level_columns(spike["level"]):
-        tickets = tickets[tickets[col] == spike[col]]
-    return tickets
+        rel = rel.filter(rel[col] == spike[col])
+    return rel
 
 
-def spike_text_window(tickets: pd.DataFrame, spike: pd.Series, *, weeks: int = SPIKE_TEXT_WEEKS
+def _text_window(tickets, spike: pd.Series, weeks: int):
+    start, stop = pd.Timestamp(spike["start"]), pd.Timestamp(spike["end"]) + pd.Timedelta(days=1)
+    rel = _slice_of(tickets, spike)
+    lo, hi = (start - pd.Timedelta(weeks=weeks)).to_pydatetime(), (stop + pd.Timedelta(weeks=weeks)).to_pydatetime()
+    near = rel.filter((rel.created_at >= lo) & (rel.created_at < hi))
+    return near, start, stop
+
+
+def spike_text_window(tickets, spike: pd.Series, *, weeks: int = SPIKE_TEXT_WEEKS, max_rows: int = TEXT_SAMPLE
                       ) -> tuple[pd.DataFrame, pd.Series]:
     """The tickets of a spike's series from ``weeks`` weeks before its first week to ``weeks`` weeks after its
-    last day, and for each whether it lies in the spike's weeks (``[start, end + 1 day)``)."""
-    start, stop = pd.Timestamp(spike["start"]), pd.Timestamp(spike["end"]) + pd.Timedelta(days=1)
-    series = _slice_of(tickets, spike)
-    near = series[(series["created_at"] >= start - pd.Timedelta(weeks=weeks))
-                  & (series["created_at"] < stop + pd.Timedelta(weeks=weeks))]
-    return near, (near["created_at"] >= start) & (near["created_at"] < stop)
+    last day, and for each whether it lies in the spike's weeks (``[start, end + 1 day)``). ``tickets``: a
+    frame or a relation; at most ``max_rows`` tickets come back (created_at, ticket_id, the series' columns,
+    description; a deterministic sample by ticket_id beyond, ``attrs["n"]`` the tickets in the window)."""
+    near, start, stop = _text_window(tickets, spike, weeks)
+    columns = [c for c in ("created_at", "ticket_id", *level_columns(spike["level"]), "description")
+               if c in near.columns]
+    frame, n = bounded_rows(near, columns, max_rows)
+    frame.attrs.update(n=n, sampled=n > max_rows)
+    return frame, (frame["created_at"] >= start) & (frame["created_at"] < stop)
 
 
 def main_spike(root: pd.DataFrame, spike_table: pd.DataFrame) -> pd.Series | None:
@@ -219,7 +246,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
             sla_target: float | None = 0.8, dimensions=("channel", "region", "product", "priority"),
             model_covariates=("category", "channel", "region", "priority", "tenure_band"), season_length: int = 52,
             spike_alpha: float = 0.05, min_spike_ratio: float = 1.2, top_categories: int = 3, max_levels: int = 10,
-            max_texts_per_group: int = 4000, seed: int = 20250101,
+            max_texts_per_group: int = 4000, seed: int = 20250101, max_texts: int = TEXT_SAMPLE,
             progress: Callable[[int, int], None] | None = None) -> ComplaintsResult:
     """The complaint root-cause analysis of ``data`` (a :class:`csm.data.load.Dataset` with a tickets table)
     for the reporting ``period`` (parameters as in notebooks/complaint_root_cause, documented there).
@@ -238,34 +265,55 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     _check("spike_lookback_weeks", spike_lookback_weeks, low=1, integer=True)
     _check("max_levels", max_levels, low=1, integer=True)
     _check("top_categories", top_categories, low=1, integer=True)
+    _check("max_texts", max_texts, low=1, integer=True)
     tick = (lambda i: progress(i, _STEPS)) if progress else (lambda i: None)
-    tickets = data.tickets
+    # the heavy work runs in the engine (csm.engine): the tickets are a relation; only aggregates and the
+    # bounded text samples come back
+    tickets = tickets_relation(data)
     if tickets is None:
         raise ParameterError("complaint analysis: the data have no tickets table; load it with tables=['tickets'].")
-    data_start, data_end = tickets["created_at"].min(), tickets["created_at"].max()
+    info = profile(tickets)
+    data_start, data_end = info.first, info.last
     current, previous = resolve_periods(period, comparison, data_end=data_end)
-    in_period = tickets_in(tickets, current.start, current.end, what=f"complaints in {current.label}")
     model_start = current.end - pd.DateOffset(months=model_months)
-    model_tickets = tickets_in(tickets, model_start, current.end, what="complaints in the model window")
-    history = tickets[tickets["created_at"] < current.end]
+    end_, start_, model_ = (t.to_pydatetime() for t in (current.end, current.start, pd.Timestamp(model_start)))
+    c = tickets.created_at
+    windows = profiles(tickets, {"period": (c >= start_) & (c < end_), "model": (c >= model_) & (c < end_),
+                                 "history": c < end_}, keys=("model",))
+    period_info, model_info, history_info = windows["period"], windows["model"], windows["history"]
+    in_period = tickets.filter((c >= start_) & (c < end_))
+    model_tickets = tickets.filter((c >= model_) & (c < end_))
+    history = tickets.filter(c < end_)
+    if not period_info.n:
+        tickets_in(tickets, current.start, current.end, what=f"complaints in {current.label}")  # raises
+    if not model_info.n:
+        tickets_in(tickets, model_start, current.end, what="complaints in the model window")  # raises
     lookback_start = current.end - pd.Timedelta(weeks=spike_lookback_weeks)
     chart_start = lookback_start - pd.Timedelta(weeks=CHART_LEAD_WEEKS)
-    model_first = model_tickets["created_at"].min().normalize()
-    skipped = skipped_sections(tickets, dimensions=dimensions, covariates=model_covariates)
+    model_first = model_info.first.normalize()
+    skipped = skipped_sections(info, dimensions=dimensions, covariates=model_covariates)
     skip = {s.section for s in skipped}
     notes: list[Note] = []
     tick(1)
 
-    table = pareto(in_period, "category")
-    within = pareto_within(in_period, "category", "sub_reason", top=top_categories) \
-        if "sub_reasons" not in skip and in_period["sub_reason"].notna().any() else None
+    with_sub = "sub_reasons" not in skip and period_info.has("sub_reason")
+    category_counts = group_counts(in_period, ["category", "sub_reason"] if with_sub else ["category"]) \
+        if "category" in tickets.columns else None  # one count for both Pareto tables
+    table = pareto(in_period, "category", counts=category_counts)
+    within = pareto_within(in_period, "category", "sub_reason", top=top_categories, counts=category_counts) \
+        if with_sub else None
+    groups = [g for g in ("category", "region") if history_info.has(g)]
+    cube = weekly_cube(history, groups, end=current.end, info=history_info)
     spikes = find_spikes(history, lookback_start=lookback_start, end=current.end, season_length=season_length,
-                         alpha=spike_alpha, min_ratio=min_spike_ratio)
-    spike_table = describe_spikes(history, spikes, period=current)
+                         alpha=spike_alpha, min_ratio=min_spike_ratio, cube=cube, info=history_info)
+    driver_frames = spikes_drivers(history, spikes.summary, info=history_info)
+    spike_table = describe_spikes(history, spikes, period=current, drivers=driver_frames)
     tick(2)
-    conc = None
+    conc, pairs = None, {}
     try:
-        conc = concentration(model_tickets, [d for d in dimensions if has_values(tickets, d)])
+        tested = [d for d in dimensions if info.has(d)]
+        pairs = pair_counts(model_tickets, tested) if "category" in tickets.columns else {}
+        conc = concentration(model_tickets, tested, counts=pairs)
     except CsmError as err:
         notes.append(Note("concentration_failed", message=str(err)))
     heatmap_dimension = None
@@ -273,21 +321,19 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
         strongest = conc.summary.sort_values("chi2", ascending=False).iloc[0]["dimension"]
         heatmap_dimension = "region" if "region" in conc.tests else strongest
     tick(3)
-    outcomes = outcome_drivers(outcome_frame(model_tickets, repeat_within_days=repeat_within_days, data_end=data_end),
-                               covariates=model_covariates)
+    outcomes = outcome_drivers(outcome_frame(model_tickets, repeat_within_days=repeat_within_days, data_end=data_end,
+                                             repeat_key=model_info.repeat_key), covariates=model_covariates)
     tick(4)
     resolution = hours = None
     if "resolution" not in skip:
         # many categories: the largest and "all others" (the rows still add up to every complaint)
-        resolution = resolution_performance(lump_levels(in_period, "category", max_levels), sla_hours=sla_hours,
-                                            data_end=data_end)
+        lumped = lump(in_period, "category", max_levels, table.set_index("category")["count"])
+        resolution = resolution_performance(lumped, sla_hours=sla_hours, data_end=data_end)
         hours = resolution_hours(in_period)
     changes = None
     if previous is not None:
         try:
-            both = tickets[(tickets["created_at"] >= min(current.start, previous.start))
-                           & (tickets["created_at"] < max(current.end, previous.end))]
-            changes = period_changes(lump_levels(both, "category", max_levels), current, previous)
+            changes = period_changes(tickets, current, previous, max_levels=max_levels)
         except CsmError as err:
             notes.append(Note("changes_failed", message=str(err)))
     tick(5)
@@ -299,27 +345,42 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     tick(6)
 
     weekly, weekly_spikes = {}, {}
-    for group in (g for g in ("category", "region") if has_values(history, g)):
-        counts = weekly_counts(history, group, end=current.end)
+    for group in groups:
+        counts = cube.series(group)
         weekly[group] = counts[counts["week"] >= chart_start].reset_index(drop=True)
         weekly_spikes[group] = spike_table[spike_table["level"].isin([group, ALL_LEVEL])
                                            & spike_table["finding"].astype(bool)]
     spike = main_spike(root, spike_table)
     series = drivers = spike_terms = spike_examples = None
     texts = (0, 0)
+    text_samples = {}
     if spike is not None:
         series = _series_of(spikes.scores, spike)
         series = series[series["week"] >= chart_start].reset_index(drop=True)
-        drivers = spike_drivers(history, spike)
+        drivers = driver_frames[spike_table.index.get_loc(spike.name)]
         if "spike_terms" not in skip:
-            near, during = spike_text_window(history, spike)
-            groups = during.map({True: SPIKE_GROUP, False: USUAL_GROUP})
-            has_text = near["description"].notna() & (near["description"].str.len() > 0)
-            texts = (int((has_text & during).sum()), int((has_text & ~during).sum()))
+            window, start, stop = _text_window(history, spike, SPIKE_TEXT_WEEKS)
+            near, n_near = bounded_rows(window.filter(window.description.notnull()),
+                                        ["created_at", "ticket_id", "description"], max_texts)
+            if n_near > len(near):  # sampled: the counts of texts come from the engine
+                has_text = window.description.notnull() & (window.description.length() > 0)
+                during_ = (window.created_at >= start.to_pydatetime()) & (window.created_at < stop.to_pydatetime())
+                counts = run(window.aggregate(during=(has_text & during_).ifelse(1, 0).sum(),
+                                              usual=(has_text & ~during_).ifelse(1, 0).sum())).iloc[0]
+                texts = tuple(int(v) if pd.notna(v) else 0 for v in (counts["during"], counts["usual"]))
+            else:
+                in_weeks = (near["created_at"] >= start) & (near["created_at"] < stop)
+                has_text = near["description"].str.len() > 0
+                texts = (int((has_text & in_weeks).sum()), int((has_text & ~in_weeks).sum()))
+            text_samples["spike"] = {"texts": n_near, "used": len(near)}
+            if n_near > max_texts:
+                notes.append(Note("texts_sampled", window="spike", n=n_near, sampled=len(near)))
+            during = (near["created_at"] >= start) & (near["created_at"] < stop)
+            groups_ = during.map({True: SPIKE_GROUP, False: USUAL_GROUP})
             try:
-                spike_terms = distinctive_terms(near["description"], groups, top=SPIKE_TERMS_TOP,
+                spike_terms = distinctive_terms(near["description"], groups_, top=SPIKE_TERMS_TOP,
                                                 max_texts_per_group=max_texts_per_group, seed=seed)
-                spike_examples = example_complaints(near["description"], groups,
+                spike_examples = example_complaints(near["description"], groups_,
                                                     spike_terms[spike_terms["group"] == SPIKE_GROUP],
                                                     per_group=SPIKE_EXAMPLES, seed=seed)
             except CsmError as err:
@@ -329,17 +390,26 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
         notes += list(model.notes)
     notes += [n for n in outcomes.skipped.values() if n.code == "model_failed"]
     category_terms = category_examples = None
-    n_texts = int(model_tickets["description"].notna().sum()) if "description" in model_tickets else 0
+    n_texts = model_info.filled.get("description", 0)
     if "words" not in skip and n_texts:
         # many categories: the largest and "all others" as one group (one table row each)
-        term_groups = lump_levels(model_tickets, "category", max_levels)["category"]
+        # the model window's categories, from a contingency count when there is one
+        model_counts = next(iter(pairs.values())).groupby("category")["count"].sum() if pairs else None
+        lumped = lump(model_tickets, "category", max_levels, model_counts)
+        texts_frame, n_model_texts = bounded_rows(lumped.filter(lumped.description.notnull()),
+                                                  ["created_at", "ticket_id", "category", "description"], max_texts,
+                                                  n=n_texts)
+        text_samples["model"] = {"texts": n_model_texts, "used": len(texts_frame)}
+        if n_model_texts > max_texts:
+            notes.append(Note("texts_sampled", window="model", n=n_model_texts, sampled=len(texts_frame)))
+        term_groups = texts_frame["category"]
         try:
-            category_terms = distinctive_terms(model_tickets["description"], term_groups,
+            category_terms = distinctive_terms(texts_frame["description"], term_groups,
                                                max_texts_per_group=max_texts_per_group, seed=seed)
         except CsmError as err:
             notes.append(Note("category_terms_failed", message=str(err)))
         if category_terms is not None and len(category_terms):
-            category_examples = example_complaints(model_tickets["description"], term_groups, category_terms,
+            category_examples = example_complaints(texts_frame["description"], term_groups, category_terms,
                                                    per_group=CATEGORY_EXAMPLES, seed=seed)
     tick(8)
     parameters = {"period": period, "comparison": comparison, "spike_lookback_weeks": spike_lookback_weeks,
@@ -348,19 +418,20 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
                   "model_covariates": tuple(model_covariates), "season_length": season_length,
                   "spike_alpha": spike_alpha, "min_spike_ratio": min_spike_ratio, "top_categories": top_categories,
                   "max_levels": max_levels, "max_texts_per_group": max_texts_per_group, "seed": seed,
+                  "max_texts": max_texts,
                   "spike_window_weeks": SPIKE_WINDOW_WEEKS, "spike_min_excess": SPIKE_MIN_EXCESS}
     result = ComplaintsResult(
         period=current, comparison=previous, data_start=data_start, data_end=data_end,
-        search_start=max(lookback_start, history["created_at"].min()), chart_start=chart_start,
+        search_start=max(lookback_start, history_info.first), chart_start=chart_start,
         model_start=max(model_start, model_first), model_window_full=bool(data_start < model_start),
-        n_period=len(in_period), n_model=len(model_tickets), pareto=table, pareto_within=within, spikes=spikes,
+        n_period=period_info.n, n_model=model_info.n, pareto=table, pareto_within=within, spikes=spikes,
         spike_table=spike_table, weekly=weekly, weekly_spikes=weekly_spikes, main_spike=spike,
         main_spike_series=series, main_spike_drivers=drivers, main_spike_terms=spike_terms,
         main_spike_examples=spike_examples, main_spike_texts=texts, concentration=conc,
-        heatmap_dimension=heatmap_dimension, outcomes=outcomes, has_customer_key=has_customer_key(model_tickets),
+        heatmap_dimension=heatmap_dimension, outcomes=outcomes, has_customer_key=model_info.repeat_key,
         resolution=resolution, resolution_hours=hours, changes=changes, category_terms=category_terms,
         category_examples=category_examples, n_model_texts=n_texts, root=root,
         data_quality=data.quality_summary(), data_problems=getattr(data, "problems", None),
-        notes=tuple(notes), skipped=tuple(skipped), parameters=parameters)
+        notes=tuple(notes), skipped=tuple(skipped), parameters=parameters, text_samples=text_samples)
     tick(_STEPS)
     return result

@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-from csm.complaints.inputs import OTHER_LEVELS, has_values, nonempty_column
+from csm.complaints.engine import relation_of, run
+from csm.complaints.inputs import OTHER_LEVELS, check_nonempty, require_columns
 from csm.errors import AnalysisError, DataError
 from csm.notes import Note
 from csm.stats import adjust_pvalues
 
 __all__ = ["NESTED_SHARE", "ContingencyResult", "Concentration", "adjusted_residuals", "cramers_v",
-           "contingency_test", "nested_share", "concentration"]
+           "contingency_test", "nested_share", "concentration", "pair_counts"]
 
 @dataclass(frozen=True)
 class ContingencyResult:
@@ -134,8 +135,36 @@ def _merge_sparse(table: pd.DataFrame, min_expected: float) -> tuple[pd.DataFram
     return t, pooled, dropped
 
 
-def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, min_expected: float = 5.0,
-                     alpha: float = 0.05) -> ContingencyResult:
+def pair_counts(tickets, cols, row: str = "category") -> dict:
+    """Tickets per (``row``, ``col``) level pair for each of ``cols`` (missing values kept as their own level), in
+    one engine query: ``{col: frame[row, col, count]}``."""
+    import ibis
+
+    rel = relation_of(tickets, "contingency")
+    cols = [c for c in cols if c in rel.columns and c != row]
+    if not cols:
+        return {}
+    parts = [rel.group_by([rel[row].cast("string").name("row_level"), rel[c].cast("string").name("col_level")])
+             .aggregate(count=rel.count()).mutate(dimension=ibis.literal(c)) for c in cols]
+    query = parts[0]
+    for p in parts[1:]:
+        query = query.union(p, distinct=False)
+    counts = run(query.select("dimension", "row_level", "col_level", "count"))
+    counts["count"] = counts["count"].astype("int64")
+    return {c: counts[counts["dimension"] == c].rename(columns={"row_level": row, "col_level": c})
+            [[row, c, "count"]].reset_index(drop=True) for c in cols}
+
+
+def _crosstab(counts: pd.DataFrame, index: str, columns: str) -> pd.DataFrame:
+    both = counts.dropna(subset=[index, columns])
+    table = both.pivot_table(index=index, columns=columns, values="count", aggfunc="sum", fill_value=0)
+    table = table.sort_index().sort_index(axis=1).astype("int64")
+    table.index.name, table.columns.name = index, columns
+    return table
+
+
+def contingency_test(tickets, col: str, row: str = "category", *, min_expected: float = 5.0,
+                     alpha: float = 0.05, counts: pd.DataFrame | None = None) -> ContingencyResult:
     """Pearson chi-square test of ``row`` × ``col`` with adjusted residuals and Cramér's V.
 
     Rows with either value missing are left out (noted). Small expected counts are guarded by
@@ -144,19 +173,26 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
     note says the p-value is approximate. Cells are
     over-represented when the adjusted residual is positive and significant after Bonferroni
     correction over all cells. Same statistic as ``scipy.stats.chi2_contingency(correction=False)``.
+    ``tickets``: a frame or a relation (the contingency table is counted in the engine; or ``counts``, the
+    :func:`pair_counts` frame of ``col``).
     """
+    what = f"contingency of {row} × {col}"
+    if counts is None:
+        require_columns(tickets, [row, col], what)
+        counts = pair_counts(tickets, [col], row)[col]
+    n_rows = int(counts["count"].sum())
     for c in (row, col):
-        nonempty_column(tickets, c, f"contingency of {row} × {col}")
-    both = tickets[[row, col]].dropna()
+        check_nonempty(c, n_rows, int(counts.loc[counts[c].notna(), "count"].sum()), what)
+    n_both = int(counts.loc[counts[row].notna() & counts[col].notna(), "count"].sum())
     notes = []
-    if len(both) < len(tickets):
-        notes.append(Note("contingency_missing", n=len(tickets) - len(both), row=row, dimension=col))
-    table = pd.crosstab(both[row], both[col])
+    if n_both < n_rows:
+        notes.append(Note("contingency_missing", n=n_rows - n_both, row=row, dimension=col))
+    table = _crosstab(counts, row, col)
     for name, axis in ((row, 0), (col, 1)):
         if table.shape[axis] < 2:
             only = table.index[0] if axis == 0 and len(table.index) else (table.columns[0] if len(table.columns) else "–")
             raise AnalysisError(f"contingency of {row} × {col}: only one {name} ({only!r}) in the "
-                                f"{len(both):,} tickets; a chi-square test needs at least two levels of each. "
+                                f"{n_both:,} tickets; a chi-square test needs at least two levels of each. "
                                 "Widen the period or choose another dimension.")
     table, pooled, dropped = _merge_sparse(table, min_expected)
     for name, axis in ((row, 0), (col, 1)):
@@ -196,17 +232,20 @@ def contingency_test(tickets: pd.DataFrame, col: str, row: str = "category", *, 
 NESTED_SHARE = 0.95
 
 
-def nested_share(tickets: pd.DataFrame, col: str, row: str = "category") -> float:
+def nested_share(tickets, col: str, row: str = "category", *, counts: pd.DataFrame | None = None) -> float:
     """Share of tickets (with both values) whose ``row`` is the most common ``row`` of their ``col`` level: 1.0
     when ``col`` is a finer classification inside ``row`` (the CFPB export's sub-product inside its product),
     where a chi-square test of independence is bound to be significant and tells nothing. NaN when a column
-    is absent or empty, or ``col`` has a single level."""
-    if not (has_values(tickets, col) and has_values(tickets, row)):
+    is absent or empty, or ``col`` has a single level. ``counts``: the :func:`pair_counts` frame of ``col``."""
+    if counts is None:
+        if row not in tickets.columns or col not in tickets.columns:
+            return np.nan
+        counts = pair_counts(tickets, [col], row)[col]
+    if not (counts[col].notna().any() and counts[row].notna().any()):
         return np.nan
-    both = tickets[[row, col]].dropna()
-    if both[col].nunique() < 2 or both[row].nunique() < 2:
+    table = _crosstab(counts, col, row)
+    if table.shape[0] < 2 or table.shape[1] < 2:
         return np.nan
-    table = pd.crosstab(both[col], both[row])
     return float(table.max(axis=1).sum() / table.to_numpy().sum())
 
 
@@ -227,18 +266,23 @@ class Concentration:
 
 
 def concentration(tickets: pd.DataFrame, dimensions=("channel", "region", "product", "priority"), *,
-                  row: str = "category", min_expected: float = 5.0, alpha: float = 0.05) -> Concentration:
+                  row: str = "category", min_expected: float = 5.0, alpha: float = 0.05,
+                  counts: dict | None = None) -> Concentration:
     """:func:`contingency_test` of ``row`` against each dimension; dimensions that are absent, empty,
     have a single level or are nested in ``row`` (:func:`nested_share` ≥ :data:`NESTED_SHARE`) are skipped with
-    the reason (they do not stop the report)."""
+    the reason (they do not stop the report). The contingency tables of every dimension come from one
+    engine query (:func:`pair_counts`, or ``counts``, its result)."""
     tests, skipped, cells = {}, {}, []
+    if counts is None:
+        counts = pair_counts(tickets, dimensions, row) if row in tickets.columns else {}
     for dim in dimensions:
-        nested = nested_share(tickets, dim, row)
+        nested = nested_share(tickets, dim, row, counts=counts[dim]) if dim in counts else np.nan
         if nested >= NESTED_SHARE:
             skipped[dim] = Note("concentration_nested", dimension=dim, share=float(nested))
             continue
         try:
-            res = contingency_test(tickets, dim, row, min_expected=min_expected, alpha=alpha)
+            res = contingency_test(tickets, dim, row, min_expected=min_expected, alpha=alpha,
+                                   counts=counts.get(dim))
         except (DataError, AnalysisError) as err:
             skipped[dim] = Note("concentration_untestable", dimension=dim, message=str(err))
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from csm.complaints.engine import Profile, profile, relation_of, run
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.notes import Skipped
 
@@ -14,9 +15,12 @@ __all__ = ["OTHER_LEVELS", "SECTION_NEEDS", "COVARIATE_SOURCE", "require_columns
 OTHER_LEVELS = "other_levels"
 
 
-def require_columns(tickets: pd.DataFrame, columns, what: str) -> None:
-    """:class:`ParameterError` unless ``tickets`` is a frame, :class:`DataError` naming the missing columns."""
-    if not isinstance(tickets, pd.DataFrame):
+def require_columns(tickets, columns, what: str) -> None:
+    """:class:`ParameterError` unless ``tickets`` is a frame or a relation, :class:`DataError` naming the
+    missing columns."""
+    from csm.engine import is_relation
+
+    if not (isinstance(tickets, pd.DataFrame) or is_relation(tickets)):
         raise ParameterError(f"{what}: expected the tickets DataFrame, got {type(tickets).__name__}.")
     missing = [c for c in columns if c not in tickets.columns]
     if missing:
@@ -25,24 +29,38 @@ def require_columns(tickets: pd.DataFrame, columns, what: str) -> None:
                         "mapping file or leave this analysis out.")
 
 
-def nonempty_column(tickets: pd.DataFrame, column: str, what: str) -> pd.Series:
-    """The column's values, refusing a column that is empty in every row."""
-    require_columns(tickets, [column], what)
-    values = tickets[column]
-    if len(values) and values.isna().all():
-        raise DataError(f"{what}: column tickets.{column} is empty in all {len(values):,} rows; "
+def check_nonempty(column: str, n_rows: int, n_filled: int, what: str) -> None:
+    """Refuse a column that is empty in every one of ``n_rows`` rows (``n_filled`` values)."""
+    if n_rows and not n_filled:
+        raise DataError(f"{what}: column tickets.{column} is empty in all {n_rows:,} rows; "
                         f"fill it in the export (or map another column to '{column}'), or leave '{column}' "
                         "out of the dimensions parameter.")
-    return values
 
 
-def tickets_in(tickets: pd.DataFrame, start, end, *, what: str = "complaints") -> pd.DataFrame:
-    """Tickets created in ``[start, end)``; :class:`AnalysisError` when there are none."""
+def nonempty_column(tickets, column: str, what: str):
+    """The column (of a frame or a relation), refusing a column that is empty in every row (one count query
+    for a relation)."""
+    require_columns(tickets, [column], what)
+    if isinstance(tickets, pd.DataFrame):
+        values = tickets[column]
+        check_nonempty(column, len(values), int(values.notna().sum()), what)
+        return values
+    row = run(tickets.aggregate(n=tickets.count(), filled=tickets[column].count())).iloc[0]
+    check_nonempty(column, int(row["n"]), int(row["filled"]), what)
+    return tickets[column]
+
+
+def tickets_in(tickets, start, end, *, what: str = "complaints"):
+    """Tickets created in ``[start, end)`` (a relation; a frame gives a relation over it);
+    :class:`AnalysisError` when there are none (one count query)."""
     require_columns(tickets, ["created_at"], what)
+    rel = relation_of(tickets, what)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    inside = tickets[(tickets["created_at"] >= start) & (tickets["created_at"] < end)]
-    if inside.empty:
-        lo, hi = tickets["created_at"].min(), tickets["created_at"].max()
+    inside = rel.filter((rel.created_at >= start.to_pydatetime()) & (rel.created_at < end.to_pydatetime()))
+    if int(run(inside.count())) == 0:
+        row = run(rel.aggregate(lo=rel.created_at.min(), hi=rel.created_at.max())).iloc[0]
+        lo, hi = pd.Timestamp(row["lo"]) if pd.notna(row["lo"]) else pd.NaT, pd.Timestamp(row["hi"]) \
+            if pd.notna(row["hi"]) else pd.NaT
         cover = f"the tickets cover {lo:%Y-%m-%d} to {hi:%Y-%m-%d}" if pd.notna(lo) else "the tickets table is empty"
         raise AnalysisError(f"{what}: no tickets created from {start:%Y-%m-%d} to "
                             f"{end - pd.Timedelta(days=1):%Y-%m-%d}; {cover}. Choose a period inside the data "
@@ -50,16 +68,25 @@ def tickets_in(tickets: pd.DataFrame, start, end, *, what: str = "complaints") -
     return inside
 
 
-def has_values(tickets: pd.DataFrame, column: str) -> bool:
-    """True when ``column`` exists in ``tickets`` with at least one value."""
-    return column in tickets and bool(tickets[column].notna().any())
+def _profile(tickets) -> Profile:
+    return tickets if isinstance(tickets, Profile) else profile(relation_of(tickets))
 
 
-def has_customer_key(tickets: pd.DataFrame) -> bool:
+def has_values(tickets, column: str) -> bool:
+    """True when ``column`` exists in ``tickets`` (a frame, a relation or its :class:`Profile`) with at least
+    one value."""
+    if isinstance(tickets, Profile):
+        return tickets.has(column)
+    if isinstance(tickets, pd.DataFrame):
+        return column in tickets and bool(tickets[column].notna().any())
+    return column in tickets.columns and int(run(tickets[column].count())) > 0
+
+
+def has_customer_key(tickets) -> bool:
     """True when ``customer_id`` links tickets of one customer: some customer has two or more tickets.
     An export without a customer key (the CFPB database: the complaint id doubles as customer id) has
     every id once, so repeat complaints cannot be assessed (rather than reported as 0%)."""
-    return has_values(tickets, "customer_id") and bool(tickets["customer_id"].dropna().duplicated().any())
+    return _profile(tickets).repeat_key
 
 
 #: Optional report sections and the column each needs (``needs`` as ``table.column``).
@@ -77,7 +104,7 @@ SECTION_NEEDS = {
 COVARIATE_SOURCE = {"tenure_band": "agent_tenure_months"}
 
 
-def skipped_sections(tickets: pd.DataFrame, *, dimensions=(), covariates=()) -> list[Skipped]:
+def skipped_sections(tickets, *, dimensions=(), covariates=()) -> list[Skipped]:
     """The optional sections of the complaint report that the data cannot fill, each with the column
     that would enable it: ``[Skipped("resolution", "tickets.resolved_at"), …]`` (empty when nothing is
     missing). Concentration dimensions and model factors appear as ``concentration_<dimension>`` and

@@ -16,7 +16,7 @@ from csm.notes import Note
 from csm.stats import adjust_pvalues, single_threaded_blas
 
 __all__ = ["OUTCOMES", "MODEL_COVARIATES", "TENURE_BANDS", "OutcomeModel", "OutcomeDrivers", "repeat_complaints",
-           "tenure_band", "outcome_frame", "fit_outcome_model", "outcome_drivers"]
+           "tenure_band", "outcome_frame", "outcome_patterns", "fit_outcome_model", "outcome_drivers"]
 
 #: Outcomes modelled by :func:`outcome_drivers` (codes used in results and labels).
 OUTCOMES = ("repeat_complaint", "not_resolved_first_contact", "escalated")
@@ -25,45 +25,110 @@ MODEL_COVARIATES = ("category", "channel", "region", "priority", "tenure_band")
 #: Tenure bands (months): code -> [low, high).
 TENURE_BANDS = {"tenure_lt6": (0, 6), "tenure_6_24": (6, 24), "tenure_24_60": (24, 60), "tenure_60plus": (60, np.inf)}
 
-def repeat_complaints(tickets: pd.DataFrame, *, within_days: float = 30, data_end=None) -> pd.Series:
+def _repeat_column(rel, within_days: float, data_end, order=None):
+    """The repeat-complaint flag as an engine expression: a window over each customer's tickets ordered by
+    created_at (then ``order``), the gap to the next ticket in days; 1.0 within ``within_days``, NULL when
+    the follow-up window runs past ``data_end``, else 0.0."""
+    import ibis
+
+    from csm.complaints.engine import seconds_between
+
+    keys = [rel.created_at] + ([rel[order]] if order is not None else [])
+    window = ibis.window(group_by=rel.customer_id, order_by=keys)
+    nxt = rel.created_at.lead().over(window)
+    gap = seconds_between(nxt, rel.created_at) / 86400
+    # created_at + within_days > data_end, in whole microseconds
+    censored = seconds_between(data_end, rel.created_at) < within_days * 86400
+    repeat = rel.customer_id.notnull() & gap.notnull() & (gap <= within_days)
+    return ibis.ifelse(repeat, 1.0, ibis.ifelse(censored, ibis.null().cast("float64"), 0.0))
+
+
+def _data_end(rel, data_end):
+    from csm.complaints.engine import run
+
+    return pd.Timestamp(data_end) if data_end is not None else pd.Timestamp(run(rel.created_at.max()))
+
+
+def _order_key(rel):
+    return "_row" if "_row" in rel.columns else ("ticket_id" if "ticket_id" in rel.columns else None)
+
+
+def _with_rows(tickets: pd.DataFrame) -> pd.DataFrame:
+    return tickets.reset_index(drop=True).assign(_row=np.arange(len(tickets), dtype="int64"))
+
+
+def repeat_complaints(tickets, *, within_days: float = 30, data_end=None):
     """1.0 when the same customer opens another ticket within ``within_days`` after this one, else 0.0;
-    NaN (unknown, censored) when the follow-up window runs past ``data_end`` (default: last ticket)."""
+    NaN (unknown, censored) when the follow-up window runs past ``data_end`` (default: last ticket).
+    Computed in the engine (a window over each customer's tickets); a frame gives a Series aligned with it,
+    a relation the relation with a ``repeat_complaint`` column. Tickets at the same time: the earlier row of a
+    frame (of a relation: the smaller ticket_id) comes first."""
+    from csm.complaints.engine import relation_of, run
+
     require_columns(tickets, ["customer_id", "created_at"], "repeat_complaints")
     if within_days <= 0:
         raise ParameterError(f"repeat_within_days must be positive, got {within_days!r}")
-    data_end = pd.Timestamp(data_end) if data_end is not None else tickets["created_at"].max()
-    order = tickets.sort_values(["customer_id", "created_at"], kind="stable")
-    nxt = order.groupby("customer_id", sort=False)["created_at"].shift(-1)
-    gap = (nxt - order["created_at"]).dt.total_seconds() / 86400
-    out = (gap <= within_days).astype(float)
-    out[order["created_at"] + pd.Timedelta(days=within_days) > data_end] = np.nan
-    out[(gap <= within_days)] = 1.0  # a repeat seen before the data end is known
-    return out.reindex(tickets.index).rename("repeat_complaint")
+    if isinstance(tickets, pd.DataFrame):
+        rel = relation_of(_with_rows(tickets[["customer_id", "created_at"]]))
+        end = _data_end(rel, data_end)
+        out = run(rel.select("_row", repeat_complaint=_repeat_column(rel, within_days, end, "_row")))
+        values = out.sort_values("_row")["repeat_complaint"].astype(float).to_numpy()
+        return pd.Series(values, index=tickets.index, name="repeat_complaint")
+    end = _data_end(tickets, data_end)
+    return tickets.mutate(repeat_complaint=_repeat_column(tickets, within_days, end, _order_key(tickets)))
 
 
-def tenure_band(months: pd.Series) -> pd.Series:
-    """Agent tenure in bands :data:`TENURE_BANDS` (codes ``tenure_lt6`` …); missing stays missing."""
-    out = pd.Series(pd.NA, index=months.index, dtype=STR)
-    for code, (lo, hi) in TENURE_BANDS.items():
-        out[(months >= lo) & (months < hi)] = code
-    return out
+def tenure_band(months):
+    """Agent tenure in bands :data:`TENURE_BANDS` (codes ``tenure_lt6`` …); missing stays missing. A Series
+    gives a Series, an engine column an expression."""
+    if isinstance(months, pd.Series):
+        out = pd.Series(pd.NA, index=months.index, dtype=STR)
+        for code, (lo, hi) in TENURE_BANDS.items():
+            out[(months >= lo) & (months < hi)] = code
+        return out
+    import ibis
+
+    expr = ibis.null().cast("string")
+    known = months.notnull() & ~months.isnan()  # a NaN read from a Parquet file is missing, as in pandas
+    for code, (lo, hi) in reversed(TENURE_BANDS.items()):
+        inside = (months >= lo) if not np.isfinite(hi) else ((months >= lo) & (months < hi))
+        expr = ibis.ifelse((known & inside).fill_null(False), ibis.literal(code), expr)
+    return expr
 
 
-def outcome_frame(tickets: pd.DataFrame, *, repeat_within_days: float = 30, data_end=None) -> pd.DataFrame:
+def outcome_frame(tickets, *, repeat_within_days: float = 30, data_end=None, repeat_key: bool | None = None):
     """Tickets with the modelled outcomes as 0/1 floats (NaN unknown): repeat_complaint (only when
     ``customer_id`` is a customer key, :func:`has_customer_key`), not_resolved_first_contact
     (first_contact_resolved False), escalated; and ``tenure_band``. An outcome whose column is absent is
-    absent from the frame (:func:`outcome_drivers` then skips it)."""
-    out = tickets.copy()
-    if has_customer_key(tickets):  # else every customer has one ticket: repeats cannot be assessed
-        out["repeat_complaint"] = repeat_complaints(tickets, within_days=repeat_within_days, data_end=data_end)
-    if "first_contact_resolved" in tickets:
-        out["not_resolved_first_contact"] = (~tickets["first_contact_resolved"]).astype("Float64").astype(float)
-    if "escalated" in tickets:
-        out["escalated"] = tickets["escalated"].astype("Float64").astype(float)
-    if "agent_tenure_months" in tickets:
-        out["tenure_band"] = tenure_band(tickets["agent_tenure_months"])
-    return out
+    absent from the frame (:func:`outcome_drivers` then skips it).
+
+    Built in the engine: a relation gives a relation (nothing is executed but the data end and the customer
+    key check, or none with ``data_end`` and ``repeat_key``); a frame gives a frame (the same expression run
+    over it)."""
+    from csm.complaints.engine import relation_of, run
+
+    if isinstance(tickets, pd.DataFrame):
+        out = run(outcome_frame(relation_of(_with_rows(tickets)), repeat_within_days=repeat_within_days,
+                                data_end=data_end, repeat_key=repeat_key))
+        out = out.sort_values("_row").drop(columns="_row")
+        out.index = tickets.index
+        for col in tickets.columns:  # the frame's own columns keep their types
+            out[col] = tickets[col]
+        return out
+    rel = tickets
+    new = {}
+    key = has_customer_key(rel) if repeat_key is None else repeat_key
+    if key and "customer_id" in rel.columns:  # else every customer has one ticket: repeats cannot be assessed
+        if repeat_within_days <= 0:
+            raise ParameterError(f"repeat_within_days must be positive, got {repeat_within_days!r}")
+        new["repeat_complaint"] = _repeat_column(rel, repeat_within_days, _data_end(rel, data_end), _order_key(rel))
+    if "first_contact_resolved" in rel.columns:
+        new["not_resolved_first_contact"] = (~rel.first_contact_resolved).cast("float64")
+    if "escalated" in rel.columns:
+        new["escalated"] = rel.escalated.cast("float64")
+    if "agent_tenure_months" in rel.columns:
+        new["tenure_band"] = tenure_band(rel.agent_tenure_months)
+    return rel.mutate(**new) if new else rel
 
 
 @dataclass(frozen=True)
@@ -107,31 +172,56 @@ class OutcomeModel:
         return f"OutcomeModel({self.outcome}: n={self.n:,}, events={self.events:,}, {len(self.summary)} terms)"
 
 
-def _pooled_levels(frame: pd.DataFrame, cov: str, outcome: str, min_n: int, min_events: int):
+def outcome_patterns(frame, outcomes, covariates) -> tuple[pd.DataFrame, int]:
+    """Covariate patterns of ``frame`` (a frame or a relation) in one engine query: per combination of the
+    ``covariates`` (missing values kept as their own group) the tickets ``n`` and, per outcome, the tickets
+    with a known outcome ``<outcome>__n`` and its events ``<outcome>__s``. Returns (patterns, rows of frame)."""
+    from csm.complaints.engine import relation_of, run
+
+    rel = relation_of(frame, "outcome models")
+    covariates = [c for c in covariates if c in rel.columns]
+    outcomes = [o for o in outcomes if o in rel.columns]
+    metrics = {"n": rel.count()}
+    for o in outcomes:
+        metrics[f"{o}__n"] = rel[o].count()
+        metrics[f"{o}__s"] = rel[o].cast("float64").sum()
+    patterns = run(rel.group_by(covariates).aggregate(**metrics) if covariates else rel.aggregate(**metrics))
+    for col in patterns.columns:
+        if col.endswith("__n") or col == "n":
+            patterns[col] = patterns[col].fillna(0).astype("int64")
+        elif col.endswith("__s"):
+            patterns[col] = patterns[col].fillna(0).astype(float)
+    return patterns, int(patterns["n"].sum())
+
+
+def _pooled_levels(data: pd.DataFrame, cov: str, min_n: int, min_events: int):
     """Merge levels with fewer than ``min_n`` tickets, ``min_events`` events or non-events into ``other_levels``;
     if the pooled group is still that small, count it with the most common level instead.
-    Returns (values, rare levels, pooled-into-reference flag)."""
-    g = frame.groupby(cov, observed=True)[outcome].agg(["size", "sum"])
+    ``data``: patterns with ``size`` and ``sum``. Returns (values, rare levels, pooled-into-reference flag,
+    recode)."""
+    g = data.groupby(cov, observed=True)[["size", "sum"]].sum()
     small = (g["size"] < min_n) | (g["sum"] < min_events) | (g["size"] - g["sum"] < min_events)
     rare = g.index[small].tolist()
     if not rare:
-        return frame[cov], [], False
+        return data[cov], [], False, {}
     pooled = g[small].sum()
     into_reference = bool((pooled["size"] < min_n) or (pooled["sum"] < min_events)
                           or (pooled["size"] - pooled["sum"] < min_events))
     # a pooled group still too small to estimate on its own (separation) is counted with the most common level
     target = g["size"].idxmax() if into_reference else OTHER_LEVELS
-    values = frame[cov].where(~frame[cov].isin(rare), target)
-    return values, [str(r) for r in rare], into_reference
+    values = data[cov].where(~data[cov].isin(rare), target)
+    recode = {str(r): target for r in rare if r != target}
+    return values, [str(r) for r in rare], into_reference, recode
 
 
-def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARIATES, *, min_level_n: int = 50,
-                      min_level_events: int = 5, confidence: float = 0.95) -> OutcomeModel:
+def fit_outcome_model(frame, outcome: str, covariates=MODEL_COVARIATES, *, min_level_n: int = 50,
+                      min_level_events: int = 5, confidence: float = 0.95, patterns=None) -> OutcomeModel:
     """Logistic regression of a 0/1 ``outcome`` on categorical ``covariates`` (statsmodels GLM Binomial).
 
     ``logit P(y=1) = β₀ + Σ β_level``; odds ratio ``exp(β)`` against the covariate's most common level,
-    Wald interval ``exp(β ± z·se)``. For speed the tickets are aggregated to covariate patterns
-    (successes, failures), which gives the same estimates as the ticket-level fit. Rows with a missing
+    Wald interval ``exp(β ± z·se)``. The tickets are aggregated to covariate patterns in the engine
+    (successes, failures; :func:`outcome_patterns`, or the ``patterns`` given with the table's rows), which
+    gives the same estimates as the ticket-level fit. Rows with a missing
     outcome or covariate are left out; rare levels (fewer than ``min_level_n`` tickets or
     ``min_level_events`` events / non-events — the source of (quasi-)separation) are merged into
     ``other_levels``; a covariate left with one level is dropped (noted). If the fit still fails, a
@@ -146,23 +236,29 @@ def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARI
     )
 
     covariates = [c for c in covariates]
-    require_columns(frame, [outcome, *covariates], f"model of {outcome}")
-    data = frame[[outcome, *covariates]].dropna()
+    if patterns is None:
+        require_columns(frame, [outcome, *covariates], f"model of {outcome}")
+        patterns = outcome_patterns(frame, [outcome], covariates)
+    patterns, n_frame = patterns
+    data = patterns.dropna(subset=covariates)
+    data = pd.DataFrame({**{c: data[c] for c in covariates}, "size": data[f"{outcome}__n"],
+                         "sum": data[f"{outcome}__s"]})
+    data = data[data["size"] > 0].reset_index(drop=True)
+    n_data, n_events = int(data["size"].sum()), float(data["sum"].sum())
     notes = []
-    if len(data) < len(frame):
-        notes.append(Note("model_missing", outcome=outcome, n=len(frame) - len(data)))
-    if data.empty or data[outcome].nunique() < 2:
+    if n_data < n_frame:
+        notes.append(Note("model_missing", outcome=outcome, n=n_frame - n_data))
+    if n_data == 0 or n_events == 0 or n_events == n_data:
         raise AnalysisError(f"model of {outcome}: the outcome takes a single value (or no value) in the "
-                            f"{len(data):,} usable tickets; there is nothing to explain.")
+                            f"{n_data:,} usable tickets; there is nothing to explain.")
     used, levels_info, recodes = [], {}, {}
     for cov in covariates:
-        values, rare, into_reference = _pooled_levels(data, cov, outcome, min_level_n, min_level_events)
+        values, rare, into_reference, recode = _pooled_levels(data, cov, min_level_n, min_level_events)
         if rare and into_reference:
             notes.append(Note("model_rare_reference", outcome=outcome, factor=cov, levels=tuple(rare)))
         elif rare:
             notes.append(Note("model_rare_pooled", outcome=outcome, factor=cov, levels=tuple(rare)))
-        changed = values.ne(data[cov])
-        recodes[cov] = dict(zip(data.loc[changed, cov].astype(str), values[changed]))
+        recodes[cov] = recode
         data[cov] = values
         if data[cov].nunique() < 2:
             notes.append(Note("model_one_level", outcome=outcome, factor=cov))
@@ -170,7 +266,7 @@ def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARI
         used.append(cov)
     if not used:
         raise AnalysisError(f"model of {outcome}: no covariate has two or more levels with enough tickets.")
-    patt = data.groupby(used, observed=True)[outcome].agg(["sum", "size"]).reset_index()
+    patt = data.groupby(used, observed=True)[["sum", "size"]].sum().reset_index()
     design_parts = [pd.Series(1.0, index=patt.index, name="const")]
     level_counts = {cov: patt.groupby(cov)[["size", "sum"]].sum() for cov in used}
     for cov in used:
@@ -210,7 +306,7 @@ def fit_outcome_model(frame: pd.DataFrame, outcome: str, covariates=MODEL_COVARI
     summary = pd.DataFrame(rows)
     if not converged or (summary["ci_high"] / summary["ci_low"] > 1e4).any():
         notes.append(Note("model_separation", outcome=outcome))
-    return OutcomeModel(outcome, tuple(used), summary, len(data), int(data[outcome].sum()), float(res.llf),
+    return OutcomeModel(outcome, tuple(used), summary, n_data, int(n_events), float(res.llf),
                         converged, pd.Series(res.params, index=X.columns, dtype=float),
                         pd.Series(res.bse, index=X.columns, dtype=float), tuple(notes), levels_info)
 
@@ -239,15 +335,19 @@ def outcome_drivers(frame: pd.DataFrame, outcomes=OUTCOMES, covariates=MODEL_COV
     ``excess_events`` ≈ events at the level − events expected at the reference rate
     (``n × rate_ref``-scaled by the odds ratio), a count a manager can compare across findings.
     """
-    usable = [c for c in covariates if c in frame and frame[c].notna().any()]
+    from csm.complaints.engine import relation_of
+
+    rel = relation_of(frame, "outcome models")
+    patterns, n_frame = outcome_patterns(rel, outcomes, covariates)
+    usable = [c for c in covariates if c in patterns and bool(patterns.loc[patterns[c].notna(), "n"].sum())]
     skipped = {c: Note("factor_unavailable", factor=c) for c in covariates if c not in usable}
     models, parts = {}, []
     for outcome in outcomes:
-        if outcome not in frame or frame[outcome].notna().sum() == 0:
+        if f"{outcome}__n" not in patterns or int(patterns[f"{outcome}__n"].sum()) == 0:
             skipped[outcome] = Note("outcome_unavailable", outcome=outcome)
             continue
         try:
-            m = fit_outcome_model(frame, outcome, usable, **kwargs)
+            m = fit_outcome_model(rel, outcome, usable, patterns=(patterns, n_frame), **kwargs)
         except AnalysisError as err:
             skipped[outcome] = Note("model_failed", outcome=outcome,
                                     reason=str(err).removeprefix(f"model of {outcome}: ").strip().rstrip("."))

@@ -4,23 +4,51 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csm.complaints.inputs import nonempty_column, tickets_in
 from csm.complaints.spikes import ALL_LEVEL, level_columns
 from csm.stats import adjust_pvalues, rate_ratio_test
 
 __all__ = ["MIN_CONCENTRATION_RATIO", "period_changes", "root_cause_table"]
 
-def period_changes(tickets: pd.DataFrame, current, previous, by: str = "category", *,
-                   alpha: float = 0.05) -> pd.DataFrame:
+def period_changes(tickets, current, previous, by: str = "category", *,
+                   alpha: float = 0.05, max_levels: int | None = None) -> pd.DataFrame:
     """Complaints per ``by`` level in the ``current`` vs the ``previous`` period (:class:`csm.periods.Period`
     objects, or (start, end) pairs): counts, daily rates, the rate
     ratio (``estimate``) with its exact interval and p-value (:func:`csm.stats.rate_ratio_test`, exposure = days),
-    Holm-adjusted p, shares and the share change. Sorted by the change in count."""
-    nonempty_column(tickets, by, "period_changes")
+    Holm-adjusted p, shares and the share change. Sorted by the change in count. ``tickets``: a frame or a
+    relation (one grouped count in the engine); with ``max_levels``, levels outside the largest of both periods
+    together are counted as "all others" (:func:`csm.levels.lump_levels`)."""
+
+    from csm.complaints.engine import relation_of, run, top_levels_of
+    from csm.complaints.inputs import check_nonempty, require_columns, tickets_in
+    from csm.levels import OTHER
+
+    require_columns(tickets, [by, "created_at"], "period_changes")
+    rel = relation_of(tickets, "period_changes")
     (c0, c1), (p0, p1) = [(x.start, x.end) if hasattr(x, "start") else tuple(map(pd.Timestamp, x))
                           for x in (current, previous)]
-    cur = tickets_in(tickets, c0, c1, what="complaints in the current period")[by].value_counts()
-    prev = tickets_in(tickets, p0, p1, what="complaints in the comparison period")[by].value_counts()
+    ts = [pd.Timestamp(x).to_pydatetime() for x in (c0, c1, p0, p1)]
+    in_cur = (rel.created_at >= ts[0]) & (rel.created_at < ts[1])
+    in_prev = (rel.created_at >= ts[2]) & (rel.created_at < ts[3])
+    agg = run(rel.group_by(rel[by].cast("string").name("level")).aggregate(
+        n=rel.count(), cur=in_cur.ifelse(1, 0).sum(), prev=in_prev.ifelse(1, 0).sum(),
+        both=((rel.created_at >= min(ts[0], ts[2])) & (rel.created_at < max(ts[1], ts[3]))).ifelse(1, 0).sum()))
+    check_nonempty(by, int(agg["n"].sum()), int(agg.loc[agg["level"].notna(), "n"].sum()), "period_changes")
+    for col, (a, b), what in (("cur", (c0, c1), "current"), ("prev", (p0, p1), "comparison")):
+        if int(agg[col].fillna(0).sum()) == 0:
+            tickets_in(rel, a, b, what=f"complaints in the {what} period")  # raises, naming what the data cover
+    agg = agg[agg["level"].notna()].copy()
+    for col in ("cur", "prev", "both"):
+        agg[col] = agg[col].fillna(0).astype("int64")
+    if max_levels is not None:
+        window = agg.set_index("level")["both"]
+        window = window[window > 0]
+        if len(window) > max_levels + 1:
+            keep = set(top_levels_of(window, max_levels))
+            agg["level"] = agg["level"].where(agg["level"].isin(keep), OTHER)
+            agg = agg.groupby("level", as_index=False)[["cur", "prev", "both"]].sum()
+    cur = agg.set_index("level")["cur"]
+    prev = agg.set_index("level")["prev"]
+    cur, prev = cur[cur > 0], prev[prev > 0]
     levels = cur.index.union(prev.index)
     cur, prev = cur.reindex(levels, fill_value=0), prev.reindex(levels, fill_value=0)
     e1, e2 = (c1 - c0).days, (p1 - p0).days

@@ -9,54 +9,93 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-from csm.complaints.inputs import nonempty_column, require_columns
+from csm.complaints.engine import profile, relation_of
+from csm.complaints.engine import run as run_query
+from csm.complaints.inputs import check_nonempty, require_columns
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.notes import Note
 
 __all__ = ["DRIVER_DIMENSIONS", "SPIKE_LEVELS", "ALL_LEVEL", "MIN_HISTORY_EXTRA_WEEKS", "EXPLAIN_SHARE",
            "EXPLAIN_LIFT", "SpikeResult", "weekly_counts", "min_history_weeks", "detect_spikes", "level_name",
-           "level_columns", "find_spikes", "spike_drivers", "spike_hierarchy", "describe_spikes"]
+           "level_columns", "find_spikes", "spike_drivers", "spikes_drivers", "WeeklyCube", "weekly_cube", "week_of", "spike_hierarchy", "describe_spikes"]
 
 #: Dimensions characterising a spike (its drivers) and tested for concentration.
 DRIVER_DIMENSIONS = ("region", "category", "sub_reason", "carrier", "product", "channel", "priority")
 
-def _week_start(times: pd.Series) -> pd.Series:
-    day = times.dt.normalize()
-    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
-
-
-def weekly_counts(tickets: pd.DataFrame, by=(), *, start=None, end=None) -> pd.DataFrame:
-    """Complaints per Monday–Sunday week and group, zero-filled, complete weeks only.
-
-    A week is kept when it lies fully inside ``[start, end)`` (default: the first and last
-    ticket's days), so a partial first or last week does not look like a dip.
-    Columns: week (the Monday), the ``by`` columns, count.
-    """
-    by = [by] if isinstance(by, str) else list(by)
-    require_columns(tickets, ["created_at", *by], "weekly_counts")
-    for col in by:
-        nonempty_column(tickets, col, "weekly_counts")
-    if tickets.empty:
-        raise AnalysisError("weekly_counts: the tickets table has no rows.")
-    start = pd.Timestamp(start) if start is not None else tickets["created_at"].min().normalize()
-    end = pd.Timestamp(end) if end is not None else tickets["created_at"].max().normalize() + pd.Timedelta(days=1)
+def _week_bounds(start, end) -> pd.DatetimeIndex:
     first = start + pd.Timedelta(days=(7 - start.day_of_week) % 7)
     weeks = pd.date_range(first, end - pd.Timedelta(days=7), freq="7D")
     if len(weeks) == 0:
         raise AnalysisError(f"weekly_counts: no complete Monday–Sunday week between {start:%Y-%m-%d} and "
                             f"{end - pd.Timedelta(days=1):%Y-%m-%d}.")
-    sel = tickets[(tickets["created_at"] >= weeks[0]) & (tickets["created_at"] < weeks[-1] + pd.Timedelta(days=7))]
-    sel = sel.dropna(subset=by) if by else sel
-    keys = [_week_start(sel["created_at"]).rename("week")] + [sel[c] for c in by]
-    counts = sel.groupby(keys, observed=True).size()
-    if by:
-        levels = [sorted(sel[c].unique().tolist()) for c in by]
-        full = pd.MultiIndex.from_product([weeks, *levels], names=["week", *by])
-    else:
-        full = pd.Index(weeks, name="week")
-    out = counts.reindex(full, fill_value=0).rename("count").reset_index()
-    out["count"] = out["count"].astype(int)
-    return out.sort_values([*by, "week"], kind="stable").reset_index(drop=True)
+    return weeks
+
+
+def week_of(created_at):
+    """The Monday (00:00) of a timestamp column's week, as an engine expression (``truncate("W")``: the ISO
+    week, Monday-based on DuckDB, Spark and PostgreSQL alike)."""
+    return created_at.truncate("W")
+
+
+@dataclass(frozen=True)
+class WeeklyCube:
+    """Tickets per complete week and combination of ``columns`` (missing values kept as their own group): one
+    grouped count in the engine, from which the weekly series of every subset of ``columns`` are summed."""
+
+    counts: pd.DataFrame
+    columns: tuple[str, ...]
+    weeks: pd.DatetimeIndex
+
+    def series(self, by=()) -> pd.DataFrame:
+        """:func:`weekly_counts` of ``by`` (a subset of ``columns``) from the cube."""
+        by = [by] if isinstance(by, str) else list(by)
+        sel = self.counts.dropna(subset=by) if by else self.counts
+        counts = sel.groupby(["week", *by], observed=True)["count"].sum()
+        if by:
+            levels = [sorted(sel[c].unique().tolist()) for c in by]
+            full = pd.MultiIndex.from_product([self.weeks, *levels], names=["week", *by])
+        else:
+            full = pd.Index(self.weeks, name="week")
+            counts = counts.droplevel(list(range(1, counts.index.nlevels))) if counts.index.nlevels > 1 else counts
+        out = counts.reindex(full, fill_value=0).rename("count").reset_index()
+        out["count"] = out["count"].astype(int)
+        return out.sort_values([*by, "week"], kind="stable").reset_index(drop=True)
+
+
+def weekly_cube(tickets, columns=(), *, start=None, end=None, info=None) -> WeeklyCube:
+    """The :class:`WeeklyCube` of ``tickets`` (a frame or a relation) over ``columns``; weeks as in
+    :func:`weekly_counts`. ``info``: the table's :class:`~csm.complaints.engine.Profile` if known (else one
+    profile query)."""
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    require_columns(tickets, ["created_at", *columns], "weekly_counts")
+    rel = relation_of(tickets, "weekly_counts")
+    info = info if info is not None else profile(rel)
+    for col in columns:
+        check_nonempty(col, info.n, info.filled.get(col, 0), "weekly_counts")
+    if info.n == 0:
+        raise AnalysisError("weekly_counts: the tickets table has no rows.")
+    start = pd.Timestamp(start) if start is not None else info.first.normalize()
+    end = pd.Timestamp(end) if end is not None else info.last.normalize() + pd.Timedelta(days=1)
+    weeks = _week_bounds(start, end)
+    lo, hi = weeks[0].to_pydatetime(), (weeks[-1] + pd.Timedelta(days=7)).to_pydatetime()
+    sel = rel.filter((rel.created_at >= lo) & (rel.created_at < hi))
+    sel = sel.mutate(week=week_of(sel.created_at))
+    counts = run_query(sel.group_by(["week", *columns]).aggregate(count=sel.count()))
+    counts["week"] = pd.to_datetime(counts["week"]).astype("datetime64[ns]")
+    counts["count"] = counts["count"].astype("int64")
+    return WeeklyCube(counts, tuple(columns), weeks)
+
+
+def weekly_counts(tickets, by=(), *, start=None, end=None) -> pd.DataFrame:
+    """Complaints per Monday–Sunday week and group, zero-filled, complete weeks only.
+
+    A week is kept when it lies fully inside ``[start, end)`` (default: the first and last
+    ticket's days), so a partial first or last week does not look like a dip.
+    Columns: week (the Monday), the ``by`` columns, count. ``tickets``: a frame or a relation (one grouped
+    count per week and group in the engine).
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    return weekly_cube(tickets, by, start=start, end=end).series(by)
 
 
 def _mad_scale(resid: np.ndarray) -> float:
@@ -243,8 +282,8 @@ def level_columns(name: str) -> list[str]:
     return [] if name == ALL_LEVEL else name.split("×")
 
 
-def find_spikes(tickets: pd.DataFrame, *, levels=SPIKE_LEVELS, lookback_start=None, end=None,
-                **kwargs) -> SpikeResult:
+def find_spikes(tickets, *, levels=SPIKE_LEVELS, lookback_start=None, end=None, cube: WeeklyCube | None = None,
+                info=None, **kwargs) -> SpikeResult:
     """Spikes in weekly complaint counts at several levels (default :data:`SPIKE_LEVELS`: all complaints,
     by category, by region, and by category × region), one Bonferroni family over all series and weeks
     (see :func:`detect_spikes`).
@@ -252,15 +291,25 @@ def find_spikes(tickets: pd.DataFrame, *, levels=SPIKE_LEVELS, lookback_start=No
     The whole history serves as baseline; spikes ending before ``lookback_start`` are dropped. A level
     whose column is absent or empty is skipped (``Note("spike_level_not_searched", series=…, column=…)``).
     The summary gets a ``level`` column (e.g. ``"category×region"``, ``"all"``) and missing group columns as NA.
+    ``tickets``: a frame or a relation; the weekly series of every level come from one grouped count
+    (:func:`weekly_cube`; or the ``cube`` given, over the levels' columns, with ``info`` the table's profile).
     """
-    series, skipped = [], []
+    require_columns(tickets, ["created_at"], "find_spikes")
+    rel = relation_of(tickets, "find_spikes")
+    info = info if info is not None else profile(rel)
+    series, skipped, usable = [], [], []
     for lv in levels:
         lv = [lv] if isinstance(lv, str) else list(lv)
-        unusable = [c for c in lv if c not in tickets or tickets[c].isna().all()]
+        unusable = [c for c in lv if c not in rel.columns or not info.has(c)]
         if unusable:
             skipped.append(Note("spike_level_not_searched", series=level_name(lv), column=unusable[0]))
             continue
-        series.append((lv, weekly_counts(tickets, lv, end=end)))
+        usable.append(lv)
+    if usable:
+        columns = list(dict.fromkeys(c for lv in usable for c in lv))
+        if cube is None or not set(columns) <= set(cube.columns):
+            cube = weekly_cube(rel, columns, end=end, info=info)
+        series = [(lv, cube.series(lv)) for lv in usable]
     if not series:
         raise DataError("find_spikes: none of the levels " + ", ".join(level_name(lv) for lv in levels)
                         + " can be searched; " + "; ".join(f"column tickets.{n.params['column']} is absent or empty"
@@ -295,7 +344,11 @@ def find_spikes(tickets: pd.DataFrame, *, levels=SPIKE_LEVELS, lookback_start=No
                        tested=all(r.tested for _, r in results), weeks=first.weeks, min_weeks=first.min_weeks)
 
 
-def spike_drivers(tickets: pd.DataFrame, spike: pd.Series, *, dimensions=DRIVER_DIMENSIONS,
+#: Columns that fix a spike's slice when the spike row has a value for them.
+_SLICE_COLUMNS = ("category", "region", "product", "carrier", "channel", "sub_reason", "priority")
+
+
+def spike_drivers(tickets, spike: pd.Series, *, dimensions=DRIVER_DIMENSIONS,
                   reference_weeks: int = 8, min_share: float = 0.6, min_lift: float = 1.5) -> pd.DataFrame:
     """What makes up a spike's excess: per dimension, each level's excess over its usual weekly count.
 
@@ -306,41 +359,87 @@ def spike_drivers(tickets: pd.DataFrame, spike: pd.Series, *, dimensions=DRIVER_
     ``driver`` when it holds at least ``min_share`` of the excess and at least ``min_lift`` times its
     usual share (a level that is simply common, such as normal priority, is not a driver).
     Columns: dimension, level, observed, expected, excess, share_of_excess, baseline_share, driver.
+    ``tickets``: a frame or a relation (see :func:`spikes_drivers`).
     """
-    mask = pd.Series(True, index=tickets.index)
-    fixed = []
-    for col in ("category", "region", "product", "carrier", "channel", "sub_reason", "priority"):
-        if col in spike.index and pd.notna(spike[col]) and col in tickets:
-            mask &= tickets[col] == spike[col]
-            fixed.append(col)
-    start, end = pd.Timestamp(spike["start"]), pd.Timestamp(spike["end"]) + pd.Timedelta(days=1)
-    n_weeks = (end - start).days / 7
-    ref_lo, ref_hi = start - pd.Timedelta(weeks=reference_weeks), end + pd.Timedelta(weeks=reference_weeks)
-    t = tickets.loc[mask & (tickets["created_at"] >= ref_lo) & (tickets["created_at"] < ref_hi)]
-    in_spike = (t["created_at"] >= start) & (t["created_at"] < end)
-    data_lo = max(ref_lo, tickets["created_at"].min().normalize())
-    data_hi = min(ref_hi, tickets["created_at"].max().normalize() + pd.Timedelta(days=1))
-    ref_weeks = max(((start - data_lo).days + (data_hi - end).days) / 7, 1e-9)
-    rows = []
-    for dim in dimensions:
-        if dim in fixed or dim not in t or t[dim].isna().all():
-            continue
-        obs = t.loc[in_spike, dim].value_counts()
-        ref = t.loc[~in_spike, dim].value_counts()
-        levels = obs.index.union(ref.index)
-        obs, ref = obs.reindex(levels, fill_value=0), ref.reindex(levels, fill_value=0)
-        expected = ref / ref_weeks * n_weeks
-        excess = obs - expected
-        total_excess = float(obs.sum() - expected.sum())
-        frame = pd.DataFrame({"dimension": dim, "level": levels.astype(str), "observed": obs.to_numpy(float),
-                              "expected": expected.to_numpy(float), "excess": excess.to_numpy(float)})
-        frame["share_of_excess"] = frame["excess"] / total_excess if total_excess > 0 else np.nan
-        frame["baseline_share"] = (ref / ref.sum()).to_numpy(float) if ref.sum() else np.nan
-        frame["driver"] = ((frame["share_of_excess"] >= min_share)
-                           & (frame["share_of_excess"] >= min_lift * frame["baseline_share"]))
-        rows.append(frame.sort_values("excess", ascending=False, kind="stable"))
+    frame = pd.DataFrame([spike]).reset_index(drop=True)
+    return spikes_drivers(tickets, frame, dimensions=dimensions, reference_weeks=reference_weeks,
+                          min_share=min_share, min_lift=min_lift)[0]
+
+
+def spikes_drivers(tickets, spikes: pd.DataFrame, *, dimensions=DRIVER_DIMENSIONS, reference_weeks: int = 8,
+                   min_share: float = 0.6, min_lift: float = 1.5, info=None) -> list[pd.DataFrame]:
+    """:func:`spike_drivers` of every row of ``spikes`` (in order), from one query: the tickets joined with
+    the spikes' slices and reference windows, counted per spike, inside/outside its weeks, dimension and
+    level."""
+    import ibis
+
     cols = ["dimension", "level", "observed", "expected", "excess", "share_of_excess", "baseline_share", "driver"]
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols)
+    if spikes.empty:
+        return []
+    require_columns(tickets, ["created_at"], "spike_drivers")
+    rel = relation_of(tickets, "spike_drivers")
+    fixed_cols = [c for c in _SLICE_COLUMNS if c in spikes.columns and c in rel.columns]
+    dims = [d for d in dimensions if d in rel.columns]
+    table = pd.DataFrame({"sid": np.arange(len(spikes), dtype="int64")})
+    table["s_start"] = pd.to_datetime(spikes["start"]).to_numpy().astype("datetime64[ns]")
+    table["s_end"] = (pd.to_datetime(spikes["end"]) + pd.Timedelta(days=1)).to_numpy().astype("datetime64[ns]")
+    table["s_lo"] = table["s_start"] - pd.Timedelta(weeks=reference_weeks)
+    table["s_hi"] = table["s_end"] + pd.Timedelta(weeks=reference_weeks)
+    schema = {"sid": "int64", "s_start": "timestamp", "s_end": "timestamp", "s_lo": "timestamp", "s_hi": "timestamp"}
+    for c in fixed_cols:
+        table[f"s_{c}"] = [None if pd.isna(v) else str(v) for v in spikes[c]]
+        schema[f"s_{c}"] = "string"
+    counts = pd.DataFrame(columns=["sid", "inside", "dimension", "level", "count"])
+    if dims:
+        sp = ibis.memtable(table, schema=ibis.schema(schema))
+        preds = [rel.created_at >= sp.s_lo, rel.created_at < sp.s_hi]
+        preds += [sp[f"s_{c}"].isnull() | (rel[c].cast("string") == sp[f"s_{c}"]) for c in fixed_cols]
+        joined = rel.join(sp, preds)
+        joined = joined.mutate(inside=(joined.created_at >= joined.s_start) & (joined.created_at < joined.s_end))
+        parts = [joined.group_by(["sid", "inside", joined[d].cast("string").name("level")])
+                 .aggregate(count=joined.count()).mutate(dimension=ibis.literal(d)) for d in dims]
+        query = parts[0]
+        for p in parts[1:]:
+            query = query.union(p, distinct=False)
+        counts = run_query(query.select("sid", "inside", "dimension", "level", "count"))
+    info = info if info is not None else profile(rel)
+    counts = counts[counts["level"].notna()]
+    counts = counts.assign(inside=counts["inside"].astype(bool), count=counts["count"].astype("int64"))
+    empty = pd.Series(dtype="int64", index=pd.Index([], dtype=object))
+    by_spike: dict = {}
+    for (sid, dim, inside), g in counts.groupby(["sid", "dimension", "inside"], sort=False):
+        by_spike.setdefault(int(sid), {}).setdefault(dim, {})[bool(inside)] = g.groupby("level")["count"].sum()
+    out = []
+    for i, spike in enumerate(spikes.to_dict("records")):
+        fixed = [c for c in fixed_cols if pd.notna(spike[c])]
+        start, end = table.loc[i, "s_start"], table.loc[i, "s_end"]
+        n_weeks = (end - start).days / 7
+        ref_lo, ref_hi = table.loc[i, "s_lo"], table.loc[i, "s_hi"]
+        data_lo = max(ref_lo, info.first.normalize())
+        data_hi = min(ref_hi, info.last.normalize() + pd.Timedelta(days=1))
+        ref_weeks = max(((start - data_lo).days + (data_hi - end).days) / 7, 1e-9)
+        mine = by_spike.get(i, {})
+        rows = []
+        for dim in dimensions:
+            if dim in fixed or dim not in dims or dim not in mine:
+                continue
+            d = mine[dim]
+            obs, ref = d.get(True, empty), d.get(False, empty)
+            levels = obs.index.union(ref.index)
+            obs = obs.reindex(levels, fill_value=0).astype("int64")
+            ref = ref.reindex(levels, fill_value=0).astype("int64")
+            expected = ref / ref_weeks * n_weeks
+            excess = obs - expected
+            total_excess = float(obs.sum() - expected.sum())
+            frame = pd.DataFrame({"dimension": dim, "level": levels.astype(str), "observed": obs.to_numpy(float),
+                                  "expected": expected.to_numpy(float), "excess": excess.to_numpy(float)})
+            frame["share_of_excess"] = frame["excess"] / total_excess if total_excess > 0 else np.nan
+            frame["baseline_share"] = (ref / ref.sum()).to_numpy(float) if ref.sum() else np.nan
+            frame["driver"] = ((frame["share_of_excess"] >= min_share)
+                               & (frame["share_of_excess"] >= min_lift * frame["baseline_share"]))
+            rows.append(frame.sort_values("excess", ascending=False, kind="stable"))
+        out.append(pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=cols))
+    return out
 
 
 #: A spike is explained by finer spikes holding at least this share of its excess ...
@@ -470,11 +569,13 @@ def describe_spikes(tickets: pd.DataFrame, spikes: SpikeResult, *, period=None, 
       ``explained_lift``: see :func:`spike_hierarchy` (the rule that decides which spikes the
       root-cause table lists);
     - ``in_period``: overlaps ``period`` (a :class:`csm.periods.Period`, or (start, end)).
+
+    ``drivers``: the :func:`spikes_drivers` frames of the summary's rows, if already computed.
     """
     s = spikes.summary.copy()
     drivers = []
-    for _, row in s.iterrows():
-        d = spike_drivers(tickets, row, **kwargs)
+    frames = kwargs.pop("drivers", None)
+    for d in (frames if frames is not None else spikes_drivers(tickets, s, **kwargs)):
         drivers.append("; ".join(f"{r.dimension}={r.level}" for r in d[d["driver"]].itertuples()))
     s["drivers"] = drivers
     h = spike_hierarchy(spikes, explain_share=explain_share, explain_lift=explain_lift)

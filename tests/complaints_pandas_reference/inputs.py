@@ -1,0 +1,98 @@
+"""Input checks shared by the complaint analyses: required columns, the tickets of a window, which optional
+report sections the data can fill (:func:`skipped_sections`)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from csm.errors import AnalysisError, DataError, ParameterError
+from csm.notes import Skipped
+
+__all__ = ["OTHER_LEVELS", "SECTION_NEEDS", "COVARIATE_SOURCE", "require_columns", "nonempty_column", "tickets_in",
+           "has_values", "has_customer_key", "skipped_sections"]
+
+#: Level that rare levels are merged into (contingency tests, outcome models).
+OTHER_LEVELS = "other_levels"
+
+
+def require_columns(tickets: pd.DataFrame, columns, what: str) -> None:
+    """:class:`ParameterError` unless ``tickets`` is a frame, :class:`DataError` naming the missing columns."""
+    if not isinstance(tickets, pd.DataFrame):
+        raise ParameterError(f"{what}: expected the tickets DataFrame, got {type(tickets).__name__}.")
+    missing = [c for c in columns if c not in tickets.columns]
+    if missing:
+        raise DataError(f"{what}: table tickets has no column(s) {', '.join(repr(c) for c in missing)}; "
+                        f"its columns are {', '.join(map(repr, tickets.columns))}. Map the column(s) in the "
+                        "mapping file or leave this analysis out.")
+
+
+def nonempty_column(tickets: pd.DataFrame, column: str, what: str) -> pd.Series:
+    """The column's values, refusing a column that is empty in every row."""
+    require_columns(tickets, [column], what)
+    values = tickets[column]
+    if len(values) and values.isna().all():
+        raise DataError(f"{what}: column tickets.{column} is empty in all {len(values):,} rows; "
+                        f"fill it in the export (or map another column to '{column}'), or leave '{column}' "
+                        "out of the dimensions parameter.")
+    return values
+
+
+def tickets_in(tickets: pd.DataFrame, start, end, *, what: str = "complaints") -> pd.DataFrame:
+    """Tickets created in ``[start, end)``; :class:`AnalysisError` when there are none."""
+    require_columns(tickets, ["created_at"], what)
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    inside = tickets[(tickets["created_at"] >= start) & (tickets["created_at"] < end)]
+    if inside.empty:
+        lo, hi = tickets["created_at"].min(), tickets["created_at"].max()
+        cover = f"the tickets cover {lo:%Y-%m-%d} to {hi:%Y-%m-%d}" if pd.notna(lo) else "the tickets table is empty"
+        raise AnalysisError(f"{what}: no tickets created from {start:%Y-%m-%d} to "
+                            f"{end - pd.Timedelta(days=1):%Y-%m-%d}; {cover}. Choose a period inside the data "
+                            "(parameter period) or check the export.")
+    return inside
+
+
+def has_values(tickets: pd.DataFrame, column: str) -> bool:
+    """True when ``column`` exists in ``tickets`` with at least one value."""
+    return column in tickets and bool(tickets[column].notna().any())
+
+
+def has_customer_key(tickets: pd.DataFrame) -> bool:
+    """True when ``customer_id`` links tickets of one customer: some customer has two or more tickets.
+    An export without a customer key (the CFPB database: the complaint id doubles as customer id) has
+    every id once, so repeat complaints cannot be assessed (rather than reported as 0%)."""
+    return has_values(tickets, "customer_id") and bool(tickets["customer_id"].dropna().duplicated().any())
+
+
+#: Optional report sections and the column each needs (``needs`` as ``table.column``).
+SECTION_NEEDS = {
+    "sub_reasons": "tickets.sub_reason",
+    "spikes_region": "tickets.region",
+    "spike_terms": "tickets.description",
+    "words": "tickets.description",
+    "resolution": "tickets.resolved_at",
+    "outcome_repeat_complaint": "tickets.customer_id",
+    "outcome_not_resolved_first_contact": "tickets.first_contact_resolved",
+    "outcome_escalated": "tickets.escalated",
+}
+#: Covariates of the outcome models derived from another column.
+COVARIATE_SOURCE = {"tenure_band": "agent_tenure_months"}
+
+
+def skipped_sections(tickets: pd.DataFrame, *, dimensions=(), covariates=()) -> list[Skipped]:
+    """The optional sections of the complaint report that the data cannot fill, each with the column
+    that would enable it: ``[Skipped("resolution", "tickets.resolved_at"), …]`` (empty when nothing is
+    missing). Concentration dimensions and model factors appear as ``concentration_<dimension>`` and
+    ``factor_<covariate>``; the repeat-complaint model needs a customer key (:func:`has_customer_key`)."""
+    out = []
+    for section, needs in SECTION_NEEDS.items():
+        column = needs.split(".", 1)[1]
+        ok = has_customer_key(tickets) if section == "outcome_repeat_complaint" else has_values(tickets, column)
+        if not ok:
+            out.append(Skipped(section, needs))
+    for dim in dimensions:
+        if not has_values(tickets, dim):
+            out.append(Skipped(f"concentration_{dim}", f"tickets.{dim}"))
+    for cov in covariates:
+        source = COVARIATE_SOURCE.get(cov, cov)
+        if not has_values(tickets, source):
+            out.append(Skipped(f"factor_{cov}", f"tickets.{source}"))
+    return out
