@@ -221,8 +221,11 @@ def _lit_ts(ns: int):
 
 
 def _epoch(col):
-    """Seconds since 1970 (float; DuckDB keeps fractions of a second, Spark whole seconds)."""
-    return col.epoch_seconds().cast("float64")
+    """Seconds since 1970 as a float, from the exact microsecond difference (``epoch_seconds()`` keeps fractions of a
+    second on DuckDB but truncates them on Spark; ``delta(unit="microsecond")`` is exact on both)."""
+    import ibis
+
+    return col.delta(ibis.literal(pd.Timestamp("1970-01-01")), unit="microsecond").cast("float64") / 1e6
 
 
 def _fetch(expr) -> pd.DataFrame:
