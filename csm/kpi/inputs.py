@@ -347,7 +347,17 @@ class Inputs:
 
     # ------------------------------------------------------------------ per-ticket derived columns
     def _clock_table(self, extra_ns=(), keep_columns=()):
-        """The tickets with epoch seconds of their times and, for a business clock, B(t) of each time."""
+        """The tickets with epoch seconds of their times and, for a business clock, B(t) of each time (built once
+        per set of extra times and columns: the queries of one computation share the expression)."""
+        key = (tuple(int(x) for x in extra_ns), tuple(keep_columns))
+        cache = self.__dict__.setdefault("_clock_cache", {})
+        if key not in cache:
+            table = self._build_clock_table(extra_ns, keep_columns)
+            cache[key] = (table, self.bday)
+        table, self.bday = cache[key]  # the day table B(t) of this expression is counted from
+        return table
+
+    def _build_clock_table(self, extra_ns=(), keep_columns=()):
         import ibis
 
         t, cols = self.t, self.tcols
