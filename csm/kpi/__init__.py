@@ -5,7 +5,8 @@ The package, along its seams:
 
 - :mod:`csm.kpi.calendar` — business hours (:class:`BusinessCalendar`), holidays, the clock helpers;
 - :mod:`csm.kpi.definitions` — the KPI definitions (defaults, checks, units, better direction);
-- :mod:`csm.kpi.inputs` — the contract tables read once into arrays under those definitions;
+- :mod:`csm.kpi.inputs` — the contract tables as engine relations (Ibis: DuckDB by default, Spark) under those
+  definitions, and the few grouped queries every KPI is finished from (only aggregates reach pandas);
 - :mod:`csm.kpi.core` — every KPI per period: :func:`scorecard` (with the change against a comparison
   period) and :func:`kpi_trend`;
 - :mod:`csm.kpi.measures` — one function per KPI (:func:`csat`, :func:`sla_rate` …);
@@ -15,7 +16,8 @@ The package, along its seams:
 - :mod:`csm.kpi.analysis` — :func:`analyse`: the whole scorecard report as one result.
 
 Rates (``fcr_rate``, ``sla_<h>h_rate``, ``csat_pct_satisfied``, ``churn_rate``) are fractions 0–1, and
-so are their targets and changes; NPS is in points (−100…100).
+so are their targets and changes; NPS is in points (−100…100). Every function taking tables accepts pandas frames
+or Ibis tables (:func:`csm.engine.as_relation`): one code path, the heavy work in the engine.
 """
 from csm.kpi.analysis import SECTION_INPUTS, KpiResult, analyse, skipped_sections
 from csm.kpi.calendar import BusinessCalendar, holiday_years_missing

@@ -10,10 +10,13 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from csm.errors import CsmError, ParameterError
-from csm.kpi.core import kpi_trend, scorecard
-from csm.kpi.league import league_table
-from csm.kpi.spc import aht_individuals_chart, fcr_p_chart
+from csm.errors import CsmError, DataError, ParameterError
+from csm.kpi.core import _medians, scorecard_from, scorecard_periods, trend_from
+from csm.kpi.core import trend_periods as trend_periods_of
+from csm.kpi.definitions import resolve_definitions
+from csm.kpi.inputs import Inputs, PeriodPlan, Stats, relation_of, require_columns
+from csm.kpi.league import league_from
+from csm.kpi.spc import aht_chart_from, fcr_chart_from
 from csm.kpi.targets import baseline_start, check_targets, evaluate_targets
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods, trend_frequency, trend_start
@@ -65,6 +68,15 @@ def skipped_sections(has) -> list[Skipped]:
     return out
 
 
+def _relation(data, name: str):
+    """The table ``name`` of ``data`` as an engine relation (None when absent): the Dataset's own relation when it
+    has one, else its pandas table registered with the default engine."""
+    if hasattr(data, "relation"):
+        return data.relation(name)
+    table = data.table(name)
+    return None if table is None else relation_of(table, name)
+
+
 def definitions_from(*, time_clock: str = "calendar", time_statistic: str = "median", aht_statistic: str = "mean",
                      sla_hours: float = 24, business_hours: Mapping | None = None, holidays=()) -> dict:
     """The :data:`csm.kpi.core.DEFAULT_DEFINITIONS` overrides of the report's parameters: one clock
@@ -74,47 +86,80 @@ def definitions_from(*, time_clock: str = "calendar", time_statistic: str = "med
             "business_calendar": {**dict(business_hours or {}), "holidays": list(holidays or [])}}
 
 
-#: Control charts of the report: KPI code -> (chart function, section it needs).
-_CHARTS = {"fcr_rate": (fcr_p_chart, "fcr"), "aht_minutes": (aht_individuals_chart, "aht")}
+#: Control charts of the report: KPI code -> (chart function on the shared aggregates, section it needs).
+_CHARTS = {"fcr_rate": (fcr_chart_from, "fcr"), "aht_minutes": (aht_chart_from, "aht")}
 
 
-def control_charts(tickets: pd.DataFrame, period: Period, *, days: int, definitions: dict,
+def _spc_window(period: Period, days: int) -> tuple[int, int]:
+    if not (isinstance(days, int) and days >= 1):
+        raise ParameterError(f"spc_days must be a whole number of days (at least 1), got {days!r}")
+    end = pd.Timestamp(period.end)
+    return (end - pd.Timedelta(days=days)).as_unit("ns").value, end.as_unit("ns").value
+
+
+def control_charts(tickets, period: Period, *, days: int, definitions: dict,
                    sections=None) -> tuple[dict, tuple]:
     """The control charts of the ``days`` days ending with ``period`` (tickets created in
     ``[period.end − days, period.end)``), for the charts whose section is in ``sections`` (None: all):
     ``({code: chart frame}, codes that could not be charted)`` — a chart the data cannot support (no tickets in
-    the window, no usable values: :class:`csm.errors.CsmError`) is named, not raised."""
-    if not (isinstance(days, int) and days >= 1):
-        raise ParameterError(f"spc_days must be a whole number of days (at least 1), got {days!r}")
-    created = tickets["created_at"]
-    window = tickets[(created >= period.end - pd.Timedelta(days=days)) & (created < period.end)]
+    the window, no usable values: :class:`csm.errors.CsmError`) is named, not raised. ``tickets``: a pandas frame
+    or an Ibis table (the daily series are computed in the engine)."""
+    window = _spc_window(period, days)
+    defs = resolve_definitions(definitions)
+    inp = Inputs(tickets, None, None, defs)
+    stats = Stats(inp, PeriodPlan([], window), spc_window=window, spc_median=defs["aht_statistic"] == "median")
+    return _charts_from(inp, stats, sections)
+
+
+def _charts_from(inp, stats, sections) -> tuple[dict, tuple]:
     charts, missing = {}, []
     for code, (make_chart, section) in _CHARTS.items():
         if sections is not None and section not in sections:
             continue
         try:
-            charts[code] = make_chart(window, definitions=definitions).reset_index()
+            charts[code] = make_chart(inp, stats).reset_index()
         except CsmError:
             missing.append(code)
     return charts, tuple(missing)
 
 
-def league_tables(tickets: pd.DataFrame, responses: pd.DataFrame | None, period: Period, *, sections=None,
+def league_tables(tickets, responses, period: Period, *, sections=None,
                   csat_definition: str = "mean", min_n: int = 30, definitions: dict | None = None
                   ) -> tuple[dict, tuple]:
     """The report's league tables, ``{(by, metric): league}``: FCR by team and by agent, CSAT by team — each
     only when its sections are in ``sections`` (None: all) — and the ``(by, metric)`` pairs the data could not rank
-    (e.g. survey responses that cannot be matched to a team)."""
-    wanted = [("team", "fcr_rate", tickets, ("team_league", "fcr")),
-              ("agent_id", "fcr_rate", tickets, ("agent_league", "fcr")),
-              ("team", f"csat_{csat_definition}", responses, ("team_league", "csat"))]
+    (e.g. survey responses that cannot be matched to a team). ``tickets``/``responses``: pandas frames or Ibis
+    tables."""
+    defs = resolve_definitions(definitions)
+    return _leagues_from(Inputs(tickets, None, None, defs), relation_of(responses, "responses"), period,
+                         sections=sections, csat_definition=csat_definition, min_n=min_n, defs=defs)
+
+
+def _leagues_from(inp: Inputs, responses, period, *, sections, csat_definition, min_n, defs):
+    wanted = [("team", "fcr_rate", "tickets", ("team_league", "fcr")),
+              ("agent_id", "fcr_rate", "tickets", ("agent_league", "fcr")),
+              ("team", f"csat_{csat_definition}", "responses", ("team_league", "csat"))]
     leagues, missing = {}, []
     for by, metric, table, needs in wanted:
         if sections is not None and not all(n in sections for n in needs):
             continue
         try:
-            leagues[(by, metric)] = league_table(table, by=by, metric=metric, min_n=min_n, tickets=tickets,
-                                                 period=period, definitions=definitions)
+            if table == "tickets":
+                require_columns(inp.t, "tickets", ("created_at", by))
+                leagues[(by, metric)] = league_from(inp, None, None, by=by, metric=metric, min_n=min_n,
+                                                    period=period, defs=defs)
+            else:
+                if responses is None:
+                    raise DataError("no responses")
+                require_columns(responses, "responses", ("submitted_at",))
+                t_rel = None
+                if by not in responses.columns:
+                    if "ticket_id" not in responses.columns:
+                        raise DataError(f"responses have no column {by!r} and no ticket_id")
+                    require_columns(inp.t, "tickets", ("ticket_id", by))
+                    t_rel = inp.t
+                leagues[(by, metric)] = league_from(None, responses, t_rel, by=by, metric=metric, min_n=min_n,
+                                                    period=period, defs=defs)
         except CsmError:
             missing.append((by, metric))
     return leagues, tuple(missing)
@@ -240,35 +285,43 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
         raise ParameterError(f"csat_definition must be 'mean' or 'pct_satisfied', got {csat_definition!r}")
     targets = dict(targets or {})
     check_targets(targets)
-    tickets, responses, customers = data.tickets, data.responses, data.customers
-    created = tickets["created_at"]
-    current, previous = resolve_periods(period, comparison, data_start=created.min(), data_end=created.max(),
+    definitions = definitions_from(time_clock=time_clock, time_statistic=time_statistic,
+                                   aht_statistic=aht_statistic, sla_hours=sla_hours,
+                                   business_hours=business_hours, holidays=holidays)
+    defs = resolve_definitions(definitions)
+    # the tables as engine relations; one overview query of the tickets, then one set of aggregates for the
+    # scorecard, the trend (and the baselines of targets) and the daily control-chart series together
+    inp = Inputs(_relation(data, "tickets"), _relation(data, "responses"), _relation(data, "customers"), defs)
+    if inp.t_range is None:
+        raise DataError("tickets.created_at holds no dates: no period to report")
+    data_start, data_end = (pd.Timestamp(x) for x in inp.t_range)
+    current, previous = resolve_periods(period, comparison, data_start=data_start, data_end=data_end,
                                         what="tickets")
     freq = trend_frequency(current, trend_freq)
     skipped = tuple(skipped_sections(data.has))
     left_out = {s.section for s in skipped}
     sections = frozenset(code for code in SECTION_INPUTS if code not in left_out)
-    definitions = definitions_from(time_clock=time_clock, time_statistic=time_statistic,
-                                   aht_statistic=aht_statistic, sla_hours=sla_hours,
-                                   business_hours=business_hours, holidays=holidays)
-    card = scorecard(tickets, responses, customers, definitions=definitions, period=current,
-                     comparison=previous)
-    trend_from = trend_start(current, freq, trend_periods)
-    history = kpi_trend(tickets, responses, customers, freq=freq, end=current.last_day, definitions=definitions,
-                        start=min(trend_from, baseline_start(targets, current) or trend_from))  # + baselines
-    trend = history[history["period_start"] >= trend_from].reset_index(drop=True)
+    cur, prev = scorecard_periods(inp, current, previous)
+    trend_from_ = trend_start(current, freq, trend_periods)
+    bounds = trend_periods_of(inp, freq, start=min(trend_from_, baseline_start(targets, current) or trend_from_),
+                              end=current.last_day)  # + baselines
+    window = _spc_window(current, spc_days)
+    plan = PeriodPlan([cur] + ([prev] if prev else []) + (list(zip(*bounds)) if bounds else []), window)
+    stats = Stats(inp, plan, spc_window=window, medians=_medians(defs), spc_median=aht_statistic == "median")
+    card = scorecard_from(inp, stats, cur, prev)
+    history = trend_from(inp, stats, bounds)
+    trend = history[history["period_start"] >= trend_from_].reset_index(drop=True)
     status = evaluate_targets(history, targets, period=current, k=trend_periods)
-    spc, spc_missing = control_charts(tickets, current, days=spc_days, definitions=definitions, sections=sections)
-    leagues, league_missing = league_tables(tickets, responses, current, sections=sections,
-                                            csat_definition=csat_definition, min_n=league_min_n,
-                                            definitions=definitions)
+    spc, spc_missing = _charts_from(inp, stats, sections)
+    leagues, league_missing = _leagues_from(inp, inp.r, current, sections=sections, csat_definition=csat_definition,
+                                            min_n=league_min_n, defs=defs)
     problems = getattr(data, "problems", None)
     return KpiResult(
         current=current, previous=previous, freq=freq, scorecard=card,
-        headline=available_rows(headline_rows(card, csat_definition)), trend=trend, trend_from=trend_from,
+        headline=available_rows(headline_rows(card, csat_definition)), trend=trend, trend_from=trend_from_,
         targets=status, spc=MappingProxyType(spc), spc_missing=spc_missing, leagues=MappingProxyType(leagues),
         league_missing=league_missing, trend_kpis=trend_kpis(trend, card, csat_definition), skipped=skipped,
         notes=kpi_notes(available_rows(card)), data_quality=data.quality_summary(), data_problems=problems,
-        data_start=created.min(), data_end=created.max(), csat_definition=csat_definition, time_clock=time_clock,
+        data_start=data_start, data_end=data_end, csat_definition=csat_definition, time_clock=time_clock,
         holidays=tuple(holidays or ()), league_min_n=league_min_n,
         shows=MappingProxyType({code: code in sections for code in SECTION_INPUTS}))

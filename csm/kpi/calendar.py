@@ -96,6 +96,21 @@ class BusinessCalendar:
         out[bad] = np.nan
         return out
 
+    def day_table(self, first_day: int, last_day: int) -> pd.DataFrame:
+        """One row per day ``first_day … last_day`` (days since 1970-01-01), the business clock of the engine:
+        ``day``, ``open_s`` (epoch seconds of the opening), ``len_s`` (open seconds, 0 on a closed day) and
+        ``cum_s`` (business seconds from the first day to this day's opening). ``B(t) = cum_s + clamp(t − open_s,
+        0, len_s)`` for ``t`` on that day; business seconds between two times are ``B(end) − B(start)``, as
+        :meth:`business_hours_between` counts them."""
+        days = np.arange(first_day, last_day + 1, dtype=np.int64)
+        dates = days.astype("datetime64[D]")
+        open_ = np.is_busday(dates, busdaycal=self._cal)
+        count = np.busday_count(dates[0], dates, busdaycal=self._cal).astype(np.int64)
+        len_s = self._len_ns // NS_SEC
+        return pd.DataFrame({"day": days, "open_s": (days * 86400 + self._start_ns // NS_SEC).astype(float),
+                             "len_s": np.where(open_, len_s, 0).astype(float),
+                             "cum_s": (count * len_s).astype(float)})
+
     def business_hours_between(self, start, end):
         """Business hours between ``start`` and ``end`` (vectorised; NaT gives NaN; negative if end < start).
 

@@ -33,17 +33,13 @@ import numpy as np
 import pandas as pd
 
 from csm.errors import ParameterError
-from csm.customers.churn import churn_counts
-from csm.kpi.calendar import NAT, NS_DAY, NS_HOUR
-from csm.kpi.definitions import UNITS, period_bounds, period_index, resolve_definitions, sla_code
-from csm.kpi.inputs import Prepared, missing_inputs
+from csm.kpi.calendar import NS_DAY
+from csm.kpi.definitions import UNITS, period_bounds, resolve_definitions, sla_code
+from csm.kpi.inputs import Inputs, PeriodPlan, Stats, missing_inputs
 from csm.notes import Note
 from csm.stats import (
-    DETRACTOR_MAX,
-    PROMOTER_MIN,
     mean_difference_from_stats,
     mean_interval_from_stats,
-    median_ci_ranks,
     nps_difference_from_counts,
     nps_interval_from_counts,
     poisson_interval,
@@ -52,7 +48,7 @@ from csm.stats import (
     wilson_interval,
 )
 
-__all__ = ["scorecard", "kpi_trend", "location"]
+__all__ = ["scorecard", "kpi_trend", "location_from"]
 
 # =========================================================================== per-period computation
 #: The note code of a KPI whose period holds no observation.
@@ -89,43 +85,37 @@ def _block(kpi, G, *, kind, unit, definition: Note, note: tuple = (), empty: str
     return out
 
 
-def location(values: np.ndarray, g: np.ndarray, G: int, statistic: str, conf: float) -> dict:
-    """Per-group mean (t interval) or median (order-statistic interval) of values with group ids g."""
-    n = np.bincount(g, minlength=G).astype(float)
+def location_from(n, *, statistic: str, mean=None, sd=None, median=None, lo=None, hi=None,
+                  confidence: float = 0.95) -> dict:
+    """Per-group mean (t interval from n, mean, SD) or median (with its order-statistic interval bounds)."""
+    n = np.asarray(n, dtype=float)
     if statistic == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.bincount(g, weights=values, minlength=G) / n
-            ss = np.bincount(g, weights=(values - mean[g]) ** 2, minlength=G)
-            sd = np.where(n >= 2, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
-        ci = mean_interval_from_stats(mean, sd, n, confidence=conf)
+        ci = mean_interval_from_stats(mean, sd, n, confidence=confidence)
         return {"estimate": ci["estimate"].to_numpy(), "ci_low": ci["ci_low"].to_numpy(),
-                "ci_high": ci["ci_high"].to_numpy(), "n": n, "_mean": mean, "_sd": sd}
-    by_value = np.argsort(values)
-    x = values[by_value][np.argsort(g[by_value], kind="stable")]  # sorted by group, then value
-    n_int = n.astype(np.int64)
-    offset = np.concatenate([[0], np.cumsum(n_int)[:-1]])
-    est, lo_v, hi_v = (np.full(G, np.nan) for _ in range(3))
-    has = n_int > 0
-    est[has] = (x[offset[has] + (n_int[has] - 1) // 2] + x[offset[has] + n_int[has] // 2]) / 2
-    lo, hi, _ = median_ci_ranks(n_int, confidence=conf)
-    ok = lo > 0
-    lo_v[ok], hi_v[ok] = x[offset[ok] + lo[ok] - 1], x[offset[ok] + hi[ok] - 1]
-    return {"estimate": est, "ci_low": lo_v, "ci_high": hi_v, "n": n, "_mean": est}
+                "ci_high": ci["ci_high"].to_numpy(), "n": n, "_mean": np.asarray(mean, float),
+                "_sd": np.asarray(sd, float)}
+    return {"estimate": median, "ci_low": lo, "ci_high": hi, "n": n, "_mean": median}
 
 
-def _proportion(success: np.ndarray, g: np.ndarray, G: int, conf: float) -> dict:
-    n = np.bincount(g, minlength=G).astype(float)
-    k = np.bincount(g, weights=success.astype(float), minlength=G)
+def _proportion_from(n, k, conf: float) -> dict:
+    n, k = np.asarray(n, dtype=float), np.asarray(k, dtype=float)
     ci = wilson_interval(k, n, confidence=conf)
     return {"estimate": ci["estimate"].to_numpy(), "ci_low": ci["ci_low"].to_numpy(),
             "ci_high": ci["ci_high"].to_numpy(), "n": n, "_k": k}
 
 
-def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFrame:
-    """All KPIs for each of G sorted, non-overlapping periods [starts, ends) — a long frame."""
-    d = prep.defs
+def _medians(defs: dict) -> tuple[str, ...]:
+    """The ticket metrics whose periods need exact medians under ``defs``."""
+    return tuple(m for m, st_ in (("aht", defs["aht_statistic"]), ("fr", defs["time_statistic"]),
+                                  ("res", defs["time_statistic"])) if st_ == "median")
+
+
+def _compute(inp: Inputs, stats: Stats, starts: np.ndarray, ends: np.ndarray) -> pd.DataFrame:
+    """All KPIs for each of G periods [starts, ends) of ``stats``' plan — a long frame."""
+    d = inp.defs
     conf = d["confidence"]
     G = len(starts)
+    pids = stats.plan.ids(starts, ends)
     blocks = []
     hours_unit = "" if d["time_clock"] == "calendar" else "business "
 
@@ -134,106 +124,99 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     sat = d["csat_satisfied"]
     pct_def = Note("csat_pct_satisfied", scores="/".join(map(str, sat)))
     nps_def = Note("nps")
-    if not prep.has_responses:
+    if not inp.has_responses:
         for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                       ("csat_pct_satisfied", "prop", "%", pct_def), ("nps", "nps", "points", nps_def)):
             blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=missing_inputs("responses")))
     else:
-        rid = period_index(prep.submitted, starts, ends)
-        if prep.csat is None:
+        if "csat" not in inp.rcols:
             for code, kind, unit, dfn in (("csat_mean", "mean", UNITS["csat_mean"], csat_def),
                                           ("csat_pct_satisfied", "prop", "%", pct_def)):
                 blocks.append(_block(code, G, kind=kind, unit=unit, definition=dfn, note=missing_inputs("responses.csat")))
         else:
-            ok = (rid >= 0) & ~np.isnan(prep.csat)
-            g, v = rid[ok], prep.csat[ok]
+            r = stats.response_sums(("csat_n", "csat_s", "csat_ss", "csat_sat"), pids)
+            n = r["csat_n"]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                # CSAT is a bounded 1–5 score: sums shifted by 3 lose nothing (see csm.kpi.inputs)
+                mean = 3 + r["csat_s"] / n
+                ss = np.maximum(r["csat_ss"] - r["csat_s"] ** 2 / n, 0.0)
+                sd = np.where(n >= 2, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
+            mean = np.where(n > 0, mean, np.nan)
             blocks.append(_block("csat_mean", G, kind="mean", unit=UNITS["csat_mean"], definition=csat_def,
-                                 empty=_EMPTY["csat"], **location(v, g, G, "mean", conf)))
+                                 empty=_EMPTY["csat"], **location_from(n, statistic="mean", mean=mean, sd=sd,
+                                                                       confidence=conf)))
             blocks.append(_block("csat_pct_satisfied", G, kind="prop", unit="%", definition=pct_def,
-                                 empty=_EMPTY["csat"], **_proportion(np.isin(v, sat), g, G, conf)))
-        if prep.nps is None:
+                                 empty=_EMPTY["csat"], **_proportion_from(n, r["csat_sat"], conf)))
+        if "nps" not in inp.rcols:
             blocks.append(_block("nps", G, kind="nps", unit="points", definition=nps_def,
                                  note=missing_inputs("responses.nps")))
         else:
-            ok = (rid >= 0) & ~np.isnan(prep.nps)
-            g, v = rid[ok], prep.nps[ok]
-            n = np.bincount(g, minlength=G).astype(float)
-            P = np.bincount(g, weights=(v >= PROMOTER_MIN).astype(float), minlength=G)
-            D = np.bincount(g, weights=(v <= DETRACTOR_MAX).astype(float), minlength=G)
+            r = stats.response_sums(("nps_n", "nps_p", "nps_d"), pids)
+            n, P, D = r["nps_n"], r["nps_p"], r["nps_d"]
             ci = nps_interval_from_counts(P, D, n, confidence=conf)
             blocks.append(_block("nps", G, kind="nps", unit="points", definition=nps_def, empty=_EMPTY["nps"],
                                  estimate=ci["estimate"].to_numpy(), ci_low=ci["ci_low"].to_numpy(),
                                  ci_high=ci["ci_high"].to_numpy(), n=n, _P=P, _D=D))
 
     # ---- ticket KPIs
-    t_note = () if prep.has_tickets else missing_inputs("tickets")
-    tid = period_index(prep.created, starts, ends) if prep.has_tickets else None
-    in_p = tid >= 0 if tid is not None else None
+    t_note = () if inp.has_tickets else missing_inputs("tickets")
 
     # first-contact resolution
-    fcr_def = prep.fcr_definition if prep.has_tickets else Note("fcr")
-    if t_note or prep.fcr_ok is None:
+    fcr_def = inp.fcr_definition if inp.has_tickets else Note("fcr")
+    if t_note or not inp.fcr_ok_possible:
         blocks.append(_block("fcr_rate", G, kind="prop", unit="%", definition=fcr_def,
-                             note=t_note or prep.fcr_note))
+                             note=t_note or inp.fcr_note))
     else:
-        ok = in_p & prep.fcr_ok
+        s = stats.sums(("fcr_n", "fcr_k"), pids)
         blocks.append(_block("fcr_rate", G, kind="prop", unit="%", definition=fcr_def, empty=_EMPTY["fcr"],
-                             **_proportion(prep.fcr_success[ok], tid[ok], G, conf)))
+                             **_proportion_from(s["fcr_n"], s["fcr_k"], conf)))
 
     # handle time
     st_aht = d["aht_statistic"]
     aht_def = Note("aht", statistic=st_aht)
     kind = "mean" if st_aht == "mean" else "median"
-    if t_note or prep.aht is None:
+    if t_note or not inp.has_aht:
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
                              note=t_note or missing_inputs("tickets.handle_time_minutes")))
     else:
-        ok = in_p & ~np.isnan(prep.aht)
         blocks.append(_block("aht_minutes", G, kind=kind, unit="minutes", definition=aht_def,
-                             empty=_EMPTY["aht"], **location(prep.aht[ok], tid[ok], G, st_aht, conf)))
+                             empty=_EMPTY["aht"], **stats.location("aht", pids, st_aht)))
 
     # first response, overall and per channel
     st_t = d["time_statistic"]
     kind_t = "mean" if st_t == "mean" else "median"
     fr_def = Note("first_response", statistic=st_t, clock=d["time_clock"])
-    channels = prep.channels if prep.has_tickets else []
+    channels = inp.channels if inp.has_tickets else []
     fr_codes = ["first_response_minutes"] + [f"first_response_minutes_{c}" for c in channels]
     fr_unit = f"{hours_unit}minutes"
-    if t_note or prep.first_min is None:
+    if t_note or not inp.has_first:
         for code in fr_codes:
             blocks.append(_block(code, G, kind=kind_t, unit=fr_unit, definition=fr_def,
                                  note=t_note or missing_inputs("tickets.first_response_at")))
     else:
-        ok = in_p & ~np.isnan(prep.first_min)
-        extra = prep.notes.get("first_response")
+        extra = inp.notes.get("first_response")
         b = _block("first_response_minutes", G, kind=kind_t, unit=fr_unit, definition=fr_def,
-                   empty=_EMPTY["first_response"], **location(prep.first_min[ok], tid[ok], G, st_t, conf))
+                   empty=_EMPTY["first_response"], **stats.location("fr", pids, st_t))
         blocks.append(_add_note(b, extra))
-        if channels:
-            C = len(channels)
-            okc = ok & (prep.channel_code >= 0)
-            res = location(prep.first_min[okc], tid[okc] * C + prep.channel_code[okc], G * C, st_t, conf)
-            for ci_, c in enumerate(channels):
-                sel = np.arange(G) * C + ci_
-                b = _block(f"first_response_minutes_{c}", G, kind=kind_t, unit=fr_unit,
-                           definition=Note("first_response_channel", **fr_def.params, channel=c), empty=_EMPTY["first_response"],
-                           **{k: v[sel] for k, v in res.items()})
-                blocks.append(_add_note(b, extra))
+        for ci_, c in enumerate(channels):
+            b = _block(f"first_response_minutes_{c}", G, kind=kind_t, unit=fr_unit,
+                       definition=Note("first_response_channel", **fr_def.params, channel=c),
+                       empty=_EMPTY["first_response"], **stats.location("fr", pids, st_t, chan=ci_))
+            blocks.append(_add_note(b, extra))
 
     # resolution time
     res_def = Note("resolution", statistic=st_t, clock=d["time_clock"])
     res_unit = f"{hours_unit}hours"
-    if t_note or prep.resolution_h is None:
+    if t_note or not inp.has_resolved:
         blocks.append(_block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
                              note=t_note or missing_inputs("tickets.resolved_at")))
     else:
-        ok = in_p & ~np.isnan(prep.resolution_h)
         b = _block("resolution_hours", G, kind=kind_t, unit=res_unit, definition=res_def,
-                   empty=_EMPTY["resolution"], **location(prep.resolution_h[ok], tid[ok], G, st_t, conf))
-        blocks.append(_add_note(b, prep.notes.get("resolution")))
+                   empty=_EMPTY["resolution"], **stats.location("res", pids, st_t))
+        blocks.append(_add_note(b, inp.notes.get("resolution")))
 
     # SLA
-    blocks.append(_sla_block(prep, tid, starts, ends, t_note))
+    blocks.append(_sla_block(inp, stats, pids, t_note))
 
     # complaints
     cats = d["complaint_categories"]
@@ -242,16 +225,16 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
     if t_note:
         blocks.append(_block("complaints", G, kind="count", unit="tickets", definition=comp_def, note=t_note))
     else:
-        k = np.bincount(tid[in_p & prep.complaint], minlength=G).astype(float)
+        k = stats.sums(("complaint",), pids)["complaint"]
         ci = poisson_interval(k, confidence=conf)
         b = _block("complaints", G, kind="count", unit="tickets", definition=comp_def,
                    estimate=k, ci_low=ci["ci_low"].to_numpy(), ci_high=ci["ci_high"].to_numpy(), n=k, _k=k,
                    _exposure=exposure)
-        if prep.t_range is not None:
-            lo_day = prep.t_range[0] // NS_DAY * NS_DAY
-            hi_day = (prep.t_range[1] // NS_DAY + 1) * NS_DAY
-            span = {"first": f"{pd.Timestamp(prep.t_range[0]):%Y-%m-%d}",
-                    "last": f"{pd.Timestamp(prep.t_range[1]):%Y-%m-%d}"}
+        if inp.t_range is not None:
+            lo_day = inp.t_range[0] // NS_DAY * NS_DAY
+            hi_day = (inp.t_range[1] // NS_DAY + 1) * NS_DAY
+            span = {"first": f"{pd.Timestamp(inp.t_range[0]):%Y-%m-%d}",
+                    "last": f"{pd.Timestamp(inp.t_range[1]):%Y-%m-%d}"}
             outside = (ends <= lo_day) | (starts >= hi_day)
             partial = ~outside & ((starts < lo_day) | (ends > hi_day))
             b["note"] = _notes_column(G, (Note("partly_covered", **span),), partial, b["note"].to_numpy())
@@ -261,7 +244,7 @@ def _compute(prep: Prepared, starts: np.ndarray, ends: np.ndarray) -> pd.DataFra
         blocks.append(b)
 
     # churn
-    blocks.append(_churn_block(prep, starts, ends))
+    blocks.append(_churn_block(inp, stats, pids))
     return pd.concat(blocks, ignore_index=True)
 
 
@@ -271,7 +254,7 @@ def _add_note(block: pd.DataFrame, extra: Note | None) -> pd.DataFrame:
     return block
 
 
-def _sla_block(prep: Prepared, tid, starts, ends, t_note) -> pd.DataFrame:
+def _sla_block(inp: Inputs, stats: Stats, pids, t_note) -> pd.DataFrame:
     """% of tickets resolved within ``sla_hours``.
 
     Tickets created in the period. Judged *as of* ``min(period end, latest timestamp in tickets)``
@@ -279,59 +262,48 @@ def _sla_block(prep: Prepared, tid, starts, ends, t_note) -> pd.DataFrame:
     within the SLA → met; resolved later than the SLA, or still unresolved and older than the SLA
     → breach; unresolved and younger than the SLA → left out (outcome not yet known).
     """
-    d = prep.defs
-    G = len(starts)
+    d = inp.defs
+    G = len(pids)
     code, sla = sla_code(d), float(d["sla_hours"])
     clock = d["sla_clock"]
     dfn = Note("sla", hours=f"{sla:g}", clock=clock, as_of=d["sla_as_of"])
-    if t_note or prep.resolved is None:
+    if t_note or not inp.has_resolved:
         return _block(code, G, kind="prop", unit="%", definition=dfn, note=t_note or missing_inputs("tickets.resolved_at"))
-    in_p = tid >= 0
-    g = tid[in_p]
-    as_of_g = np.minimum(ends, prep.snapshot) if d["sla_as_of"] == "period_end" else np.full(G, prep.snapshot)
-    as_of = as_of_g[g]
-    created, resolved = prep.created[in_p], prep.resolved[in_p]
-    dur = prep.sla_dur_h[in_p]
-    done = (resolved != NAT) & (resolved <= as_of) & ~np.isnan(dur)
-    met = done & (dur <= sla)
-    if clock == "business":
-        age = d["business_calendar"]._hours_ns(created, as_of)
-    else:
-        age = (as_of - created) / NS_HOUR
-    late_open = ~done & (age > sla)
-    known = met | (done & (dur > sla)) | late_open
+    n, k = np.zeros(G), np.zeros(G)
+    for i, p in enumerate(pids):
+        f = next(j for j, fam in enumerate(stats.plan.families) if p in fam)
+        s = stats.sums((f"sla_known_{f}", f"sla_met_{f}"), [p])
+        n[i], k[i] = s[f"sla_known_{f}"][0], s[f"sla_met_{f}"][0]
     return _block(code, G, kind="prop", unit="%", definition=dfn, empty=_EMPTY["sla"],
-                  **_proportion(met[known], g[known], G, d["confidence"]))
+                  **_proportion_from(n, k, d["confidence"]))
 
 
-def _churn_block(prep: Prepared, starts, ends) -> pd.DataFrame:
+def _churn_block(inp: Inputs, stats: Stats, pids) -> pd.DataFrame:
     """Churn rate = customers lost in [start, end) / customers active at start (a fraction).
 
     Active at start: ``signup_date < start`` and not churned before start. Customers who signed up
-    during the period are in neither numerator nor denominator. Wilson interval.
+    during the period are in neither numerator nor denominator (:func:`csm.customers.churn.churn_counts`,
+    the same definition, counted in the engine). Wilson interval.
     """
-    G = len(starts)
+    G = len(pids)
     dfn = Note("churn")
-    if not prep.has_customers:
+    if not inp.has_customers:
         return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers"))
-    if prep.churn is None:
+    if "churn_date" not in inp.ccols:
         return _block("churn_rate", G, kind="prop", unit="%", definition=dfn, note=missing_inputs("customers.churn_date"))
-    n, k = churn_counts(prep.signup.view("datetime64[ns]"), prep.churn.view("datetime64[ns]"),
-                        np.asarray(starts, np.int64).view("datetime64[ns]"),
-                        np.asarray(ends, np.int64).view("datetime64[ns]"), counted=~prep.churn_unknown)
-    n, k = n.astype(float), k.astype(float)
-    ci = wilson_interval(k, n, confidence=prep.defs["confidence"])
+    n = np.array([stats.churn[p][0] for p in pids], dtype=float)
+    k = np.array([stats.churn[p][1] for p in pids], dtype=float)
+    ci = wilson_interval(k, n, confidence=inp.defs["confidence"])
     b = _block("churn_rate", G, kind="prop", unit="%", definition=dfn, empty=_EMPTY["churn"],
                estimate=ci["estimate"].to_numpy(), ci_low=ci["ci_low"].to_numpy(),
                ci_high=ci["ci_high"].to_numpy(), n=n, _k=k)
-    return _add_note(b, prep.notes.get("churn"))
+    return _add_note(b, inp.notes.get("churn"))
 
 
-def _data_range(prep: Prepared) -> tuple[int, int] | None:
-    ranges = [r for r in (getattr(prep, "t_range", None), getattr(prep, "r_range", None)) if r is not None]
-    if not ranges and prep.has_customers and prep.churn is not None and (prep.churn != NAT).any():
-        c = prep.churn[prep.churn != NAT]
-        ranges = [(c.min(), c.max())]
+def _data_range(inp: Inputs) -> tuple[int, int] | None:
+    ranges = [r for r in ((inp.t_range if inp.has_tickets else None), inp.r_range) if r is not None]
+    if not ranges and inp.has_customers:
+        ranges = [r for r in (inp.churn_range,) if r is not None]
     if not ranges:
         return None
     return min(r[0] for r in ranges), max(r[1] for r in ranges)
@@ -342,11 +314,12 @@ _SCORE_COLUMNS = ["kpi", "estimate", "ci_low", "ci_high", "n", "previous", "chan
                   "change_ci_high", "p_value", "unit", "change_unit", "definition", "note"]
 
 
-def scorecard(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = None,
-              customers: pd.DataFrame | None = None, *, period=None, comparison=None,
+def scorecard(tickets, responses=None, customers=None, *, period=None, comparison=None,
               definitions: dict | None = None) -> pd.DataFrame:
     """KPI scorecard for one period, compared with another.
 
+    ``tickets``, ``responses``, ``customers``: pandas frames or Ibis tables (:func:`csm.engine.as_relation`; the
+    work runs in the engine, only aggregates reach pandas), or None.
     ``period``/``comparison``: :class:`csm.periods.Period` objects, or ``(start, end)`` typed by hand with
     ``end`` inclusive (a date covers the whole day; a date-time is an exclusive bound). ``period=None`` covers all data. One row per KPI code (see
     the module docstring): estimate, ci_low, ci_high, n, previous (comparison estimate), change and
@@ -356,9 +329,16 @@ def scorecard(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
     conditional Poisson interval. Missing tables/columns or empty periods give NaN and a ``note``.
     """
     defs = resolve_definitions(definitions)
-    prep = Prepared(tickets, responses, customers, defs)
+    inp = Inputs(tickets, responses, customers, defs)
+    cur, prev = scorecard_periods(inp, period, comparison)
+    stats = Stats(inp, PeriodPlan([cur] + ([prev] if prev else [])), medians=_medians(defs))
+    return scorecard_from(inp, stats, cur, prev)
+
+
+def scorecard_periods(inp: Inputs, period, comparison):
+    """``((start, end), (start, end) | None)`` in int64 ns of a scorecard's period and comparison."""
     if period is None:
-        rng = _data_range(prep)
+        rng = _data_range(inp)
         if rng is None:
             start, end = pd.Timestamp("1970-01-01"), pd.Timestamp("1970-01-02")
         else:
@@ -366,18 +346,25 @@ def scorecard(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
             end = pd.Timestamp(rng[1]).normalize() + pd.Timedelta(days=1)
     else:
         start, end = period_bounds(period, "period")
-    cur = _compute(prep, np.array([start.value]), np.array([end.value]))
-    out = cur.drop(columns="pidx")
+    prev = None
+    if comparison is not None:
+        cs, ce = period_bounds(comparison, "comparison")
+        prev = (cs.as_unit("ns").value, ce.as_unit("ns").value)
+    return (start.as_unit("ns").value, end.as_unit("ns").value), prev
+
+
+def scorecard_from(inp: Inputs, stats: Stats, cur, prev) -> pd.DataFrame:
+    """The scorecard of ``cur`` against ``prev`` (int64 ns bounds) from the aggregates ``stats``."""
+    out = _compute(inp, stats, np.array([cur[0]]), np.array([cur[1]])).drop(columns="pidx")
     out["previous"] = np.nan
     for c in ("change", "change_ci_low", "change_ci_high", "p_value"):
         out[c] = np.nan
     out["change_unit"] = ""
-    if comparison is not None:
-        cs, ce = period_bounds(comparison, "comparison")
-        prev = _compute(prep, np.array([cs.value]), np.array([ce.value])).set_index("kpi")
-        prev = prev.reindex(out["kpi"])
-        out["previous"] = prev["estimate"].to_numpy()
-        _changes(out, prev.reset_index(drop=True), defs["confidence"])
+    if prev is not None:
+        before = _compute(inp, stats, np.array([prev[0]]), np.array([prev[1]])).set_index("kpi")
+        before = before.reindex(out["kpi"])
+        out["previous"] = before["estimate"].to_numpy()
+        _changes(out, before.reset_index(drop=True), inp.defs["confidence"])
     return out[_SCORE_COLUMNS].reset_index(drop=True)
 
 
@@ -423,11 +410,11 @@ _FREQS = {"M": "M", "ME": "M", "MS": "M", "W": "W", "D": "D", "Q": "Q", "QE": "Q
           "Y": "Y", "YE": "Y", "YS": "Y", "A": "Y"}
 
 
-def kpi_trend(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = None,
-              customers: pd.DataFrame | None = None, *, freq: str = "M", start=None, end=None,
+def kpi_trend(tickets, responses=None, customers=None, *, freq: str = "M", start=None, end=None,
               definitions: dict | None = None) -> pd.DataFrame:
     """The scorecard KPIs per calendar period, as a tidy long frame.
 
+    ``tickets``, ``responses``, ``customers``: pandas frames or Ibis tables (or None); the work runs in the engine.
     ``freq``: "M" (month, default), "W" (Monday–Sunday week), "D", "Q" or "Y". Periods cover
     ``start``…``end`` (default: the span of tickets.created_at and responses.submitted_at).
     Columns: period (period start, Timestamp), kpi, estimate, ci_low, ci_high, n, unit, note.
@@ -435,16 +422,32 @@ def kpi_trend(tickets: pd.DataFrame | None, responses: pd.DataFrame | None = Non
     if freq not in _FREQS:
         raise ParameterError(f"freq must be one of {sorted(_FREQS)}, got {freq!r}")
     defs = resolve_definitions(definitions)
-    prep = Prepared(tickets, responses, customers, defs)
-    rng = _data_range(prep)
+    inp = Inputs(tickets, responses, customers, defs)
+    bounds = trend_periods(inp, freq, start, end)
+    stats = Stats(inp, PeriodPlan(list(zip(*bounds))) if bounds else PeriodPlan([]), medians=_medians(defs))
+    return trend_from(inp, stats, bounds)
+
+
+_TREND_COLUMNS = ["period_start", "kpi", "estimate", "ci_low", "ci_high", "n", "unit", "note"]
+
+
+def trend_periods(inp: Inputs, freq: str, start=None, end=None):
+    """``(starts, ends)`` (int64 ns arrays) of the trend periods, or None when there is nothing to cover."""
+    if freq not in _FREQS:
+        raise ParameterError(f"freq must be one of {sorted(_FREQS)}, got {freq!r}")
+    rng = _data_range(inp) if start is None or end is None else None
     lo = pd.Timestamp(start) if start is not None else (pd.Timestamp(rng[0]) if rng else None)
     hi = pd.Timestamp(end) if end is not None else (pd.Timestamp(rng[1]) if rng else None)
-    columns = ["period_start", "kpi", "estimate", "ci_low", "ci_high", "n", "unit", "note"]
     if lo is None or hi is None or hi < lo:
-        return pd.DataFrame({c: [] for c in columns})
+        return None
     periods = pd.period_range(lo, hi, freq=_FREQS[freq])
-    starts = periods.start_time.as_unit("ns").asi8
-    ends = (periods + 1).start_time.as_unit("ns").asi8
-    out = _compute(prep, starts, ends)
+    return periods.start_time.as_unit("ns").asi8, (periods + 1).start_time.as_unit("ns").asi8
+
+
+def trend_from(inp: Inputs, stats: Stats, bounds) -> pd.DataFrame:
+    if bounds is None:
+        return pd.DataFrame({c: [] for c in _TREND_COLUMNS})
+    starts, ends = bounds
+    out = _compute(inp, stats, starts, ends)
     out.insert(0, "period_start", pd.DatetimeIndex(starts).as_unit("ns")[out["pidx"].to_numpy()])
-    return out.sort_values(["period_start"], kind="stable")[columns].reset_index(drop=True)
+    return out.sort_values(["period_start"], kind="stable")[_TREND_COLUMNS].reset_index(drop=True)

@@ -5,10 +5,8 @@ import numpy as np
 import pandas as pd
 
 from csm.errors import DataError, ParameterError
-from csm.kpi.calendar import NAT, NS_DAY
-from csm.kpi.core import location
+from csm.kpi.calendar import NS_DAY
 from csm.kpi.definitions import resolve_definitions
-from csm.kpi.inputs import Prepared
 
 __all__ = ["p_chart", "individuals_chart", "fcr_p_chart", "aht_individuals_chart"]
 
@@ -110,35 +108,56 @@ def individuals_chart(values, *, run_length: int = 8, baseline: int | None = Non
     return out
 
 
-def _daily(prep: Prepared, mask: np.ndarray) -> tuple[np.ndarray, pd.DatetimeIndex]:
-    day = prep.created[mask] // NS_DAY
-    if day.size == 0:
-        raise DataError("no tickets in the chart window: nothing to chart")
-    lo, hi = day.min(), day.max()
-    dates = pd.DatetimeIndex((np.arange(lo, hi + 1) * NS_DAY).astype("datetime64[ns]"))
-    return day - lo, dates
+def _daily_stats(tickets, definitions, *, spc_window=(None, None)):
+    from csm.kpi.inputs import Inputs, PeriodPlan, Stats
 
-
-def fcr_p_chart(tickets: pd.DataFrame, *, definitions: dict | None = None, **chart_options) -> pd.DataFrame:
-    """p chart of the daily first-contact resolution rate (tickets by creation day; see :func:`p_chart`)."""
-    prep = Prepared(tickets, None, None, resolve_definitions(definitions))
-    if prep.fcr_ok is None:
-        raise DataError(f"cannot chart first-contact resolution: {prep.fcr_note}")
-    ok = prep.fcr_ok & (prep.created != NAT)
-    g, dates = _daily(prep, ok)
-    n = np.bincount(g, minlength=len(dates)).astype(float)
-    k = np.bincount(g, weights=prep.fcr_success[ok].astype(float), minlength=len(dates))
-    return p_chart(pd.Series(k, index=dates), pd.Series(n, index=dates), **chart_options)
-
-
-def aht_individuals_chart(tickets: pd.DataFrame, *, definitions: dict | None = None,
-                          **chart_options) -> pd.DataFrame:
-    """XmR chart of the daily mean (or median, per ``aht_statistic``) handle time (see :func:`individuals_chart`)."""
     defs = resolve_definitions(definitions)
-    prep = Prepared(tickets, None, None, defs)
-    if prep.aht is None:
+    inp = Inputs(tickets, None, None, defs)
+    return inp, Stats(inp, PeriodPlan([], spc_window), spc_window=spc_window, spc_median=defs["aht_statistic"] == "median")
+
+
+def _days(cells: pd.DataFrame, n_col: str):
+    """The chart's days: every calendar day from the first to the last day with a value (day numbers, dates)."""
+    has = cells.loc[cells[n_col] > 0, "day"] if cells is not None and n_col in cells else pd.Series([], dtype=int)
+    if has.empty:
+        raise DataError("no tickets in the chart window: nothing to chart")
+    days = np.arange(has.min(), has.max() + 1, dtype=np.int64)
+    return days, pd.DatetimeIndex((days * NS_DAY).astype("datetime64[ns]"))
+
+
+def fcr_p_chart(tickets, *, definitions: dict | None = None, **chart_options) -> pd.DataFrame:
+    """p chart of the daily first-contact resolution rate (tickets by creation day; see :func:`p_chart`).
+    ``tickets``: a pandas frame or an Ibis table; the daily counts are computed in the engine."""
+    inp, stats = _daily_stats(tickets, definitions)
+    return fcr_chart_from(inp, stats, **chart_options)
+
+
+def fcr_chart_from(inp, stats, **chart_options) -> pd.DataFrame:
+    if not inp.fcr_ok_possible:
+        raise DataError(f"cannot chart first-contact resolution: {inp.fcr_note}")
+    cells = stats.daily()
+    days, dates = _days(cells, "fcr_n")
+    by_day = cells.groupby("day")[["fcr_n", "fcr_k"]].sum().reindex(days, fill_value=0.0)
+    return p_chart(pd.Series(by_day["fcr_k"].to_numpy(float), index=dates),
+                   pd.Series(by_day["fcr_n"].to_numpy(float), index=dates), **chart_options)
+
+
+def aht_individuals_chart(tickets, *, definitions: dict | None = None, **chart_options) -> pd.DataFrame:
+    """XmR chart of the daily mean (or median, per ``aht_statistic``) handle time (see :func:`individuals_chart`).
+    ``tickets``: a pandas frame or an Ibis table; the daily means (exact medians) are computed in the engine."""
+    inp, stats = _daily_stats(tickets, definitions)
+    return aht_chart_from(inp, stats, **chart_options)
+
+
+def aht_chart_from(inp, stats, **chart_options) -> pd.DataFrame:
+    if not inp.has_aht:
         raise DataError("cannot chart handle time: tickets.handle_time_minutes missing")
-    ok = ~np.isnan(prep.aht) & (prep.created != NAT)
-    g, dates = _daily(prep, ok)
-    loc = location(prep.aht[ok], g, len(dates), defs["aht_statistic"], defs["confidence"])
-    return individuals_chart(pd.Series(loc["estimate"], index=dates), **chart_options)
+    cells = stats.daily()
+    days, dates = _days(cells, "aht_n")
+    if inp.defs["aht_statistic"] == "mean":
+        by_day = cells.groupby("day")[["aht_n", "aht_s"]].sum().reindex(days, fill_value=0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(by_day["aht_n"] > 0, by_day["aht_s"] / by_day["aht_n"], np.nan)
+    else:
+        value = np.array([stats.order.get(("aht_day", int(d), -1), (0, np.nan))[1] for d in days])
+    return individuals_chart(pd.Series(value, index=dates), **chart_options)
