@@ -269,10 +269,8 @@ def _cmd_rerun(args, command_line) -> int:
 
 def _cmd_validate(args, command_line) -> int:
     from csm.data.contract import TABLES
-    from csm.data.load import validate_file, validate_folder
+    from csm.data.load import validate_file, validate_source
     from csm.data.mapping import load_mapping
-
-    from csm.data.load import validate_source
     from csm.engine.sources import DUCKDB_SUFFIXES, is_url, mask_url
 
     try:

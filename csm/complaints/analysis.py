@@ -11,16 +11,8 @@ import numpy as np
 import pandas as pd
 
 from csm.complaints.concentration import Concentration, concentration, pair_counts
-from csm.complaints.engine import (
-    TEXT_SAMPLE,
-    bounded_rows,
-    group_counts,
-    lump,
-    profile,
-    profiles,
-    run,
-    tickets_relation,
-)
+from csm.complaints.engine import TEXT_SAMPLE, bounded_rows, group_counts, lump, profile, profiles
+from csm.engine import execute, relation_in
 from csm.complaints.inputs import skipped_sections, tickets_in
 from csm.complaints.outcomes import OutcomeDrivers, outcome_drivers, outcome_frame
 from csm.complaints.pareto import pareto, pareto_within
@@ -269,7 +261,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     tick = (lambda i: progress(i, _STEPS)) if progress else (lambda i: None)
     # the heavy work runs in the engine (csm.engine): the tickets are a relation; only aggregates and the
     # bounded text samples come back
-    tickets = tickets_relation(data)
+    tickets = relation_in(data, "tickets")
     if tickets is None:
         raise ParameterError("complaint analysis: the data have no tickets table; load it with tables=['tickets'].")
     info = profile(tickets)
@@ -365,7 +357,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
             if n_near > len(near):  # sampled: the counts of texts come from the engine
                 has_text = window.description.notnull() & (window.description.length() > 0)
                 during_ = (window.created_at >= start.to_pydatetime()) & (window.created_at < stop.to_pydatetime())
-                counts = run(window.aggregate(during=(has_text & during_).ifelse(1, 0).sum(),
+                counts = execute(window.aggregate(during=(has_text & during_).ifelse(1, 0).sum(),
                                               usual=(has_text & ~during_).ifelse(1, 0).sum())).iloc[0]
                 texts = tuple(int(v) if pd.notna(v) else 0 for v in (counts["during"], counts["usual"]))
             else:

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import scipy.stats as st
 
-from csm.complaints.engine import relation_of, run
+from csm.complaints.engine import relation_of
+from csm.engine import execute
 from csm.complaints.inputs import OTHER_LEVELS, check_nonempty, require_columns
 from csm.errors import AnalysisError, DataError
 from csm.notes import Note
@@ -149,7 +150,7 @@ def pair_counts(tickets, cols, row: str = "category") -> dict:
     query = parts[0]
     for p in parts[1:]:
         query = query.union(p, distinct=False)
-    counts = run(query.select("dimension", "row_level", "col_level", "count"))
+    counts = execute(query.select("dimension", "row_level", "col_level", "count"))
     counts["count"] = counts["count"].astype("int64")
     return {c: counts[counts["dimension"] == c].rename(columns={"row_level": row, "col_level": c})
             [[row, c, "count"]].reset_index(drop=True) for c in cols}

@@ -12,15 +12,14 @@ row order. The text sample is drawn by the engine's ``hash`` of ticket_id: anoth
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import pandas as pd
 
-from csm.engine import as_relation, is_relation
+from csm.engine import as_relation, execute, is_relation
 from csm.errors import ParameterError
 
-__all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "tickets_relation", "run", "profile", "profiles", "group_counts",
+__all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "profile", "profiles", "group_counts",
            "bounded_rows", "seconds_between", "lump", "top_levels_of"]
 
 #: Texts fetched per text window (term analysis, example complaints) at most; larger windows are sampled
@@ -36,25 +35,6 @@ def relation_of(tickets, what: str = "complaints"):
         return as_relation(tickets)
     raise ParameterError(f"{what}: expected the tickets table (a DataFrame or an engine relation), "
                          f"got {type(tickets).__name__}.")
-
-
-def tickets_relation(data, name: str = "tickets"):
-    """The data's ``name`` table as a relation (``Dataset.relation`` when the data layer has it), or None."""
-    if hasattr(data, "relation"):
-        rel = data.relation(name)
-        if rel is not None:
-            return rel
-    table = data.table(name) if hasattr(data, "table") else getattr(data, name, None)
-    return None if table is None else as_relation(table)
-
-
-def run(expr) -> pd.DataFrame:
-    """Execute an aggregate (or a bounded) expression. Deprecation notices that Ibis itself raises under
-    pandas 3 / DuckDB 2 are silenced here (a notebook would store them as output)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.")
-        warnings.filterwarnings("ignore", message=r".*future\.infer_string.*")
-        return expr.execute()
 
 
 def seconds_between(later, earlier):
@@ -102,7 +82,7 @@ def profiles(rel, windows: dict, *, keys=None) -> dict:
             metrics[f"last__{w}"] = rel.created_at.max(where=where)
         if "customer_id" in rel.columns and (keys is None or name in keys):
             metrics[f"keys__{w}"] = rel.customer_id.nunique(where=where)
-    row = run(rel.aggregate(**metrics)).iloc[0]
+    row = execute(rel.aggregate(**metrics)).iloc[0]
     out = {}
     for w, name in enumerate(windows):
         filled = {col: int(row[f"f{i}__{w}"] or 0) for i, col in enumerate(rel.columns)}
@@ -119,7 +99,7 @@ def group_counts(rel, by, *, where=None, name: str = "count") -> pd.DataFrame:
     by = [by] if isinstance(by, str) else list(by)
     if where is not None:
         rel = rel.filter(where)
-    out = run(rel.group_by(by).aggregate(**{name: rel.count()}))
+    out = execute(rel.group_by(by).aggregate(**{name: rel.count()}))
     out[name] = out[name].astype("int64")
     return out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True) if by else out
 
@@ -132,12 +112,12 @@ def bounded_rows(rel, columns, limit: int, *, n: int | None = None, order=("crea
     columns = list(dict.fromkeys(columns))
     ties = [c for c in order if c in rel.columns]
     if n is not None and n <= limit:
-        out = run(rel.select(*columns))
+        out = execute(rel.select(*columns))
     else:
         hashed = rel.mutate(_h=rel[key if key in rel.columns else columns[0]].hash())
-        out = run(hashed.order_by([hashed._h, *[hashed[c] for c in ties]]).limit(limit).select(*columns))
+        out = execute(hashed.order_by([hashed._h, *[hashed[c] for c in ties]]).limit(limit).select(*columns))
         if n is None:
-            n = len(out) if len(out) < limit else int(run(rel.count()))
+            n = len(out) if len(out) < limit else int(execute(rel.count()))
     by = [c for c in order if c in out.columns]
     if by:
         out = out.sort_values(by, kind="stable").reset_index(drop=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from csm.complaints.engine import Profile, profile, relation_of, run
+from csm.complaints.engine import Profile, profile, relation_of
+from csm.engine import execute
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.notes import Skipped
 
@@ -45,7 +46,7 @@ def nonempty_column(tickets, column: str, what: str):
         values = tickets[column]
         check_nonempty(column, len(values), int(values.notna().sum()), what)
         return values
-    row = run(tickets.aggregate(n=tickets.count(), filled=tickets[column].count())).iloc[0]
+    row = execute(tickets.aggregate(n=tickets.count(), filled=tickets[column].count())).iloc[0]
     check_nonempty(column, int(row["n"]), int(row["filled"]), what)
     return tickets[column]
 
@@ -57,8 +58,8 @@ def tickets_in(tickets, start, end, *, what: str = "complaints"):
     rel = relation_of(tickets, what)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     inside = rel.filter((rel.created_at >= start.to_pydatetime()) & (rel.created_at < end.to_pydatetime()))
-    if int(run(inside.count())) == 0:
-        row = run(rel.aggregate(lo=rel.created_at.min(), hi=rel.created_at.max())).iloc[0]
+    if int(execute(inside.count())) == 0:
+        row = execute(rel.aggregate(lo=rel.created_at.min(), hi=rel.created_at.max())).iloc[0]
         lo, hi = pd.Timestamp(row["lo"]) if pd.notna(row["lo"]) else pd.NaT, pd.Timestamp(row["hi"]) \
             if pd.notna(row["hi"]) else pd.NaT
         cover = f"the tickets cover {lo:%Y-%m-%d} to {hi:%Y-%m-%d}" if pd.notna(lo) else "the tickets table is empty"
@@ -79,7 +80,7 @@ def has_values(tickets, column: str) -> bool:
         return tickets.has(column)
     if isinstance(tickets, pd.DataFrame):
         return column in tickets and bool(tickets[column].notna().any())
-    return column in tickets.columns and int(run(tickets[column].count())) > 0
+    return column in tickets.columns and int(execute(tickets[column].count())) > 0
 
 
 def has_customer_key(tickets) -> bool:

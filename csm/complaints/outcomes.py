@@ -44,9 +44,9 @@ def _repeat_column(rel, within_days: float, data_end, order=None):
 
 
 def _data_end(rel, data_end):
-    from csm.complaints.engine import run
+    from csm.engine import execute
 
-    return pd.Timestamp(data_end) if data_end is not None else pd.Timestamp(run(rel.created_at.max()))
+    return pd.Timestamp(data_end) if data_end is not None else pd.Timestamp(execute(rel.created_at.max()))
 
 
 def _order_key(rel):
@@ -63,7 +63,8 @@ def repeat_complaints(tickets, *, within_days: float = 30, data_end=None):
     Computed in the engine (a window over each customer's tickets); a frame gives a Series aligned with it,
     a relation the relation with a ``repeat_complaint`` column. Tickets at the same time: the earlier row of a
     frame (of a relation: the smaller ticket_id) comes first."""
-    from csm.complaints.engine import relation_of, run
+    from csm.complaints.engine import relation_of
+    from csm.engine import execute
 
     require_columns(tickets, ["customer_id", "created_at"], "repeat_complaints")
     if within_days <= 0:
@@ -71,7 +72,7 @@ def repeat_complaints(tickets, *, within_days: float = 30, data_end=None):
     if isinstance(tickets, pd.DataFrame):
         rel = relation_of(_with_rows(tickets[["customer_id", "created_at"]]))
         end = _data_end(rel, data_end)
-        out = run(rel.select("_row", repeat_complaint=_repeat_column(rel, within_days, end, "_row")))
+        out = execute(rel.select("_row", repeat_complaint=_repeat_column(rel, within_days, end, "_row")))
         values = out.sort_values("_row")["repeat_complaint"].astype(float).to_numpy()
         return pd.Series(values, index=tickets.index, name="repeat_complaint")
     end = _data_end(tickets, data_end)
@@ -105,10 +106,11 @@ def outcome_frame(tickets, *, repeat_within_days: float = 30, data_end=None, rep
     Built in the engine: a relation gives a relation (nothing is executed but the data end and the customer
     key check, or none with ``data_end`` and ``repeat_key``); a frame gives a frame (the same expression run
     over it)."""
-    from csm.complaints.engine import relation_of, run
+    from csm.complaints.engine import relation_of
+    from csm.engine import execute
 
     if isinstance(tickets, pd.DataFrame):
-        out = run(outcome_frame(relation_of(_with_rows(tickets)), repeat_within_days=repeat_within_days,
+        out = execute(outcome_frame(relation_of(_with_rows(tickets)), repeat_within_days=repeat_within_days,
                                 data_end=data_end, repeat_key=repeat_key))
         out = out.sort_values("_row").drop(columns="_row")
         out.index = tickets.index
@@ -176,7 +178,8 @@ def outcome_patterns(frame, outcomes, covariates) -> tuple[pd.DataFrame, int]:
     """Covariate patterns of ``frame`` (a frame or a relation) in one engine query: per combination of the
     ``covariates`` (missing values kept as their own group) the tickets ``n`` and, per outcome, the tickets
     with a known outcome ``<outcome>__n`` and its events ``<outcome>__s``. Returns (patterns, rows of frame)."""
-    from csm.complaints.engine import relation_of, run
+    from csm.complaints.engine import relation_of
+    from csm.engine import execute
 
     rel = relation_of(frame, "outcome models")
     covariates = [c for c in covariates if c in rel.columns]
@@ -185,7 +188,7 @@ def outcome_patterns(frame, outcomes, covariates) -> tuple[pd.DataFrame, int]:
     for o in outcomes:
         metrics[f"{o}__n"] = rel[o].count()
         metrics[f"{o}__s"] = rel[o].cast("float64").sum()
-    patterns = run(rel.group_by(covariates).aggregate(**metrics) if covariates else rel.aggregate(**metrics))
+    patterns = execute(rel.group_by(covariates).aggregate(**metrics) if covariates else rel.aggregate(**metrics))
     for col in patterns.columns:
         if col.endswith("__n") or col == "n":
             patterns[col] = patterns[col].fillna(0).astype("int64")

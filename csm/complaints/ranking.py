@@ -18,7 +18,8 @@ def period_changes(tickets, current, previous, by: str = "category", *,
     relation (one grouped count in the engine); with ``max_levels``, levels outside the largest of both periods
     together are counted as "all others" (:func:`csm.levels.lump_levels`)."""
 
-    from csm.complaints.engine import relation_of, run, top_levels_of
+    from csm.complaints.engine import relation_of, top_levels_of
+    from csm.engine import execute
     from csm.complaints.inputs import check_nonempty, require_columns, tickets_in
     from csm.levels import OTHER
 
@@ -29,7 +30,7 @@ def period_changes(tickets, current, previous, by: str = "category", *,
     ts = [pd.Timestamp(x).to_pydatetime() for x in (c0, c1, p0, p1)]
     in_cur = (rel.created_at >= ts[0]) & (rel.created_at < ts[1])
     in_prev = (rel.created_at >= ts[2]) & (rel.created_at < ts[3])
-    agg = run(rel.group_by(rel[by].cast("string").name("level")).aggregate(
+    agg = execute(rel.group_by(rel[by].cast("string").name("level")).aggregate(
         n=rel.count(), cur=in_cur.ifelse(1, 0).sum(), prev=in_prev.ifelse(1, 0).sum(),
         both=((rel.created_at >= min(ts[0], ts[2])) & (rel.created_at < max(ts[1], ts[3]))).ifelse(1, 0).sum()))
     check_nonempty(by, int(agg["n"].sum()), int(agg.loc[agg["level"].notna(), "n"].sum()), "period_changes")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from csm.complaints.engine import bounded_rows, relation_of, run, seconds_between
+from csm.complaints.engine import bounded_rows, relation_of, seconds_between
+from csm.engine import execute
 from csm.complaints.inputs import check_nonempty, require_columns
 from csm.errors import AnalysisError
 from csm.stats import median_ci_ranks, wilson_interval
@@ -37,7 +38,7 @@ def resolution_performance(tickets, by: str = "category", *, sla_hours: float = 
     require_columns(tickets, ["created_at", "resolved_at", by], "resolution_performance")
     rel = relation_of(tickets, "resolution_performance")
     if data_end is None:
-        data_end = pd.Timestamp(run(rel.created_at.max()))
+        data_end = pd.Timestamp(execute(rel.created_at.max()))
     data_end = pd.Timestamp(data_end)
     hours = _hours(rel)
     open_age = seconds_between(data_end, rel.created_at) / 3600
@@ -51,7 +52,7 @@ def resolution_performance(tickets, by: str = "category", *, sla_hours: float = 
         if col in rel.columns:
             metrics[f"{key}_n"] = rel[col].count()
             metrics[f"{key}_s"] = rel[col].ifelse(1, 0).sum()
-    agg = run(rel.group_by(rel[by].name("level")).aggregate(**metrics))
+    agg = execute(rel.group_by(rel[by].name("level")).aggregate(**metrics))
     n_rows = int(agg["n"].sum())
     check_nonempty(by, n_rows, int(agg["level"].notna().sum()), "resolution_performance")
     has = {key: f"{key}_n" in agg and int(agg[f"{key}_n"].fillna(0).sum()) > 0 for key in flags}
@@ -71,7 +72,7 @@ def resolution_performance(tickets, by: str = "category", *, sla_hours: float = 
         r = r.mutate(rank=ibis.row_number().over(group_by=r.level, order_by=r.hours) + 1)
         wanted = ibis.memtable(ranks, schema=ibis.schema({"level": "string", "lo": "int64", "hi": "int64"}))
         j = r.join(wanted, r.level == wanted.level)
-        picked = run(j.filter((j["rank"] == j.lo) | (j["rank"] == j.hi)).select("level", "rank", "hours", "lo", "hi"))
+        picked = execute(j.filter((j["rank"] == j.lo) | (j["rank"] == j.hi)).select("level", "rank", "hours", "lo", "hi"))
         for row in picked.itertuples(index=False):
             entry = bounds.setdefault(row.level, {})
             if row.rank == row.lo:

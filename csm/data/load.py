@@ -339,7 +339,9 @@ class Dataset:
                 return False
             unknown = [c for c in columns if c not in et.filled]
             if unknown:  # extra columns: one query, remembered
-                got = rel.aggregate(**{f"c{i}": rel[c].count() for i, c in enumerate(unknown)}).execute().iloc[0]
+                from csm.engine import execute
+
+                got = execute(rel.aggregate(**{f"c{i}": rel[c].count() for i, c in enumerate(unknown)})).iloc[0]
                 et.filled.update({c: bool(got[f"c{i}"]) for i, c in enumerate(unknown)})
             return all(et.filled[c] for c in columns)
         frame = self.table(table)
@@ -394,10 +396,11 @@ for _name in TABLES:
 def materialise(et) -> pd.DataFrame:
     """An engine-checked table executed into pandas with the dtypes of the pandas path (csm.data.contract)."""
     from csm.compat import STR
+    from csm.engine import execute
 
     keyed = et.keyed
     rel = keyed.order_by([keyed[k] for k in et.order_by]) if et.order_by else keyed
-    frame = rel.execute().drop(columns=list(et.order_by)).reset_index(drop=True)
+    frame = execute(rel).drop(columns=list(et.order_by)).reset_index(drop=True)
     spec = TABLES[et.table]
     for c in spec.columns:
         if c.name not in frame.columns:

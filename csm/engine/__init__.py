@@ -17,6 +17,7 @@ engine (DuckDB scans it without copying), so small and large data run the same c
 from __future__ import annotations
 
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ import pandas as pd
 
 from csm.errors import ParameterError
 
-__all__ = ["ENGINES", "Engine", "as_relation", "connect", "default_engine", "execute", "is_relation"]
+__all__ = ["ENGINES", "Engine", "as_relation", "connect", "default_engine", "execute", "is_relation", "relation_in"]
 
 #: the engines a report can run on (``-p engine=...``)
 ENGINES = ("duckdb", "spark")
@@ -115,6 +116,24 @@ def as_relation(obj, engine: Engine | None = None):
     return (engine or default_engine()).relation(obj)
 
 
+def relation_in(data, name: str):
+    """Table ``name`` of ``data`` as a relation, or None when absent: :meth:`csm.data.load.Dataset.relation`
+    when ``data`` has it, else its pandas table (``data.table(name)`` or attribute ``name``) registered with
+    the default engine. The one way an analysis's ``analyse(data, …)`` reaches its tables."""
+    if hasattr(data, "relation"):
+        rel = data.relation(name)
+        if rel is not None:
+            return rel
+    table = data.table(name) if hasattr(data, "table") else getattr(data, name, None)
+    return None if table is None else as_relation(table)
+
+
 def execute(expr) -> pd.DataFrame:
-    """Run an Ibis expression on the backend its tables are bound to."""
-    return expr.execute()
+    """Run an Ibis expression (an aggregate or a bounded fetch) on the backend its tables are bound to.
+
+    Deprecation notices that Ibis itself raises under pandas 3 / DuckDB 2 (``fetch_arrow_table``,
+    ``future.infer_string``) are silenced here: a notebook would store them as output."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.")
+        warnings.filterwarnings("ignore", message=r".*future\.infer_string.*")
+        return expr.execute()

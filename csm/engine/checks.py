@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from csm.engine import execute
 from csm.data.contract import TABLES, VALUE_ALIASES, Column, Problem, Table
 from csm.data.mapping import TableMapping, clean_header, normalise_value, plan_columns
 from csm.data.validate import (
@@ -114,7 +115,7 @@ def _blank_text(x, tokens: bool):
 def _distinct(rel, col: str, limit: int = MAX_DISTINCT):
     """The distinct non-null text values of ``rel[col]`` (at most ``limit`` + 1)."""
     values = rel.select(v=rel[col].cast("string")).filter(lambda t: t.v.notnull()).distinct().limit(limit + 1)
-    return values.execute()["v"].tolist()
+    return execute(values)["v"].tolist()
 
 
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what the engines' TRIM removes
@@ -143,7 +144,7 @@ def _prefetch(r, columns) -> None:
     r.distinct, r.pii = {}, {}
     if not aggs:
         return
-    counts = r.base.aggregate(**aggs).execute().iloc[0]
+    counts = execute(r.base.aggregate(**aggs)).iloc[0]
     small = [k for k in want if int(counts[f"n_{k}"]) <= MAX_DISTINCT * 0.9]
     emails = [k for k in ids if int(counts[f"pii_{k}"] or 0)]
     parts = [r.base.select(c=ibis.literal(k), v=r.base[k].cast("string")).distinct().limit(MAX_DISTINCT + 1)
@@ -155,7 +156,7 @@ def _prefetch(r, columns) -> None:
     for k in want:
         r.distinct[k] = None
     if parts:
-        got = ibis.union(*parts).execute() if len(parts) > 1 else parts[0].execute()
+        got = execute(ibis.union(*parts) if len(parts) > 1 else parts[0])
         got = got[got["v"].notna()]
         for k, frame in got.groupby("c", sort=False):
             values = sorted(frame["v"].tolist())
@@ -316,7 +317,7 @@ def _convert(r: _Rules, c: Column):
 
 def _refuse_pii(r: _Rules, c: Column, text) -> None:
     """Too many distinct values to pseudonymise in Python: refuse e-mail addresses (checked in the engine)."""
-    n = r.base.filter(text.re_search(_HAS_AT)).count().execute()
+    n = execute(r.base.filter(text.re_search(_HAS_AT)).count())
     if n:
         r.fatal.append(Problem(r.table.name, "", c.name, f"holds e-mail addresses ({n} row(s)): personal data as "
                                                          "identifiers; list the column under `pseudonymise:` in the "
@@ -546,10 +547,10 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
         aggs[f"p{i}"] = ibis.ifelse(bad.fill_null(False), 1, 0).sum()
     for c in present:
         aggs[f"f_{c.name}"] = r.values[c.name].count()
-    stats = base.aggregate(**aggs).execute().iloc[0]
+    stats = execute(base.aggregate(**aggs)).iloc[0]
     for c in unique:  # a query of its own: DuckDB counts distinct values much faster alone than among other sums
         v = r.values[c.name]
-        stats[f"u_{c.name}"] = base.aggregate(u=v.count() - v.nunique()).execute().iloc[0]["u"]
+        stats[f"u_{c.name}"] = execute(base.aggregate(u=v.count() - v.nunique())).iloc[0]["u"]
     n_rows = int(stats["n"])
     if n_rows == 0:
         fatal.append(Issue(Problem(table, file, None, "has no data rows"), None, True))
@@ -603,7 +604,7 @@ def check_relation(raw, table: str, tm: TableMapping | None, *, file: str, backe
             else:
                 cond = cond | f
         ranked = ranked.mutate(_csm_bad=cond)
-        dropped = int(ibis.ifelse(ranked._csm_bad, 1, 0).sum().execute() or 0)
+        dropped = int(execute(ibis.ifelse(ranked._csm_bad, 1, 0).sum()) or 0)
         keep = ranked.filter(~ranked._csm_bad)
         keyed_clean = keep.select(**clean_cols, **{k: keep[k] for k in order})
     relation = keyed_clean.select([cname for cname in keyed_clean.columns if cname not in order])
@@ -637,11 +638,11 @@ def _problem(keyed, table, file, column, message, bad, shown, n, order, parquet,
     values: tuple = ()
     where = file
     if sample is not None:
-        got = sample.execute()
+        got = execute(sample)
         if parquet and len(got):
             first = got["_csm_filename"].iloc[0]
-            others = int(keyed.filter(bad.fill_null(False) & (keyed._csm_filename != first))
-                         .select("_csm_filename").distinct().count().execute())
+            others = int(execute(keyed.filter(bad.fill_null(False) & (keyed._csm_filename != first))
+                                 .select("_csm_filename").distinct().count()))
             where = first + (f" and {others} other file(s)" if others else "")
             mine = got[got["_csm_filename"] == first]
             rows = tuple(int(x) + 2 for x in mine["_csm_file_row_number"].iloc[:SHOW])
@@ -674,7 +675,7 @@ def cross_table_problems(tables: dict[str, EngineTable], labels: dict[str, str])
     def warn(name, column, message, bad, shown):
         et = tables[name]
         keyed = et.keyed
-        n = int(keyed.aggregate(n=_ifelse_sum(bad)).execute().iloc[0]["n"] or 0)
+        n = int(execute(keyed.aggregate(n=_ifelse_sum(bad))).iloc[0]["n"] or 0)
         if n:
             parquet = et.order_by == [f"_csm_{k}" for k in _ROW]
             out.append(_problem(keyed, name, labels[name], column, message, bad, shown, n, et.order_by, parquet,
@@ -692,7 +693,7 @@ def cross_table_problems(tables: dict[str, EngineTable], labels: dict[str, str])
                                rk.ticket_id == known.ticket_id)
         early = created._csm_created.notnull() & (created.submitted_at < created._csm_created)
         et = tables["responses"]
-        n = int(created.aggregate(n=_ifelse_sum(early)).execute().iloc[0]["n"] or 0)
+        n = int(execute(created.aggregate(n=_ifelse_sum(early))).iloc[0]["n"] or 0)
         if n:
             parquet = et.order_by == [f"_csm_{k}" for k in _ROW]
             out.append(_problem(created, "responses", labels["responses"], "submitted_at",

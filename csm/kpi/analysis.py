@@ -14,6 +14,7 @@ from csm.errors import CsmError, DataError, ParameterError
 from csm.kpi.core import _medians, scorecard_from, scorecard_periods, trend_from
 from csm.kpi.core import trend_periods as trend_periods_of
 from csm.kpi.definitions import resolve_definitions
+from csm.engine import relation_in
 from csm.kpi.inputs import Inputs, PeriodPlan, Stats, relation_of, require_columns
 from csm.kpi.league import league_from
 from csm.kpi.spc import aht_chart_from, fcr_chart_from
@@ -66,15 +67,6 @@ def skipped_sections(has) -> list[Skipped]:
             texts.append(" with ".join(dict.fromkeys(parts)))
         out.append(Skipped(code, " or ".join(dict.fromkeys(texts))))
     return out
-
-
-def _relation(data, name: str):
-    """The table ``name`` of ``data`` as an engine relation (None when absent): the Dataset's own relation when it
-    has one, else its pandas table registered with the default engine."""
-    if hasattr(data, "relation"):
-        return data.relation(name)
-    table = data.table(name)
-    return None if table is None else relation_of(table, name)
 
 
 def definitions_from(*, time_clock: str = "calendar", time_statistic: str = "median", aht_statistic: str = "mean",
@@ -291,7 +283,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     defs = resolve_definitions(definitions)
     # the tables as engine relations; one overview query of the tickets, then one set of aggregates for the
     # scorecard, the trend (and the baselines of targets) and the daily control-chart series together
-    inp = Inputs(_relation(data, "tickets"), _relation(data, "responses"), _relation(data, "customers"), defs)
+    inp = Inputs(relation_in(data, "tickets"), relation_in(data, "responses"), relation_in(data, "customers"), defs)
     if inp.t_range is None:
         raise DataError("tickets.created_at holds no dates: no period to report")
     data_start, data_end = (pd.Timestamp(x) for x in inp.t_range)

@@ -26,7 +26,6 @@ named) and registered with the engine; an Ibis table is used as it is (the data 
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,7 @@ from scipy import stats as st
 
 from csm.compat import STR
 from csm.data.contract import CHANNELS
-from csm.engine import as_relation, is_relation
+from csm.engine import as_relation, execute, is_relation
 from csm.errors import DataError
 from csm.kpi.calendar import NAT, NS_DAY, NS_SEC, BusinessCalendar, to_ns
 from csm.notes import Note
@@ -228,10 +227,6 @@ def _epoch(col):
     return col.delta(ibis.literal(pd.Timestamp("1970-01-01")), unit="microsecond").cast("float64") / 1e6
 
 
-def _fetch(expr) -> pd.DataFrame:
-    return expr.execute()
-
-
 # =========================================================================== inputs
 class Inputs:
     """The contract tables (as engine relations) under one set of definitions, with the tickets' overview."""
@@ -271,7 +266,7 @@ class Inputs:
             ov = t.group_by(ch=t.channel.cast("string")).agg(**aggs)
         else:
             ov = t.aggregate(**aggs)
-        ov = _fetch(ov)
+        ov = execute(ov)
 
         def ns(col, how):
             if col not in ov:
@@ -329,7 +324,7 @@ class Inputs:
             self._r_range = None
             if self.r is not None:
                 r = self.r
-                row = _fetch(r.aggregate(lo=r.submitted_at.min(), hi=r.submitted_at.max()))
+                row = execute(r.aggregate(lo=r.submitted_at.min(), hi=r.submitted_at.max()))
                 if row["lo"].notna().all():
                     self._r_range = tuple(int(pd.Timestamp(row[c].iloc[0]).as_unit("ns").value) for c in ("lo", "hi"))
         return self._r_range
@@ -340,7 +335,7 @@ class Inputs:
             self._c_range = None
             if self.c is not None and "churn_date" in self.ccols:
                 c = self.c
-                row = _fetch(c.aggregate(lo=c.churn_date.min(), hi=c.churn_date.max()))
+                row = execute(c.aggregate(lo=c.churn_date.min(), hi=c.churn_date.max()))
                 if row["lo"].notna().all():
                     self._c_range = tuple(int(pd.Timestamp(row[x].iloc[0]).as_unit("ns").value) for x in ("lo", "hi"))
         return self._c_range
@@ -558,7 +553,7 @@ class Stats:
             for f in range(len(plan.families)):
                 if f"sla_met_{f}" in cols:
                     aggs[f"sla_met_{f}"], aggs[f"sla_known_{f}"] = tt[f"sla_met_{f}"].sum(), tt[f"sla_known_{f}"].sum()
-            cells = _fetch(tt.group_by(keys).agg(**aggs))
+            cells = execute(tt.group_by(keys).agg(**aggs))
             cells = cells.sort_values(keys, kind="stable").reset_index(drop=True)
             for c in cells.columns:
                 if c not in keys:
@@ -593,7 +588,7 @@ class Stats:
                     lean = inputs.ticket_table(plan, spc_window, want=set(want))
                     j = lean.inner_join(mt, [lean[k] == mt[f"{k}_m"] for k in keys])
                     dev = {f"{m}_m2": ((j[m] - j[f"{m}_mean"]) ** 2).sum() for m in want}
-                    m2 = _fetch(j.group_by(keys).agg(**dev))
+                    m2 = execute(j.group_by(keys).agg(**dev))
                     for c in keys:
                         m2[c] = m2[c].astype(np.int64)
                     cells = cells.merge(m2, on=keys, how="left")
@@ -650,7 +645,7 @@ class Stats:
         u = u.mutate(rn=ibis.row_number().over(**w) + 1, cnt=u.v.count().over(group_by=[u.metric, u.key, u.chan]))
         band = _median_band(conf)
         near = (2 * u.rn - u.cnt - 1).abs() <= 2 * ((u.cnt.cast("float64").sqrt() * band).ceil() + 3)
-        got = _fetch(u.filter(near).select("metric", "key", "chan", "rn", "cnt", "v"))
+        got = execute(u.filter(near).select("metric", "key", "chan", "rn", "cnt", "v"))
         if got.empty:
             return {}
         got["key"], got["chan"], got["rn"], got["cnt"] = (got[c].astype(np.int64) for c in ("key", "chan", "rn", "cnt"))
@@ -733,8 +728,6 @@ class Stats:
 
     # ------------------------------------------------------------------ responses
     def _responses(self):
-        import ibis
-
         inp, plan, d = self.inputs, self.plan, self.defs
         r, cols = inp.r, inp.rcols
         x = r.mutate(bucket=plan.bucket_expr(r.submitted_at))
@@ -749,13 +742,13 @@ class Stats:
             aggs.update(nps_n=v.count(), nps_p=(v >= PROMOTER_MIN).fill_null(False).cast("int64").sum(),
                         nps_d=(v <= DETRACTOR_MAX).fill_null(False).cast("int64").sum(),
                         nps_bad=((v < 0) | (v > 10)).fill_null(False).cast("int64").sum())
-        cells = _fetch(x.group_by("bucket").agg(**aggs))
+        cells = execute(x.group_by("bucket").agg(**aggs))
         for c in cells.columns:
             cells[c] = cells[c].fillna(0).astype(float)
         cells["bucket"] = cells["bucket"].astype(np.int64)
         for col, (lo, hi) in (("csat", (1, 5)), ("nps", (0, 10))):
             if f"{col}_bad" in cells and cells[f"{col}_bad"].sum() > 0:
-                bad = _fetch(r.filter((r[col] < lo) | (r[col] > hi)).select(col).limit(5))[col].tolist()
+                bad = execute(r.filter((r[col] < lo) | (r[col] > hi)).select(col).limit(5))[col].tolist()
                 raise DataError(f"responses.{col}: values must be from {lo:g} to {hi:g}; "
                                 f"{int(cells[f'{col}_bad'].sum())} row(s) outside, e.g. values {bad}")
         return cells
@@ -789,7 +782,7 @@ class Stats:
 
         x = c.select(ok=(c.signup_date.notnull() & counted).fill_null(False), unk=(~counted).fill_null(False),
                      si=idx(c.signup_date), ci=ibis.ifelse(c.churn_date.isnull(), -1, idx(c.churn_date)))
-        h = _fetch(x.group_by(["ok", "unk", "si", "ci"]).agg(k=x.count()))
+        h = execute(x.group_by(["ok", "unk", "si", "ci"]).agg(k=x.count()))
         unknown = int(h.loc[h["unk"].astype(bool), "k"].sum())
         if unknown:
             self.inputs.notes["churn"] = Note("churned_without_date", n=unknown)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from csm.engine import execute
 from csm.errors import DataError, ParameterError
 from csm.kpi.definitions import UNITS, kpi_direction, period_bounds, resolve_definitions
 from csm.kpi.inputs import Inputs, PeriodPlan, relation_of, require_columns
@@ -67,18 +68,18 @@ def _group_stats(x, by: str, kind: str, shift: float | None) -> pd.DataFrame:
     if kind == "prop" or shift is not None:
         k = 0.0 if shift is None else shift
         agg = x.group_by("g").agg(count=x.v.count(), sum=x.v.sum(), s1=(x.v - k).sum(), s2=((x.v - k) ** 2).sum())
-        agg = agg.execute().sort_values("g", kind="stable").reset_index(drop=True)
+        agg = execute(agg).sort_values("g", kind="stable").reset_index(drop=True)
         n = agg["count"].to_numpy(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             agg["mean"] = k + agg["s1"] / n
             m2 = np.maximum(agg["s2"] - agg["s1"] ** 2 / n, 0.0)
             agg["var"] = np.where(n >= 2, m2 / np.maximum(n - 1, 1), np.nan)
         return agg
-    first = x.group_by("g").agg(count=x.v.count(), sum=x.v.sum()).execute()
+    first = execute(x.group_by("g").agg(count=x.v.count(), sum=x.v.sum()))
     first["mean"] = first["sum"] / first["count"]
     means = ibis.memtable(first[["g", "mean"]].rename(columns={"g": "g_m", "mean": "mean_m"}))
     j = x.inner_join(means, x.g == means.g_m)
-    m2 = j.group_by("g").agg(m2=((j.v - j.mean_m) ** 2).sum()).execute()
+    m2 = execute(j.group_by("g").agg(m2=((j.v - j.mean_m) ** 2).sum()))
     agg = first.merge(m2, on="g", how="left").sort_values("g", kind="stable").reset_index(drop=True)
     n = agg["count"].to_numpy(float)
     agg["var"] = np.where(n >= 2, agg["m2"] / np.maximum(n - 1, 1), np.nan)
