@@ -131,7 +131,7 @@ def segments(folder: Path) -> list[Path]:
     return sorted(folder.glob("*/part-*.parquet"))
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other_scorer"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "damaged_page", "other_scorer"])
 def test_damaged_segment_is_rebuilt(tmp_path, counted, damage):
     """A damaged cache file is set aside (``.corrupt``) and its texts scored again; the results do not change."""
     texts = corpus(20)
@@ -141,6 +141,11 @@ def test_damaged_segment_is_rebuilt(tmp_path, counted, damage):
         segment.write_bytes(b"not a parquet file at all")
     elif damage == "truncated":
         segment.write_bytes(segment.read_bytes()[:-40])
+    elif damage == "damaged_page":   # the footer is sound (the cheap check passes); a data page is not
+        data = bytearray(segment.read_bytes())
+        data[8:400] = bytes(range(256)) + bytes(136)
+        segment.write_bytes(bytes(data))
+        assert ScoreCache(tmp_path).check_segment(segment) is None
     else:   # a segment of another scorer copied into this folder
         other = tmp_path / "other"
         score_texts(texts, cache_dir=other, method="textblob")

@@ -70,11 +70,14 @@ def _scores_batch(hashes, texts, *, method: str, max_chars: int, n_jobs) -> "pa.
     ], schema=_schema())
 
 
-def _cached_scores(backend, cache: ScoreCache, paths):
+def _cached_scores(backend, cache: ScoreCache, paths, temp: list | None = None):
     """The cache's segments as a relation of distinct hashes (DuckDB reads the files; another engine gets them
     uploaded: hashes and scores only)."""
     if backend.name == "duckdb":
-        table = backend.read_parquet([str(p) for p in paths], table_name=f"csm_sentiment_cache_{next(_names)}")
+        view = f"csm_sentiment_cache_{next(_names)}"
+        table = backend.read_parquet([str(p) for p in paths], table_name=view)
+        if temp is not None:
+            temp.append(view)
     else:
         import ibis
         import pyarrow.parquet as pq
@@ -106,9 +109,76 @@ def _label(polarity, thresholds):
                       (polarity > hi, "positive"), else_="neutral")
 
 
+class _CacheReadError(Exception):
+    """The engine failed while reading the cache's segments."""
+
+
+def _guarded(batches, reads_cache: bool):
+    """``batches``, with an engine failure while they are read turned into :class:`_CacheReadError` when the query
+    reads cache segments (the scorer's own errors are raised between two reads, unchanged)."""
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except Exception as exc:
+            if reads_cache:
+                raise _CacheReadError(str(exc)) from exc
+            raise
+        yield batch
+
+
+def _score_missing(backend, keyed, cache, name, *, method, max_chars, n_jobs, batch_size, progress, temp):
+    """Score the texts of ``keyed`` (text, text_hash) that the cache lacks; returns the scores of all of ``keyed``'s
+    texts as a temporary table of the engine (materialised, so that later merges of segments cannot disturb it) and
+    the number of texts scored."""
+    import ibis
+    old = cache.segments() if cache is not None else []
+    cached = _cached_scores(backend, cache, old, temp) if old else None
+    missing = keyed.anti_join(cached, "text_hash") if cached is not None else keyed
+    missing = missing.select("text_hash", "text")
+    writer = cache.writer() if cache is not None else None
+    fresh, done = [], 0
+    try:
+        try:
+            total = int(missing.count().execute()) if progress else None
+        except Exception as exc:
+            if old:
+                raise _CacheReadError(str(exc)) from exc
+            raise
+        for batch in _guarded(_batches(backend, missing, batch_size), bool(old)):
+            if not batch.num_rows:
+                continue
+            part = _scores_batch(batch.column(0).to_pylist(), batch.column(1).to_pylist(), method=method,
+                                 max_chars=max_chars, n_jobs=n_jobs)
+            done += part.num_rows
+            if writer is not None:
+                writer.write_batch(part)
+            else:
+                fresh.append(part)
+            if progress:
+                progress(done, total)
+        new_segment = writer.close() if writer is not None else None
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if cache is None:
+        import pyarrow as pa
+        return backend.create_table(name, pa.Table.from_batches(fresh, schema=_schema()), temp=True, overwrite=True), done
+    paths = old + ([new_segment] if new_segment else [])
+    if not paths:
+        return backend.create_table(name, ibis.memtable(_schema().empty_table()), temp=True, overwrite=True), done
+    scores_all = _cached_scores(backend, cache, paths, temp)
+    try:
+        return backend.create_table(name, scores_all.semi_join(keyed, "text_hash"), temp=True, overwrite=True), done
+    except Exception as exc:
+        raise _CacheReadError(str(exc)) from exc
+
+
 def score_relation(rel, column: str, *, cache_dir=None, method: str = "vader", max_chars: int = 5000,
                    thresholds: dict | None = None, batch_size: int = BATCH_SIZE, n_jobs: int | None = None,
-                   progress=None, stats: dict | None = None):
+                   progress=None, stats: dict | None = None, _temp: list | None = None):
     """``rel`` (an Ibis table) with the sentiment of its text column ``column`` added: :data:`SCORE_COLUMNS`
     (as :func:`csm.sentiment.score` defines them; a missing text has language ``none``, null scores and label).
 
@@ -136,51 +206,25 @@ def score_relation(rel, column: str, *, cache_dir=None, method: str = "vader", m
     text = rel[column].cast("string")
     distinct = rel.select(text=text).filter(ibis._.text.notnull()).distinct()
     keyed = distinct.mutate(text_hash=distinct.text.hexdigest(HASH))
-    old = cache.segments() if cache is not None else []
-    cached = _cached_scores(backend, cache, old) if old else None
-    missing = keyed.anti_join(cached, "text_hash") if cached is not None else keyed
-    missing = missing.select("text_hash", "text")
-    total = int(missing.count().execute()) if progress else None
-    writer = cache.writer() if cache is not None else None
-    fresh, done = [], 0
-    try:
-        for batch in _batches(backend, missing, batch_size):
-            if not batch.num_rows:
-                continue
-            part = _scores_batch(batch.column(0).to_pylist(), batch.column(1).to_pylist(), method=method,
-                                 max_chars=max_chars, n_jobs=n_jobs)
-            done += part.num_rows
-            if writer is not None:
-                writer.write_batch(part)
-            else:
-                fresh.append(part)
-            if progress:
-                progress(done, total)
-        new_segment = writer.close() if writer is not None else None
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
     name = f"csm_sentiment_scores_{next(_names)}"
+    temp = _temp if _temp is not None else []
+    temp.append(name)
+    try:
+        scores, done = _score_missing(backend, keyed, cache, name, method=method, max_chars=max_chars,
+                                      n_jobs=n_jobs, batch_size=batch_size, progress=progress, temp=temp)
+    except _CacheReadError:
+        # a segment with a sound footer but a damaged page: check every page, set the bad ones aside, once more
+        cache.segments(full=True)
+        scores, done = _score_missing(backend, keyed, cache, name, method=method, max_chars=max_chars,
+                                      n_jobs=n_jobs, batch_size=batch_size, progress=progress, temp=temp)
     if cache is not None:
-        paths = old + ([new_segment] if new_segment else [])
-        if paths:
-            # materialise the scores of this data's texts, so that later merges of segments cannot disturb them
-            scores_all = _cached_scores(backend, cache, paths)
-            scores = backend.create_table(name, scores_all.semi_join(keyed, "text_hash"), temp=True)
-        else:
-            scores = backend.create_table(name, ibis.memtable(_schema().empty_table()), temp=True)
         cache.stats["scored"] = done
         if stats is not None:
             stats["cached"] = int(scores.count().execute()) - done
         try:
             cache.compact()
-        except OSError:   # a full disk or a concurrent merge: the cache still works unmerged
+        except Exception:   # a full disk, a concurrent merge …: the cache still works unmerged
             pass
-    else:
-        import pyarrow as pa
-        table = pa.Table.from_batches(fresh, schema=_schema())
-        scores = backend.create_table(name, table, temp=True)
     if stats is not None:
         stats["scored"] = done
         stats["corrupt"] = list(cache.stats["corrupt"]) if cache is not None else []
@@ -194,6 +238,26 @@ def score_relation(rel, column: str, *, cache_dir=None, method: str = "vader", m
         polarity=polarity, subjectivity=joined._score_subjectivity, label=_label(polarity, thresholds),
         sentiment_words=ibis.coalesce(joined._score_sentiment_words, ibis.literal(0, "int64")),
         truncated=ibis.coalesce(joined._score_truncated, ibis.literal(False)))
+
+
+def _drop(rel, temp: list) -> None:
+    """Drop the temporary tables and views of one score_texts call, and the registered frame (DuckDB keeps a
+    reference to it otherwise)."""
+    import ibis
+    backend = ibis.get_backend(rel)
+    if backend.name != "duckdb":
+        return
+    raw = backend.con
+    for name in temp:
+        for kind in ("TABLE", "VIEW"):
+            try:
+                raw.execute(f'DROP {kind} IF EXISTS "{name}"')
+            except Exception:   # the other kind of object under that name
+                pass
+    try:
+        raw.unregister(rel.get_name())
+    except Exception:
+        pass
 
 
 def score_texts(texts, *, cache_dir=None, thresholds: dict | None = None, max_chars: int = 5000,
@@ -220,10 +284,15 @@ def score_texts(texts, *, cache_dir=None, thresholds: dict | None = None, max_ch
     frame = pd.DataFrame({"_row": np.arange(n, dtype=np.int64),
                           "text": pd.array(np.where(is_text, values, None), dtype=object)})
     rel = as_relation(frame, engine)
-    out = score_relation(rel, "text", cache_dir=cache_dir, method=method, max_chars=max_chars, thresholds=thresholds,
-                         batch_size=batch_size, n_jobs=n_jobs, progress=progress, stats=stats)
-    res = out.select("_row", "language", "polarity", "subjectivity", "sentiment_words", "truncated") \
-        .order_by("_row").to_pyarrow()
+    temp: list = []
+    try:
+        out = score_relation(rel, "text", cache_dir=cache_dir, method=method, max_chars=max_chars,
+                             thresholds=thresholds, batch_size=batch_size, n_jobs=n_jobs, progress=progress,
+                             stats=stats, _temp=temp)
+        res = out.select("_row", "language", "polarity", "subjectivity", "sentiment_words", "truncated") \
+            .order_by("_row").to_pyarrow()
+    finally:
+        _drop(rel, temp)
     if res.num_rows != n:   # pragma: no cover - a duplicate in the cache would show here
         raise DataError(f"sentiment cache: {res.num_rows} scored rows for {n} texts; delete the folder {cache_dir}")
     index = series.index

@@ -217,34 +217,34 @@ class ScoreCache:
         self._ensure()
         return SegmentWriter(self)
 
-    def compact(self, engine=None) -> Path | None:
+    def compact(self) -> Path | None:
         """Merge the segments into one (duplicates dropped) when there are more than :data:`COMPACT_AT`; returns
-        the new segment or None."""
+        the new segment or None. DuckDB does the merge out of core, streaming into the new segment."""
         parts = self.segments()
         if len(parts) <= COMPACT_AT:
             return None
-        import pyarrow.parquet as pq
-        import pyarrow.dataset as ds
+        import duckdb
+        columns = ", ".join(f"arbitrary({name}) AS {name}" for name, _ in CACHE_COLUMNS[1:])
+        con = duckdb.connect()
         writer = self.writer()
-        seen: set = set()
-        dataset = ds.dataset([str(p) for p in parts], format="parquet", schema=_schema())
-        for batch in dataset.to_batches(batch_size=200_000):
-            hashes = batch.column(0).to_numpy(zero_copy_only=False)
-            keep_rows = np.fromiter((h not in seen for h in hashes), dtype=bool, count=len(hashes))
-            # duplicates inside the batch: keep the first
-            _, first = np.unique(hashes, return_index=True)
-            inside = np.zeros(len(hashes), dtype=bool)
-            inside[first] = True
-            keep_rows &= inside
-            seen.update(hashes[keep_rows])
-            writer.write_batch(batch.filter(keep_rows))
-        merged = writer.close()
+        try:
+            files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in parts) + "]"
+            relation = con.sql(f"SELECT text_hash, {columns} FROM read_parquet({files}) GROUP BY text_hash")
+            reader = (relation.to_arrow_reader(200_000) if hasattr(relation, "to_arrow_reader")
+                      else relation.fetch_arrow_reader(200_000))
+            for batch in reader:
+                writer.write_batch(batch)
+            merged = writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            con.close()
         for p in parts:
             try:
                 p.unlink()
-            except FileNotFoundError:
+            except FileNotFoundError:   # merged by another run at the same time: its segment holds the rows too
                 pass
-        del pq
         return merged
 
 
