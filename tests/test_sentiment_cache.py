@@ -275,3 +275,48 @@ def test_report_results_are_the_same_with_the_cache(tmp_path):
         assert a == b
         pd.testing.assert_frame_equal(cached.aspect_table, plain.aspect_table, check_exact=True)
         assert (cached.scoring["scored"] == 0) == (run == "warm")
+
+
+def _spark_backend():
+    """An Ibis PySpark backend: csm's own (csm.engine.spark) when present, else a local session set up the same way."""
+    import shutil
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("no Java runtime for local Spark (apt-get install openjdk-17-jre-headless)")
+    import ibis
+    try:
+        from csm.engine.spark import connect_spark
+    except ImportError:
+        from pyspark.sql import SparkSession
+        session = (SparkSession.builder.master("local[2]").config("spark.sql.session.timeZone", "UTC")
+                   .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
+                   .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
+        session.sparkContext.setLogLevel("ERROR")
+        _ = ibis.pyspark   # loads the backend and its options
+        ibis.options.pyspark.treat_nan_as_null = True
+        return ibis.pyspark.connect(session)
+    return connect_spark().con
+
+
+def test_score_relation_on_spark(tmp_path):
+    """The same scores, labels and hashes when the texts live in Spark (cold, then warm cache)."""
+    import pyarrow as pa
+    con = _spark_backend()
+    texts = corpus(20)
+    frame = pd.DataFrame({"rid": np.arange(len(texts)),
+                          "comment": [t if isinstance(t, str) else None for t in texts]})
+    con._session.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False)) \
+        .createOrReplaceTempView("csm_test_sentiment_texts")
+    rel = con.table("csm_test_sentiment_texts")
+    reference = sentiment.score(frame["comment"])
+    for run in ("cold", "warm"):
+        stats = {}
+        got = score_relation(rel, "comment", cache_dir=tmp_path, stats=stats).order_by("rid").execute()
+        assert stats["scored"] == (len(distinct_texts(texts)) if run == "cold" else 0)
+        for col in ("polarity", "subjectivity", "sentiment_words"):
+            np.testing.assert_array_equal(got[col].to_numpy(dtype=float), reference[col].to_numpy(dtype=float))
+        assert got["language"].tolist() == reference["language"].tolist()
+        assert [x if isinstance(x, str) else None for x in got["label"]] == \
+            [x if isinstance(x, str) else None for x in reference["label"]]
+        known = got["comment"].map(lambda t: isinstance(t, str))
+        assert (got.loc[known, "text_hash"] == got.loc[known, "comment"].map(cache.text_hash)).all()

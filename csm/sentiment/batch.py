@@ -82,7 +82,10 @@ def _cached_scores(backend, cache: ScoreCache, paths, temp: list | None = None):
         import ibis
         import pyarrow.parquet as pq
         import pyarrow as pa
-        table = ibis.memtable(pa.concat_tables([pq.read_table(p, schema=_schema()) for p in paths]))
+        view = f"csm_sentiment_cache_{next(_names)}"
+        table = _temp_table(backend, view, pa.concat_tables([pq.read_table(p, schema=_schema()) for p in paths]))
+        if temp is not None:
+            temp.append(view)
     return table.group_by("text_hash").agg(**{c: table[c].arbitrary() for c, _ in _schema_items()[1:]})
 
 
@@ -111,6 +114,29 @@ def _label(polarity, thresholds):
 
 class _CacheReadError(Exception):
     """The engine failed while reading the cache's segments."""
+
+
+def _temp_table(backend, name: str, obj):
+    """``obj`` (an Arrow table or an Ibis expression) materialised as the temporary table ``name`` of the engine.
+    PySpark (whose Ibis backend has no temporary tables): a cached DataFrame behind a temporary view."""
+    import pyarrow as pa
+    if backend.name != "pyspark":
+        return backend.create_table(name, obj, temp=True, overwrite=True)
+    session = backend._session
+    if isinstance(obj, pa.Table):
+        import pyspark
+        if int(pyspark.__version__.split(".")[0]) >= 4:
+            frame = session.createDataFrame(obj)
+        else:   # pyspark 3.5: from pandas, with the schema spelled out (an empty table has no rows to infer from)
+            import ibis
+            from ibis.backends.pyspark.datatypes import PySparkSchema
+            schema = PySparkSchema.from_ibis(ibis.memtable(obj).schema())
+            frame = session.createDataFrame(obj.to_pandas(), schema=schema, verifySchema=False)
+    else:
+        frame = session.sql(str(backend.compile(obj)))
+    frame = frame.cache()
+    frame.createOrReplaceTempView(name)
+    return backend.table(name)
 
 
 def _guarded(batches, reads_cache: bool):
@@ -165,13 +191,13 @@ def _score_missing(backend, keyed, cache, name, *, method, max_chars, n_jobs, ba
         raise
     if cache is None:
         import pyarrow as pa
-        return backend.create_table(name, pa.Table.from_batches(fresh, schema=_schema()), temp=True, overwrite=True), done
+        return _temp_table(backend, name, pa.Table.from_batches(fresh, schema=_schema())), done
     paths = old + ([new_segment] if new_segment else [])
     if not paths:
-        return backend.create_table(name, ibis.memtable(_schema().empty_table()), temp=True, overwrite=True), done
+        return _temp_table(backend, name, _schema().empty_table()), done
     scores_all = _cached_scores(backend, cache, paths, temp)
     try:
-        return backend.create_table(name, scores_all.semi_join(keyed, "text_hash"), temp=True, overwrite=True), done
+        return _temp_table(backend, name, scores_all.semi_join(keyed, "text_hash")), done
     except Exception as exc:
         raise _CacheReadError(str(exc)) from exc
 
