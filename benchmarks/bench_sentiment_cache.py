@@ -13,7 +13,8 @@ loading the scorers) that reads the texts from a Parquet file:
 - ``rel-cold`` / ``rel-warm``: the engine path — ``score_relation`` over the Parquet file read by DuckDB (the texts
   never become a pandas frame), then shares by label and language computed in the engine
 
-Peak RSS is the process's ``ru_maxrss`` (texts read, scorers loaded, scoring done); ``rss_before`` is the same
+Time: wall seconds and CPU seconds (user + system, of the process and its worker processes; steadier than wall
+time on a shared machine) of the scoring call. Peak RSS is the process's ``ru_maxrss`` (texts read, scorers loaded, scoring done); ``rss_before`` is the same
 before scoring. Results of ``warm`` are checked to equal ``plain`` exactly.
 """
 from __future__ import annotations
@@ -36,6 +37,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (user + system): less disturbed than wall time by
+    other jobs on a shared machine."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def make_texts(path: Path, n: int, new: float, seed: int = 7) -> None:
@@ -64,6 +72,7 @@ def child(mode: str, texts_file: str, cache_dir: str, n_jobs: int, check: str | 
     before = rss_mb()
     stats: dict = {}
     t = time.perf_counter()
+    cpu = _cpu()
     if mode == "plain":
         out = sentiment.score(frame["comment"], n_jobs=n_jobs)
     elif mode in ("cold", "warm"):
@@ -77,9 +86,10 @@ def child(mode: str, texts_file: str, cache_dir: str, n_jobs: int, check: str | 
         out = scored.group_by(["language", "label"]).agg(n=ibis._.count(), mean_polarity=ibis._.polarity.mean()) \
             .order_by(["language", "label"]).execute()
     seconds = time.perf_counter() - t
+    cpu = _cpu() - cpu
     if check:
         out.to_parquet(check)
-    return {"mode": mode, "seconds": round(seconds, 2), "rss_before_mb": round(before), "peak_rss_mb": round(rss_mb()),
+    return {"mode": mode, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "rss_before_mb": round(before), "peak_rss_mb": round(rss_mb()),
             "scored": stats.get("scored"), "cached": stats.get("cached")}
 
 
@@ -124,9 +134,12 @@ def main(argv=None) -> int:
     same = pd.read_parquet(work / "plain.parquet").equals(pd.read_parquet(work / "warm.parquet"))
     table = pd.DataFrame(rows)
     base = table.set_index("mode")["seconds"]
+    cpu = table.set_index("mode")["cpu_seconds"]
     table["time_vs_plain"] = (table["seconds"] / base["plain"]).round(3)
+    table["cpu_vs_plain"] = (table["cpu_seconds"] / cpu["plain"]).round(3)
     print(table.to_string(index=False))
-    print(f"warm / cold: {base['warm'] / base['cold']:.3f} (frame), {base['rel-warm'] / base['rel-cold']:.3f} (engine); "
+    print(f"warm / cold, wall: {base['warm'] / base['cold']:.3f} (frame), {base['rel-warm'] / base['rel-cold']:.3f} "
+          f"(engine); CPU: {cpu['warm'] / cpu['cold']:.3f} (frame), {cpu['rel-warm'] / cpu['rel-cold']:.3f} (engine); "
           f"warm results equal plain score(): {same}")
     size = sum(p.stat().st_size for p in (work / "cache").rglob("*.parquet"))
     print(f"cache size: {size / 1e6:.1f} MB for {args.n:,} texts ({size / args.n:.0f} bytes per text)")

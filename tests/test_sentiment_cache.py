@@ -48,13 +48,13 @@ def distinct_texts(texts: pd.Series) -> set:
 def counted(monkeypatch):
     """The texts passed to the scorer, per call."""
     calls = []
-    real = batch.score
+    real = batch._scorer
 
     def counting(texts, **options):
         calls.append(list(texts))
         return real(texts, **options)
 
-    monkeypatch.setattr(batch, "score", counting)
+    monkeypatch.setattr(batch, "_scorer", counting)
     return calls
 
 

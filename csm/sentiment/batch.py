@@ -41,7 +41,7 @@ BATCH_SIZE = 100_000
 _names = itertools.count()
 
 
-def score(texts, **options) -> pd.DataFrame:
+def _scorer(texts, **options) -> pd.DataFrame:
     """The scorer the batches go through (:func:`csm.sentiment.score`; one place to count what is scored)."""
     return _score_module.score(texts, **options)
 
@@ -56,7 +56,7 @@ def open_cache(cache_dir, *, method: str = "vader", max_chars: int = 5000) -> Sc
 def _scores_batch(hashes, texts, *, method: str, max_chars: int, n_jobs) -> "pa.RecordBatch":
     """Score one batch of distinct texts: an Arrow batch in the cache's schema (NaN polarity stored as null)."""
     import pyarrow as pa
-    scored = score(pd.Series(texts, dtype=object), method=method, max_chars=max_chars,
+    scored = _scorer(pd.Series(texts, dtype=object), method=method, max_chars=max_chars,
                                  chunk_size=max(1, len(texts)), n_jobs=n_jobs)
     pol = scored["polarity"].to_numpy(dtype=float)
     sub = scored["subjectivity"].to_numpy(dtype=float)

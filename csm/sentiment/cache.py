@@ -49,7 +49,7 @@ import numpy as np
 from csm.errors import DataError, ParameterError
 
 __all__ = ["CACHE_LIMIT", "keep", "HASH", "text_hash", "scorer_identity", "ScoreCache", "COMPACT_AT",
-           "CACHE_COLUMNS"]
+           "CACHE_COLUMNS", "SegmentWriter"]
 
 CACHE_LIMIT = 50_000   # entries per cache
 
