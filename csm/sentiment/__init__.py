@@ -5,7 +5,11 @@ Modules (data flows top to bottom)::
     score.py      score(texts) → language, polarity, subjectivity, label per text (mixed texts: both sides)
       english.py  VADER with service words, and exactly TextBlob's PatternAnalyzer (fast, identical results)
       chinese.py  the supervised Chinese model over contrast-weighted segments, with lexicon rules (jieba through
-                  csm.text.segmenter); cache.py the scorers' bounded caches
+                  csm.text.segmenter); cache.py the scorers' bounded caches and the persistent score cache by
+                  text hash (ScoreCache: Parquet segments per scorer identity; no text stored)
+    batch.py      score_relation(rel, column): distinct texts and their SHA-256 in the engine, anti-joined with the
+                  cache, only new texts scored (Arrow batches), scores joined back in the engine; score_texts: the
+                  same for a Series, bit-identical to score()
     aspects.py    service aspects per text, their ranking (aspect_summary) and masked example quotes
     summaries.py  tidy summaries with intervals: shares per group / month, a period's headline against its
                   comparison, agreement with ratings, calibration, trust, language mix
@@ -33,6 +37,7 @@ from csm.sentiment.summaries import (
     NO_TICKET, Headline, calibration_by_rating, confusion_matrix, confusion_table, language_mix, period_headline,
     polarity_accuracy, rating_agreement, rating_labels, sentiment_by, sentiment_trend, trust_by_language,
 )
+from csm.sentiment.batch import score_relation, score_texts
 from csm.sentiment.analysis import SentimentResult, analyse  # noqa: E402  (analysis uses the modules above)
 
 __all__ = [
@@ -44,5 +49,5 @@ __all__ = [
     "negative_examples", "polarity_accuracy", "NO_TICKET", "TICKET_COLUMNS", "scored_comments", "Headline",
     "period_headline", "calibration_by_rating", "trust_by_language", "language_mix", "TEXT_SOURCES", "BREAKDOWNS",
     "TIME_COLUMNS", "choose_text_source", "scored_descriptions", "breakdown_plan", "validity_ratings",
-    "latest_period_with_texts", "SentimentResult", "analyse",
+    "latest_period_with_texts", "SentimentResult", "analyse", "score_relation", "score_texts",
 ]

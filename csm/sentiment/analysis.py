@@ -82,6 +82,10 @@ class SentimentResult:
     notes: tuple[Note, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     text_span: tuple = field(default=(None, None))   # first and last text time
+    #: how the texts were scored: {"cache": folder or None, "scored": texts passed to the scorer (None without a
+    #: cache: every distinct text), "cached": distinct texts whose scores came from the cache, "corrupt": cache
+    #: segments found damaged and rebuilt}
+    scoring: dict = field(default_factory=dict)
 
     @property
     def main_rating(self) -> str | None:
@@ -182,18 +186,22 @@ def _validity(scored: pd.DataFrame, ratings: list[str], when: str) -> dict:
 def analyse(data, *, period: str = "latest", comparison="previous", text_source: str = "auto",
             lookback_months: int = 12, negative_below: float = -0.05, positive_above: float = 0.2,
             agent_min_comments: int = 30, max_levels: int = 10, examples_per_aspect: int = 3,
-            progress=None) -> SentimentResult:
+            sentiment_cache_dir=None, progress=None) -> SentimentResult:
     """The feedback_sentiment report of ``data`` (a :class:`csm.data.load.Dataset` with ``responses`` and/or
     ``tickets``); parameters as in ``notebooks/feedback_sentiment.ipynb``. ``progress``: None or a callable
-    ``progress(done, total)`` called while the texts are scored.
+    ``progress(done, total)`` called while the texts are scored. ``sentiment_cache_dir``: None (score every
+    distinct text) or the folder of the persistent score cache by text hash (:mod:`csm.sentiment.cache`: only texts
+    not scored before by the same scorer are scored; results are identical either way; no text is stored).
 
     Raises :class:`DataError` when no text can be scored, :class:`ParameterError` when the period holds none."""
     tickets, responses = getattr(data, "tickets", None), getattr(data, "responses", None)
     source = choose_text_source(text_source, responses, tickets)
     when = TIME_COLUMNS[source]
     thresholds = {"negative_below": negative_below, "positive_above": positive_above}
-    scored = (scored_comments(responses, tickets, thresholds=thresholds, progress=progress) if source == "responses"
-              else scored_descriptions(tickets, thresholds=thresholds, progress=progress))
+    scoring = {"cache": None if sentiment_cache_dir is None else str(sentiment_cache_dir)}
+    options = {"thresholds": thresholds, "progress": progress, "cache_dir": sentiment_cache_dir, "stats": scoring}
+    scored = (scored_comments(responses, tickets, **options) if source == "responses"
+              else scored_descriptions(tickets, **options))
     column = "responses.comment" if source == "responses" else "tickets.description"
     if scored["label"].notna().sum() == 0:
         raise DataError(f"No texts with letters or Chinese characters in {column} ({len(scored):,} rows): nothing to "
@@ -239,4 +247,4 @@ def analyse(data, *, period: str = "latest", comparison="previous", text_source:
         negative_languages=tuple(sorted(set(window_scored.loc[window_scored["label"] == "negative", "language"]))),
         ratings=tuple(ratings), **_validity(scored, ratings, when),
         notes=tuple(notes), skipped=tuple(skipped + skipped_validity),
-        text_span=(scored[when].min(), scored[when].max()))
+        text_span=(scored[when].min(), scored[when].max()), scoring=scoring)

@@ -8,7 +8,7 @@ import pandas as pd
 from csm.errors import DataError, ParameterError
 from csm.notes import Skipped
 from csm.periods import Period, parse_period
-from csm.sentiment.score import score
+from csm.sentiment.batch import score_texts
 from csm.sentiment.summaries import NO_TICKET, require_columns
 
 __all__ = ["TICKET_COLUMNS", "TEXT_SOURCES", "BREAKDOWNS", "TIME_COLUMNS", "scored_comments", "scored_descriptions",
@@ -19,12 +19,15 @@ TICKET_COLUMNS = ("channel", "team", "agent_id", "category", "created_at", "firs
 
 
 def scored_comments(responses: pd.DataFrame, tickets: pd.DataFrame | None = None, *,
-                    thresholds: dict | None = None, method: str = "vader", progress=None) -> pd.DataFrame:
+                    thresholds: dict | None = None, method: str = "vader", progress=None, cache_dir=None,
+                    stats: dict | None = None) -> pd.DataFrame:
     """Survey comments scored and joined to their ticket: one row per response with a comment.
 
     Columns: the response's (``response_id``, ``submitted_at``, ``csat``, ``nps``, ``comment`` …),
     the ticket's :data:`TICKET_COLUMNS` that exist (channel, team, agent_id, category are
     :data:`NO_TICKET` for responses without a ticket), ``first_response_hours``, and :func:`score`'s.
+    ``cache_dir``: the persistent score cache (:func:`csm.sentiment.batch.score_texts`), None for none; ``stats``
+    receives what was scored and found in the cache.
     """
     require_columns(responses, ["response_id", "submitted_at", "comment"], "scored_comments (responses)")
     d = responses[responses["comment"].notna()].reset_index(drop=True)
@@ -40,9 +43,8 @@ def scored_comments(responses: pd.DataFrame, tickets: pd.DataFrame | None = None
                 d[col] = d[col].mask(no_ticket, NO_TICKET)
         if {"created_at", "first_response_at"} <= set(d.columns):
             d["first_response_hours"] = (d["first_response_at"] - d["created_at"]).dt.total_seconds() / 3600
-    return pd.concat([d, score(d["comment"], thresholds=thresholds, method=method, progress=progress)], axis=1)
-
-
+    return pd.concat([d, score_texts(d["comment"], thresholds=thresholds, method=method, progress=progress,
+                                     cache_dir=cache_dir, stats=stats)], axis=1)
 
 
 #: Where the report's texts come from: ``responses`` (survey comments, ``responses.comment``), ``tickets``
@@ -85,12 +87,14 @@ def choose_text_source(text_source: str, responses: pd.DataFrame | None, tickets
 
 
 def scored_descriptions(tickets: pd.DataFrame, *, thresholds: dict | None = None, method: str = "vader",
-                        progress=None) -> pd.DataFrame:
+                        progress=None, cache_dir=None, stats: dict | None = None) -> pd.DataFrame:
     """Ticket descriptions scored: one row per ticket with a description, the ticket's columns with the
-    text in ``comment`` (as for survey comments) and :func:`score`'s columns."""
+    text in ``comment`` (as for survey comments) and :func:`score`'s columns (``cache_dir``, ``stats``: as for
+    :func:`scored_comments`)."""
     require_columns(tickets, ["ticket_id", "created_at", "description"], "scored_descriptions (tickets)")
     d = tickets[tickets["description"].notna()].reset_index(drop=True).rename(columns={"description": "comment"})
-    return pd.concat([d, score(d["comment"], thresholds=thresholds, method=method, progress=progress)], axis=1)
+    return pd.concat([d, score_texts(d["comment"], thresholds=thresholds, method=method, progress=progress,
+                                     cache_dir=cache_dir, stats=stats)], axis=1)
 
 
 def breakdown_plan(source: str, responses: pd.DataFrame | None, tickets: pd.DataFrame | None) -> tuple[list, list]:
