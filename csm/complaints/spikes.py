@@ -10,7 +10,7 @@ import pandas as pd
 import scipy.stats as st
 
 from csm.complaints.engine import profile, relation_of
-from csm.complaints.engine import run as run_query
+from csm.engine import execute
 from csm.complaints.inputs import check_nonempty, require_columns
 from csm.errors import AnalysisError, DataError, ParameterError
 from csm.notes import Note
@@ -80,7 +80,7 @@ def weekly_cube(tickets, columns=(), *, start=None, end=None, info=None) -> Week
     lo, hi = weeks[0].to_pydatetime(), (weeks[-1] + pd.Timedelta(days=7)).to_pydatetime()
     sel = rel.filter((rel.created_at >= lo) & (rel.created_at < hi))
     sel = sel.mutate(week=week_of(sel.created_at))
-    counts = run_query(sel.group_by(["week", *columns]).aggregate(count=sel.count()))
+    counts = execute(sel.group_by(["week", *columns]).aggregate(count=sel.count()))
     counts["week"] = pd.to_datetime(counts["week"]).astype("datetime64[ns]")
     counts["count"] = counts["count"].astype("int64")
     return WeeklyCube(counts, tuple(columns), weeks)
@@ -401,7 +401,7 @@ def spikes_drivers(tickets, spikes: pd.DataFrame, *, dimensions=DRIVER_DIMENSION
         query = parts[0]
         for p in parts[1:]:
             query = query.union(p, distinct=False)
-        counts = run_query(query.select("sid", "inside", "dimension", "level", "count"))
+        counts = execute(query.select("sid", "inside", "dimension", "level", "count"))
     info = info if info is not None else profile(rel)
     counts = counts[counts["level"].notna()]
     counts = counts.assign(inside=counts["inside"].astype(bool), count=counts["count"].astype("int64"))

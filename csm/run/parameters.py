@@ -255,6 +255,18 @@ def _folder_test(v):
     return True
 
 
+def _optional_folder_test(v):
+    if v is None:
+        return True
+    if not isinstance(v, str):
+        return False
+    if not v.strip():
+        raise _Refused("the folder path is empty; give a folder, or null for none", complete=True)
+    if "\0" in v:
+        raise _Refused("the path contains a NUL character", complete=True)
+    return True
+
+
 def is_url(value) -> bool:
     """A database URL (``scheme://…``), not a path."""
     return isinstance(value, str) and bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value.strip()))
@@ -286,6 +298,7 @@ CHECKS: dict[str, Check] = {
     "period": Check(_PERIOD_ALLOWED, _period_test),
     "comparison": Check(f"'previous', 'year_ago', null or a period: {_PERIOD_ALLOWED}", _comparison_test),
     "on_invalid": one_of("raise", "drop"),
+    "sentiment_cache_dir": Check("null or a folder for the scores by text hash", _optional_folder_test),
     # definitions and enumerations
     "csat_definition": one_of("mean", "pct_satisfied"),
     "time_clock": one_of("calendar", "business"),
