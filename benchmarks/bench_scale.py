@@ -185,7 +185,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         for size in sizes:
             dataset, info = ensure_dataset(args.cache, size, args.chunk_customers)
-            data_dir = dataset if layout == "dataset" else ensure_files(dataset)
+            data_dir = dataset if layout == "dataset" or not reports else ensure_files(dataset)
             row = {"size": label(size), "tickets": info["tickets"], "customers": info["customers"]}
             results.append({**row, "what": "generation (csm sample-data --stream)",
                             "seconds": info["generation_seconds"], "peak_mb": info["generation_peak_mb"],
