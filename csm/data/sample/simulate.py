@@ -129,7 +129,7 @@ def _strings_to_str(values: np.ndarray, missing: np.ndarray | None = None) -> pd
 
 
 def _ids(prefix: str, n: int, width: int, start: int = 0) -> pd.Series:
-    """``prefix`` + the numbers ``start + 1 .. start + n`` zero-padded to ``width`` (at least the digits of the last)."""
+    """``prefix`` + the numbers ``start + 1 .. start + n``, zero-padded to ``width`` (at least the last's digits)."""
     width = max(width, len(str(start + n)))
     nums = as_text(np.arange(start + 1, start + n + 1))
     return _strings_to_str(str_add(prefix, str_zfill(nums, width)))

@@ -13,7 +13,8 @@ not by the size of the dataset. The layout::
 
 ``year`` and ``month`` live in the folder names only (hive style, ``month`` zero-padded); the files hold the
 contract columns with the dtypes of the single-file sample (and its pandas metadata, so pandas reads them
-back). A partition's file rolls over to ``part-K+1`` after :data:`ROWS_PER_FILE` rows. Rows are sorted by time within a row group, not across row groups.
+back). A partition's file rolls over to ``part-K+1`` after :data:`ROWS_PER_FILE` rows. Rows are sorted by
+time within a row group, not across row groups (readers must not rely on the row order).
 
 Randomness: chunk 0 draws from ``numpy.random.default_rng(seed)``, chunk ``j ≥ 1`` from
 ``default_rng(SeedSequence([seed, j]))``; the chunks are split as evenly as possible. So the same seed,
