@@ -65,7 +65,7 @@ con = duckdb.connect()
 con.execute("SET threads TO 2")
 print(con.execute(
     "SELECT count(*), sum(handle_time_minutes), avg(contacts), count(first_response_at), "
-    "count(DISTINCT channel) FROM read_parquet(?, hive_partitioning = true)", [sys.argv[1]]).fetchall())
+    "max(created_at) FROM read_parquet(?, hive_partitioning = true)", [sys.argv[1]]).fetchall())
 """
 
 

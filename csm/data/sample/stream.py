@@ -190,7 +190,7 @@ def write_sample_dataset(out_dir, *, seed: int = DEFAULT_SEED, customers: int = 
             frames = _tables(c, t, r, x, None, ids={kind: (starts[kind], widths[kind]) for kind in starts})
             a = _assignment_units(c, t)
             units.append((a["units"] + starts["customer"], c["treat_arm"][a["units"]], a["assigned"],
-                          a["pre_tickets"], a["pre_sum"]))
+                          a["pre_tickets"].astype(np.int32), a["pre_sum"]))  # counts: exact in int32
             handle_sum, handle_n = handle_sum + float(t["handle"].sum()), handle_n + t["handle"].size
             rows = {name: len(frame) for name, frame in frames.items()}
             del c, t, r, x, a
@@ -213,11 +213,18 @@ def write_sample_dataset(out_dir, *, seed: int = DEFAULT_SEED, customers: int = 
 
 def _write_assignments(writer: _DatasetWriter, units: list[tuple], handle_mean: float, width: int) -> None:
     """All chunks' experiment units, sorted by assignment time (then customer), pre-period fill over all."""
-    unit, arm, assigned, pre_n, pre_sum = (np.concatenate(parts) for parts in zip(*units))
+    columns = []
+    for k in range(5):  # one column at a time, freeing the chunks' pieces as they are joined
+        columns.append(np.concatenate([part[k] for part in units]))
+        units[:] = [part[:k] + (None,) + part[k + 1:] for part in units]
     units.clear()
+    unit, arm, assigned, pre_n, pre_sum = columns
+    del columns
     order = np.lexsort((unit, assigned))
-    unit, arm, assigned, pre_n, pre_sum = unit[order], arm[order], assigned[order], pre_n[order], pre_sum[order]
-    pre_handle = _pre_handle_filled(pre_n, pre_sum, np.array([handle_mean]))
+    unit, arm, assigned = unit[order], arm[order], assigned[order]
+    pre_n = pre_n[order].astype(float)
+    pre_handle = _pre_handle_filled(pre_n, pre_sum[order], np.array([handle_mean]))
+    del pre_sum, order
     prefix = ID_FORMATS["customer"][0]
     for lo in range(0, max(unit.size, 1), _ASSIGNMENT_ROWS_PER_GROUP):
         sl = slice(lo, lo + _ASSIGNMENT_ROWS_PER_GROUP)
