@@ -91,6 +91,13 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, help="random seed")
     sample.add_argument("--customers", type=int, help="number of customers")
     sample.add_argument("--format", dest="fmt", choices=("parquet", "csv"), help="file format")
+    sample.add_argument("--stream", action="store_true",
+                        help="stream in chunks of customers to a hive-partitioned Parquet dataset "
+                             "(DIR/tickets/year=YYYY/month=MM/part-K.parquet, …) with bounded memory: for millions "
+                             "of tickets (about 3.4 per customer)")
+    sample.add_argument("--chunk-customers", type=int, metavar="N",
+                        help="with --stream: customers simulated at once (default 100,000, about 0.5 GB of memory; "
+                             "the chunk size is part of the seed: another size draws other data)")
     return parser
 
 
@@ -337,9 +344,32 @@ def _cmd_sample_data(args, command_line) -> int:
     if Path(out).exists() and not Path(out).is_dir():
         raise ParameterError(f"--out {out} is an existing file; sample data is written into a folder: give a new "
                              "or existing folder (e.g. --out data/sample).")
+    if args.stream or args.chunk_customers is not None:
+        if not args.stream:
+            raise ParameterError("--chunk-customers applies to --stream only: add --stream to write a partitioned "
+                                 "Parquet dataset in chunks, or drop --chunk-customers.")
+        if args.fmt == "csv":
+            raise ParameterError("--stream writes a Parquet dataset; drop --format csv (or drop --stream for CSV "
+                                 "files written in one go).")
+        _write_sample_dataset(out, seed=args.seed, customers=args.customers, chunk_customers=args.chunk_customers)
+        print(f"Sample dataset written to {_rel(Path(out))}/ (hive-partitioned Parquet)")
+        return EXIT_OK
     _write_sample(out, seed=args.seed, customers=args.customers, fmt=args.fmt)
     print(f"Sample data written to {_rel(Path(out))}/")
     return EXIT_OK
+
+
+def _write_sample_dataset(out_dir: Path, *, seed=None, customers=None, chunk_customers=None):
+    """Stream the sample generator to a partitioned Parquet dataset, reporting each chunk on stderr."""
+    from csm.data.sample import write_sample_dataset
+
+    def progress(step: dict) -> None:
+        print(f"chunk {step['chunk']}/{step['chunks']}: {step['customers_done']:,} of {step['customers']:,} "
+              f"customers", file=sys.stderr, flush=True)
+
+    options = {k: v for k, v in {"seed": seed, "customers": customers, "chunk_customers": chunk_customers}.items()
+               if v is not None}
+    return write_sample_dataset(Path(out_dir), progress=progress, **options)
 
 
 def _write_sample(out_dir: Path, *, seed=None, customers=None, fmt=None):

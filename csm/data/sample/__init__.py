@@ -29,7 +29,9 @@ Generative model (details and numbers in :data:`TRUTH`):
 Layout: :mod:`~csm.data.sample.params` (generator parameters and the agent roster),
 :mod:`~csm.data.sample.text` (description and comment templates, planted personal data),
 :mod:`~csm.data.sample.simulate` (the simulation, step by step), :mod:`~csm.data.sample.truth`
-(:data:`TRUTH`, the realised numbers, ``SAMPLE_TRUTH.md``); this module holds the public functions.
+(:data:`TRUTH`, the realised numbers, ``SAMPLE_TRUTH.md``), :mod:`~csm.data.sample.stream` (large samples streamed
+in chunks of customers to a hive-partitioned Parquet dataset, :func:`write_sample_dataset`); this module holds
+the public functions.
 """
 from __future__ import annotations
 
@@ -43,11 +45,12 @@ import pandas as pd
 from csm.data.contract import TABLES
 from csm.data.sample.params import DEFAULT_CUSTOMERS, DEFAULT_SEED, TABLE_NAMES
 from csm.data.sample.simulate import simulate
+from csm.data.sample.stream import STREAM_CHUNK_CUSTOMERS, write_sample_dataset
 from csm.data.sample.truth import TRUTH, realised, truth_markdown
 from csm.errors import ParameterError
 
-__all__ = ["DEFAULT_CUSTOMERS", "DEFAULT_SEED", "TABLE_NAMES", "TRUTH", "generate_sample", "realised",
-           "sample_labels", "truth_markdown", "write_sample"]
+__all__ = ["DEFAULT_CUSTOMERS", "DEFAULT_SEED", "STREAM_CHUNK_CUSTOMERS", "TABLE_NAMES", "TRUTH", "generate_sample",
+           "realised", "sample_labels", "truth_markdown", "write_sample", "write_sample_dataset"]
 
 
 def _check_args(seed, customers) -> None:

@@ -128,9 +128,10 @@ def _strings_to_str(values: np.ndarray, missing: np.ndarray | None = None) -> pd
     return pd.Series(obj, dtype=STR)
 
 
-def _ids(prefix: str, n: int, width: int) -> pd.Series:
-    width = max(width, len(str(n)))
-    nums = as_text(np.arange(1, n + 1))
+def _ids(prefix: str, n: int, width: int, start: int = 0) -> pd.Series:
+    """``prefix`` + the numbers ``start + 1 .. start + n``, zero-padded to ``width`` (at least the last's digits)."""
+    width = max(width, len(str(start + n)))
+    nums = as_text(np.arange(start + 1, start + n + 1))
     return _strings_to_str(str_add(prefix, str_zfill(nums, width)))
 
 
@@ -490,6 +491,24 @@ def _assignments(c: dict, t: dict) -> dict:
     """The experiment's units in order of assignment, with the pre-period covariates: the unit's tickets in
     [assigned_at - 90 days, assigned_at) and their mean handle time (units without any: the mean over the
     others)."""
+    a = _assignment_units(c, t)
+    pre_n, pre_sum = a["pre_tickets"], a.pop("pre_sum")
+    a["pre_handle"] = _pre_handle_filled(pre_n, pre_sum, t["handle"])
+    return a
+
+
+def _pre_handle_filled(pre_n: np.ndarray, pre_sum: np.ndarray, handle: np.ndarray) -> np.ndarray:
+    """Mean pre-period handle time per unit, rounded to 4 places; units without pre-period tickets get the mean
+    over the others (or, if no unit has any, the mean handle time of all tickets)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pre_mean = pre_sum / pre_n
+    fill = np.round(pre_mean[pre_n > 0].mean(), 4) if (pre_n > 0).any() else float(np.round(handle.mean(), 4))
+    return np.where(pre_n > 0, np.round(pre_mean, 4), fill)
+
+
+def _assignment_units(c: dict, t: dict) -> dict:
+    """The experiment's units in order of assignment with their pre-period ticket count and handle-time sum
+    (before the fill of :func:`_assignments`)."""
     n, assigned_sec = c["n"], c["assigned_sec"]
     cust, created, handle = t["cust"], t["created"], t["handle"]
     units = np.flatnonzero(assigned_sec >= 0)
@@ -503,20 +522,32 @@ def _assignments(c: dict, t: dict) -> dict:
         created[in_pre] >= a_sec[u_of_t[in_pre]] - 90 * DAY)
     pre_n = np.bincount(u_of_t[in_pre], minlength=units.size).astype(float)
     pre_sum = np.bincount(u_of_t[in_pre], weights=handle[in_pre], minlength=units.size)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pre_mean = pre_sum / pre_n
-    fill = np.round(pre_mean[pre_n > 0].mean(), 4) if (pre_n > 0).any() else float(np.round(handle.mean(), 4))
-    pre_mean = np.where(pre_n > 0, np.round(pre_mean, 4), fill)
-    return dict(units=units, assigned=a_sec, pre_tickets=pre_n, pre_handle=pre_mean)
+    return dict(units=units, assigned=a_sec, pre_tickets=pre_n, pre_sum=pre_sum)
 
 
-def _tables(c: dict, t: dict, r: dict, x: dict, a: dict) -> dict[str, pd.DataFrame]:
-    """The five contract tables (canonical dtypes of csm.data.contract)."""
+#: (prefix, minimum width) of the generated identifiers
+ID_FORMATS = {"customer": ("C", 6), "ticket": ("T", 8), "response": ("R", 7), "transaction": ("P", 8)}
+
+
+def _tables(c: dict, t: dict, r: dict, x: dict, a: dict | None,
+            ids: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The five contract tables (canonical dtypes of csm.data.contract).
+
+    ``ids`` (for generation in chunks) maps customer/ticket/response/transaction to ``(start, width)``: the
+    chunk's numbers continue after ``start`` with at least ``width`` digits; by default they start at 1 with
+    the widths of :data:`ID_FORMATS`. Without ``a`` the assignments table is left out."""
     n, k = c["n"], t["cust"].size
     n_resp, order = r["nps"].size, r["order"]
-    customer_ids = _ids("C", n, 6)
+    ids = ids or {}
+
+    def make_ids(kind: str, count: int) -> pd.Series:
+        prefix, width = ID_FORMATS[kind]
+        start, width = ids.get(kind, (0, width))
+        return _ids(prefix, count, width, start)
+
+    customer_ids = make_ids("customer", n)
     cid = customer_ids.to_numpy()
-    ticket_ids = _ids("T", k, 8)
+    ticket_ids = make_ids("ticket", k)
     open_ = t["open"]
     tickets = pd.DataFrame({
         "ticket_id": ticket_ids,
@@ -544,7 +575,7 @@ def _tables(c: dict, t: dict, r: dict, x: dict, a: dict) -> dict[str, pd.DataFra
     has_t = r["ticket"] >= 0
     r_tid = np.where(has_t, ticket_ids.to_numpy()[np.where(has_t, r["ticket"], 0)], None)
     responses = pd.DataFrame({
-        "response_id": _ids("R", n_resp, 7),
+        "response_id": make_ids("response", n_resp),
         "customer_id": pd.Series(cid[r["cust"][order]], dtype=STR),
         "ticket_id": pd.Series(r_tid[order], dtype=STR),
         "submitted_at": _to_datetime(r["submitted"][order]),
@@ -567,20 +598,28 @@ def _tables(c: dict, t: dict, r: dict, x: dict, a: dict) -> dict[str, pd.DataFra
         "customer_id": pd.Series(cid[x["cust"]], dtype=STR),
         "transaction_date": _to_datetime(x["time"]),
         "amount": pd.Series(x["amount"], dtype="float64"),
-        "transaction_id": _ids("P", x["cust"].size, 8),
+        "transaction_id": make_ids("transaction", x["cust"].size),
     })
-    units = a["units"]
-    assignments = pd.DataFrame({
-        "unit_id": pd.Series(cid[units], dtype=STR),
-        "variant": _codes_to_str(c["treat_arm"][units].astype(np.int64), ("control", "treatment")),
-        "assigned_at": _to_datetime(a["assigned"]),
-        "experiment_id": pd.Series(["smart_triage"] * units.size, dtype=STR),
-        "unit_type": pd.Series(["customer"] * units.size, dtype=STR),
-        "pre_tickets_90d": pd.Series(a["pre_tickets"], dtype="float64"),
-        "pre_handle_time_minutes": pd.Series(a["pre_handle"], dtype="float64"),
+    frames = {"tickets": tickets, "responses": responses, "customers": customers, "transactions": transactions}
+    if a is not None:
+        frames["assignments"] = _assignments_table(cid[a["units"]], c["treat_arm"][a["units"]], a["assigned"],
+                                                   a["pre_tickets"], a["pre_handle"])
+    return frames
+
+
+def _assignments_table(unit_ids: np.ndarray, treat_arm: np.ndarray, assigned_sec: np.ndarray,
+                       pre_tickets: np.ndarray, pre_handle: np.ndarray) -> pd.DataFrame:
+    """The assignments table of the experiment's units (in the order given)."""
+    k = len(unit_ids)
+    return pd.DataFrame({
+        "unit_id": pd.Series(unit_ids, dtype=STR),
+        "variant": _codes_to_str(np.asarray(treat_arm).astype(np.int64), ("control", "treatment")),
+        "assigned_at": _to_datetime(assigned_sec),
+        "experiment_id": pd.Series(["smart_triage"] * k, dtype=STR),
+        "unit_type": pd.Series(["customer"] * k, dtype=STR),
+        "pre_tickets_90d": pd.Series(pre_tickets, dtype="float64"),
+        "pre_handle_time_minutes": pd.Series(pre_handle, dtype="float64"),
     })
-    return {"tickets": tickets, "responses": responses, "customers": customers,
-            "transactions": transactions, "assignments": assignments}
 
 
 def _labels(c: dict, t: dict, r: dict, frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -615,10 +654,9 @@ def _labels(c: dict, t: dict, r: dict, frames: dict[str, pd.DataFrame]) -> dict[
     }
 
 
-def simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
-    """The five tables and the hidden per-row labels for ``seed`` and ``n_customers`` (arguments checked by the
-    caller, :func:`csm.data.sample.generate_sample`)."""
-    rng = np.random.default_rng(seed)
+def draw(rng: np.random.Generator, n_customers: int) -> tuple[dict, dict, dict, dict]:
+    """Every random draw of the simulation, in order: the customer, ticket, response and purchase arrays
+    (``c``, ``t``, ``r``, ``x``) of ``n_customers`` customers. The assignments need no draw."""
     c = _customers(rng, n_customers)
     t = _months(rng, c)
     _ticket_details(rng, t)
@@ -627,6 +665,13 @@ def simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dict
     r = _responses(rng, c, t)
     _comments(rng, c, t, r)
     x = _purchases(rng, c)
+    return c, t, r, x
+
+
+def simulate(seed: int, n_customers: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """The five tables and the hidden per-row labels for ``seed`` and ``n_customers`` (arguments checked by the
+    caller, :func:`csm.data.sample.generate_sample`)."""
+    c, t, r, x = draw(np.random.default_rng(seed), n_customers)
     a = _assignments(c, t)
     frames = _tables(c, t, r, x, a)
     return frames, _labels(c, t, r, frames)
