@@ -226,3 +226,20 @@ def test_text_sample_is_deterministic_and_stated():
     assert a["created_at"].is_monotonic_increasing  # sorted back into time order
     whole, n_whole = E.bounded_rows(rel, ["ticket_id", "created_at"], 10_000)
     assert n_whole == len(whole) == 5_000 and whole["ticket_id"].tolist() == frame["ticket_id"].tolist()
+
+
+@pytest.mark.parametrize("lang, words", [("en", ("outcome model window", "50,000 of 694,660")),
+                                         ("zh", ("结果模型窗口", "694,660 条", "50,000 条"))])
+def test_the_text_sample_note_reads_in_both_languages(lang, words):
+    # a 1M-ticket run failed on this sentence: counts arrived formatted, the phrase formatted them again
+    from csm.notes import Note
+    from csm.report.complaints import note_sentence
+
+    for window in ("model", "spike"):
+        text = note_sentence(Note("texts_sampled", window=window, n=694_660, sampled=50_000), lang)
+        assert "{" not in text
+        if lang == "zh":
+            assert window not in text  # the window is named in Chinese
+    text = note_sentence(Note("texts_sampled", window="model", n=694_660, sampled=50_000), lang)
+    for w in words:
+        assert w in text, (w, text)

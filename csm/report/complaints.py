@@ -656,11 +656,18 @@ def note_sentence(note: Note, lang: str) -> str:
         params["dimension_lower"] = str(params["dimension"]).lower()
     if "levels" in params:
         params["levels"] = sep.join(str(code_label(v, lang)) for v in params["levels"])
-    if "n" in params:
-        params["n"] = fmt.count(params["n"], lang)
+    for key in ("n", "sampled"):
+        if key in params:
+            params[key] = fmt.count(params[key], lang)
+    if note.code == "texts_sampled":
+        params["window"] = _TEXT_WINDOWS[params["window"]][lang]
     if "share" in params:
         params["share"] = fmt.percent(params["share"], lang, 0)
     return note_text(Note(note.code, **params), lang)
+
+
+#: the text windows a texts_sampled note names
+_TEXT_WINDOWS = {"model": {"en": "outcome model", "zh": "结果模型"}, "spike": {"en": "spike", "zh": "突增"}}
 
 
 #: Notes said where their section is (the spike search's history), not in the appendix's list of notes.

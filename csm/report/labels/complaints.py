@@ -285,9 +285,9 @@ PHRASES: dict[str, dict[str, str]] = {
     "note_changes_failed": {"en": "{message}", "zh": "{message}"},
     "note_spike_terms_failed": {"en": "{message}", "zh": "{message}"},
     "note_category_terms_failed": {"en": "{message}", "zh": "{message}"},
-    "note_texts_sampled": {"en": "term analysis ({window} window): {sampled:,} of {n:,} complaint texts, a fixed "
+    "note_texts_sampled": {"en": "term analysis ({window} window): {sampled} of {n} complaint texts, a fixed "
                                  "sample by ticket id",
-                           "zh": "词语分析（{window}窗口）：{n:,} 条投诉文本中按工单编号固定抽取的 {sampled:,} 条"},
+                           "zh": "词语分析（{window}窗口）：{n} 条投诉文本中按工单编号固定抽取的 {sampled} 条"},
     "note_contingency_missing": {"en": "{dimension}: {n} tickets without {row} or {dimension_lower} left out",
                                  "zh": "{dimension}：{n} 件工单缺少{row}或{dimension_lower}，未计入"},
     "note_contingency_pooled": {"en": "{dimension}: rare levels pooled: {levels}",
