@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -197,6 +198,8 @@ def connect_spark(master: str | None = None, *, app_name: str = "csm", ansi: boo
                 raise ParameterError(_no_java_message())
             builder = SparkSession.builder.master(master)
             launch = _launch_settings(master)
+            if _is_local(master):  # Python workers (UDFs, mapInPandas) run this interpreter and its packages,
+                os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # not the first python3 on the PATH
         builder = builder.appName(app_name)
         for key, value in {**launch, **settings, **extra}.items():
             builder = builder.config(key, value)
@@ -261,6 +264,21 @@ def register_frame(con, name: str, frame: pd.DataFrame):
         from ibis.backends.pyspark.datatypes import PySparkSchema
 
         schema = PySparkSchema.from_ibis(ibis.memtable(frame).schema())
-        data = session.createDataFrame(frame, schema=schema, verifySchema=False)
+        data = session.createDataFrame(_plain_missing(frame), schema=schema, verifySchema=False)
     data.createOrReplaceTempView(name)
     return con.table(name)
+
+
+def _plain_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with string and nullable-boolean columns as Python objects and ``None`` for missing values.
+
+    pyspark 3.5 cannot convert pandas' ``string[pyarrow]`` columns through Arrow ("Cannot grow BufferHolder") and
+    falls back to pickling rows, where a missing string arrives as the text "NaN" and ``pd.NA`` is no value at
+    all; plain objects with ``None`` convert through Arrow, and correctly even in the fallback."""
+    out = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_string_dtype(column.dtype) or isinstance(column.dtype, pd.BooleanDtype):
+            values = column.astype(object)
+            out[name] = values.where(column.notna(), None)
+    return frame.assign(**out) if out else frame
