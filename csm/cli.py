@@ -77,8 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="notebooks run at once (default: the number of cores)")
 
     validate = sub.add_parser("validate", help="check a data file against the data contract",
-                              description="Check a CSV/XLSX/Parquet file against one table of the data contract.")
-    validate.add_argument("path", type=Path, metavar="PATH")
+                              description="Check a CSV/XLSX/Parquet file against one table of the data contract, or "
+                                          "every table of a data folder, Parquet dataset, DuckDB file or "
+                                          "postgresql:// URL (checked in the engine, never loaded).")
+    validate.add_argument("path", type=_source_argument, metavar="PATH")
     validate.add_argument("--table", metavar="NAME",
                           help="contract table, e.g. tickets (default: from the file name; PATH may be a data folder)")
     validate.add_argument("--mapping", type=Path, metavar="FILE", help="column mapping YAML")
@@ -270,17 +272,22 @@ def _cmd_validate(args, command_line) -> int:
     from csm.data.load import validate_file, validate_folder
     from csm.data.mapping import load_mapping
 
+    from csm.data.load import validate_source
+    from csm.engine.sources import DUCKDB_SUFFIXES, is_url, mask_url
+
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
-        if args.path.is_dir() and args.table is None:
-            checked = validate_folder(args.path, mapping=mapping)
+        if is_url(args.path) or (args.table is None and Path(args.path).suffix.lower() in DUCKDB_SUFFIXES):
+            checked = validate_source(args.path, mapping=mapping)
+        elif args.path.is_dir() and args.table is None:
+            checked = validate_source(args.path, mapping=mapping)
         else:
             table = args.table or _table_from_name(args.path, TABLES)
             checked = {table: (args.path, validate_file(args.path, table, mapping=mapping))}
     except DataError as exc:
-        print(f"csm validate: {exc}", file=sys.stderr)
+        print(f"csm validate: {mask_url(str(exc))}", file=sys.stderr)
         for problem in getattr(exc, "problems", []) or []:
-            print(f"  {problem}", file=sys.stderr)
+            print(f"  {mask_url(str(problem))}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as exc:
         if exc.filename is None:
@@ -302,6 +309,13 @@ def _cmd_validate(args, command_line) -> int:
         else:
             print(f"{path}: OK — meets the contract for table '{table}'{noted}.")
     return EXIT_FAILED if errors else EXIT_OK  # warnings alone do not fail: the report would load the file
+
+
+def _source_argument(text: str):
+    """A database URL stays text (a Path would fold its ``//``); anything else is a path."""
+    from csm.engine.sources import is_url
+
+    return text if is_url(text) else Path(text)
 
 
 def _table_from_name(path: Path, tables) -> str:

@@ -78,7 +78,7 @@ from csm.data.contract import TABLES, Problem, Table
 from csm.errors import DataError
 from csm.strict_yaml import StrictYAMLError, StrictYAMLMixin
 
-__all__ = ["normalise_value", "map_values",
+__all__ = ["ColumnPlan", "clean_header", "normalise_value", "map_values", "plan_columns",
            "Mapping", "StrictYAMLError", "StrictYAMLMixin", "TableMapping", "apply_mapping", "as_mapping",
            "derive_after_validation", "derive_before_validation", "did_you_mean", "load_mapping", "normalise_header",
            "parse_mapping", "suggest"]
@@ -448,26 +448,41 @@ def map_values(series: pd.Series, conv: dict[str, str | None]) -> pd.Series:
     return pd.Series(out, index=series.index, name=series.name, dtype=object).astype(STR)
 
 
-def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, file: str = "<frame>"):
-    """Rename headers, drop listed columns and translate values as the mapping says.
+@dataclass
+class ColumnPlan:
+    """What a mapping does to an export's headers (:func:`plan_columns`), for a pandas frame or an engine relation."""
 
-    Returns ``(frame, fatal_problems, mapped)`` where ``mapped`` is {contract column: headers the
-    mapping looked for but did not find} (used to explain a missing required column).
-    """
+    #: headers dropped (``drop_columns:``)
+    drop: list[str] = field(default_factory=list)
+    #: export header -> contract column
+    renames: dict[str, str] = field(default_factory=dict)
+    #: (existing column after renaming, new column that copies it): one export column feeding two contract columns
+    copies: list[tuple[str, str]] = field(default_factory=list)
+    fatal: list[Problem] = field(default_factory=list)
+    #: contract column -> headers the mapping looked for but did not find
+    mapped_missing: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: column -> its value translations (``values:``), keyed by the column after renaming
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
+
+
+def clean_header(name) -> str:
+    """A header as the mapping sees it: BOM removed, spaces trimmed."""
+    return str(name).replace("\ufeff", "").strip()
+
+
+def plan_columns(headers, tm: TableMapping | None, table: str, *, file: str = "<frame>") -> ColumnPlan:
+    """How ``tm`` maps the (cleaned) ``headers`` of an export of ``table``: drops, renames, copies, problems."""
     contract = TABLES[table]
-    frame = frame.rename(columns=lambda c: str(c).replace("\ufeff", "").strip())
-    fatal: list[Problem] = []
-    mapped_missing: dict[str, tuple[str, ...]] = {}
+    plan = ColumnPlan()
     if tm is None:
-        return frame, fatal, mapped_missing
-
+        return plan
+    headers = list(headers)
     if tm.drop_columns:
-        frame = frame.drop(columns=[c for c in tm.drop_columns if c in frame.columns])
-
-    renames: dict[str, str] = {}
+        plan.drop = [c for c in tm.drop_columns if c in headers]
+        headers = [h for h in headers if h not in plan.drop]
+    fatal, mapped_missing, renames = plan.fatal, plan.mapped_missing, plan.renames
     claimed: dict[str, str] = {}  # export header -> the first contract column it was mapped to
     copies: list[tuple[str, str]] = []  # (first target of a header, another target of the same header)
-    headers = list(frame.columns)
     by_norm: dict[str, list[str]] = {}
     for h in headers:
         by_norm.setdefault(_loose(h), []).append(h)
@@ -478,7 +493,7 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
                                  f"mapping {tm.source} names {target!r}, which is not a column of the {table} table"
                                  f"{did_you_mean(target, contract.names)}"))
             continue
-        found = next((c for c in cands if c in frame.columns), None)
+        found = next((c for c in cands if c in headers), None)
         if found is None:  # tolerate case and repeated spaces
             for c in cands:
                 hits = by_norm.get(_loose(c), [])
@@ -494,7 +509,7 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         claimed[found] = target
         if found != target:
             renames[found] = target
-    clash = [(src, tgt) for src, tgt in renames.items() if tgt in frame.columns and tgt not in renames]
+    clash = [(src, tgt) for src, tgt in renames.items() if tgt in headers and tgt not in renames]
     for src, tgt in clash:
         fatal.append(Problem(table, file, tgt,
                              f"the file has a column {tgt!r} and the mapping {tm.source} also maps header "
@@ -505,24 +520,46 @@ def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, f
         srcs = [s for s, t in renames.items() if t == tgt]
         fatal.append(Problem(table, file, tgt, f"the mapping {tm.source} maps several headers to {tgt!r}: "
                                                f"{', '.join(map(repr, srcs))}"))
-    frame = frame.rename(columns=renames)
+    columns = [renames.get(h, h) for h in headers]
     for first, other in copies:
         source = next((h for h, t in claimed.items() if t == first), first)
-        if other not in frame.columns and first in frame.columns:
-            frame[other] = frame[first]
-        elif other in frame.columns:
+        if other not in columns and first in columns:
+            plan.copies.append((first, other))
+            columns.append(other)
+        elif other in columns:
             fatal.append(Problem(table, file, other,
                                  f"the mapping {tm.source} sends header {source!r} to both {first!r} and {other!r}, "
                                  f"but the file already has a column {other!r}; remove {other!r} from the mapping's "
                                  f"columns: or list the file's {other!r} under drop_columns:"))
     for col, conv in tm.values.items():
         col = renames.get(col, col)  # values: may name the contract column or the export's header
-        if col in frame.columns:
-            s = frame[col]
-            if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
-                s = s.astype(STR)
-            frame[col] = map_values(s, conv)
-    return frame, fatal, mapped_missing
+        if col in columns:
+            plan.values[col] = conv
+    return plan
+
+
+def apply_mapping(frame: pd.DataFrame, tm: TableMapping | None, table: str, *, file: str = "<frame>"):
+    """Rename headers, drop listed columns and translate values as the mapping says.
+
+    Returns ``(frame, fatal_problems, mapped)`` where ``mapped`` is {contract column: headers the
+    mapping looked for but did not find} (used to explain a missing required column). The same plan
+    (:func:`plan_columns`) maps an engine relation (csm.engine.checks).
+    """
+    frame = frame.rename(columns=clean_header)
+    if tm is None:
+        return frame, [], {}
+    plan = plan_columns(list(frame.columns), tm, table, file=file)
+    if plan.drop:
+        frame = frame.drop(columns=plan.drop)
+    frame = frame.rename(columns=plan.renames)
+    for first, other in plan.copies:
+        frame[other] = frame[first]
+    for col, conv in plan.values.items():
+        s = frame[col]
+        if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
+            s = s.astype(STR)
+        frame[col] = map_values(s, conv)
+    return frame, plan.fatal, plan.mapped_missing
 
 
 # ----------------------------------------------------------------------------- derived columns

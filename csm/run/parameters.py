@@ -43,7 +43,7 @@ from csm.strict_yaml import StrictYAMLMixin
 
 __all__ = ["fraction_open", "date", "dates", 
     "CHECKS", "LANGUAGES", "PATH_PARAMETERS", "PATH_SUFFIXES", "Check", "ParameterLoader",
-    "check_injection", "check_parameters", "check_plain_value", "check_value", "count", "is_path_parameter",
+    "check_injection", "check_parameters", "check_plain_value", "check_value", "count", "is_path_parameter", "is_url",
     "load_parameter_file", "merge_layer", "number", "one_line", "one_of", "parse_parameter_assignment",
     "parse_parameter_value", "resolve_path_parameters", "same_value",
 ]
@@ -241,7 +241,23 @@ def _folder_test(v):
                        "-p data_dir=data/sample", complete=True)
     if "\0" in v:
         raise _Refused("the path contains a NUL character", complete=True)
+    if is_url(v):
+        from csm.engine.sources import DATABASE_SCHEMES, _PASSWORD_IN_URL
+
+        scheme = v.strip().split("://", 1)[0].lower()
+        if scheme not in DATABASE_SCHEMES + ("duckdb",):
+            raise _Refused(f"databases of kind {scheme!r} are not supported; give a PostgreSQL URL "
+                           "(postgresql://user@host:5432/database), a DuckDB file or a folder", complete=True)
+        if _PASSWORD_IN_URL.match(v.strip()) or re.search(r"(?i)[?&]password=", v):
+            raise _Refused("the database URL holds a password, which would be recorded with the report; "
+                           "give it in the PGPASSWORD environment variable or ~/.pgpass and leave it out of the "
+                           "URL (postgresql://user@host:5432/database)", complete=True)
     return True
+
+
+def is_url(value) -> bool:
+    """A database URL (``scheme://…``), not a path."""
+    return isinstance(value, str) and bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value.strip()))
 
 
 def _optional_file_test(v):
@@ -264,7 +280,8 @@ LANGUAGES = ("en", "zh")
 CHECKS: dict[str, Check] = {
     # every report
     "lang": one_of(*LANGUAGES),
-    "data_dir": Check("a folder path (text)", _folder_test),
+    "data_dir": Check("a folder path, a DuckDB file or a database URL (text)", _folder_test),
+    "engine": one_of("duckdb", "spark"),
     "mapping": Check("null or the path of a column-mapping YAML file", _optional_file_test),
     "period": Check(_PERIOD_ALLOWED, _period_test),
     "comparison": Check(f"'previous', 'year_ago', null or a period: {_PERIOD_ALLOWED}", _comparison_test),
@@ -328,6 +345,10 @@ CHECKS: dict[str, Check] = {
 
 
 def _shown(value) -> str:
+    if is_url(value):  # a password in a database URL is never shown
+        from csm.engine.sources import mask_url
+
+        value = mask_url(value)
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -486,7 +507,7 @@ def resolve_path_parameters(parameters: dict, project: Path) -> dict:
     """Path-like string parameters made absolute: relative ones are taken from the project folder."""
     resolved = {}
     for name, value in parameters.items():
-        if is_path_parameter(name) and isinstance(value, str) and value.strip():
+        if is_path_parameter(name) and isinstance(value, str) and value.strip() and not is_url(value):
             path = Path(value).expanduser()
             if not path.is_absolute():
                 path = Path(project) / path

@@ -15,6 +15,7 @@ from pathlib import Path
 from csm.errors import ParameterError
 from csm.run.parameters import (
     LANGUAGES,
+    is_url,
     check_injection,
     check_parameters,
     check_plain_value,
@@ -185,6 +186,8 @@ def effective_path(name: str, resolved: dict, known: dict, notebooks_dir: Path) 
     """The path a notebook will use: the injected value, else its literal default (relative to notebooks/)."""
     if name in resolved:
         value = resolved[name]
+        if is_url(value):  # a database: no input file to hash
+            return None
         return Path(value) if isinstance(value, str) and value.strip() else None
     if name not in known:
         return None
@@ -192,7 +195,7 @@ def effective_path(name: str, resolved: dict, known: dict, notebooks_dir: Path) 
         default = ast.literal_eval(str(known[name].get("default")))
     except (ValueError, SyntaxError):
         return None
-    if not isinstance(default, str) or not default.strip():
+    if not isinstance(default, str) or not default.strip() or is_url(default):
         return None
     path = Path(default).expanduser()
     return Path(os.path.normpath(path if path.is_absolute() else notebooks_dir / path))
