@@ -142,34 +142,19 @@ def sample():
     return load_tables(SAMPLE, tables=["tickets", "responses", "customers"])
 
 
-class OnEngine:
-    """``data`` (a :class:`csm.data.load.Dataset`) with its relations on ``engine``: ``relation(name)`` registers
-    the loaded frame with ``engine`` once; everything else (frames, ``has``, ``quality_summary``, files, …) is
-    the dataset's own. Stands for ``load_tables(..., engine=engine)`` until that exists on every branch."""
-
-    def __init__(self, data, engine: Engine):
-        self._data, self.engine, self._relations = data, engine, {}
-
-    def relation(self, name: str):
-        if name not in self._relations:
-            frame = self._data.table(name)
-            self._relations[name] = None if frame is None else self.engine.relation(frame, f"csm_{name}")
-        return self._relations[name]
-
-    def __getattr__(self, name):
-        return getattr(self._data, name)
-
-
 @pytest.fixture(scope="module")
-def on_spark(sample, spark):
-    return OnEngine(sample, spark)
+def on_spark(spark):
+    """The sample loaded as a report loads it with ``engine="spark"``: its relations are Spark tables."""
+    from csm.data.load import load_tables
+
+    data = load_tables(SAMPLE, tables=["tickets", "responses", "customers"], engine=spark)
+    assert data.engine is spark
+    return data
 
 
 @pytest.fixture(scope="module")
 def on_duckdb(sample):
-    from csm.engine import default_engine
-
-    return OnEngine(sample, default_engine())
+    return sample
 
 
 def both(on_spark, on_duckdb, build, *, sort):
@@ -201,6 +186,7 @@ def test_relation_keeps_values_types_and_missing(on_spark, sample):
                 expected[["ticket_id", "created_at", "resolved_at", "escalated", "handle_time_minutes"]])
     frame = pd.DataFrame({"x": [1.0, np.nan, 3.0]})
     nan = on_spark.engine.relation(frame)
+    assert on_spark.relation("tickets").op() is rel.op()  # registered once per table
     assert int(nan.x.count().execute()) == 2 and float(nan.x.mean().execute()) == 2.0
 
 

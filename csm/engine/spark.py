@@ -174,7 +174,8 @@ def connect_spark(master: str | None = None, *, app_name: str = "csm", ansi: boo
                   shuffle_partitions: int | None = None, conf: Mapping[str, str] | None = None) -> Engine:
     """An :class:`~csm.engine.Engine` on Apache Spark.
 
-    ``master``: ``None`` = ``"local[*]"`` (local mode), a cluster master (``"spark://host:7077"``, ``"yarn"``)
+    ``master``: ``None`` = the environment variable ``CSM_SPARK_MASTER`` if set (how ``csm run -p engine=spark``
+    reaches a cluster), else ``"local[*]"`` (local mode); or a cluster master (``"spark://host:7077"``, ``"yarn"``)
     or a Spark Connect URL (``"sc://host:15002"``). ``ansi``: Spark's ANSI SQL mode (True, as in Spark 4:
     errors instead of silent NULLs/overflow, like DuckDB). ``shuffle_partitions``: default = the number of
     cores in local mode, Spark's own default on a cluster. ``conf``: further Spark settings (they win).
@@ -183,7 +184,7 @@ def connect_spark(master: str | None = None, *, app_name: str = "csm", ansi: boo
     above are applied to it. Raises :class:`ParameterError` saying what to install when pyspark or Java is
     missing, or when the session cannot be started.
     """
-    master = (master or DEFAULT_MASTER).strip()
+    master = (master or os.environ.get("CSM_SPARK_MASTER") or DEFAULT_MASTER).strip()
     _, SparkSession = _import_pyspark()
     import ibis
 
