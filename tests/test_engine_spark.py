@@ -8,6 +8,7 @@ The connection's error messages are tested without Spark.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -289,14 +290,35 @@ def test_portable_spellings_of_the_notes(on_spark, on_duckdb):
 
 
 # ============================================================================ the analyses
+@contextlib.contextmanager
+def spark_jobs(engine: Engine, group: str):
+    """Tag the Spark jobs run inside the block with ``group``; yields a function giving how many ran."""
+    context = engine.con._session.sparkContext
+    context.setJobGroup(group, group)
+    try:
+        yield lambda: len(context.statusTracker().getJobIdsForGroup(group))
+    finally:
+        context.setLocalProperty("spark.jobGroup.id", None)
+
+
+def _reads_relations(analyse) -> bool:
+    """True when the analysis takes its tables as engine relations (data.relation), not as pandas frames."""
+    import inspect
+
+    return "relation(" in inspect.getsource(inspect.getmodule(analyse))
+
+
 @needs_spark
 def test_kpi_scorecard_on_spark_equals_duckdb(on_spark, on_duckdb):
     """csm.kpi.analyse on the sample with its tables on Spark: every recorded result equals DuckDB's."""
     from csm import kpi
 
-    spark = kpi.analyse(on_spark).records()
+    with spark_jobs(on_spark.engine, "csm-test-kpi") as jobs:
+        spark = kpi.analyse(on_spark).records()
     duck = kpi.analyse(on_duckdb).records()
     assert_same(spark, duck)
+    if _reads_relations(kpi.analyse):
+        assert jobs(), "kpi.analyse reads relations but ran no Spark job"
 
 
 @needs_spark
@@ -304,9 +326,12 @@ def test_complaints_on_spark_equals_duckdb(on_spark, on_duckdb):
     """csm.complaints.analyse on the sample with its tables on Spark: every recorded result equals DuckDB's."""
     from csm import complaints
 
-    spark = complaints.analyse(on_spark).records()
+    with spark_jobs(on_spark.engine, "csm-test-complaints") as jobs:
+        spark = complaints.analyse(on_spark).records()
     duck = complaints.analyse(on_duckdb).records()
     assert_same(spark, duck)
+    if _reads_relations(complaints.analyse):
+        assert jobs(), "complaints.analyse reads relations but ran no Spark job"
 
 
 def _engine_parameter() -> bool:
