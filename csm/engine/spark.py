@@ -13,7 +13,8 @@
 ==================================  ========================================================================
 
 The session is configured so that results equal DuckDB's (csm's default engine); what still differs and the
-portable way to write it is in the engine notes (``/work/wt/SPARK_NOTES.md`` while issue 14 is open):
+portable way to write it are in issue 14's SPARK_NOTES (median/quantile exact on both; durations with
+``delta(unit="microsecond")``; ``den.nullif(0)``; full tie-breaks in windows):
 
 - ``spark.sql.session.timeZone=UTC``: csm timestamps are naive local times; with UTC Spark's TIMESTAMP keeps
   their wall-clock values (``truncate``, ``hour()``, ``date()`` agree with DuckDB).
