@@ -54,8 +54,13 @@ class Engine:
         with self._lock:
             self._n += 1
             name = name or f"csm_frame_{self._n}"
-        return self.con.create_table(name, obj, temp=True, overwrite=True) if self.name != "duckdb" \
-            else _duckdb_view(self.con, name, obj)
+        if self.name == "duckdb":
+            return _duckdb_view(self.con, name, obj)
+        if self.name == "spark":  # Ibis's PySpark backend has no temporary tables: a temporary view
+            from csm.engine.spark import register_frame
+
+            return register_frame(self.con, name, obj)
+        return self.con.create_table(name, obj, temp=True, overwrite=True)
 
     def execute(self, expr) -> pd.DataFrame:
         """Run ``expr`` on this engine; a table expression gives a frame, a scalar a Python value."""
