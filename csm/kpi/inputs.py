@@ -46,6 +46,14 @@ _SEC_DAY = 86400
 MISSING = -(2**40)
 
 
+
+def _flag(condition):
+    """1 where ``condition`` holds, else 0 (missing counts as 0), as int64: portable (PostgreSQL casts no
+    boolean to bigint)."""
+    import ibis
+
+    return ibis.ifelse(condition.fill_null(False), 1, 0).cast("int64")
+
 def missing_inputs(*inputs: str) -> tuple:
     """Notes for missing inputs: ``"responses"`` (a table) or ``"tickets.resolved_at"`` (a column)."""
     return tuple(Note("missing_column", table=i.partition(".")[0], column=i.partition(".")[2]) if "." in i
@@ -447,8 +455,8 @@ class Inputs:
             else:
                 ok = b.resolved_at.notnull() & b.contacts.notnull()
                 succ = ok & (b.contacts == 1).fill_null(False)
-            cols["fcr_ok"] = ok.fill_null(False).cast("int64")
-            cols["fcr_succ"] = succ.fill_null(False).cast("int64")
+            cols["fcr_ok"] = _flag(ok)
+            cols["fcr_succ"] = _flag(succ)
         if "aht" in want and self.has_aht:
             cols["aht"] = b.handle_time_minutes
         clock = d["time_clock"]
@@ -462,13 +470,13 @@ class Inputs:
         if self.has_first and want & {"fr", "neg"}:
             raw = b.fr_raw
             if "neg" in want:
-                cols["fr_neg"] = (raw < 0).fill_null(False).cast("int64")
+                cols["fr_neg"] = _flag(raw < 0)
             if "fr" in want:
                 cols["fr"] = ibis.ifelse(raw < 0, ibis.null("float64"), raw)
         if self.has_resolved and want & {"res", "neg"}:
             raw = b.res_raw
             if "neg" in want:
-                cols["res_neg"] = (raw < 0).fill_null(False).cast("int64")
+                cols["res_neg"] = _flag(raw < 0)
             if "res" in want:
                 cols["res"] = ibis.ifelse(raw < 0, ibis.null("float64"), raw)
         if self.has_resolved and "sla" in want:
@@ -499,15 +507,15 @@ class Inputs:
             for f in fams:
                 done = b[f"done_{f}"]
                 met = done & b.sla_in
-                cols[f"sla_met_{f}"] = met.cast("int64")
-                cols[f"sla_known_{f}"] = (met | (done & b.sla_out) | (~done & b[f"old_{f}"])).cast("int64")
+                cols[f"sla_met_{f}"] = _flag(met)
+                cols[f"sla_known_{f}"] = _flag(met | (done & b.sla_out) | (~done & b[f"old_{f}"]))
         if "complaint" in want:
             cats = d["complaint_categories"]
             if cats is None:
                 cols["complaint"] = ibis.literal(1, "int64")
             else:
                 require_columns(self.t, "tickets", ("category",))
-                cols["complaint"] = b.category.isin(list(cats)).fill_null(False).cast("int64")
+                cols["complaint"] = _flag(b.category.isin(list(cats)))
         for c in keep:
             cols[c] = b[c]
         if keep:
@@ -735,13 +743,13 @@ class Stats:
         if "csat" in cols:
             v = x.csat
             aggs.update(csat_n=v.count(), csat_s=(v - 3).sum(), csat_ss=((v - 3) ** 2).sum(),
-                        csat_sat=v.isin([float(s) for s in d["csat_satisfied"]]).fill_null(False).cast("int64").sum(),
-                        csat_bad=((v < 1) | (v > 5)).fill_null(False).cast("int64").sum())
+                        csat_sat=_flag(v.isin([float(s) for s in d["csat_satisfied"]])).sum(),
+                        csat_bad=_flag((v < 1) | (v > 5)).sum())
         if "nps" in cols:
             v = x.nps
-            aggs.update(nps_n=v.count(), nps_p=(v >= PROMOTER_MIN).fill_null(False).cast("int64").sum(),
-                        nps_d=(v <= DETRACTOR_MAX).fill_null(False).cast("int64").sum(),
-                        nps_bad=((v < 0) | (v > 10)).fill_null(False).cast("int64").sum())
+            aggs.update(nps_n=v.count(), nps_p=_flag(v >= PROMOTER_MIN).sum(),
+                        nps_d=_flag(v <= DETRACTOR_MAX).sum(),
+                        nps_bad=_flag((v < 0) | (v > 10)).sum())
         cells = execute(x.group_by("bucket").agg(**aggs))
         for c in cells.columns:
             cells[c] = cells[c].fillna(0).astype(float)
