@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import time
 
 import numpy as np
@@ -23,6 +24,8 @@ from csm.engine import spark as engine_spark
 from csm.errors import ParameterError
 
 SPARK_OK, SPARK_WHY = engine_spark.spark_available()
+if not SPARK_OK and os.environ.get("CSM_REQUIRE_SPARK"):  # CI's Spark stage: a skip would hide a broken setup
+    raise RuntimeError(f"CSM_REQUIRE_SPARK is set but Spark is not available: {SPARK_WHY}")
 needs_spark = pytest.mark.skipif(not SPARK_OK, reason=f"Spark is not available here: {SPARK_WHY}")
 
 REL = 1e-9  # statistics: relative tolerance between engines (counts are compared exactly)

@@ -278,23 +278,14 @@ def test_report_results_are_the_same_with_the_cache(tmp_path):
 
 
 def _spark_backend():
-    """An Ibis PySpark backend: csm's own (csm.engine.spark) when present, else a local session set up the same way."""
-    import shutil
-    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]')")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        pytest.skip("no Java runtime for local Spark (apt-get install openjdk-17-jre-headless)")
-    import ibis
-    try:
-        from csm.engine.spark import connect_spark
-    except ImportError:
-        from pyspark.sql import SparkSession
-        session = (SparkSession.builder.master("local[2]").config("spark.sql.session.timeZone", "UTC")
-                   .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false")
-                   .config("spark.sql.execution.arrow.pyspark.enabled", "true").getOrCreate())
-        session.sparkContext.setLogLevel("ERROR")
-        _ = ibis.pyspark   # loads the backend and its options
-        ibis.options.pyspark.treat_nan_as_null = True
-        return ibis.pyspark.connect(session)
+    """The Ibis PySpark backend of csm.engine.spark (skipped with the reason when Spark cannot start here)."""
+    from csm.engine.spark import connect_spark, spark_available
+
+    ok, why = spark_available()
+    if not ok:
+        if os.environ.get("CSM_REQUIRE_SPARK"):
+            pytest.fail(f"CSM_REQUIRE_SPARK is set but Spark is not available: {why}")
+        pytest.skip(f"Spark is not available here: {why}")
     return connect_spark().con
 
 
