@@ -10,7 +10,7 @@ from csm.errors import AnalysisError, DataError, ParameterError
 from csm.notes import Skipped
 
 __all__ = ["OTHER_LEVELS", "SECTION_NEEDS", "COVARIATE_SOURCE", "require_columns", "nonempty_column", "tickets_in",
-           "has_values", "has_customer_key", "skipped_sections"]
+           "has_values", "has_customer_key", "skipped_sections", "check_nonempty"]
 
 #: Level that rare levels are merged into (contingency tests, outcome models).
 OTHER_LEVELS = "other_levels"

@@ -61,7 +61,7 @@ from csm.data.validate import (
 from csm.errors import DataError, ParameterError
 from csm.text import pseudonymise
 
-__all__ = ["SUFFIXES", "Dataset", "LoadResult", "load_table", "load_tables", "validate_file", "validate_folder"]
+__all__ = ["SUFFIXES", "Dataset", "LoadResult", "load_table", "load_tables", "validate_file", "validate_folder", "materialise", "validate_source"]
 
 #: file suffixes ``load_tables`` looks for, in this order
 SUFFIXES = (".parquet", ".csv", ".csv.gz", ".xlsx")

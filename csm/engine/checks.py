@@ -66,7 +66,7 @@ from csm.data.validate import (
 )
 from csm.text import _HAS_AT, pseudonymise
 
-__all__ = ["KEYS", "MAX_DISTINCT", "EngineTable", "check_relation"]
+__all__ = ["KEYS", "MAX_DISTINCT", "EngineTable", "check_relation", "cross_table_problems"]
 
 #: the key that names a row of a database table, per contract table (first present)
 KEYS = {"tickets": ("ticket_id",), "responses": ("response_id",), "customers": ("customer_id",),

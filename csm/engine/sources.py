@@ -39,7 +39,7 @@ from csm.data.contract import Problem
 from csm.errors import DataError
 
 __all__ = ["DATABASE_SCHEMES", "DUCKDB_SUFFIXES", "Source", "detect_source", "dataset_folder", "mask_url",
-           "open_table", "table_location"]
+           "open_table", "table_location", "is_url", "parquet_files"]
 
 #: URL schemes read as PostgreSQL
 DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "postgresql+psycopg2")

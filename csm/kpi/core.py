@@ -48,7 +48,7 @@ from csm.stats import (
     wilson_interval,
 )
 
-__all__ = ["scorecard", "kpi_trend", "location_from"]
+__all__ = ["scorecard", "kpi_trend", "location_from", "scorecard_from", "scorecard_periods", "trend_from", "trend_periods"]
 
 # =========================================================================== per-period computation
 #: The note code of a KPI whose period holds no observation.

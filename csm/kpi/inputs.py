@@ -39,7 +39,7 @@ from csm.kpi.calendar import NAT, NS_DAY, NS_SEC, BusinessCalendar, to_ns
 from csm.notes import Note
 from csm.stats import DETRACTOR_MAX, PROMOTER_MIN, median_ci_ranks
 
-__all__ = ["Inputs", "Stats", "relation_of", "require_columns", "missing_inputs"]
+__all__ = ["Inputs", "Stats", "relation_of", "require_columns", "missing_inputs", "PeriodPlan"]
 
 _SEC_DAY = 86400
 #: the bucket of a missing time

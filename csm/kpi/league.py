@@ -10,7 +10,7 @@ from csm.kpi.definitions import UNITS, kpi_direction, period_bounds, resolve_def
 from csm.kpi.inputs import Inputs, PeriodPlan, relation_of, require_columns
 from csm.stats import mean_interval_from_stats, shrink_means, shrink_proportions, wilson_interval
 
-__all__ = ["league_table"]
+__all__ = ["league_table", "league_from"]
 
 _LEAGUE_METRICS = {
     "fcr_rate": ("tickets", "prop"),

@@ -8,7 +8,7 @@ from csm.errors import DataError, ParameterError
 from csm.kpi.calendar import NS_DAY
 from csm.kpi.definitions import resolve_definitions
 
-__all__ = ["p_chart", "individuals_chart", "fcr_p_chart", "aht_individuals_chart"]
+__all__ = ["p_chart", "individuals_chart", "fcr_p_chart", "aht_individuals_chart", "aht_chart_from", "fcr_chart_from"]
 
 def _run_signal(value: np.ndarray, center: np.ndarray, run_length: int) -> np.ndarray:
     """Western Electric rule 4: the ``run_length``-th and later consecutive points on one side of centre.

@@ -44,7 +44,7 @@ from csm.data.sample.text import (
     SENTIMENTS, StringDType, as_text, item_slots, plant_pii, render, str_add, str_zfill, template_table,
 )
 
-__all__ = ["simulate"]
+__all__ = ["simulate", "draw"]
 
 #: the sub-reason codes of every category, in category order, and where each category's codes start
 _SUB_CODES = [code for cat in CATEGORY_CODES for code, _ in SUB_REASONS[cat]]
