@@ -1,5 +1,6 @@
 """The pandas implementation of csm.complaints as on main before issue 14 (a copy, kept as the reference of
-tests/test_complaints_engine.py; not part of the package)."""
+tests/test_complaints_engine.py; not part of the package). Its term analysis, unchanged and pandas-only, is
+csm.complaints.terms itself."""
 """Complaint root-cause analysis: what customers complain about, where it got worse, why, what to fix first.
 
 :func:`analyse` runs the whole report (:mod:`csm.complaints.analysis`) and returns a frozen
@@ -75,7 +76,7 @@ from .spikes import (
     spike_hierarchy,
     weekly_counts,
 )
-from .terms import distinctive_terms, example_complaints, term_counts, tokenize, weighted_log_odds
+from csm.complaints.terms import distinctive_terms, example_complaints, term_counts, tokenize, weighted_log_odds
 
 __all__ = [
     "analyse", "ComplaintsResult", "for_record", "main_spike", "spike_text_window",

@@ -25,7 +25,7 @@ from .spikes import (
     spike_drivers,
     weekly_counts,
 )
-from .terms import distinctive_terms, example_complaints
+from csm.complaints.terms import distinctive_terms, example_complaints
 from csm.errors import CsmError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
