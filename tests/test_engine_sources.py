@@ -232,3 +232,29 @@ def test_links_between_engine_tables_are_warned_as_in_pandas(tmp_path):
     cols = ["table", "column", "n_rows", "rows", "values", "action"]
     assert got[cols].values.tolist() == ref[cols].values.tolist()
     assert got["message"].str.replace("/", ".csv").tolist() == ref["message"].tolist()
+
+
+def test_real_cfpb_export_as_a_text_parquet_dataset_loads_as_the_csv(tmp_path):
+    """A real export kept in a warehouse as text (raw CFPB headers, US dates as text, partitioned by year),
+    mapped in the engine, gives the tickets of the CSV path. (The engine's date parsing with the mapping's
+    formats failed on exactly this before: an Ibis UDF annotation it could not resolve.)"""
+    import yaml
+
+    examples = Path(__file__).resolve().parents[1] / "data" / "examples"
+    mapping_file = Path(__file__).resolve().parents[1] / "data" / "mappings" / "cfpb.yaml"
+    spec = yaml.safe_load(mapping_file.read_text(encoding="utf-8"))
+    ref = load_tables(examples, mapping=spec, tables=["tickets"]).tickets
+
+    raw = pd.read_csv(examples / "cfpb_complaints.csv.gz", dtype=str, keep_default_na=False)
+    year = raw["Date received"].str.extract(r"(\d{4})", expand=False)
+    for y, part in raw.groupby(year):
+        (tmp_path / "tickets" / f"year={y}").mkdir(parents=True)
+        pq.write_table(pa.Table.from_pandas(part, preserve_index=False),
+                       tmp_path / "tickets" / f"year={y}" / "part-0.parquet")
+    del spec["tables"]["tickets"]["file"]
+    ds = load_tables(tmp_path, mapping=spec, tables=["tickets"])
+    assert "tickets" in ds.lazy
+    got = ds.tickets
+    assert len(got) == len(ref) > 6000
+    for col in ("ticket_id", "created_at", "channel", "category", "sub_reason", "description"):
+        pd.testing.assert_series_equal(_sorted(got, "ticket_id")[col], _sorted(ref, "ticket_id")[col])

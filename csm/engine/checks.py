@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import ibis.expr.datatypes as dt  # module level: Ibis reads the UDF's annotation in this module's namespace
 import numpy as np
 import pandas as pd
 
@@ -391,10 +392,9 @@ def _convert_number(r: _Rules, c: Column, x):
 
 def _try_strptime():
     import ibis
-    import ibis.expr.datatypes as dt
 
     @ibis.udf.scalar.builtin(name="try_strptime")
-    def try_strptime(s: str, fmt: str) -> dt.Timestamp:  # DuckDB's strptime that gives NULL on failure
+    def try_strptime(s: str, fmt: str) -> dt.timestamp:  # DuckDB's strptime that gives NULL on failure
         ...
 
     return try_strptime
