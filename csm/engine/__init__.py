@@ -16,6 +16,7 @@ engine (DuckDB scans it without copying), so small and large data run the same c
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ import pandas as pd
 
 from csm.errors import ParameterError
 
-__all__ = ["ENGINES", "Engine", "as_relation", "connect", "default_engine", "execute", "is_relation", "relation_in"]
+__all__ = ["ENGINES", "Engine", "as_relation", "connect", "default_engine", "execute", "is_relation", "quiet", "relation_in"]
 
 #: the engines a report can run on (``-p engine=...``)
 ENGINES = ("duckdb", "spark")
@@ -76,8 +77,9 @@ class Engine:
 def _duckdb_view(con, name: str, frame: pd.DataFrame):
     """Register a frame with DuckDB as a view over the frame itself (no copy)."""
     raw = con.con  # the duckdb connection
-    raw.register(name, frame)
-    return con.table(name)
+    with quiet():
+        raw.register(name, frame)
+        return con.table(name)
 
 
 _DEFAULT: Engine | None = None
@@ -133,12 +135,20 @@ def relation_in(data, name: str):
     return None if table is None else as_relation(table)
 
 
-def execute(expr) -> pd.DataFrame:
-    """Run an Ibis expression (an aggregate or a bounded fetch) on the backend its tables are bound to.
-
-    Deprecation notices that Ibis itself raises under pandas 3 / DuckDB 2 (``fetch_arrow_table``,
-    ``future.infer_string``) are silenced here: a notebook would store them as output."""
+@contextlib.contextmanager
+def quiet():
+    """Silence the notices the engine's libraries raise about each other, not about csm: Ibis under pandas 3 /
+    DuckDB 2 (``fetch_arrow_table``, ``future.infer_string``) and DuckDB 1.1 reading pandas 2.2's string arrays
+    (``ArrowStringArrayNumpySemantics._data``). A notebook would store them as output."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"ibis\.")
         warnings.filterwarnings("ignore", message=r".*future\.infer_string.*")
+        warnings.filterwarnings("ignore", message=r".*ArrowStringArrayNumpySemantics\._data is a deprecated.*")
+        yield
+
+
+def execute(expr) -> pd.DataFrame:
+    """Run an Ibis expression (an aggregate or a bounded fetch) on the backend its tables are bound to, with the
+    libraries' notices about each other silenced (:func:`quiet`)."""
+    with quiet():
         return expr.execute()

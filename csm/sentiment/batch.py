@@ -24,6 +24,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from csm.engine import execute
 from csm.errors import DataError, ParameterError
 from csm.sentiment.cache import HASH, ScoreCache, _schema
 import csm.sentiment.score  # noqa: F401  (the module; the package's ``score`` is the function)
@@ -53,7 +54,7 @@ def open_cache(cache_dir, *, method: str = "vader", max_chars: int = 5000) -> Sc
     return ScoreCache(cache_dir, method=method, max_chars=max_chars)
 
 
-def _scores_batch(hashes, texts, *, method: str, max_chars: int, n_jobs) -> "pa.RecordBatch":
+def _scores_batch(hashes, texts, *, method: str, max_chars: int, n_jobs):
     """Score one batch of distinct texts: an Arrow batch in the cache's schema (NaN polarity stored as null)."""
     import pyarrow as pa
     scored = _scorer(pd.Series(texts, dtype=object), method=method, max_chars=max_chars,
@@ -79,7 +80,6 @@ def _cached_scores(backend, cache: ScoreCache, paths, temp: list | None = None):
         if temp is not None:
             temp.append(view)
     else:
-        import ibis
         import pyarrow.parquet as pq
         import pyarrow as pa
         view = f"csm_sentiment_cache_{next(_names)}"
@@ -158,7 +158,6 @@ def _score_missing(backend, keyed, cache, name, *, method, max_chars, n_jobs, ba
     """Score the texts of ``keyed`` (text, text_hash) that the cache lacks; returns the scores of all of ``keyed``'s
     texts as a temporary table of the engine (materialised, so that later merges of segments cannot disturb it) and
     the number of texts scored."""
-    import ibis
     old = cache.segments() if cache is not None else []
     cached = _cached_scores(backend, cache, old, temp) if old else None
     missing = keyed.anti_join(cached, "text_hash") if cached is not None else keyed
@@ -167,7 +166,7 @@ def _score_missing(backend, keyed, cache, name, *, method, max_chars, n_jobs, ba
     fresh, done = [], 0
     try:
         try:
-            total = int(missing.count().execute()) if progress else None
+            total = int(execute(missing.count())) if progress else None
         except Exception as exc:
             if old:
                 raise _CacheReadError(str(exc)) from exc
@@ -246,7 +245,7 @@ def score_relation(rel, column: str, *, cache_dir=None, method: str = "vader", m
     if cache is not None:
         cache.stats["scored"] = done
         if stats is not None:
-            stats["cached"] = int(scores.count().execute()) - done
+            stats["cached"] = int(execute(scores.count())) - done
         try:
             cache.compact()
         except Exception:   # a full disk, a concurrent merge …: the cache still works unmerged
