@@ -63,10 +63,6 @@ class Engine:
             return register_frame(self.con, name, obj)
         return self.con.create_table(name, obj, temp=True, overwrite=True)
 
-    def execute(self, expr) -> pd.DataFrame:
-        """Run ``expr`` on this engine; a table expression gives a frame, a scalar a Python value."""
-        return self.con.execute(expr)
-
     def close(self) -> None:
         try:
             self.con.disconnect()
