@@ -81,16 +81,16 @@ def main(argv=None) -> int:
     parser.add_argument("--master", default=None)
     args = parser.parse_args(argv)
 
-    from csm.engine import connect
+    from csm.engine import connect, execute
     from csm.engine.spark import connect_spark
 
     t0 = time.perf_counter()
     spark = connect_spark(args.master)
-    spark.execute(spark.relation(pd.DataFrame({"x": [1]})).count())
+    execute(spark.relation(pd.DataFrame({"x": [1]})).count())
     start_spark = time.perf_counter() - t0
     t0 = time.perf_counter()
     duck = connect("duckdb")
-    duck.execute(duck.relation(pd.DataFrame({"x": [1]})).count())
+    execute(duck.relation(pd.DataFrame({"x": [1]})).count())
     start_duck = time.perf_counter() - t0
     print(f"session start (incl. first query): spark {start_spark:.1f} s ({spark.where}), duckdb {start_duck:.2f} s")
 
