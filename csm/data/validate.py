@@ -37,7 +37,7 @@ from csm.text import mask_pii, pseudonymise
 __all__ = [
     "DATETIME_FORMATS", "DATE_RANGE", "FUTURE_DAYS", "HEADER_HINTS", "MISSING_TOKENS", "NUMERIC_DATE_FORMATS",
     "OFFSET_QUICK", "SHOW", "Checker", "Issue", "add_derive_issues", "check_frame", "cross_table_problems",
-    "error_text", "header_hint", "infer_extra_type", "is_textlike", "missing_optional", "strip_nul",
+    "error_text", "first_distinct", "header_hint", "infer_extra_type", "is_textlike", "missing_optional", "strip_nul",
     "table_spec", "to_text", "validate",
 ]
 
@@ -123,6 +123,19 @@ def _py(v):
     return _masked(v)
 
 
+def first_distinct(values) -> tuple:
+    """The first :data:`SHOW` distinct values of ``values`` (as plain Python values), in order: the values a
+    :class:`Problem` quotes."""
+    seen: list = []
+    for v in values:
+        v = _py(v)
+        if v not in seen:
+            seen.append(v)
+            if len(seen) == SHOW:
+                break
+    return tuple(seen)
+
+
 def _masked(v):
     """A cell value quoted in a problem, with phone numbers, e-mail addresses, ID and card numbers masked
     (:func:`csm.text.mask_pii`): problems reach reports, notebooks and manifests."""
@@ -175,16 +188,7 @@ class Checker:
 
     def _sample(self, pos, values):
         rows = tuple(int(r) for r in self.rows[pos[:SHOW]])
-        vals: tuple = ()
-        if values is not None:
-            seen: list = []
-            for v in pd.Series(values).iloc[pos[:2000]].tolist():
-                v = _py(v)
-                if v not in seen:
-                    seen.append(v)
-                    if len(seen) == SHOW:
-                        break
-            vals = tuple(seen)
+        vals = first_distinct(pd.Series(values).iloc[pos[:2000]].tolist()) if values is not None else ()
         return rows, vals, len(pos)
 
 

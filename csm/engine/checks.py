@@ -64,6 +64,7 @@ from csm.data.validate import (
     _py,
     _THOUSANDS,
     check_frame,
+    first_distinct,
 )
 from csm.text import _HAS_AT, pseudonymise
 
@@ -649,14 +650,7 @@ def _problem(keyed, table, file, column, message, bad, shown, n, order, parquet,
         elif order and len(got):
             rows = tuple(_py(x) for x in got[order[0]].iloc[:SHOW] if x is not None and x == x)
         if shown is not None:
-            seen: list = []
-            for v in got["_csm_shown"].tolist():
-                v = _py(v)
-                if v not in seen:
-                    seen.append(v)
-                    if len(seen) == SHOW:
-                        break
-            values = tuple(seen)
+            values = first_distinct(got["_csm_shown"].tolist())
     return Problem(table, where, column, message, rows, values, n, warning=warning)
 
 

@@ -460,25 +460,17 @@ class Inputs:
         if "aht" in want and self.has_aht:
             cols["aht"] = b.handle_time_minutes
         clock = d["time_clock"]
-        raws = {}
-        if self.has_first and want & {"fr", "neg"}:
-            raws["fr_raw"] = self._durations(b, clock, "f") * 60
-        if self.has_resolved and want & {"res", "neg"}:
-            raws["res_raw"] = self._durations(b, clock, "r")
-        if raws:
-            b = b.mutate(**raws)
-        if self.has_first and want & {"fr", "neg"}:
-            raw = b.fr_raw
+        # first response in minutes, resolution in hours; a negative duration is missing but counted
+        durations = [(code, end, scale) for code, end, scale, has in
+                     (("fr", "f", 60, self.has_first), ("res", "r", 1, self.has_resolved)) if has and want & {code, "neg"}]
+        if durations:
+            b = b.mutate(**{f"{code}_raw": self._durations(b, clock, end) * scale for code, end, scale in durations})
+        for code, _, _ in durations:
+            raw = b[f"{code}_raw"]
             if "neg" in want:
-                cols["fr_neg"] = _flag(raw < 0)
-            if "fr" in want:
-                cols["fr"] = ibis.ifelse(raw < 0, ibis.null("float64"), raw)
-        if self.has_resolved and want & {"res", "neg"}:
-            raw = b.res_raw
-            if "neg" in want:
-                cols["res_neg"] = _flag(raw < 0)
-            if "res" in want:
-                cols["res"] = ibis.ifelse(raw < 0, ibis.null("float64"), raw)
+                cols[f"{code}_neg"] = _flag(raw < 0)
+            if code in want:
+                cols[code] = ibis.ifelse(raw < 0, ibis.null("float64"), raw)
         if self.has_resolved and "sla" in want:
             # staged: each step a named column, so the SQL does not repeat the expressions it builds on
             sdur = self._durations(b, d["sla_clock"], "r")

@@ -255,33 +255,25 @@ def _folder_test(v):
     return True
 
 
-def _optional_folder_test(v):
-    if v is None:
-        return True
-    if not isinstance(v, str):
-        return False
-    if not v.strip():
-        raise _Refused("the folder path is empty; give a folder, or null for none", complete=True)
-    if "\0" in v:
-        raise _Refused("the path contains a NUL character", complete=True)
-    return True
-
-
 def is_url(value) -> bool:
-    """A database URL (``scheme://…``), not a path."""
+    """A database URL (``scheme://…``), not a path. (The same test as csm.engine.sources.is_url, kept here so
+    that checking parameters imports neither pandas nor the engine.)"""
     return isinstance(value, str) and bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value.strip()))
 
 
-def _optional_file_test(v):
-    if v is None:
+def _optional_path(kind: str, what: str):
+    """The test of a parameter holding null or a path (``kind`` "file" or "folder"); ``what`` names what to give."""
+    def test(v):
+        if v is None:
+            return True
+        if not isinstance(v, str):
+            return False
+        if not v.strip():
+            raise _Refused(f"the {kind} path is empty; give {what}, or null for none", complete=True)
+        if "\0" in v:
+            raise _Refused("the path contains a NUL character", complete=True)
         return True
-    if not isinstance(v, str):
-        return False
-    if not v.strip():
-        raise _Refused("the file path is empty; give a mapping YAML file, or null for none", complete=True)
-    if "\0" in v:
-        raise _Refused("the path contains a NUL character", complete=True)
-    return True
+    return test
 
 
 #: the report languages (the ``lang`` parameter); also the only values ``<html lang>`` is ever set from.
@@ -294,11 +286,11 @@ CHECKS: dict[str, Check] = {
     "lang": one_of(*LANGUAGES),
     "data_dir": Check("a folder path, a DuckDB file or a database URL (text)", _folder_test),
     "engine": one_of("duckdb", "spark"),
-    "mapping": Check("null or the path of a column-mapping YAML file", _optional_file_test),
+    "mapping": Check("null or the path of a column-mapping YAML file", _optional_path("file", "a mapping YAML file")),
     "period": Check(_PERIOD_ALLOWED, _period_test),
     "comparison": Check(f"'previous', 'year_ago', null or a period: {_PERIOD_ALLOWED}", _comparison_test),
     "on_invalid": one_of("raise", "drop"),
-    "sentiment_cache_dir": Check("null or a folder for the scores by text hash", _optional_folder_test),
+    "sentiment_cache_dir": Check("null or a folder for the scores by text hash", _optional_path("folder", "a folder")),
     # definitions and enumerations
     "csat_definition": one_of("mean", "pct_satisfied"),
     "time_clock": one_of("calendar", "business"),
