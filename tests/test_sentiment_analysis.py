@@ -9,6 +9,7 @@ import pytest
 
 from csm import sentiment
 from csm.data.load import Dataset, load_tables
+from csm.engine import execute
 from csm.errors import DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period
@@ -58,7 +59,7 @@ def test_records_are_what_the_notebook_records(sample_result, sample_data):
                              "share_negative_previous", "mean_polarity", "spearman_csat", "spearman_nps", "aspects",
                              "thresholds", "skipped"]
     current = sample_result.current
-    scored = sample_result.scored
+    scored = execute(sample_result.scored)
     in_period = scored[current.contains(scored["submitted_at"]) & scored["label"].notna()]
     assert records["comments"] == len(in_period)
     assert records["share_negative"] == pytest.approx((in_period["label"] == "negative").mean(), abs=1e-12)
@@ -75,7 +76,8 @@ def test_records_are_what_the_notebook_records(sample_result, sample_data):
 def test_the_lookback_window_ends_with_the_period(sample_result):
     r = sample_result
     assert r.window.end == r.current.end and r.window.start == r.current.end - pd.DateOffset(months=12)
-    window = r.scored[r.window.contains(r.scored["submitted_at"]) & r.scored["label"].notna()]
+    scored = execute(r.scored)
+    window = scored[r.window.contains(scored["submitted_at"]) & scored["label"].notna()]
     assert r.window_headline.n == len(window)
     assert r.breakdowns["language"]["n"].sum() == len(window)
     assert set(r.breakdowns) == {"channel", "team", "category", "language"}
@@ -94,8 +96,9 @@ def test_validity_tables_against_the_main_rating(sample_result):
     r = sample_result
     assert r.ratings == ("csat", "nps") and r.main_rating == "csat"
     assert set(r.confusion) == {"en", "zh"}
+    scored = execute(r.scored)
     for language, wide in r.confusion.items():
-        texts = r.scored[(r.scored["language"] == language) & r.scored["csat"].notna() & r.scored["label"].notna()]
+        texts = scored[(scored["language"] == language) & scored["csat"].notna() & scored["label"].notna()]
         assert list(wide.index) == list(sentiment.LABELS) == list(wide.columns)
         assert wide.to_numpy().sum() == len(texts)
     assert set(r.calibration["language"]) == {"en", "zh"} and set(r.trust["language"]) == {"en", "zh"}

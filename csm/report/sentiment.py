@@ -93,13 +93,16 @@ def note_sentences(result, lang: str) -> list[str]:
         elif note.code == "sentiment_latest_moved":
             out.append(phrase("sentiment_latest_moved", lang, noun=noun(result, lang),
                               period=period_text(result.current, lang), empty=period_text(result.empty_latest, lang)))
+        elif note.code == "texts_sampled":
+            out.append(phrase("sentiment_texts_sampled", lang, noun=noun(result, lang), n=note.params["n"],
+                              sampled=note.params["sampled"]))
     return out
 
 
 def findings(result, lang: str) -> list:
     """3–5 :class:`csm.report.summary.Finding` for the summary box; the first is the headline."""
     return summary_findings(result.headline, period_text(result.previous, lang), result.by_language,
-                            result.aspect_table, result.window_headline, result.trust, lang=lang,
+                            result.aspect_table, result.aspect_base, result.trust, lang=lang,
                             noun=noun(result, lang), period=period_text(result.current, lang),
                             window=window_label(result, lang))
 
@@ -177,7 +180,7 @@ def show_aspects(result, lang: str) -> None:
     display(heading("sentiment_aspects_heading", lang))
     what, window = noun(result, lang), window_label(result, lang)
     shown, not_mentioned = aspect_table(result.aspect_table, lang)  # no rows of zeros: named in one sentence
-    display(paragraph([phrase("sentiment_aspects_note", lang, noun=what, n=result.window_headline.n,
+    display(paragraph([phrase("sentiment_aspects_note", lang, noun=what, n=result.aspect_base.n,
                                      window=window),
                               not_mentioned_sentence(not_mentioned, window, what, lang)]))
     if len(shown):

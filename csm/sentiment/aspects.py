@@ -76,18 +76,23 @@ def _sentence_language(sentence: str) -> str:
     return "mixed" if han and latin else "zh" if han else "en" if latin else "none"
 
 
-def aspects(texts, *, max_chars: int = 5000, method: str = "vader", n_jobs: int | None = None) -> pd.DataFrame:
+def aspects(texts, *, max_chars: int = 5000, method: str = "vader", n_jobs: int | None = None,
+            scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Service aspects each text talks about, and the sentiment towards each (long, tidy).
 
     One row per (text, aspect) mentioned: ``position`` (0-based row of the input), ``index``
     (the input's index label), ``aspect`` (a code of :data:`ASPECTS`), ``mentions`` (keyword
     hits) and ``polarity``: the mean polarity of the sentences mentioning the aspect, using the
     comment's polarity for a sentence without sentiment words. Keywords: :data:`ASPECT_KEYWORDS`
-    (English whole words, Chinese substrings).
+    (English whole words, Chinese substrings). ``scores``: the texts' :func:`score` (``language``, ``polarity``,
+    row for row) when already known (the report's scored texts), else they are scored here.
     """
     series = as_texts(texts)
     values = series.to_numpy(dtype=object)
-    overall = score(series, max_chars=max_chars, method=method, n_jobs=n_jobs)
+    overall = (score(series, max_chars=max_chars, method=method, n_jobs=n_jobs) if scores is None
+               else scores[["language", "polarity"]].reset_index(drop=True))
+    if len(overall) != len(series):
+        raise ValueError(f"aspects: {len(overall)} scores for {len(series)} texts")
     rows = []
     cache: dict[str, list[tuple[str, int, float]]] = {}
     for pos, text in enumerate(values):

@@ -11,8 +11,9 @@ from csm.periods import Period, parse_period
 from csm.sentiment.batch import score_texts
 from csm.sentiment.summaries import NO_TICKET, require_columns
 
-__all__ = ["TICKET_COLUMNS", "TEXT_SOURCES", "BREAKDOWNS", "TIME_COLUMNS", "scored_comments", "scored_descriptions",
-           "choose_text_source", "breakdown_plan", "validity_ratings", "latest_period_with_texts"]
+__all__ = ["TICKET_COLUMNS", "TEXT_SOURCES", "BREAKDOWNS", "TIME_COLUMNS", "KEY_COLUMNS", "scored_comments",
+           "scored_descriptions", "scored_relation", "choose_text_source", "breakdown_plan", "validity_ratings",
+           "latest_period_with_texts"]
 
 #: The ticket columns joined to each survey comment (those that exist).
 TICKET_COLUMNS = ("channel", "team", "agent_id", "category", "created_at", "first_response_at")
@@ -56,8 +57,57 @@ BREAKDOWNS = ("channel", "team", "category", "agent_id")
 TIME_COLUMNS = {"responses": "submitted_at", "tickets": "created_at"}
 
 
-def _filled(frame: pd.DataFrame | None, column: str) -> bool:
-    return frame is not None and column in frame.columns and bool(frame[column].notna().any())
+#: the row key of each text source (what a bounded sample of texts is drawn by)
+KEY_COLUMNS = {"responses": "response_id", "tickets": "ticket_id"}
+
+
+def _filled(table, column: str) -> bool:
+    """Whether ``table`` (a frame or an engine relation, or None) has ``column`` with a value in it."""
+    if table is None or column not in table.columns:
+        return False
+    if isinstance(table, pd.DataFrame):
+        return bool(table[column].notna().any())
+    from csm.engine import execute
+    return int(execute(table[column].count()) or 0) > 0
+
+
+def _require(table, columns, what: str) -> None:
+    """:func:`require_columns` for a frame or a relation."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise DataError(f"{what}: the table has no column(s) {missing}; it has {list(table.columns)}.")
+
+
+def scored_relation(source: str, responses, tickets, *, thresholds: dict | None = None, method: str = "vader",
+                    progress=None, cache_dir=None, stats: dict | None = None):
+    """The texts of ``source`` scored, as a lazy engine relation (:func:`csm.sentiment.batch.score_relation`):
+    what :func:`scored_comments` (``"responses"``) or :func:`scored_descriptions` (``"tickets"``) return, row for
+    row, without ``first_response_hours``. ``responses``/``tickets``: engine relations (or None)."""
+    import ibis
+
+    from csm.sentiment.batch import score_relation
+
+    if source == "responses":
+        _require(responses, ["response_id", "submitted_at", "comment"], "scored_comments (responses)")
+        d = responses.filter(responses.comment.notnull())
+        d = d.mutate(**{col: ibis.null().cast("float64" if col != "ticket_id" else "string")
+                        for col in ("csat", "nps", "ticket_id") if col not in d.columns})
+        if tickets is not None and "ticket_id" in tickets.columns:
+            cols = [c for c in TICKET_COLUMNS if c in tickets.columns]
+            t = tickets.select(_csm_ticket=tickets.ticket_id.cast("string"), **{f"_csm_{c}": tickets[c] for c in cols})
+            j = d.left_join(t, d.ticket_id.cast("string") == t._csm_ticket)
+            no_ticket = j.ticket_id.isnull()
+            added = {}
+            for c in cols:
+                col = j[f"_csm_{c}"]
+                added[c] = (ibis.ifelse(no_ticket, ibis.literal(NO_TICKET), col.cast("string"))
+                            if c in ("channel", "team", "agent_id", "category") else col)
+            d = j.select(*[j[c] for c in d.columns], **added)
+    else:
+        _require(tickets, ["ticket_id", "created_at", "description"], "scored_descriptions (tickets)")
+        d = tickets.filter(tickets.description.notnull()).rename(comment="description")
+    return score_relation(d, "comment", cache_dir=cache_dir, method=method, thresholds=thresholds,
+                          progress=progress, stats=stats)
 
 
 def choose_text_source(text_source: str, responses: pd.DataFrame | None, tickets: pd.DataFrame | None) -> str:

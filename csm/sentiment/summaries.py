@@ -13,12 +13,13 @@ from csm.compat import STR
 from csm.errors import DataError
 from csm.periods import Period
 from csm.sentiment.score import LABELS
-from csm.stats import mean_interval, proportion_difference, wilson_interval
+from csm.stats import mean_interval, mean_interval_from_stats, proportion_difference, wilson_interval
 
 __all__ = ["NO_TICKET", "Headline", "sentiment_by", "sentiment_trend", "rating_labels", "rating_agreement",
            "confusion_table", "confusion_matrix", "polarity_accuracy", "period_headline", "calibration_by_rating",
            "trust_by_language", "language_mix", "mix_extremes", "wilson", "require_columns", "CALIBRATION_BINS",
-           "MIX_DIFFERS", "MIX_MIN_TEXTS"]
+           "MIX_DIFFERS", "MIX_MIN_TEXTS", "sentiment_from_counts", "headline_from_counts", "language_mix_from_counts",
+           "spearman_from_sums", "validity_from_counts"]
 
 #: Group code of comments from surveys without a ticket (relationship surveys) in channel/team/agent/category.
 NO_TICKET = "no_ticket"
@@ -186,12 +187,18 @@ def period_headline(scored: pd.DataFrame, current: Period, previous: Period | No
         d = labelled[period.contains(labelled[time])]
         return int((d["label"] == "negative").sum()), len(d)
 
-    k, n = part(current)
+    return headline_from_counts(*part(current), *(part(previous) if previous is not None else (None, None)),
+                                confidence=confidence)
+
+
+def headline_from_counts(k: int, n: int, k2: int | None = None, n2: int | None = None, *,
+                         confidence: float = 0.95) -> Headline:
+    """:class:`Headline` from counts: ``k`` negative of ``n`` texts in the period, ``k2`` of ``n2`` in the
+    comparison (None: no comparison)."""
     lo, hi = wilson(k, n, confidence)
     head = Headline(n=n, negative=k, share_negative=k / n if n else np.nan, ci_low=lo, ci_high=hi)
-    if previous is None:
+    if n2 is None:
         return head
-    k2, n2 = part(previous)
     if not (n and n2):
         return Headline(**{**head.__dict__, "previous_n": n2})
     diff = proportion_difference(k, n, k2, n2, confidence=confidence).iloc[0]
@@ -203,7 +210,10 @@ def period_headline(scored: pd.DataFrame, current: Period, previous: Period | No
 def confusion_matrix(scored: pd.DataFrame, rating: str = "csat") -> pd.DataFrame:
     """:func:`confusion_table` wide: text label (rows, index ``label``) × rating label (columns), counts, all
     three labels on both sides."""
-    long = confusion_table(scored, rating)
+    return _confusion_wide(confusion_table(scored, rating))
+
+
+def _confusion_wide(long: pd.DataFrame) -> pd.DataFrame:
     return long.pivot(index="label", columns="rating_label", values="n").reindex(
         index=list(LABELS), columns=list(LABELS)).fillna(0).astype(int)
 
@@ -289,3 +299,138 @@ def mix_extremes(mix: pd.DataFrame) -> tuple[pd.Series, pd.Series, bool] | None:
         return None
     lo, hi = mix.loc[mix["share_zh"].idxmin()], mix.loc[mix["share_zh"].idxmax()]
     return lo, hi, bool(hi["share_zh"] - lo["share_zh"] > MIX_DIFFERS)
+
+
+
+# --------------------------------------------------------------------------- the same from engine aggregates
+def sentiment_from_counts(counts: pd.DataFrame, by=None, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`sentiment_by` from per-group aggregates of the labelled texts (``counts``: the ``by`` columns, ``n``,
+    ``negative``, ``neutral``, ``positive``, ``polarity_mean``, ``polarity_sd``): the same columns and row order
+    (groups sorted, missing values last)."""
+    by_list = [] if by is None else [by] if isinstance(by, str) else list(by)
+    d = counts[counts["n"] > 0]
+    if by_list:
+        d = d.sort_values(by_list, na_position="last", kind="stable")
+    rows = []
+    for r in d.to_dict("records"):
+        n = int(r["n"])
+        row = {b: r[b] for b in by_list}
+        row["n"] = n
+        for lab in ("negative", "neutral", "positive"):
+            row[f"share_{lab}"] = int(r[lab]) / n
+        row["ci_low"], row["ci_high"] = wilson(int(r["negative"]), n, confidence)
+        sd = float(r["polarity_sd"]) if n >= 2 and pd.notna(r["polarity_sd"]) else np.nan
+        mean = mean_interval_from_stats(float(r["polarity_mean"]), sd, n, confidence=confidence).iloc[0]
+        row["mean_polarity"] = mean["estimate"]
+        row["polarity_ci_low"], row["polarity_ci_high"] = mean["ci_low"], mean["ci_high"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def language_mix_from_counts(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """:func:`language_mix` from labelled texts per level of ``by`` and ``language`` (column ``n``)."""
+    d = counts[counts[by].notna() & (counts[by] != NO_TICKET) & (counts["n"] > 0)]
+    levels = sorted(d[by].unique())
+    total = d.groupby(by)["n"].sum()
+    share = {lang: d[d["language"] == lang].groupby(by)["n"].sum() for lang in ("zh", "en")}
+    n = np.array([int(total[v]) for v in levels], dtype=np.int64)
+    return pd.DataFrame({by: levels, "n": n,
+                         "share_zh": [int(share["zh"].get(v, 0)) / int(total[v]) for v in levels],
+                         "share_en": [int(share["en"].get(v, 0)) / int(total[v]) for v in levels]})
+
+
+def spearman_from_sums(n: int, sxx: float, syy: float, sxy: float) -> tuple[float, float]:
+    """Spearman's ρ and its two-sided p value (as :func:`scipy.stats.spearmanr`: t with n − 2 degrees of
+    freedom) from the centred sums of squares and products of the average ranks; NaN for a constant side."""
+    if n < 2 or not (sxx > 0 and syy > 0):
+        return np.nan, np.nan
+    rho = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    dof = n - 2
+    with np.errstate(divide="ignore"):
+        t = rho * np.sqrt(max(dof / ((rho + 1.0) * (1.0 - rho)), 0.0)) if abs(rho) < 1 else math.copysign(np.inf, rho)
+    return rho, float(2 * st.t.sf(abs(t), dof))
+
+
+def validity_from_counts(cube: pd.DataFrame, spearman: dict, ratings: list[str], *,
+                         confidence: float = 0.95) -> dict:
+    """The validity tables from counts: ``cube`` holds the en/zh texts per ``language``, ``label`` (missing for
+    texts without one), polarity sign ``psign`` (−1/0/1), |polarity| bin ``pbin`` (index of
+    :data:`CALIBRATION_BINS`), the ratings' values and ``count`` (with ``first``/``last`` text time);
+    ``spearman``: {(language, rating): (n, ρ, p)}. Returns what :func:`rating_agreement`,
+    :func:`trust_by_language`, :func:`calibration_by_rating` and :func:`confusion_matrix` give on the rows
+    (agreement for ``ratings`` only), and ``rated`` (``n``, ``first``, ``last`` of the labelled texts with a
+    rating)."""
+    z = st.norm.ppf(0.5 + confidence / 2)
+    labelled = cube[cube["label"].notna()]
+    any_rating = np.zeros(len(labelled), dtype=bool)
+    for r in ratings:
+        any_rating |= labelled[r].notna().to_numpy()
+    rated = labelled[any_rating]
+    out = {"rated": {"n": int(rated["count"].sum()),
+                     "first": rated["first"].min() if len(rated) else pd.NaT,
+                     "last": rated["last"].max() if len(rated) else pd.NaT}}
+    rows = []
+    for language in sorted(labelled["language"].unique()):
+        g = labelled[labelled["language"] == language]
+        for rating in ratings:
+            h = g[g[rating].notna()]
+            n = int(h["count"].sum())
+            row = {"language": language, "rating": rating, "n": n}
+            _, rho, p = spearman.get((language, rating), (n, np.nan, np.nan))
+            if n >= 4:
+                se = math.sqrt((1 + rho ** 2 / 2) / (n - 3))
+                row.update(estimate=rho, ci_low=math.tanh(math.atanh(rho) - z * se),
+                           ci_high=math.tanh(math.atanh(rho) + z * se), p_value=p)
+            else:
+                row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
+            expected = rating_labels(csat=h["csat"]) if rating == "csat" else rating_labels(nps=h["nps"])
+            k = int(h["count"][(expected == h["label"]).to_numpy()].sum())
+            row["agreement"] = k / n if n else np.nan
+            row["agreement_ci_low"], row["agreement_ci_high"] = wilson(k, n, confidence)
+            rows.append(row)
+    out["agreement"] = pd.DataFrame(rows, columns=None if rows else ["language", "rating", "n", "estimate"])
+    main = ratings[0]
+    confusion = {}
+    for language in ("en", "zh"):
+        part = cube[(cube["language"] == language) & cube[main].notna()]
+        if int(part["count"].sum()):
+            h = part[part["label"].notna()]
+            expected = rating_labels(csat=h[main]) if main == "csat" else rating_labels(nps=h[main])
+            keep = expected.notna().to_numpy()
+            long = (pd.DataFrame({"label": h["label"].to_numpy()[keep], "rating_label": expected.to_numpy()[keep],
+                                  "n": h["count"].to_numpy()[keep]}).groupby(["label", "rating_label"])["n"].sum())
+            full = pd.MultiIndex.from_product([LABELS, LABELS], names=["label", "rating_label"])
+            confusion[language] = _confusion_wide(long.reindex(full, fill_value=0).rename("n").reset_index())
+    out["confusion"] = confusion
+    d = labelled[labelled[main].notna()]
+    sign = _rating_sign(d, main).to_numpy(dtype=float)
+    wd = d["count"].to_numpy(dtype=np.int64)
+    trust = []
+    for language in sorted(d["language"].unique()):
+        m = (d["language"] == language).to_numpy()
+        text_neg = (d["label"] == "negative").to_numpy() & m
+        rate_neg = (sign < 0) & m
+        n, k, r = int(wd[m].sum()), int(wd[text_neg].sum()), int(wd[rate_neg].sum())
+        hit = int(wd[text_neg & rate_neg].sum())
+        lo, hi = wilson(hit, k, confidence) if k else (float("nan"), float("nan"))
+        trust.append({"language": language, "n": n, "text_negative": k / n, "rating_negative": r / n,
+                      "difference": k / n - r / n, "read_negative": k, "precision": hit / k if k else float("nan"),
+                      "precision_low": lo, "precision_high": hi, "recall": hit / r if r else float("nan")})
+    out["trust"] = pd.DataFrame(trust)
+    keep = sign != 0
+    c, cs, cw = d[keep], sign[keep], wd[keep]
+    psign = c["psign"].to_numpy(dtype=float)
+    agree = ((psign > 0) & (cs > 0)) | ((psign < 0) & (cs < 0))
+    bins = c["pbin"].to_numpy(dtype=np.int64)
+    edges = list(CALIBRATION_BINS)
+    calibration = []
+    for language in ("en", "zh"):
+        for b in range(len(edges) - 1):
+            m = (c["language"] == language).to_numpy() & (bins == b)
+            n, hit = int(cw[m].sum()), int(cw[m & agree].sum())
+            lo, hi = wilson(hit, n, confidence)
+            calibration.append({"language": language, "abs_polarity": f"{edges[b]:.2f}–{edges[b + 1]:.2f}", "n": n,
+                                "agreement": hit / n if n else float("nan"), "ci_low": lo, "ci_high": hi})
+    cal = pd.DataFrame(calibration)
+    out["calibration"] = cal[cal["language"].isin(c["language"].unique())].reset_index(drop=True)
+    return out

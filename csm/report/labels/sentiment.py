@@ -99,6 +99,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "The latest complete month of the data, {empty}, has no {noun}; the report covers {period}, the latest "
               "month with {noun}.",
         "zh": "数据中最近的完整月份 {empty} 没有{noun}；本报告改为分析有{noun}的最近月份 {period}。"},
+    "sentiment_texts_sampled": {
+        "en": "Topics and example quotes come from {sampled:,} of the {n:,} {noun} of the window, a fixed sample by "
+              "row key; every other figure counts all {noun}.",
+        "zh": "各方面与示例引文取自该时间窗口 {n:,} 条{noun}中按记录编号固定抽取的 {sampled:,} 条；其余数字均统计全部{noun}。"},
     "sentiment_skipped": {"en": "{section} is left out: it needs {needs}.",
                           "zh": "未显示{section}：需要 {needs}。"},
     "sentiment_needs_table": {"en": "the {table} table", "zh": "{table} 表"},
