@@ -140,17 +140,16 @@ def simulated(seed: int = 7):
     tickets = pd.DataFrame({
         "ticket_id": [f"T{i:04d}" for i in range(n_tickets)],
         "created_at": pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 150 * 24, n_tickets), "h"),
-        "channel": rng.choice(["chat", "email", "phone"], n_tickets),
-        "team": pd.Series(rng.choice(["north", "south", "east", "west", "hub"], n_tickets), dtype=object),
-        "agent_id": rng.choice([f"A{i}" for i in range(12)], n_tickets),
-        "category": rng.choice(["billing", "delivery", "product", "account"], n_tickets),
-        "description": None})
+        "channel": rng.choice(["chat", "email", "phone"], n_tickets).tolist(),
+        "team": rng.choice(["north", "south", "east", "west", "hub"], n_tickets).tolist(),
+        "agent_id": rng.choice([f"A{i}" for i in range(12)], n_tickets).tolist(),
+        "category": rng.choice(["billing", "delivery", "product", "account"], n_tickets).tolist()})
     tickets.loc[rng.random(n_tickets) < 0.1, "team"] = None
     rows = []
     for i in range(520):
         day = pd.Timestamp("2026-01-01") + pd.Timedelta(hours=int(rng.integers(0, 181 * 24)))
         pool = rng.choice(4, p=[0.5, 0.3, 0.1, 0.1])
-        comment = rng.choice([EN, ZH, MIXED, EMPTY][pool])
+        comment = str(rng.choice([EN, ZH, MIXED, EMPTY][pool]))   # Python text (DuckDB 1.1 reads no numpy str_)
         if day.month in (4, 6) or rng.random() < 0.05:
             comment = None
         rows.append({"response_id": f"R{i:04d}", "submitted_at": day, "comment": comment,

@@ -13,8 +13,10 @@ Modules (data flows top to bottom)::
     aspects.py    service aspects per text, their ranking (aspect_summary) and masked example quotes
     summaries.py  tidy summaries with intervals: shares per group / month, a period's headline against its
                   comparison, agreement with ratings, calibration, trust, language mix
-    inputs.py     which texts (survey comments or ticket descriptions), joined to tickets; which sections the
-                  data allows (Skipped)
+    inputs.py     which texts (survey comments or ticket descriptions), joined to tickets (scored_relation: lazy, in
+                  the engine); which sections the data allows (Skipped)
+    aggregates.py the report's tables as engine aggregates (counts, means, the validity cube, Spearman's rank sums);
+                  only these and a bounded, stated sample of texts reach pandas
     analysis.py   analyse(data, …) → SentimentResult: everything the report shows and records
 
 ``from csm import sentiment; sentiment.score(...)`` and the other public names work from the package.
