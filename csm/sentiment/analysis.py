@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from csm.engine import execute, relation_in
+from csm.engine import execute, quiet, relation_in
 from csm.engine.samples import bounded_rows
 from csm.errors import DataError, ParameterError
 from csm.notes import Note, Skipped
@@ -226,8 +226,9 @@ def analyse(data, *, period: str = "latest", comparison="previous", text_source:
     when, key = TIME_COLUMNS[source], KEY_COLUMNS[source]
     thresholds = {"negative_below": negative_below, "positive_above": positive_above}
     scoring = {"cache": None if sentiment_cache_dir is None else str(sentiment_cache_dir)}
-    scored = scored_relation(source, responses, tickets, thresholds=thresholds, progress=progress,
-                             cache_dir=sentiment_cache_dir, stats=scoring)
+    with quiet():   # the engine's libraries' notices about each other (DuckDB 1.1 scanning pandas 2.2 text)
+        scored = scored_relation(source, responses, tickets, thresholds=thresholds, progress=progress,
+                                 cache_dir=sentiment_cache_dir, stats=scoring)
     scoring.setdefault("cached", 0)
     dims, skipped = breakdown_plan(source, responses, tickets)
     ratings, skipped_validity = validity_ratings(source, responses)
@@ -235,7 +236,8 @@ def analyse(data, *, period: str = "latest", comparison="previous", text_source:
     source_rel = responses if source == "responses" else tickets
     data_end = pd.Timestamp(execute(source_rel[when].max()))
     columns = [key, when, "label", "language", "polarity", *dims, *ratings]
-    rows, name = agg.materialise(scored, list(dict.fromkeys(columns)))
+    with quiet():
+        rows, name = agg.materialise(scored, list(dict.fromkeys(columns)))
     try:
         seen = agg.overview(rows, when, parse_period("latest", data_end=data_end))
         if seen["labelled"] == 0:
