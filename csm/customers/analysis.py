@@ -267,18 +267,6 @@ def _lumped(frame: pd.DataFrame, column: str, max_levels: int, weight: str | Non
     return lump_levels(frame, column, max_levels, weight=weight)
 
 
-def _counts_table(counts: pd.DataFrame, by: str | None = None, max_levels: int | None = None) -> pd.DataFrame:
-    """:func:`nps.nps_table` from engine counts: levels beyond ``max_levels`` lumped, missing as "unknown"."""
-    if by is None:
-        return nps.nps_table_from_counts(counts)
-    c = counts
-    if max_levels is not None and c[by].notna().any():
-        c = _lumped(c.assign(**{by: c[by].astype(object)}), by, max_levels, weight="n")
-    c = c.assign(**{by: c[by].astype(object).where(c[by].notna(), "unknown")})
-    g = c.groupby(by, sort=True)[["n", "promoters", "detractors"]].sum().reset_index()
-    return nps.nps_table_from_counts(g, by)
-
-
 def _nps_part(t, as_of, current: Period, previous: Period | None, skip: _Skips, *, nps_segments, nps_compare,
               max_levels) -> dict:
     """NPS of the headline period, its change, the whole history, breakdowns and whether they differ, the two
@@ -296,25 +284,25 @@ def _nps_part(t, as_of, current: Period, previous: Period | None, skip: _Skips, 
     out.update(nps_first=engine._ts(span["lo"]), nps_last=engine._ts(span["hi"]), scored_columns=tuple(columns))
     now = engine.nps_counts(scored, where=engine.between(scored.submitted_at, current.start, current.end))
     if now["n"].iloc[0] > 0:
-        out["nps_now"] = _counts_table(now).iloc[0]
+        out["nps_now"] = engine.nps_table(now).iloc[0]
     if out["nps_now"] is not None and previous is not None:
         before = engine.nps_counts(scored, where=engine.between(scored.submitted_at, previous.start, previous.end))
         if before["n"].iloc[0] > 0:
             both = pd.concat([now.assign(_p="current"), before.assign(_p="previous")], ignore_index=True)
-            out["nps_change"] = nps.nps_difference_of_table(_counts_table(both, "_p"), "_p", "current",
+            out["nps_change"] = nps.nps_difference_of_table(engine.nps_table(both, "_p"), "_p", "current",
                                                             "previous").iloc[0]
-    out["nps_overall"] = _counts_table(engine.nps_counts(scored)).iloc[0]
+    out["nps_overall"] = engine.nps_table(engine.nps_counts(scored)).iloc[0]
     by_level = {s: engine.nps_counts(scored, s) for s in wanted}
     segments = [s for s in nps_segments if s in by_level and by_level[s][s].notna().any()]
     for s in nps_segments:
         if s not in segments:
             skip(f"nps_by_{s}", "tickets.channel" if s == "channel" else
                  "customers.region or tickets.region" if s == "region" else f"customers.{s}")
-    tables = {s: _counts_table(by_level[s], s, max_levels) for s in segments}
+    tables = {s: engine.nps_table(by_level[s], s, max_levels) for s in segments}
     out.update(nps_segments=tuple(segments), nps_by=tables,
                nps_tests={s: nps.nps_group_test_of_table(tables[s]).iloc[0] for s in segments},
                nps_trend=nps.nps_table_from_counts(engine.nps_monthly(scored), "period_start"),
-               compare_table=_counts_table(by_level[compare_by], compare_by) if compare_by in by_level else None)
+               compare_table=engine.nps_table(by_level[compare_by], compare_by) if compare_by in by_level else None)
     return out
 
 
@@ -419,25 +407,6 @@ def _cox_part(t, customers, as_of, follow_up_start, skip: _Skips, notes: list, *
     return out
 
 
-def _rfm(t, *, calibration_end, observation_end, time_unit, holdout_end=None) -> pd.DataFrame:
-    """:func:`clv.rfm_summary` of the (sampled) customers' transactions, aggregated in the engine."""
-    # the table's emptiness and columns checked as for a frame (one profile row says both)
-    clv._check_transactions(pd.DataFrame(index=range(min(t.prof["transactions"].n, 1)),
-                                         columns=list(t["transactions"].columns)))
-    if time_unit not in clv.TIME_UNITS:
-        raise ParameterError(f"time_unit must be one of {list(clv.TIME_UNITS)}, got {time_unit!r}.")
-    cal_end = pd.Timestamp(calibration_end)
-    if holdout_end is not None and pd.Timestamp(holdout_end) <= cal_end:
-        raise ParameterError(f"holdout_end ({pd.Timestamp(holdout_end):%Y-%m-%d}) must be after calibration_end "
-                             f"({cal_end:%Y-%m-%d}).")
-    agg, holdout = engine.rfm_aggregates(t, calibration_end=cal_end, holdout_end=holdout_end)
-    if agg.empty:
-        raise AnalysisError(f"No purchases on or before the calibration end {cal_end:%Y-%m-%d}; choose a later "
-                            "calibration end.")
-    return clv.rfm_from_aggregates(agg, calibration_end=cal_end, observation_end=observation_end,
-                                   holdout_end=holdout_end, frequency_holdout=holdout, time_unit=time_unit)
-
-
 def _clv_part(t, customers, as_of, notes: list, *, has_churn: bool, margin, lifetime_cap_years, min_churners, time_unit,
               horizon_months, annual_discount_rate) -> dict:
     """The simple formula per tier, the purchase and spend models and the expected CLV per active customer."""
@@ -451,7 +420,7 @@ def _clv_part(t, customers, as_of, notes: list, *, has_churn: bool, margin, life
     if t["transactions"] is None:
         return out
     observation_end = customers.set_index("customer_id")["churn_date"] if has_churn else None  # T ends at churn
-    summary = _rfm(t, calibration_end=as_of, observation_end=observation_end, time_unit=time_unit)
+    summary = engine.rfm_summary(t, calibration_end=as_of, observation_end=observation_end, time_unit=time_unit)
     out.update(rfm=summary, observation_end=observation_end)
     try:
         bgnbd = clv.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
@@ -541,7 +510,7 @@ def _clv_checks(t, customers, current: Period, as_of, clv_part: dict, notes: lis
     repeat = summary.loc[summary["frequency"] > 0, ["frequency", "monetary_value"]]
     calibration_end = current.end - pd.DateOffset(months=holdout_months) - pd.Timedelta(seconds=1)
     out.update(spend_corr=float(np.corrcoef(repeat.T)[0, 1]), calibration_end=calibration_end)
-    cal = _rfm(t, calibration_end=calibration_end, holdout_end=as_of, observation_end=clv_part["observation_end"],
+    cal = engine.rfm_summary(t, calibration_end=calibration_end, holdout_end=as_of, observation_end=clv_part["observation_end"],
                time_unit=time_unit)
     try:
         out["holdout"] = clv.holdout_comparison(clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["T"]), cal)

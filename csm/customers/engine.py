@@ -26,12 +26,15 @@ import pandas as pd
 
 from csm.complaints.engine import seconds_between
 from csm.engine import execute, relation_in
-from csm.errors import DataError
+from csm.customers import clv, nps
+from csm.errors import AnalysisError, DataError, ParameterError
 from csm.kpi.inputs import _flag
+from csm.levels import lump_levels
 from csm.stats import DETRACTOR_MAX, PROMOTER_MIN
 
 __all__ = ["MAX_CUSTOMERS", "TABLES", "Profile", "Tables", "tables", "nps_counts", "churn_counts",
-           "cohort_counts", "snapshot_counts", "seed_sums", "customer_frame", "rfm_aggregates", "panel_events",
+           "cohort_counts", "snapshot_counts", "seed_sums", "customer_frame", "rfm_aggregates", "rfm_summary", "panel_events",
+           "nps_table",
            "detractor_rows"]
 
 #: per-customer tables (Kaplan–Meier, Cox, BG/NBD, Gamma-Gamma) hold at most this many customers by default
@@ -198,6 +201,18 @@ def nps_monthly(scored) -> pd.DataFrame:
     out = nps_counts(rel, ["_y", "_m"])
     out["period_start"] = pd.to_datetime({"year": out["_y"].astype(int), "month": out["_m"].astype(int), "day": 1})
     return out.sort_values("period_start").reset_index(drop=True)[["period_start", "n", "promoters", "detractors"]]
+
+
+def nps_table(counts: pd.DataFrame, by: str | None = None, max_levels: int | None = None) -> pd.DataFrame:
+    """:func:`nps.nps_table` from engine counts: levels beyond ``max_levels`` lumped, missing as "unknown"."""
+    if by is None:
+        return nps.nps_table_from_counts(counts)
+    c = counts
+    if max_levels is not None and c[by].notna().any():
+        c = lump_levels(c.assign(**{by: c[by].astype(object)}), by, max_levels, weight="n")
+    c = c.assign(**{by: c[by].astype(object).where(c[by].notna(), "unknown")})
+    g = c.groupby(by, sort=True)[["n", "promoters", "detractors"]].sum().reset_index()
+    return nps.nps_table_from_counts(g, by)
 
 
 def between(col, start, end):
@@ -367,6 +382,25 @@ def rfm_aggregates(t: Tables, *, calibration_end, holdout_end=None):
         held = execute(h.group_by("customer_id").aggregate(n=h.count()))
         holdout = held.set_index("customer_id")["n"].astype("int64")
     return out, holdout
+
+
+def rfm_summary(t: Tables, *, calibration_end, observation_end, time_unit, holdout_end=None) -> pd.DataFrame:
+    """:func:`clv.rfm_summary` of the (sampled) customers' transactions, aggregated in the engine."""
+    # the table's emptiness and columns checked as for a frame (one profile row says both)
+    clv._check_transactions(pd.DataFrame(index=range(min(t.prof["transactions"].n, 1)),
+                                         columns=list(t["transactions"].columns)))
+    if time_unit not in clv.TIME_UNITS:
+        raise ParameterError(f"time_unit must be one of {list(clv.TIME_UNITS)}, got {time_unit!r}.")
+    cal_end = pd.Timestamp(calibration_end)
+    if holdout_end is not None and pd.Timestamp(holdout_end) <= cal_end:
+        raise ParameterError(f"holdout_end ({pd.Timestamp(holdout_end):%Y-%m-%d}) must be after calibration_end "
+                             f"({cal_end:%Y-%m-%d}).")
+    agg, holdout = rfm_aggregates(t, calibration_end=cal_end, holdout_end=holdout_end)
+    if agg.empty:
+        raise AnalysisError(f"No purchases on or before the calibration end {cal_end:%Y-%m-%d}; choose a later "
+                            "calibration end.")
+    return clv.rfm_from_aggregates(agg, calibration_end=cal_end, observation_end=observation_end,
+                                   holdout_end=holdout_end, frequency_holdout=holdout, time_unit=time_unit)
 
 
 def panel_events(t: Tables, months, *, start, as_of, slow_hours: float = 24.0) -> dict:
