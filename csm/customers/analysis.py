@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from csm.customers import churn, clv, engine, nps
-from csm.engine import execute
 from csm.errors import AnalysisError, CsmError, DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
@@ -279,20 +278,20 @@ def _nps_part(t, as_of, current: Period, previous: Period | None, skip: _Skips, 
     columns = engine.scored_columns(t)
     compare_by = (nps_compare or {}).get("by")
     wanted = [s for s in dict.fromkeys([*nps_segments, *([compare_by] if compare_by else [])]) if s in columns]
-    scored = engine.scored_relation(t, as_of, wanted)
-    span = execute(scored.aggregate(lo=scored.submitted_at.min(), hi=scored.submitted_at.max())).iloc[0]
-    out.update(nps_first=engine._ts(span["lo"]), nps_last=engine._ts(span["hi"]), scored_columns=tuple(columns))
-    now = engine.nps_counts(scored, where=engine.between(scored.submitted_at, current.start, current.end))
+    cells = engine.nps_cells(engine.scored_relation(t, as_of, wanted), wanted, current=current, previous=previous)
+    out.update(nps_first=engine._ts(cells["lo"].min()), nps_last=engine._ts(cells["hi"].max()),
+               scored_columns=tuple(columns))
+    now = engine.cells_sum(cells, where=cells["_cur"] == 1)
     if now["n"].iloc[0] > 0:
         out["nps_now"] = engine.nps_table(now).iloc[0]
     if out["nps_now"] is not None and previous is not None:
-        before = engine.nps_counts(scored, where=engine.between(scored.submitted_at, previous.start, previous.end))
+        before = engine.cells_sum(cells, where=cells["_prev"] == 1)
         if before["n"].iloc[0] > 0:
             both = pd.concat([now.assign(_p="current"), before.assign(_p="previous")], ignore_index=True)
             out["nps_change"] = nps.nps_difference_of_table(engine.nps_table(both, "_p"), "_p", "current",
                                                             "previous").iloc[0]
-    out["nps_overall"] = engine.nps_table(engine.nps_counts(scored)).iloc[0]
-    by_level = {s: engine.nps_counts(scored, s) for s in wanted}
+    out["nps_overall"] = engine.nps_table(engine.cells_sum(cells)).iloc[0]
+    by_level = {s: engine.cells_sum(cells, s) for s in wanted}
     segments = [s for s in nps_segments if s in by_level and by_level[s][s].notna().any()]
     for s in nps_segments:
         if s not in segments:
@@ -301,7 +300,7 @@ def _nps_part(t, as_of, current: Period, previous: Period | None, skip: _Skips, 
     tables = {s: engine.nps_table(by_level[s], s, max_levels) for s in segments}
     out.update(nps_segments=tuple(segments), nps_by=tables,
                nps_tests={s: nps.nps_group_test_of_table(tables[s]).iloc[0] for s in segments},
-               nps_trend=nps.nps_table_from_counts(engine.nps_monthly(scored), "period_start"),
+               nps_trend=nps.nps_table_from_counts(engine.nps_monthly_of_cells(cells), "period_start"),
                compare_table=engine.nps_table(by_level[compare_by], compare_by) if compare_by in by_level else None)
     return out
 

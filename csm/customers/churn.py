@@ -383,7 +383,6 @@ def panel_from_events(customers: pd.DataFrame, events: dict, *, start, as_of, vi
     start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of)
     months = panel_months(start, as_of)
     ids = customers["customer_id"].to_numpy()
-    pos = pd.Series(np.arange(len(ids)), index=ids)
     n = len(ids)
     signup = customers["signup_date"].to_numpy("datetime64[ns]")
     churn_ns = churn.to_numpy("datetime64[ns]")
@@ -392,11 +391,13 @@ def panel_from_events(customers: pd.DataFrame, events: dict, *, start, as_of, vi
     month_ns = months.to_numpy("datetime64[ns]")
     M = len(months)
     cum = {}
+    index = pd.Index(ids)
     for name, e in events.items():
-        e = e[e["customer_id"].isin(pos.index)]
+        who = index.get_indexer(e["customer_id"])
+        known = who >= 0
         grid = np.zeros((n, M + 1))
-        np.add.at(grid, (pos.reindex(e["customer_id"]).to_numpy(), np.minimum(e["counts_from"].to_numpy("int64"), M)),
-                  e["count"].to_numpy(float))
+        np.add.at(grid, (who[known], np.minimum(e["counts_from"].to_numpy("int64")[known], M)),
+                  e["count"].to_numpy(float)[known])
         cum[name] = np.cumsum(grid, axis=1)[:, :M]
     rows = []
     month_end = np.append(month_ns[1:], np.datetime64(as_of + pd.Timedelta(seconds=1), "ns"))

@@ -62,16 +62,22 @@ def _ts(value):
     return None if value is None or pd.isna(value) else pd.Timestamp(value)
 
 
+#: the columns whose filled values the analysis asks about (Tables.has)
+_FILLED = {"responses": ("nps",)}
+
+
 def profile(rel, table: str) -> Profile:
+    """Rows, filled values of the columns in ``_FILLED`` and the date columns' first and last value: one query."""
     metrics = {"n": rel.count()}
-    for i, col in enumerate(rel.columns):
+    filled = [c for c in _FILLED.get(table, ()) if c in rel.columns]
+    for i, col in enumerate(filled):
         metrics[f"f{i}"] = rel[col].count()
     dates = [c for c in _DATES.get(table, ()) if c in rel.columns]
     for i, col in enumerate(dates):
         metrics[f"lo{i}"] = rel[col].min()
         metrics[f"hi{i}"] = rel[col].max()
     row = execute(rel.aggregate(**metrics)).iloc[0]
-    return Profile(int(row["n"] or 0), {c: int(row[f"f{i}"] or 0) for i, c in enumerate(rel.columns)},
+    return Profile(int(row["n"] or 0), {c: int(row[f"f{i}"] or 0) for i, c in enumerate(filled)},
                    {c: _ts(row[f"lo{i}"]) for i, c in enumerate(dates)},
                    {c: _ts(row[f"hi{i}"]) for i, c in enumerate(dates)})
 
@@ -193,6 +199,48 @@ def nps_counts(scored, by=None, *, where=None) -> pd.DataFrame:
     for c in by:
         out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out
+
+
+def nps_cells(scored, by, *, current, previous=None) -> pd.DataFrame:
+    """ONE grouped count of ``scored`` by calendar month (_y, _m), the ``by`` columns and whether a response is in
+    the ``current`` / ``previous`` period (_cur, _prev: 0/1), with the first and last submitted_at per cell
+    (lo, hi): every NPS table of the report is a sum of these cells (:func:`cells_sum`)."""
+    import ibis
+
+    by = list(by)
+    cur = _flag(between(scored.submitted_at, current.start, current.end))
+    prev = _flag(between(scored.submitted_at, previous.start, previous.end)) if previous is not None else \
+        ibis.literal(0).cast("int64")
+    rel = scored.mutate(_y=scored.submitted_at.year(), _m=scored.submitted_at.month(), _cur=cur, _prev=prev)
+    out = execute(rel.group_by(["_y", "_m", *by, "_cur", "_prev"]).aggregate(
+        n=rel.count(), promoters=_flag(rel.nps >= PROMOTER_MIN).sum(), detractors=_flag(rel.nps <= DETRACTOR_MAX).sum(),
+        lo=rel.submitted_at.min(), hi=rel.submitted_at.max()))
+    for c in ("n", "promoters", "detractors"):
+        out[c] = pd.to_numeric(out[c]).fillna(0).astype(float)
+    for c in by:
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return out
+
+
+def cells_sum(cells: pd.DataFrame, by=None, *, where=None) -> pd.DataFrame:
+    """n, promoters, detractors summed over the ``cells`` (of :func:`nps_cells`) per ``by`` level (missing levels
+    kept as missing; rows ``where``, a boolean mask)."""
+    c = cells if where is None else cells[where]
+    metrics = ["n", "promoters", "detractors"]
+    by = [by] if isinstance(by, str) else list(by or [])
+    if not by:
+        return pd.DataFrame({m: [float(c[m].sum())] for m in metrics})
+    out = c.groupby(by, dropna=False, sort=False)[metrics].sum().reset_index()
+    for col in by:
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
+def nps_monthly_of_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """NPS counts per calendar month (column period_start) from the :func:`nps_cells`."""
+    out = cells_sum(cells, ["_y", "_m"])
+    out["period_start"] = pd.to_datetime({"year": out["_y"].astype(int), "month": out["_m"].astype(int), "day": 1})
+    return out.sort_values("period_start").reset_index(drop=True)[["period_start", "n", "promoters", "detractors"]]
 
 
 def nps_monthly(scored) -> pd.DataFrame:
@@ -411,11 +459,20 @@ def panel_events(t: Tables, months, *, start, as_of, slow_hours: float = 24.0) -
     tickets, responses, customers = t["tickets"], t["responses"], t["customers"]
     known = t.restrict(customers.select("customer_id"))
 
-    def month_index(ts_expr):  # searchsorted(months, ts, side="right") as a sum of flags
-        return sum((_flag(ts_expr >= _lit(m)) for m in months), ibis.literal(0).cast("int64"))
+    first = pd.Timestamp(months[0])
+    step = slow_hours * 3600.0
+    shift = ibis.interval(int(step), unit="s") if step == int(step) else ibis.interval(round(step * 1e6), unit="us")
 
-    def month_index_plus(ts_expr, seconds: float):  # ... of ts + seconds
-        return sum((_flag(seconds_between(_lit(m), ts_expr) <= seconds) for m in months), ibis.literal(0).cast("int64"))
+    def month_parts(ts_expr, name):
+        """The calendar year and month of ``ts_expr`` (grouped on; the month index is computed in pandas:
+        DuckDB 2.0.1 miscomputes ``(year − y0)·12 + month`` of a nanosecond timestamp inside a grouped query)."""
+        return {f"{name}_y": ts_expr.year(), f"{name}_m": ts_expr.month()}
+
+    def month_index(frame, name):
+        """searchsorted(months, ts, side="right") for ts ≥ the first month start: the calendar months from the
+        first month start's month to ts's, plus one (months are consecutive month starts; capped later)."""
+        y, m = (pd.to_numeric(frame[f"{name}_{k}"]).astype("int64") for k in ("y", "m"))
+        return (y - first.year) * 12 + m - first.month + 1
 
     tk = tickets.filter(tickets.created_at >= _lit(start)).semi_join(known, "customer_id")
     cols = tk.columns
@@ -429,26 +486,28 @@ def panel_events(t: Tables, months, *, start, as_of, slow_hours: float = 24.0) -
         open_slow = seconds_between(_lit(as_of), tk.created_at) / 3600 > slow_hours
         slow = ibis.ifelse(tk.resolved_at.isnull(), open_slow,
                            seconds_between(tk.resolved_at, tk.created_at) / 3600 > slow_hours)
-        slow_from = month_index_plus(tk.created_at, slow_hours * 3600.0)
+        slow_from = tk.created_at + shift
     else:
         slow, slow_from = ibis.literal(False), None
-    e = tk.mutate(_from=month_index(tk.created_at), **{f"_{k}": _flag(v) for k, v in flags.items()},
-                  _slow=_flag(slow), **({"_slow_from": slow_from} if slow_from is not None else {}))
+    e = tk.mutate(**month_parts(tk.created_at, "_c"), **{f"_{k}": _flag(v) for k, v in flags.items()},
+                  _slow=_flag(slow), **(month_parts(slow_from, "_s") if slow_from is not None else {}))
     out = {}
-    grouped = execute(e.group_by(["customer_id", "_from"]).aggregate(
-        **{k: e[f"_{k}"].sum() for k in flags}))
+    grouped = execute(e.group_by(["customer_id", "_c_y", "_c_m"]).aggregate(**{k: e[f"_{k}"].sum() for k in flags}))
+    grouped["_from"] = month_index(grouped, "_c")
     for k in flags:
         out[k] = grouped[["customer_id", "_from", k]]
-    slow_key = "_slow_from" if slow_from is not None else "_from"
+    key = "_s" if slow_from is not None else "_c"
     s = e.filter(e._slow == 1)
-    out["slow_resolutions"] = execute(s.group_by(["customer_id", s[slow_key].name("_from")]).aggregate(
-        slow_resolutions=s.count()))
+    slow_rows = execute(s.group_by(["customer_id", f"{key}_y", f"{key}_m"]).aggregate(slow_resolutions=s.count()))
+    out["slow_resolutions"] = slow_rows.assign(_from=month_index(slow_rows, key))[["customer_id", "_from",
+                                                                                    "slow_resolutions"]]
     if responses is not None and "nps" in responses.columns:
         r = responses.filter((responses.submitted_at >= _lit(start)) & (responses.nps <= DETRACTOR_MAX))
         r = r.semi_join(known, "customer_id")
-        r = r.mutate(_from=month_index(r.submitted_at))
-        out["detractor_responses"] = execute(r.group_by(["customer_id", "_from"]).aggregate(
-            detractor_responses=r.count()))
+        r = r.mutate(**month_parts(r.submitted_at, "_r"))
+        rows = execute(r.group_by(["customer_id", "_r_y", "_r_m"]).aggregate(detractor_responses=r.count()))
+        out["detractor_responses"] = rows.assign(_from=month_index(rows, "_r"))[["customer_id", "_from",
+                                                                                 "detractor_responses"]]
     order = ["fcr_failed_tickets", "fcr_resolved_tickets", "slow_resolutions", "escalations", "detractor_responses"]
     events = {}
     for k in order:
