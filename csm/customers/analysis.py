@@ -667,7 +667,7 @@ def _sample_note(t, retention_part: dict, retention_months) -> Note:
     """The per-customer models ran on a hash sample of the customers: its size, and the width of the interval
     it gives the quoted retention (percentage points; None without retention)."""
     at = retention_part.get("retention_overall_at")
-    width = None if at is None else rounded(float(100 * (at["ci_high"] - at["ci_low"])), 3)
+    width = None if at is None else round(float(100 * (at["ci_high"] - at["ci_low"])), 3)
     return Note("customer_sample", sampled=int(t.max_customers), customers=int(t.population),
                 retention_width=width, months=retention_months)
 
