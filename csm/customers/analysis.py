@@ -26,8 +26,8 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from csm.customers import churn, clv, nps
-from csm.errors import AnalysisError, CsmError, DataError
+from csm.customers import churn, clv, engine, nps
+from csm.errors import AnalysisError, CsmError, DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, resolve_periods
 from csm.levels import lump_levels  # pure pandas; lives in csm.report for now (as for complaints, sentiment)
@@ -61,7 +61,7 @@ class CustomersResult:
     """What notebooks/nps_churn_clv reports. ``None`` marks a part the data (or a failed fit) did not allow;
     :attr:`skipped` says which input would enable it, :attr:`notes` which fit failed and why."""
 
-    # --- periods and inputs
+    # --- periods and inputs (``scored``: the detractor model's rows, the (sampled) customers' scored responses)
     current: Period
     previous: Period | None
     as_of: pd.Timestamp
@@ -85,6 +85,8 @@ class CustomersResult:
     nps_tests: Mapping = field(repr=False)
     nps_compare: pd.Series | None = field(repr=False)
     nps_trend: pd.DataFrame | None = field(repr=False)
+    nps_first: pd.Timestamp | None  # first and last response with a score by as_of
+    nps_last: pd.Timestamp | None
     # --- detractor drivers
     drivers: nps.DetractorModel | None = field(repr=False)
     drivers_with_sentiment: nps.DetractorModel | None = field(repr=False)
@@ -129,6 +131,11 @@ class CustomersResult:
     calibration_end: pd.Timestamp | None
     holdout: pd.DataFrame | None = field(repr=False)
     one_time: Mapping | None = field(repr=False)
+    # --- the customers' sign-up range; the per-customer models' customers (all or a hash sample)
+    signup_first: pd.Timestamp | None = None
+    signup_last: pd.Timestamp | None = None
+    customers_total: int = 0
+    customers_used: int = 0
     # --- notes, skipped sections, the data's quality
     notes: tuple = ()
     skipped: tuple = ()
@@ -224,74 +231,90 @@ def _fit_failed(section: str, exc: Exception, where: str = "") -> Note:
     return Note("fit_failed", **params, **({"where": where} if where else {}))
 
 
-def _dates(data) -> list[pd.Series]:
-    t, tr, r, c = data.tickets, data.transactions, data.responses, data.customers
-    has_churn = c is not None and "churn_date" in c.columns
-    return [s for s in (t["created_at"] if t is not None else None,
-                        tr["transaction_date"] if tr is not None else None,
-                        r["submitted_at"] if r is not None else None,
-                        c["signup_date"] if c is not None else None,
-                        c["churn_date"] if has_churn else None) if s is not None and s.notna().any()]
+def _dates(t: "engine.Tables", has_churn: bool) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """(first, last) of each date column with a value: tickets, transactions, responses, sign-ups, churns."""
+    spans = []
+    for table, col in (("tickets", "created_at"), ("transactions", "transaction_date"), ("responses", "submitted_at"),
+                       ("customers", "signup_date"), ("customers", "churn_date")):
+        p = t.prof.get(table)
+        if p is None or (col == "churn_date" and not has_churn) or p.first.get(col) is None:
+            continue
+        spans.append((p.first[col], p.last[col]))
+    return spans
 
 
-def _follow_up_start(data, has_churn: bool, data_start) -> pd.Timestamp:
+def _follow_up_start(t: "engine.Tables", has_churn: bool, data_start) -> pd.Timestamp:
     """Service covariates exist from the first ticket on; without tickets, churn rates start with the first event
     table (responses, transactions) or the first recorded churn."""
-    t, c = data.tickets, data.customers
-    events = [s for s in (data.responses["submitted_at"] if data.responses is not None else None,
-                          data.transactions["transaction_date"] if data.transactions is not None else None)
-              if s is not None]
-    if t is not None:
-        start = t["created_at"].min()
+    first = {name: p.first for name, p in t.prof.items()}
+    events = [first[name].get(col) for name, col in (("responses", "submitted_at"), ("transactions", "transaction_date"))
+              if name in first]
+    events = [e for e in events if e is not None]
+    if "tickets" in first:
+        start = first["tickets"].get("created_at")
     elif events:
-        start = min(s.min() for s in events)
-    elif has_churn and c["churn_date"].notna().any():
-        start = c["churn_date"].min()
+        start = min(events)
+    elif has_churn and first["customers"].get("churn_date") is not None:
+        start = first["customers"]["churn_date"]
     else:
         start = data_start
     return pd.Timestamp(start).normalize()
 
 
-def _lumped(frame: pd.DataFrame, column: str, max_levels: int) -> pd.DataFrame:
-    """Many levels: the largest ``max_levels`` by rows, the rest as "all others"."""
-    return lump_levels(frame, column, max_levels)
+def _lumped(frame: pd.DataFrame, column: str, max_levels: int, weight: str | None = None) -> pd.DataFrame:
+    """Many levels: the largest ``max_levels`` by rows (or by ``weight``), the rest as "all others"."""
+    return lump_levels(frame, column, max_levels, weight=weight)
 
 
-def _nps_part(data, as_of, current: Period, previous: Period | None, skip: _Skips, *, nps_segments, vip_tier,
+def _nps_part(t, as_of, current: Period, previous: Period | None, skip: _Skips, *, nps_segments, nps_compare,
               max_levels) -> dict:
-    """NPS of the headline period, its change, the whole history, breakdowns and whether they differ."""
-    out = {"scored": None, "nps_now": None, "nps_change": None, "nps_overall": None, "nps_segments": (),
-           "nps_by": {}, "nps_tests": {}}
-    if not data.has("responses", "nps"):
+    """NPS of the headline period, its change, the whole history, breakdowns and whether they differ, the two
+    segments compared and the monthly trend: counts in the engine, intervals and tests from the counts."""
+    out = {"nps_now": None, "nps_change": None, "nps_overall": None, "nps_segments": (), "nps_by": {},
+           "nps_tests": {}, "nps_trend": None, "nps_first": None, "nps_last": None, "scored_columns": ()}
+    if not t.has("responses", "nps"):
         return out
-    responses = data.responses
-    scored = nps.service_history(responses[responses["submitted_at"] <= as_of], data.tickets, data.customers,
-                                 vip_tier=vip_tier)
-    in_period = scored[current.contains(scored["submitted_at"])]
-    if len(in_period):
-        out["nps_now"] = nps.nps_table(in_period).iloc[0]
-    before = scored[previous.contains(scored["submitted_at"])] if previous is not None else scored.iloc[:0]
-    if out["nps_now"] is not None and len(before):
-        both = pd.concat([in_period.assign(_p="current"), before.assign(_p="previous")])
-        out["nps_change"] = nps.nps_difference(both, "_p", "current", "previous").iloc[0]
-    out["nps_overall"] = nps.nps_table(scored).iloc[0]
-    segments = [s for s in nps_segments if s in scored.columns and scored[s].notna().any()]
+    engine.check_nps(t["responses"])
+    columns = engine.scored_columns(t)
+    compare_by = (nps_compare or {}).get("by")
+    wanted = [s for s in dict.fromkeys([*nps_segments, *([compare_by] if compare_by else [])]) if s in columns]
+    cells = engine.nps_cells(engine.scored_relation(t, as_of, wanted), wanted, current=current, previous=previous)
+    out.update(nps_first=engine._ts(cells["lo"].min()), nps_last=engine._ts(cells["hi"].max()),
+               scored_columns=tuple(columns))
+    now = engine.cells_sum(cells, where=cells["_cur"] == 1)
+    if now["n"].iloc[0] > 0:
+        out["nps_now"] = engine.nps_table(now).iloc[0]
+    if out["nps_now"] is not None and previous is not None:
+        before = engine.cells_sum(cells, where=cells["_prev"] == 1)
+        if before["n"].iloc[0] > 0:
+            both = pd.concat([now.assign(_p="current"), before.assign(_p="previous")], ignore_index=True)
+            out["nps_change"] = nps.nps_difference_of_table(engine.nps_table(both, "_p"), "_p", "current",
+                                                            "previous").iloc[0]
+    out["nps_overall"] = engine.nps_table(engine.cells_sum(cells)).iloc[0]
+    by_level = {s: engine.cells_sum(cells, s) for s in wanted}
+    segments = [s for s in nps_segments if s in by_level and by_level[s][s].notna().any()]
     for s in nps_segments:
         if s not in segments:
             skip(f"nps_by_{s}", "tickets.channel" if s == "channel" else
                  "customers.region or tickets.region" if s == "region" else f"customers.{s}")
-    out.update(scored=scored, nps_segments=tuple(segments),
-               nps_by={s: nps.nps_table(_lumped(scored, s, max_levels), s) for s in segments},
-               nps_tests={s: nps.nps_group_test(_lumped(scored, s, max_levels), s).iloc[0] for s in segments})
+    tables = {s: engine.nps_table(by_level[s], s, max_levels) for s in segments}
+    out.update(nps_segments=tuple(segments), nps_by=tables,
+               nps_tests={s: nps.nps_group_test_of_table(tables[s]).iloc[0] for s in segments},
+               nps_trend=nps.nps_table_from_counts(engine.nps_monthly_of_cells(cells), "period_start"),
+               compare_table=engine.nps_table(by_level[compare_by], compare_by) if compare_by in by_level else None)
     return out
 
 
-def _drivers_part(scored, tickets, notes: list) -> dict:
-    """The detractor model on the surveyed ticket's service history, with the comment's sentiment beside it
-    (``scored`` gains a ``comment_polarity`` column when there are comments)."""
-    out = {"scored": scored, "drivers": None, "drivers_with_sentiment": None, "polarity": None}
-    if scored is None or tickets is None or "ticket_id" not in scored.columns:
+def _drivers_part(t, as_of, customers: pd.DataFrame | None, notes: list, *, vip_tier) -> dict:
+    """The detractor model on the surveyed ticket's service history (the rows of the (sampled) customers'
+    responses with their surveyed tickets), with the comment's sentiment beside it (``scored`` gains a
+    ``comment_polarity`` column when there are comments)."""
+    out = {"scored": None, "drivers": None, "drivers_with_sentiment": None, "polarity": None}
+    if not t.has("responses", "nps") or t["tickets"] is None or "ticket_id" not in t["responses"].columns:
         return out
+    rows, tickets = engine.detractor_rows(t, as_of)
+    scored = nps.service_history(rows, tickets, customers, vip_tier=vip_tier)
+    out["scored"] = scored
     if "comment" in scored.columns and scored["comment"].notna().any():
         from csm import sentiment
 
@@ -312,35 +335,47 @@ def _drivers_part(scored, tickets, notes: list) -> dict:
     return out
 
 
-def _churn_part(customers, current: Period, previous: Period | None, as_of, follow_up_start, *, has_churn: bool,
-                snapshot: bool) -> dict:
-    """The churn rate of the headline period (the scorecard's definition; a snapshot's churned share) and the
-    monthly churn rate over the follow-up with its Poisson trend test (rate ratio per 12 months)."""
-    churn_now = monthly = trend = None
+def _churn_part(t, current: Period, previous: Period | None, as_of, follow_up_start, *, has_churn: bool,
+                snapshot: bool, cohort_freq: str) -> dict:
+    """The churn rate of the headline period (the scorecard's definition; a snapshot's churned share), the
+    monthly churn rate over the follow-up with its Poisson trend test (rate ratio per 12 months) and the cohort
+    churn rates: counts in the engine."""
+    churn_now = monthly = trend = cohorts = None
+    if not has_churn:
+        return {"churn_now": None, "monthly_churn": None, "churn_trend": None, "cohorts": None}
+    c = t["customers"]
+    engine.check_churn_flags(c)
     if snapshot:
-        churn_now = churn.churn_share(customers, as_of=as_of).iloc[0]
-    elif has_churn:
-        churn_now = churn.churn_rate(customers, current, comparison=previous).iloc[0]
+        churn_now = churn.churn_share_from_counts(*engine.snapshot_counts(c, as_of)).iloc[0]
+    else:
+        periods = [(current.start, current.end)] + ([(previous.start, previous.end)] if previous is not None else [])
+        counts = engine.churn_counts(c, periods)
+        churn_now = churn.churn_rate_from_counts(*counts[0], counts[1] if previous is not None else None).iloc[0]
         if not (churn_now["n"] > 0 and np.isfinite(churn_now["estimate"])):
             churn_now = None  # no customer active at the period start: nothing was measured, so no rate is shown
-    if has_churn and not snapshot:
-        monthly = churn.monthly_churn_rate(customers, start=follow_up_start, end=as_of)
+        if len(pd.period_range(pd.Timestamp(follow_up_start), pd.Timestamp(as_of), freq="M")) == 0:
+            raise ParameterError(f"monthly_churn_rate: no month between {follow_up_start} and {as_of}.")
+        all_rows, cohort_rows, sizes = engine.cohort_counts(c, start=follow_up_start, end=as_of,
+                                                            cohort_freq=cohort_freq)
+        monthly = churn.monthly_churn_from_counts(all_rows)
         try:
             trend = churn.fit_churn_trend(monthly)
         except CsmError:  # fewer than 3 months or no churn: no trend sentence
             trend = None
-    return {"churn_now": churn_now, "monthly_churn": monthly, "churn_trend": trend}
+        cohorts = churn.cohort_churn_from_counts(cohort_rows, sizes)
+    return {"churn_now": churn_now, "monthly_churn": monthly, "churn_trend": trend, "cohorts": cohorts}
 
 
-def _cox_part(data, as_of, follow_up_start, skip: _Skips, notes: list, *, has_churn: bool, snapshot: bool,
+def _cox_part(t, customers, as_of, follow_up_start, skip: _Skips, notes: list, *, has_churn: bool, snapshot: bool,
               vip_tier, customer_covariates, max_levels) -> dict:
     """The Cox model of churn: time-varying service covariates from the tickets, else customer attributes."""
-    customers, tickets = data.customers, data.tickets
+    tickets = t["tickets"]
     out = {"cox": None, "cox_kind": None, "panel": None, "reference": {}, "cox_needs": None, "cox_terms_absent": (),
            "cox_left_out": {}, "cox_dropped_rows": 0}
     if has_churn and tickets is not None and not snapshot:
-        panel = churn.churn_panel(customers, tickets, data.responses, start=follow_up_start, as_of=as_of,
-                                  vip_tier=vip_tier)
+        months = churn.panel_months(follow_up_start, as_of)
+        events = engine.panel_events(t, months, start=pd.Timestamp(follow_up_start).normalize(), as_of=as_of)
+        panel = churn.panel_from_events(customers, events, start=follow_up_start, as_of=as_of, vip_tier=vip_tier)
         terms = [t for t in churn.SERVICE_COVARIATES if t in panel.columns and panel[t].std() > 0]
         absent = [t for t in churn.SERVICE_COVARIATES if t not in terms]
         for t in absent:
@@ -371,21 +406,20 @@ def _cox_part(data, as_of, follow_up_start, skip: _Skips, notes: list, *, has_ch
     return out
 
 
-def _clv_part(data, as_of, notes: list, *, has_churn: bool, margin, lifetime_cap_years, min_churners, time_unit,
+def _clv_part(t, customers, as_of, notes: list, *, has_churn: bool, margin, lifetime_cap_years, min_churners, time_unit,
               horizon_months, annual_discount_rate) -> dict:
     """The simple formula per tier, the purchase and spend models and the expected CLV per active customer."""
-    customers, transactions = data.customers, data.transactions
     out = {"seed": None, "rfm": None, "bgnbd": None, "mbgnbd": None, "gamma_gamma": None, "clv": None,
            "active_ids": None, "observation_end": None}
-    if has_churn and "revenue" in customers.columns:
-        seed_by = next((c for c in ("tier", "plan") if c in customers.columns), None)
-        out["seed"] = clv.seed_clv(customers, as_of=as_of, by=seed_by or "all", margin=margin,
-                                   lifetime_cap_years=lifetime_cap_years, min_churners=min_churners)
-    if transactions is None:
+    c = t["customers"]
+    if has_churn and "revenue" in c.columns:
+        seed_by = next((col for col in ("tier", "plan") if col in c.columns), None) or "all"
+        out["seed"] = clv.seed_clv_from_sums(engine.seed_sums(c, as_of=as_of, by=seed_by), by=seed_by, margin=margin,
+                                             lifetime_cap_years=lifetime_cap_years, min_churners=min_churners)
+    if t["transactions"] is None:
         return out
     observation_end = customers.set_index("customer_id")["churn_date"] if has_churn else None  # T ends at churn
-    summary = clv.rfm_summary(transactions, calibration_end=as_of, observation_end=observation_end,
-                              time_unit=time_unit)
+    summary = engine.rfm_summary(t, calibration_end=as_of, observation_end=observation_end, time_unit=time_unit)
     out.update(rfm=summary, observation_end=observation_end)
     try:
         bgnbd = clv.fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
@@ -456,7 +490,8 @@ def _at_risk_part(cox_part: dict, notes: list, *, at_risk_top, at_risk_horizon_m
     return out
 
 
-def _clv_checks(data, current: Period, as_of, clv_part: dict, notes: list, *, has_tier: bool, vip_share, vip_tier,
+def _clv_checks(t, customers, current: Period, as_of, clv_part: dict, notes: list, *, has_tier: bool, vip_share,
+                vip_tier,
                 holdout_months, time_unit) -> dict:
     """Model tiers against the recorded tier, spend vs frequency, the holdout check of the purchase model and the
     one-time buyers' P(alive) under MBG/NBD (BG/NBD says 1)."""
@@ -464,7 +499,7 @@ def _clv_checks(data, current: Period, as_of, clv_part: dict, notes: list, *, ha
            "one_time": None}
     values, summary, bgnbd = clv_part["clv"], clv_part["rfm"], clv_part["bgnbd"]
     if values is not None and has_tier:
-        tiers = clv.model_tiers(values["clv"], data.customers.set_index("customer_id")["tier"], top_share=vip_share,
+        tiers = clv.model_tiers(values["clv"], customers.set_index("customer_id")["tier"], top_share=vip_share,
                                 vip_label=vip_tier)
         top_vip = tiers[(tiers["model_tier"] == vip_tier)]
         out.update(tiers=tiers, recorded_vip_share=float(
@@ -474,8 +509,8 @@ def _clv_checks(data, current: Period, as_of, clv_part: dict, notes: list, *, ha
     repeat = summary.loc[summary["frequency"] > 0, ["frequency", "monetary_value"]]
     calibration_end = current.end - pd.DateOffset(months=holdout_months) - pd.Timedelta(seconds=1)
     out.update(spend_corr=float(np.corrcoef(repeat.T)[0, 1]), calibration_end=calibration_end)
-    cal = clv.rfm_summary(data.transactions, calibration_end=calibration_end, holdout_end=as_of,
-                          observation_end=clv_part["observation_end"], time_unit=time_unit)
+    cal = engine.rfm_summary(t, calibration_end=calibration_end, holdout_end=as_of, observation_end=clv_part["observation_end"],
+               time_unit=time_unit)
     try:
         out["holdout"] = clv.holdout_comparison(clv.fit_bgnbd(cal["frequency"], cal["recency"], cal["T"]), cal)
     except CsmError as exc:
@@ -495,60 +530,76 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
             at_risk_horizon_months: float = 3, at_risk_min_customers: int = 100, time_unit: str = "W",
             holdout_months: int = 6, horizon_months: int = 12, annual_discount_rate: float = 0.10,
             margin: float = 1.0, lifetime_cap_years: float = 5, min_churners: int = 20, vip_share: float = 0.10,
-            currency: str = "CNY", progress=None) -> CustomersResult:
+            currency: str = "CNY", max_customers: int = engine.MAX_CUSTOMERS, progress=None) -> CustomersResult:
     """NPS, detractor drivers, churn, retention, the Cox model, the at-risk list and CLV of ``data`` (a
     :class:`csm.data.load.Dataset` with any of tickets, responses, customers, transactions), with the parameters
     of notebooks/nps_churn_clv under their notebook names (``currency``: of revenue, so of every CLV figure; kept in
     :attr:`CustomersResult.parameters`). ``progress(done, total)`` is called after each part.
+    Counts, rates and NPS are exact over every customer (aggregated in the engine); the per-customer models
+    (Kaplan–Meier, Cox, at-risk list, BG/NBD, Gamma-Gamma, CLV, the detractor model) use at most
+    ``max_customers`` customers: above, a deterministic hash sample of customer_id, stated as a
+    ``Note("customer_sample", …)``.
     Raises :class:`DataError` when there is nothing to report, or when the period has no data."""
     parameters = {k: v for k, v in locals().items() if k not in ("data", "progress")}
+    if isinstance(max_customers, bool) or not isinstance(max_customers, (int, np.integer)) or max_customers < 1:
+        raise ParameterError(f"max_customers must be a whole number ≥ 1, got {max_customers!r}.")
 
     def step(done, total=6):
         if progress is not None:
             progress(done, total)
 
-    customers, transactions = data.customers, data.transactions
-    has_nps = bool(data.has("responses", "nps"))
-    has_churn = customers is not None and "churn_date" in customers.columns  # churn dates (real or derived)
-    derived = data.derived.get("customers", {})
+    t = engine.tables(data, max_customers=max_customers)
+    has_nps = t.has("responses", "nps")
+    has_customers = t["customers"] is not None
+    has_churn = has_customers and "churn_date" in t["customers"].columns  # churn dates (real or derived)
+    derived = (getattr(data, "derived", None) or {}).get("customers", {})
     snapshot = "churn_date" in derived  # churn dates derived from a flag: no calendar
-    if not (has_nps or has_churn or transactions is not None):
+    if not (has_nps or has_churn or t["transactions"] is not None):
         raise DataError("Nothing to report: the data folder has no survey responses with NPS, no customers with "
                         "churn dates (or a churn flag derived in the mapping) and no transactions.")
     skip, notes = _Skips(), []
-    dates = _dates(data)
-    data_end, data_start = max(s.max() for s in dates), min(s.min() for s in dates)
+    spans = _dates(t, has_churn)
+    data_end, data_start = max(hi for _, hi in spans), min(lo for lo, _ in spans)
     # a period without data is refused with the data's range, never reported as zeros
     current, previous = resolve_periods(period, comparison, data_end=data_end, data_start=data_start)
     as_of = current.end - pd.Timedelta(seconds=1)  # everything is as of the end of the headline period
-    follow_up_start = _follow_up_start(data, has_churn, data_start)
+    follow_up_start = _follow_up_start(t, has_churn, data_start)
+    # the customers' columns the models need: one row per (sampled) customer
+    customers = None
+    if has_customers:
+        wanted = ["signup_date", "churn_date", "churned", "tier", "region", "plan", *(retention_by or []),
+                  *customer_covariates]
+        customers = engine.customer_frame(t, wanted)
 
     # the models, in the order the report's skipped sections are met
-    nps_part = _nps_part(data, as_of, current, previous, skip, nps_segments=nps_segments, vip_tier=vip_tier,
+    nps_part = _nps_part(t, as_of, current, previous, skip, nps_segments=nps_segments, nps_compare=nps_compare,
                          max_levels=max_levels)
+    compare_table, scored_columns = nps_part.pop("compare_table", None), nps_part.pop("scored_columns")
+    nps_trend = nps_part.pop("nps_trend")
     step(1)
-    drivers_part = _drivers_part(nps_part.pop("scored"), data.tickets, notes)
+    drivers_part = _drivers_part(t, as_of, customers, notes, vip_tier=vip_tier)
     scored = drivers_part["scored"]
     step(2)
-    churn_part = _churn_part(customers, current, previous, as_of, follow_up_start, has_churn=has_churn,
-                             snapshot=snapshot)
-    cox_part = _cox_part(data, as_of, follow_up_start, skip, notes, has_churn=has_churn, snapshot=snapshot,
+    churn_part = _churn_part(t, current, previous, as_of, follow_up_start, has_churn=has_churn, snapshot=snapshot,
+                             cohort_freq=cohort_freq)
+    cohorts = churn_part.pop("cohorts")
+    cox_part = _cox_part(t, customers, as_of, follow_up_start, skip, notes, has_churn=has_churn, snapshot=snapshot,
                          vip_tier=vip_tier, customer_covariates=customer_covariates, max_levels=max_levels)
     step(3)
-    clv_part = _clv_part(data, as_of, notes, has_churn=has_churn, margin=margin,
+    clv_part = _clv_part(t, customers, as_of, notes, has_churn=has_churn, margin=margin,
                          lifetime_cap_years=lifetime_cap_years, min_churners=min_churners, time_unit=time_unit,
                          horizon_months=horizon_months, annual_discount_rate=annual_discount_rate)
     step(4)
 
     # the sections in the report's order: what they leave out, and the parts computed for them
     if not has_churn:
-        skip("churn_rate", "customers.churn_date" if customers is not None else "customers")
+        skip("churn_rate", "customers.churn_date" if has_customers else "customers")
     nps_difference = None
-    if scored is not None:
-        if nps_compare and nps_compare.get("by") in scored.columns:
+    if has_nps:
+        if nps_compare and nps_compare.get("by") in scored_columns:
             try:
-                nps_difference = nps.nps_difference(scored, nps_compare["by"], nps_compare["a"],
-                                                    nps_compare["b"]).iloc[0]
+                nps_difference = nps.nps_difference_of_table(compare_table, nps_compare["by"], nps_compare["a"],
+                                                             nps_compare["b"]).iloc[0]
             except CsmError as exc:  # one of the two groups has no responses
                 notes.append(_fit_failed("nps_compare", exc))
         elif nps_compare:
@@ -556,59 +607,69 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     else:
         skip("nps", "responses.nps")
         skip("detractor_drivers", "responses.nps")
-    if scored is not None and (data.tickets is None or "ticket_id" not in scored.columns):
-        skip("detractor_drivers", "tickets" if data.tickets is None else "responses.ticket_id")
+    if has_nps and (t["tickets"] is None or "ticket_id" not in scored_columns):
+        skip("detractor_drivers", "tickets" if t["tickets"] is None else "responses.ticket_id")
     polarity, polarity_means = drivers_part["polarity"], None
     if drivers_part["drivers"] is not None:
         if polarity is None:
             skip("comment_sentiment", "responses.comment")
         else:
             polarity_means = nps.polarity_by_group(scored, polarity).set_index("nps_group")["estimate"]
-    cohorts = None
-    if has_churn and not snapshot:
-        cohorts = churn.cohort_churn_rate(customers, start=follow_up_start, end=as_of,
-                                          cohort_freq=cohort_freq)
-    else:
-        skip("churn_trend", "customers.churn_date" if customers is not None else "customers")
+    if not (has_churn and not snapshot):
+        skip("churn_trend", "customers.churn_date" if has_customers else "customers")
     retention_part = {"survival": None, "retention_overall": None, "retention_overall_at": None,
                       "retention_absent": (), "retention_fallback": False, "retention": (), "logrank_p": {}}
     if has_churn:
         retention_part = _retention_part(customers, as_of, skip, retention_by=retention_by,
                                          retention_months=retention_months, max_levels=max_levels)
     else:
-        skip("retention", "customers.churn_date" if customers is not None else "customers")
-        skip("cox_service", "customers.churn_date" if customers is not None else "customers")
+        skip("retention", "customers.churn_date" if has_customers else "customers")
+        skip("cox_service", "customers.churn_date" if has_customers else "customers")
     step(5)
     at_risk_part = _at_risk_part(cox_part, notes, at_risk_top=at_risk_top, at_risk_horizon_months=at_risk_horizon_months,
                                  at_risk_min_customers=at_risk_min_customers)
     if cox_part["cox"] is None and not has_churn:
-        skip("at_risk", "customers.churn_date" if customers is not None else "customers")
+        skip("at_risk", "customers.churn_date" if has_customers else "customers")
     elif cox_part["cox"] is None and cox_part["cox_needs"]:
         skip("at_risk", cox_part["cox_needs"])
     if clv_part["seed"] is None:
-        skip("seed_clv", "customers.revenue" if has_churn else "customers.churn_date" if customers is not None
+        skip("seed_clv", "customers.revenue" if has_churn else "customers.churn_date" if has_customers
              else "customers")
-    if transactions is None:
+    if t["transactions"] is None:
         skip("purchase_models", "transactions")
-    has_tier = customers is not None and "tier" in customers.columns
+    has_tier = has_customers and "tier" in t["customers"].columns
     if clv_part["clv"] is not None and not has_tier:
         skip("model_tiers", "customers.tier")
-    checks = _clv_checks(data, current, as_of, clv_part, notes, has_tier=has_tier, vip_share=vip_share,
+    checks = _clv_checks(t, customers, current, as_of, clv_part, notes, has_tier=has_tier, vip_share=vip_share,
                          vip_tier=vip_tier, holdout_months=holdout_months, time_unit=time_unit)
     step(6)
     clv_part.pop("active_ids")
     clv_part.pop("observation_end")
+    if t.sampled:
+        notes.append(_sample_note(t, retention_part, retention_months))
+    signup = t.prof["customers"] if has_customers else None
     return CustomersResult(
         current=current, previous=previous, as_of=as_of, data_start=data_start, follow_up_start=follow_up_start,
         snapshot=snapshot, snapshot_date=derived["churn_date"]["when_churned"] if snapshot else None,
-        has_nps=has_nps, has_churn=has_churn, has_tickets=data.tickets is not None,
-        has_transactions=transactions is not None, has_customers=customers is not None,
+        has_nps=has_nps, has_churn=has_churn, has_tickets=t["tickets"] is not None,
+        has_transactions=t["transactions"] is not None, has_customers=has_customers,
         parameters=_frozen(parameters), scored=scored, **_frozen_values(nps_part), nps_compare=nps_difference,
-        nps_trend=nps.nps_by_period(scored, freq="M") if scored is not None else None,
-        drivers=drivers_part["drivers"], drivers_with_sentiment=drivers_part["drivers_with_sentiment"],
+        nps_trend=nps_trend, drivers=drivers_part["drivers"], drivers_with_sentiment=drivers_part["drivers_with_sentiment"],
         polarity=polarity, polarity_means=polarity_means, **churn_part, cohorts=cohorts,
         **_frozen_values(retention_part), **_frozen_values(cox_part), **at_risk_part, **clv_part, has_tier=has_tier,
-        **checks, notes=tuple(notes), skipped=tuple(skip.items), data=data)
+        **checks, signup_first=signup.first.get("signup_date") if signup else None,
+        signup_last=signup.last.get("signup_date") if signup else None,
+        customers_total=t.population, customers_used=min(t.population, t.max_customers),
+        notes=tuple(notes), skipped=tuple(skip.items), data=data)
+
+
+def _sample_note(t, retention_part: dict, retention_months) -> Note:
+    """The per-customer models ran on a hash sample of the customers: its size, and the width of the interval
+    it gives the quoted retention (percentage points; None without retention)."""
+    at = retention_part.get("retention_overall_at")
+    width = None if at is None else round(float(100 * (at["ci_high"] - at["ci_low"])), 3)
+    return Note("customer_sample", sampled=int(t.max_customers), customers=int(t.population),
+                retention_width=width, months=retention_months)
 
 
 def _frozen_values(part: dict) -> dict:

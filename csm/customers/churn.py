@@ -27,6 +27,8 @@ from csm.levels import OTHER, lump_levels
 from csm.stats import DETRACTOR_MAX, proportion_difference, wilson_interval
 
 __all__ = ["DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_counts", "churn_rate", "monthly_churn_rate",
+           "churn_rate_from_counts", "monthly_churn_from_counts", "cohort_churn_from_counts", "churn_share_from_counts",
+           "panel_events", "panel_from_events",
            "cohort_churn_rate", "churn_share", "survival_frame", "kaplan_meier", "retention_curves", "logrank_test",
            "median_retention_at", "churn_panel", "CustomerCovariates", "customer_cox_frame", "CoxModel", "fit_cox",
            "AtRiskList", "at_risk_customers", "ChurnTrend", "fit_churn_trend"]
@@ -101,12 +103,22 @@ def churn_rate(customers: pd.DataFrame, period, *, comparison=None, confidence: 
     """
     _require(customers, "customers", ["customer_id", "signup_date", "churn_date"])
     n, k = _active_and_lost(customers, pd.Timestamp(period.start), pd.Timestamp(period.end))
+    previous = None
+    if comparison is not None:
+        previous = _active_and_lost(customers, pd.Timestamp(comparison.start), pd.Timestamp(comparison.end))
+    return churn_rate_from_counts(n, k, previous, confidence=confidence)
+
+
+def churn_rate_from_counts(n: int, k: int, previous: tuple[int, int] | None = None, *,
+                           confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`churn_rate` from the counts (active at the start, churned) of the period and, optionally, of the
+    comparison period (e.g. counted in the engine)."""
     ci = wilson_interval(np.array([k], float), np.array([n], float), confidence=confidence)
     out = pd.DataFrame({"estimate": ci["estimate"].to_numpy(), "ci_low": ci["ci_low"].to_numpy(),
                         "ci_high": ci["ci_high"].to_numpy(), "p_value": [np.nan], "n": [n],
                         "churned": [k]})
-    if comparison is not None:
-        n0, k0 = _active_and_lost(customers, pd.Timestamp(comparison.start), pd.Timestamp(comparison.end))
+    if previous is not None:
+        n0, k0 = previous
         prev = wilson_interval(np.array([k0], float), np.array([n0], float), confidence=confidence)
         d = proportion_difference(np.array([k], float), np.array([n], float), np.array([k0], float),
                                   np.array([n0], float), confidence=confidence)
@@ -141,7 +153,14 @@ def monthly_churn_rate(customers: pd.DataFrame, *, start, end, by: str | None = 
         tab = pd.DataFrame({"g": groups[active], "lost": lost[active]}).groupby("g")["lost"].agg(["size", "sum"])
         for g, r in tab.iterrows():
             rows.append({"period_start": ms, "group": g, "n": float(r["size"]), "churned": float(r["sum"])})
-    out = pd.DataFrame(rows)
+    return monthly_churn_from_counts(pd.DataFrame(rows), by=by, confidence=confidence)
+
+
+def monthly_churn_from_counts(counts: pd.DataFrame, *, by: str | None = None,
+                              confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`monthly_churn_rate` from counts: rows period_start, group, n, churned (floats), one per month and
+    group with an active customer, in month order (groups sorted within a month)."""
+    out = counts.reset_index(drop=True)
     ci = wilson_interval(out["churned"].to_numpy(), out["n"].to_numpy(), confidence=confidence)
     out["estimate"] = ci["estimate"].to_numpy()
     out["ci_low"] = ci["ci_low"].to_numpy()
@@ -161,10 +180,15 @@ def cohort_churn_rate(customers: pd.DataFrame, *, start, end, cohort_freq: str =
     cohort = customers["signup_date"].dt.to_period(cohort_freq).astype(str)
     tmp = customers.assign(_cohort=cohort)
     per = monthly_churn_rate(tmp, start=start, end=end, by="_cohort", confidence=confidence)
+    return cohort_churn_from_counts(per, cohort.value_counts(), confidence=confidence)
+
+
+def cohort_churn_from_counts(per: pd.DataFrame, sizes: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`cohort_churn_rate` from the monthly counts per cohort (``per``: columns _cohort, n, churned) and
+    the customers per cohort (``sizes``, indexed by the cohort's label)."""
     monthly = per.groupby("_cohort").agg(customer_months=("n", "sum"), churned=("churned", "sum"))
     monthly = monthly[monthly["customer_months"] > 0]
     ci = wilson_interval(monthly["churned"].to_numpy(), monthly["customer_months"].to_numpy(), confidence=confidence)
-    sizes = cohort.value_counts()
     return pd.DataFrame({"cohort": monthly.index, "customers": sizes.reindex(monthly.index).to_numpy(float),
                          "customer_months": monthly["customer_months"].to_numpy(),
                          "churned": monthly["churned"].to_numpy(), "estimate": ci["estimate"].to_numpy(),
@@ -179,8 +203,12 @@ def churn_share(customers: pd.DataFrame, *, as_of, confidence: float = 0.95) -> 
     as_of = pd.Timestamp(as_of)
     churn = _churn_dates(customers)
     known = customers["signup_date"] <= as_of
-    n = int(known.sum())
-    lost = int((known & churn.notna() & (churn <= as_of)).sum())
+    return churn_share_from_counts(int(known.sum()), int((known & churn.notna() & (churn <= as_of)).sum()),
+                                   confidence=confidence)
+
+
+def churn_share_from_counts(n: int, lost: int, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`churn_share` from the counts (signed up by ``as_of``, of them churned by then)."""
     ci = wilson_interval(np.array([lost]), np.array([n]), confidence=confidence)
     return pd.DataFrame({"n": [n], "churned": [lost], "estimate": ci["estimate"].to_numpy(),
                          "ci_low": ci["ci_low"].to_numpy(), "ci_high": ci["ci_high"].to_numpy()})
@@ -287,21 +315,31 @@ def churn_panel(customers: pd.DataFrame, tickets: pd.DataFrame, responses: pd.Da
     """
     _require(customers, "customers", ["customer_id", "signup_date", "churn_date"])
     _require(tickets, "tickets", ["customer_id", "created_at"])
-    churn = _churn_dates(customers)
+    start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of)
+    months = panel_months(start, as_of)
+    events = panel_events(tickets, responses, customers["customer_id"], months, start=start, as_of=as_of,
+                          slow_hours=slow_hours)
+    return panel_from_events(customers, events, start=start, as_of=as_of, vip_tier=vip_tier, collapse=collapse)
+
+
+def panel_months(start, as_of) -> pd.DatetimeIndex:
+    """The month starts of :func:`churn_panel`'s follow-up: from ``start``'s month to ``as_of``."""
     start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of)
     months = pd.date_range(start.to_period("M").start_time, as_of, freq="MS")
     if len(months) == 0:
         raise ParameterError(f"churn_panel: no month start between {start:%Y-%m-%d} and {as_of:%Y-%m-%d}.")
-    ids = customers["customer_id"].to_numpy()
-    pos = pd.Series(np.arange(len(ids)), index=ids)
-    n = len(ids)
-    signup = customers["signup_date"].to_numpy("datetime64[ns]")
-    churn_ns = churn.to_numpy("datetime64[ns]")
-    has_churn = ~np.isnat(churn_ns)
-    vip = (customers["tier"].astype(str) == vip_tier).to_numpy(float) if "tier" in customers.columns else np.zeros(n)
-    # ticket events, each with the month index in which it starts counting (the next month start after it)
-    t = tickets[tickets["customer_id"].isin(pos.index) & (tickets["created_at"] >= start)]
-    ci = pos.reindex(t["customer_id"]).to_numpy()
+    return months
+
+
+def panel_events(tickets: pd.DataFrame, responses: pd.DataFrame | None, customer_ids, months, *, start, as_of,
+                 slow_hours: float = 24.0) -> dict:
+    """The service events of :func:`churn_panel` counted per customer and the month from which they count:
+    {covariate: frame customer_id, counts_from (the number of month starts at or before the event: the month
+    index from which it is counted), count}; tickets (responses) from ``start`` on, of the ``customer_ids``
+    only. :mod:`csm.customers.engine` counts the same in the engine."""
+    as_of, start = pd.Timestamp(as_of), pd.Timestamp(start).normalize()
+    ids = pd.Index(customer_ids)
+    t = tickets[tickets["customer_id"].isin(ids) & (tickets["created_at"] >= start)]
     month_ns = months.to_numpy("datetime64[ns]")
     counts_from = np.searchsorted(month_ns, t["created_at"].to_numpy("datetime64[ns]"), side="right")
 
@@ -321,21 +359,45 @@ def churn_panel(customers: pd.DataFrame, tickets: pd.DataFrame, responses: pd.Da
             "datetime64[ns]"), side="right")
     else:
         slow, slow_from = np.zeros(len(t), bool), counts_from
-    events = {"fcr_failed_tickets": (failed, counts_from), "fcr_resolved_tickets": (resolved_first, counts_from),
-              "slow_resolutions": (slow, slow_from), "escalations": (flag("escalated"), counts_from)}
+    who = t["customer_id"].to_numpy()
+    spec = {"fcr_failed_tickets": (failed, counts_from, who), "fcr_resolved_tickets": (resolved_first, counts_from, who),
+            "slow_resolutions": (slow, slow_from, who), "escalations": (flag("escalated"), counts_from, who)}
     if responses is not None and "nps" in responses.columns:
-        r = responses[responses["customer_id"].isin(pos.index) & (responses["submitted_at"] >= start)]
-        events["detractor_responses"] = (
+        r = responses[responses["customer_id"].isin(ids) & (responses["submitted_at"] >= start)]
+        spec["detractor_responses"] = (
             (r["nps"] <= DETRACTOR_MAX).fillna(False).to_numpy(bool),
             np.searchsorted(month_ns, r["submitted_at"].to_numpy("datetime64[ns]"), side="right"),
-            pos.reindex(r["customer_id"]).to_numpy())
+            r["customer_id"].to_numpy())
+    out = {}
+    for name, (mask, frm, cust) in spec.items():
+        e = pd.DataFrame({"customer_id": cust[mask], "counts_from": frm[mask].astype("int64")})
+        out[name] = e.groupby(["customer_id", "counts_from"], sort=True).size().rename("count").reset_index()
+    return out
+
+
+def panel_from_events(customers: pd.DataFrame, events: dict, *, start, as_of, vip_tier: str = "VIP",
+                      collapse: bool = True) -> pd.DataFrame:
+    """:func:`churn_panel` from the customers (customer_id, signup_date, churn_date, tier) and the event counts
+    of :func:`panel_events` (events of customers not in ``customers`` are ignored)."""
+    churn = _churn_dates(customers)
+    start, as_of = pd.Timestamp(start).normalize(), pd.Timestamp(as_of)
+    months = panel_months(start, as_of)
+    ids = customers["customer_id"].to_numpy()
+    n = len(ids)
+    signup = customers["signup_date"].to_numpy("datetime64[ns]")
+    churn_ns = churn.to_numpy("datetime64[ns]")
+    has_churn = ~np.isnat(churn_ns)
+    vip = (customers["tier"].astype(str) == vip_tier).to_numpy(float) if "tier" in customers.columns else np.zeros(n)
+    month_ns = months.to_numpy("datetime64[ns]")
     M = len(months)
     cum = {}
-    for name, spec in events.items():
-        mask, frm = spec[0], spec[1]
-        who = spec[2] if len(spec) > 2 else ci
+    index = pd.Index(ids)
+    for name, e in events.items():
+        who = index.get_indexer(e["customer_id"])
+        known = who >= 0
         grid = np.zeros((n, M + 1))
-        np.add.at(grid, (who[mask], np.minimum(frm[mask], M)), 1.0)
+        np.add.at(grid, (who[known], np.minimum(e["counts_from"].to_numpy("int64")[known], M)),
+                  e["count"].to_numpy(float)[known])
         cum[name] = np.cumsum(grid, axis=1)[:, :M]
     rows = []
     month_end = np.append(month_ns[1:], np.datetime64(as_of + pd.Timedelta(seconds=1), "ns"))

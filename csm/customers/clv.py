@@ -30,7 +30,7 @@ from scipy.special import betaln, gammaln, hyp2f1
 from csm.errors import AnalysisError, DataError, ParameterError
 
 __all__ = ["TIME_UNITS", "WEEKS_PER_MONTH", "GRADIENT_TOL", "STEP_TOL", "BGNBDModel", "fit_bgnbd", "fit_mbgnbd",
-           "GammaGammaModel", "fit_gamma_gamma", "simulate_bgnbd", "rfm_summary", "discounted_clv", "seed_clv",
+           "GammaGammaModel", "fit_gamma_gamma", "simulate_bgnbd", "rfm_summary", "rfm_from_aggregates", "seed_clv_from_sums", "discounted_clv", "seed_clv",
            "holdout_comparison", "model_tiers"]
 
 #: days per time unit of the purchase models
@@ -479,17 +479,19 @@ def rfm_summary(transactions: pd.DataFrame, *, calibration_end, observation_end=
     observation_end[customer])``. ``observation_end`` (Series indexed by customer_id, e.g. the churn date)
     ends the observation of customers whose purchases stop for a reason outside the purchase model
     (non-informative censoring); purchases after it are ignored. ``monetary_value`` = mean amount of the
-    repeat purchases (0 without). With ``holdout_end``: ``frequency_holdout`` (purchases in
+    repeat purchases (0 without; the first purchase among purchases at the same time is the one with the smaller
+    transaction_id, else the smaller amount). With ``holdout_end``: ``frequency_holdout`` (purchases in
     (calibration_end, min(holdout_end, observation_end)]) and ``duration_holdout`` (its length).
     Times in ``time_unit`` ("D", "W" or "M" = 365.25/12 days). Index: customer_id.
     """
     _check_transactions(transactions)
     if time_unit not in TIME_UNITS:
         raise ParameterError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}.")
-    unit = pd.Timedelta(days=TIME_UNITS[time_unit])
     cal_end = pd.Timestamp(calibration_end)
-    tx = transactions[["customer_id", "transaction_date", "amount"]]
-    tx = tx[tx["transaction_date"].notna()].sort_values(["customer_id", "transaction_date"], kind="stable")
+    # purchases at the same time: the first is the one with the smaller transaction_id (else the smaller amount)
+    tie = "transaction_id" if "transaction_id" in transactions.columns else "amount"
+    tx = transactions[list(dict.fromkeys(["customer_id", "transaction_date", "amount", tie]))]
+    tx = tx[tx["transaction_date"].notna()].sort_values(["customer_id", "transaction_date", tie], kind="stable")
     ids = pd.Index(tx["customer_id"].unique(), name="customer_id")
     obs_end = _observation_end(ids, cal_end, observation_end)
     t_end = tx["customer_id"].map(obs_end)
@@ -498,23 +500,43 @@ def rfm_summary(transactions: pd.DataFrame, *, calibration_end, observation_end=
         raise AnalysisError(f"No purchases on or before the calibration end {cal_end:%Y-%m-%d}; choose a later "
                             "calibration end.")
     g = cal.groupby("customer_id", sort=False)
-    first, last, count = g["transaction_date"].min(), g["transaction_date"].max(), g.size()
-    first_amount = g["amount"].first()
-    total = g["amount"].sum()
-    freq = (count - 1).astype(float)
-    out = pd.DataFrame({"frequency": freq, "recency": (last - first) / unit,
-                        "T": ((obs_end.reindex(first.index) - first) / unit).clip(lower=0),
-                        "monetary_value": np.where(freq > 0, (total - first_amount) / freq.where(freq > 0, 1), 0.0),
-                        "first_purchase": first})
-    out.index.name = "customer_id"
+    agg = pd.DataFrame({"first": g["transaction_date"].min(), "last": g["transaction_date"].max(), "count": g.size(),
+                        "first_amount": g["amount"].first(), "total": g["amount"].sum()})
+    holdout = None
     if holdout_end is not None:
         h_end = pd.Timestamp(holdout_end)
         if h_end <= cal_end:
             raise ParameterError(f"holdout_end ({h_end:%Y-%m-%d}) must be after calibration_end ({cal_end:%Y-%m-%d}).")
-        end_h = _observation_end(out.index, h_end, observation_end)
+        end_h = _observation_end(agg.index, h_end, observation_end)
         hold = tx[(tx["transaction_date"] > cal_end) & (tx["transaction_date"] <= h_end)]
         hold = hold[hold["transaction_date"] <= hold["customer_id"].map(end_h)]
-        out["frequency_holdout"] = hold.groupby("customer_id").size().reindex(out.index).fillna(0).astype(float)
+        holdout = hold.groupby("customer_id").size()
+    return rfm_from_aggregates(agg, calibration_end=cal_end, observation_end=observation_end, holdout_end=holdout_end,
+                               frequency_holdout=holdout, time_unit=time_unit)
+
+
+def rfm_from_aggregates(agg: pd.DataFrame, *, calibration_end, observation_end=None, holdout_end=None,
+                        frequency_holdout: pd.Series | None = None, time_unit: str = "W") -> pd.DataFrame:
+    """:func:`rfm_summary` from per-customer aggregates of the calibration purchases (index customer_id; first,
+    last: first and last transaction_date; count; first_amount: the amount of the first purchase; total: the
+    sum of amounts) and, with ``holdout_end``, the holdout purchases per customer (``frequency_holdout``,
+    indexed by customer_id; customers absent made none). :mod:`csm.customers.engine` builds them in the engine."""
+    unit = pd.Timedelta(days=TIME_UNITS[time_unit])
+    cal_end = pd.Timestamp(calibration_end)
+    obs_end = _observation_end(agg.index, cal_end, observation_end)
+    first, last = agg["first"], agg["last"]
+    freq = (agg["count"] - 1).astype(float)
+    out = pd.DataFrame({"frequency": freq, "recency": (last - first) / unit,
+                        "T": ((obs_end.reindex(first.index) - first) / unit).clip(lower=0),
+                        "monetary_value": np.where(freq > 0, (agg["total"] - agg["first_amount"]) / freq.where(freq > 0, 1),
+                                                   0.0),
+                        "first_purchase": first})
+    out.index.name = "customer_id"
+    if holdout_end is not None:
+        h_end = pd.Timestamp(holdout_end)
+        end_h = _observation_end(out.index, h_end, observation_end)
+        held = frequency_holdout if frequency_holdout is not None else pd.Series(dtype=float)
+        out["frequency_holdout"] = held.reindex(out.index).fillna(0).astype(float)
         out["duration_holdout"] = ((end_h - cal_end) / unit).clip(lower=0).to_numpy()
     return out.sort_index()
 
@@ -565,8 +587,6 @@ def seed_clv(customers: pd.DataFrame, *, as_of, by: str = "tier", margin: float 
     Columns: by, customers, churned, customer_years, yearly_contribution, churn_rate_per_year, lifetime_years,
     capped_lifetime_years, estimate (CLV), ci_low, ci_high, estimated, beyond_follow_up, max_observed_years.
     """
-    from csm.stats import poisson_interval
-
     need = ["signup_date", "churn_date", "revenue"]
     missing = [c for c in need if c not in customers.columns]
     if missing:
@@ -583,6 +603,18 @@ def seed_clv(customers: pd.DataFrame, *, as_of, by: str = "tier", margin: float 
     agg = frame.groupby("g", sort=True).agg(customers=("years", "size"), churned=("churned", "sum"),
                                              customer_years=("years", "sum"), revenue=("revenue", "sum"),
                                              max_observed_years=("years", "max"))
+    return seed_clv_from_sums(agg, by=by, margin=margin, confidence=confidence,
+                              lifetime_cap_years=lifetime_cap_years, min_churners=min_churners)
+
+
+def seed_clv_from_sums(agg: pd.DataFrame, *, by: str = "tier", margin: float = 1.0, confidence: float = 0.95,
+                       lifetime_cap_years: float = 5.0, min_churners: int = 20) -> pd.DataFrame:
+    """:func:`seed_clv` from the sums per group (index: the group, sorted; customers, churned, customer_years,
+    revenue, max_observed_years), e.g. summed in the engine."""
+    from csm.stats import poisson_interval
+
+    if not lifetime_cap_years > 0:
+        raise ParameterError(f"lifetime_cap_years must be a number of years > 0, got {lifetime_cap_years!r}.")
     rate = poisson_interval(agg["churned"].to_numpy(), agg["customer_years"].to_numpy(), confidence=confidence)
     contribution = (margin * agg["revenue"] / agg["customer_years"]).to_numpy()
     cap = float(lifetime_cap_years)

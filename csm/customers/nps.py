@@ -22,6 +22,7 @@ from csm.stats import (DETRACTOR_MAX, PROMOTER_MIN, mean_interval, nps_differenc
                        single_threaded_blas)
 
 __all__ = ["DRIVERS", "net_promoter_score", "nps_table", "nps_by_period", "nps_difference", "nps_group_test",
+           "nps_table_from_counts", "nps_difference_of_table", "nps_group_test_of_table",
            "service_history", "DetractorModel", "fit_detractor_model", "polarity_by_group"]
 
 
@@ -68,8 +69,17 @@ def nps_table(responses: pd.DataFrame, by: str | list[str] | None = None, *, con
     else:
         g = pd.DataFrame({"n": [float(len(frame))], "promoters": [frame["promoter"].sum()],
                           "detractors": [frame["detractor"].sum()]})
-    ci = nps_interval_from_counts(g["promoters"].to_numpy(), g["detractors"].to_numpy(), g["n"].to_numpy(float),
-                                  confidence=confidence)
+    return nps_table_from_counts(g, keys, confidence=confidence)
+
+
+def nps_table_from_counts(counts: pd.DataFrame, by: str | list[str] | None = None, *,
+                          confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`nps_table` from counts: ``counts`` has the ``by`` columns and n, promoters, detractors (one row per
+    group, missing groups already "unknown", in the order to report; e.g. counted in the engine)."""
+    keys = [by] if isinstance(by, str) else list(by or [])
+    g = counts.reset_index(drop=True)
+    ci = nps_interval_from_counts(g["promoters"].to_numpy(float), g["detractors"].to_numpy(float),
+                                  g["n"].to_numpy(float), confidence=confidence)
     out = g[keys].copy() if keys else pd.DataFrame(index=g.index)
     for col in ("estimate", "ci_low", "ci_high", "n", "se", "promoters", "detractors"):
         out[col] = ci[col].to_numpy()
@@ -87,7 +97,12 @@ def nps_by_period(responses: pd.DataFrame, *, freq: str = "M", confidence: float
 
 def nps_difference(responses: pd.DataFrame, by: str, a, b, *, confidence: float = 0.95) -> pd.DataFrame:
     """NPS(group a) − NPS(group b) of column ``by``: estimate, ci_low, ci_high, z, p_value, n1, n2."""
-    t = nps_table(responses, by, confidence=confidence).set_index(by)
+    return nps_difference_of_table(nps_table(responses, by, confidence=confidence), by, a, b, confidence=confidence)
+
+
+def nps_difference_of_table(table: pd.DataFrame, by: str, a, b, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`nps_difference` from the :func:`nps_table` of ``by``."""
+    t = table.set_index(by)
     for g in (a, b):
         if g not in t.index:
             raise ParameterError(f"nps_difference: no NPS responses in group {g!r} of {by!r} "
@@ -102,9 +117,13 @@ def nps_difference(responses: pd.DataFrame, by: str, a, b, *, confidence: float 
 def nps_group_test(responses: pd.DataFrame, by: str) -> pd.DataFrame:
     """Does NPS differ between the groups of ``by``? Chi-square test of promoters / passives / detractors by
     group: statistic, dof, p_value, groups (a single group: p_value NaN)."""
+    return nps_group_test_of_table(nps_table(responses, by))
+
+
+def nps_group_test_of_table(t: pd.DataFrame) -> pd.DataFrame:
+    """:func:`nps_group_test` from an :func:`nps_table` (one row per group)."""
     from scipy.stats import chi2_contingency
 
-    t = nps_table(responses, by)
     passives = t["n"] - t["promoters"] - t["detractors"]
     table = np.column_stack([t["promoters"], passives, t["detractors"]]).astype(float)
     table = table[:, table.sum(axis=0) > 0]

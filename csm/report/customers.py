@@ -25,7 +25,7 @@ from csm.report.charts import (
 )
 from csm.report.display import bullets, data_notes, data_quality_table, display_frame, heading, paragraph
 from csm.report.display import code_label as _code_label
-from csm.report.labels import axis_label, check_lang, label, phrase
+from csm.report.labels import axis_label, check_lang, label, note_text, phrase
 from csm.report.summary import Finding, record_headline, summary_block
 from csm.report.theme import COLORS
 
@@ -173,14 +173,19 @@ def show_summary(result, lang: str) -> None:
     headline = []  # what the period could not measure (a missing table is said in its section below)
     if r.has_nps and r.nps_now is None:
         headline.append(phrase("cust_headline_nps_none", lang, period=period_name,
-                               start=fmt.day(r.scored["submitted_at"].min(), lang),
-                               end=fmt.day(r.scored["submitted_at"].max(), lang)))
+                               start=fmt.day(r.nps_first, lang), end=fmt.day(r.nps_last, lang)))
     if not r.has_churn:
         headline.append(_skipped(r, "churn_rate", lang))
     elif r.churn_now is None:
-        signup = r.data.customers["signup_date"]
-        headline.append(phrase("cust_headline_churn_none", lang, period=period_name, start=fmt.day(signup.min(), lang),
-                               end=fmt.day(signup.max(), lang)))
+        headline.append(phrase("cust_headline_churn_none", lang, period=period_name, start=fmt.day(r.signup_first, lang),
+                               end=fmt.day(r.signup_last, lang)))
+    sample = next((n for n in r.notes if n.code == "customer_sample"), None)
+    if sample is not None:  # the per-customer models ran on a hash sample: its size and the interval it gives
+        headline.append(note_text(sample, lang))
+        if sample.params.get("retention_width") is not None:
+            width = float(sample.params["retention_width"])
+            headline.append(phrase("cust_customer_sample_width", lang, months=sample.params["months"], width=width,
+                                   half=width / 2))
     display(paragraph(headline + ([phrase("cust_snapshot_note", lang)] if r.snapshot else [])))
 
 
@@ -203,11 +208,11 @@ def show_nps(result, lang: str) -> None:
     """NPS over the whole history, the breakdowns that differ (charted) or not, two segments compared, the trend."""
     r, lang = result, check_lang(lang)
     display(heading("cust_nps_heading", lang))
-    if r.scored is None:
+    if not r.has_nps:
         display(paragraph([_skipped(r, "nps", lang)]))
         return
     overall = r.nps_overall
-    display(paragraph([phrase("cust_nps_overall", lang, start=fmt.day(r.scored["submitted_at"].min(), lang),
+    display(paragraph([phrase("cust_nps_overall", lang, start=fmt.day(r.nps_first, lang),
                                      end=fmt.day(r.as_of, lang), value=_nps_points(overall["estimate"], lang),
                                      low=_nps_points(overall["ci_low"], lang),
                                      high=_nps_points(overall["ci_high"], lang), n=int(overall["n"]))]))
@@ -527,7 +532,7 @@ def show_appendix_nps_churn(result, lang: str) -> None:
     """Appendix: NPS tables per breakdown with their tests, the detractor model's method, cohort churn rates."""
     r, lang = result, check_lang(lang)
     display(heading("cust_appendix_heading", lang))
-    if r.scored is not None:
+    if r.has_nps:
         display(heading("cust_nps_heading", lang, level=3))
         for s in r.nps_segments:
             t = r.nps_by[s][[s, "estimate", "ci_low", "ci_high", "n", "promoter_share", "detractor_share"]]

@@ -332,6 +332,7 @@ CHECKS: dict[str, Check] = {
     "text_source": one_of("auto", "responses", "tickets"),
     "max_levels": count(),
     "at_risk_min_customers": count(),
+    "max_customers": count(),
     "min_churners": count(),
     "lifetime_cap_years": number(gt=0),
     "currency": Check("a three-letter currency code such as CNY, USD or EUR", lambda v: isinstance(v, str) and bool(re.fullmatch(r"[A-Za-z]{3}", v))),
