@@ -30,9 +30,10 @@ from csm.abtest.experiment import (
     unit_of_analysis,
     unit_type_of,
     unit_values,
+    UNIT_KEYS,
     usable_metrics,
 )
-from csm.engine import execute, relation_in
+from csm.engine import execute, quiet, relation_in
 from csm.errors import DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, parse_period
@@ -55,7 +56,7 @@ class AbTestResult:
     (the ``period`` parameter: ``"latest"`` or the period that ended the experiment early).
 
     The experiment: ``units`` (one row per analysis unit), ``rows`` (experiment tickets, responses,
-    customers: relations in the engine, never fetched), ``row_counts`` (experiment tickets), ``unit_type``, ``analysis_unit`` (the unit type, or ``cluster``), ``units_per_arm``,
+    customers with the columns the metrics use: tables cached in the engine, never fetched), ``row_counts`` (experiment tickets), ``unit_type``, ``analysis_unit`` (the unit type, or ``cluster``), ``units_per_arm``,
     ``few_clusters``, ``srm`` (:class:`~csm.abtest.design.SRMResult`), ``balance`` (pre-period covariates),
     ``specs`` (the metrics computed, ``{name: spec}``), ``requested`` (every metric asked for), ``primary``,
     ``metrics`` (one row per metric, verdicts before the sequential rule), ``decision`` and ``reasons``
@@ -188,16 +189,21 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
     srm = srm_check(units["variant"].value_counts(), planned_split, threshold=srm_threshold)
     balance = covariate_balance(units, [c for c in units.columns if c.startswith("pre_")], control=control,
                                 treatment=treatment)
-    rows = {"tickets": experiment_rows(tickets, units, time_column="created_at", end=end)}
     specs, skipped = usable_metrics(check_metrics(metrics), tickets=tickets, responses=responses,
                                     customers=customers, units=units)
-    if any(s["table"] == "responses" for s in specs.values()):
-        rows["responses"] = linked_rows(responses, rows["tickets"], on="ticket_id")
-    if any(s["table"] == "customers" for s in specs.values()):
+    uses = {name: [s["column"] for s in specs.values() if s["table"] == name]
+            for name in ("tickets", "responses", "customers")}
+    # the experiment rows, with the columns the metrics use, kept in the engine for the analysis's queries
+    keep = ["ticket_id", "created_at", UNIT_KEYS[unit_type], *uses["tickets"]]
+    rows = {"tickets": _kept(experiment_rows(tickets, units, time_column="created_at", end=end), keep)}
+    if uses["responses"]:
+        rows["responses"] = _kept(linked_rows(responses, rows["tickets"], on="ticket_id"),
+                                  ["ticket_id", "submitted_at", *uses["responses"]])
+    if uses["customers"]:
         if unit_type != "customer":
             raise ParameterError("customer-level metrics need an experiment randomised by customer")
-        rows["customers"] = linked_rows(customers, units_table(units, ["unit_id", "variant", "assigned_at"]),
-                                        on="customer_id", right_on="unit_id")
+        rows["customers"] = _kept(linked_rows(customers, units_table(units, ["unit_id", "variant", "assigned_at"]),
+                                              on="customer_id", right_on="unit_id"), ["customer_id", *uses["customers"]])
     row_counts = {"tickets": row_count(rows["tickets"])}
     analysis_unit = unit_type
     if "cluster_id" in units.columns and units["cluster_id"].notna().any():
@@ -263,6 +269,25 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
         cuped=cuped_comparison(results),
         power=power_plan(results, target_effects, alpha=alpha, power=power),
         aa=aa, notes=tuple(notes), skipped=tuple(skipped), row_counts=row_counts)
+
+
+def _kept(rel, columns):
+    """The experiment rows ``rel`` with ``columns`` (and unit_id, variant, assigned_at) as a table cached in the
+    engine (``Table.cache``: a temporary table on DuckDB and PostgreSQL, a persisted frame on Spark; dropped when
+    the result holding it is garbage-collected). It holds the experiment's rows only (bounded by the tickets of
+    the assigned units in the window), so every per-unit query of the analysis reads it instead of the source
+    (one scan of the tickets, one compiled join)."""
+    import ibis
+
+    columns = [c for c in dict.fromkeys([*columns, "unit_id", "variant", "assigned_at"]) if c in rel.columns]
+    expr = rel.select(*columns)
+    with quiet():
+        backend = ibis.get_backend(expr)
+        if backend.name == "pyspark":  # Ibis's PySpark cache() compiles without uploading the units table first
+            backend._register_in_memory_tables(expr)
+        cached = expr.cache()
+        execute(cached.count())  # Spark caches lazily: fill it now, while the units table is registered
+    return cached
 
 
 def _unit_methods(specs: Mapping, units: pd.DataFrame, rows: Mapping, *, end, control: str, treatment: str,
