@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from csm.abtest.engine import row_count, units_table
 from csm.abtest.design import SRMResult, covariate_balance, srm_check
 from csm.abtest.did import DiDResult, RolloutPlan, difference_in_differences, placebo_did, pre_trends, rollout_plan
 from csm.abtest.experiment import (
@@ -22,14 +23,17 @@ from csm.abtest.experiment import (
     decide,
     experiment_rows,
     experiment_units,
+    linked_rows,
     planned_looks,
     power_plan,
     sequential_looks,
     unit_of_analysis,
     unit_type_of,
     unit_values,
+    UNIT_KEYS,
     usable_metrics,
 )
+from csm.engine import execute, quiet, relation_in
 from csm.errors import DataError, ParameterError
 from csm.notes import Note, Skipped
 from csm.periods import Period, parse_period
@@ -52,7 +56,7 @@ class AbTestResult:
     (the ``period`` parameter: ``"latest"`` or the period that ended the experiment early).
 
     The experiment: ``units`` (one row per analysis unit), ``rows`` (experiment tickets, responses,
-    customers), ``unit_type``, ``analysis_unit`` (the unit type, or ``cluster``), ``units_per_arm``,
+    customers with the columns the metrics use: tables cached in the engine, never fetched), ``row_counts`` (experiment tickets), ``unit_type``, ``analysis_unit`` (the unit type, or ``cluster``), ``units_per_arm``,
     ``few_clusters``, ``srm`` (:class:`~csm.abtest.design.SRMResult`), ``balance`` (pre-period covariates),
     ``specs`` (the metrics computed, ``{name: spec}``), ``requested`` (every metric asked for), ``primary``,
     ``metrics`` (one row per metric, verdicts before the sequential rule), ``decision`` and ``reasons``
@@ -110,6 +114,7 @@ class AbTestResult:
     aa: pd.DataFrame | None
     notes: tuple = field(default_factory=tuple)
     skipped: tuple = field(default_factory=tuple)
+    row_counts: dict = field(default_factory=dict)
 
     def note(self, code: str) -> Note | None:
         """The note ``code`` (None when the analysis did not attach it)."""
@@ -128,7 +133,7 @@ class AbTestResult:
             "experiment": {"experiment_id": self.experiment_id, "start": self.period.start,
                            "end": self.period.last_day,
                            "units": self.srm.summary.set_index("variant")["n"].astype(int).to_dict(),
-                           "tickets": len(self.rows["tickets"])},
+                           "tickets": self.row_counts["tickets"]},
         }
         if "variance_reduction" in self.metrics.columns:
             adjusted = self.metrics[self.metrics["variance_reduction"].notna()]
@@ -164,13 +169,14 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
     if control not in planned_split or treatment not in planned_split:
         raise ParameterError(f"control {control!r} and treatment {treatment!r} must be in planned_split "
                              f"{dict(planned_split)}")
-    tickets, assignments = data.tickets, data.assignments
+    tickets, assignments = relation_in(data, "tickets"), relation_in(data, "assignments")
+    responses, customers = relation_in(data, "responses"), relation_in(data, "customers")
     end = pd.Timestamp(experiment_end) if experiment_end else None
     if period != "latest":  # an explicit report period ends the experiment early (e.g. to re-read an interim look)
-        report_period = parse_period(period, data_end=tickets["created_at"].max())
+        report_period = parse_period(period, data_end=pd.Timestamp(execute(tickets.created_at.max())))
         end = min(end, report_period.last_day) if end is not None else report_period.last_day
         if assignments is not None:
-            assignments = assignments[assignments["assigned_at"] < report_period.end]
+            assignments = assignments.filter(assignments.assigned_at < report_period.end.to_pydatetime())
 
     units = experiment_units(assignments, planned_split=planned_split, experiment_id=experiment_id)
     unit_type = unit_type_of(units)
@@ -183,17 +189,22 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
     srm = srm_check(units["variant"].value_counts(), planned_split, threshold=srm_threshold)
     balance = covariate_balance(units, [c for c in units.columns if c.startswith("pre_")], control=control,
                                 treatment=treatment)
-    rows = {"tickets": experiment_rows(tickets, units, time_column="created_at", end=end)}
-    specs, skipped = usable_metrics(check_metrics(metrics), tickets=tickets, responses=data.responses,
-                                    customers=data.customers, units=units)
-    if any(s["table"] == "responses" for s in specs.values()):
-        link = rows["tickets"][["ticket_id", "unit_id", "variant", "assigned_at"]]
-        rows["responses"] = data.responses.merge(link, on="ticket_id", how="inner")
-    if any(s["table"] == "customers" for s in specs.values()):
+    specs, skipped = usable_metrics(check_metrics(metrics), tickets=tickets, responses=responses,
+                                    customers=customers, units=units)
+    uses = {name: [s["column"] for s in specs.values() if s["table"] == name]
+            for name in ("tickets", "responses", "customers")}
+    # the experiment rows, with the columns the metrics use, kept in the engine for the analysis's queries
+    keep = ["ticket_id", "created_at", UNIT_KEYS[unit_type], *uses["tickets"]]
+    rows = {"tickets": _kept(experiment_rows(tickets, units, time_column="created_at", end=end), keep)}
+    if uses["responses"]:
+        rows["responses"] = _kept(linked_rows(responses, rows["tickets"], on="ticket_id"),
+                                  ["ticket_id", "submitted_at", *uses["responses"]])
+    if uses["customers"]:
         if unit_type != "customer":
             raise ParameterError("customer-level metrics need an experiment randomised by customer")
-        rows["customers"] = data.customers.merge(units[["unit_id", "variant", "assigned_at"]],
-                                                 left_on="customer_id", right_on="unit_id")
+        rows["customers"] = _kept(linked_rows(customers, units_table(units, ["unit_id", "variant", "assigned_at"]),
+                                              on="customer_id", right_on="unit_id"), ["customer_id", *uses["customers"]])
+    row_counts = {"tickets": row_count(rows["tickets"])}
     analysis_unit = unit_type
     if "cluster_id" in units.columns and units["cluster_id"].notna().any():
         units, rows = _to_clusters(units, rows)
@@ -233,7 +244,7 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
         did = difference_in_differences(tickets, confidence=1 - alpha, min_clusters=min_clusters, **did_args)
         trend, pre_p = pre_trends(tickets, confidence=1 - alpha, **did_args)
         placebo = placebo_did(tickets, confidence=1 - alpha, min_clusters=min_clusters, **did_args)
-        groups = int(tickets[did_args["group_column"]].nunique())
+        groups = int(execute(tickets[did_args["group_column"]].nunique()))
         if plan.window_derived:
             notes.append(Note("ab_did_window_derived", start=pd.Timestamp(did_args["window"][0]),
                               end=pd.Timestamp(did_args["window"][1]), months=6))
@@ -257,7 +268,26 @@ def analyse(data, *, metrics: Mapping, planned_split: Mapping[str, float], exper
                         end=end, min_clusters=min_clusters, **arms),
         cuped=cuped_comparison(results),
         power=power_plan(results, target_effects, alpha=alpha, power=power),
-        aa=aa, notes=tuple(notes), skipped=tuple(skipped))
+        aa=aa, notes=tuple(notes), skipped=tuple(skipped), row_counts=row_counts)
+
+
+def _kept(rel, columns):
+    """The experiment rows ``rel`` with ``columns`` (and unit_id, variant, assigned_at) as a table cached in the
+    engine (``Table.cache``: a temporary table on DuckDB and PostgreSQL, a persisted frame on Spark; dropped when
+    the result holding it is garbage-collected). It holds the experiment's rows only (bounded by the tickets of
+    the assigned units in the window), so every per-unit query of the analysis reads it instead of the source
+    (one scan of the tickets, one compiled join)."""
+    import ibis
+
+    columns = [c for c in dict.fromkeys([*columns, "unit_id", "variant", "assigned_at"]) if c in rel.columns]
+    expr = rel.select(*columns)
+    with quiet():
+        backend = ibis.get_backend(expr)
+        if backend.name == "pyspark":  # Ibis's PySpark cache() compiles without uploading the units table first
+            backend._register_in_memory_tables(expr)
+        cached = expr.cache()
+        execute(cached.count())  # Spark caches lazily: fill it now, while the units table is registered
+    return cached
 
 
 def _unit_methods(specs: Mapping, units: pd.DataFrame, rows: Mapping, *, end, control: str, treatment: str,
@@ -301,7 +331,8 @@ def _aa_check(spec: Mapping, units: pd.DataFrame, rows: Mapping, *, end, control
 
 
 def _to_clusters(units: pd.DataFrame, rows: dict) -> tuple[pd.DataFrame, dict]:
-    """Units and rows re-keyed to ``cluster_id`` (one analysis unit per randomised cluster)."""
+    """Units and rows re-keyed to ``cluster_id`` (one analysis unit per randomised cluster; the rows in the
+    engine, joined to the unit → cluster map)."""
     if units["cluster_id"].isna().any():
         bad = units.loc[units["cluster_id"].isna(), "unit_id"].head(3).tolist()
         raise DataError(f"assignments, column 'cluster_id': filled for some units but empty for "
@@ -315,6 +346,10 @@ def _to_clusters(units: pd.DataFrame, rows: dict) -> tuple[pd.DataFrame, dict]:
     clusters = units.groupby("cluster_id", as_index=False).agg(
         variant=("variant", "first"), assigned_at=("assigned_at", "min"), **{c: (c, "mean") for c in pre})
     clusters = clusters.rename(columns={"cluster_id": "unit_id"})
-    to_cluster = dict(zip(units["unit_id"], units["cluster_id"]))
-    rows = {name: frame.assign(unit_id=frame["unit_id"].map(to_cluster)) for name, frame in rows.items()}
-    return clusters, rows
+    to_cluster = units_table(units, ["unit_id", "cluster_id"], {"unit_id": "_unit", "cluster_id": "_cluster"})
+
+    def rekey(rel):
+        j = rel.join(to_cluster, rel.unit_id == to_cluster._unit)
+        return j.select(*[c for c in rel.columns if c != "unit_id"], unit_id=j._cluster)
+
+    return clusters, {name: rekey(rel) for name, rel in rows.items()}

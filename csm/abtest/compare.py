@@ -11,6 +11,8 @@ Effects are always *treatment minus control*. Proportions are fractions (0–1).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats as st
@@ -35,8 +37,14 @@ __all__ = [
     "compare_clustered",
     "compare_means",
     "compare_medians",
+    "compare_means_from_stats",
     "compare_nps",
+    "compare_nps_counts",
     "compare_ordinal",
+    "compare_ordinal_counts",
+    "compare_clustered_sums",
+    "mann_whitney_counts",
+    "ArmStats",
     "compare_proportions",
     "compare_ratio",
     "cuped",
@@ -71,9 +79,13 @@ def _values(x, arm: str, what: str) -> np.ndarray:
 
 def _check_variance(control: np.ndarray, treatment: np.ndarray, what: str) -> None:
     if np.ptp(np.concatenate([control, treatment])) == 0:
-        raise Untestable(f"{what}: the metric has no variance — every value in both arms is "
-                         f"{control[0]:g}, so there is nothing to compare. Check the column (is it filled "
-                         f"with a default?) or drop the metric.", "no_variance", value=f"{control[0]:g}")
+        _no_variance(what, control[0])
+
+
+def _no_variance(what: str, value: float):
+    raise Untestable(f"{what}: the metric has no variance — every value in both arms is "
+                     f"{value:g}, so there is nothing to compare. Check the column (is it filled "
+                     f"with a default?) or drop the metric.", "no_variance", value=f"{value:g}")
 
 
 def relative_lift(control, var_control, treatment, var_treatment, *, confidence: float = 0.95) -> tuple:
@@ -145,19 +157,61 @@ def compare_proportions(successes_control, n_control, successes_treatment, n_tre
 # --------------------------------------------------------------------------- means, medians, ordinal, NPS
 def compare_means(control, treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """Welch's t test of ``mean(treatment) − mean(control)`` with Welch–Satterthwaite interval
-    (:func:`csm.stats.mean_difference`). Missing values are dropped."""
-    confidence = _check_confidence(confidence)
+    (:func:`csm.stats.mean_difference_from_stats`). Missing values are dropped."""
     c, t = _values(control, "control", "compare_means"), _values(treatment, "treatment", "compare_means")
+    return compare_means_from_stats(ArmStats.of(c), ArmStats.of(t), confidence=confidence)
+
+
+@dataclass(frozen=True)
+class ArmStats:
+    """One arm's values in summary: ``n``, ``mean``, ``var`` (ddof 1), ``lo``/``hi`` (smallest and largest value)
+    — what Welch's test needs, from the values (:meth:`of`) or from sums the engine computed
+    (:meth:`from_sums`: ``n``, ``Σx``, ``Σx²``)."""
+
+    n: int
+    mean: float
+    var: float
+    lo: float
+    hi: float
+
+    @classmethod
+    def of(cls, v: np.ndarray) -> ArmStats:
+        return cls(int(v.size), float(v.mean()), float(v.var(ddof=1)) if v.size >= 2 else np.nan,
+                   float(v.min()), float(v.max()))
+
+    @classmethod
+    def from_sums(cls, n, total, squares, lo, hi) -> ArmStats:
+        n = int(n)
+        if n == 0:
+            return cls(0, np.nan, np.nan, np.nan, np.nan)
+        mean = float(total) / n
+        var = max((float(squares) - float(total) * mean) / (n - 1), 0.0) if n >= 2 else np.nan
+        if lo == hi:
+            var = 0.0
+        return cls(n, mean, var, float(lo), float(hi))
+
+
+def compare_means_from_stats(control: ArmStats, treatment: ArmStats, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`compare_means` from each arm's :class:`ArmStats` (e.g. sums over tickets computed in the engine)."""
+    confidence = _check_confidence(confidence)
+    c, t = control, treatment
     for arm, v in (("control", c), ("treatment", t)):
-        if v.size < 2:
-            raise Untestable(f"compare_means: the {arm} arm has {v.size} value; Welch's test needs at least 2.",
-                                 "too_few", arm=arm, n=int(v.size), need=2)
-    _check_variance(c, t, "compare_means")
-    r = cs.mean_difference(t, c, confidence=confidence).iloc[0]
-    vc, vt = c.var(ddof=1) / c.size, t.var(ddof=1) / t.size
-    return _row(control=c.mean(), treatment=t.mean(), estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
-                p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt, n_control=c.size,
-                n_treatment=t.size, test="Welch t", confidence=confidence, dof=r["dof"])
+        if v.n == 0:
+            raise Untestable(f"compare_means: the {arm} arm is empty (no non-missing values). Check that units were "
+                             f"assigned to '{arm}' and that the metric's column is filled for them.", "empty_arm",
+                             arm=arm)
+    for arm, v in (("control", c), ("treatment", t)):
+        if v.n < 2:
+            raise Untestable(f"compare_means: the {arm} arm has {v.n} value; Welch's test needs at least 2.",
+                                 "too_few", arm=arm, n=int(v.n), need=2)
+    if min(c.lo, t.lo) == max(c.hi, t.hi):
+        _no_variance("compare_means", c.lo)
+    r = cs.mean_difference_from_stats(t.mean, np.sqrt(t.var), t.n, c.mean, np.sqrt(c.var), c.n,
+                                      confidence=confidence).iloc[0]
+    vc, vt = c.var / c.n, t.var / t.n
+    return _row(control=c.mean, treatment=t.mean, estimate=r["estimate"], ci_low=r["ci_low"], ci_high=r["ci_high"],
+                p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt, n_control=c.n,
+                n_treatment=t.n, test="Welch t", confidence=confidence, dof=r["dof"])
 
 
 def _bootstrap_median_estimate(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -192,6 +246,45 @@ def compare_medians(control, treatment, *, confidence: float = 0.95, n_boot: int
                 confidence=confidence, prob_superiority=mw.statistic / (c.size * t.size))
 
 
+def _value_counts(x, arm: str, what: str) -> pd.Series:
+    v = _values(x, arm, what)
+    values, counts = np.unique(v, return_counts=True)
+    return pd.Series(counts, index=values)
+
+
+def _arm_counts(control: pd.Series, treatment: pd.Series, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct values of both arms (sorted) and each arm's counts of them; an empty arm is an
+    :class:`Untestable`."""
+    both = pd.concat([control.rename("c"), treatment.rename("t")], axis=1).fillna(0).sort_index()
+    both = both[(both["c"] > 0) | (both["t"] > 0)]
+    for arm, col in (("control", "c"), ("treatment", "t")):
+        if both[col].sum() == 0:
+            raise Untestable(f"{what}: the {arm} arm is empty (no non-missing values). Check that units were "
+                             f"assigned to '{arm}' and that the metric's column is filled for them.", "empty_arm",
+                             arm=arm)
+    return both.index.to_numpy(dtype=float), both["c"].to_numpy(dtype=float), both["t"].to_numpy(dtype=float)
+
+
+def mann_whitney_counts(values, counts_x, counts_y) -> tuple[float, float]:
+    """Two-sided Mann–Whitney U test of sample x against y given as counts of the distinct ``values`` (sorted
+    ascending): ``(U_x, p)`` with mid-ranks for ties, the tie-corrected normal approximation and the
+    continuity correction — :func:`scipy.stats.mannwhitneyu` (``method="asymptotic"``) on the expanded
+    samples, without expanding them."""
+    nx_, ny_ = np.asarray(counts_x, dtype=float), np.asarray(counts_y, dtype=float)
+    t = nx_ + ny_
+    n1, n2 = nx_.sum(), ny_.sum()
+    n = n1 + n2
+    below = np.concatenate([[0.0], np.cumsum(t)[:-1]])
+    midrank = below + (t + 1) / 2
+    u1 = float(np.sum(nx_ * midrank) - n1 * (n1 + 1) / 2)
+    u = max(u1, n1 * n2 - u1)
+    tie_term = np.sum(t**3 - t)
+    s = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (u - n1 * n2 / 2 - 0.5) / s
+    return u1, float(np.clip(2 * st.norm.sf(z), 0.0, 1.0))
+
+
 def compare_ordinal(control, treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """Ordinal comparison (e.g. CSAT 1–5): probability of superiority and the Mann–Whitney U test.
 
@@ -201,35 +294,67 @@ def compare_ordinal(control, treatment, *, confidence: float = 0.95) -> pd.DataF
     p-value: two-sided Mann–Whitney U, normal approximation with tie correction. ``control`` and
     ``treatment`` columns are the arms' mean scores (for reading only).
     """
+    c = _value_counts(control, "control", "compare_ordinal")
+    t = _value_counts(treatment, "treatment", "compare_ordinal")
+    return compare_ordinal_counts(c, t, confidence=confidence)
+
+
+def _mean_var_counts(values: np.ndarray, counts: np.ndarray) -> tuple[float, float]:
+    n = counts.sum()
+    mean = float(np.sum(values * counts) / n)
+    var = float(np.sum(counts * (values - mean) ** 2) / (n - 1)) if n >= 2 else np.nan
+    return mean, var
+
+
+def compare_ordinal_counts(control: pd.Series, treatment: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`compare_ordinal` from each arm's counts per score (a Series indexed by the score), e.g. counted
+    in the engine."""
     confidence = _check_confidence(confidence)
-    c, t = _values(control, "control", "compare_ordinal"), _values(treatment, "treatment", "compare_ordinal")
-    _check_variance(c, t, "compare_ordinal")
-    mw = st.mannwhitneyu(t, c, alternative="two-sided", method="asymptotic")
-    n1, n2 = t.size, c.size
-    a = mw.statistic / (n1 * n2)
+    values, nc, nt = _arm_counts(control, treatment, "compare_ordinal")
+    if values.size == 1:
+        _no_variance("compare_ordinal", values[0])
+    u_t, p_value = mann_whitney_counts(values, nt, nc)
+    n1, n2 = int(nt.sum()), int(nc.sum())
+    a = u_t / (n1 * n2)
     q1, q2 = a / (2 - a), 2 * a**2 / (1 + a)
     se = np.sqrt(max(a * (1 - a) + (n1 - 1) * (q1 - a**2) + (n2 - 1) * (q2 - a**2), 0) / (n1 * n2))
     z = _z(confidence)
-    return _row(control=c.mean(), treatment=t.mean(), estimate=a - 0.5, ci_low=a - 0.5 - z * se,
-                ci_high=a - 0.5 + z * se, p_value=mw.pvalue, se=se, var_control=c.var(ddof=1) / n2,
-                var_treatment=t.var(ddof=1) / n1, n_control=n2, n_treatment=n1,
+    (mc, vc), (mt, vt) = _mean_var_counts(values, nc), _mean_var_counts(values, nt)
+    return _row(control=mc, treatment=mt, estimate=a - 0.5, ci_low=a - 0.5 - z * se,
+                ci_high=a - 0.5 + z * se, p_value=p_value, se=se, var_control=vc / n2,
+                var_treatment=vt / n1, n_control=n2, n_treatment=n1,
                 test="Mann–Whitney U (probability of superiority − ½)", confidence=confidence, prob_superiority=a)
 
 
 def compare_nps(control, treatment, *, confidence: float = 0.95) -> pd.DataFrame:
     """NPS(treatment) − NPS(control) in points, unpooled multinomial z test
     (:func:`csm.stats.nps_difference_test`). Scores 0–10."""
+    c = _value_counts(control, "control", "compare_nps")
+    t = _value_counts(treatment, "treatment", "compare_nps")
+    return compare_nps_counts(c, t, confidence=confidence)
+
+
+def compare_nps_counts(control: pd.Series, treatment: pd.Series, *, confidence: float = 0.95) -> pd.DataFrame:
+    """:func:`compare_nps` from each arm's counts per score 0–10 (a Series indexed by the score)."""
     confidence = _check_confidence(confidence)
-    c, t = _values(control, "control", "compare_nps"), _values(treatment, "treatment", "compare_nps")
-    r = cs.nps_difference_test(t, c, confidence=confidence).iloc[0]
-    a, b = cs.nps_interval(c).iloc[0], cs.nps_interval(t).iloc[0]
+    values, nc, nt = _arm_counts(control, treatment, "compare_nps")
+    if np.any((values < 0) | (values > 10)):
+        bad = values[(values < 0) | (values > 10)][:5]
+        raise ParameterError(f"NPS scores must be between 0 and 10; found {bad.tolist()}")
+    arms = {}
+    for arm, k in (("control", nc), ("treatment", nt)):
+        arms[arm] = (int(k[values >= cs.PROMOTER_MIN].sum()), int(k[values <= cs.DETRACTOR_MAX].sum()), int(k.sum()))
+    r = cs.nps_difference_from_counts(*arms["treatment"], *arms["control"], confidence=confidence).iloc[0]
+    a = cs.nps_interval_from_counts(*arms["control"], confidence=confidence).iloc[0]
+    b = cs.nps_interval_from_counts(*arms["treatment"], confidence=confidence).iloc[0]
     if not (a["se"] > 0 or b["se"] > 0):
         raise Untestable("compare_nps: the metric has no variance — every response in both arms is in one NPS "
                          "group, so there is nothing to compare.", "no_variance_nps")
     vc, vt = a["se"] ** 2, b["se"] ** 2
     out = _row(control=a["estimate"], treatment=b["estimate"], estimate=r["estimate"], ci_low=r["ci_low"],
                ci_high=r["ci_high"], p_value=r["p_value"], se=np.sqrt(vc + vt), var_control=vc, var_treatment=vt,
-               n_control=c.size, n_treatment=t.size, test="NPS difference (multinomial z)", confidence=confidence)
+               n_control=arms["control"][2], n_treatment=arms["treatment"][2], test="NPS difference (multinomial z)",
+               confidence=confidence)
     # NPS can be ≤ 0, where a ratio means nothing: no relative lift
     out[["relative_lift", "relative_ci_low", "relative_ci_high"]] = np.nan
     return out
@@ -297,44 +422,65 @@ def compare_clustered(values, is_treatment, clusters, *, confidence: float = 0.9
     """Difference in means when whole clusters (agents, teams, customers) were randomised.
 
     OLS ``y = a + b·treatment`` with cluster-robust (CR1) standard errors and a t reference with
-    ``G − 1`` degrees of freedom (statsmodels ``cov_type="cluster"``; Cameron & Miller 2015).
-    With few clusters these errors are too small: ``few_clusters`` is True (and ``warning`` says
-    so) when either arm has fewer than ``min_clusters`` clusters.
+    ``G − 1`` degrees of freedom (as statsmodels ``cov_type="cluster"``; Cameron & Miller 2015), computed from
+    per-cluster sums (:func:`compare_clustered_sums`). With few clusters these errors are too small:
+    ``few_clusters`` is True (and ``warning`` says so) when either arm has fewer than ``min_clusters`` clusters.
     """
-    import statsmodels.api as sm
-
-    confidence = _check_confidence(confidence)
     y = pd.to_numeric(pd.Series(np.asarray(values, dtype=float)), errors="raise").to_numpy(dtype=float)
     treat = np.asarray(is_treatment, dtype=bool)
     groups = pd.Series(np.asarray(clusters, dtype=object)).astype(STR)
     ok = ~np.isnan(y) & groups.notna().to_numpy()
     y, treat, groups = y[ok], treat[ok], groups[ok]
-    for arm, mask in (("control", ~treat), ("treatment", treat)):
-        if mask.sum() == 0:
-            raise Untestable(f"compare_clustered: the {arm} arm is empty.", "empty_arm", arm=arm)
-    _check_variance(y[~treat], y[treat], "compare_clustered")
     mixed = pd.DataFrame({"g": groups.to_numpy(), "t": treat}).groupby("g")["t"].nunique()
     if (mixed > 1).any():
         bad = mixed[mixed > 1].index[:5].tolist()
         raise ParameterError(f"compare_clustered: clusters {bad} appear in both arms; with cluster "
                              "randomisation every cluster belongs to one arm. Check the cluster column.")
-    codes = pd.factorize(groups)[0]
-    g_c = int(np.unique(codes[~treat]).size)
-    g_t = int(np.unique(codes[treat]).size)
-    fit = sm.OLS(y, sm.add_constant(treat.astype(float))).fit(cov_type="cluster", cov_kwds={"groups": codes},
-                                                              use_t=True)
-    b, se = float(fit.params[1]), float(fit.bse[1])
-    lo, hi = fit.conf_int(alpha=1 - confidence)[1]
+    frame = pd.DataFrame({"g": groups.to_numpy(), "y": y, "t": treat})
+    sums = frame.groupby("g", sort=False).agg(num=("y", "sum"), den=("y", "count"), lo=("y", "min"),
+                                              hi=("y", "max"), t=("t", "first"))
+    return compare_clustered_sums(sums, sums["t"].to_numpy(dtype=bool), confidence=confidence,
+                                  min_clusters=min_clusters)
+
+
+def compare_clustered_sums(sums: pd.DataFrame, is_treatment, *, confidence: float = 0.95,
+                           min_clusters: int = 30) -> pd.DataFrame:
+    """:func:`compare_clustered` from one row per cluster: ``num`` (Σy), ``den`` (number of values), ``lo`` and
+    ``hi`` (smallest and largest value); ``is_treatment`` per cluster. Clusters without values are left out.
+
+    With ``X = [1, treatment]`` and residuals ``u = y − ȳ(arm)`` the cluster scores are ``e_g·[1, t_g]``,
+    ``e_g = Σy − n_g·ȳ(arm)``; ``V = (X'X)⁻¹ (Σ_g s_g s_g') (X'X)⁻¹ · G/(G−1) · (N−1)/(N−2)``."""
+    confidence = _check_confidence(confidence)
+    den = sums["den"].to_numpy(dtype=float)
+    keep = den > 0
+    num, den = sums["num"].to_numpy(dtype=float)[keep], den[keep]
+    lo, hi = sums["lo"].to_numpy(dtype=float)[keep], sums["hi"].to_numpy(dtype=float)[keep]
+    treat = np.asarray(is_treatment, dtype=bool)[keep]
+    for arm, mask in (("control", ~treat), ("treatment", treat)):
+        if mask.sum() == 0:
+            raise Untestable(f"compare_clustered: the {arm} arm is empty.", "empty_arm", arm=arm)
+    if lo.min() == hi.max():
+        _no_variance("compare_clustered", lo.min())
+    n_c, n_t = den[~treat].sum(), den[treat].sum()
+    mc, mt = num[~treat].sum() / n_c, num[treat].sum() / n_t
+    e = num - den * np.where(treat, mt, mc)
+    n, k, g = n_c + n_t, 2, int(keep.sum())
+    bread = np.linalg.inv(np.array([[n, n_t], [n_t, n_t]]))
+    scores = e[:, None] * np.column_stack([np.ones_like(e), treat.astype(float)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cov = bread @ (scores.T @ scores) @ bread * (g / (g - 1)) * ((n - 1) / (n - k))
+        b, se = mt - mc, float(np.sqrt(max(cov[1, 1], 0.0)))
+        q = st.t.ppf(0.5 + confidence / 2, g - 1)
+        p_value = float(2 * st.t.sf(np.abs(np.float64(b) / se), g - 1))
+    g_c, g_t = int((~treat).sum()), int(treat.sum())
     few = min(g_c, g_t) < min_clusters
     warning = (f"only {min(g_c, g_t)} clusters in the smaller arm (fewer than {min_clusters}): cluster-robust "
                "standard errors are unreliable; treat the p-value as optimistic") if few else ""
-    mc, mt = y[~treat].mean(), y[treat].mean()
     # variance of each arm mean from the same cluster-robust covariance
-    cov = fit.cov_params()
     vc = cov[0, 0]
     vt = cov[0, 0] + cov[1, 1] + 2 * cov[0, 1]
-    return _row(control=mc, treatment=mt, estimate=b, ci_low=lo, ci_high=hi, p_value=float(fit.pvalues[1]), se=se,
-                var_control=vc, var_treatment=vt, n_control=int((~treat).sum()), n_treatment=int(treat.sum()),
+    return _row(control=mc, treatment=mt, estimate=b, ci_low=b - q * se, ci_high=b + q * se, p_value=p_value, se=se,
+                var_control=vc, var_treatment=vt, n_control=int(n_c), n_treatment=int(n_t),
                 test="OLS, cluster-robust (CR1)", confidence=confidence, clusters_control=g_c, clusters_treatment=g_t,
                 few_clusters=few, warning=warning)
 

@@ -27,6 +27,8 @@ from scipy import stats as st
 from csm.compat import STR
 from csm import stats as cs
 from csm.abtest import compare as cmp
+from csm.abtest import engine as ab_engine
+from csm.engine import execute, is_relation
 from csm.abtest.design import SRMResult, mde_from_se, sequential_monitor
 from csm.errors import AnalysisError, DataError, ParameterError
 
@@ -42,6 +44,7 @@ __all__ = [
     "decide",
     "experiment_rows",
     "experiment_units",
+    "linked_rows",
     "planned_looks",
     "power_plan",
     "sequential_looks",
@@ -91,25 +94,32 @@ def _filled(frame: pd.DataFrame | None, column: str) -> bool:
     return frame is not None and column in frame.columns and bool(frame[column].notna().any())
 
 
-def usable_metrics(specs: Mapping, *, tickets: pd.DataFrame | None, responses: pd.DataFrame | None = None,
-                   customers: pd.DataFrame | None = None, units: pd.DataFrame | None = None) -> tuple[dict, list]:
+def usable_metrics(specs: Mapping, *, tickets=None, responses=None, customers=None,
+                   units: pd.DataFrame | None = None) -> tuple[dict, list]:
     """The metrics the data can compute, and what was left out.
 
-    A metric whose table is absent, whose column is missing or empty, or (survey metrics) whose answers cannot
+    ``tickets``, ``responses``, ``customers``: relations or pandas frames (or None when absent); which of the
+    metric columns are filled is asked in one aggregate query per table. A metric whose table is absent, whose
+    column is missing or empty, or (survey metrics) whose answers cannot
     be linked to experiment tickets (no ``responses.ticket_id``) is dropped; a ``covariate`` missing from the
     assignments is dropped from its metric (no CUPED). Returns ``(specs, skipped)``, ``skipped`` a list of
     ``{"section": <metric> or "cuped_<metric>", "needs": "table.column" or "table"}``. Raises
     :class:`DataError` when the primary metric is dropped: the decision needs it."""
-    frames = {"tickets": tickets, "responses": responses, "customers": customers}
+    tables = {"tickets": ab_engine.relation(tickets), "responses": ab_engine.relation(responses),
+              "customers": ab_engine.relation(customers)}
+    wanted = {name: set() for name in tables}
+    for spec in specs.values():
+        wanted[spec["table"]] |= {spec["column"], *(("ticket_id",) if spec["table"] == "responses" else ())}
+    filled = {name: ab_engine.filled_columns(rel, wanted[name]) if rel is not None and wanted[name] else set()
+              for name, rel in tables.items()}
     kept, skipped = {}, []
     for name, spec in specs.items():
-        frame = frames[spec["table"]]
         needs = None
-        if frame is None:
+        if tables[spec["table"]] is None:
             needs = spec["table"]
-        elif not _filled(frame, spec["column"]):
+        elif spec["column"] not in filled[spec["table"]]:
             needs = f"{spec['table']}.{spec['column']}"
-        elif spec["table"] == "responses" and not _filled(frame, "ticket_id"):
+        elif spec["table"] == "responses" and "ticket_id" not in filled["responses"]:
             needs = "responses.ticket_id"
         if needs:
             if spec["role"] == "primary":
@@ -154,7 +164,13 @@ def experiment_units(assignments: pd.DataFrame | None, *, planned_split: Mapping
     Raises :class:`DataError` without an assignments table, :class:`ParameterError` for an unknown
     experiment or a variant label that was not planned (with counts and example units) and
     :class:`AnalysisError` when a planned arm has no unit.
+
+    ``assignments`` may be a relation: the experiment's rows are selected in the engine and fetched (one row per
+    assigned unit of the experiment). Units come back ordered by ``assigned_at`` then ``unit_id``, so the A/A
+    re-splits draw the same units on every engine and in every file order.
     """
+    if assignments is not None and is_relation(assignments):
+        assignments = _experiment_assignments(assignments, experiment_id)
     if assignments is None or len(assignments) == 0:
         raise DataError("assignments: no assignments table (or it is empty) in the data folder; an A/B test needs "
                         "one row per randomised unit with unit_id, variant and assigned_at.")
@@ -184,7 +200,18 @@ def experiment_units(assignments: pd.DataFrame | None, *, planned_split: Mapping
                                 f"({len(units)} units in total). The experiment cannot be compared.")
     units = units.copy()
     units["variant"] = variant
-    return units.reset_index(drop=True)
+    return units.sort_values(["assigned_at", "unit_id"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _experiment_assignments(rel, experiment_id: str | None) -> pd.DataFrame:
+    """The assignments of one experiment fetched from the engine (all rows when there is no experiment id)."""
+    if experiment_id is not None and "experiment_id" in rel.columns:
+        known = sorted(execute(rel.select("experiment_id").distinct())["experiment_id"].dropna().astype(str))
+        if experiment_id not in known:
+            raise ParameterError(f"experiment_id {experiment_id!r} is not in the assignments table; it holds "
+                                 f"{known}. Set the notebook parameter experiment_id to one of them.")
+        rel = rel.filter(rel.experiment_id == experiment_id)
+    return execute(rel)
 
 
 def unit_type_of(units: pd.DataFrame) -> str:
@@ -198,56 +225,78 @@ def unit_type_of(units: pd.DataFrame) -> str:
     return t
 
 
-def experiment_rows(table: pd.DataFrame, units: pd.DataFrame, *, time_column: str, end,
-                    key: str | None = None) -> pd.DataFrame:
-    """Rows of ``table`` belonging to the experiment: the unit's rows (``key`` = the tickets column of the
-    unit type, default from ``unit_type``) with ``time_column`` from the unit's ``assigned_at`` to ``end``
-    (inclusive day). Adds ``unit_id``, ``variant``, ``assigned_at``."""
+def experiment_rows(table, units: pd.DataFrame, *, time_column: str, end, key: str | None = None):
+    """Rows of ``table`` (a relation or a pandas frame) belonging to the experiment, as a relation: the unit's
+    rows (``key`` = the tickets column of the unit type, default from ``unit_type``) with ``time_column`` from
+    the unit's ``assigned_at`` to ``end`` (inclusive day). Adds ``unit_id``, ``variant``, ``assigned_at``. The
+    join runs in the engine; nothing is fetched."""
+    import ibis
+
     key = key or UNIT_KEYS[unit_type_of(units)]
-    if key not in table.columns:
+    rel = ab_engine.relation(table)
+    if key not in rel.columns:
         raise DataError(f"the table has no column {key!r} to link its rows to the randomised units")
-    u = units[["unit_id", "variant", "assigned_at"]].rename(columns={"unit_id": key})
-    rows = table.merge(u, on=key, how="inner")
-    end = pd.Timestamp(end).normalize() + pd.Timedelta(days=1)
-    rows = rows[(rows[time_column] >= rows["assigned_at"]) & (rows[time_column] < end)].copy()
-    rows["unit_id"] = rows[key]
-    return rows.reset_index(drop=True)
+    u = ab_engine.units_table(units, ["unit_id", "variant", "assigned_at"], {"unit_id": "_unit"})
+    u = u.mutate(_unit=u._unit.cast(rel[key].type()))
+    stop = ibis.literal((pd.Timestamp(end).normalize() + pd.Timedelta(days=1)).to_pydatetime())
+    j = rel.join(u, rel[key] == u._unit)
+    j = j.filter(j[time_column] >= j.assigned_at, j[time_column] < stop)
+    own = [c for c in rel.columns if c not in ("unit_id", "variant", "assigned_at")]
+    return j.select(*own, unit_id=j[key], variant=j.variant, assigned_at=j.assigned_at)
 
 
-def _numeric(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_bool_dtype(s) or str(s.dtype) == "boolean":
-        return s.astype("Float64").astype(float)
-    return pd.to_numeric(s, errors="coerce").astype(float)
+def linked_rows(table, rows, *, on: str, right_on: str | None = None):
+    """Rows of ``table`` (a relation or frame) joined to experiment ``rows`` (a relation with ``unit_id``,
+    ``variant``, ``assigned_at``) on ``on`` (= ``right_on`` of ``rows``): e.g. the survey answers of the
+    experiment tickets, or the customer rows of the units."""
+    rel = ab_engine.relation(table)
+    right_on = right_on or on
+    link = rows.select(_link=rows[right_on], unit_id=rows.unit_id, variant=rows.variant,
+                       assigned_at=rows.assigned_at)
+    link = link.mutate(_link=link._link.cast(rel[on].type()))
+    j = rel.join(link, rel[on] == link._link)
+    own = [c for c in rel.columns if c not in ("unit_id", "variant", "assigned_at")]
+    return j.select(*own, unit_id=j.unit_id, variant=j.variant, assigned_at=j.assigned_at)
 
 
-def unit_values(spec: Mapping, units: pd.DataFrame, rows: Mapping[str, pd.DataFrame], *, end) -> pd.DataFrame:
+def unit_values(spec: Mapping, units: pd.DataFrame, rows: Mapping, *, end) -> pd.DataFrame:
     """Per-unit numbers of one metric: ``unit_id``, ``variant`` and ``num``, ``den`` (ratio / mean / proportion:
-    value = num/den); units without rows get den 0 (ratio) or are dropped (mean)."""
-    table = rows[spec["table"]]
+    value = num/den); units without rows get den 0 (ratio) or are dropped (mean). Ratio and mean metrics also
+    carry ``sq`` (Σx²), ``lo`` and ``hi`` (smallest and largest value) of the unit's rows. ``rows``: relations (or
+    frames) of experiment rows; the sums are computed in the engine (:mod:`csm.abtest.engine`), one row per unit
+    comes back; rows of units not in ``units`` are left out."""
+    table = ab_engine.relation(rows[spec["table"]])
     col = spec["column"]
     if col not in table.columns:
         raise DataError(f"{spec['table']}: column {col!r} (metric) is not in the data; columns are "
                         f"{list(table.columns)[:25]}")
     base = units[["unit_id", "variant", "assigned_at"]]
     if spec["kind"] == "proportion":
-        if pd.api.types.is_datetime64_any_dtype(table[col]):
-            t = table[["unit_id", col]].merge(base[["unit_id", "assigned_at"]], on="unit_id")
-            hit = (t[col] >= t["assigned_at"]) & (t[col] < pd.Timestamp(end).normalize() + pd.Timedelta(days=1))
-            per = hit.groupby(t["unit_id"]).any()
-        else:
-            per = _numeric(table[col]).fillna(0).gt(0).groupby(table["unit_id"]).any()
-        out = base.merge(per.rename("num").astype(float).reset_index(), on="unit_id", how="left")
+        per = ab_engine.event_flags(table, col, units=base, end=end)
+        out = base.merge(per, on="unit_id", how="left")
         out["num"] = out["num"].fillna(0.0)
         out["den"] = 1.0
         return out[["unit_id", "variant", "num", "den"]]
-    x = _numeric(table[col])
-    g = pd.DataFrame({"unit_id": table["unit_id"], "x": x}).dropna()
-    agg = g.groupby("unit_id")["x"].agg(num="sum", den="count").reset_index()
+    agg = ab_engine.unit_sums(table, col, where=f"{spec['table']}.{col}")
     out = base.merge(agg, on="unit_id", how="left")
-    out[["num", "den"]] = out[["num", "den"]].fillna(0.0)
+    out[["num", "den", "sq"]] = out[["num", "den", "sq"]].astype(float).fillna(0.0)
     if spec["kind"] == "mean":
         out = out[out["den"] > 0]
-    return out[["unit_id", "variant", "num", "den"]].reset_index(drop=True)
+    return out[["unit_id", "variant", "num", "den", "sq", "lo", "hi"]].reset_index(drop=True)
+
+
+def _row_stats(v: pd.DataFrame) -> cmp.ArmStats:
+    """The rows of some units in summary (Welch's test at the row level) from their per-unit sums."""
+    return cmp.ArmStats.from_sums(v["den"].sum(), v["num"].sum(), v["sq"].sum(), v["lo"].min(), v["hi"].max())
+
+
+def _score_counts(spec: Mapping, units: pd.DataFrame, rows: Mapping) -> dict[str, pd.Series]:
+    """Answers per score and variant of an ordinal / NPS metric (units not in ``units`` left out)."""
+    counts = ab_engine.unit_score_counts(ab_engine.relation(rows[spec["table"]]), spec["column"])
+    counts = counts.merge(units[["unit_id", "variant"]], on="unit_id", how="inner")
+    by = counts.groupby(["variant", "score"])["n"].sum()
+    return {arm: by.xs(arm, level="variant") if arm in by.index.get_level_values("variant") else
+            pd.Series(dtype="int64") for arm in units["variant"].unique()}
 
 
 # --------------------------------------------------------------------------- one metric
@@ -259,10 +308,10 @@ def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[
     kind = spec["kind"]
     confidence = 1 - alpha
     if kind in ("ordinal", "nps"):
-        r = rows["responses"]
-        x = _numeric(r[spec["column"]])
-        c, t = x[r["variant"] == control], x[r["variant"] == treatment]
-        res = (cmp.compare_ordinal if kind == "ordinal" else cmp.compare_nps)(c, t, confidence=confidence)
+        counts = _score_counts(spec, units, rows)
+        empty = pd.Series(dtype="int64")
+        res = (cmp.compare_ordinal_counts if kind == "ordinal" else cmp.compare_nps_counts)(
+            counts.get(control, empty), counts.get(treatment, empty), confidence=confidence)
     else:
         v = unit_values(spec, units, rows, end=end)
         c, t = v[v["variant"] == control], v[v["variant"] == treatment]
@@ -271,10 +320,7 @@ def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[
                                           float(len(t)), confidence=confidence)
         elif kind == "ratio":
             res = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], confidence=confidence)
-            table = rows[spec["table"]]
-            xr = _numeric(table[spec["column"]])
-            naive = cmp.compare_means(xr[table["variant"] == control], xr[table["variant"] == treatment],
-                                     confidence=confidence)
+            naive = cmp.compare_means_from_stats(_row_stats(c), _row_stats(t), confidence=confidence)
             res["se_naive"] = naive["se"].iloc[0]
             res["p_value_naive"] = naive["p_value"].iloc[0]
             res["design_effect"] = (res["se"] / res["se_naive"]) ** 2
@@ -297,8 +343,7 @@ def analyse_metric(name: str, spec: Mapping, units: pd.DataFrame, rows: Mapping[
     if kind in ("ordinal", "nps"):
         scale = "probability" if kind == "ordinal" else "points"
     else:
-        col = rows[spec["table"]][spec["column"]]
-        boolean = pd.api.types.is_bool_dtype(col) or str(col.dtype) == "boolean"
+        boolean = ab_engine.is_boolean(ab_engine.relation(rows[spec["table"]]), spec["column"])
         scale = "share" if kind == "proportion" or (kind == "ratio" and boolean) else "value"
     res.insert(0, "metric", name)
     res.insert(1, "kind", kind)
@@ -396,8 +441,11 @@ def sequential_looks(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
     for d in dates:
         cut = d.normalize() + pd.Timedelta(days=1)
         u = units[units["assigned_at"] < cut]
-        rr = {k: (v[(v[time_columns[k]] < cut) & v["unit_id"].isin(u["unit_id"])] if k in time_columns else v)
-              for k, v in rows.items()}
+        stop = cut.to_pydatetime()
+        rr = {}
+        for k, v in rows.items():  # rows recorded by the end of the look's day; rows of later units drop out
+            rel = ab_engine.relation(v)
+            rr[k] = rel.filter(rel[time_columns[k]] < stop) if k in time_columns else rel
         res = analyse_metric(name, spec, u, rr, end=d, control=control, treatment=treatment, alpha=alpha,
                              n_boot=200, seed=seed)
         r = res.iloc[0]
@@ -457,17 +505,18 @@ def unit_of_analysis(name: str, spec: Mapping, units: pd.DataFrame, rows: Mappin
                      control: str = "control", treatment: str = "treatment", confidence: float = 0.95,
                      min_clusters: int = 30) -> pd.DataFrame:
     """The same per-row metric three ways: naive row-level test (treats tickets as independent — wrong when
-    customers were randomised), delta-method ratio at the unit, and OLS with errors clustered by unit.
+    customers were randomised), delta-method ratio at the unit, and OLS with errors clustered by unit — all three
+    from the per-unit sums of one engine query (:func:`unit_values`).
     The naive standard error is too small by the square root of the design effect. One row per method."""
-    table = rows[spec["table"]]
-    x = _numeric(table[spec["column"]])
-    c, t = x[table["variant"] == control], x[table["variant"] == treatment]
-    naive = cmp.compare_means(c, t, confidence=confidence).assign(method="naive_rows")
-    ratio = analyse_metric(name, {**spec, "kind": "ratio"}, units, rows, end=end, control=control,
-                           treatment=treatment, alpha=1 - confidence).assign(method="delta_method")
-    keep = x.notna() & table["variant"].isin([control, treatment])
-    clus = cmp.compare_clustered(x[keep], (table.loc[keep, "variant"] == treatment), table.loc[keep, "unit_id"],
-                                 confidence=confidence, min_clusters=min_clusters).assign(method="cluster_robust")
+    v = unit_values({**spec, "kind": "ratio"}, units, rows, end=end)
+    c, t = v[v["variant"] == control], v[v["variant"] == treatment]
+    naive = cmp.compare_means_from_stats(_row_stats(c), _row_stats(t), confidence=confidence).assign(
+        method="naive_rows")
+    ratio = cmp.compare_ratio(c["num"], c["den"], t["num"], t["den"], confidence=confidence).assign(
+        method="delta_method")
+    both = pd.concat([c, t])
+    clus = cmp.compare_clustered_sums(both, (both["variant"] == treatment).to_numpy(), confidence=confidence,
+                                      min_clusters=min_clusters).assign(method="cluster_robust")
     cols = ["method", "estimate", "ci_low", "ci_high", "se", "p_value"]
     out = pd.concat([naive[cols], ratio[cols], clus[cols]], ignore_index=True)
     out["se_ratio_to_naive"] = out["se"] / out["se"].iloc[0]

@@ -142,7 +142,7 @@ def show_title(result, lang: str) -> None:
     display(paragraph([phrase("ab_period_line", lang, window=fmt.span(result.period.start, result.period.last_day, lang),
                               units=fmt.count(len(result.units), lang),
                               unit_type=label(f"ab_unit_{result.unit_type}", lang),
-                              tickets=fmt.count(len(result.rows["tickets"]), lang))]))
+                              tickets=fmt.count(result.row_counts["tickets"], lang))]))
 
 
 def findings(result, lang: str) -> list[Finding]:
@@ -249,7 +249,7 @@ def show_appendix(result, lang: str) -> None:
         name = f"{name}（{result.experiment_id}）" if lang == "zh" else f"{name} ({result.experiment_id})"
     notes = [phrase("ab_window", lang, experiment=name, units=fmt.count(len(result.units), lang),
                     unit_type=label(f"ab_unit_{result.unit_type}", lang), start=fmt.day(result.period.start, lang),
-                    end=fmt.day(result.period.last_day, lang), tickets=fmt.count(len(result.rows["tickets"]), lang))]
+                    end=fmt.day(result.period.last_day, lang), tickets=fmt.count(result.row_counts["tickets"], lang))]
     for code in ("ab_end_derived", "ab_period_ignored", "ab_period_used"):
         if result.note(code) is not None:
             notes.append(note_sentence(result.note(code), lang))
