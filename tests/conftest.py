@@ -4,6 +4,7 @@ Fixture notebooks under tests/fixtures are inputs of the runner tests, not
 regression notebooks: nbval must not collect them.
 """
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,20 @@ def chart_theme():
     from csm.report.theme import use_theme
 
     use_theme()
+
+
+@pytest.fixture(scope="session")
+def spark_engine():
+    """One local Spark session (csm.engine.spark, local[*]) for the whole test run, shared by every Spark test
+    (a session costs ~25 s to start). Skipped with the reason where Spark cannot start; with CSM_REQUIRE_SPARK
+    set (CI's Spark stage) that is a failure instead, so a broken setup cannot pass as skipped tests."""
+    from csm.engine import spark as engine_spark
+
+    ok, why = engine_spark.spark_available()
+    if not ok:
+        if os.environ.get("CSM_REQUIRE_SPARK"):
+            pytest.fail(f"CSM_REQUIRE_SPARK is set but Spark is not available: {why}")
+        pytest.skip(f"Spark is not available here: {why}")
+    engine = engine_spark.connect_spark()
+    yield engine
+    engine.close()

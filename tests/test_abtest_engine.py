@@ -6,7 +6,6 @@ pandas merge gave them, and a source outside the default engine (a DuckDB connec
 Spark when available) gives the same report numbers."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pandas as pd
@@ -252,22 +251,12 @@ def test_a_parquet_source_on_its_own_connection_gives_the_frames_numbers(tmp_pat
 
 
 # --------------------------------------------------------------------------- Spark (optional)
-def test_spark_gives_the_same_experiment_numbers(data):
-    from csm.engine import spark as engine_spark
-
-    ok, why = engine_spark.spark_available()
-    if not ok:
-        if os.environ.get("CSM_REQUIRE_SPARK"):
-            raise RuntimeError(f"CSM_REQUIRE_SPARK is set but Spark is not available: {why}")
-        pytest.skip(f"Spark is not available here: {why}")
-    engine = engine_spark.connect_spark()
-    try:
-        on_spark = load_tables(SAMPLE, tables=["tickets", "responses", "customers", "assignments"], engine=engine)
-        kw = dict(metrics={k: METRICS[k] for k in ("fcr_rate", "handle_time_per_ticket", "nps", "churn_rate")},
-                  planned_split=SPLIT, experiment_id="smart_triage", experiment_end=END, looks=[], aa_splits=20)
-        a, b = abtest.analyse(on_spark, **kw), abtest.analyse(data, **kw)
-    finally:
-        engine.close()
+def test_spark_gives_the_same_experiment_numbers(data, spark_engine):
+    engine = spark_engine
+    on_spark = load_tables(SAMPLE, tables=["tickets", "responses", "customers", "assignments"], engine=engine)
+    kw = dict(metrics={k: METRICS[k] for k in ("fcr_rate", "handle_time_per_ticket", "nps", "churn_rate")},
+              planned_split=SPLIT, experiment_id="smart_triage", experiment_end=END, looks=[], aa_splits=20)
+    a, b = abtest.analyse(on_spark, **kw), abtest.analyse(data, **kw)
     cols = ["estimate", "ci_low", "ci_high", "p_value"]
     np.testing.assert_allclose(a.metrics[cols].to_numpy(float), b.metrics[cols].to_numpy(float), rtol=REL)
     assert a.row_counts == b.row_counts and a.units["unit_id"].tolist() == b.units["unit_id"].tolist()

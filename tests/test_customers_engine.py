@@ -6,7 +6,6 @@ with edge cases; above ``max_customers`` the per-customer models use a stated ha
 exact; the same tables on local Spark (skipped without Spark)."""
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 
 import numpy as np
@@ -278,21 +277,8 @@ def test_below_max_customers_nothing_is_sampled(frames):
 
 
 # ============================================================================ Spark
-@pytest.fixture(scope="module")
-def spark():
-    from csm.engine import spark as engine_spark
-
-    ok, why = engine_spark.spark_available()
-    if not ok:
-        if os.environ.get("CSM_REQUIRE_SPARK"):
-            raise RuntimeError(f"CSM_REQUIRE_SPARK is set but Spark is not available: {why}")
-        pytest.skip(f"Spark is not available here: {why}")
-    eng = engine_spark.connect_spark()
-    yield eng
-    eng.close()
-
-
-def test_the_engine_tables_on_spark_equal_the_pandas_ones(spark):
+def test_the_engine_tables_on_spark_equal_the_pandas_ones(spark_engine):
+    spark = spark_engine
     ref = simulated()
     rel = {name: spark.relation(getattr(ref, name), f"cust_{name}") for name in TABLES}
     data = SimpleNamespace(relation=rel.get)

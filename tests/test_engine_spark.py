@@ -129,13 +129,9 @@ def test_no_pyspark_says_what_to_install(monkeypatch):
 
 # ============================================================================ Spark session and data
 @pytest.fixture(scope="module")
-def spark() -> Engine:
-    """One local Spark session for the module (local[*], the default master)."""
-    if not SPARK_OK:
-        pytest.skip(f"Spark is not available here: {SPARK_WHY}")
-    engine = engine_spark.connect_spark()
-    yield engine
-    engine.close()
+def spark(spark_engine) -> Engine:
+    """The run's local Spark session (local[*], the default master; tests/conftest.py)."""
+    return spark_engine
 
 
 @pytest.fixture(scope="module")

@@ -279,22 +279,10 @@ def test_report_results_are_the_same_with_the_cache(tmp_path):
         assert (cached.scoring["scored"] == 0) == (run == "warm")
 
 
-def _spark_backend():
-    """The Ibis PySpark backend of csm.engine.spark (skipped with the reason when Spark cannot start here)."""
-    from csm.engine.spark import connect_spark, spark_available
-
-    ok, why = spark_available()
-    if not ok:
-        if os.environ.get("CSM_REQUIRE_SPARK"):
-            pytest.fail(f"CSM_REQUIRE_SPARK is set but Spark is not available: {why}")
-        pytest.skip(f"Spark is not available here: {why}")
-    return connect_spark().con
-
-
-def test_score_relation_on_spark(tmp_path):
+def test_score_relation_on_spark(tmp_path, spark_engine):
     """The same scores, labels and hashes when the texts live in Spark (cold, then warm cache)."""
     import pyarrow as pa
-    con = _spark_backend()
+    con = spark_engine.con
     texts = corpus(20)
     frame = pd.DataFrame({"rid": np.arange(len(texts)),
                           "comment": [t if isinstance(t, str) else None for t in texts]})

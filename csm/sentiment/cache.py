@@ -44,8 +44,6 @@ import sys
 import uuid
 from pathlib import Path
 
-import numpy as np
-
 from csm.errors import DataError, ParameterError
 
 __all__ = ["CACHE_LIMIT", "keep", "HASH", "text_hash", "scorer_identity", "ScoreCache", "COMPACT_AT",
