@@ -70,23 +70,33 @@ def profile(rel) -> Profile:
 
 def profiles(rel, windows: dict, *, keys=None) -> dict:
     """:class:`Profile` of each window of ``rel`` (name -> a boolean expression over ``rel``, None for all
-    rows), all in one aggregate query (plus one distinct count of customer_id per window named in ``keys``,
-    for ``repeat_key``; default: all; a distinct count is the costly part)."""
-    metrics = {}
-    for w, (name, where) in enumerate(windows.items()):
-        metrics[f"n__{w}"] = rel.count(where=where)
-        for i, col in enumerate(rel.columns):
-            metrics[f"f{i}__{w}"] = rel[col].count(where=where)
+    rows), all in one aggregate query grouped by the windows a row is in (plus one distinct count of
+    customer_id per window named in ``keys``, for ``repeat_key``; default: all; a distinct count is costly)."""
+    import ibis
+
+    # grouped by which windows a row is in (at most 2^windows groups), every column counted once: a filtered
+    # count per window and column evaluates the table's checked columns once per window
+    flags = {f"w__{w}": (ibis.literal(True) if where is None else where.fill_null(False))
+             for w, where in enumerate(windows.values())}
+    metrics = {"n": rel.count(), **{f"f{i}": rel[col].count() for i, col in enumerate(rel.columns)}}
+    if "created_at" in rel.columns:
+        metrics.update(first=rel.created_at.min(), last=rel.created_at.max())
+    combos = execute(rel.group_by(**flags).aggregate(**metrics))
+    row = {}
+    for w in range(len(windows)):
+        inside = combos[combos[f"w__{w}"].astype(bool)]
+        row[f"n__{w}"] = int(inside["n"].sum())
+        for i in range(len(rel.columns)):
+            row[f"f{i}__{w}"] = int(inside[f"f{i}"].sum())
         if "created_at" in rel.columns:
-            metrics[f"first__{w}"] = rel.created_at.min(where=where)
-            metrics[f"last__{w}"] = rel.created_at.max(where=where)
-    row = execute(rel.aggregate(**metrics)).iloc[0]
+            row[f"first__{w}"] = inside["first"].min() if inside["first"].notna().any() else None
+            row[f"last__{w}"] = inside["last"].max() if inside["last"].notna().any() else None
     for w, (name, where) in enumerate(windows.items()):
         # a distinct count in a query of its own: DuckDB counts distinct values much faster alone than among
         # other (filtered) aggregates
         if "customer_id" in rel.columns and (keys is None or name in keys):
             sub = rel if where is None else rel.filter(where)
-            row[f"keys__{w}"] = execute(sub.aggregate(k=sub.customer_id.nunique())).iloc[0]["k"]
+            row[f"keys__{w}"] = int(execute(sub.aggregate(k=sub.customer_id.nunique())).iloc[0]["k"] or 0)
     out = {}
     for w, name in enumerate(windows):
         filled = {col: int(row[f"f{i}__{w}"] or 0) for i, col in enumerate(rel.columns)}
