@@ -16,6 +16,8 @@ periods an analysis needs at once:
    per group as ``Σ M2_c + Σ n_c (mean_c − mean)²`` — the two-pass sum of squares, so SDs match a two-pass numpy
    calculation to rounding;
 4. *order statistics* — exact medians and the binomial interval ranks of :func:`csm.stats.median_ci_ranks`:
+   on DuckDB, two aggregations without a sort (:func:`_bracketed_ranks`: exact quantiles at fixed fractions
+   around ½ bracket the wanted ranks, then the count below each bracket and the values inside it); elsewhere
    ``row_number`` per group (exact on every engine, no approximate quantile), only the ranks within
    ``(z/2)·√n + 3`` of the middle reach pandas (about ``2·√n`` rows per group);
 5. the responses (cells by period; CSAT is a bounded 1–5 score: shifted sums about 3, exact to a few ulps) and
