@@ -243,3 +243,19 @@ def test_the_text_sample_note_reads_in_both_languages(lang, words):
     text = note_sentence(Note("texts_sampled", window="model", n=694_660, sampled=50_000), lang)
     for w in words:
         assert w in text, (w, text)
+
+
+def test_text_sample_equals_the_smallest_hashes_with_ties():
+    """The sample (found via the limit-th smallest hash first) is the one top-N query over all rows gives, also
+    when rows share a hash (repeated keys) at the cut-off."""
+    frame = _synthetic(3_000)
+    frame["ticket_id"] = frame["ticket_id"].iloc[np.arange(len(frame)) // 3].to_numpy()  # each key 3 times
+    rel = E.as_relation(frame)
+    cols = ["ticket_id", "created_at", "description"]
+    for limit in (1_000, 1_001, 1_002):
+        got, n = E.bounded_rows(rel, cols, limit)
+        h = rel.mutate(_h=rel.ticket_id.hash())
+        ref = E.execute(h.order_by([h._h, h.created_at, h.ticket_id]).limit(limit).select(*cols))
+        ref = ref.sort_values(["created_at", "ticket_id"], kind="stable").reset_index(drop=True)
+        assert n == 3_000 and len(got) == limit
+        pd.testing.assert_frame_equal(got[["ticket_id", "created_at"]], ref[["ticket_id", "created_at"]])

@@ -219,3 +219,33 @@ def test_report_leagues_on_relations():
     assert missing == (("team", "csat_mean"),)  # responses cannot be matched to a team
     want = ref.league_table(t, by="agent_id", metric="fcr_rate", period=march, min_n=20)
     pd.testing.assert_frame_equal(leagues[("agent_id", "fcr_rate")], want, rtol=RTOL, check_dtype=False)
+
+
+def test_bracketed_order_statistics_equal_a_full_sort():
+    """The order statistics of medians and their intervals (DuckDB: bracketing quantiles, no sort) are the values
+    at the ranks numpy's sort gives, for groups of 1 to 5,000 values with many ties."""
+    import ibis
+
+    from csm.engine import as_relation
+    from csm.kpi.inputs import _bracketed_ranks
+    from csm.stats import median_ci_ranks
+
+    rng = np.random.default_rng(7)
+    parts = []
+    for key, size in enumerate([1, 2, 5, 6, 17, 300, 5000]):
+        v = np.round(rng.lognormal(1, 1, size), 1 if key % 2 else 3)
+        parts.append(pd.DataFrame({"metric": "fr", "key": key, "chan": -1, "v": v}))
+    frame = pd.concat(parts, ignore_index=True)
+    rel = as_relation(frame)
+    u = rel.select(metric=rel.metric, key=rel.key.cast("int64"), chan=rel.chan.cast("int64"), v=rel.v)
+    got = _bracketed_ranks(u, 0.95)
+    assert got is not None and ibis.get_backend(u).name == "duckdb"
+    for key, g in frame.groupby("key"):
+        x = np.sort(g["v"].to_numpy())
+        n = len(x)
+        lo, hi, _ = median_ci_ranks(n, confidence=0.95)
+        mine = got[got["key"] == key].set_index("rn")["v"]
+        assert (mine.index.to_numpy() >= 1).all() and (mine.index.to_numpy() <= n).all()
+        np.testing.assert_array_equal(mine.to_numpy(), x[mine.index.to_numpy() - 1])
+        need = {(n - 1) // 2 + 1, n // 2 + 1} | ({int(lo[0]), int(hi[0])} if lo[0] > 0 else set())
+        assert need <= set(mine.index)

@@ -5,7 +5,7 @@ skipped sections, and :meth:`ComplaintsResult.records` for the run manifest."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -264,7 +264,7 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     tickets = relation_in(data, "tickets")
     if tickets is None:
         raise ParameterError("complaint analysis: the data have no tickets table; load it with tables=['tickets'].")
-    info = profile(tickets)
+    info = profiles(tickets, {"all": None}, keys=())["all"]  # repeat_key below, from the model window's
     data_start, data_end = info.first, info.last
     current, previous = resolve_periods(period, comparison, data_end=data_end)
     model_start = current.end - pd.DateOffset(months=model_months)
@@ -273,6 +273,8 @@ def analyse(data, *, period: str = "latest", comparison: str | None = "previous"
     windows = profiles(tickets, {"period": (c >= start_) & (c < end_), "model": (c >= model_) & (c < end_),
                                  "history": c < end_}, keys=("model",))
     period_info, model_info, history_info = windows["period"], windows["model"], windows["history"]
+    # a customer with two tickets in the model window has two in the table; else one distinct count of all rows
+    info = replace(info, repeat_key=model_info.repeat_key or profile(tickets).repeat_key)
     in_period = tickets.filter((c >= start_) & (c < end_))
     model_tickets = tickets.filter((c >= model_) & (c < end_))
     history = tickets.filter(c < end_)

@@ -64,25 +64,39 @@ class Profile:
 
 
 def profile(rel) -> Profile:
-    """:class:`Profile` of ``rel`` in one aggregate query."""
+    """:class:`Profile` of ``rel`` (one aggregate query and one distinct count)."""
     return profiles(rel, {"all": None})["all"]
 
 
 def profiles(rel, windows: dict, *, keys=None) -> dict:
     """:class:`Profile` of each window of ``rel`` (name -> a boolean expression over ``rel``, None for all
-    rows), all in one aggregate query; ``repeat_key`` only for the windows named in ``keys`` (default: all;
-    a distinct count is the costly part)."""
-    metrics = {}
-    for w, (name, where) in enumerate(windows.items()):
-        metrics[f"n__{w}"] = rel.count(where=where)
-        for i, col in enumerate(rel.columns):
-            metrics[f"f{i}__{w}"] = rel[col].count(where=where)
+    rows), all in one aggregate query grouped by the windows a row is in (plus one distinct count of
+    customer_id per window named in ``keys``, for ``repeat_key``; default: all; a distinct count is costly)."""
+    import ibis
+
+    # grouped by which windows a row is in (at most 2^windows groups), every column counted once: a filtered
+    # count per window and column evaluates the table's checked columns once per window
+    flags = {f"w__{w}": (ibis.literal(True) if where is None else where.fill_null(False))
+             for w, where in enumerate(windows.values())}
+    metrics = {"n": rel.count(), **{f"f{i}": rel[col].count() for i, col in enumerate(rel.columns)}}
+    if "created_at" in rel.columns:
+        metrics.update(first=rel.created_at.min(), last=rel.created_at.max())
+    combos = execute(rel.group_by(**flags).aggregate(**metrics))
+    row = {}
+    for w in range(len(windows)):
+        inside = combos[combos[f"w__{w}"].astype(bool)]
+        row[f"n__{w}"] = int(inside["n"].sum())
+        for i in range(len(rel.columns)):
+            row[f"f{i}__{w}"] = int(inside[f"f{i}"].sum())
         if "created_at" in rel.columns:
-            metrics[f"first__{w}"] = rel.created_at.min(where=where)
-            metrics[f"last__{w}"] = rel.created_at.max(where=where)
+            row[f"first__{w}"] = inside["first"].min() if inside["first"].notna().any() else None
+            row[f"last__{w}"] = inside["last"].max() if inside["last"].notna().any() else None
+    for w, (name, where) in enumerate(windows.items()):
+        # a distinct count in a query of its own: DuckDB counts distinct values much faster alone than among
+        # other (filtered) aggregates
         if "customer_id" in rel.columns and (keys is None or name in keys):
-            metrics[f"keys__{w}"] = rel.customer_id.nunique(where=where)
-    row = execute(rel.aggregate(**metrics)).iloc[0]
+            sub = rel if where is None else rel.filter(where)
+            row[f"keys__{w}"] = int(execute(sub.aggregate(k=sub.customer_id.nunique())).iloc[0]["k"] or 0)
     out = {}
     for w, name in enumerate(windows):
         filled = {col: int(row[f"f{i}__{w}"] or 0) for i, col in enumerate(rel.columns)}
@@ -109,12 +123,21 @@ def bounded_rows(rel, columns, limit: int, *, n: int | None = None, order=("crea
     """At most ``limit`` rows of ``rel`` (the ``columns``), sorted by ``order`` (the columns present): all rows
     when there are no more, else the ``limit`` rows with the smallest hash of ``key`` (deterministic; another
     engine may draw another sample). ``n``: the rows of ``rel`` if known. Returns (frame, rows in ``rel``)."""
+    import ibis
+
     columns = list(dict.fromkeys(columns))
     ties = [c for c in order if c in rel.columns]
     if n is not None and n <= limit:
         out = execute(rel.select(*columns))
     else:
         hashed = rel.mutate(_h=rel[key if key in rel.columns else columns[0]].hash())
+        # the limit-th smallest hash first (a top-N over the hashes alone: sorting the selected columns, texts
+        # among them, along with every row is what grows with the table), then the same order and limit over
+        # the rows up to it: the same rows
+        top = hashed.select("_h").order_by("_h").limit(limit)
+        cut = execute(top.aggregate(h=top._h.max(), k=top.count())).iloc[0]
+        if int(cut["k"]) >= limit:
+            hashed = hashed.filter(hashed._h <= ibis.literal(cut["h"], hashed._h.type()))
         out = execute(hashed.order_by([hashed._h, *[hashed[c] for c in ties]]).limit(limit).select(*columns))
         if n is None:
             n = len(out) if len(out) < limit else int(execute(rel.count()))
