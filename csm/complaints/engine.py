@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csm.engine import as_relation, execute, is_relation
+from csm.engine import as_relation, execute, is_relation, samples
 from csm.errors import ParameterError
 
 __all__ = ["TEXT_SAMPLE", "Profile", "relation_of", "profile", "profiles", "group_counts",
@@ -118,33 +118,10 @@ def group_counts(rel, by, *, where=None, name: str = "count") -> pd.DataFrame:
     return out.sort_values(by, kind="stable", na_position="last").reset_index(drop=True) if by else out
 
 
-def bounded_rows(rel, columns, limit: int, *, n: int | None = None, order=("created_at", "ticket_id"),
-                 key: str = "ticket_id"):
-    """At most ``limit`` rows of ``rel`` (the ``columns``), sorted by ``order`` (the columns present): all rows
-    when there are no more, else the ``limit`` rows with the smallest hash of ``key`` (deterministic; another
-    engine may draw another sample). ``n``: the rows of ``rel`` if known. Returns (frame, rows in ``rel``)."""
-    import ibis
-
-    columns = list(dict.fromkeys(columns))
-    ties = [c for c in order if c in rel.columns]
-    if n is not None and n <= limit:
-        out = execute(rel.select(*columns))
-    else:
-        hashed = rel.mutate(_h=rel[key if key in rel.columns else columns[0]].hash())
-        # the limit-th smallest hash first (a top-N over the hashes alone: sorting the selected columns, texts
-        # among them, along with every row is what grows with the table), then the same order and limit over
-        # the rows up to it: the same rows
-        top = hashed.select("_h").order_by("_h").limit(limit)
-        cut = execute(top.aggregate(h=top._h.max(), k=top.count())).iloc[0]
-        if int(cut["k"]) >= limit:
-            hashed = hashed.filter(hashed._h <= ibis.literal(cut["h"], hashed._h.type()))
-        out = execute(hashed.order_by([hashed._h, *[hashed[c] for c in ties]]).limit(limit).select(*columns))
-        if n is None:
-            n = len(out) if len(out) < limit else int(execute(rel.count()))
-    by = [c for c in order if c in out.columns]
-    if by:
-        out = out.sort_values(by, kind="stable").reset_index(drop=True)
-    return out, n
+def bounded_rows(rel, columns, limit: int, *, n: int | None = None):
+    """:func:`csm.engine.samples.bounded_rows` of tickets: keyed on ``ticket_id``, in ``created_at``, ``ticket_id``
+    order. Returns (frame, rows in ``rel``)."""
+    return samples.bounded_rows(rel, columns, limit, key="ticket_id", n=n, order=("created_at", "ticket_id"))
 
 
 def top_levels_of(counts: pd.Series, n: int) -> list:
