@@ -25,6 +25,16 @@ __all__ = ["NO_TICKET", "Headline", "sentiment_by", "sentiment_trend", "rating_l
 NO_TICKET = "no_ticket"
 
 
+
+def _rho_interval(rho: float, p: float, n: int, z: float) -> dict:
+    """Spearman's ρ with its Bonett–Wright interval (se = √((1 + ρ²/2)/(n − 3)) on atanh ρ) and p-value;
+    all missing below 4 pairs."""
+    if n < 4:
+        return {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
+    se = math.sqrt((1 + rho ** 2 / 2) / (n - 3))
+    return {"estimate": rho, "ci_low": math.tanh(math.atanh(rho) - z * se),
+            "ci_high": math.tanh(math.atanh(rho) + z * se), "p_value": p}
+
 def wilson(k: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson interval of ``k`` of ``n`` as two floats (NaN, NaN for n = 0): :func:`csm.stats.wilson_interval`."""
     if not n:
@@ -110,13 +120,8 @@ def rating_agreement(scored: pd.DataFrame, *, by: str = "language", confidence: 
             h = g[g[rating].notna()]
             n = len(h)
             row = {by: key, "rating": rating, "n": n}
-            if n >= 4:
-                rho, p = st.spearmanr(h["polarity"], h[rating])
-                se = math.sqrt((1 + rho ** 2 / 2) / (n - 3))
-                row.update(estimate=rho, ci_low=math.tanh(math.atanh(rho) - z * se),
-                           ci_high=math.tanh(math.atanh(rho) + z * se), p_value=p)
-            else:
-                row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
+            row.update(_rho_interval(*(st.spearmanr(h["polarity"], h[rating]) if n >= 4 else (np.nan, np.nan)),
+                                     n, z))
             expected = rating_labels(csat=h["csat"]) if rating == "csat" else rating_labels(nps=h["nps"])
             k = int((expected == h["label"]).sum())
             row["agreement"] = k / n if n else np.nan
@@ -377,12 +382,7 @@ def validity_from_counts(cube: pd.DataFrame, spearman: dict, ratings: list[str],
             n = int(h["count"].sum())
             row = {"language": language, "rating": rating, "n": n}
             _, rho, p = spearman.get((language, rating), (n, np.nan, np.nan))
-            if n >= 4:
-                se = math.sqrt((1 + rho ** 2 / 2) / (n - 3))
-                row.update(estimate=rho, ci_low=math.tanh(math.atanh(rho) - z * se),
-                           ci_high=math.tanh(math.atanh(rho) + z * se), p_value=p)
-            else:
-                row.update(estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan)
+            row.update(_rho_interval(rho, p, n, z))
             expected = rating_labels(csat=h["csat"]) if rating == "csat" else rating_labels(nps=h["nps"])
             k = int(h["count"][(expected == h["label"]).to_numpy()].sum())
             row["agreement"] = k / n if n else np.nan
