@@ -263,7 +263,7 @@ def test_the_report_states_the_sample_size_and_interval_width(sampled, monkeypat
     assert "1,500 of the 18,000 customers" in text
     (note,) = [n for n in sampled.notes if n.code == "customer_sample"]
     width = note.params["retention_width"]
-    assert f"±{width / 2:.1f} percentage points" in text
+    assert f"±{width / 2:.2f} percentage points (95% CI width {width:.2f} points)" in text
     shown.clear()
     report.show_summary(sampled, "zh")
     assert "18,000 位客户中的 1,500 位" in " ".join(shown)

@@ -298,9 +298,9 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "按客户建模的部分使用 {customers:,} 位客户中的 {sampled:,} 位样本（customer_id 哈希值最小者）；"
               "计数、比率和 NPS 使用全部客户。"},
     "cust_customer_sample_width": {
-        "en": "The retention after {months} months is estimated on this sample to ±{half:.1f} percentage points "
-              "(95% CI width {width:.1f} points).",
-        "zh": "基于该样本，{months} 个月后留存的估计精度为 ±{half:.1f} 个百分点（95% 置信区间宽度 {width:.1f} 个百分点）。"},
+        "en": "The retention after {months} months is estimated on this sample to ±{half:.2f} percentage points "
+              "(95% CI width {width:.2f} points).",
+        "zh": "基于该样本，{months} 个月后留存的估计精度为 ±{half:.2f} 个百分点（95% 置信区间宽度 {width:.2f} 个百分点）。"},
     "cust_snapshot_note": {
         "en": "This customers table is a snapshot: sign-up dates were derived from the tenure in months and the "
               "churned customers' churn date is the snapshot date (the export has none). Tenure-based analyses "
