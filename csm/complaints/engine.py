@@ -119,9 +119,10 @@ def group_counts(rel, by, *, where=None, name: str = "count") -> pd.DataFrame:
 
 
 def bounded_rows(rel, columns, limit: int, *, n: int | None = None):
-    """:func:`csm.engine.samples.bounded_rows` of tickets: keyed on ``ticket_id``, in ``created_at``, ``ticket_id``
-    order. Returns (frame, rows in ``rel``)."""
-    return samples.bounded_rows(rel, columns, limit, key="ticket_id", n=n, order=("created_at", "ticket_id"))
+    """:func:`csm.engine.samples.bounded_rows` of tickets: keyed on ``ticket_id`` (a relation without one: on the
+    first of ``columns``), in ``created_at``, ``ticket_id`` order. Returns (frame, rows in ``rel``)."""
+    key = "ticket_id" if "ticket_id" in rel.columns else list(columns)[0]
+    return samples.bounded_rows(rel, columns, limit, key=key, n=n, order=("created_at", "ticket_id"))
 
 
 def top_levels_of(counts: pd.Series, n: int) -> list:
