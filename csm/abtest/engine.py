@@ -26,7 +26,7 @@ import pandas as pd
 from csm.engine import as_relation, execute, is_relation
 from csm.errors import DataError
 
-__all__ = ["relation", "units_table", "numeric", "filled_columns", "unit_sums", "unit_score_counts", "event_flags",
+__all__ = ["is_boolean", "is_time", "relation", "units_table", "numeric", "filled_columns", "unit_sums", "unit_score_counts", "event_flags",
            "row_count"]
 
 

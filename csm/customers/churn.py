@@ -26,7 +26,7 @@ from csm.errors import AnalysisError, DataError, ParameterError
 from csm.levels import OTHER, lump_levels
 from csm.stats import DETRACTOR_MAX, proportion_difference, wilson_interval
 
-__all__ = ["DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_counts", "churn_rate", "monthly_churn_rate",
+__all__ = ["panel_months", "DAYS_PER_MONTH", "SERVICE_COVARIATES", "OTHER_LEVELS", "churn_counts", "churn_rate", "monthly_churn_rate",
            "churn_rate_from_counts", "monthly_churn_from_counts", "cohort_churn_from_counts", "churn_share_from_counts",
            "panel_events", "panel_from_events",
            "cohort_churn_rate", "churn_share", "survival_frame", "kaplan_meier", "retention_curves", "logrank_test",

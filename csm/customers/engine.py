@@ -32,10 +32,11 @@ from csm.kpi.inputs import _flag
 from csm.levels import lump_levels
 from csm.stats import DETRACTOR_MAX, PROMOTER_MIN
 
-__all__ = ["MAX_CUSTOMERS", "TABLES", "Profile", "Tables", "tables", "nps_counts", "churn_counts",
-           "cohort_counts", "snapshot_counts", "seed_sums", "customer_frame", "rfm_aggregates", "rfm_summary", "panel_events",
-           "nps_table",
-           "detractor_rows"]
+__all__ = ["between", "cells_sum", "check_churn_flags", "check_nps", "nps_cells", "nps_monthly",
+           "nps_monthly_of_cells", "profile", "scored_columns", "scored_relation", "MAX_CUSTOMERS",
+           "TABLES", "Profile", "Tables", "tables", "nps_counts", "churn_counts", "cohort_counts",
+           "snapshot_counts", "seed_sums", "customer_frame", "rfm_aggregates", "rfm_summary",
+           "panel_events", "nps_table", "detractor_rows"]
 
 #: per-customer tables (Kaplan–Meier, Cox, BG/NBD, Gamma-Gamma) hold at most this many customers by default.
 #: Measured on the streamed sample at 1M tickets: the report's kernel peaks at 1.2 GB with 100,000 customers and
