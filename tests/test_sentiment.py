@@ -452,6 +452,31 @@ def test_headline_names_each_window_and_flags_few_texts():
         "50.0% of the 40 comments in 2026-05 (difference −25.0 pp, p = 0.02" in line
 
 
+def test_aspect_finding_from_a_sample_says_so_with_the_interval():
+    """Above ``max_texts`` the aspects are counted in a fixed sample: the summary sentence names the sample, its
+    share is of the sample's negative texts and carries the Wilson interval (statsmodels' as the reference)."""
+    from statsmodels.stats.proportion import proportion_confint
+    from csm.report import sentiment as ts
+    from csm.sentiment.summaries import headline_from_counts
+    found = sentiment.aspects(pd.Series(["Slow reply, waited days."] * 30 + ["The agent was rude."] * 10
+                                        + ["Fine."] * 60))
+    table = sentiment.aspect_summary(_texts(["negative"] * 40 + ["positive"] * 60), found)
+    head, base = headline_from_counts(5, 20), headline_from_counts(40, 100)
+    kwargs = dict(lang="en", noun="comments", period="2026-06", window="the 12 months July 2025 to June 2026")
+    lo, hi = proportion_confint(30, 40, method="wilson")
+    sampled = ts.summary_findings(head, None, table.iloc[:0], table, base, None,
+                                  window_n=1_000, **kwargs)[1].text
+    assert sampled == ("In a fixed sample of 100 of the 1,000 comments of the 12 months July 2025 to June 2026, "
+                       f"Response speed is the most frequent topic of negative comments: 30 of 40 (75%, 95% CI "
+                       f"{lo:.0%}–{hi:.0%}).")
+    whole = ts.summary_findings(head, None, table.iloc[:0], table, base, None, window_n=100, **kwargs)[1].text
+    assert whole == ("Over the 12 months July 2025 to June 2026, Response speed is the most frequent topic of "
+                     "negative comments: 30 of 40 (75%).")
+    zh = ts.summary_findings(head, None, table.iloc[:0], table, base, None, window_n=1_000, lang="zh", noun="评论",
+                             period="2026-06", window="2025年7月至2026年6月这 12 个月")[1].text
+    assert zh.startswith("2025年7月至2026年6月这 12 个月共 1,000 条评论，在按记录编号固定抽取的 100 条中") and "40 条中有 30 条" in zh
+
+
 def test_window_note_gives_the_teams_reason_only_with_teams_or_agents():
     from csm.report import sentiment as ts
 
@@ -487,6 +512,9 @@ def test_aspect_table_shows_percentages_and_names_aspects_never_mentioned():
     assert ts.not_mentioned_sentence(["aspect_price"], "2025-07 至 2026-06 这 12 个月", "评论", "zh") == \
         "2025-07 至 2026-06 这 12 个月的评论中未提及：价格。"
     assert ts.not_mentioned_sentence([], "x", "comments", "en") == ""
+    assert ts.not_mentioned_sentence(["aspect_price"], "the 12 months 2025-07 to 2026-06", "comments", "en",
+                                     sampled=True) == \
+        "Not mentioned in any of the sampled comments of the 12 months 2025-07 to 2026-06: Price."
     assert "NaN" not in shown.to_string() and "nan" not in shown.to_string()
 
 

@@ -224,3 +224,10 @@ def test_the_sampled_texts_are_stated_and_change_nothing_else(sim, sim_result):
     from csm.report.sentiment import note_sentences
     assert any("60 of the" in s for s in note_sentences(sampled, "en"))
     assert any("60 条" in s for s in note_sentences(sampled, "zh"))
+    from csm.report.sentiment import findings
+    topic = [f.text for f in findings(sampled, "en") if "most frequent topic" in f.text]
+    assert topic and topic[0].startswith(f"In a fixed sample of {sampled.aspect_base.n} of the "
+                                         f"{sampled.window_headline.n} comments")
+    assert "95% CI" in topic[0]
+    whole = [f.text for f in findings(sim_result, "en") if "most frequent topic" in f.text]
+    assert whole and whole[0].startswith("Over ")   # below max_texts: every text, no sample named

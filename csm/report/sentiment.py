@@ -26,6 +26,7 @@ from csm.report.charts import format_date_axis, get_axes, require_columns, set_t
 from csm.report.theme import COLORS
 from csm.report.summary import Finding, summary_block
 from csm.sentiment import MEASURED_ACCURACY
+from csm.sentiment.summaries import wilson
 
 __all__ = ["FEW_TEXTS", "SHARE_COLUMNS", "TRUST_MARGIN", "TRUST_PRECISION", "CALIBRATION_MIN", "INTERVALS",
            "show_summary", "show_distribution", "show_trend", "show_aspects", "show_validity", "show_appendix",
@@ -104,7 +105,7 @@ def findings(result, lang: str) -> list:
     return summary_findings(result.headline, period_text(result.previous, lang), result.by_language,
                             result.aspect_table, result.aspect_base, result.trust, lang=lang,
                             noun=noun(result, lang), period=period_text(result.current, lang),
-                            window=window_label(result, lang))
+                            window=window_label(result, lang), window_n=result.window_headline.n)
 
 
 # --------------------------------------------------------------------------- sections
@@ -180,9 +181,10 @@ def show_aspects(result, lang: str) -> None:
     display(heading("sentiment_aspects_heading", lang))
     what, window = noun(result, lang), window_label(result, lang)
     shown, not_mentioned = aspect_table(result.aspect_table, lang)  # no rows of zeros: named in one sentence
-    display(paragraph([phrase("sentiment_aspects_note", lang, noun=what, n=result.aspect_base.n,
-                                     window=window),
-                              not_mentioned_sentence(not_mentioned, window, what, lang)]))
+    sampled = result.aspect_base.n < result.window_headline.n
+    display(paragraph([phrase("sentiment_aspects_note_sampled" if sampled else "sentiment_aspects_note", lang,
+                              noun=what, n=result.aspect_base.n, total=result.window_headline.n, window=window),
+                              not_mentioned_sentence(not_mentioned, window, what, lang, sampled=sampled)]))
     if len(shown):
         aspect_impact_bars(result.aspect_table[result.aspect_table["mentions"] > 0], lang=lang,
                            title=phrase("sentiment_aspect_chart_title", lang, noun=what))
@@ -391,12 +393,13 @@ def aspect_table(summary: pd.DataFrame, lang: str, *, detail: bool = False) -> t
     return shown.reset_index(drop=True), list(summary.loc[summary["mentions"] == 0, "aspect"])
 
 
-def not_mentioned_sentence(aspects: list[str], window: str, noun: str, lang: str) -> str:
-    """``"Not mentioned in any comment of the 12 months …: Price."``; empty when every aspect is mentioned."""
+def not_mentioned_sentence(aspects: list[str], window: str, noun: str, lang: str, *, sampled: bool = False) -> str:
+    """``"Not mentioned in any comment of the 12 months …: Price."`` (``sampled``: "… of the sample …"); empty
+    when every aspect is mentioned."""
     if not aspects:
         return ""
-    return phrase("sentiment_aspects_none", lang, window=window, noun=noun,
-                  aspects=_join([str(label(a, lang)) for a in aspects], lang))
+    return phrase("sentiment_aspects_none_sampled" if sampled else "sentiment_aspects_none", lang, window=window,
+                  noun=noun, aspects=_join([str(label(a, lang)) for a in aspects], lang))
 
 
 def _needs_text(needs: str, lang: str) -> str:
@@ -501,9 +504,12 @@ def mix_sentence(extremes, by: str, lang: str) -> str:
 
 
 def summary_findings(head, previous: str | None, by_language: pd.DataFrame, aspects: pd.DataFrame,
-                     window_head: dict, trust: pd.DataFrame | None, *, lang: str, noun: str, period: str,
-                     window: str) -> list:
-    """3–5 :class:`csm.report.summary.Finding` for the report's summary box; the first is the headline."""
+                     window_head, trust: pd.DataFrame | None, *, lang: str, noun: str, period: str,
+                     window: str, window_n: int | None = None) -> list:
+    """3–5 :class:`csm.report.summary.Finding` for the report's summary box; the first is the headline.
+
+    ``window_head`` counts the texts the aspects were counted in; when that is a sample of the window's
+    ``window_n`` texts, the aspect sentence says so and gives the share's Wilson interval."""
     status = "info"
     if previous and head.previous_n and head.n and not pd.isna(head.p_value):
         status = ("no_change" if head.p_value >= 0.05 else "worse" if head.difference > 0 else "improved")
@@ -518,10 +524,16 @@ def summary_findings(head, previous: str | None, by_language: pd.DataFrame, aspe
     neg = aspects[aspects["negative"] > 0]
     if window_head.negative and len(neg):
         top = neg.sort_values("negative", ascending=False).iloc[0]
-        findings.append(Finding(phrase("sentiment_sum_aspect", lang, window=window, noun=noun,
-                                       aspect=label(top["aspect"], lang), k=fmt.count(top["negative"], lang),
-                                       share=fmt.percent(top["negative"] / window_head.negative, lang, 0),
-                                       total=fmt.count(window_head.negative, lang)), "info"))
+        words = dict(window=window, noun=noun, aspect=label(top["aspect"], lang), k=fmt.count(top["negative"], lang),
+                     share=fmt.percent(top["negative"] / window_head.negative, lang, 0),
+                     total=fmt.count(window_head.negative, lang))
+        if window_n is not None and window_head.n < window_n:
+            lo, hi = wilson(int(top["negative"]), int(window_head.negative))
+            words.update(sampled=fmt.count(window_head.n, lang), n=fmt.count(window_n, lang),
+                         lo=fmt.percent(lo, lang, 0), hi=fmt.percent(hi, lang, 0))
+            findings.append(Finding(phrase("sentiment_sum_aspect_sampled", lang, **words), "info"))
+        else:
+            findings.append(Finding(phrase("sentiment_sum_aspect", lang, **words), "info"))
     if len(by_language) > 1:
         parts = [phrase("sentiment_sum_lang_part", lang, language=label(r.language, lang),
                         neg=fmt.percent(r.share_negative, lang), n=fmt.count(r.n, lang))

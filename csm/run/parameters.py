@@ -319,7 +319,7 @@ CHECKS: dict[str, Check] = {
         "trend_periods", "spc_days", "league_min_n", "spike_lookback_weeks", "model_months", "repeat_within_days",
         "top_categories", "max_texts_per_group", "lookback_months", "agent_min_comments", "examples_per_aspect",
         "retention_months", "at_risk_top", "at_risk_horizon_months", "holdout_months", "horizon_months",
-        "min_clusters", "n_boot")},
+        "min_clusters", "n_boot", "max_texts")},
     "season_length": count(2),
     "aa_splits": count(0),
     "seed": count(0, optional=True),

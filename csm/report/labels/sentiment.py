@@ -135,6 +135,12 @@ PHRASES: dict[str, dict[str, str]] = {
         "en": "Topics of the {n:,} {noun} of {window}, those with the most and the most strongly negative {noun} "
               "first; shares are of the {noun} mentioning the topic.",
         "zh": "{window}的 {n:,} 条{noun}涉及的各方面，负面{noun}最多、最强烈的排在前面；占比以提及该方面的{noun}为基数。"},
+    "sentiment_aspects_note_sampled": {
+        "en": "Topics of a fixed sample of {n:,} of the {total:,} {noun} of {window} (chosen by row key), those with "
+              "the most and the most strongly negative {noun} first; shares are of the sampled {noun} mentioning the "
+              "topic.",
+        "zh": "{window}共 {total:,} 条{noun}，按记录编号固定抽取其中 {n:,} 条统计涉及的各方面，负面{noun}最多、最强烈的排在前面；"
+              "占比以样本中提及该方面的{noun}为基数。"},
     "sentiment_aspects_detail_note": {
         "en": "Ranking of the aspects: impact = negative mentions × negativity (mean −polarity of the negative {noun}).",
         "zh": "各方面的排序：影响 = 负面提及数 × 负面强度（负面{noun}平均情感得分的相反数）。"},
@@ -144,6 +150,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "zh": "这些方面没有中文的负面{noun}；示例为客户使用的语言（{language}）。"},
     "sentiment_aspects_none": {"en": "Not mentioned in any of the {noun} of {window}: {aspects}.",
                                "zh": "{window}的{noun}中未提及：{aspects}。"},
+    "sentiment_aspects_none_sampled": {"en": "Not mentioned in any of the sampled {noun} of {window}: {aspects}.",
+                                       "zh": "{window}抽取的{noun}样本中未提及：{aspects}。"},
     "sentiment_aspect_chart_title": {"en": "Negative {noun} by aspect", "zh": "各方面的负面{noun}数"},
     "sentiment_examples_heading": {"en": "Example negative {noun} (personal data masked)",
                                    "zh": "负面{noun}示例（个人信息已脱敏）"},
@@ -226,6 +234,11 @@ PHRASES: dict[str, dict[str, str]] = {
     "sentiment_sum_aspect": {
         "en": "Over {window}, {aspect} is the most frequent topic of negative {noun}: {k} of {total} ({share}).",
         "zh": "{window}中，负面{noun}最常涉及{aspect}：{total} 条中有 {k} 条（{share}）。"},
+    "sentiment_sum_aspect_sampled": {
+        "en": "In a fixed sample of {sampled} of the {n} {noun} of {window}, {aspect} is the most frequent topic of "
+              "negative {noun}: {k} of {total} ({share}, 95% CI {lo}–{hi}).",
+        "zh": "{window}共 {n} 条{noun}，在按记录编号固定抽取的 {sampled} 条中，负面{noun}最常涉及{aspect}：{total} 条中有 "
+              "{k} 条（{share}，95% 置信区间 {lo}–{hi}）。"},
     "sentiment_sum_lang_part": {"en": "{language} {neg} negative ({n})", "zh": "{language}负面占 {neg}（{n} 条）"},
     "sentiment_sum_languages": {
         "en": "By language in {period}: {parts}; compare teams and channels within a language.",
