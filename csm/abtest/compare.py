@@ -34,6 +34,7 @@ class Untestable(AnalysisError):
 
 __all__ = [
     "Untestable",
+    "bootstrap_medians",
     "compare_clustered",
     "compare_means",
     "compare_medians",
@@ -214,20 +215,37 @@ def compare_means_from_stats(control: ArmStats, treatment: ArmStats, *, confiden
                 n_treatment=t.n, test="Welch t", confidence=confidence, dof=r["dof"])
 
 
+def bootstrap_medians(x, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_boot`` draws of the median of a bootstrap resample of ``x`` (``n`` values drawn with replacement, as
+    ``np.median(x[rng.integers(0, n, n)])``), drawn exactly in law from two order statistics instead of ``n``
+    draws each.
+
+    A resample is ``x₍⌈nUᵢ⌉₎`` for ``n`` iid uniforms ``Uᵢ`` (``x`` sorted), so its ``j``-th order statistic is
+    ``x₍⌈nU₍ⱼ₎⌉₎`` with ``U₍ⱼ₎ ~ Beta(j, n − j + 1)``; the next one is ``U₍ⱼ₊₁₎ = U₍ⱼ₎ + (1 − U₍ⱼ₎)·Beta(1, n − j)`` (the
+    smallest of the ``n − j`` uniforms above ``U₍ⱼ₎``). The median is ``x₍⌈nU₍ₘ₎⌉₎`` for odd ``n = 2m − 1`` and the
+    mean of the ``m``-th and ``(m + 1)``-th for even ``n = 2m``. O(n log n) once, then O(1) per resample, where
+    resampling costs O(n) per resample (2,000 resamples of 1.5M units took minutes)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    n = x.size
+    m = (n + 1) // 2
+    u = rng.beta(m, n - m + 1, size=n_boot)
+    low = x[np.clip(np.ceil(n * u).astype(np.int64), 1, n) - 1]
+    if n % 2:
+        return low
+    u_next = u + (1.0 - u) * rng.beta(1, n - m, size=n_boot)
+    return (low + x[np.clip(np.ceil(n * u_next).astype(np.int64), 1, n) - 1]) / 2
+
+
 def _bootstrap_median_estimate(c: np.ndarray, t: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    out = np.empty(n_boot)
-    chunk = int(max(1, min(250, 2_000_000 // max(c.size, t.size))))  # resamples per block: ≤ ~16 MB of indices
-    for start in range(0, n_boot, chunk):
-        k = min(chunk, n_boot - start)
-        mc = np.median(c[rng.integers(0, c.size, size=(k, c.size))], axis=1)
-        mt = np.median(t[rng.integers(0, t.size, size=(k, t.size))], axis=1)
-        out[start:start + k] = mt - mc
-    return out
+    """The bootstrap distribution of median(t) − median(c), the arms resampled independently."""
+    mc = bootstrap_medians(c, n_boot, rng)
+    return bootstrap_medians(t, n_boot, rng) - mc
 
 
 def compare_medians(control, treatment, *, confidence: float = 0.95, n_boot: int = 2000, seed=0) -> pd.DataFrame:
     """Robust comparison of a skewed metric: difference of medians with a percentile bootstrap interval
-    (Efron & Tibshirani 1993, ch. 13; arms resampled independently) and the two-sided Mann–Whitney U
+    (Efron & Tibshirani 1993, ch. 13; arms resampled independently, each resample's median drawn exactly from
+    its order statistics by :func:`bootstrap_medians`) and the two-sided Mann–Whitney U
     p-value (asymptotic, tie-corrected; ``scipy.stats.mannwhitneyu``).
 
     Extra column ``prob_superiority`` = ``P(T > C) + ½P(T = C)`` = ``U_T/(n_C n_T)``.
