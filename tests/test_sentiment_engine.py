@@ -213,7 +213,10 @@ def test_the_sampled_texts_are_stated_and_change_nothing_else(sim, sim_result):
         (sim_result.scored.submitted_at >= sim_result.window.start.to_pydatetime())
         & (sim_result.scored.submitted_at < sim_result.window.end.to_pydatetime())).count()))
     sampled = sentiment.analyse(sim, lookback_months=6, max_levels=2, agent_min_comments=5, max_texts=60)
-    assert Note("texts_sampled", n=window_rows, sampled=60) in sampled.notes
+    assert window_rows > 60
+    # stated in scored texts, as every other sentence counts them (the sample's 60 rows include unscored ones)
+    assert Note("texts_sampled", n=sampled.window_headline.n, sampled=sampled.aspect_base.n) in sampled.notes
+    assert sampled.aspect_base.n < sampled.window_headline.n == sim_result.window_headline.n
     assert sampled.aspect_mentions["position"].max() < 60 and sampled.aspect_table["mentions"].max() <= 60
     assert sampled.aspect_base.n <= 60
     for name in ("headline", "window_headline", "by_language", "breakdowns", "agents", "trend", "agreement",
@@ -222,8 +225,10 @@ def test_the_sampled_texts_are_stated_and_change_nothing_else(sim, sim_result):
     again = sentiment.analyse(sim, lookback_months=6, max_levels=2, agent_min_comments=5, max_texts=60)
     assert_same(again.aspect_table, sampled.aspect_table)     # a fixed sample
     from csm.report.sentiment import note_sentences
-    assert any("60 of the" in s for s in note_sentences(sampled, "en"))
-    assert any("60 条" in s for s in note_sentences(sampled, "zh"))
+    k, n = sampled.aspect_base.n, sampled.window_headline.n
+    assert f"Topics and example quotes come from {k} of the {n} comments of the window" in note_sentences(sampled,
+                                                                                                         "en")[-1]
+    assert f"{n} 条评论中按记录编号固定抽取的 {k} 条" in note_sentences(sampled, "zh")[-1]
     from csm.report.sentiment import findings
     topic = [f.text for f in findings(sampled, "en") if "most frequent topic" in f.text]
     assert topic and topic[0].startswith(f"In a fixed sample of {sampled.aspect_base.n} of the "

@@ -290,10 +290,10 @@ def analyse(data, *, period: str = "latest", comparison="previous", text_source:
         notes.append(Note("sentiment_source_tickets", n=seen["rows"], chosen=text_source == "auto"))
     if empty_latest is not None:
         notes.append(Note("sentiment_latest_moved", empty=empty_latest.label))
-    if window_rows > len(texts):
-        notes.append(Note("texts_sampled", n=window_rows, sampled=len(texts)))
     labelled = texts[texts["label"].notna()]
     aspect_base = headline_from_counts(int((labelled["label"] == "negative").sum()), len(labelled))
+    if window_rows > len(texts):  # counted as every other sentence counts: the scored texts
+        notes.append(Note("texts_sampled", n=window_headline.n, sampled=aspect_base.n))
     return SentimentResult(
         source=source, text_source=text_source, time_column=when, thresholds=thresholds, current=current,
         previous=previous, window=window_period, window_shown=window_shown, empty_latest=empty_latest, scored=scored,
