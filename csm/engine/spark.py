@@ -8,8 +8,8 @@
 ``None`` / ``"local[*]"``           local mode: one JVM on this machine, every core (the default)
 ``"local[N]"``                      local mode with N worker threads
 ``"spark://host:7077"``, ``"yarn"``  a cluster (standalone master, YARN; anything ``spark-submit`` accepts)
-``"sc://host:15002"``               a Spark Connect server (needs ``pip install "pyspark[connect]"``; no local
-                                    Java)
+``"sc://host:15002/;token=T"``      a Spark Connect server (its client comes with ``.[spark]``; no local Java;
+                                    a token goes over TLS except to ``localhost``)
 ==================================  ========================================================================
 
 The session is configured so that results equal DuckDB's (csm's default engine); what still differs and the
@@ -148,9 +148,10 @@ def _settings(master: str, *, ansi: bool, shuffle_partitions: int | None) -> dic
     conf = {
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.ansi.enabled": "true" if ansi else "false",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
-        "spark.sql.execution.arrow.pyspark.fallback.enabled": "true",
     }
+    if not _is_connect(master):  # a Spark Connect client always exchanges Arrow (and warns about these)
+        conf["spark.sql.execution.arrow.pyspark.enabled"] = "true"
+        conf["spark.sql.execution.arrow.pyspark.fallback.enabled"] = "true"
     if shuffle_partitions is None and _is_local(master):
         shuffle_partitions = max(2, os.cpu_count() or 2)
     if shuffle_partitions is not None:
@@ -209,7 +210,7 @@ def connect_spark(master: str | None = None, *, app_name: str = "csm", ansi: boo
             session = builder.getOrCreate()
         except ImportError as exc:  # Spark Connect's client libraries (grpcio, ...)
             raise ParameterError(f"engine 'spark' with the Spark Connect URL {_where(master)!r} needs pyspark's "
-                                 f'Spark Connect client: pip install "pyspark[connect]" ({exc})') from None
+                                 f'Spark Connect client: {INSTALL_PYSPARK} ({exc})') from None
         except Exception as exc:  # the JVM did not start, or the master / server is unreachable
             raise ParameterError(_start_failure(master, exc)) from exc
         if not _is_connect(master):
@@ -234,8 +235,20 @@ def connect_spark(master: str | None = None, *, app_name: str = "csm", ansi: boo
 def _start_failure(master: str, exc: Exception) -> str:
     text = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
     if _is_connect(master):
-        return (f"could not connect to the Spark Connect server {_where(master)!r} ({text}); check the URL and "
-                "that the server is running (start-connect-server.sh)")
+        # a gRPC error's first line says nothing ("<_InactiveRpcError of RPC that terminated with:"): its
+        # status and details do
+        status = re.search(r"status = StatusCode\.(\w+)", str(exc))
+        details = re.search(r'details = "([^"]*)"', str(exc))
+        if status:
+            text = status.group(1) + (f": {details.group(1)}" if details else "")
+        hint = "check the URL and that the server is running (start-connect-server.sh)"
+        if "SESSION_ALREADY_EXIST" in str(exc):
+            text = "a local Spark session is already running in this process"
+            hint = ("Spark allows no Spark Connect session beside it: restart the kernel (or stop the local "
+                    "session, Engine.close()) before connecting")
+        elif status and status.group(1) == "UNAUTHENTICATED":
+            hint = "the server expects a token: sc://host:port/;token=<its token> (or set CSM_SPARK_MASTER so)"
+        return f"could not connect to the Spark Connect server {_where(master)!r} ({text}); {hint}"
     java = java_runtime()
     hint = ""
     if "JAVA_GATEWAY_EXITED" in str(exc) or "Java gateway" in str(exc):
