@@ -333,6 +333,25 @@ def test_complaints_on_spark_equals_duckdb(on_spark, on_duckdb):
         assert jobs(), "complaints.analyse reads relations but ran no Spark job"
 
 
+@needs_spark
+def test_sentiment_on_spark_equals_duckdb(on_spark, on_duckdb, monkeypatch):
+    """csm.sentiment.analyse on the sample with its tables on Spark: every recorded result equals DuckDB's; the
+    comments are scored in Spark's executors (this process's scorer is made to fail while Spark runs)."""
+    from csm import sentiment
+    from csm.sentiment import batch
+
+    duck = sentiment.analyse(on_duckdb).records()
+    with monkeypatch.context() as patch:
+        def refuse(texts, **options):
+            raise AssertionError(f"{len(texts)} texts scored in the driver")
+        patch.setattr(batch, "_scorer", refuse)
+        patch.setattr(batch._score_module, "score", refuse)
+        with spark_jobs(on_spark.engine, "csm-test-sentiment") as jobs:
+            spark = sentiment.analyse(on_spark).records()
+    assert jobs(), "sentiment.analyse ran no Spark job"
+    assert_same(spark, duck)
+
+
 def _engine_parameter() -> bool:
     """True when the reports take the ``engine`` parameter (csm run -p engine=spark)."""
     nb = json.loads((ROOT / "notebooks" / "kpi_scorecard.ipynb").read_text(encoding="utf-8"))

@@ -282,21 +282,38 @@ def test_report_results_are_the_same_with_the_cache(tmp_path):
         assert (cached.scoring["scored"] == 0) == (run == "warm")
 
 
-def test_score_relation_on_spark(tmp_path, spark_engine):
-    """The same scores, labels and hashes when the texts live in Spark (cold, then warm cache)."""
-    import pyarrow as pa
+def _spark_texts(spark_engine, texts: pd.Series):
     con = spark_engine.con
-    texts = corpus(20)
     frame = pd.DataFrame({"rid": np.arange(len(texts)),
                           "comment": [t if isinstance(t, str) else None for t in texts]})
-    con._session.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False)) \
+    con._session.createDataFrame(frame, schema="rid bigint, comment string") \
         .createOrReplaceTempView("csm_test_sentiment_texts")
-    rel = con.table("csm_test_sentiment_texts")
-    reference = sentiment.score(frame["comment"])
-    for run in ("cold", "warm"):
+    return con.table("csm_test_sentiment_texts"), frame
+
+
+@pytest.fixture
+def driver_cannot_score(monkeypatch):
+    """The scorer of this (the driver's) process fails: on Spark the texts must be scored in the executors, whose
+    Python workers import csm afresh and never see this patch."""
+    def refuse(texts, **options):
+        raise AssertionError(f"{len(texts)} texts scored in the driver")
+
+    monkeypatch.setattr(batch, "_scorer", refuse)
+    monkeypatch.setattr(batch._score_module, "score", refuse)
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["no-cache", "cache"])
+def test_score_relation_on_spark(tmp_path, spark_engine, driver_cannot_score, cached):
+    """The same scores, labels and hashes when the texts live in Spark (without a cache; with one, cold then
+    warm), scored in Spark's executors, in partitions of at most ``batch_size`` texts."""
+    texts = corpus(20)
+    rel, frame = _spark_texts(spark_engine, texts)
+    reference = sentiment.score(frame["comment"])   # the package's binding: the real scorer, unpatched
+    for run in (("cold", "warm") if cached else ("once",)):
         stats = {}
-        got = score_relation(rel, "comment", cache_dir=tmp_path, stats=stats).order_by("rid").execute()
-        assert stats["scored"] == (len(distinct_texts(texts)) if run == "cold" else 0)
+        got = score_relation(rel, "comment", cache_dir=tmp_path if cached else None, stats=stats,
+                             batch_size=7).order_by("rid").execute()
+        assert stats["scored"] == (0 if run == "warm" else len(distinct_texts(texts)))
         for col in ("polarity", "subjectivity", "sentiment_words"):
             np.testing.assert_array_equal(got[col].to_numpy(dtype=float), reference[col].to_numpy(dtype=float))
         assert got["language"].tolist() == reference["language"].tolist()
@@ -304,3 +321,20 @@ def test_score_relation_on_spark(tmp_path, spark_engine):
             [x if isinstance(x, str) else None for x in reference["label"]]
         known = got["comment"].map(lambda t: isinstance(t, str))
         assert (got.loc[known, "text_hash"] == got.loc[known, "comment"].map(cache.text_hash)).all()
+
+
+def test_spark_scoring_partitions_and_worker_message(spark_engine):
+    """The executors get at least ``total / batch_size`` partitions (every core scores, none holds more than about
+    a batch); a worker whose Python lacks csm is named as such, with what to install."""
+    rel, _ = _spark_texts(spark_engine, corpus(30))
+    texts = rel.select(text=rel.comment).filter(rel.comment.notnull()).distinct()
+    missing = texts.mutate(text_hash=texts.text.hexdigest("sha256")).select("text_hash", "text")
+    total = int(execute(missing.count()))
+    scored = batch._spark_scored(spark_engine.con, missing, total, method="vader", max_chars=5000, batch_size=5)
+    assert scored.rdd.getNumPartitions() >= -(-total // 5)
+    assert scored.count() == total
+    failure = RuntimeError("PythonException: ... ModuleNotFoundError: No module named 'csm'")
+    message = str(batch._spark_worker_failure(failure))
+    assert "Python workers, and they cannot import csm" in message and "PYSPARK_PYTHON" in message
+    other = ValueError("something else")
+    assert batch._spark_worker_failure(other) is other

@@ -4,16 +4,23 @@
 
 1. in the engine: the distinct non-null texts of the column and their SHA-256 (``hexdigest("sha256")``: DuckDB
    ``sha256``, Spark ``sha2``), anti-joined with the persistent cache (:class:`csm.sentiment.cache.ScoreCache`);
-2. in Python: only those texts, streamed from the engine in Arrow batches of ``batch_size``, are scored by
-   :func:`csm.sentiment.score` (``n_jobs`` worker processes for large batches) and the scores (never the texts)
-   written to a new cache segment (or kept in memory without a cache);
+2. only those texts are scored by :func:`csm.sentiment.score`, and the scores (never the texts) written to a new
+   cache segment (or kept in the engine without a cache):
+
+   - DuckDB (in process): the texts are streamed from the engine in Arrow batches of ``batch_size`` and scored
+     here (``n_jobs`` worker processes for large batches);
+   - Spark: in the executors, by ``mapInPandas`` over partitions of about ``batch_size`` texts (each task scores
+     its partition in one process; Spark runs the tasks in parallel). The texts never reach the driver; the
+     scores do only to be written to the cache, a partition at a time. The workers' Python must have csm
+     installed (local mode and a Spark Connect server started from this environment do);
 3. in the engine: the scores of the data's texts are joined back on the hash, the label derived from the polarity
    by the thresholds.
 
 :func:`score_texts` is the same for a pandas Series: a frame exactly equal to ``score(texts)`` (same index, dtypes
 and floats: the cache stores float64 scores, a round trip changes no bit).
 
-What reaches Python: the texts to score (new distinct texts only, ``batch_size`` at a time) and, for
+What reaches this process: on DuckDB, the texts to score (new distinct texts only, ``batch_size`` at a time); on
+Spark, the new texts' scores when there is a cache (none without); and, for
 :func:`score_texts`, the per-row scores of the Series (already in memory as texts). The result of
 :func:`score_relation` stays lazy.
 """
@@ -32,7 +39,7 @@ import sys
 _score_module = sys.modules["csm.sentiment.score"]
 from csm.text import LANGUAGES
 
-__all__ = ["SCORE_COLUMNS", "BATCH_SIZE", "score_relation", "score_texts", "open_cache"]
+__all__ = ["SCORE_COLUMNS", "BATCH_SIZE", "score_relation", "score_texts", "open_cache", "score_partition"]
 
 #: the columns :func:`score_relation` adds (those of :func:`csm.sentiment.score`, and the text hash)
 SCORE_COLUMNS = ("text_hash", "language", "polarity", "subjectivity", "label", "sentiment_words", "truncated")
@@ -69,6 +76,68 @@ def _scores_batch(hashes, texts, *, method: str, max_chars: int, n_jobs):
         pa.array(scored["sentiment_words"].to_numpy(dtype=np.int64)),
         pa.array(scored["truncated"].to_numpy(dtype=bool)),
     ], schema=_schema())
+
+
+#: the cache's columns as a Spark schema (the output of the executors' scoring)
+_SPARK_TYPES = {"string": "string", "float64": "double", "int64": "bigint", "bool": "boolean"}
+
+
+def score_partition(frames, *, method: str, max_chars: int):
+    """Spark ``mapInPandas`` function: each pandas batch of (text_hash, text) of a partition scored, as the cache's
+    columns. Runs in Spark's Python workers (so by reference: this module is imported there)."""
+    for frame in frames:
+        if not len(frame):
+            continue
+        scored = _score_module.score(frame["text"].astype(object), method=method, max_chars=max_chars,
+                                     chunk_size=len(frame), n_jobs=1)
+        yield pd.DataFrame({  # a NaN polarity reaches Spark as null, as the cache stores it
+            "text_hash": frame["text_hash"].to_numpy(dtype=object),
+            "language": scored["language"].astype(object).to_numpy(),
+            "polarity": scored["polarity"].to_numpy(dtype=float),
+            "subjectivity": scored["subjectivity"].to_numpy(dtype=float),
+            "sentiment_words": scored["sentiment_words"].to_numpy(dtype=np.int64),
+            "truncated": scored["truncated"].to_numpy(dtype=bool)})
+
+
+def _spark_worker_failure(exc: Exception) -> Exception:
+    """An executor's failure while scoring, made specific when its Python cannot import csm."""
+    text = str(exc)
+    if "No module named 'csm'" in text or 'No module named "csm"' in text:
+        return DataError("sentiment on Spark scores the texts in Spark's Python workers, and they cannot import "
+                         "csm: install csm into the Python the workers run (PYSPARK_PYTHON on a cluster; the "
+                         "server's Python for Spark Connect), with pip install and the path of this checkout or its wheel")
+    return exc
+
+
+def _spark_scored(backend, missing, total: int, *, method: str, max_chars: int, batch_size: int):
+    """Spark: the texts of ``missing`` (text_hash, text) scored in the executors, a lazy Spark DataFrame of the
+    cache's columns (about ``batch_size`` texts per partition, at least as many partitions as Spark shuffles
+    into, so every core scores)."""
+    import functools
+    import math
+    session = backend._session
+    frame = session.sql(str(backend.compile(missing)))
+    try:
+        cores = int(session.conf.get("spark.sql.shuffle.partitions"))
+    except Exception:
+        cores = 1
+    frame = frame.repartition(max(cores, math.ceil(total / batch_size), 1), "text_hash")
+    schema = ", ".join(f"{c} {_SPARK_TYPES[t]}" for c, t in _schema_items())
+    return frame.mapInPandas(functools.partial(score_partition, method=method, max_chars=max_chars), schema=schema)
+
+
+def _spark_batches(frame, size: int):
+    """Arrow batches (the cache's schema) of a Spark DataFrame's rows, fetched a partition at a time."""
+    import pyarrow as pa
+    names = [c for c, _ in _schema_items()]
+    rows = []
+    for row in frame.toLocalIterator():
+        rows.append(tuple(row))
+        if len(rows) >= size:
+            yield pa.RecordBatch.from_pylist([dict(zip(names, r)) for r in rows], schema=_schema())
+            rows = []
+    if rows:
+        yield pa.RecordBatch.from_pylist([dict(zip(names, r)) for r in rows], schema=_schema())
 
 
 def _cached_scores(backend, cache: ScoreCache, paths, temp: list | None = None):
@@ -139,15 +208,28 @@ def _temp_table(backend, name: str, obj):
     return backend.table(name)
 
 
-def _guarded(batches, reads_cache: bool):
+def _count(expr, reads_cache: bool) -> int:
+    """``expr``'s rows, an engine failure turned into :class:`_CacheReadError` when it reads cache segments."""
+    try:
+        return int(execute(expr.count()))
+    except Exception as exc:
+        if reads_cache:
+            raise _CacheReadError(str(exc)) from exc
+        raise
+
+
+def _guarded(batches, reads_cache: bool, spark: bool = False):
     """``batches``, with an engine failure while they are read turned into :class:`_CacheReadError` when the query
-    reads cache segments (the scorer's own errors are raised between two reads, unchanged)."""
+    reads cache segments, or (Spark, whose executors score) into the specific message when the workers lack csm."""
     while True:
         try:
             batch = next(batches)
         except StopIteration:
             return
         except Exception as exc:
+            specific = _spark_worker_failure(exc) if spark else exc
+            if specific is not exc:
+                raise specific from exc
             if reads_cache:
                 raise _CacheReadError(str(exc)) from exc
             raise
@@ -162,20 +244,32 @@ def _score_missing(backend, keyed, cache, name, *, method, max_chars, n_jobs, ba
     cached = _cached_scores(backend, cache, old, temp) if old else None
     missing = keyed.anti_join(cached, "text_hash") if cached is not None else keyed
     missing = missing.select("text_hash", "text")
+    spark = backend.name == "pyspark"
+    if spark and cache is None:   # the executors score; the scores stay in Spark
+        total = _count(missing, bool(old))
+        scored = _spark_scored(backend, missing, total, method=method, max_chars=max_chars, batch_size=batch_size)
+        scored = scored.cache()
+        scored.createOrReplaceTempView(name)
+        try:
+            done = scored.count()
+        except Exception as exc:
+            raise _spark_worker_failure(exc) from exc
+        if progress:
+            progress(done, total)
+        return backend.table(name), done
     writer = cache.writer() if cache is not None else None
     fresh, done = [], 0
     try:
-        try:
-            total = int(execute(missing.count())) if progress else None
-        except Exception as exc:
-            if old:
-                raise _CacheReadError(str(exc)) from exc
-            raise
-        for batch in _guarded(_batches(backend, missing, batch_size), bool(old)):
-            if not batch.num_rows:
-                continue
-            part = _scores_batch(batch.column(0).to_pylist(), batch.column(1).to_pylist(), method=method,
-                                 max_chars=max_chars, n_jobs=n_jobs)
+        total = _count(missing, bool(old)) if (progress or spark) else None
+        if spark:
+            scored = _spark_scored(backend, missing, total, method=method, max_chars=max_chars,
+                                   batch_size=batch_size)
+            parts = _guarded(_spark_batches(scored, batch_size), bool(old), spark=True)
+        else:   # scored here, between two reads (the scorer's own errors unchanged)
+            parts = (_scores_batch(b.column(0).to_pylist(), b.column(1).to_pylist(), method=method,
+                                   max_chars=max_chars, n_jobs=n_jobs)
+                     for b in _guarded(_batches(backend, missing, batch_size), bool(old)) if b.num_rows)
+        for part in parts:
             done += part.num_rows
             if writer is not None:
                 writer.write_batch(part)
